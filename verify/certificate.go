@@ -1,0 +1,83 @@
+package verify
+
+import (
+	"math/big"
+
+	"relucert/exact"
+)
+
+// Direction is a perturbation Δ = (δw_j, δa_j)_j of a point, one entry per
+// neuron, with the shapes of the point's neurons.
+type Direction []Neuron
+
+// Path certifies that the loss decreases along a segment leaving θ:
+// L(θ + τ·Delta) < L(θ) for every τ ∈ (0, 1]. The segment lies inside the
+// safe radius of DESIGN §2, so L along it is a polynomial in τ of degree ≤ 4,
+// which Recheck recovers by exact evaluation of L and shows negative on (0, 1]
+// by Sturm's theorem.
+type Path struct {
+	Delta Direction
+	// Loss0 = L(θ) and Loss1 = L(θ + Delta).
+	Loss0, Loss1 *big.Rat
+	// Rule says how the path was built (for example "Theorem E: j=3,
+	// u=…, t=1, s=1/4").
+	Rule string
+}
+
+// Descent certifies a failed Theorem S: L'(θ; Delta) = Derivative < 0.
+type Descent struct {
+	Neuron int
+	// Condition is "S1" (G_j ≠ 0, Delta has δa_j = −G_j) or "S2"
+	// (φ_j(u) < 0, Delta has δw_j = u).
+	Condition  string
+	Delta      Direction
+	Derivative *big.Rat
+	// Path is a segment along Delta (scaled) on which L decreases.
+	Path *Path
+}
+
+// CellProof certifies (S2) on one cell C_T of the arrangement of the Z⁻
+// hyperplanes of a neuron (DESIGN §3, the cell method): with c_i = a_j·r_i,
+//
+//	v + Σ_{i∈T} κc_i x_i + Σ_{i∈Z⁺} Lambda_i κc_i x_i = Σ_{i∈T} Mu_i x_i − Σ_{i∈Z⁻∖T} Mu_i x_i
+//
+// with Lambda ∈ [0,1] and Mu ≥ 0, so some subgradient of nφ_j lies in C_T*.
+type CellProof struct {
+	// Point is an interior point of C_T (x_i·Point > 0 exactly for i ∈ T
+	// among Z⁻).
+	Point exact.Vec
+	// T lists the sample indices of Z⁻ positive on the cell.
+	T []int
+	// Lambda is indexed like ZPlus, Mu like ZMinus of the StationarityProof.
+	Lambda, Mu []*big.Rat
+}
+
+// StationarityProof certifies (S1) and (S2) for one neuron.
+type StationarityProof struct {
+	Neuron int
+	// ZPlus and ZMinus are the boundary samples with κc_i > 0 and < 0.
+	ZPlus, ZMinus []int
+	// Cells covers the arrangement of the ZMinus hyperplanes. Empty when
+	// a_j = 0 (φ_j ≡ 0).
+	Cells []CellProof
+}
+
+// EscapeWitness shows that neuron j escapes: φ_j(U) = 0 and Q_j(U) = Q ≠ 0.
+type EscapeWitness struct {
+	Neuron int
+	U, Q   exact.Vec
+}
+
+// Certificate is the evidence behind a Verdict. Which fields are set depends
+// on the verdict:
+//   - not-stationary: Descent;
+//   - saddle: Stationarity, Escapes and Path;
+//   - local-min, global-min: Stationarity (and, implicitly, the absence of
+//     escape, which Recheck re-derives from E1/E2 for a_j = 0 neurons);
+//   - undetermined: whatever was established.
+type Certificate struct {
+	Descent      *Descent
+	Stationarity []StationarityProof
+	Escapes      []EscapeWitness
+	Path         *Path
+}

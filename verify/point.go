@@ -1,0 +1,169 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"relucert/exact"
+)
+
+// Activation is the ReLU-like activation ρ(z) = Pos·z for z ≥ 0 and Neg·z for
+// z < 0, with rational slopes ρ₊ = Pos and ρ₋ = Neg. ReLU is (1, 0), leaky
+// ReLU (1, α), absolute value (1, −1); Pos = Neg is a linear network.
+type Activation struct {
+	Pos, Neg *big.Rat
+}
+
+// ReLU returns ρ(z) = max(z, 0).
+func ReLU() Activation { return Activation{big.NewRat(1, 1), new(big.Rat)} }
+
+// Leaky returns the leaky ReLU with negative slope alpha.
+func Leaky(alpha *big.Rat) Activation {
+	return Activation{big.NewRat(1, 1), new(big.Rat).Set(alpha)}
+}
+
+// Abs returns ρ(z) = |z|.
+func Abs() Activation { return Activation{big.NewRat(1, 1), big.NewRat(-1, 1)} }
+
+// Linear returns ρ(z) = z.
+func Linear() Activation { return Activation{big.NewRat(1, 1), big.NewRat(1, 1)} }
+
+// Kappa returns κ = ρ₊ − ρ₋, the jump of ρ' at 0.
+func (a Activation) Kappa() *big.Rat { return new(big.Rat).Sub(a.Pos, a.Neg) }
+
+// Slope returns ρ'(z) for z ≠ 0 (ρ₊ for z > 0, ρ₋ for z < 0) and ρ₊ at z = 0.
+func (a Activation) Slope(sign int) *big.Rat {
+	if sign < 0 {
+		return a.Neg
+	}
+	return a.Pos
+}
+
+// Apply returns ρ(z) as a new rational.
+func (a Activation) Apply(z *big.Rat) *big.Rat {
+	return new(big.Rat).Mul(a.Slope(z.Sign()), z)
+}
+
+// Dir returns the one-sided directional derivative ρ'(z; t): ρ'(z)·t for
+// z ≠ 0 and ρ(t) for z = 0.
+func (a Activation) Dir(z, t *big.Rat) *big.Rat {
+	if z.Sign() == 0 {
+		return a.Apply(t)
+	}
+	return new(big.Rat).Mul(a.Slope(z.Sign()), t)
+}
+
+// IsReLU reports whether ρ is the ReLU (ρ₊ = 1, ρ₋ = 0).
+func (a Activation) IsReLU() bool { return a.Pos.Cmp(big.NewRat(1, 1)) == 0 && a.Neg.Sign() == 0 }
+
+// String names the activation in the case-file syntax.
+func (a Activation) String() string {
+	one := big.NewRat(1, 1)
+	switch {
+	case a.Pos.Cmp(one) == 0 && a.Neg.Sign() == 0:
+		return "relu"
+	case a.Pos.Cmp(one) == 0 && a.Neg.Cmp(one) == 0:
+		return "linear"
+	case a.Pos.Cmp(one) == 0 && a.Neg.Cmp(big.NewRat(-1, 1)) == 0:
+		return "abs"
+	case a.Pos.Cmp(one) == 0:
+		return "leaky:" + a.Neg.RatString()
+	}
+	return fmt.Sprintf("{pos: %s, neg: %s}", a.Pos.RatString(), a.Neg.RatString())
+}
+
+// Neuron is one hidden unit: input weight W ∈ Q^d and output weight A ∈ Q^k.
+type Neuron struct {
+	W exact.Vec
+	A exact.Vec
+}
+
+// Clone returns a deep copy of the neuron.
+func (nr Neuron) Clone() Neuron { return Neuron{W: nr.W.Clone(), A: nr.A.Clone()} }
+
+// Point is a parameter point θ = (w_j, a_j)_{j<m} of a network with
+// activation Act, together with the data set (X[i], Y[i]), i < n, it is
+// trained on. X[i] ∈ Q^d already includes the constant 1 of a bias when the
+// case asks for one; Y[i] ∈ Q^k.
+type Point struct {
+	Act     Activation
+	X       []exact.Vec
+	Y       []exact.Vec
+	Neurons []Neuron
+}
+
+// N returns the number of samples n.
+func (p *Point) N() int { return len(p.X) }
+
+// D returns the input dimension d (including a bias coordinate).
+func (p *Point) D() int {
+	if len(p.X) == 0 {
+		return 0
+	}
+	return len(p.X[0])
+}
+
+// K returns the output dimension k.
+func (p *Point) K() int {
+	if len(p.Y) == 0 {
+		return 0
+	}
+	return len(p.Y[0])
+}
+
+// M returns the width m (number of neurons).
+func (p *Point) M() int { return len(p.Neurons) }
+
+// Clone returns a deep copy of the point.
+func (p *Point) Clone() *Point {
+	q := &Point{Act: Activation{new(big.Rat).Set(p.Act.Pos), new(big.Rat).Set(p.Act.Neg)}}
+	for _, x := range p.X {
+		q.X = append(q.X, x.Clone())
+	}
+	for _, y := range p.Y {
+		q.Y = append(q.Y, y.Clone())
+	}
+	for _, nr := range p.Neurons {
+		q.Neurons = append(q.Neurons, nr.Clone())
+	}
+	return q
+}
+
+// Validate checks the shapes of p: n ≥ 1 samples, every input of length d ≥ 1,
+// every target of length k ≥ 1, every neuron with len(W) = d and len(A) = k.
+// Errors name the field and index.
+func (p *Point) Validate() error {
+	if len(p.X) == 0 {
+		return fmt.Errorf("inputs: no samples")
+	}
+	if len(p.Y) != len(p.X) {
+		return fmt.Errorf("targets: %d rows for %d inputs", len(p.Y), len(p.X))
+	}
+	d, k := p.D(), p.K()
+	if d == 0 {
+		return fmt.Errorf("inputs[0]: empty row")
+	}
+	if k == 0 {
+		return fmt.Errorf("targets[0]: empty row")
+	}
+	for i := range p.X {
+		if len(p.X[i]) != d {
+			return fmt.Errorf("inputs[%d]: length %d, want %d", i, len(p.X[i]), d)
+		}
+		if len(p.Y[i]) != k {
+			return fmt.Errorf("targets[%d]: length %d, want %d", i, len(p.Y[i]), k)
+		}
+	}
+	for j, nr := range p.Neurons {
+		if len(nr.W) != d {
+			return fmt.Errorf("neurons[%d].w: length %d, want %d", j, len(nr.W), d)
+		}
+		if len(nr.A) != k {
+			return fmt.Errorf("neurons[%d].a: length %d, want %d", j, len(nr.A), k)
+		}
+	}
+	if p.Act.Pos == nil || p.Act.Neg == nil {
+		return fmt.Errorf("activation: missing slope")
+	}
+	return nil
+}
