@@ -1,0 +1,168 @@
+package exact
+
+import (
+	"fmt"
+	"math/big"
+)
+
+// This file holds exact Gaussian elimination over Q: rank, reduced row
+// echelon form, nullspace and particular solutions of linear systems.
+//
+// The elimination works on *big.Rat entries in place on a private copy of
+// the input; it skips zero entries and reuses its temporaries. A matrix whose
+// rows have unequal lengths is a caller error and panics, as an index out of
+// range would.
+
+// rref reduces a to reduced row echelon form in place, treating only the
+// first cols columns as pivot candidates (columns beyond cols, such as an
+// augmented right-hand side, are carried along). It returns the pivot
+// columns in increasing order; row k of the result has its leading 1 in
+// column pivots[k], and rows k ≥ len(pivots) are zero in the first cols
+// columns.
+func rref(a Mat, cols int) []int {
+	var pivots []int
+	var f, t big.Rat
+	width := 0
+	if len(a) > 0 {
+		width = len(a[0])
+	}
+	nz := make([]int, 0, width)
+	r := 0
+	for c := 0; c < cols && r < len(a); c++ {
+		p := -1
+		for i := r; i < len(a); i++ {
+			if a[i][c].Sign() != 0 {
+				p = i
+				break
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		a[r], a[p] = a[p], a[r]
+		row := a[r]
+		// Normalise the pivot row to a leading 1 and record its support.
+		nz = nz[:0]
+		if row[c].Cmp(ratOne) != 0 {
+			f.Inv(row[c])
+			for j := c; j < width; j++ {
+				if row[j].Sign() != 0 {
+					row[j].Mul(row[j], &f)
+				}
+			}
+		}
+		for j := c; j < width; j++ {
+			if row[j].Sign() != 0 {
+				nz = append(nz, j)
+			}
+		}
+		// Clear column c in every other row.
+		for i := range a {
+			if i == r || a[i][c].Sign() == 0 {
+				continue
+			}
+			f.Set(a[i][c])
+			ai := a[i]
+			for _, j := range nz {
+				t.Mul(&f, row[j])
+				ai[j].Sub(ai[j], &t)
+			}
+		}
+		pivots = append(pivots, c)
+		r++
+	}
+	return pivots
+}
+
+var ratOne = big.NewRat(1, 1)
+
+// checkCols panics unless every row of m has exactly cols entries.
+func checkCols(m Mat, cols int) {
+	for i, row := range m {
+		if len(row) != cols {
+			panic(fmt.Sprintf("exact: row %d has %d entries, want %d", i, len(row), cols))
+		}
+	}
+}
+
+// Rank returns the rank of m over Q, the dimension of its row space.
+// A matrix without rows has rank 0.
+func Rank(m Mat) int {
+	if len(m) == 0 {
+		return 0
+	}
+	checkCols(m, len(m[0]))
+	return len(rref(m.Clone(), len(m[0])))
+}
+
+// RowEchelon returns the reduced row echelon form r of m and its pivot
+// columns: r has the same shape and row space as m, row k < len(pivots) has
+// a leading 1 in column pivots[k] and zeros in every other pivot column, and
+// the remaining rows are zero. m is not modified.
+func RowEchelon(m Mat) (r Mat, pivots []int) {
+	r = m.Clone()
+	if len(r) == 0 {
+		return r, nil
+	}
+	checkCols(r, len(r[0]))
+	pivots = rref(r, len(r[0]))
+	return r, pivots
+}
+
+// Nullspace returns a basis of the nullspace {x ∈ Q^cols : m x = 0} of m,
+// which has cols columns (cols is needed when m has no rows). The basis has
+// cols − Rank(m) vectors; the k-th one has a 1 in the k-th free (non-pivot)
+// column of the reduced row echelon form and a 0 in every other free column.
+// The result is empty (nil) when m has full column rank.
+func Nullspace(m Mat, cols int) []Vec {
+	checkCols(m, cols)
+	r := m.Clone()
+	pivots := rref(r, cols)
+	isPivot := make([]bool, cols)
+	for _, p := range pivots {
+		isPivot[p] = true
+	}
+	var basis []Vec
+	for f := 0; f < cols; f++ {
+		if isPivot[f] {
+			continue
+		}
+		x := NewVec(cols)
+		x[f].SetInt64(1)
+		for k, p := range pivots {
+			x[p].Neg(r[k][f])
+		}
+		basis = append(basis, x)
+	}
+	return basis
+}
+
+// SolveLinear returns a particular solution x ∈ Q^cols of m x = b, the one
+// whose free (non-pivot) variables of the reduced row echelon form are 0,
+// and ok = true; or nil and ok = false when the system is inconsistent
+// (b is not in the column space of m). m has cols columns and len(b) rows.
+func SolveLinear(m Mat, b Vec, cols int) (x Vec, ok bool) {
+	checkCols(m, cols)
+	if len(b) != len(m) {
+		panic(fmt.Sprintf("exact: SolveLinear with %d rows and %d right-hand sides", len(m), len(b)))
+	}
+	a := make(Mat, len(m))
+	for i, row := range m {
+		a[i] = make(Vec, cols+1)
+		for j, v := range row {
+			a[i][j] = new(big.Rat).Set(v)
+		}
+		a[i][cols] = new(big.Rat).Set(b[i])
+	}
+	pivots := rref(a, cols)
+	for i := len(pivots); i < len(a); i++ {
+		if a[i][cols].Sign() != 0 {
+			return nil, false
+		}
+	}
+	x = NewVec(cols)
+	for k, p := range pivots {
+		x[p].Set(a[k][cols])
+	}
+	return x, true
+}
