@@ -1,0 +1,277 @@
+// Package cases reads and writes relucert case files (DESIGN §9) and holds
+// the embedded catalogue of reference cases.
+//
+// A case file is a JSON object naming a data set, an activation and a
+// parameter point, with an optional expectation:
+//
+//	{
+//	  "name": "origin-saddle",
+//	  "source": "where the numbers come from",
+//	  "activation": "relu" | "leaky:1/10" | "abs" | "linear" | {"pos": "1", "neg": "1/5"},
+//	  "bias": true,
+//	  "inputs":  [["-1"], ["-3/5"]],
+//	  "targets": [["0.28"], ["-0.1"]],
+//	  "neurons": [{"w": ["1", "1/2"], "a": ["-2"]}],
+//	  "expect":  {"verdict": "saddle", "escape_neurons": [0]},
+//	  "float_must_agree": true
+//	}
+//
+// Parsing is strict and exact: every number is read from its text into a
+// big.Rat (see ParseNumber), unknown or duplicated keys are errors at every
+// level, and every error is an *Error naming the file, the field path and
+// the index ("case foo.json: inputs[3][1]: \"1/0\": zero denominator").
+// The parser never panics on input.
+package cases
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+
+	"relucert/exact"
+	"relucert/verify"
+)
+
+// Case is one parsed case file.
+type Case struct {
+	// Name is the case's name ("name"; defaults to the file name without
+	// ".json" when the file has none).
+	Name string
+	// Source says where the numbers come from ("source"; may be empty).
+	Source string
+	// File is the path or name the case was read from ("" for a case built
+	// in memory).
+	File string
+	// Activation is ρ.
+	Activation verify.Activation
+	// Bias reports "bias": true: a constant 1 is appended to every input.
+	Bias bool
+	// Inputs and Targets are the data as written, Inputs before the bias
+	// coordinate is appended: n rows of d and of k numbers.
+	Inputs, Targets [][]*big.Rat
+	// Neurons are the parameter point; each W has d entries, d+1 with a
+	// bias, and each A has k entries. A case may have no neurons (m = 0).
+	Neurons []verify.Neuron
+	// Expect is the expected outcome, nil when the file has none.
+	Expect *Expect
+	// FloatMustAgree reports "float_must_agree": true: the float64 path
+	// must reach the exact verdict on this case.
+	FloatMustAgree bool
+}
+
+// Expect is the optional "expect" block of a case.
+type Expect struct {
+	// Verdict is the expected verdict, nil when not given.
+	Verdict *verify.VerdictKind
+	// Escape lists the expected escape neurons, 0-based, ascending and
+	// without duplicates; nil when not given (an empty, non-nil slice
+	// expects no escape neuron).
+	Escape []int
+	// Error reports that the file must be rejected.
+	Error bool
+}
+
+// Error is a problem with a case file. Every error returned by Parse, Load,
+// LoadDir, Catalogue and Write has this type (possibly wrapped in a join).
+type Error struct {
+	// File is the file the case came from.
+	File string
+	// Field is the path of the offending value, such as "inputs[3][1]",
+	// "neurons[2].w" or "expect.escape_neurons[0]"; empty for errors of the
+	// whole file (syntax errors, trailing data, unreadable file).
+	Field string
+	// Err is what is wrong.
+	Err error
+}
+
+// Error formats the error as "case FILE: FIELD: message".
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("case %s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("case %s: %s: %v", e.File, e.Field, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Point returns the case's parameter point as verify uses it: the inputs
+// with the constant 1 appended when Bias is set, the targets, the neurons
+// and the activation, all deep copies.
+func (c *Case) Point() *verify.Point {
+	p := &verify.Point{Act: verify.Activation{
+		Pos: ratCopy(c.Activation.Pos),
+		Neg: ratCopy(c.Activation.Neg),
+	}}
+	for _, row := range c.Inputs {
+		x := exact.Vec(row).Clone()
+		if c.Bias {
+			x = append(x, big.NewRat(1, 1))
+		}
+		p.X = append(p.X, x)
+	}
+	for _, row := range c.Targets {
+		p.Y = append(p.Y, exact.Vec(row).Clone())
+	}
+	for _, nr := range c.Neurons {
+		p.Neurons = append(p.Neurons, nr.Clone())
+	}
+	return p
+}
+
+func ratCopy(r *big.Rat) *big.Rat {
+	if r == nil {
+		return nil
+	}
+	return new(big.Rat).Set(r)
+}
+
+// FromPoint builds a case from a point, for commands that write case files
+// (embed -o, snap -o). With bias set, every input of p must end in the
+// constant 1, which is removed from Inputs (the neurons keep their full
+// weights). The case has no expectation; set Expect before writing if
+// wanted. The numbers are deep copies.
+func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
+	if p == nil {
+		return nil, &Error{File: name, Err: errors.New("nil point")}
+	}
+	if err := p.Validate(); err != nil {
+		return nil, &Error{File: name, Err: err}
+	}
+	c := &Case{
+		Name:   name,
+		Source: source,
+		Activation: verify.Activation{
+			Pos: ratCopy(p.Act.Pos),
+			Neg: ratCopy(p.Act.Neg),
+		},
+		Bias: bias,
+	}
+	one := big.NewRat(1, 1)
+	for i, x := range p.X {
+		if hasNil(x) {
+			return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i), Err: errors.New("nil entry")}
+		}
+		row := x.Clone()
+		if bias {
+			if len(row) == 0 || row[len(row)-1].Cmp(one) != 0 {
+				return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i),
+					Err: errors.New("bias requested but the last coordinate is not 1")}
+			}
+			row = row[:len(row)-1]
+		}
+		c.Inputs = append(c.Inputs, row)
+	}
+	for i, y := range p.Y {
+		if hasNil(y) {
+			return nil, &Error{File: name, Field: fmt.Sprintf("targets[%d]", i), Err: errors.New("nil entry")}
+		}
+		c.Targets = append(c.Targets, y.Clone())
+	}
+	for j, nr := range p.Neurons {
+		if hasNil(nr.W) || hasNil(nr.A) {
+			return nil, &Error{File: name, Field: fmt.Sprintf("neurons[%d]", j), Err: errors.New("nil entry")}
+		}
+		c.Neurons = append(c.Neurons, nr.Clone())
+	}
+	return c, nil
+}
+
+func hasNil(v exact.Vec) bool {
+	for _, x := range v {
+		if x == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// check validates the shapes of c as Parse does, for Write and FromPoint
+// users that build cases by hand. Field paths match the file format.
+func (c *Case) check() error {
+	file := c.File
+	if file == "" {
+		file = c.Name
+	}
+	fail := func(field, format string, args ...any) error {
+		return &Error{File: file, Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	if c.Activation.Pos == nil || c.Activation.Neg == nil {
+		return fail("activation", "missing slope")
+	}
+	if len(c.Inputs) == 0 {
+		return fail("inputs", "no samples (n = 0)")
+	}
+	if len(c.Targets) != len(c.Inputs) {
+		return fail("targets", "%d rows for %d inputs", len(c.Targets), len(c.Inputs))
+	}
+	d, k := len(c.Inputs[0]), len(c.Targets[0])
+	if d == 0 && !c.Bias {
+		return fail("inputs[0]", "empty row (d = 0)")
+	}
+	if k == 0 {
+		return fail("targets[0]", "empty row (k = 0)")
+	}
+	for i := range c.Inputs {
+		if len(c.Inputs[i]) != d {
+			return fail(fmt.Sprintf("inputs[%d]", i), "length %d, want %d (the length of inputs[0])", len(c.Inputs[i]), d)
+		}
+		if hasNil(c.Inputs[i]) {
+			return fail(fmt.Sprintf("inputs[%d]", i), "nil entry")
+		}
+		if len(c.Targets[i]) != k {
+			return fail(fmt.Sprintf("targets[%d]", i), "length %d, want %d (the length of targets[0])", len(c.Targets[i]), k)
+		}
+		if hasNil(c.Targets[i]) {
+			return fail(fmt.Sprintf("targets[%d]", i), "nil entry")
+		}
+	}
+	dw := d
+	if c.Bias {
+		dw++
+	}
+	for j, nr := range c.Neurons {
+		if len(nr.W) != dw {
+			return fail(fmt.Sprintf("neurons[%d].w", j), "length %d, want %d", len(nr.W), dw)
+		}
+		if hasNil(nr.W) {
+			return fail(fmt.Sprintf("neurons[%d].w", j), "nil entry")
+		}
+		if len(nr.A) != k {
+			return fail(fmt.Sprintf("neurons[%d].a", j), "length %d, want %d", len(nr.A), k)
+		}
+		if hasNil(nr.A) {
+			return fail(fmt.Sprintf("neurons[%d].a", j), "nil entry")
+		}
+	}
+	if e := c.Expect; e != nil {
+		if e.Error && e.Verdict != nil {
+			return fail("expect", "\"error\": true and a verdict exclude each other")
+		}
+		if e.Verdict != nil && e.Verdict.String() == "unknown" {
+			return fail("expect.verdict", "unknown verdict %d", int(*e.Verdict))
+		}
+		seen := map[int]bool{}
+		for i, j := range e.Escape {
+			if j < 0 || j >= len(c.Neurons) {
+				return fail(fmt.Sprintf("expect.escape_neurons[%d]", i), "neuron %d out of range [0, %d)", j, len(c.Neurons))
+			}
+			if seen[j] {
+				return fail(fmt.Sprintf("expect.escape_neurons[%d]", i), "neuron %d listed twice", j)
+			}
+			seen[j] = true
+		}
+	}
+	return nil
+}
+
+// sortedCopy returns the ints of s in ascending order (nil for nil).
+func sortedCopy(s []int) []int {
+	if s == nil {
+		return nil
+	}
+	t := append([]int{}, s...)
+	sort.Ints(t)
+	return t
+}

@@ -1,0 +1,186 @@
+package cases
+
+import (
+	"fmt"
+	"math/big"
+	"strconv"
+)
+
+// Limits on exact numbers, so that a hostile or mistyped file cannot make
+// the parser hang or exhaust memory. They are far above anything a real case
+// needs (a rational with 100000-digit numerator is still accepted).
+const (
+	// MaxExponent bounds |e| in a decimal with exponent ("1e-3"): 10^10000
+	// has about 33000 bits, "1e999999999" is rejected.
+	MaxExponent = 10000
+	// MaxDigits bounds the number of digits of each integer in a number
+	// (the numerator and denominator of "p/q", the digits of a decimal).
+	MaxDigits = 100000
+)
+
+// ParseNumber reads an exact number in the case-file syntax (DESIGN §9) and
+// returns it as a new rational. The accepted forms, with no whitespace
+// anywhere, are
+//
+//   - a fraction: optional sign, digits, "/", digits, with a nonzero
+//     denominator ("-3/5", "+4/2", "0/7"); the sign goes in front only, so
+//     "3/-5" and "1/-0" are syntax errors and "1/0" is a zero denominator;
+//   - a decimal: optional sign, then digits with an optional point and
+//     fraction, at least one digit in all ("12", "0.28", ".5", and also
+//     "5." which means 5), then an optional exponent: e or E, an optional
+//     sign, at least one digit, with |exponent| ≤ MaxExponent ("1e-3",
+//     "2.5E+2").
+//
+// This is a superset of the JSON number grammar, so the literal text of a
+// JSON number is read by the same function, exactly, never through float64.
+// NaN, Inf, hexadecimal, underscores and the empty string are rejected. The
+// error does not repeat s; callers quote it.
+func ParseNumber(s string) (*big.Rat, error) {
+	if s == "" {
+		return nil, fmt.Errorf("empty number")
+	}
+	i := 0
+	neg := false
+	if s[0] == '+' || s[0] == '-' {
+		neg = s[0] == '-'
+		i = 1
+	}
+	body := s[i:]
+	if body == "" {
+		return nil, fmt.Errorf("sign without digits")
+	}
+	for k := 0; k < len(body); k++ {
+		if body[k] == '/' {
+			return parseFraction(body[:k], body[k+1:], neg)
+		}
+	}
+	return parseDecimal(body, neg)
+}
+
+// digitsOnly reports whether s is a nonempty string of ASCII digits.
+func digitsOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for k := 0; k < len(s); k++ {
+		if s[k] < '0' || s[k] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// bigInt converts a string of digits (checked by the caller) to an integer,
+// enforcing MaxDigits.
+func bigInt(digits, what string) (*big.Int, error) {
+	if len(digits) > MaxDigits {
+		return nil, fmt.Errorf("%s has %d digits, more than the limit %d", what, len(digits), MaxDigits)
+	}
+	z, ok := new(big.Int).SetString(digits, 10)
+	if !ok {
+		return nil, fmt.Errorf("bad %s", what)
+	}
+	return z, nil
+}
+
+func parseFraction(p, q string, neg bool) (*big.Rat, error) {
+	if !digitsOnly(p) {
+		return nil, fmt.Errorf("not a number: the numerator of p/q must be digits after an optional sign")
+	}
+	if !digitsOnly(q) {
+		return nil, fmt.Errorf("not a number: the denominator of p/q must be digits (no sign, no point)")
+	}
+	num, err := bigInt(p, "numerator")
+	if err != nil {
+		return nil, err
+	}
+	den, err := bigInt(q, "denominator")
+	if err != nil {
+		return nil, err
+	}
+	if den.Sign() == 0 {
+		return nil, fmt.Errorf("zero denominator")
+	}
+	if neg {
+		num.Neg(num)
+	}
+	return new(big.Rat).SetFrac(num, den), nil
+}
+
+func parseDecimal(s string, neg bool) (*big.Rat, error) {
+	mant, exp := s, ""
+	for k := 0; k < len(s); k++ {
+		if s[k] == 'e' || s[k] == 'E' {
+			mant, exp = s[:k], s[k+1:]
+			if exp == "" {
+				return nil, fmt.Errorf("not a number: exponent without digits")
+			}
+			break
+		}
+	}
+	intPart, fracPart := mant, ""
+	for k := 0; k < len(mant); k++ {
+		if mant[k] == '.' {
+			intPart, fracPart = mant[:k], mant[k+1:]
+			break
+		}
+	}
+	if intPart == "" && fracPart == "" {
+		return nil, fmt.Errorf("not a number: want p/q or a decimal with at least one digit")
+	}
+	if (intPart != "" && !digitsOnly(intPart)) || (fracPart != "" && !digitsOnly(fracPart)) {
+		return nil, fmt.Errorf("not a number: want p/q or a decimal such as -0.25 or 1e-3")
+	}
+	e := 0
+	if exp != "" {
+		es := exp
+		eneg := false
+		if es[0] == '+' || es[0] == '-' {
+			eneg = es[0] == '-'
+			es = es[1:]
+		}
+		if !digitsOnly(es) {
+			return nil, fmt.Errorf("not a number: bad exponent")
+		}
+		// Strip leading zeros so that "1e0000000000000000005" is 1e5, and
+		// cap the length before converting so nothing overflows.
+		for len(es) > 1 && es[0] == '0' {
+			es = es[1:]
+		}
+		if len(es) > 9 {
+			return nil, fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
+		}
+		v, err := strconv.Atoi(es)
+		if err != nil || v > MaxExponent {
+			return nil, fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
+		}
+		if eneg {
+			v = -v
+		}
+		e = v
+	}
+	num, err := bigInt(intPart+fracPart, "decimal")
+	if err != nil {
+		return nil, err
+	}
+	if neg {
+		num.Neg(num)
+	}
+	// value = num · 10^(e − len(fracPart)); |e − len(fracPart)| is bounded
+	// by MaxExponent + MaxDigits.
+	shift := e - len(fracPart)
+	r := new(big.Rat)
+	if shift >= 0 {
+		num.Mul(num, pow10(shift))
+		return r.SetInt(num), nil
+	}
+	return r.SetFrac(num, pow10(-shift)), nil
+}
+
+func pow10(n int) *big.Int {
+	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
+}
+
+// FormatNumber returns r as the case format writes it: big.Rat.RatString,
+// "p/q" or "p" when q = 1. ParseNumber reads it back exactly.
+func FormatNumber(r *big.Rat) string { return r.RatString() }
