@@ -1,0 +1,285 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"relucert/exact"
+)
+
+// E1Matrix returns the k×d matrix of condition (E1) for neuron j:
+// Σ_{P_j} ρ₊ r_i x_iᵀ + Σ_{N_j} ρ₋ r_i x_iᵀ + ((ρ₊+ρ₋)/2) Σ_{Z_j} r_i x_iᵀ,
+// the odd part (Q_j(u) − Q_j(−u))/2 of the response map.
+func (s *state) E1Matrix(j int) exact.Mat {
+	k, d := s.p.K(), s.p.D()
+	m := exact.NewMat(k, d)
+	half := new(big.Rat).Add(s.rho.Pos, s.rho.Neg)
+	half.Quo(half, big.NewRat(2, 1))
+	var c, t big.Rat
+	for i, x := range s.p.X {
+		if s.pt.ZeroX[i] {
+			continue
+		}
+		switch s.pt.Sign[j][i] {
+		case 1:
+			c.Set(s.rho.Pos)
+		case -1:
+			c.Set(s.rho.Neg)
+		default:
+			c.Set(half)
+		}
+		if c.Sign() == 0 {
+			continue
+		}
+		for l := 0; l < k; l++ {
+			if s.r[i][l].Sign() == 0 {
+				continue
+			}
+			t.Mul(&c, s.r[i][l])
+			m[l].AddScaled(&t, x)
+		}
+	}
+	return m
+}
+
+// line is a line through the origin holding boundary samples x_i = t_i·e.
+type line struct {
+	e       exact.Vec
+	samples []int
+	t       []*big.Rat
+}
+
+// lineOf returns the representative e_ℓ = x / x_c of x's line (c the first
+// nonzero coordinate) and t = x_c, so that x = t·e_ℓ.
+func lineOf(x exact.Vec) (exact.Vec, *big.Rat) {
+	for _, xc := range x {
+		if xc.Sign() != 0 {
+			return x.Scale(new(big.Rat).Inv(xc)), new(big.Rat).Set(xc)
+		}
+	}
+	return nil, nil
+}
+
+// lines groups the boundary samples of neuron j by the line through the
+// origin that holds them, in order of first appearance.
+func (s *state) lines(j int) []*line {
+	var ls []*line
+	for _, i := range s.pt.Boundary(j) {
+		e, t := lineOf(s.p.X[i])
+		var l *line
+		for _, m := range ls {
+			if m.e.Equal(e) {
+				l = m
+				break
+			}
+		}
+		if l == nil {
+			l = &line{e: e}
+			ls = append(ls, l)
+		}
+		l.samples = append(l.samples, i)
+		l.t = append(l.t, t)
+	}
+	return ls
+}
+
+// E2Sum returns Σ_{i on ℓ} |t_i| r_i, the even part's coefficient of |e_ℓ·u|
+// for line ℓ (up to the factor κ/2).
+func (s *state) E2Sum(l *line) exact.Vec {
+	sum := exact.NewVec(s.p.K())
+	for c, i := range l.samples {
+		sum.AddScaled(new(big.Rat).Abs(l.t[c]), s.r[i])
+	}
+	return sum
+}
+
+// QZeroWitness decides whether the response map Q_j vanishes identically
+// (DESIGN §4, "Deciding Q_j ≡ 0 exactly"): Q_j ≡ 0 iff (E1) the odd-part
+// matrix is zero and (E2), when κ ≠ 0, every line's Σ |t_i| r_i is zero. It
+// returns nil when Q_j ≡ 0, and otherwise an exact witness u with Q_j(u) ≠ 0.
+func (s *state) QZeroWitness(j int) (exact.Vec, error) {
+	d := s.p.D()
+	e1 := s.E1Matrix(j)
+	for c := 0; c < d; c++ {
+		nonzero := false
+		for l := range e1 {
+			if e1[l][c].Sign() != 0 {
+				nonzero = true
+				break
+			}
+		}
+		if !nonzero {
+			continue
+		}
+		u := exact.NewVec(d)
+		u[c].SetInt64(1)
+		if !s.Q(j, u).IsZero() {
+			return u, nil
+		}
+		u[c].SetInt64(-1)
+		if !s.Q(j, u).IsZero() {
+			return u, nil
+		}
+		return nil, fmt.Errorf("neuron %d: internal error: E1 column %d nonzero but Q_j(±e_c) = 0", j, c)
+	}
+	if s.rho.Kappa().Sign() == 0 {
+		return nil, nil
+	}
+	ls := s.lines(j)
+	for _, l := range ls {
+		if s.E2Sum(l).IsZero() {
+			continue
+		}
+		u0 := s.offLine(j, l, ls)
+		eps := s.lineEpsilon(j, l, u0)
+		cands := []exact.Vec{u0.Clone().AddScaled(eps, l.e), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.e), u0}
+		for _, u := range cands {
+			if !s.Q(j, u).IsZero() {
+				return u, nil
+			}
+		}
+		return nil, fmt.Errorf("neuron %d: internal error: E2 fails on line %v but no witness", j, l.e)
+	}
+	return nil, nil
+}
+
+// offLine returns a rational u₀ with e_ℓ·u₀ = 0 and x_i·u₀ ≠ 0 for every
+// boundary sample off ℓ: a combination Σ_k c^k b_k of a basis of e_ℓ^⊥ with
+// the first integer c ≥ 1 that avoids the finitely many bad values.
+func (s *state) offLine(j int, l *line, ls []*line) exact.Vec {
+	d := s.p.D()
+	basis := exact.Nullspace(exact.Mat{l.e}, d)
+	for c := int64(1); ; c++ {
+		u := exact.NewVec(d)
+		pow := big.NewRat(1, 1)
+		for _, b := range basis {
+			u.AddScaled(pow, b)
+			pow = new(big.Rat).Mul(pow, big.NewRat(c, 1))
+		}
+		ok := true
+		for _, m := range ls {
+			if m == l {
+				continue
+			}
+			if m.e.Dot(u).Sign() == 0 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return u
+		}
+	}
+}
+
+// lineEpsilon returns a rational ε > 0 such that no sign of x_i·u₀ (boundary
+// samples off ℓ) flips on u₀ ± εe_ℓ: half the least |x_i·u₀|/|x_i·e_ℓ|.
+func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
+	eps := big.NewRat(1, 1)
+	for _, i := range s.pt.Boundary(j) {
+		x := s.p.X[i]
+		a, b := x.Dot(u0), x.Dot(l.e)
+		if a.Sign() == 0 || b.Sign() == 0 {
+			continue
+		}
+		q := new(big.Rat).Quo(a, b)
+		q.Abs(q)
+		q.Quo(q, big.NewRat(2, 1))
+		if q.Cmp(eps) < 0 {
+			eps = q
+		}
+	}
+	return eps
+}
+
+// faceWitnesses decides escape for a neuron with a_j ≠ 0 (needed only for
+// k ≥ 2) by the cell/face method of DESIGN §4: on each closed cell C of the
+// Z_j arrangement, φ_j and Q_j are linear, {φ_j = 0} ∩ C is a face F, and the
+// neuron escapes there iff Q_j does not vanish on F. Exact LPs maximise
+// ±(Q_j u)_l over F ∩ [−1, 1]^d; every u with a positive optimum is returned
+// as a witness (φ_j(u) = 0, Q_j(u) ≠ 0), grouped by cell.
+func (s *state) faceWitnesses(j int, opt Options) ([][]exact.Vec, error) {
+	d, k := s.p.D(), s.p.K()
+	z := s.pt.Boundary(j)
+	normals := make([]exact.Vec, len(z))
+	for c, i := range z {
+		normals[c] = s.p.X[i]
+	}
+	cells, err := exact.Cells(normals, d, opt.MaxCells)
+	if err != nil {
+		return nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), err)
+	}
+	var out [][]exact.Vec
+	for _, cell := range cells {
+		// The linear map Q_C on the closed cell, row l = output l.
+		qc := exact.NewMat(k, d)
+		var c, t big.Rat
+		for i, x := range s.p.X {
+			if s.pt.ZeroX[i] {
+				continue
+			}
+			sign := int(s.pt.Sign[j][i])
+			if sign == 0 {
+				for cc, zi := range z {
+					if zi == i {
+						sign = int(cell.Signs[cc])
+					}
+				}
+			}
+			c.Set(s.rho.Slope(sign))
+			for l := 0; l < k; l++ {
+				t.Mul(&c, s.r[i][l])
+				qc[l].AddScaled(&t, x)
+			}
+		}
+		g := exact.NewVec(d)
+		for l := 0; l < k; l++ {
+			g.AddScaled(s.p.Neurons[j].A[l], qc[l])
+		}
+		var cons []exact.Constraint
+		for cc, i := range z {
+			h := s.p.X[i]
+			if cell.Signs[cc] < 0 {
+				h = h.Neg()
+			}
+			cons = append(cons, exact.Constraint{A: h, Sense: exact.GE, B: new(big.Rat)})
+		}
+		cons = append(cons, exact.Constraint{A: g, Sense: exact.EQ, B: new(big.Rat)})
+		for c := 0; c < d; c++ {
+			e := exact.NewVec(d)
+			e[c].SetInt64(1)
+			cons = append(cons,
+				exact.Constraint{A: e, Sense: exact.LE, B: big.NewRat(1, 1)},
+				exact.Constraint{A: e, Sense: exact.GE, B: big.NewRat(-1, 1)})
+		}
+		var ws []exact.Vec
+		for l := 0; l < k; l++ {
+			for _, sg := range []int64{1, -1} {
+				prog := exact.Program{N: d, Cons: cons, C: qc[l].Scale(big.NewRat(sg, 1)), Maximize: true, MaxPivots: opt.MaxPivots}
+				st, u, val, err := prog.Solve()
+				if err != nil {
+					return nil, fmt.Errorf("neuron %d: face LP: %w", j, err)
+				}
+				if st != exact.Optimal || val.Sign() <= 0 {
+					continue
+				}
+				if s.Phi(j, u).Sign() != 0 || s.Q(j, u).IsZero() {
+					return nil, fmt.Errorf("neuron %d: internal error: face witness %v fails φ_j = 0, Q_j ≠ 0", j, u)
+				}
+				dup := false
+				for _, w := range ws {
+					if w.Equal(u) {
+						dup = true
+					}
+				}
+				if !dup {
+					ws = append(ws, u)
+				}
+			}
+		}
+		if len(ws) > 0 {
+			out = append(out, ws)
+		}
+	}
+	return out, nil
+}

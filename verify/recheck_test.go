@@ -1,0 +1,131 @@
+package verify
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRecheckRejectsTampering alters one part of genuine certificates at a
+// time; Recheck must reject every altered one.
+func TestRecheckRejectsTampering(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 8))
+	tampered := map[string]int{}
+	for trial := 0; trial < 300; trial++ {
+		p := randomPoint(rng)
+		if rng.IntN(2) == 0 {
+			for i, x := range p.X {
+				p.Y[i] = p.Output(x)
+				if rng.IntN(3) == 0 {
+					p.Y[i][0].Add(p.Y[i][0], big.NewRat(1, 1))
+				}
+			}
+		}
+		v, err := Check(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		type tamper struct {
+			name  string
+			apply func(v *Verdict) bool // false: not applicable
+		}
+		tampers := []tamper{
+			{"loss", func(v *Verdict) bool { v.Loss.Add(v.Loss, big.NewRat(1, 1000)); return true }},
+			{"path zeroed", func(v *Verdict) bool {
+				path := v.Cert.Path
+				if v.Cert.Descent != nil {
+					path = v.Cert.Descent.Path
+				}
+				if path == nil {
+					return false
+				}
+				path.Delta = path.Delta.Scale(new(big.Rat))
+				return true
+			}},
+			{"end loss", func(v *Verdict) bool {
+				if v.Cert.Path == nil {
+					return false
+				}
+				v.Cert.Path.Loss1.Sub(v.Cert.Path.Loss1, big.NewRat(1, 7))
+				return true
+			}},
+			{"path too long", func(v *Verdict) bool {
+				if v.Cert.Path == nil {
+					return false
+				}
+				v.Cert.Path.Delta = v.Cert.Path.Delta.Scale(big.NewRat(1000, 1))
+				return true
+			}},
+			{"derivative", func(v *Verdict) bool {
+				if v.Cert.Descent == nil {
+					return false
+				}
+				v.Cert.Descent.Derivative.Mul(v.Cert.Descent.Derivative, big.NewRat(2, 1))
+				return true
+			}},
+			{"escape Q", func(v *Verdict) bool {
+				if len(v.Cert.Escapes) == 0 {
+					return false
+				}
+				q := v.Cert.Escapes[0].Q
+				q[0].Add(q[0], big.NewRat(1, 1))
+				return true
+			}},
+			{"cell multiplier", func(v *Verdict) bool {
+				for _, sp := range v.Cert.Stationarity {
+					for _, c := range sp.Cells {
+						if len(c.Mu) > 0 {
+							c.Mu[0].Add(c.Mu[0], big.NewRat(1, 1))
+							return true
+						}
+						if len(c.Lambda) > 0 {
+							c.Lambda[0].Add(c.Lambda[0], big.NewRat(1, 1))
+							return true
+						}
+					}
+				}
+				return false
+			}},
+			{"cell point", func(v *Verdict) bool {
+				for _, sp := range v.Cert.Stationarity {
+					for _, c := range sp.Cells {
+						if len(sp.ZMinus) > 0 {
+							for i := range c.Point {
+								c.Point[i].Neg(c.Point[i])
+							}
+							return true
+						}
+					}
+				}
+				return false
+			}},
+			{"verdict", func(v *Verdict) bool {
+				if v.Kind != Saddle {
+					return false
+				}
+				v.Kind = LocalMin
+				v.Escape = nil
+				return true
+			}},
+		}
+		for _, tp := range tampers {
+			w, err := Check(p, Options{}) // a fresh copy to alter
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tp.apply(w) {
+				continue
+			}
+			if err := Recheck(p, w); err == nil {
+				t.Fatalf("trial %d: %v certificate with %q altered passes Recheck", trial, v.Kind, tp.name)
+			}
+			tampered[tp.name]++
+		}
+	}
+	for _, name := range []string{"loss", "path zeroed", "end loss", "path too long", "derivative", "escape Q", "cell multiplier", "verdict"} {
+		if tampered[name] == 0 {
+			t.Errorf("tampering %q never applied", name)
+		}
+	}
+	t.Logf("tamperings rejected: %v", tampered)
+}

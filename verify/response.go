@@ -1,0 +1,114 @@
+package verify
+
+import (
+	"math/big"
+
+	"relucert/exact"
+)
+
+// G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i) ∈ Q^k.
+func (s *state) G(j int) exact.Vec {
+	g := exact.NewVec(s.p.K())
+	for i, z := range s.pt.Pre[j] {
+		if z.Sign() == 0 {
+			continue
+		}
+		g.AddScaled(s.rho.Apply(z), s.r[i])
+	}
+	inv := new(big.Rat).Inv(s.n)
+	for _, x := range g {
+		x.Mul(x, inv)
+	}
+	return g
+}
+
+// Q returns the response map Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u) ∈ Q^k, which
+// is ρ₊ r_i (x_i·u) on P_j, ρ₋ r_i (x_i·u) on N_j and r_i ρ(x_i·u) on Z_j.
+func (s *state) Q(j int, u exact.Vec) exact.Vec {
+	q := exact.NewVec(s.p.K())
+	for i, x := range s.p.X {
+		if s.pt.ZeroX[i] {
+			continue
+		}
+		t := x.Dot(u)
+		if t.Sign() == 0 {
+			continue
+		}
+		q.AddScaled(s.rho.Dir(s.pt.Pre[j][i], t), s.r[i])
+	}
+	return q
+}
+
+// Phi returns the input-weight directional derivative φ_j(u) = (1/n) a_j·Q_j(u).
+func (s *state) Phi(j int, u exact.Vec) *big.Rat {
+	v := s.p.Neurons[j].A.Dot(s.Q(j, u))
+	return v.Quo(v, s.n)
+}
+
+// FirstOrder returns L'(θ; Δ) = Σ_j [δa_j·G_j + φ_j(δw_j)], the one-sided
+// directional derivative of L at θ (DESIGN §3).
+func (s *state) FirstOrder(delta Direction) *big.Rat {
+	d := new(big.Rat)
+	for j, dj := range delta {
+		d.Add(d, dj.A.Dot(s.G(j)))
+		d.Add(d, s.Phi(j, dj.W))
+	}
+	return d
+}
+
+// Expansion returns the polynomial σ ↦ L(θ + σΔ) − L(θ), valid for σ ≥ 0
+// inside the safe radius, from the exact expansion (★) of DESIGN §2:
+// Δf_i(σ) = σ α_i + σ² β_i with
+// α_i = Σ_j δa_j ρ(w_j·x_i) + a_j ρ'(w_j·x_i; δw_j·x_i) and
+// β_i = Σ_j δa_j ρ'(w_j·x_i; δw_j·x_i).
+func (s *state) Expansion(delta Direction) exact.Poly {
+	k := s.p.K()
+	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
+	var t big.Rat
+	for i, x := range s.p.X {
+		alpha, beta := exact.NewVec(k), exact.NewVec(k)
+		for j, nr := range s.p.Neurons {
+			z := s.pt.Pre[j][i]
+			e := s.rho.Dir(z, delta[j].W.Dot(x))
+			alpha.AddScaled(s.rho.Apply(z), delta[j].A)
+			alpha.AddScaled(e, nr.A)
+			beta.AddScaled(e, delta[j].A)
+		}
+		c[1].Add(c[1], s.r[i].Dot(alpha))
+		c[2].Add(c[2], s.r[i].Dot(beta))
+		t.Quo(alpha.Norm2(), big.NewRat(2, 1))
+		c[2].Add(c[2], &t)
+		c[3].Add(c[3], alpha.Dot(beta))
+		t.Quo(beta.Norm2(), big.NewRat(2, 1))
+		c[4].Add(c[4], &t)
+	}
+	for _, x := range c {
+		x.Quo(x, s.n)
+	}
+	return c
+}
+
+// SafeRadius returns the supremum of σ > 0 for which θ + σΔ keeps every sign
+// of w_j·x_i with i ∉ Z_j: min over those with δw_j·x_i ≠ 0 of
+// |w_j·x_i| / |δw_j·x_i|, or nil when no sign can flip (infinite radius).
+func (s *state) SafeRadius(delta Direction) *big.Rat {
+	var r *big.Rat
+	for j := range s.p.Neurons {
+		for i, x := range s.p.X {
+			z := s.pt.Pre[j][i]
+			if z.Sign() == 0 {
+				continue
+			}
+			dz := delta[j].W.Dot(x)
+			if dz.Sign() == 0 {
+				continue
+			}
+			q := new(big.Rat).Quo(z, dz)
+			q.Abs(q)
+			if r == nil || q.Cmp(r) < 0 {
+				r = q
+			}
+		}
+	}
+	return r
+}

@@ -1,0 +1,207 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"relucert/exact"
+)
+
+// boundaryTerms holds, for neuron j, the data of DESIGN §3 "Deciding (S2)
+// exactly": c_i = a_j·r_i, the vector
+// v = Σ_{P_j} ρ₊ c_i x_i + Σ_{N_j} ρ₋ c_i x_i + ρ₋ Σ_{Z_j} c_i x_i, and the
+// boundary samples split by the sign of κc_i into ZPlus and ZMinus, with
+// their coefficients κc_i.
+type boundaryTerms struct {
+	v             exact.Vec
+	zPlus, zMinus []int
+	kc            map[int]*big.Rat
+}
+
+func (s *state) boundary(j int) *boundaryTerms {
+	a := s.p.Neurons[j].A
+	kappa := s.rho.Kappa()
+	bt := &boundaryTerms{v: exact.NewVec(s.p.D()), kc: map[int]*big.Rat{}}
+	var coef big.Rat
+	for i, x := range s.p.X {
+		if s.pt.ZeroX[i] {
+			continue
+		}
+		c := a.Dot(s.r[i])
+		if c.Sign() == 0 {
+			continue
+		}
+		sign := int(s.pt.Sign[j][i])
+		coef.Mul(s.rho.Slope(sign), c)
+		if sign == 0 {
+			coef.Mul(s.rho.Neg, c)
+		}
+		bt.v.AddScaled(&coef, x)
+		if sign != 0 {
+			continue
+		}
+		kc := new(big.Rat).Mul(kappa, c)
+		switch kc.Sign() {
+		case 1:
+			bt.zPlus = append(bt.zPlus, i)
+			bt.kc[i] = kc
+		case -1:
+			bt.zMinus = append(bt.zMinus, i)
+			bt.kc[i] = kc
+		}
+	}
+	return bt
+}
+
+// cellLP is the feasibility LP of one cell C_T (DESIGN §3, the cell method)
+// in standard form. Variables: λ_i (i ∈ Z⁺), slacks s_i with λ_i + s_i = 1,
+// μ_i (i ∈ Z⁻). Rows: the d coordinates of
+//
+//	Σ_{Z⁺} λ_i κc_i x_i − Σ_T μ_i x_i + Σ_{Z⁻∖T} μ_i x_i = −(v + Σ_T κc_i x_i),
+//
+// then the |Z⁺| rows λ_i + s_i = 1. A Farkas certificate y gives u = −y[:d]
+// with φ_j(u) < 0 on the closed cell.
+func (s *state) cellLP(bt *boundaryTerms, inT map[int]bool) exact.LP {
+	d := s.p.D()
+	np, nm := len(bt.zPlus), len(bt.zMinus)
+	nv := 2*np + nm
+	A := exact.NewMat(d+np, nv)
+	b := exact.NewVec(d + np)
+	g0 := bt.v.Clone()
+	for _, i := range bt.zMinus {
+		if inT[i] {
+			g0.AddScaled(bt.kc[i], s.p.X[i])
+		}
+	}
+	for r := 0; r < d; r++ {
+		b[r].Neg(g0[r])
+		for c, i := range bt.zPlus {
+			A[r][c].Mul(bt.kc[i], s.p.X[i][r])
+		}
+		for c, i := range bt.zMinus {
+			if inT[i] {
+				A[r][2*np+c].Neg(s.p.X[i][r])
+			} else {
+				A[r][2*np+c].Set(s.p.X[i][r])
+			}
+		}
+	}
+	for c := range bt.zPlus {
+		A[d+c][c].SetInt64(1)
+		A[d+c][np+c].SetInt64(1)
+		b[d+c].SetInt64(1)
+	}
+	return exact.LP{A: A, B: b}
+}
+
+// s2Result is the outcome of deciding (S2) for one neuron.
+type s2Result struct {
+	holds bool
+	proof StationarityProof
+	// u is a direction with φ_j(u) < 0 when (S2) fails.
+	u exact.Vec
+}
+
+// TheoremS2 decides condition (S2) of Theorem S for neuron j — φ_j(u) ≥ 0 for
+// every u — by the cell method of DESIGN §3: for every cell C_T of the
+// arrangement of the Z⁻ hyperplanes, an exact LP asks whether some
+// subgradient of the sublinear ψ_T lies in the dual cone C_T*. It returns a
+// proof (the LP solutions) or a direction u with φ_j(u) < 0 (from the Farkas
+// alternative). err is exact.ErrBudget when a budget ran out.
+func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
+	res := s2Result{proof: StationarityProof{Neuron: j}}
+	if s.p.Neurons[j].A.IsZero() {
+		res.holds = true // φ_j ≡ 0
+		return res, nil
+	}
+	bt := s.boundary(j)
+	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
+	normals := make([]exact.Vec, len(bt.zMinus))
+	for c, i := range bt.zMinus {
+		normals[c] = s.p.X[i]
+	}
+	cells, err := exact.Cells(normals, s.p.D(), opt.MaxCells)
+	if err != nil {
+		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), err)
+	}
+	np := len(bt.zPlus)
+	for _, cell := range cells {
+		inT := map[int]bool{}
+		var T []int
+		for c, i := range bt.zMinus {
+			if cell.Signs[c] > 0 {
+				inT[i] = true
+				T = append(T, i)
+			}
+		}
+		lp := s.cellLP(bt, inT)
+		lp.MaxPivots = opt.MaxPivots
+		sol, err := lp.Solve()
+		if err != nil {
+			return res, fmt.Errorf("neuron %d: cell LP: %w", j, err)
+		}
+		switch sol.Status {
+		case exact.Optimal:
+			cp := CellProof{Point: cell.Point, T: T}
+			cp.Lambda = sol.X[:np]
+			cp.Mu = sol.X[2*np:]
+			res.proof.Cells = append(res.proof.Cells, cp)
+		case exact.Infeasible:
+			u := sol.Farkas[:s.p.D()].Neg()
+			if s.Phi(j, u).Sign() >= 0 {
+				return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
+			}
+			res.u = u
+			return res, nil
+		default:
+			return res, fmt.Errorf("neuron %d: cell LP: unexpected status %v", j, sol.Status)
+		}
+	}
+	res.holds = true
+	return res, nil
+}
+
+// S2BySubsets decides (S2) for neuron j by the subset method of DESIGN §3: it
+// holds iff for every T ⊆ Z⁻ some λ ∈ [0,1]^{Z⁺} solves
+// v + Σ_T κc_i x_i + Σ_{Z⁺} λ_i κc_i x_i = 0. Exponential in |Z⁻|; a
+// cross-check of TheoremS2 for small instances.
+func (s *state) S2BySubsets(j int) (bool, error) {
+	if s.p.Neurons[j].A.IsZero() {
+		return true, nil
+	}
+	bt := s.boundary(j)
+	nm := len(bt.zMinus)
+	if nm > 20 {
+		return false, fmt.Errorf("subset method: |Z⁻| = %d too large", nm)
+	}
+	d, np := s.p.D(), len(bt.zPlus)
+	for mask := 0; mask < 1<<nm; mask++ {
+		g := bt.v.Clone()
+		for c, i := range bt.zMinus {
+			if mask&(1<<c) != 0 {
+				g.AddScaled(bt.kc[i], s.p.X[i])
+			}
+		}
+		A := exact.NewMat(d+np, 2*np)
+		b := exact.NewVec(d + np)
+		for r := 0; r < d; r++ {
+			b[r].Neg(g[r])
+			for c, i := range bt.zPlus {
+				A[r][c].Mul(bt.kc[i], s.p.X[i][r])
+			}
+		}
+		for c := range bt.zPlus {
+			A[d+c][c].SetInt64(1)
+			A[d+c][np+c].SetInt64(1)
+			b[d+c].SetInt64(1)
+		}
+		sol, err := exact.LP{A: A, B: b}.Solve()
+		if err != nil {
+			return false, err
+		}
+		if sol.Status != exact.Optimal {
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,197 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"relucert/exact"
+)
+
+// This file holds the tests of DESIGN §4 "Beyond the paper": escape neurons
+// with a_j ≠ 0, which exist only for vector output (k ≥ 2). Neither Theorem M
+// nor Theorem E applies to them.
+
+// dirTerms returns e_i = ρ'(w_j·x_i; u·x_i) for every sample.
+func (s *state) dirTerms(j int, u exact.Vec) []*big.Rat {
+	e := make([]*big.Rat, s.p.N())
+	for i, x := range s.p.X {
+		e[i] = s.rho.Dir(s.pt.Pre[j][i], x.Dot(u))
+	}
+	return e
+}
+
+// indefiniteH returns H(u) = |Q_j(u)|² − |a_j|²·Σ_i ρ(w_j·x_i)²·Σ_i ρ'(w_j·x_i; u·x_i)².
+// For a critical u (φ_j(u) = 0) the family δw_j = t·u, δa_j = −s·Q_j(u) has
+// an indefinite second-order form in (s, t) iff H(u) > 0.
+func (s *state) indefiniteH(j int, u exact.Vec) *big.Rat {
+	q := s.Q(j, u)
+	A, B := new(big.Rat), new(big.Rat)
+	for i, e := range s.dirTerms(j, u) {
+		rz := s.rho.Apply(s.pt.Pre[j][i])
+		A.Add(A, new(big.Rat).Mul(rz, rz))
+		B.Add(B, new(big.Rat).Mul(e, e))
+	}
+	h := new(big.Rat).Mul(A, B)
+	h.Mul(h, s.p.Neurons[j].A.Norm2())
+	return h.Sub(q.Norm2(), h)
+}
+
+// IndefiniteTest is test 1 of DESIGN §4 for a critical witness u of an escape
+// neuron j with a_j ≠ 0: when H(u) > 0 it returns the direction
+// δw_j = u, δa_j = −s·q with s minimising the (s, t = 1) form, along which the
+// loss falls at second order; nil otherwise.
+func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
+	if s.indefiniteH(j, u).Sign() <= 0 {
+		return nil
+	}
+	q := s.Q(j, u)
+	A, B := new(big.Rat), new(big.Rat)
+	for i, e := range s.dirTerms(j, u) {
+		rz := s.rho.Apply(s.pt.Pre[j][i])
+		A.Add(A, new(big.Rat).Mul(rz, rz))
+		B.Add(B, new(big.Rat).Mul(e, e))
+	}
+	var sc *big.Rat
+	if A.Sign() > 0 {
+		sc = new(big.Rat).Inv(A)
+	} else {
+		sc = new(big.Rat).Mul(s.p.Neurons[j].A.Norm2(), B)
+		sc.Quo(sc, q.Norm2())
+		sc.Add(sc, big.NewRat(1, 1))
+	}
+	d := s.p.ZeroDirection()
+	d[j].W = u.Clone()
+	d[j].A = q.Scale(new(big.Rat).Neg(sc))
+	return d
+}
+
+// SecondOrderTest is test 2 of DESIGN §4: along δw_j = t·u (u critical) and
+// δa_l = t·b_l for every neuron l, the loss changes by t²·c₂(b) + O(t³) with
+// c₂(b) = (1/n) b_j·Q_j(u) + (1/2n) Σ_i |Σ_l b_l ρ(w_l·x_i) + a_j ρ'(w_j·x_i; u·x_i)|²,
+// a convex quadratic in b. It minimises c₂ exactly (the normal equations
+// ΦᵀΦ B = −Φᵀe a_jᵀ − E_j qᵀ, one linear solve per output; when they are
+// inconsistent c₂ is unbounded below along a nullspace vector of Φ) and
+// returns the direction when the minimum is negative, else nil.
+func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
+	n, m, k := s.p.N(), s.p.M(), s.p.K()
+	q := s.Q(j, u)
+	e := s.dirTerms(j, u)
+	aj := s.p.Neurons[j].A
+	phi := exact.NewMat(n, m)
+	for i := 0; i < n; i++ {
+		for l := 0; l < m; l++ {
+			phi[i][l] = s.rho.Apply(s.pt.Pre[l][i])
+		}
+	}
+	phiT := phi.T()
+	gram := exact.NewMat(m, m)
+	for a := 0; a < m; a++ {
+		for b := 0; b < m; b++ {
+			gram[a][b] = phiT[a].Dot(phiT[b])
+		}
+	}
+	phiTe := phiT.MulVec(exact.Vec(e))
+	B := exact.NewMat(m, k)
+	consistent := true
+	for l := 0; l < k && consistent; l++ {
+		rhs := phiTe.Scale(new(big.Rat).Neg(aj[l]))
+		rhs[j].Sub(rhs[j], q[l])
+		x, ok := exact.SolveLinear(gram, rhs, m)
+		if !ok {
+			consistent = false
+			break
+		}
+		for a := 0; a < m; a++ {
+			B[a][l] = x[a]
+		}
+	}
+	if !consistent {
+		B = exact.NewMat(m, k)
+		var z exact.Vec
+		for _, v := range exact.Nullspace(phi, m) {
+			if v[j].Sign() != 0 {
+				z = v
+				break
+			}
+		}
+		if z == nil {
+			return nil
+		}
+		ae := new(big.Rat)
+		for _, ei := range e {
+			ae.Add(ae, new(big.Rat).Mul(ei, ei))
+		}
+		tau := ae.Mul(ae, aj.Norm2())
+		tau.Quo(tau, q.Norm2())
+		tau.Add(tau, big.NewRat(1, 1))
+		tau.Quo(tau, z[j])
+		tau.Neg(tau)
+		for a := 0; a < m; a++ {
+			B[a] = q.Scale(new(big.Rat).Mul(tau, z[a]))
+		}
+	}
+	d := s.p.ZeroDirection()
+	d[j].W = u.Clone()
+	for a := 0; a < m; a++ {
+		d[a].A = B[a]
+	}
+	if c2 := s.Expansion(d)[2]; c2.Sign() >= 0 {
+		return nil
+	}
+	return d
+}
+
+// segmentMax returns the point of the segment between u1 and u2 (both in one
+// closed cell, where Q_j and ρ'(w_j·x_i; ·) are linear, so H is a quadratic
+// along it) at which H is largest.
+func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
+	at := func(a *big.Rat) exact.Vec {
+		return u1.Scale(a).Add(u2.Scale(new(big.Rat).Sub(big.NewRat(1, 1), a)))
+	}
+	ts := []*big.Rat{big.NewRat(0, 1), big.NewRat(1, 2), big.NewRat(1, 1)}
+	vs := make([]*big.Rat, 3)
+	for i, a := range ts {
+		vs[i] = s.indefiniteH(j, at(a))
+	}
+	h, err := exact.Interpolate(ts, vs)
+	if err != nil || h[2].Sign() >= 0 {
+		return nil
+	}
+	a := new(big.Rat).Quo(h[1], new(big.Rat).Mul(big.NewRat(-2, 1), h[2]))
+	if a.Sign() <= 0 || a.Cmp(big.NewRat(1, 1)) >= 0 {
+		return nil
+	}
+	return at(a)
+}
+
+// vectorEscape runs the two tests on every witness the face search visited
+// (and the best point of the segment between each pair of witnesses of one
+// cell). It returns a decreasing path, or nil with the reason the search did
+// not decide.
+func (s *state) vectorEscape(j int, cells [][]exact.Vec) (*Path, string, error) {
+	var cands []exact.Vec
+	for _, ws := range cells {
+		cands = append(cands, ws...)
+		for a := 0; a < len(ws); a++ {
+			for b := a + 1; b < len(ws); b++ {
+				if u := s.segmentMax(j, ws[a], ws[b]); u != nil {
+					cands = append(cands, u)
+				}
+			}
+		}
+	}
+	for _, u := range cands {
+		if d := s.IndefiniteTest(j, u); d != nil {
+			p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+			return p, "", err
+		}
+	}
+	for _, u := range cands {
+		if d := s.SecondOrderTest(j, u); d != nil {
+			p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
+			return p, "", err
+		}
+	}
+	reason := fmt.Sprintf("neuron %d escapes with a_j ≠ 0 (k = %d): neither the indefinite test nor the second-order test certified a descent on the %d critical witnesses searched (generators and pairs of each face; the search is not exhaustive — deciding it in general is a copositivity problem)", j, s.p.K(), len(cands))
+	return nil, reason, nil
+}
