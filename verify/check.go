@@ -84,7 +84,7 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 
 	// Escape neurons.
 	var eTheorem = -1
-	var k2 = map[int][][]exact.Vec{}
+	var k2 = map[int][]face{}
 	for j, nr := range p.Neurons {
 		rep := &v.Neurons[j]
 		if nr.A.IsZero() {
@@ -117,7 +117,8 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 		if len(cells) > 0 {
 			rep.Escape = true
 			v.Escape = append(v.Escape, j)
-			v.Cert.Escapes = append(v.Cert.Escapes, EscapeWitness{Neuron: j, U: cells[0][0], Q: s.Q(j, cells[0][0])})
+			u := cells[0].witnesses[0]
+			v.Cert.Escapes = append(v.Cert.Escapes, EscapeWitness{Neuron: j, U: u, Q: s.Q(j, u)})
 			k2[j] = cells
 		}
 	}

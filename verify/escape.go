@@ -197,8 +197,9 @@ func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
 // Z_j arrangement, φ_j and Q_j are linear, {φ_j = 0} ∩ C is a face F, and the
 // neuron escapes there iff Q_j does not vanish on F. Exact LPs maximise
 // ±(Q_j u)_l over F ∩ [−1, 1]^d; every u with a positive optimum is returned
-// as a witness (φ_j(u) = 0, Q_j(u) ≠ 0), grouped by cell.
-func (s *state) faceWitnesses(j int, opt Options) ([][]exact.Vec, error) {
+// as a witness (φ_j(u) = 0, Q_j(u) ≠ 0); the faces on which Q_j does not
+// vanish are returned with their witnesses.
+func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
 	d, k := s.p.D(), s.p.K()
 	z := s.pt.Boundary(j)
 	normals := make([]exact.Vec, len(z))
@@ -209,7 +210,7 @@ func (s *state) faceWitnesses(j int, opt Options) ([][]exact.Vec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), err)
 	}
-	var out [][]exact.Vec
+	var out []face
 	for _, cell := range cells {
 		// The linear map Q_C on the closed cell, row l = output l.
 		qc := exact.NewMat(k, d)
@@ -237,11 +238,13 @@ func (s *state) faceWitnesses(j int, opt Options) ([][]exact.Vec, error) {
 			g.AddScaled(s.p.Neurons[j].A[l], qc[l])
 		}
 		var cons []exact.Constraint
+		var halfspaces []exact.Vec
 		for cc, i := range z {
 			h := s.p.X[i]
 			if cell.Signs[cc] < 0 {
 				h = h.Neg()
 			}
+			halfspaces = append(halfspaces, h)
 			cons = append(cons, exact.Constraint{A: h, Sense: exact.GE, B: new(big.Rat)})
 		}
 		cons = append(cons, exact.Constraint{A: g, Sense: exact.EQ, B: new(big.Rat)})
@@ -278,8 +281,17 @@ func (s *state) faceWitnesses(j int, opt Options) ([][]exact.Vec, error) {
 			}
 		}
 		if len(ws) > 0 {
-			out = append(out, ws)
+			out = append(out, face{halfspaces: halfspaces, g: g, witnesses: ws})
 		}
 	}
 	return out, nil
+}
+
+// face is F = {u : h·u ≥ 0 for h in halfspaces, g·u = 0}, the critical face
+// of one closed cell of a neuron's Z_j arrangement, with the LP witnesses
+// found on it.
+type face struct {
+	halfspaces []exact.Vec
+	g          exact.Vec
+	witnesses  []exact.Vec
 }
