@@ -1,0 +1,290 @@
+package exact
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// binom returns C(n, k) (0 when k < 0 or k > n).
+func binom(n, k int) int {
+	if k < 0 || k > n {
+		return 0
+	}
+	r := 1
+	for i := 0; i < k; i++ {
+		r = r * (n - i) / (i + 1)
+	}
+	return r
+}
+
+// genericCount is the number of cells of m ≥ 1 central hyperplanes in
+// general position in R^d: 2·Σ_{i<d} C(m−1, i).
+func genericCount(m, d int) int {
+	s := 0
+	for i := 0; i < d; i++ {
+		s += binom(m-1, i)
+	}
+	return 2 * s
+}
+
+// inGeneralPosition reports whether every min(d, m) of the normals are
+// linearly independent.
+func inGeneralPosition(normals []Vec, d int) bool {
+	k := min(d, len(normals))
+	var rec func(start int, picked Mat) bool
+	rec = func(start int, picked Mat) bool {
+		if len(picked) == k {
+			return Rank(picked) == k
+		}
+		for i := start; i < len(normals); i++ {
+			if !rec(i+1, append(picked, normals[i])) {
+				return false
+			}
+		}
+		return true
+	}
+	return rec(0, nil)
+}
+
+func randIntVec(rng *rand.Rand, d, r int) Vec {
+	v := make(Vec, d)
+	for i := range v {
+		v[i] = big.NewRat(rng.Int64N(int64(2*r+1))-int64(r), 1)
+	}
+	return v
+}
+
+// checkCells verifies every cell's interior point, that the sign vectors are
+// distinct and sorted.
+func checkCells(t *testing.T, normals []Vec, cells []Cell) {
+	t.Helper()
+	seen := map[string]bool{}
+	for ci, c := range cells {
+		if !c.Check(normals) {
+			t.Fatalf("cell %d: point %v does not realise signs %v", ci, c.Point, c.Signs)
+		}
+		key := fmt.Sprint(c.Signs)
+		if seen[key] {
+			t.Fatalf("sign vector %v repeated", c.Signs)
+		}
+		seen[key] = true
+		if ci > 0 {
+			a, b := cells[ci-1].Signs, c.Signs
+			for i := range a {
+				if a[i] != b[i] {
+					if a[i] > b[i] {
+						t.Fatalf("cells not sorted: %v before %v", a, b)
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// bruteSigns returns the number of sign vectors s ∈ {±1}^m (m small, no
+// zero normals) realised by some u with s_i h_i·u ≥ 1, decided one LP each.
+func bruteSigns(t *testing.T, normals []Vec, d int) int {
+	m := len(normals)
+	count := 0
+	for mask := 0; mask < 1<<m; mask++ {
+		p := Program{N: d}
+		for i, h := range normals {
+			a := h.Clone()
+			if mask&(1<<i) == 0 {
+				a = h.Neg()
+			}
+			p.Cons = append(p.Cons, Constraint{A: a, Sense: GE, B: big.NewRat(1, 1)})
+		}
+		st, _, _, err := p.Solve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st == Optimal {
+			count++
+		}
+	}
+	return count
+}
+
+func TestCellsGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 19))
+	for _, d := range []int{2, 3, 4} {
+		for _, m := range []int{1, 2, 3, 5, 7, 9} {
+			for rep := 0; rep < 3; rep++ {
+				var normals []Vec
+				for {
+					normals = normals[:0]
+					for i := 0; i < m; i++ {
+						normals = append(normals, randIntVec(rng, d, 5))
+					}
+					if inGeneralPosition(normals, d) {
+						break
+					}
+				}
+				cells, err := Cells(normals, d, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkCells(t, normals, cells)
+				if want := genericCount(m, d); len(cells) != want {
+					t.Fatalf("d=%d m=%d: %d cells, want %d\n%v", d, m, len(cells), want, normals)
+				}
+			}
+		}
+	}
+}
+
+// TestCellsBruteForce compares the cell count with all 2^m sign vectors
+// decided by LP, on random (often degenerate) small arrangements.
+func TestCellsBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 29))
+	for it := 0; it < 120; it++ {
+		d := rng.IntN(4) + 1
+		m := rng.IntN(7) + 1
+		var normals []Vec
+		for len(normals) < m {
+			h := randIntVec(rng, d, 2)
+			if !h.IsZero() {
+				normals = append(normals, h)
+			}
+		}
+		cells, err := Cells(normals, d, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCells(t, normals, cells)
+		if want := bruteSigns(t, normals, d); len(cells) != want {
+			t.Fatalf("d=%d: %d cells, brute force %d\n%v", d, len(cells), want, normals)
+		}
+	}
+}
+
+func TestCellsKnown(t *testing.T) {
+	v := func(xs ...int64) Vec { return VecOf(xs...) }
+	braid4 := []Vec{}
+	for i := 0; i < 4; i++ {
+		for j := i + 1; j < 4; j++ {
+			h := NewVec(4)
+			h[i].SetInt64(1)
+			h[j].SetInt64(-1)
+			braid4 = append(braid4, h)
+		}
+	}
+	tests := []struct {
+		name    string
+		normals []Vec
+		d       int
+		want    int
+	}{
+		{"no normals d=3", nil, 3, 1},
+		{"zero normals", []Vec{v(0, 0), v(0, 0)}, 2, 1},
+		{"d=1 one", []Vec{v(3)}, 1, 2},
+		{"d=1 many", []Vec{v(3), v(-1), v(0), v(2)}, 1, 2},
+		{"repeated", []Vec{v(1, 2), v(1, 2), v(1, 2)}, 2, 2},
+		{"negated and scaled", []Vec{v(1, 2), v(-2, -4), v(3, 1), v(-3, -1), v(0, 0)}, 2, 4},
+		// Coordinate hyperplanes of Q^3: the 8 open orthants.
+		{"orthants", []Vec{v(1, 0, 0), v(0, 1, 0), v(0, 0, 1)}, 3, 8},
+		// Braid arrangement x_i = x_j in Q^4: one cell per ordering, 4! = 24.
+		{"braid A3", braid4, 4, 24},
+		// Braid arrangement in Q^3: 3! = 6.
+		{"braid A2", []Vec{v(1, -1, 0), v(1, 0, -1), v(0, 1, -1)}, 3, 6},
+		// Normals in the plane z = 0 with m' = 3 distinct directions: the
+		// arrangement is 3 lines through 0 in the (x, y)-plane times the z-axis,
+		// 2m' = 6 cells.
+		{"lower-dim", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(2, 2, 0), v(-1, 0, 0)}, 3, 6},
+		// Adding z = 0 to that cuts each of the 6 cells in two.
+		{"lower-dim plus z", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(0, 0, 1)}, 3, 12},
+		// Four planes through a common line (the z-axis) in Q^3 are 4 lines in
+		// the plane: 8 cells.
+		{"pencil", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0)}, 3, 8},
+		// The same pencil with z = 0 added: each of the 8 cells splits, 16.
+		{"pencil plus z", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0), v(0, 0, 5)}, 3, 16},
+		// All normals in a line of Q^4: two half-spaces.
+		{"rank one d=4", []Vec{v(1, 2, 0, -1), v(-2, -4, 0, 2), v(0, 0, 0, 0)}, 4, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cells, err := Cells(tc.normals, tc.d, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCells(t, tc.normals, cells)
+			if len(cells) != tc.want {
+				t.Fatalf("%d cells, want %d", len(cells), tc.want)
+			}
+			for _, c := range cells {
+				if len(c.Point) != tc.d || len(c.Signs) != len(tc.normals) {
+					t.Fatalf("bad shape %v", c)
+				}
+			}
+		})
+	}
+}
+
+func TestCellsNoNormalPoint(t *testing.T) {
+	cells, err := Cells([]Vec{VecOf(0, 0, 0)}, 3, 0)
+	if err != nil || len(cells) != 1 || !cells[0].Point.IsZero() || cells[0].Signs[0] != 0 {
+		t.Fatalf("got %v, %v", cells, err)
+	}
+}
+
+func TestCellsDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 37))
+	var normals []Vec
+	for i := 0; i < 8; i++ {
+		normals = append(normals, randIntVec(rng, 3, 3))
+	}
+	a, err1 := Cells(normals, 3, 0)
+	b, err2 := Cells(normals, 3, 0)
+	if err1 != nil || err2 != nil || len(a) != len(b) {
+		t.Fatalf("%v %v", err1, err2)
+	}
+	for i := range a {
+		if fmt.Sprint(a[i].Signs) != fmt.Sprint(b[i].Signs) || !a[i].Point.Equal(b[i].Point) {
+			t.Fatalf("cell %d differs between runs", i)
+		}
+	}
+}
+
+func TestCellsBudgetAndErrors(t *testing.T) {
+	normals := []Vec{VecOf(1, 0), VecOf(0, 1), VecOf(1, 1)}
+	if _, err := Cells(normals, 2, 5); !errors.Is(err, ErrBudget) {
+		t.Errorf("maxCells 5 for 6 cells: err = %v", err)
+	}
+	if cells, err := Cells(normals, 2, 6); err != nil || len(cells) != 6 {
+		t.Errorf("maxCells 6: %d cells, %v", len(cells), err)
+	}
+	if _, err := Cells(normals, 3, 0); err == nil {
+		t.Errorf("wrong dimension accepted")
+	}
+	if _, err := Cells(nil, 0, 0); err == nil {
+		t.Errorf("d = 0 accepted")
+	}
+	if _, err := Cells([]Vec{{nil, nil}}, 2, 0); err == nil {
+		t.Errorf("nil entry accepted")
+	}
+}
+
+func TestCellCheckRejects(t *testing.T) {
+	normals := []Vec{VecOf(1, 0), VecOf(0, 0)}
+	good := Cell{Signs: []int8{1, 0}, Point: VecOf(2, 5)}
+	if !good.Check(normals) {
+		t.Fatalf("good cell rejected")
+	}
+	bad := []Cell{
+		{Signs: []int8{-1, 0}, Point: VecOf(2, 5)}, // wrong sign
+		{Signs: []int8{0, 0}, Point: VecOf(0, 5)},  // on the hyperplane
+		{Signs: []int8{1, 1}, Point: VecOf(2, 5)},  // sign for a zero normal
+		{Signs: []int8{1}, Point: VecOf(2, 5)},     // too few signs
+		{Signs: []int8{1, 0}, Point: VecOf(2)},     // wrong dimension
+	}
+	for i, c := range bad {
+		if c.Check(normals) {
+			t.Errorf("bad cell %d accepted", i)
+		}
+	}
+}
