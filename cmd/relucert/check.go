@@ -1,0 +1,189 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"relucert/cases"
+	"relucert/verify"
+)
+
+func init() {
+	register("check", command{
+		usage:   "check CASE.json [--json] [--max-cells N] [--max-pivots N]",
+		summary: "verify one point exactly: verdict, escape neurons, certificate and its re-check",
+		run:     runCheck,
+	})
+}
+
+// checkResult is everything check found, rendered by report.go (human) and
+// jsonout.go (--json).
+type checkResult struct {
+	Case  *cases.Case
+	Point *verify.Point
+	V     *verify.Verdict
+	// RecheckErr is the error of verify.Recheck, nil when the certificate
+	// was validated.
+	RecheckErr error
+	// Disagreements lists how the verdict differs from Case.Expect; empty
+	// when it agrees or there is no expect block.
+	Disagreements []string
+	// NoVerdict is set when the verdict is undetermined and the case did
+	// not expect that.
+	NoVerdict bool
+	// Code is the exit code.
+	Code int
+}
+
+// Agrees reports whether the verdict agrees with the expect block (true
+// when there is none).
+func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
+
+// runCheck implements "relucert check CASE.json [--json]". Exit codes:
+// 0 when a verdict was reached, its certificate re-checks, and it agrees
+// with expect (or there is none); 1 when it disagrees with expect, when the
+// certificate fails verify.Recheck, or when the verdict is undetermined
+// without the case expecting that (no verdict reached); 2 on bad input or
+// usage.
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	const synopsis = "check CASE.json [--json] [--max-cells N] [--max-pivots N]"
+	fs := newFlagSet("check", synopsis, stderr)
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	var opt verify.Options
+	fs.IntVar(&opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound)")
+	fs.IntVar(&opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "relucert check: want exactly one case file, got %d arguments\n", len(pos))
+		fs.Usage()
+		return exitUsage
+	}
+	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
+		fmt.Fprintln(stderr, "relucert check: --max-cells and --max-pivots must not be negative")
+		return exitUsage
+	}
+	file := pos[0]
+	badInput := func(err error, expectsError bool) int {
+		fmt.Fprintf(stderr, "relucert check: %v\n", err)
+		if expectsError {
+			fmt.Fprintf(stderr, "relucert check: (the file's expect block says \"error\": true: this rejection is what it expects)\n")
+		}
+		if *jsonOut {
+			writeJSON(stdout, jsonInputError{File: file, Error: err.Error(), ExpectError: expectsError, ExitCode: exitUsage})
+		}
+		return exitUsage
+	}
+	data, err := cases.ReadFile(file)
+	if err != nil {
+		return badInput(err, false)
+	}
+	c, err := cases.Parse(file, data)
+	if err != nil {
+		return badInput(err, cases.ExpectsError(data))
+	}
+	res, err := checkCase(c, opt)
+	if err != nil {
+		return badInput(err, false)
+	}
+	if *jsonOut {
+		writeJSON(stdout, toJSON(res))
+	} else {
+		writeReport(stdout, res)
+	}
+	return res.Code
+}
+
+// checkCase runs verify.Check and verify.Recheck on c and compares the
+// verdict with c.Expect. The error is for a point verify rejects (bad
+// input), wrapped as a *cases.Error naming the file.
+func checkCase(c *cases.Case, opt verify.Options) (*checkResult, error) {
+	p := c.Point()
+	v, err := callCheck(p, opt)
+	if err != nil {
+		return nil, &cases.Error{File: c.File, Err: err}
+	}
+	res := &checkResult{Case: c, Point: p, V: v}
+	res.RecheckErr = callRecheck(c.Point(), v)
+	res.decide()
+	return res, nil
+}
+
+// decide compares the verdict with the expect block and sets
+// Disagreements, NoVerdict and the exit code.
+func (r *checkResult) decide() {
+	e := r.Case.Expect
+	r.Disagreements = compareExpect(e, r.V)
+	expectsUndetermined := e != nil && e.Verdict != nil && *e.Verdict == verify.Undetermined
+	r.NoVerdict = r.V.Kind == verify.Undetermined && !expectsUndetermined
+	switch {
+	case !r.Agrees(), r.RecheckErr != nil, r.NoVerdict:
+		r.Code = exitDisagree
+	default:
+		r.Code = exitOK
+	}
+}
+
+// callCheck calls verify.Check and turns a panic or a nil verdict into an
+// error, so that a bug in verify cannot crash the command.
+func callCheck(p *verify.Point, opt verify.Options) (v *verify.Verdict, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			v, err = nil, fmt.Errorf("internal error in verify.Check: %v", r)
+		}
+	}()
+	v, err = verify.Check(p, opt)
+	if err == nil && v == nil {
+		err = fmt.Errorf("internal error: verify.Check returned no verdict")
+	}
+	return v, err
+}
+
+// callRecheck calls verify.Recheck on a fresh copy of the point and turns a
+// panic into an error.
+func callRecheck(p *verify.Point, v *verify.Verdict) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error in verify.Recheck: %v", r)
+		}
+	}()
+	return verify.Recheck(p, v)
+}
+
+// compareExpect lists the differences between the expect block e and the
+// verdict v; nil when they agree or e is nil.
+func compareExpect(e *cases.Expect, v *verify.Verdict) []string {
+	if e == nil {
+		return nil
+	}
+	var out []string
+	if e.Error {
+		out = append(out, "the file expects to be rejected, but it was accepted")
+	}
+	if e.Verdict != nil && *e.Verdict != v.Kind {
+		out = append(out, fmt.Sprintf("verdict %v, expected %v", v.Kind, *e.Verdict))
+	}
+	if e.Escape != nil {
+		got := slices.Sorted(slices.Values(v.Escape))
+		want := slices.Sorted(slices.Values(e.Escape))
+		if !slices.Equal(got, want) {
+			out = append(out, fmt.Sprintf("escape neurons %s, expected %s", intList(got), intList(want)))
+		}
+	}
+	return out
+}
+
+// intList formats ints as [1 2 3] → "[1, 2, 3]".
+func intList(xs []int) string {
+	s := "["
+	for i, x := range xs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprint(x)
+	}
+	return s + "]"
+}

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/big"
+
+	"relucert/exact"
+	"relucert/verify"
+)
+
+// The JSON output of "relucert check --json" (DESIGN §10). Exact numbers
+// are strings in big.Rat.RatString form ("p/q" or "p"); lists are never
+// null; fields of a certificate that a verdict does not use are null.
+
+// jsonCheck is the object check --json prints.
+type jsonCheck struct {
+	File       string `json:"file"`
+	Name       string `json:"name"`
+	Activation string `json:"activation"`
+	Bias       bool   `json:"bias"`
+	N          int    `json:"n"`
+	D          int    `json:"d"` // including the bias coordinate
+	K          int    `json:"k"`
+	M          int    `json:"m"`
+	Verdict    string `json:"verdict"`
+	Stationary bool   `json:"stationary"`
+	// EscapeNeurons lists the escape neurons, 0-based, ascending.
+	EscapeNeurons []int `json:"escape_neurons"`
+	// Loss is L = (1/2n) Σ|f(x_i) − y_i|², exact; LossApprox ≈ it.
+	Loss       string `json:"loss"`
+	LossApprox string `json:"loss_approx"`
+	// MSELoss is PyTorch's mse_loss, 2L/k, exact.
+	MSELoss     string       `json:"mse_loss"`
+	Neurons     []jsonNeuron `json:"neurons"`
+	Reason      string       `json:"reason"`
+	Certificate *jsonCert    `json:"certificate"`
+	// Recheck is "ok" when verify.Recheck validated the certificate, the
+	// error otherwise.
+	Recheck string `json:"recheck"`
+	// Expect is the case's expect block, null when it has none.
+	Expect *jsonExpect `json:"expect"`
+	// Agrees is true when the verdict agrees with expect (or there is
+	// none); Disagreements says how it does not.
+	Agrees        bool     `json:"agrees"`
+	Disagreements []string `json:"disagreements"`
+	ExitCode      int      `json:"exit_code"`
+}
+
+// jsonNeuron is one row of the neuron table.
+type jsonNeuron struct {
+	J        int      `json:"j"`
+	Kind     string   `json:"kind"`
+	Boundary int      `json:"boundary"` // |Z_j|
+	S1       bool     `json:"s1"`
+	S2       bool     `json:"s2"`
+	Decided  bool     `json:"decided"`
+	Escape   bool     `json:"escape"`
+	G        []string `json:"g"`
+}
+
+// jsonCert is a verify.Certificate.
+type jsonCert struct {
+	Descent      *jsonDescent        `json:"descent"`
+	Stationarity []jsonStationarity  `json:"stationarity"`
+	Escapes      []jsonEscapeWitness `json:"escapes"`
+	Path         *jsonPath           `json:"path"`
+}
+
+// jsonDelta is one neuron's component of a direction Δ.
+type jsonDelta struct {
+	J int      `json:"j"`
+	W []string `json:"w"`
+	A []string `json:"a"`
+}
+
+// jsonPath is a verify.Path.
+type jsonPath struct {
+	Delta []jsonDelta `json:"delta"`
+	Loss0 string      `json:"loss0"`
+	Loss1 string      `json:"loss1"`
+	Rule  string      `json:"rule"`
+}
+
+// jsonDescent is a verify.Descent.
+type jsonDescent struct {
+	Neuron     int         `json:"neuron"`
+	Condition  string      `json:"condition"`
+	Delta      []jsonDelta `json:"delta"`
+	Derivative string      `json:"derivative"`
+	Path       *jsonPath   `json:"path"`
+}
+
+// jsonCell is a verify.CellProof.
+type jsonCell struct {
+	Point  []string `json:"point"`
+	T      []int    `json:"t"`
+	Lambda []string `json:"lambda"`
+	Mu     []string `json:"mu"`
+}
+
+// jsonStationarity is a verify.StationarityProof.
+type jsonStationarity struct {
+	Neuron int        `json:"neuron"`
+	ZPlus  []int      `json:"z_plus"`
+	ZMinus []int      `json:"z_minus"`
+	Cells  []jsonCell `json:"cells"`
+}
+
+// jsonEscapeWitness is a verify.EscapeWitness.
+type jsonEscapeWitness struct {
+	Neuron int      `json:"neuron"`
+	U      []string `json:"u"`
+	Q      []string `json:"q"`
+}
+
+// jsonExpect is a case's expect block.
+type jsonExpect struct {
+	Verdict       *string `json:"verdict"`
+	EscapeNeurons []int   `json:"escape_neurons"` // null when not given
+	Error         bool    `json:"error"`
+}
+
+// jsonInputError is what check --json prints for a file it rejects.
+type jsonInputError struct {
+	File        string `json:"file"`
+	Error       string `json:"error"`
+	ExpectError bool   `json:"expect_error"`
+	ExitCode    int    `json:"exit_code"`
+}
+
+func jsonRat(r *big.Rat) string {
+	if r == nil {
+		return ""
+	}
+	return r.RatString()
+}
+
+func jsonRats(v []*big.Rat) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i] = jsonRat(x)
+	}
+	return out
+}
+
+func jsonInts(v []int) []int {
+	if v == nil {
+		return []int{}
+	}
+	return v
+}
+
+func jsonDirection(d verify.Direction) []jsonDelta {
+	out := make([]jsonDelta, len(d))
+	for j, nr := range d {
+		out[j] = jsonDelta{J: j, W: jsonRats(nr.W), A: jsonRats(nr.A)}
+	}
+	return out
+}
+
+func toJSONPath(p *verify.Path) *jsonPath {
+	if p == nil {
+		return nil
+	}
+	return &jsonPath{Delta: jsonDirection(p.Delta), Loss0: jsonRat(p.Loss0), Loss1: jsonRat(p.Loss1), Rule: p.Rule}
+}
+
+func toJSONCert(c *verify.Certificate) *jsonCert {
+	if c == nil {
+		return nil
+	}
+	out := &jsonCert{Stationarity: []jsonStationarity{}, Escapes: []jsonEscapeWitness{}, Path: toJSONPath(c.Path)}
+	if d := c.Descent; d != nil {
+		out.Descent = &jsonDescent{
+			Neuron: d.Neuron, Condition: d.Condition, Delta: jsonDirection(d.Delta),
+			Derivative: jsonRat(d.Derivative), Path: toJSONPath(d.Path),
+		}
+	}
+	for _, s := range c.Stationarity {
+		js := jsonStationarity{Neuron: s.Neuron, ZPlus: jsonInts(s.ZPlus), ZMinus: jsonInts(s.ZMinus), Cells: []jsonCell{}}
+		for _, cell := range s.Cells {
+			js.Cells = append(js.Cells, jsonCell{
+				Point: jsonRats(cell.Point), T: jsonInts(cell.T),
+				Lambda: jsonRats(cell.Lambda), Mu: jsonRats(cell.Mu),
+			})
+		}
+		out.Stationarity = append(out.Stationarity, js)
+	}
+	for _, e := range c.Escapes {
+		out.Escapes = append(out.Escapes, jsonEscapeWitness{Neuron: e.Neuron, U: jsonRats(e.U), Q: jsonRats(e.Q)})
+	}
+	return out
+}
+
+// toJSON converts a check result to its JSON form.
+func toJSON(r *checkResult) *jsonCheck {
+	c, p, v := r.Case, r.Point, r.V
+	out := &jsonCheck{
+		File: c.File, Name: c.Name, Activation: p.Act.String(), Bias: c.Bias,
+		N: p.N(), D: p.D(), K: p.K(), M: p.M(),
+		Verdict: v.Kind.String(), Stationary: v.Stationary,
+		EscapeNeurons: jsonInts(v.Escape),
+		Loss:          jsonRat(v.Loss),
+		Neurons:       []jsonNeuron{},
+		Reason:        v.Reason,
+		Certificate:   toJSONCert(v.Cert),
+		Recheck:       "ok",
+		Agrees:        r.Agrees(),
+		Disagreements: []string{},
+		ExitCode:      r.Code,
+	}
+	if v.Loss != nil {
+		out.LossApprox = approx(v.Loss)
+		if p.K() > 0 {
+			out.MSELoss = new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K()))).RatString()
+		}
+	}
+	for j, nr := range v.Neurons {
+		out.Neurons = append(out.Neurons, jsonNeuron{
+			J: j, Kind: nr.Kind.String(), Boundary: nr.Boundary,
+			S1: nr.S1, S2: nr.S2, Decided: nr.Decided, Escape: nr.Escape,
+			G: jsonRats(exact.Vec(nr.G)),
+		})
+	}
+	if r.RecheckErr != nil {
+		out.Recheck = r.RecheckErr.Error()
+	}
+	if e := c.Expect; e != nil {
+		je := &jsonExpect{EscapeNeurons: e.Escape, Error: e.Error}
+		if e.Verdict != nil {
+			s := e.Verdict.String()
+			je.Verdict = &s
+		}
+		out.Expect = je
+	}
+	out.Disagreements = append(out.Disagreements, r.Disagreements...)
+	return out
+}
+
+// writeJSON prints v as indented JSON followed by a newline.
+func writeJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only unsupported types fail; the structs above have none.
+		fmt.Fprintf(w, "{\"error\": %q}\n", err.Error())
+	}
+}

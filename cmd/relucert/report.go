@@ -1,0 +1,215 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/big"
+	"strings"
+	"text/tabwriter"
+
+	"relucert/exact"
+	"relucert/verify"
+)
+
+// approx formats r as a decimal with 7 significant digits ("≈" values in
+// reports; the exact value is always printed beside it).
+func approx(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	return new(big.Float).SetPrec(64).SetRat(r).Text('g', 7)
+}
+
+// ratStr formats an exact number as "p/q" ("p" when q = 1); "?" for nil.
+func ratStr(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	return r.RatString()
+}
+
+// exactApprox formats r as "p/q ≈ d", or just "p" for integers.
+func exactApprox(r *big.Rat) string {
+	if r == nil {
+		return "?"
+	}
+	if r.IsInt() {
+		return r.RatString()
+	}
+	return r.RatString() + " ≈ " + approx(r)
+}
+
+// vecStr formats a vector, tolerating nil entries.
+func vecStr(v exact.Vec) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = ratStr(x)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}
+
+// yesNo renders a condition of the neuron table.
+func okFail(b bool) string {
+	if b {
+		return "ok"
+	}
+	return "FAILS"
+}
+
+// writeReport prints the human-readable report of check.
+func writeReport(w io.Writer, r *checkResult) {
+	c, p, v := r.Case, r.Point, r.V
+	fmt.Fprintf(w, "case %s (%s)\n", c.Name, c.File)
+	if c.Source != "" {
+		fmt.Fprintf(w, "source: %s\n", c.Source)
+	}
+	dNote := ""
+	if c.Bias {
+		dNote = fmt.Sprintf(" (%d + bias)", p.D()-1)
+	}
+	fmt.Fprintf(w, "activation %s (ρ₊ = %s, ρ₋ = %s), n = %d, d = %d%s, k = %d, m = %d\n",
+		p.Act, ratStr(p.Act.Pos), ratStr(p.Act.Neg), p.N(), p.D(), dNote, p.K(), p.M())
+	fmt.Fprintf(w, "loss L = (1/2n) Σ|f(x_i) − y_i|² = %s\n", exactApprox(v.Loss))
+	if v.Loss != nil && p.K() > 0 {
+		mse := new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K())))
+		fmt.Fprintf(w, "     (PyTorch mse_loss = 2L/k = %s)\n", exactApprox(mse))
+	}
+	fmt.Fprintln(w)
+
+	if len(v.Neurons) > 0 {
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "j\tkind\t|Z_j|\tS1\tS2\tescape\tG_j")
+		for j, nr := range v.Neurons {
+			s2 := okFail(nr.S2)
+			if !nr.Decided {
+				s2 = "undecided"
+			}
+			esc := "-"
+			if nr.Escape {
+				esc = "yes"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", j, nr.Kind, nr.Boundary, okFail(nr.S1), s2, esc, vecStr(nr.G))
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+	}
+
+	fmt.Fprintf(w, "verdict: %s", v.Kind)
+	if v.Kind != verify.NotStationary {
+		fmt.Fprintf(w, ", escape neurons %s", intList(v.Escape))
+	}
+	fmt.Fprintf(w, " (stationary: %v)\n", v.Stationary)
+	if v.Reason != "" {
+		fmt.Fprintf(w, "reason: %s\n", v.Reason)
+	}
+	writeCertificate(w, p, v.Cert)
+
+	switch {
+	case r.RecheckErr == nil:
+		fmt.Fprintln(w, "recheck: ok — the certificate was validated independently (verify.Recheck)")
+	default:
+		fmt.Fprintf(w, "recheck: FAILED: %v\n", r.RecheckErr)
+	}
+	if r.NoVerdict {
+		fmt.Fprintln(w, "no verdict reached (undetermined)")
+	}
+	if e := c.Expect; e != nil {
+		fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
+		if r.Agrees() {
+			fmt.Fprintln(w, "agrees")
+		} else {
+			fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(r.Disagreements, "; "))
+		}
+	}
+}
+
+// describeExpect formats an expect block as "saddle [3]".
+func describeExpect(isErr bool, verdict *verify.VerdictKind, escape []int) string {
+	var parts []string
+	if isErr {
+		parts = append(parts, "error")
+	}
+	if verdict != nil {
+		parts = append(parts, verdict.String())
+	}
+	if escape != nil {
+		parts = append(parts, intList(escape))
+	}
+	if len(parts) == 0 {
+		return "(empty)"
+	}
+	return strings.Join(parts, " ")
+}
+
+// writeCertificate prints the certificate in readable form.
+func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
+	if c == nil {
+		fmt.Fprintln(w, "certificate: none")
+		return
+	}
+	fmt.Fprintln(w, "certificate:")
+	if d := c.Descent; d != nil {
+		fmt.Fprintf(w, "  descent: (%s) fails for neuron %d; L'(θ; Δ) = %s < 0 along\n", d.Condition, d.Neuron, exactApprox(d.Derivative))
+		writeDirection(w, "    ", d.Delta)
+		if d.Path != nil {
+			writePath(w, "  ", "decreasing segment along the descent direction", d.Path)
+		}
+	}
+	for _, s := range c.Stationarity {
+		if len(s.Cells) == 0 {
+			fmt.Fprintf(w, "  stationarity: neuron %d: (S1) and (S2) hold (φ_j ≡ 0 or no cell needed)\n", s.Neuron)
+			continue
+		}
+		fmt.Fprintf(w, "  stationarity: neuron %d: (S2) proved on %d cell(s) of the Z⁻ arrangement (Z⁺ = %s, Z⁻ = %s)\n",
+			s.Neuron, len(s.Cells), intList(s.ZPlus), intList(s.ZMinus))
+	}
+	for _, e := range c.Escapes {
+		fmt.Fprintf(w, "  escape: neuron %d: u = %s, Q_%d(u) = %s ≠ 0\n", e.Neuron, vecStr(e.U), e.Neuron, vecStr(e.Q))
+	}
+	if c.Path != nil {
+		writePath(w, "  ", "decreasing path", c.Path)
+	}
+}
+
+// writePath prints a Path: the losses at both ends, the rule and Δ.
+func writePath(w io.Writer, ind, title string, path *verify.Path) {
+	fmt.Fprintf(w, "%s%s: L(θ) = %s, L(θ+Δ) = %s", ind, title, exactApprox(path.Loss0), exactApprox(path.Loss1))
+	if path.Loss0 != nil && path.Loss1 != nil {
+		fmt.Fprintf(w, " (change %s)", exactApprox(new(big.Rat).Sub(path.Loss1, path.Loss0)))
+	}
+	fmt.Fprintln(w)
+	if path.Rule != "" {
+		fmt.Fprintf(w, "%s  rule: %s\n", ind, path.Rule)
+	}
+	fmt.Fprintf(w, "%s  L(θ + τΔ) < L(θ) for every τ ∈ (0, 1], with Δ =\n", ind)
+	writeDirection(w, ind+"    ", path.Delta)
+}
+
+// writeDirection prints the nonzero components of a direction, one neuron
+// per line.
+func writeDirection(w io.Writer, ind string, d verify.Direction) {
+	shown := 0
+	for j, nr := range d {
+		wz, az := isZeroVec(nr.W), isZeroVec(nr.A)
+		if wz && az {
+			continue
+		}
+		shown++
+		fmt.Fprintf(w, "%sneuron %d: δw = %s, δa = %s\n", ind, j, vecStr(nr.W), vecStr(nr.A))
+	}
+	if shown == 0 {
+		fmt.Fprintf(w, "%s(zero)\n", ind)
+	} else if shown < len(d) {
+		fmt.Fprintf(w, "%s(other neurons unchanged)\n", ind)
+	}
+}
+
+// isZeroVec reports whether every non-nil entry of v is zero.
+func isZeroVec(v exact.Vec) bool {
+	for _, x := range v {
+		if x != nil && x.Sign() != 0 {
+			return false
+		}
+	}
+	return true
+}
