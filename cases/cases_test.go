@@ -499,3 +499,36 @@ func TestReadEntries(t *testing.T) {
 		t.Errorf("LoadDir of a missing directory: %v", errs)
 	}
 }
+
+// FuzzParse checks that Parse and ExpectsError never panic, that every
+// error is an *Error naming the file, and that an accepted case survives
+// Write → Parse.
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.json"))
+	more, _ := filepath.Glob(filepath.Join("testdata", "*.json"))
+	for _, name := range append(files, more...) {
+		if data, err := os.ReadFile(name); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ExpectsError(data)
+		c, err := Parse("fuzz.json", data)
+		if err != nil {
+			var ce *Error
+			if !errors.As(err, &ce) || ce.File != "fuzz.json" || strings.Contains(err.Error(), "internal error") {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		out, err := Write(c)
+		if err != nil {
+			t.Fatalf("Write of a parsed case: %v", err)
+		}
+		back, err := Parse("fuzz.json", out)
+		if err != nil {
+			t.Fatalf("Parse(Write): %v\n%s", err, out)
+		}
+		equalCases(t, c, back)
+	})
+}
