@@ -1,0 +1,172 @@
+package numeric
+
+import (
+	"fmt"
+
+	"relucert/verify"
+)
+
+// Neuron is what Check reports of one neuron, field for field the float64
+// counterpart of verify.NeuronReport.
+type Neuron struct {
+	// Kind is the neuron's kind (DESIGN §1) under the tolerance policy.
+	Kind verify.NeuronKind
+	// Boundary is |Z_j|, the nonzero samples counted on w_j's hyperplane.
+	Boundary int
+	// S1 reports G_j ≈ 0; S2 reports φ_j ≥ 0 within the tolerance (false
+	// also when not decided).
+	S1, S2 bool
+	// Decided is false when (S2) or the escape test of this neuron was not
+	// decided (a gonum LP failed or the cells exceeded the budget).
+	Decided bool
+	// Escape reports that j is an escape neuron (only at stationary points).
+	Escape bool
+	// G is the output-weight gradient G_j in float64.
+	G []float64
+}
+
+// Result is the float64 classification of a point, with the same structure
+// as verify.Verdict (without the certificate) so that the two can be
+// compared field by field. It holds only exported values, no pointers.
+type Result struct {
+	// Kind follows the rules of DESIGN §4: not-stationary, saddle, local-min,
+	// global-min (loss ≈ 0), undetermined.
+	Kind verify.VerdictKind
+	// Stationary reports Theorem S's answer (false also when undecided).
+	Stationary bool
+	// Escape lists the escape neurons, 0-based and ascending; empty (not
+	// nil) unless the point is stationary.
+	Escape []int
+	// Neurons has one entry per neuron.
+	Neurons []Neuron
+	// Loss is L = (1/2n) Σ_i |f(x_i) − y_i|² in float64.
+	Loss float64
+	// Reason names the deciding theorem, or says why the answer is
+	// undetermined.
+	Reason string
+}
+
+// Check classifies p in float64 (DESIGN §3–4) with the tolerance policy of
+// Tolerance, independently of the exact engine:
+//   - (S1) G_j ≈ 0 and (S2) by the subset method (|Z⁻| ≤ 12) or the cells of
+//     the Z⁻ arrangement, each an LP solved with gonum's simplex; a failure
+//     gives not-stationary (Theorem S);
+//   - at a stationary point, a neuron with a_j = 0 escapes when (E1) or (E2)
+//     fails (Q_j ≢ 0), and one with a_j ≠ 0 (only k ≥ 2) when Q_j does not
+//     vanish on the critical face of some cell of its Z_j arrangement (LPs);
+//   - an escape neuron with a_j = 0 makes a saddle (Theorem E); escape
+//     neurons all with a_j ≠ 0 make a saddle when a float indefinite test
+//     shows a descent and undetermined otherwise; no escape neuron gives
+//     local-min (Theorem M), or global-min when every residual is ≈ 0.
+//
+// The error is non-nil only when p is malformed or does not fit in float64.
+func Check(p *verify.Point) (*Result, error) {
+	pr, err := NewProblem(p)
+	if err != nil {
+		return nil, err
+	}
+	return pr.Check(), nil
+}
+
+// Check classifies the converted point; see the package function Check.
+func (pr *Problem) Check() *Result {
+	m := pr.M()
+	res := &Result{Escape: []int{}, Neurons: make([]Neuron, m), Loss: pr.Loss()}
+	failed, undecided := "", ""
+	for j := 0; j < m; j++ {
+		nr := &res.Neurons[j]
+		nr.Kind, nr.Boundary, nr.G = pr.kind(j), pr.boundary(j), pr.G(j)
+		nr.S1 = pr.s1(j)
+		s2, dec, detail := pr.s2(j)
+		nr.S2, nr.Decided = s2, dec
+		switch {
+		case !nr.S1 && failed == "":
+			failed = fmt.Sprintf("Theorem S: (S1) fails for neuron %d: G_%d = %v", j, j, nr.G)
+		case dec && !s2 && failed == "":
+			failed = "Theorem S: " + detail
+		case !dec && undecided == "":
+			undecided = detail
+		}
+	}
+	if failed != "" {
+		res.Kind, res.Reason = verify.NotStationary, failed
+		return res
+	}
+	if undecided != "" {
+		res.Kind, res.Reason = verify.Undetermined, undecided
+		return res
+	}
+	res.Stationary = true
+
+	theoremE := -1 // first escape neuron with a_j = 0
+	var hard []int // escape neurons with a_j ≠ 0 (k ≥ 2)
+	type faceData struct {
+		ws    []witness
+		cells []cell
+		bnd   []int
+	}
+	faces := map[int]faceData{}
+	escUndecided := -1
+	for j := 0; j < m; j++ {
+		nr := &res.Neurons[j]
+		switch {
+		case pr.aZero[j]:
+			zero, _ := pr.qZero(j)
+			nr.Escape = !zero
+			if nr.Escape && theoremE < 0 {
+				theoremE = j
+			}
+		case pr.K() >= 2:
+			esc, ws, cells, bnd, dec := pr.faceEscape(j)
+			nr.Escape = esc
+			if !dec {
+				nr.Decided = false
+				if escUndecided < 0 {
+					escUndecided = j
+				}
+			}
+			if esc {
+				hard = append(hard, j)
+				faces[j] = faceData{ws, cells, bnd}
+			}
+		}
+		if nr.Escape {
+			res.Escape = append(res.Escape, j)
+		}
+	}
+	switch {
+	case theoremE >= 0:
+		res.Kind = verify.Saddle
+		res.Reason = fmt.Sprintf("Theorem E: neuron %d escapes with a_%d = 0 (Q_%d ≢ 0)", theoremE, theoremE, theoremE)
+		return res
+	case len(hard) > 0:
+		for _, j := range hard {
+			f := faces[j]
+			if ok, how := pr.indefinite(j, f.ws, f.cells, f.bnd); ok {
+				res.Kind = verify.Saddle
+				res.Reason = fmt.Sprintf("escape neuron %d with a_%d ≠ 0: %s", j, j, how)
+				return res
+			}
+		}
+		res.Kind = verify.Undetermined
+		res.Reason = fmt.Sprintf("escape neurons %v have a_j ≠ 0 (k ≥ 2) and no float64 test (indefinite on LP witnesses and segments, second order over output weights) shows a descent; the search is not exhaustive", hard)
+		return res
+	case escUndecided >= 0:
+		res.Kind = verify.Undetermined
+		res.Reason = fmt.Sprintf("escape of neuron %d not decided: an LP failed or the cells exceeded %d", escUndecided, maxCells)
+		return res
+	}
+	zeroLoss := true
+	for _, r := range pr.res {
+		if !pr.Tol.ZeroResidual(r) {
+			zeroLoss = false
+			break
+		}
+	}
+	if zeroLoss {
+		res.Kind, res.Reason = verify.GlobalMin, "Theorem M: stationary, no escape neuron, and the loss is 0"
+		return res
+	}
+	res.Kind, res.Reason = verify.LocalMin, "Theorem M: stationary and no escape neuron"
+	return res
+}

@@ -1,0 +1,214 @@
+package numeric
+
+import (
+	"fmt"
+	"math"
+)
+
+// subsetLimit is the largest |Z⁻| for which (S2) is decided by the subset
+// method (2^|Z⁻| LPs); above it the cells of the Z⁻ arrangement are
+// enumerated instead (DESIGN §3).
+const subsetLimit = 12
+
+// s1 reports (S1) for neuron j: G_j = 0 within the tolerance
+// |G_j| ≤ Eps·R·(1/n)Σ_i|ρ(w_j·x_i)|.
+func (pr *Problem) s1(j int) bool {
+	terms := 0.0
+	for i := range pr.X {
+		terms += math.Abs(pr.rho(pr.pre[j][i]))
+	}
+	return pr.Tol.ZeroResidualSum(pr.G(j), terms/float64(pr.N()))
+}
+
+// s2Data is (S2) for one neuron in the normalised form of DESIGN §3: with
+// c_i = a_j·r_i and S the scale |a_j|·R·(Rho+|κ|)·XSum,
+//
+//	v      = (Σ_P ρ₊c_i x_i + Σ_N ρ₋c_i x_i + ρ₋Σ_Z c_i x_i) / S,
+//	plus   = κc_i x_i / S for i ∈ Z⁺ (κc_i > 0),
+//	minus  = κc_i x_i / S for i ∈ Z⁻ (κc_i < 0),
+//	dirs   = x_i / |x_i| for i ∈ Z⁻ (the hyperplanes of the Z⁻ arrangement).
+type s2Data struct {
+	d                 int
+	v                 []float64
+	plus, minus, dirs [][]float64
+	plusIdx, minusIdx []int
+}
+
+// s2Setup builds s2Data for neuron j; trivial is true when (S2) holds
+// without an LP (a_j = 0, or every term is zero).
+func (pr *Problem) s2Setup(j int) (s s2Data, trivial bool) {
+	if pr.aZero[j] {
+		return s, true
+	}
+	t := pr.Tol
+	a := pr.A[j]
+	an := norm2(a)
+	kappa := pr.Pos - pr.Neg
+	if t.ZeroSlope(kappa) {
+		kappa = 0
+	}
+	scale := an * t.R * (t.Rho + math.Abs(kappa)) * t.XSum
+	if scale == 0 {
+		return s, true
+	}
+	d := pr.D()
+	s.d = d
+	s.v = make([]float64, d)
+	for i, x := range pr.X {
+		if pr.xZero[i] {
+			continue
+		}
+		c := dot(a, pr.res[i])
+		if t.ZeroCoefficient(c, an) {
+			continue
+		}
+		side := pr.side[j][i]
+		sl := pr.slope(side)
+		if side == 0 {
+			sl = pr.Neg
+		}
+		for k := range s.v {
+			s.v[k] += sl * c * x[k] / scale
+		}
+		if side != 0 || kappa == 0 {
+			continue
+		}
+		term := make([]float64, d)
+		for k := range term {
+			term[k] = kappa * c * x[k] / scale
+		}
+		if kappa*c > 0 {
+			s.plus, s.plusIdx = append(s.plus, term), append(s.plusIdx, i)
+			continue
+		}
+		dir := make([]float64, d)
+		for k := range dir {
+			dir[k] = x[k] / pr.xNorm[i]
+		}
+		s.minus, s.minusIdx, s.dirs = append(s.minus, term), append(s.minusIdx, i), append(s.dirs, dir)
+	}
+	return s, false
+}
+
+// lp decides the (S2) LP of the cell or subset T (inT[l] for minus[l]): is
+// there λ ∈ [0,1]^{Z⁺} (and, with mu, μ ≥ 0 over Z⁻) with
+//
+//	v + Σ_T minus + Σ λ_i plus_i = Σ_T μ_i dirs_i − Σ_{Z⁻∖T} μ_i dirs_i ?
+//
+// Without mu it is the subset method's equation (= 0). Feasible means the
+// least ℓ1 residual is ≤ Eps (Tolerance.Feasible).
+func (s s2Data) lp(inT []bool, mu bool) (feasible, decided bool) {
+	p, q := len(s.plus), len(s.minus)
+	nv := 2 * p
+	if mu {
+		nv += q
+	}
+	rows := make([][]float64, s.d+p)
+	b := make([]float64, s.d+p)
+	for k := 0; k < s.d; k++ {
+		row := make([]float64, nv)
+		for i := range s.plus {
+			row[i] = s.plus[i][k]
+		}
+		b[k] = -s.v[k]
+		for l := range s.minus {
+			if inT[l] {
+				b[k] -= s.minus[l][k]
+			}
+			if mu {
+				if inT[l] {
+					row[2*p+l] = -s.dirs[l][k]
+				} else {
+					row[2*p+l] = s.dirs[l][k]
+				}
+			}
+		}
+		rows[k] = row
+	}
+	for i := 0; i < p; i++ {
+		row := make([]float64, nv)
+		row[i], row[p+i] = 1, 1
+		rows[s.d+i], b[s.d+i] = row, 1
+	}
+	res, _, exact := minResidual(rows, b, nv)
+	tol := Tolerance{Eps: Eps}
+	if tol.Feasible(res) {
+		return true, true
+	}
+	return false, exact
+}
+
+// subsets decides (S2) by the subset method: every T ⊆ Z⁻ must have a
+// feasible LP. It returns the first failing T as sample indices.
+func (s s2Data) subsets() (holds, decided bool, failT []int) {
+	q := len(s.minus)
+	decided = true
+	inT := make([]bool, q)
+	for mask := 0; mask < 1<<q; mask++ {
+		for l := range inT {
+			inT[l] = mask>>l&1 == 1
+		}
+		ok, dec := s.lp(inT, false)
+		if ok {
+			continue
+		}
+		if dec {
+			return false, true, s.members(inT)
+		}
+		decided = false
+	}
+	return decided, decided, nil
+}
+
+// cells decides (S2) by the cell method: for every cell C_T of the
+// arrangement of the Z⁻ hyperplanes some subgradient must lie in C_T*.
+func (s s2Data) cells() (holds, decided bool, failT []int) {
+	cs, decided := arrangement(s.dirs, s.d)
+	inT := make([]bool, len(s.minus))
+	for _, c := range cs {
+		for l := range inT {
+			inT[l] = c.signs[l] > 0
+		}
+		ok, dec := s.lp(inT, true)
+		if ok {
+			continue
+		}
+		if dec {
+			return false, true, s.members(inT)
+		}
+		decided = false
+	}
+	return decided, decided, nil
+}
+
+func (s s2Data) members(inT []bool) []int {
+	t := []int{}
+	for l, in := range inT {
+		if in {
+			t = append(t, s.minusIdx[l])
+		}
+	}
+	return t
+}
+
+// s2 decides (S2) for neuron j: φ_j(u) ≥ 0 for every u, within the
+// tolerance. detail describes a failure.
+func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
+	s, trivial := pr.s2Setup(j)
+	if trivial {
+		return true, true, ""
+	}
+	var failT []int
+	if len(s.minus) <= subsetLimit {
+		holds, decided, failT = s.subsets()
+	} else {
+		holds, decided, failT = s.cells()
+	}
+	if !decided {
+		return false, false, fmt.Sprintf("(S2) of neuron %d not decided: an LP failed or the cells exceeded %d", j, maxCells)
+	}
+	if !holds {
+		return false, true, fmt.Sprintf("(S2) fails for neuron %d on the cell with positive Z⁻ samples %v", j, failT)
+	}
+	return true, true, ""
+}
