@@ -87,14 +87,77 @@ func Cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
 	return out, nil
 }
 
+// ivec is an integer vector; Cells works on primitive integer normals and
+// points internally (scaling by a positive rational changes no sign).
+type ivec []*big.Int
+
+// primitiveInts returns the primitive integer vector c·v for the rational
+// c > 0 that clears v's denominators and its numerators' common divisor, or
+// nil when v = 0.
+func primitiveInts(v Vec) ivec {
+	l := big.NewInt(1)
+	var g big.Int
+	for _, x := range v {
+		if x.Sign() != 0 && !x.IsInt() {
+			g.GCD(nil, nil, l, x.Denom())
+			l.Mul(l, g.Quo(x.Denom(), &g))
+		}
+	}
+	w := make(ivec, len(v))
+	for i, x := range v {
+		w[i] = new(big.Int).Mul(x.Num(), l)
+		w[i].Quo(w[i], x.Denom())
+	}
+	return w.reduce()
+}
+
+// reduce divides w by the gcd of its entries and returns it, or nil when w = 0.
+func (w ivec) reduce() ivec {
+	var g, t big.Int
+	for _, x := range w {
+		if x.Sign() != 0 {
+			g.GCD(nil, nil, &g, t.Abs(x))
+		}
+	}
+	if g.Sign() == 0 {
+		return nil
+	}
+	if g.Cmp(big.NewInt(1)) != 0 {
+		for _, x := range w {
+			x.Quo(x, &g)
+		}
+	}
+	return w
+}
+
+// dot sets s = v·w and returns it; t is a temporary.
+func (v ivec) dot(w ivec, s, t *big.Int) *big.Int {
+	s.SetInt64(0)
+	for i, x := range v {
+		if x.Sign() != 0 && w[i].Sign() != 0 {
+			s.Add(s, t.Mul(x, w[i]))
+		}
+	}
+	return s
+}
+
 // leading returns the index of the first nonzero entry of v, or −1.
-func leading(v Vec) int {
+func (v ivec) leading() int {
 	for j, x := range v {
 		if x.Sign() != 0 {
 			return j
 		}
 	}
 	return -1
+}
+
+func (v ivec) key() string {
+	var b []byte
+	for _, x := range v {
+		b = x.Append(b, 36)
+		b = append(b, ',')
+	}
+	return string(b)
 }
 
 // signKey encodes a sign vector as a map key.
@@ -106,207 +169,202 @@ func signKey(s []int8) string {
 	return string(b)
 }
 
+// icell is a cell under construction: its signs on the first k distinct
+// normals and a primitive integer interior point.
+type icell struct {
+	signs []int8
+	point ivec
+}
+
 // cells computes the cells of the arrangement of normals in Q^d (validated,
 // d ≥ 1), in construction order.
 func cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
+	ints := make([]ivec, len(normals))
+	for i, h := range normals {
+		ints[i] = primitiveInts(h)
+	}
+	signs, cs, err := icells(ints, d, maxCells)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Cell, len(cs))
+	for ci, c := range cs {
+		p := make(Vec, d)
+		for j := range p {
+			if c.point == nil {
+				p[j] = new(big.Rat)
+			} else {
+				p[j] = new(big.Rat).SetInt(c.point[j])
+			}
+		}
+		out[ci] = Cell{Signs: signs(c), Point: p}
+	}
+	return out, nil
+}
+
+// icells computes the cells of the arrangement of the primitive integer
+// normals (nil for a zero normal) in Q^d. It returns the cells over the
+// distinct directions and a function giving a cell's signs on all normals.
+func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, error) {
 	m := len(normals)
 	// rep[i] is the earlier normal h_i is parallel to (i itself for a new
 	// direction, −1 for a zero normal); sgn[i] is the sign of t in h_i = t·h_rep.
 	rep := make([]int, m)
 	sgn := make([]int8, m)
+	pos := make(map[int]int) // normal index of a new direction → its position in reps
 	seen := make(map[string]int)
 	var reps []int
 	for i, h := range normals {
-		p := leading(h)
-		if p < 0 {
+		if h == nil {
 			rep[i] = -1
 			continue
 		}
-		key := h.Scale(new(big.Rat).Inv(h[p])).String()
+		p := h.leading()
+		s := int8(h[p].Sign())
+		key := h.key()
+		if s < 0 {
+			neg := make(ivec, d)
+			for j, x := range h {
+				neg[j] = new(big.Int).Neg(x)
+			}
+			key = neg.key()
+		}
 		if j, ok := seen[key]; ok {
 			rep[i] = j
-			sgn[i] = int8(h[p].Sign() * normals[j][p].Sign())
+			sgn[i] = s * int8(normals[j][p].Sign())
 			continue
 		}
 		seen[key] = i
 		rep[i], sgn[i] = i, 1
+		pos[i] = len(reps)
 		reps = append(reps, i)
 	}
-
-	type cell struct {
-		signs []int8 // signs of reps[:k] after k steps
-		point Vec
+	signs := func(c icell) []int8 {
+		out := make([]int8, m)
+		for i := range out {
+			if rep[i] >= 0 {
+				out[i] = sgn[i] * c.signs[pos[rep[i]]]
+			}
+		}
+		return out
 	}
-	cur := []cell{{point: NewVec(d)}}
-	var t big.Rat
+
+	zero := make(ivec, d)
+	for j := range zero {
+		zero[j] = new(big.Int)
+	}
+	cur := []icell{{point: zero}}
+	var s, t, a, b, bestA, bestB, l, r big.Int
 	for k, hi := range reps {
 		h := normals[hi]
 		earlier := reps[:k]
 		// onH[c] is an interior point of cur[c] ∩ H when H splits cur[c].
-		onH := make([]Vec, len(cur))
+		onH := make([]ivec, len(cur))
 		if k == 0 {
 			onH[0] = cur[0].point
 		} else {
 			// Parametrise H = {u : h·u = 0} by w ∈ Q^{d−1}: u = Σ_t w_t b_t with
-			// b_t = e_j − (h_j/h_p) e_p for the columns j ≠ p, p = leading(h).
-			// The earlier normals restrict to r_i[t] = h_i·b_t, none of them
-			// zero since no earlier normal is parallel to h; scaling each by a
-			// positive rational keeps its signs.
-			p := leading(h)
+			// b_t = h_p e_j − h_j e_p for the columns j ≠ p, p = h's leading
+			// index. The earlier normals restrict to r_i[t] = h_i·b_t, none of
+			// them zero since no earlier normal is parallel to h.
+			p := h.leading()
 			cols := make([]int, 0, d-1)
 			for j := 0; j < d; j++ {
 				if j != p {
 					cols = append(cols, j)
 				}
 			}
-			ratio := make(Vec, d) // h_j / h_p
-			for _, j := range cols {
-				ratio[j] = new(big.Rat).Quo(h[j], h[p])
-			}
-			restricted := make([]Vec, k)
+			restricted := make([]ivec, k)
 			for ei, i := range earlier {
-				r := make(Vec, d-1)
+				hi := normals[i]
+				rv := make(ivec, d-1)
 				for ti, j := range cols {
-					r[ti] = new(big.Rat).Set(normals[i][j])
-					if ratio[j].Sign() != 0 && normals[i][p].Sign() != 0 {
-						t.Mul(normals[i][p], ratio[j])
-						r[ti].Sub(r[ti], &t)
+					rv[ti] = new(big.Int).Mul(h[p], hi[j])
+					if h[j].Sign() != 0 && hi[p].Sign() != 0 {
+						rv[ti].Sub(rv[ti], t.Mul(h[j], hi[p]))
 					}
 				}
-				restricted[ei] = primitive(r)
+				restricted[ei] = rv.reduce()
 			}
-			sub, err := cells(restricted, d-1, maxCells)
+			subSigns, sub, err := icells(restricted, d-1, maxCells)
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			index := make(map[string]int, len(cur))
 			for ci, c := range cur {
 				index[signKey(c.signs)] = ci
 			}
 			for _, sc := range sub {
-				ci, ok := index[signKey(sc.Signs)]
+				// The restricted cell's signs on all k restricted normals are
+				// the signs of its parent on the earlier directions.
+				ss := subSigns(sc)
+				ci, ok := index[signKey(ss)]
 				if !ok {
-					return nil, fmt.Errorf("exact: internal error: restricted cell %v has no parent", sc.Signs)
+					return nil, nil, fmt.Errorf("exact: internal error: restricted cell %v has no parent", ss)
 				}
-				u := NewVec(d)
+				u := make(ivec, d)
+				u[p] = new(big.Int)
 				for ti, j := range cols {
-					w := sc.Point[ti]
-					if w.Sign() == 0 {
-						continue
-					}
-					u[j].Add(u[j], w)
-					if ratio[j].Sign() != 0 {
-						t.Mul(w, ratio[j])
-						u[p].Sub(u[p], &t)
+					w := sc.point[ti]
+					u[j] = new(big.Int).Mul(h[p], w)
+					if h[j].Sign() != 0 {
+						u[p].Sub(u[p], t.Mul(h[j], w))
 					}
 				}
 				onH[ci] = u
 			}
 		}
-		next := make([]cell, 0, len(cur)+len(onH))
+		next := make([]icell, 0, len(cur)+len(onH))
 		for ci, c := range cur {
 			if u := onH[ci]; u != nil {
 				// u ± εh stay in the cell for ε < a_i/|b_i|, with
-				// a_i = s_i h_i·u > 0 and b_i = s_i h_i·h.
-				eps := stepBound(normals, earlier, c.signs, u, h)
-				if eps == nil {
-					eps = big.NewRat(1, 1)
-				} else {
-					eps.Quo(eps, big.NewRat(2, 1))
+				// a_i = s_i h_i·u > 0 and b_i = h_i·h; take ε = A/(2B) for the
+				// least ratio A/B and scale by 2B: 2B·u ± A·h.
+				found := false
+				for ei, i := range earlier {
+					normals[i].dot(h, &b, &t)
+					if b.Sign() == 0 {
+						continue
+					}
+					b.Abs(&b)
+					normals[i].dot(u, &a, &t)
+					if c.signs[ei] < 0 {
+						a.Neg(&a)
+					}
+					if !found || l.Mul(&a, &bestB).Cmp(r.Mul(&bestA, &b)) < 0 {
+						bestA.Set(&a)
+						bestB.Set(&b)
+						found = true
+					}
 				}
-				plus := primitive(u.Clone().AddScaled(eps, h))
-				minus := primitive(u.Clone().AddScaled(eps.Neg(eps), h))
+				if !found {
+					bestA.SetInt64(1)
+					bestB.SetInt64(1)
+				} else {
+					bestB.Lsh(&bestB, 1)
+				}
+				plus, minus := make(ivec, d), make(ivec, d)
+				for j := range u {
+					l.Mul(&bestB, u[j])
+					r.Mul(&bestA, h[j])
+					plus[j] = new(big.Int).Add(&l, &r)
+					minus[j] = new(big.Int).Sub(&l, &r)
+				}
 				next = append(next,
-					cell{append(c.signs[:k:k], 1), plus},
-					cell{append(c.signs[:k:k], -1), minus})
+					icell{append(c.signs[:k:k], 1), plus.reduce()},
+					icell{append(c.signs[:k:k], -1), minus.reduce()})
 				continue
 			}
-			s := h.Dot(c.point).Sign()
-			if s == 0 {
-				return nil, fmt.Errorf("exact: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
+			sg := h.dot(c.point, &s, &t).Sign()
+			if sg == 0 {
+				return nil, nil, fmt.Errorf("exact: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
 			}
-			next = append(next, cell{append(c.signs[:k:k], int8(s)), c.point})
+			next = append(next, icell{append(c.signs[:k:k], int8(sg)), c.point})
 		}
 		cur = next
 		if maxCells > 0 && len(cur) > maxCells {
-			return nil, ErrBudget
+			return nil, nil, ErrBudget
 		}
 	}
-
-	pos := make(map[int]int, len(reps)) // normal index → position in reps
-	for k, i := range reps {
-		pos[i] = k
-	}
-	out := make([]Cell, len(cur))
-	for ci, c := range cur {
-		signs := make([]int8, m)
-		for i := range signs {
-			if rep[i] >= 0 {
-				signs[i] = sgn[i] * c.signs[pos[rep[i]]]
-			}
-		}
-		out[ci] = Cell{Signs: signs, Point: c.point}
-	}
-	return out, nil
-}
-
-// stepBound returns min a_i/|b_i| over the earlier normals with b_i ≠ 0,
-// where a_i = s_i h_i·p > 0 and b_i = h_i·dir: p + λ·dir stays in the open
-// cell {u : s_i h_i·u > 0} for |λ| below it. It returns nil when every b_i is
-// zero.
-func stepBound(normals []Vec, earlier []int, signs []int8, p, dir Vec) *big.Rat {
-	var best *big.Rat
-	for k, i := range earlier {
-		b := normals[i].Dot(dir)
-		if b.Sign() == 0 {
-			continue
-		}
-		a := normals[i].Dot(p)
-		if signs[k] < 0 {
-			a.Neg(a)
-		}
-		r := a.Quo(a, b.Abs(b))
-		if best == nil || r.Cmp(best) < 0 {
-			best = r
-		}
-	}
-	return best
-}
-
-// primitive scales v ≠ 0 by a positive rational to the integer vector whose
-// entries have greatest common divisor 1, returning v (changed in place).
-// The zero vector is returned unchanged.
-func primitive(v Vec) Vec {
-	l := big.NewInt(1)
-	var g big.Int
-	for _, x := range v {
-		if x.Sign() == 0 {
-			continue
-		}
-		g.GCD(nil, nil, l, x.Denom())
-		l.Mul(l, new(big.Int).Quo(x.Denom(), &g))
-	}
-	var num big.Int
-	g.SetInt64(0)
-	for _, x := range v {
-		if x.Sign() == 0 {
-			continue
-		}
-		num.Mul(x.Num(), l)
-		num.Quo(&num, x.Denom())
-		g.GCD(nil, nil, &g, new(big.Int).Abs(&num))
-	}
-	if g.Sign() == 0 {
-		return v
-	}
-	for _, x := range v {
-		if x.Sign() == 0 {
-			continue
-		}
-		num.Mul(x.Num(), l)
-		num.Quo(&num, x.Denom())
-		num.Quo(&num, &g)
-		x.SetInt(&num)
-	}
-	return v
+	return signs, cur, nil
 }

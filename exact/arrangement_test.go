@@ -139,7 +139,8 @@ func TestCellsGeneric(t *testing.T) {
 }
 
 // TestCellsBruteForce compares the cell count with all 2^m sign vectors
-// decided by LP, on random (often degenerate) small arrangements.
+// decided by LP, on random (often degenerate) small arrangements with
+// rational normals.
 func TestCellsBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 29))
 	for it := 0; it < 120; it++ {
@@ -148,9 +149,16 @@ func TestCellsBruteForce(t *testing.T) {
 		var normals []Vec
 		for len(normals) < m {
 			h := randIntVec(rng, d, 2)
-			if !h.IsZero() {
-				normals = append(normals, h)
+			if h.IsZero() {
+				continue
 			}
+			if rng.IntN(2) == 0 { // a rational multiple, to exercise denominators
+				c := big.NewRat(rng.Int64N(7)-3, rng.Int64N(5)+1)
+				if c.Sign() != 0 {
+					h = h.Scale(c)
+				}
+			}
+			normals = append(normals, h)
 		}
 		cells, err := Cells(normals, d, 0)
 		if err != nil {
