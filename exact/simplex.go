@@ -222,17 +222,28 @@ func (tb *tableau) leaving(e int) int {
 	return best
 }
 
-// run iterates the simplex method with Bland's rule, letting only columns
-// j < limit enter. It returns the entering column of an unbounded direction,
-// or −1 at optimality.
+// run iterates the simplex method, letting only columns j < limit enter. It
+// returns the entering column of an unbounded direction, or −1 at optimality.
+//
+// The entering column is Dantzig's (most negative reduced cost, smallest
+// index on ties) when its pivot is nondegenerate, and Bland's (smallest index
+// with negative reduced cost) otherwise; the leaving row is always the
+// minimum ratio with Bland's tie-break. This cannot cycle: the objective
+// strictly decreases on every nondegenerate pivot, so a cycle would consist
+// of degenerate pivots only, all chosen by Bland's rule, which never cycles.
 func (tb *tableau) run(limit int) (int, error) {
 	obj := tb.t[tb.m]
+	rhs := tb.n + tb.m
 	for {
-		e := -1
+		e, bland := -1, -1
 		for j := 0; j < limit; j++ {
-			if obj[j].Sign() < 0 {
+			if obj[j].Sign() >= 0 {
+				continue
+			}
+			if bland < 0 {
+				bland, e = j, j
+			} else if obj[j].Cmp(obj[e]) < 0 {
 				e = j
-				break
 			}
 		}
 		if e < 0 {
@@ -241,6 +252,12 @@ func (tb *tableau) run(limit int) (int, error) {
 		r := tb.leaving(e)
 		if r < 0 {
 			return e, nil
+		}
+		if e != bland && tb.t[r][rhs].Sign() == 0 {
+			e = bland
+			if r = tb.leaving(e); r < 0 {
+				return e, nil
+			}
 		}
 		if err := tb.pivot(r, e); err != nil {
 			return -1, err
@@ -276,8 +293,35 @@ func (tb *tableau) duals(artCost int64) Vec {
 	return y
 }
 
+// setCost sets the objective row for the costs c on x (artificials cost 0):
+// reduced costs c_j − c_B B⁻¹ A'_j and −c_B B⁻¹ B' in the right-hand side.
+func (tb *tableau) setCost(c Vec) {
+	n := tb.n
+	obj := tb.t[tb.m]
+	for j := range obj {
+		if j < n {
+			obj[j].Set(c[j])
+		} else {
+			obj[j].SetInt64(0)
+		}
+	}
+	for i, b := range tb.basis {
+		if b >= n || c[b].Sign() == 0 {
+			continue
+		}
+		cb := c[b]
+		for j, v := range tb.t[i] {
+			if v.Sign() != 0 {
+				tb.u.Mul(cb, v)
+				obj[j].Sub(obj[j], &tb.u)
+			}
+		}
+	}
+}
+
 // Solve solves the linear program exactly with the two-phase primal simplex
-// method and Bland's anti-cycling rule, and returns the status with its
+// method (Dantzig's entering rule, with Bland's rule on degenerate pivots so
+// that it cannot cycle), and returns the status with its
 // certificate as documented on LPResult.
 //
 // Phase I minimises the sum of artificial variables from the all-artificial
@@ -330,28 +374,7 @@ func (lp LP) Solve() (LPResult, error) {
 		return LPResult{Status: Optimal, X: tb.primal(), Pivots: tb.pivots}, nil
 	}
 
-	// Phase II objective row: reduced costs c_j − c_B B⁻¹ A'_j, artificials
-	// costing 0, and −c_B B⁻¹ B' in the right-hand side.
-	obj := tb.t[m]
-	for j := range obj {
-		if j < n {
-			obj[j].Set(lp.C[j])
-		} else {
-			obj[j].SetInt64(0)
-		}
-	}
-	for i, b := range tb.basis {
-		if b >= n || lp.C[b].Sign() == 0 {
-			continue
-		}
-		cb := lp.C[b]
-		for j, v := range tb.t[i] {
-			if v.Sign() != 0 {
-				tb.u.Mul(cb, v)
-				obj[j].Sub(obj[j], &tb.u)
-			}
-		}
-	}
+	tb.setCost(lp.C)
 	e, err := tb.run(n)
 	if err != nil {
 		return LPResult{Status: Optimal, Pivots: tb.pivots}, err

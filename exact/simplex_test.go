@@ -528,3 +528,37 @@ func TestProgramErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRunBealeFromSlackBasis starts phase II of Beale's example at the
+// degenerate slack basis {x1, x2, x3}, where Dantzig's rule alone cycles
+// (the textbook cycle of six pivots), and checks that run reaches the optimum
+// −5/4 within a small pivot budget.
+func TestRunBealeFromSlackBasis(t *testing.T) {
+	lp := LP{
+		A: Mat{
+			{fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 4), fracOf(-8, 1), fracOf(-1, 1), fracOf(9, 1)},
+			{fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(1, 2), fracOf(-12, 1), fracOf(-1, 2), fracOf(3, 1)},
+			{fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1)},
+		},
+		B: VecOf(0, 0, 1),
+		C: Vec{fracOf(0, 1), fracOf(0, 1), fracOf(0, 1), fracOf(-3, 4), fracOf(20, 1), fracOf(-1, 2), fracOf(6, 1)},
+	}
+	tb := newTableau(lp, 3, 7)
+	for i := 0; i < 3; i++ {
+		if err := tb.pivot(i, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tb.setCost(lp.C)
+	tb.max = 100
+	e, err := tb.run(7)
+	if err != nil || e != -1 {
+		t.Fatalf("run: entering %d, %v after %d pivots", e, err, tb.pivots)
+	}
+	if v := new(big.Rat).Neg(tb.t[3][10]); v.Cmp(fracOf(-5, 4)) != 0 {
+		t.Fatalf("value %v, want -5/4", v.RatString())
+	}
+	if x := tb.primal(); !lp.CheckFeasible(x) || lp.C.Dot(x).Cmp(fracOf(-5, 4)) != 0 {
+		t.Fatalf("x = %v", x)
+	}
+}
