@@ -555,7 +555,9 @@ func TestRunBealeFromSlackBasis(t *testing.T) {
 	if err != nil || e != -1 {
 		t.Fatalf("run: entering %d, %v after %d pivots", e, err, tb.pivots)
 	}
-	if v := new(big.Rat).Neg(tb.t[3][10]); v.Cmp(fracOf(-5, 4)) != 0 {
+	v := new(big.Rat).SetFrac(&tb.t[3][10], &tb.den)
+	v.Quo(v, tb.cost).Neg(v)
+	if v.Cmp(fracOf(-5, 4)) != 0 {
 		t.Fatalf("value %v, want -5/4", v.RatString())
 	}
 	if x := tb.primal(); !lp.CheckFeasible(x) || lp.C.Dot(x).Cmp(fracOf(-5, 4)) != 0 {
