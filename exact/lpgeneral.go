@@ -18,6 +18,7 @@ const (
 	GE Sense = 1
 )
 
+// String returns the relation as "<=", "=" or ">=".
 func (s Sense) String() string {
 	switch s {
 	case LE:
