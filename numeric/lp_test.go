@@ -1,0 +1,153 @@
+package numeric
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func TestMinResidual(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		rows [][]float64
+		b    []float64
+		want float64 // least ℓ1 residual, by hand
+	}{
+		{"feasible", [][]float64{{1, 1}, {1, -1}}, []float64{2, 0}, 0}, // z = (1, 1)
+		// Duplicate rows make the data rank deficient; gonum alone would
+		// reject it (ErrSingular), the artificial columns make it harmless.
+		{"duplicate rows feasible", [][]float64{{1, 2}, {1, 2}, {2, 4}}, []float64{3, 3, 6}, 0},
+		{"duplicate rows inconsistent", [][]float64{{1, 2}, {1, 2}}, []float64{3, 4}, 1},
+		// z ≥ 0 cannot make z₁ + z₂ = −1: residual 1 at z = 0.
+		{"sign infeasible", [][]float64{{1, 1}}, []float64{-1}, 1},
+		// z₁ = 1 exactly is forced by row 2, then row 1 wants z₁ = 3: the best
+		// ℓ1 compromise costs 2.
+		{"bounded infeasible", [][]float64{{1, 0}, {1, 1}}, []float64{3, 1}, 2},
+		{"zero column dropped", [][]float64{{0, 1}, {0, 1}}, []float64{2, 2}, 0},
+		{"all zero matrix", [][]float64{{0, 0}}, []float64{-2}, 2},
+		{"no rows", nil, nil, 0},
+	} {
+		res, z, exact := minResidual(tc.rows, tc.b, 2)
+		if !exact || math.Abs(res-tc.want) > 1e-12 {
+			t.Errorf("%s: residual %v (exact %v), want %v", tc.name, res, exact, tc.want)
+		}
+		for _, v := range z {
+			if v < 0 {
+				t.Errorf("%s: negative z %v", tc.name, z)
+			}
+		}
+	}
+}
+
+func TestMaxIneq(t *testing.T) {
+	// max z₁ + 2z₂ s.t. z₁ + z₂ ≤ 1, z₂ ≤ 1/2 → 3/2 at (1/2, 1/2).
+	val, z, exact := maxIneq([]float64{1, 2}, [][]float64{{1, 1}, {0, 1}}, []float64{1, 0.5})
+	if !exact || math.Abs(val-1.5) > 1e-12 || math.Abs(z[0]-0.5) > 1e-12 {
+		t.Errorf("got %v at %v (exact %v), want 3/2 at (1/2, 1/2)", val, z, exact)
+	}
+	// Degenerate: a duplicated constraint through the origin; max z₁ = 1.
+	val, _, exact = maxIneq([]float64{1, 0}, [][]float64{{1, -1}, {1, -1}, {0, 1}}, []float64{0, 0, 1})
+	if !exact || math.Abs(val-1) > 1e-12 {
+		t.Errorf("duplicate rows: got %v (exact %v), want 1", val, exact)
+	}
+}
+
+func unit(v ...float64) []float64 {
+	n := norm2(v)
+	for i := range v {
+		v[i] /= n
+	}
+	return v
+}
+
+func TestArrangementCounts(t *testing.T) {
+	// Central arrangements with hand-counted cells: m generic hyperplanes in
+	// R^d have 2·Σ_{i<d} C(m−1, i) cells; repeated (or opposite) normals cut
+	// nothing new.
+	for _, tc := range []struct {
+		name    string
+		d       int
+		normals [][]float64
+		want    int
+	}{
+		{"none", 2, nil, 1},
+		{"one line", 2, [][]float64{unit(1, 2)}, 2},
+		{"three lines in the plane", 2, [][]float64{unit(1, 0), unit(0, 1), unit(1, 1)}, 6},
+		{"repeated and opposite normals", 2, [][]float64{unit(1, 0), unit(2, 0), unit(-1, 0)}, 2},
+		{"nearly repeated (1e-15) counts as repeated", 2, [][]float64{unit(1, 0), unit(1, 1e-15)}, 2},
+		{"3 generic planes in R^3", 3, [][]float64{unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1)}, 8},
+		{"4 generic planes in R^3", 3, [][]float64{unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1), unit(1, 1, 1)}, 14},
+		{"planes through one axis", 3, [][]float64{unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0), unit(1, -2, 0)}, 8},
+	} {
+		cells, dec := arrangement(tc.normals, tc.d)
+		if !dec || len(cells) != tc.want {
+			t.Errorf("%s: %d cells (decided %v), want %d", tc.name, len(cells), dec, tc.want)
+		}
+		for _, c := range cells {
+			for l, h := range tc.normals {
+				if float64(c.signs[l])*dot(h, c.point) <= 0 {
+					t.Errorf("%s: cell %v point %v not interior for normal %d", tc.name, c.signs, c.point, l)
+				}
+			}
+		}
+	}
+}
+
+// TestS2SubsetsAgreeWithCells runs the two exact-in-principle procedures of
+// DESIGN §3 on random normalised instances and requires the same answer.
+func TestS2SubsetsAgreeWithCells(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	counts := map[bool]int{}
+	for trial := 0; trial < 150; trial++ {
+		d := 2 + rng.IntN(2)
+		s := s2Data{d: d, v: make([]float64, d)}
+		randVec := func() []float64 {
+			x := make([]float64, d)
+			for k := range x {
+				x[k] = float64(rng.IntN(7) - 3)
+			}
+			if norm2(x) == 0 {
+				x[0] = 1
+			}
+			return x
+		}
+		scale := func(x []float64, c float64) []float64 {
+			y := make([]float64, len(x))
+			for k := range x {
+				y[k] = c * x[k]
+			}
+			return y
+		}
+		q := 1 + rng.IntN(5)
+		for l := 0; l < q; l++ {
+			x := randVec()
+			c := float64(1 + rng.IntN(3))
+			s.minus = append(s.minus, scale(x, -c/20))
+			s.dirs = append(s.dirs, unit(append([]float64(nil), x...)...))
+			s.minusIdx = append(s.minusIdx, l)
+			// Often cancel the concave term with a convex one on the same
+			// sample direction, sometimes only partly.
+			switch rng.IntN(3) {
+			case 0:
+				s.plus = append(s.plus, scale(x, c/20))
+			case 1:
+				s.plus = append(s.plus, scale(x, c/40))
+			}
+		}
+		for l := rng.IntN(3); l > 0; l-- {
+			s.plus = append(s.plus, scale(randVec(), float64(1+rng.IntN(3))/20))
+		}
+		if rng.IntN(2) == 0 {
+			s.v = scale(randVec(), 0.01)
+		}
+		h1, d1, _ := s.subsets()
+		h2, d2, _ := s.cells()
+		if !d1 || !d2 || h1 != h2 {
+			t.Fatalf("trial %d: subsets (%v, decided %v) ≠ cells (%v, decided %v) on %+v", trial, h1, d1, h2, d2, s)
+		}
+		counts[h1]++
+	}
+	if counts[true] < 10 || counts[false] < 10 {
+		t.Errorf("unbalanced instances: %v", counts)
+	}
+}
