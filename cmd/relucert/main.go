@@ -22,7 +22,6 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
 )
 
 // Exit codes of every subcommand (DESIGN §10).
@@ -200,12 +199,4 @@ func flagExit(err error) int {
 		return exitOK
 	}
 	return exitUsage
-}
-
-// indent prefixes every line of s with p.
-func indent(s, p string) string {
-	if s == "" {
-		return s
-	}
-	return p + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+p) + "\n"
 }
