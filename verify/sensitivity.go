@@ -1,0 +1,211 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"relucert/exact"
+)
+
+// This file holds step 5 of snap (DESIGN §6: re-verify under the
+// neighbouring choices) and the certified stationarity residuals of a float
+// point (the substitute for an exact snap when k ≥ 2).
+
+// NeuronResidual is the stationarity residual of one neuron of a point,
+// computed exactly from its rational values.
+type NeuronResidual struct {
+	// G is the output-weight gradient G_j, exact; GNorm ≥ |G_j|.
+	G     exact.Vec
+	GNorm *big.Float
+	// S2 is R_j ≥ 0 with φ_j(u) ≥ −R_j·|u| for every u ∈ R^d:
+	// R_j = (1/n)(|v| + Σ_{i∈Z⁻} |κc_i||x_i|) with v and c_i = a_j·r_i as in
+	// DESIGN §3 (rounded up). When Z_j = ∅ it is |∇_{w_j} L|.
+	S2 *big.Float
+	// Boundary is the exact Z_j (nonzero samples with w_j·x_i = 0).
+	Boundary []int
+}
+
+// Residuals certifies how far a point is from stationary: for every
+// direction Δ, L'(θ; Δ) ≥ −Bound·|Δ| (Cauchy–Schwarz on
+// L'(θ; Δ) = Σ_j δa_j·G_j + φ_j(δw_j) ≥ −Σ_j |G_j||δa_j| + R_j|δw_j|).
+// Every bound is an upper bound of the exact quantity, computed from the
+// exact rational values and rounded up.
+type Residuals struct {
+	// Loss is L(θ), exact.
+	Loss    *big.Rat
+	Neurons []NeuronResidual
+	// Bound ≥ sqrt(Σ_j |G_j|² + R_j²).
+	Bound *big.Float
+}
+
+// StationarityResiduals returns the certified stationarity residuals of p
+// (any k). It is what snap reports for k ≥ 2, where there is no exact snap.
+func StationarityResiduals(p *Point) (*Residuals, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	return snapResiduals(p), nil
+}
+
+// snapResiduals computes the residuals of a valid point.
+func snapResiduals(p *Point) *Residuals {
+	s := newState(p)
+	res := &Residuals{Loss: p.Loss()}
+	total := new(big.Rat)
+	nf := snapUpFloat().SetInt64(int64(p.N()))
+	for j := range p.Neurons {
+		g := s.G(j)
+		nr := NeuronResidual{G: g, GNorm: snapSqrtUp(g.Norm2()), Boundary: s.pt.Boundary(j)}
+		bt := s.boundary(j)
+		r := snapUpFloat().Set(snapSqrtUp(bt.v.Norm2()))
+		for _, i := range bt.zMinus {
+			t := snapUpFloat().SetRat(new(big.Rat).Abs(bt.kc[i]))
+			t.Mul(t, snapSqrtUp(p.X[i].Norm2()))
+			r.Add(r, t)
+		}
+		r.Quo(r, nf)
+		nr.S2 = r
+		res.Neurons = append(res.Neurons, nr)
+		r2 := snapUpFloat().Mul(r, r)
+		rr, _ := r2.Rat(nil)
+		total.Add(total, g.Norm2())
+		total.Add(total, rr)
+	}
+	res.Bound = snapSqrtUp(total)
+	return res
+}
+
+// snapUpFloat returns a zero big.Float of precision snapPrec rounding towards
+// +∞ (sums and products of non-negative numbers round up).
+func snapUpFloat() *big.Float { return new(big.Float).SetPrec(snapPrec).SetMode(big.ToPositiveInf) }
+
+// snapChoice is one alternative pattern of the sensitivity step.
+type snapChoice struct {
+	desc   string
+	neuron int
+	pat    SnapPattern
+}
+
+// sensitivity is step 5: it re-verifies the neighbouring choices of the
+// final pattern and records those that change the verdict.
+//   - a dead neuron with samples within τ of its hyperplane: those samples
+//     put on it (a_j = 0 when the neuron is tiny);
+//   - a zeroed (tiny) neuron kept instead: alive with its θ̃ pattern when
+//     both its weights are nonzero, else kept exactly as given;
+//   - all tiny dead neurons zeroed at once (the vanishing-initialisation
+//     limit, DESIGN §6 "Why the rules matter").
+func (sn *snapper) sensitivity(res *SnapResult) {
+	limit := sn.opt.MaxNeighbours
+	if limit == 0 {
+		limit = DefaultSnapNeighbours
+	}
+	if limit < 0 || !res.Scalar {
+		return
+	}
+	p := sn.cand
+	base := res.Pattern
+	var choices []snapChoice
+	for _, j := range base.Dead {
+		sj := base.Neurons[j]
+		if len(sj.Near) == 0 {
+			continue
+		}
+		np := snapClonePattern(base)
+		nj := &np.Neurons[j]
+		nj.Rule = RuleDeadOnBoundary
+		nj.Z = append([]int(nil), sj.Near...)
+		for _, i := range sj.Near {
+			nj.Side[i] = 0
+		}
+		aNote := fmt.Sprintf("a_%d = ã_%d kept", j, j)
+		if sj.Tiny {
+			aNote = fmt.Sprintf("a_%d = 0: the neuron is tiny", j)
+		}
+		choices = append(choices, snapChoice{neuron: j, pat: np,
+			desc: fmt.Sprintf("dead neuron %d put on the hyperplane of its near sample(s) %s (%s)", j, snapInts(sj.Near), aNote)})
+	}
+	for _, j := range base.Zeroed {
+		nr := p.Neurons[j]
+		if nr.W.IsZero() && nr.A.IsZero() {
+			continue
+		}
+		np := snapClonePattern(base)
+		nj := &np.Neurons[j]
+		if nr.W.IsZero() || nr.A.IsZero() {
+			nj.Rule = RuleKept
+			nj.Side = nil
+			choices = append(choices, snapChoice{neuron: j, pat: np,
+				desc: fmt.Sprintf("tiny neuron %d kept exactly as given instead of zeroed", j)})
+			continue
+		}
+		nj.Rule = RuleAlive
+		nj.Side = make([]int8, p.N())
+		nj.Z = nil
+		for i, x := range p.X {
+			if x.IsZero() {
+				continue
+			}
+			if sn.near(nr.W, x) {
+				nj.Z = append(nj.Z, i)
+				continue
+			}
+			nj.Side[i] = int8(nr.W.Dot(x).Sign())
+		}
+		choices = append(choices, snapChoice{neuron: j, pat: np,
+			desc: fmt.Sprintf("tiny neuron %d kept alive (in the least squares with its θ̃ pattern) instead of zeroed", j)})
+	}
+	var tinyDead []int
+	for _, j := range base.Dead {
+		if base.Neurons[j].Tiny {
+			tinyDead = append(tinyDead, j)
+		}
+	}
+	if len(tinyDead) > 0 {
+		np := snapClonePattern(base)
+		for _, j := range tinyDead {
+			np.Neurons[j].Rule = RuleZeroed
+		}
+		choices = append(choices, snapChoice{neuron: -1, pat: np,
+			desc: fmt.Sprintf("the tiny dead neuron(s) %s zeroed (the vanishing-initialisation limit)", snapInts(tinyDead))})
+	}
+	if len(choices) > limit {
+		choices = choices[:limit]
+		res.NeighboursCapped = true
+	}
+	for _, c := range choices {
+		out := sn.snapPattern(c.pat)
+		nb := Neighbour{Choice: c.desc, Neuron: c.neuron, Verdict: out.verdict, Failure: out.failure, Point: out.point}
+		if out.verdict != nil && res.Verdict != nil && out.verdict.Kind != res.Verdict.Kind {
+			nb.Changes = true
+			res.Fragile = append(res.Fragile, fmt.Sprintf("fragile: %s gives %s instead of %s", c.desc,
+				snapDescribe(out.verdict), snapDescribe(res.Verdict)))
+		}
+		res.Neighbours = append(res.Neighbours, nb)
+	}
+}
+
+// snapDescribe formats a verdict as "saddle (escape neurons [3])".
+func snapDescribe(v *Verdict) string {
+	if v == nil {
+		return "no verdict"
+	}
+	if v.Kind == NotStationary {
+		if v.Cert != nil && v.Cert.Descent != nil {
+			return fmt.Sprintf("not-stationary ((%s) fails for neuron %d)", v.Cert.Descent.Condition, v.Cert.Descent.Neuron)
+		}
+		return "not-stationary"
+	}
+	return fmt.Sprintf("%s (escape neurons %s)", v.Kind, snapInts(v.Escape))
+}
+
+// snapInts formats ints as "[1, 2, 3]".
+func snapInts(xs []int) string {
+	s := "["
+	for i, x := range xs {
+		if i > 0 {
+			s += ", "
+		}
+		s += fmt.Sprint(x)
+	}
+	return s + "]"
+}
