@@ -33,6 +33,38 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	}
 	s := newState(p)
 	v := &Verdict{Loss: p.Loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
+	decided, err := s.TheoremS(v, opt)
+	if err != nil || !decided || !v.Stationary {
+		return v, err
+	}
+	faces, budget, err := s.EscapeNeurons(v, opt)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range v.Cert.Escapes {
+		if p.Neurons[e.Neuron].A.IsZero() {
+			return v, s.TheoremE(v, e)
+		}
+	}
+	if len(budget) > 0 {
+		v.Kind = Undetermined
+		v.Reason = "budget: escape undecided: " + joinReasons(budget)
+		return v, nil
+	}
+	if len(v.Escape) == 0 {
+		s.TheoremM(v)
+		return v, nil
+	}
+	return v, s.vectorEscapes(v, faces)
+}
+
+// TheoremS decides Theorem S — θ is stationary iff every neuron has (S1)
+// G_j = 0 and (S2) φ_j ≥ 0 — filling the per-neuron reports of v. When a
+// condition fails, v becomes not-stationary with a descent direction and a
+// decreasing segment. decided is false when a budget left some (S2)
+// undecided and nothing failed; v is then undetermined.
+func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
+	p := s.p
 	var budget []string
 	var descent *Descent
 	for j := range p.Neurons {
@@ -52,7 +84,7 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 				budget = append(budget, err.Error())
 				continue
 			}
-			return nil, err
+			return false, err
 		}
 		nr.S2 = res.holds
 		nr.Decided = true
@@ -67,107 +99,97 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	if descent != nil {
 		path, err := s.decreasingPath(descent.Delta, fmt.Sprintf("descent direction of neuron %d (%s fails)", descent.Neuron, descent.Condition))
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		descent.Path = path
 		v.Kind = NotStationary
 		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for neuron %d; L'(θ; Δ) = %s < 0", descent.Condition, descent.Neuron, descent.Derivative.RatString())
 		v.Cert = &Certificate{Descent: descent}
-		return v, nil
+		return true, nil
 	}
 	if len(budget) > 0 {
 		v.Kind = Undetermined
 		v.Reason = "budget: (S2) undecided: " + joinReasons(budget)
-		return v, nil
+		return false, nil
 	}
 	v.Stationary = true
+	return true, nil
+}
 
-	// Escape neurons.
-	var eTheorem = -1
-	var k2 = map[int][]face{}
+// EscapeNeurons finds every escape neuron of the stationary point (DESIGN
+// §4): for a_j = 0, Q_j ≢ 0 decided by E1/E2 with an exact witness; for
+// a_j ≠ 0 and k = 1 none (φ_j(u) = 0 forces Q_j(u) = 0); for a_j ≠ 0 and
+// k ≥ 2 the face method, whose critical faces are returned for the k ≥ 2
+// tests. budget lists the neurons a budget left undecided.
+func (s *state) EscapeNeurons(v *Verdict, opt Options) (faces map[int][]face, budget []string, err error) {
+	p := s.p
+	faces = map[int][]face{}
 	for j, nr := range p.Neurons {
 		rep := &v.Neurons[j]
-		if nr.A.IsZero() {
-			u, err := s.QZeroWitness(j)
-			if err != nil {
-				return nil, err
+		var u exact.Vec
+		switch {
+		case nr.A.IsZero():
+			if u, err = s.QZeroWitness(j); err != nil {
+				return nil, nil, err
 			}
-			if u != nil {
-				rep.Escape = true
-				v.Escape = append(v.Escape, j)
-				v.Cert.Escapes = append(v.Cert.Escapes, EscapeWitness{Neuron: j, U: u, Q: s.Q(j, u)})
-				if eTheorem < 0 {
-					eTheorem = j
-				}
-			}
+		case p.K() == 1:
 			continue
-		}
-		if p.K() == 1 {
-			continue // φ_j(u) = 0 forces Q_j(u) = 0 when a_j ≠ 0 is a scalar
-		}
-		cells, err := s.faceWitnesses(j, opt)
-		if err != nil {
+		default:
+			fs, err := s.faceWitnesses(j, opt)
 			if errors.Is(err, exact.ErrBudget) {
 				rep.Decided = false
 				budget = append(budget, err.Error())
 				continue
 			}
-			return nil, err
-		}
-		if len(cells) > 0 {
-			rep.Escape = true
-			v.Escape = append(v.Escape, j)
-			u := cells[0].witnesses[0]
-			v.Cert.Escapes = append(v.Cert.Escapes, EscapeWitness{Neuron: j, U: u, Q: s.Q(j, u)})
-			k2[j] = cells
-		}
-	}
-	switch {
-	case eTheorem >= 0:
-		w := v.Cert.Escapes[0]
-		for _, e := range v.Cert.Escapes {
-			if e.Neuron == eTheorem {
-				w = e
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(fs) > 0 {
+				u = fs[0].witnesses[0]
+				faces[j] = fs
 			}
 		}
-		path, err := s.TheoremE(eTheorem, w.U)
-		if err != nil {
-			return nil, err
+		if u != nil {
+			rep.Escape = true
+			v.Escape = append(v.Escape, j)
+			v.Cert.Escapes = append(v.Cert.Escapes, EscapeWitness{Neuron: j, U: u, Q: s.Q(j, u)})
 		}
-		v.Kind = Saddle
-		v.Reason = fmt.Sprintf("Theorem E: neuron %d escapes with a_j = 0", eTheorem)
-		v.Cert.Path = path
-		return v, nil
-	case len(budget) > 0:
-		v.Kind = Undetermined
-		v.Reason = "budget: escape undecided: " + joinReasons(budget)
-		return v, nil
-	case len(v.Escape) == 0:
-		v.Kind = LocalMin
-		v.Reason = "Theorem M: stationary and no escape neuron"
-		if v.Loss.Sign() == 0 {
-			v.Kind = GlobalMin
-			v.Reason = "stationary with L = 0"
-		}
-		return v, nil
 	}
+	return faces, budget, nil
+}
+
+// TheoremM: a stationary point with no escape neuron is a local minimum, and
+// a global one when L = 0.
+func (s *state) TheoremM(v *Verdict) {
+	v.Kind = LocalMin
+	v.Reason = "Theorem M: stationary and no escape neuron"
+	if v.Loss.Sign() == 0 {
+		v.Kind = GlobalMin
+		v.Reason = "stationary with L = 0"
+	}
+}
+
+// vectorEscapes runs the k ≥ 2 tests on each escape neuron (all have
+// a_j ≠ 0 here): the first certified descent makes v a saddle; otherwise v
+// is undetermined with the reasons.
+func (s *state) vectorEscapes(v *Verdict, faces map[int][]face) error {
 	var reasons []string
 	for _, j := range v.Escape {
-		path, reason, err := s.vectorEscape(j, k2[j])
+		path, reason, err := s.vectorEscape(j, faces[j])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if path != nil {
 			v.Kind = Saddle
 			v.Reason = fmt.Sprintf("neuron %d escapes with a_j ≠ 0; %s", j, path.Rule)
 			v.Cert.Path = path
-			return v, nil
+			return nil
 		}
 		reasons = append(reasons, reason)
 	}
 	v.Kind = Undetermined
 	v.Reason = joinReasons(reasons)
-	return v, nil
+	return nil
 }
 
 func joinReasons(rs []string) string {

@@ -41,13 +41,25 @@ func (s *state) decreasingPath(delta Direction, rule string) (*Path, error) {
 	return nil, fmt.Errorf("internal error: no decreasing segment found after %d halvings", maxHalvings)
 }
 
-// TheoremE builds the saddle certificate of Theorem E for an escape neuron j
+// TheoremE makes v a saddle by Theorem E's certificate of Theorem E for an escape neuron j
 // with a_j = 0: given u with q = Q_j(u) ≠ 0, take t > 0 inside the safe
 // radius, S(t) = Σ_i (ρ(w_j·x_i) + t ρ'(w_j·x_i; u·x_i))², and
 // s = t / max(S(0), S(t)); then δw_j = t·u, δa_j = −s·q (all other neurons
 // fixed) lowers L along the whole segment τ·(s, t), τ ∈ (0, 1], since there
 // L(θ+Δ_τ) − L(θ) = (τ² s|q|²/2n)(s·S(τt) − 2t) ≤ −τ² s t|q|²/2n.
-func (s *state) TheoremE(j int, u exact.Vec) (*Path, error) {
+func (s *state) TheoremE(v *Verdict, w EscapeWitness) error {
+	path, err := s.theoremEPath(w.Neuron, w.U)
+	if err != nil {
+		return err
+	}
+	v.Kind = Saddle
+	v.Reason = fmt.Sprintf("Theorem E: neuron %d escapes with a_j = 0", w.Neuron)
+	v.Cert.Path = path
+	return nil
+}
+
+// theoremEPath builds Theorem E's segment for neuron j and witness u.
+func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	q := s.Q(j, u)
 	if q.IsZero() {
 		return nil, fmt.Errorf("neuron %d: Theorem E needs Q_j(u) ≠ 0", j)
