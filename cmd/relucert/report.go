@@ -162,6 +162,18 @@ func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 		}
 		fmt.Fprintf(w, "  stationarity: neuron %d: (S2) proved on %d cell(s) of the Z⁻ arrangement (Z⁺ = %s, Z⁻ = %s)\n",
 			s.Neuron, len(s.Cells), intList(s.ZPlus), intList(s.ZMinus))
+		const shown = 4
+		for ci, cell := range s.Cells {
+			if ci == shown {
+				fmt.Fprintf(w, "      … %d more cell(s); --json lists them all\n", len(s.Cells)-shown)
+				break
+			}
+			if len(s.ZPlus)+len(s.ZMinus) == 0 {
+				break // one cell, no multiplier: the ordinary gradient is zero
+			}
+			fmt.Fprintf(w, "      cell T = %s (interior point %s): λ = %s, μ = %s\n",
+				intList(cell.T), vecStr(cell.Point), vecStr(exact.Vec(cell.Lambda)), vecStr(exact.Vec(cell.Mu)))
+		}
 	}
 	for _, e := range c.Escapes {
 		fmt.Fprintf(w, "  escape: neuron %d: u = %s, Q_%d(u) = %s ≠ 0\n", e.Neuron, vecStr(e.U), e.Neuron, vecStr(e.Q))
