@@ -87,7 +87,12 @@ type snapChoice struct {
 }
 
 // sensitivity is step 5: it re-verifies the neighbouring choices of the
-// final pattern and records those that change the verdict.
+// final pattern and records as fragile those that reach a different
+// verdict on a stationary point (saddle, local-min, global-min,
+// undetermined). A neighbouring choice whose exact point is not stationary,
+// or that cannot be snapped, is listed in Neighbours but is not an
+// alternative: the float candidate is not near a stationary point of that
+// pattern.
 //   - a dead neuron with samples within τ of its hyperplane: those samples
 //     put on it (a_j = 0 when the neuron is tiny);
 //   - a zeroed (tiny) neuron kept instead: alive with its θ̃ pattern when
@@ -175,7 +180,7 @@ func (sn *snapper) sensitivity(res *SnapResult) {
 	for _, c := range choices {
 		out := sn.snapPattern(c.pat)
 		nb := Neighbour{Choice: c.desc, Neuron: c.neuron, Verdict: out.verdict, Failure: out.failure, Point: out.point}
-		if out.verdict != nil && res.Verdict != nil && out.verdict.Kind != res.Verdict.Kind {
+		if out.verdict != nil && out.verdict.Kind != NotStationary && res.Verdict != nil && out.verdict.Kind != res.Verdict.Kind {
 			nb.Changes = true
 			res.Fragile = append(res.Fragile, fmt.Sprintf("fragile: %s gives %s instead of %s", c.desc,
 				snapDescribe(out.verdict), snapDescribe(res.Verdict)))

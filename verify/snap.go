@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -25,9 +26,9 @@ import (
 // the size the data asks of a neuron (see SnapScale).
 const DefaultSnapTol = 1e-4
 
-// DefaultSnapAttempts bounds the neighbouring patterns Snap tries after the
-// snapped pattern turns out not to be stationary.
-const DefaultSnapAttempts = 8
+// DefaultSnapAttempts is added to the width m to bound the neighbouring
+// patterns Snap tries (each zeroes one neuron or drops one boundary sample).
+const DefaultSnapAttempts = 16
 
 // DefaultSnapNeighbours bounds the neighbouring choices Snap re-verifies in
 // its sensitivity step.
@@ -43,8 +44,9 @@ type SnapOptions struct {
 	// Check bounds the work of each Check call.
 	Check Options
 	// MaxAttempts bounds the neighbouring patterns tried when the snapped
-	// pattern is not stationary (DESIGN §6, "drop the boundary sample");
-	// 0 means DefaultSnapAttempts, a negative value tries none.
+	// pattern fails: a small neuron zeroed after a sign flip or a far move,
+	// or a boundary sample dropped after (S2) fails (DESIGN §6); 0 means
+	// m + DefaultSnapAttempts, a negative value tries none.
 	MaxAttempts int
 	// MaxNeighbours bounds the neighbouring choices re-verified in the
 	// sensitivity step; 0 means DefaultSnapNeighbours, a negative value
@@ -157,8 +159,9 @@ type Neighbour struct {
 	Failure *SnapFailure
 	// Point is the neighbouring exact point (nil when snapping failed).
 	Point *Point
-	// Changes reports that Verdict differs from the main verdict (kind or
-	// escape neurons).
+	// Changes reports that Verdict is the verdict of a stationary point
+	// (not not-stationary) and its kind differs from the main verdict's:
+	// the main verdict is fragile under this choice.
 	Changes bool
 }
 
@@ -249,20 +252,32 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	}
 
 	pat := res.Pattern
-	out := sn.snapPattern(pat)
 	attempts := opt.MaxAttempts
 	if attempts == 0 {
-		attempts = DefaultSnapAttempts
+		attempts = cand.M() + DefaultSnapAttempts
 	}
-	for a := 0; a < attempts && out.verdict != nil && out.verdict.Kind == NotStationary; a++ {
-		next, desc, ok := sn.dropBlamed(pat, out)
-		if !ok {
-			break
+	var out *snapOutcome
+	for {
+		out = sn.build(pat)
+		retry := len(res.Attempts) < attempts
+		if retry && (out.failure != nil || len(out.far) > 0) {
+			if next, mv, ok := sn.zeroSmallest(pat, out); ok {
+				res.Attempts = append(res.Attempts, mv.Text)
+				res.Moves = append(res.Moves, mv)
+				pat = next
+				continue
+			}
 		}
-		res.Attempts = append(res.Attempts, desc)
-		res.Moves = append(res.Moves, next.move)
-		pat = next.pat
-		out = sn.snapPattern(pat)
+		sn.verify(out)
+		if retry && out.verdict != nil && out.verdict.Kind == NotStationary {
+			if next, mv, ok := sn.dropBlamed(pat, out); ok {
+				res.Attempts = append(res.Attempts, mv.Text)
+				res.Moves = append(res.Moves, mv)
+				pat = next
+				continue
+			}
+		}
+		break
 	}
 	res.Pattern = pat
 	res.Moves = append(res.Moves, out.moves...)
@@ -270,9 +285,9 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	if out.point != nil {
 		res.Point, res.Verdict, res.RecheckErr = out.point, out.verdict, out.recheck
 		res.Distance = snapSqrtUp(snapDistance2(cand, out.point))
-		if out.verdict != nil && out.verdict.Kind == NotStationary && len(res.Attempts) > 0 {
-			res.Attempts = append(res.Attempts, fmt.Sprintf("gave up after %d neighbouring pattern(s): still not stationary", len(res.Attempts)))
-		}
+	}
+	if len(res.Attempts) > 0 && (out.point == nil || out.verdict.Kind == NotStationary) {
+		res.Attempts = append(res.Attempts, fmt.Sprintf("gave up after %d neighbouring pattern(s)", len(res.Attempts)))
 	}
 	sn.sensitivity(res)
 	return res, nil
@@ -400,6 +415,12 @@ func snapRelAngle(w, x exact.Vec) *big.Float {
 
 // snapOutcome is the result of steps 2–4 on one pattern.
 type snapOutcome struct {
+	// far lists the alive neurons the least squares moved by more than
+	// their own size (|w_j − w̃_j| > |w̃_j|).
+	far []int
+	// theta is the exact point of steps 2–3; point is set to it once
+	// Check has run.
+	theta   *Point
 	point   *Point
 	verdict *Verdict
 	recheck error
@@ -409,6 +430,14 @@ type snapOutcome struct {
 
 // snapPattern runs steps 2–4 on the pattern pat.
 func (sn *snapper) snapPattern(pat SnapPattern) *snapOutcome {
+	out := sn.build(pat)
+	sn.verify(out)
+	return out
+}
+
+// build runs steps 2 and 3 on the pattern pat: the exact point (in
+// out.theta) and its sign check (out.failure).
+func (sn *snapper) build(pat SnapPattern) *snapOutcome {
 	out := &snapOutcome{}
 	p := sn.cand
 	theta := &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: make([]Neuron, p.M())}
@@ -432,22 +461,29 @@ func (sn *snapper) snapPattern(pat SnapPattern) *snapOutcome {
 		}
 	}
 	if len(alive) > 0 {
-		prods := sn.leastSquares(pat, alive)
+		as := make([]*big.Rat, len(alive))
 		for b, j := range alive {
-			nr := p.Neurons[j]
-			pt := nr.W.Scale(nr.A[0])
-			if d := prods[b].Sub(pt); !d.IsZero() {
-				out.moves = append(out.moves, Move{Rule: "refit", Neuron: j, Sample: -1, Text: fmt.Sprintf(
-					"neuron %d: product p = a·w moved by the exact least squares, |p − p̃| ≈ %s (|p̃| ≈ %s)",
-					j, snapFmtFloat(snapSqrtUp(d.Norm2())), snapFmtFloat(snapSqrtUp(pt.Norm2())))})
-			}
-			a := snapShortRat(nr.A[0])
+			as[b] = snapShortRat(p.Neurons[j].A[0])
+		}
+		prods := sn.leastSquares(pat, alive, as)
+		for b, j := range alive {
+			nr, a := p.Neurons[j], as[b]
 			if a.Cmp(nr.A[0]) != 0 {
 				out.moves = append(out.moves, Move{Rule: "output-weight", Neuron: j, Sample: -1, Text: fmt.Sprintf(
 					"neuron %d: a = %s, the shortest decimal of the float ã (moved by %s)",
 					j, a.RatString(), snapFmtFloat(snapSqrtUp(snapSq(new(big.Rat).Sub(a, nr.A[0])))))})
 			}
-			theta.Neurons[j] = Neuron{W: prods[b].Scale(new(big.Rat).Inv(a)), A: exact.Vec{a}}
+			w := prods[b].Scale(new(big.Rat).Inv(a))
+			if d := w.Sub(nr.W); !d.IsZero() {
+				d2, w2 := d.Norm2(), nr.W.Norm2()
+				out.moves = append(out.moves, Move{Rule: "refit", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+					"neuron %d: w = p/a with p = a·w from the exact least squares, |w − w̃| ≈ %s (|w̃| ≈ %s)",
+					j, snapFmtFloat(snapSqrtUp(d2)), snapFmtFloat(snapSqrtUp(w2)))})
+				if d2.Cmp(w2) > 0 {
+					out.far = append(out.far, j)
+				}
+			}
+			theta.Neurons[j] = Neuron{W: w, A: exact.Vec{a}}
 		}
 	}
 	// Step 3: strict signs.
@@ -476,21 +512,32 @@ func (sn *snapper) snapPattern(pat SnapPattern) *snapOutcome {
 			strings.Join(parts, "; ") + "): the float point is not near a stationary point of this pattern"}
 		return out
 	}
-	// Step 4.
-	v, err := Check(theta, sn.opt.Check)
-	if err != nil {
-		out.failure = &SnapFailure{Reason: "verify: " + err.Error()}
-		return out
-	}
-	out.point, out.verdict = theta, v
-	out.recheck = Recheck(theta, v)
+	out.theta = theta
 	return out
 }
 
+// verify is step 4: Check and Recheck of the point build made, unless the
+// sign check failed.
+func (sn *snapper) verify(out *snapOutcome) {
+	if out.failure != nil || out.theta == nil {
+		return
+	}
+	v, err := Check(out.theta, sn.opt.Check)
+	if err != nil {
+		out.failure = &SnapFailure{Reason: "verify: " + err.Error()}
+		return
+	}
+	out.point, out.verdict = out.theta, v
+	out.recheck = Recheck(out.theta, v)
+}
+
 // leastSquares is step 2: the exact equality-constrained least squares in
-// product coordinates for the alive neurons, returning the optimal products
-// nearest p̃ (one per alive neuron, in order).
-func (sn *snapper) leastSquares(pat SnapPattern, alive []int) []exact.Vec {
+// product coordinates for the alive neurons, given their output weights as
+// (one per alive neuron, nonzero). Among the optimal products it returns
+// those nearest the candidate in the weights themselves: with a_j fixed,
+// w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
+// over the optimal set (an exact weighted projection).
+func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []exact.Vec {
 	p := sn.cand
 	d, n := p.D(), p.N()
 	cols := len(alive) * d
@@ -543,17 +590,21 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int) []exact.Vec {
 		panic("snap: the KKT system of a least-squares problem is inconsistent")
 	}
 	p0 := sol[:cols]
-	// The optimal set is {q : Mq = Mp0, Cq = 0}; take its point nearest p̃.
-	ptilde := exact.NewVec(cols)
+	// The optimal set is {q : Mq = Mp0, Cq = 0}; take its point nearest
+	// p̂ = (a_j w̃_j)_j in the metric Σ_j |·_j|²/a_j².
+	phat := exact.NewVec(cols)
+	weight := exact.NewVec(cols)
 	for b, j := range alive {
 		nr := p.Neurons[j]
+		a2 := new(big.Rat).Mul(as[b], as[b])
 		for c := 0; c < d; c++ {
-			ptilde[b*d+c].Mul(nr.A[0], nr.W[c])
+			phat[b*d+c].Mul(as[b], nr.W[c])
+			weight[b*d+c].Set(a2)
 		}
 	}
 	A := append(M.Clone(), C...)
 	rhs2 := append(M.MulVec(p0), exact.NewVec(len(C))...)
-	q := snapProject(A, rhs2, ptilde)
+	q := snapProjectWeighted(A, rhs2, phat, weight)
 	out := make([]exact.Vec, len(alive))
 	for b := range alive {
 		out[b] = q[b*d : (b+1)*d]
@@ -562,15 +613,31 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int) []exact.Vec {
 }
 
 // snapProject returns the point of {q : A q = b} nearest p (the set must
-// be non-empty): q = p − Aᵀμ with (AAᵀ)μ = Ap − b.
-func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec {
+// be non-empty).
+func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec { return snapProjectWeighted(A, b, p, nil) }
+
+// snapProjectWeighted returns the point q of {q : A q = b} (non-empty) that
+// minimises Σ_c (q_c − p_c)²/γ_c for positive weights γ (all 1 when gamma is
+// nil): q = p − ΓAᵀμ with (AΓAᵀ)μ = Ap − b, Γ = diag(γ).
+func snapProjectWeighted(A exact.Mat, b, p, gamma exact.Vec) exact.Vec {
 	if len(A) == 0 {
 		return p.Clone()
+	}
+	GA := make(exact.Mat, len(A)) // rows of A scaled by γ: (ΓAᵀ)ᵀ
+	for r, row := range A {
+		if gamma == nil {
+			GA[r] = row
+			continue
+		}
+		GA[r] = make(exact.Vec, len(row))
+		for c := range row {
+			GA[r][c] = new(big.Rat).Mul(row[c], gamma[c])
+		}
 	}
 	g := exact.NewMat(len(A), len(A))
 	for r := range A {
 		for s := r; s < len(A); s++ {
-			v := A[r].Dot(A[s])
+			v := A[r].Dot(GA[s])
 			g[r][s].Set(v)
 			g[s][r].Set(v)
 		}
@@ -582,7 +649,7 @@ func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec {
 	}
 	q := p.Clone()
 	for r := range A {
-		q.AddScaled(new(big.Rat).Neg(mu[r]), A[r])
+		q.AddScaled(new(big.Rat).Neg(mu[r]), GA[r])
 	}
 	return q
 }
@@ -602,17 +669,14 @@ func snapRows(X []exact.Vec, idx []int) exact.Mat {
 // θ̃ agrees with the side u moves it to (else the first of them) leaves Z_j
 // for its side in θ̃ (the side u moves it to when θ̃ had it exactly on the
 // hyperplane).
-func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (next struct {
-	pat  SnapPattern
-	move Move
-}, desc string, ok bool) {
+func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (SnapPattern, Move, bool) {
 	v := out.verdict
 	if v == nil || v.Cert == nil || v.Cert.Descent == nil || v.Cert.Descent.Condition != "S2" {
-		return next, "", false
+		return pat, Move{}, false
 	}
 	j := v.Cert.Descent.Neuron
 	if pat.Neurons[j].Rule != RuleAlive || len(pat.Neurons[j].Z) == 0 {
-		return next, "", false
+		return pat, Move{}, false
 	}
 	u := v.Cert.Descent.Delta[j].W
 	w := sn.cand.Neurons[j].W
@@ -635,7 +699,7 @@ func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (next struct {
 		}
 	}
 	if pick < 0 {
-		return next, "", false
+		return pat, Move{}, false
 	}
 	np := snapClonePattern(pat)
 	sj := &np.Neurons[j]
@@ -647,11 +711,68 @@ func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (next struct {
 		}
 	}
 	sj.Z = z
-	desc = fmt.Sprintf("(S2) fails for neuron %d along u = %v (φ_j(u) = %s < 0) at boundary sample %d: dropped it from Z_%d onto side %s, as in θ̃",
+	desc := fmt.Sprintf("(S2) fails for neuron %d along u = %v (φ_j(u) = %s < 0) at boundary sample %d: dropped it from Z_%d onto side %s, as in θ̃",
 		j, u, snapFmtRat(v.Cert.Descent.Derivative), pick, j, snapSide(side))
-	next.pat = np
-	next.move = Move{Rule: "drop", Neuron: j, Sample: pick, Text: desc}
-	return next, desc, true
+	return np, Move{Rule: "drop", Neuron: j, Sample: pick, Text: desc}, true
+}
+
+// zeroSmallest builds the neighbouring pattern after a failed sign check or
+// a far move: among the alive neurons whose signs moved or that the least
+// squares moved by more than their own size (|w_j − w̃_j| > |w̃_j|), the one
+// with the smallest product |ã_j||w̃_j| is zeroed, provided it is small:
+// |ã_j||w̃_j| ≤ τ·scale. (A neuron growing away from a saddle — mid-plateau,
+// after vanishing initialisation — is small but not tiny; the exact point
+// the plateau approximates has it zero, and the least squares that keeps it
+// alive moves it far, often across a sample.)
+func (sn *snapper) zeroSmallest(pat SnapPattern, out *snapOutcome) (SnapPattern, Move, bool) {
+	limit := new(big.Rat).Mul(sn.tau2, sn.scale2) // (τ·scale)²
+	best := -1
+	var bestP *big.Rat
+	var cands []int
+	if out.failure != nil {
+		for _, f := range out.failure.Flips {
+			cands = append(cands, f.Neuron)
+		}
+	}
+	cands = append(cands, out.far...)
+	for _, j := range cands {
+		if pat.Neurons[j].Rule != RuleAlive {
+			continue
+		}
+		nr := sn.cand.Neurons[j]
+		p2 := new(big.Rat).Mul(nr.A.Norm2(), nr.W.Norm2())
+		if p2.Cmp(limit) > 0 {
+			continue
+		}
+		if best < 0 || p2.Cmp(bestP) < 0 {
+			best, bestP = j, p2
+		}
+	}
+	if best < 0 {
+		return pat, Move{}, false
+	}
+	np := snapClonePattern(pat)
+	sj := &np.Neurons[best]
+	sj.Rule = RuleZeroed
+	sj.Side, sj.Z = nil, nil
+	np.Alive = slices.DeleteFunc(np.Alive, func(j int) bool { return j == best })
+	np.Zeroed = append(np.Zeroed, best)
+	slices.Sort(np.Zeroed)
+	why := fmt.Sprintf("the least squares moved neuron %d by more than its own size (|w − w̃| > |w̃|)", best)
+	var moved []string
+	if out.failure != nil {
+		for _, f := range out.failure.Flips {
+			if f.Neuron == best {
+				moved = append(moved, fmt.Sprint(f.Sample))
+			}
+		}
+	}
+	if len(moved) > 0 {
+		why = fmt.Sprintf("the least squares moved the sign of neuron %d at sample(s) %s", best, strings.Join(moved, ", "))
+	}
+	desc := fmt.Sprintf("%s; it is small (|ã||w̃| ≈ %s ≤ τ·scale ≈ %s, the smallest such neuron): set to the zero neuron",
+		why, snapFmtFloat(snapSqrtUp(bestP)), snapFmtFloat(snapSqrtUp(limit)))
+	return np, Move{Rule: "zeroed", Neuron: best, Sample: -1, Text: desc}, true
 }
 
 // snapClonePattern deep-copies a pattern.

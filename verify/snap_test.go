@@ -361,15 +361,18 @@ func TestSnapSplitNeurons(t *testing.T) {
 	if res.Verdict.Kind != GlobalMin {
 		t.Fatalf("verdict %v", res.Verdict.Kind)
 	}
-	// p_0 + p_1 = 2·(1, 0); the correction is split equally.
-	sum := res.Point.Neurons[0].W.Scale(res.Point.Neurons[0].A[0]).Add(res.Point.Neurons[1].W.Scale(res.Point.Neurons[1].A[0]))
+	// p_0 + p_1 = 2·(1, 0); the correction is nearest in the weights: with
+	// a fixed, δw_j = δp_j/a_j and Σ|δw_j|² is least when δp_j ∝ a_j², i.e.
+	// δw_j ∝ a_j.
+	got := res.Point.Neurons
+	sum := got[0].W.Scale(got[0].A[0]).Add(got[1].W.Scale(got[1].A[0]))
 	if !sum.Equal(vec(2, 0)) {
 		t.Fatalf("p_0 + p_1 = %v", sum)
 	}
-	d0 := res.Point.Neurons[0].W.Scale(res.Point.Neurons[0].A[0]).Sub(cand.Neurons[0].W.Scale(cand.Neurons[0].A[0]))
-	d1 := res.Point.Neurons[1].W.Scale(res.Point.Neurons[1].A[0]).Sub(cand.Neurons[1].W.Scale(cand.Neurons[1].A[0]))
+	d0 := got[0].W.Sub(cand.Neurons[0].W).Scale(got[1].A[0])
+	d1 := got[1].W.Sub(cand.Neurons[1].W).Scale(got[0].A[0])
 	if !d0.Equal(d1) {
-		t.Fatalf("corrections differ: %v vs %v", d0, d1)
+		t.Fatalf("corrections not proportional to a_j: %v vs %v", d0, d1)
 	}
 }
 
