@@ -602,7 +602,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 			}
 			phiU := s.Phi(j, pw)
 			coef := strings.TrimSuffix(bad.name, "a_j")
-			say("split with λ = %s ∉ [0, 1] of a neuron with %s: (S2) fails for the copy %d with output weight %sa_%d = %s: its φ(u) = %sφ_%d(u) = %s < 0; descent direction δw_%d = u = %s",
+			say("split with λ = %s ∉ [0, 1] of a neuron with %s: (S2) fails for the copy %d with output weight %sa_%d = %s: its φ(u) = %sφ_%d(u) = %s < 0, with descent direction δw_%d = u = %s",
 				lam.RatString(), phiDesc, bad.pos, coef, j, aj.Scale(bad.mu), coef, j, new(big.Rat).Mul(bad.mu, phiU).RatString(), bad.pos, pw)
 		case pw != nil:
 			say("split with λ = %s ∈ [0, 1] of a neuron with %s: λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0, so (S2) is kept", lam.RatString(), phiDesc, j, j)
@@ -644,7 +644,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		if g.IsZero() {
 			say("add-zero-output(w) keeps stationarity iff Σ_i r_i ρ(w·x_i) = 0: here it is 0")
 		} else {
-			say("add-zero-output(w) keeps stationarity iff Σ_i r_i ρ(w·x_i) = 0: here it is %s ≠ 0, so (S1) fails for the new neuron %d; descent direction δa_%d = −G_%d = %s", ng, l, l, l, g.Neg())
+			say("add-zero-output(w) keeps stationarity iff Σ_i r_i ρ(w·x_i) = 0: here it is %s ≠ 0, so (S1) fails for the new neuron %d, with descent direction δa_%d = −G_%d = %s", ng, l, l, l, g.Neg())
 		}
 		if oldFailure != "" {
 			say("θ was not stationary (%s), and that neuron is unchanged", oldFailure)
@@ -672,7 +672,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		} else {
 			sum := sq.Phi(l, res.u)
 			sum.Mul(sum, big.NewRat(int64(p.N()), 1))
-			say("it keeps (S2) iff Σ_i (a·r_i) ρ(x_i·u) ≥ 0 for all u: at u = %s the sum is %s < 0, so (S2) fails for the new neuron %d; descent direction δw_%d = u", res.u, sum.RatString(), l, l)
+			say("it keeps (S2) iff Σ_i (a·r_i) ρ(x_i·u) ≥ 0 for all u: at u = %s the sum is %s < 0, so (S2) fails for the new neuron %d, with descent direction δw_%d = u", res.u, sum.RatString(), l, l)
 		}
 		if oldFailure != "" {
 			say("θ was not stationary (%s), and that neuron is unchanged", oldFailure)
