@@ -374,8 +374,6 @@ func TestOriginPlateauEscapeRate(t *testing.T) {
 		t.Errorf("mse rate %g, want 2λ = %g", e.Rate, 2*e.Lambda)
 	}
 	// measured growth of the largest neuron between steps 15000 and 30000
-	s1 := pr.Scales(run.Points[0].First.Theta) // not used for the rate
-	_ = s1
 	idx := func(step int) int {
 		for i, st := range run.AngleSteps {
 			if st >= step {
