@@ -25,7 +25,8 @@ const (
 	// OpAddZeroInput appends the neuron (0, a).
 	OpAddZeroInput
 	// OpAddDead appends the neuron (w, a) with w·x_i < 0 for every nonzero
-	// sample (ReLU only).
+	// sample; it needs ρ₋ = 0 (ReLU, or any ρ₊ with ρ₋ = 0), so that the
+	// neuron is dead in the sense of DESIGN §1.
 	OpAddDead
 	// OpRescale replaces neuron j by (c·w_j, a_j/c), c > 0.
 	OpRescale
@@ -179,8 +180,8 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 		e.Origin = append(e.Origin, -1)
 		e.Identity = "a·ρ(0·x) = a·ρ(0) = 0"
 	case OpAddDead:
-		if !p.Act.IsReLU() {
-			return nil, fail("add-dead needs the ReLU activation, not %s (ρ₋ = %s ≠ 0 makes w·x_i < 0 contribute)", p.Act, p.Act.Neg.RatString())
+		if p.Act.Neg.Sign() != 0 {
+			return nil, fail("add-dead needs ρ₋ = 0 (ReLU), not %s: with ρ₋ = %s ≠ 0 a sample with w·x_i < 0 contributes ρ₋·w·x_i ≠ 0", p.Act, p.Act.Neg.RatString())
 		}
 		if err := checkVec(op.W, "w", d, "d"); err != nil {
 			return nil, err
@@ -198,7 +199,7 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 		}
 		q.Neurons = append(q.Neurons, Neuron{W: op.W.Clone(), A: op.A.Clone()})
 		e.Origin = append(e.Origin, -1)
-		e.Identity = "a·ρ(w·x_i) = a·ρ(negative) = 0 for ReLU (and ρ(0) = 0 on zero samples)"
+		e.Identity = "a·ρ(w·x_i) = a·ρ₋·w·x_i = 0 with ρ₋ = 0 (and ρ(0) = 0 on zero samples)"
 	case OpRescale:
 		if err := checkJ(); err != nil {
 			return nil, err
@@ -259,7 +260,7 @@ func AddZeroInput(p *Point, a exact.Vec) (*Embedding, error) {
 	return Apply(p, Op{Kind: OpAddZeroInput, A: a})
 }
 
-// AddDead is Apply with add-dead(w, a) (ReLU only): the new last neuron is
+// AddDead is Apply with add-dead(w, a) (ρ₋ = 0 only): the new last neuron is
 // (w, a) and must satisfy w·x_i < 0 for every nonzero sample.
 func AddDead(p *Point, w, a exact.Vec) (*Embedding, error) {
 	return Apply(p, Op{Kind: OpAddDead, W: w, A: a})
@@ -493,7 +494,7 @@ func qText(s *state, l int, u exact.Vec) string {
 //   - add-zero-output(w): the new neuron has G = (1/n)Σ r_i ρ(w·x_i), φ ≡ 0
 //     and escapes iff its Q ≢ 0;
 //   - add-zero-input(a): G = 0, and (S2) iff Σ_i (a·r_i)ρ(x_i·u) ≥ 0 for all u;
-//   - add-dead: G = 0 and Q ≡ 0 (ReLU, no active or boundary sample);
+//   - add-dead: G = 0 and Q ≡ 0 (ρ₋ = 0, no active or boundary sample);
 //   - rescale(j, c): the pattern and Q_j are unchanged, G_j and φ_j are
 //     scaled by c and 1/c; permute: everything is permuted;
 //   - the verdict follows from Theorems S, M and E.

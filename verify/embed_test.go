@@ -17,14 +17,22 @@ import (
 	"relucert/exact"
 )
 
-// qDef evaluates Q(u) = Σ_i r_i ρ'(w·x_i; x_i·u) from the definition, for a
-// neuron with input weight w at residuals r.
-func qDef(p *Point, r []exact.Vec, w, u exact.Vec) exact.Vec {
-	q := exact.NewVec(p.K())
+// qDef returns u ↦ Q(u) = Σ_i r_i ρ'(w·x_i; x_i·u), evaluated from the
+// definition, for a neuron with input weight w at residuals r.
+func qDef(p *Point, r []exact.Vec, w exact.Vec) func(u exact.Vec) exact.Vec {
+	z := make([]*big.Rat, p.N())
 	for i, x := range p.X {
-		q.AddScaled(p.Act.Dir(w.Dot(x), x.Dot(u)), r[i])
+		z[i] = w.Dot(x)
 	}
-	return q
+	return func(u exact.Vec) exact.Vec {
+		q := exact.NewVec(p.K())
+		for i, x := range p.X {
+			if t := x.Dot(u); t.Sign() != 0 {
+				q.AddScaled(p.Act.Dir(z[i], t), r[i])
+			}
+		}
+		return q
+	}
 }
 
 // vanishesOnCells decides exactly whether the positively homogeneous,
@@ -81,15 +89,16 @@ func boundaryNormals(p *Point, w exact.Vec) []exact.Vec {
 // qVanishes decides Q ≡ 0 for a neuron with input weight w at p.
 func qVanishes(t *testing.T, p *Point, w exact.Vec) bool {
 	r := p.Residuals()
-	return vanishesOnCells(t, boundaryNormals(p, w), p.D(), func(u exact.Vec) exact.Vec { return qDef(p, r, w, u) })
+	return vanishesOnCells(t, boundaryNormals(p, w), p.D(), qDef(p, r, w))
 }
 
 // phiVanishes decides φ_j ≡ 0 at p.
 func phiVanishes(t *testing.T, p *Point, j int) bool {
 	r := p.Residuals()
 	nr := p.Neurons[j]
+	q := qDef(p, r, nr.W)
 	return vanishesOnCells(t, boundaryNormals(p, nr.W), p.D(), func(u exact.Vec) exact.Vec {
-		return exact.Vec{nr.A.Dot(qDef(p, r, nr.W, u))}
+		return exact.Vec{nr.A.Dot(q(u))}
 	})
 }
 
@@ -238,7 +247,7 @@ func escapeSet(v *Verdict) map[int]bool {
 func TestSplitFacts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
 	seen := map[string]int{}
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 200; trial++ {
 		p := testPoint(rng)
 		before := mustCheck(t, p)
 		j := rng.IntN(p.M())
@@ -263,7 +272,7 @@ func TestSplitFacts(t *testing.T) {
 			t.Fatalf("trial %d: split(%d, %s) does not keep (S1): %v → %v, %v", trial, j, lam.RatString(), old[j].S1, nw[j].S1, nw[m].S1)
 		}
 		// (S2) iff λφ_j ≥ 0 and (1−λ)φ_j ≥ 0.
-		phiZero := phiVanishes(t, p, j)
+		phiZero := old[j].S2 && phiVanishes(t, p, j) // only needed when φ_j ≥ 0
 		bothS2 := nw[j].S2 && nw[m].S2
 		if old[j].S2 {
 			if want := inClosedUnit(lam) || phiZero; bothS2 != want {
@@ -345,7 +354,7 @@ func TestSplitVerdictConstantOnIntervals(t *testing.T) {
 		{big.NewRat(1, 2), big.NewRat(7, 9)},
 		{big.NewRat(2, 1), big.NewRat(9, 8)},
 	}
-	for trial := 0; trial < 60; trial++ {
+	for trial := 0; trial < 40; trial++ {
 		p := testPoint(rng)
 		before := mustCheck(t, p)
 		j := rng.IntN(p.M())
@@ -366,7 +375,7 @@ func TestSplitVerdictConstantOnIntervals(t *testing.T) {
 func TestAddZeroOutputFacts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(45, 46))
 	seen := map[string]int{}
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 200; trial++ {
 		p := testPoint(rng)
 		before := mustCheck(t, p)
 		var w exact.Vec
@@ -439,9 +448,9 @@ func TestAddZeroOutputFacts(t *testing.T) {
 func TestAddZeroInputFacts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(47, 48))
 	seen := map[string]int{}
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 200; trial++ {
 		p := testPoint(rng)
-		if p.N() > 12 {
+		if p.N() > 9 {
 			continue
 		}
 		before := mustCheck(t, p)
@@ -511,6 +520,9 @@ func TestAddDeadFacts(t *testing.T) {
 	for trial := 0; trial < 300; trial++ {
 		p := testPoint(rng)
 		p.Act = ReLU()
+		if rng.IntN(3) == 0 {
+			p.Act = Activation{Pos: big.NewRat(3, 2), Neg: new(big.Rat)}
+		}
 		var w exact.Vec
 		for try := 0; try < 20 && w == nil; try++ {
 			c := randVec(rng, p.D(), 3)
@@ -552,7 +564,7 @@ func TestAddDeadFacts(t *testing.T) {
 // verdict, the loss and the (permuted) escape set unchanged.
 func TestRescalePermuteRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(51, 52))
-	for trial := 0; trial < 200; trial++ {
+	for trial := 0; trial < 120; trial++ {
 		p := testPoint(rng)
 		before := mustCheck(t, p)
 		j := rng.IntN(p.M())
@@ -594,7 +606,7 @@ func TestRescalePermuteRandom(t *testing.T) {
 func TestEmbeddingKeepsFunction(t *testing.T) {
 	rng := rand.New(rand.NewPCG(53, 54))
 	caught := 0
-	for trial := 0; trial < 300; trial++ {
+	for trial := 0; trial < 150; trial++ {
 		p := randomPoint(rng)
 		j := rng.IntN(p.M())
 		ops := []Op{
@@ -648,7 +660,7 @@ func TestEmbeddingKeepsFunction(t *testing.T) {
 			t.Fatalf("trial %d: wrong rescale (c·w, c·a): SameFunction error %v", trial, err)
 		}
 	}
-	if caught < 50 {
+	if caught < 30 {
 		t.Errorf("only %d wrong splits caught", caught)
 	}
 }
@@ -756,7 +768,7 @@ func TestEmbedErrors(t *testing.T) {
 	}
 	q := kinkPoint()
 	q.Act = Leaky(big.NewRat(1, 10))
-	if _, err := AddDead(q, exact.VecOf(0, -1), exact.VecOf(1)); err == nil || !strings.Contains(err.Error(), "needs the ReLU activation") {
+	if _, err := AddDead(q, exact.VecOf(0, -1), exact.VecOf(1)); err == nil || !strings.Contains(err.Error(), "add-dead needs ρ₋ = 0 (ReLU), not leaky:1/10") {
 		t.Errorf("add-dead on leaky ReLU: %v", err)
 	}
 	two := kinkPoint()

@@ -206,7 +206,7 @@ func TestCataloguePredictions(t *testing.T) {
 			verify.Op{Kind: verify.OpAddZeroInput, A: onesLike(p.K())},
 			verify.Op{Kind: verify.OpAddZeroInput, A: onesLike(p.K()).Neg()},
 		)
-		if p.Act.IsReLU() {
+		if p.Act.Neg.Sign() == 0 {
 			// −Σ_i x_i/|x_i|² is dead when every sample has a positive
 			// product with that sum (not always): try it.
 			w := exact.NewVec(p.D())

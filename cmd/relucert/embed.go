@@ -42,8 +42,9 @@ confirm.
                        (w_J, (1−λ)a_J)
   --add-zero-output W  appends the neuron (W, 0)
   --add-zero-input A   appends the neuron (0, A)
-  --add-dead W[:A]     (ReLU) appends (W, A) with W·x_i < 0 on every nonzero
-                       sample; A defaults to all ones
+  --add-dead W[:A]     (ReLU, or any ρ with ρ₋ = 0) appends (W, A) with
+                       W·x_i < 0 on every nonzero sample; A defaults to all
+                       ones
   --rescale J:C        neuron J becomes (C·w_J, a_J/C)
   --permute P          reorders the neurons
   --scan J             the verdict of split(J, λ) for every λ, as exact
