@@ -1,0 +1,579 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math/big"
+	"os"
+	"strings"
+
+	"relucert/cases"
+	"relucert/verify"
+)
+
+const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy,SECOND.npy] [-o OUT.json] [--tol T] [--json]"
+
+func init() {
+	register("snap", command{
+		usage:   snapSynopsis,
+		summary: "turn a float candidate into an exact point near it and certify it (DESIGN §6): pattern, moves, verdict, distance, fragile choices",
+		run:     runSnap,
+	})
+}
+
+// applyWeights replaces the neurons of c by the weights read from path: an
+// .npz archive (W1/W2, fc1.weight/fc2.weight with an optional fc1.bias,
+// 0.weight/2.weight) or a pair "first.npy,second.npy", in PyTorch's
+// nn.Linear layout (first layer m × d, second k × m); see cases.ReadWeights.
+// The shapes must fit the case's d (with the bias column last when the case
+// has "bias": true, or a separate first-layer bias) and k.
+func applyWeights(c *cases.Case, path string) error {
+	w, err := cases.ReadWeights(path)
+	if err != nil {
+		return err
+	}
+	return c.SetWeights(w)
+}
+
+// snapRun is everything snap found, for the human and JSON reports.
+type snapRun struct {
+	Case    *cases.Case
+	Weights string
+	Cand    *verify.Point
+	Res     *verify.SnapResult
+	// Disagreements lists how the verdict differs from the candidate
+	// case's expect block.
+	Disagreements []string
+	Out           string // -o file written, "" when none
+	Code          int
+}
+
+// runSnap implements "relucert snap". Exit codes: 0 when an exact point was
+// found, certified, its certificate re-checks and the verdict agrees with
+// the candidate's expect block (if any); 1 when there is no exact point
+// (snap failed, or k ≥ 2 where the exact snap is scalar-only), the verdict
+// is undetermined, the re-check fails, or the verdict disagrees with
+// expect; 2 on bad input or usage.
+func runSnap(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("snap", snapSynopsis, stderr)
+	weights := fs.String("weights", "", "read the neurons from an .npz file or a pair FIRST.npy,SECOND.npy (the data set comes from the case file)")
+	out := fs.String("o", "", "write the exact point as a case file (with its verdict as expect) that relucert check accepts")
+	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of DESIGN §6")
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	var opt verify.SnapOptions
+	fs.IntVar(&opt.MaxAttempts, "max-attempts", 0, "bound on the neighbouring patterns tried (0: m + 16, negative: none)")
+	fs.IntVar(&opt.MaxNeighbours, "max-neighbours", 0, "bound on the neighbouring choices re-verified (0: 64, negative: skip the sensitivity step)")
+	fs.IntVar(&opt.Check.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound)")
+	fs.IntVar(&opt.Check.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound)")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "relucert snap: want exactly one candidate case file, got %d arguments\n", len(pos))
+		fs.Usage()
+		return exitUsage
+	}
+	if !(*tol > 0 && *tol < 1) {
+		fmt.Fprintf(stderr, "relucert snap: --tol %v: τ must lie in (0, 1)\n", *tol)
+		return exitUsage
+	}
+	opt.Tol = *tol
+	file := pos[0]
+	bad := func(err error) int {
+		fmt.Fprintf(stderr, "relucert snap: %v\n", err)
+		if *jsonOut {
+			writeJSON(stdout, jsonInputError{File: file, Error: err.Error(), ExitCode: exitUsage})
+		}
+		return exitUsage
+	}
+	data, err := cases.ReadFile(file)
+	if err != nil {
+		return bad(err)
+	}
+	c, err := cases.Parse(file, data)
+	if err != nil {
+		return bad(err)
+	}
+	if *weights != "" {
+		if err := applyWeights(c, *weights); err != nil {
+			return bad(err)
+		}
+	}
+	cand := c.Point()
+	res, err := callSnap(cand, opt)
+	if err != nil {
+		return bad(&cases.Error{File: file, Err: err})
+	}
+	r := &snapRun{Case: c, Weights: *weights, Cand: cand, Res: res}
+	if res.Verdict != nil {
+		r.Disagreements = compareExpect(c.Expect, res.Verdict)
+	}
+	switch {
+	case res.Point == nil || res.Verdict == nil, res.RecheckErr != nil,
+		res.Verdict.Kind == verify.Undetermined, len(r.Disagreements) > 0:
+		r.Code = exitDisagree
+	default:
+		r.Code = exitOK
+	}
+	if *out != "" && res.Point != nil {
+		if err := writeSnapCase(*out, r); err != nil {
+			fmt.Fprintf(stderr, "relucert snap: -o: %v\n", err)
+			return exitUsage
+		}
+		r.Out = *out
+	}
+	if *jsonOut {
+		writeJSON(stdout, snapJSON(r))
+	} else {
+		writeSnapReport(stdout, r)
+		if *out != "" && res.Point == nil {
+			fmt.Fprintf(stdout, "-o %s: not written, there is no exact point\n", *out)
+		}
+	}
+	return r.Code
+}
+
+// callSnap calls verify.Snap and turns a panic into an error.
+func callSnap(p *verify.Point, opt verify.SnapOptions) (res *verify.SnapResult, err error) {
+	defer func() {
+		if x := recover(); x != nil {
+			res, err = nil, fmt.Errorf("internal error in verify.Snap: %v", x)
+		}
+	}()
+	return verify.Snap(p, opt)
+}
+
+// writeSnapCase writes the exact point as a case file whose expect block is
+// its certified verdict.
+func writeSnapCase(path string, r *snapRun) error {
+	c := r.Case
+	src := fmt.Sprintf("relucert snap of %s (τ = %g)", c.File, r.Res.Tol)
+	if r.Weights != "" {
+		src += " with weights " + r.Weights
+	}
+	if c.Source != "" {
+		src += "; candidate source: " + c.Source
+	}
+	out, err := cases.FromPoint(c.Name+"-snapped", src, r.Res.Point, c.Bias)
+	if err != nil {
+		return err
+	}
+	v := r.Res.Verdict.Kind
+	out.Expect = &cases.Expect{Verdict: &v, Escape: append([]int{}, r.Res.Verdict.Escape...)}
+	data, err := cases.Write(out)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
+}
+
+// snapIntsOrDash formats a list of ints, "-" when empty.
+func snapIntsOrDash(xs []int) string {
+	if len(xs) == 0 {
+		return "-"
+	}
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, " ")
+}
+
+// snapSides renders the sides of one neuron's samples as "++0−".
+func snapSides(side []int8) string {
+	var b strings.Builder
+	for _, s := range side {
+		switch {
+		case s > 0:
+			b.WriteByte('+')
+		case s < 0:
+			b.WriteString("−")
+		default:
+			b.WriteByte('0')
+		}
+	}
+	return b.String()
+}
+
+// snapFloat formats a big.Float with 4 significant digits.
+func snapFloat(f *big.Float) string {
+	if f == nil {
+		return "?"
+	}
+	return f.Text('g', 4)
+}
+
+// writeSnapReport prints the human-readable report of snap.
+func writeSnapReport(w io.Writer, r *snapRun) {
+	c, p, res := r.Case, r.Cand, r.Res
+	fmt.Fprintf(w, "snap %s (%s)\n", c.Name, c.File)
+	if r.Weights != "" {
+		fmt.Fprintf(w, "weights: %s\n", r.Weights)
+	}
+	dNote := ""
+	if c.Bias {
+		dNote = fmt.Sprintf(" (%d + bias)", p.D()-1)
+	}
+	fmt.Fprintf(w, "activation %s, n = %d, d = %d%s, k = %d, m = %d\n", p.Act, p.N(), p.D(), dNote, p.K(), p.M())
+	scale2 := verify.SnapScale(p)
+	tau := new(big.Rat).SetFloat64(res.Tol)
+	tiny := new(big.Rat).Mul(tau, tau)
+	small := new(big.Rat).Set(tau)
+	sc, _ := res.Scale.Rat(nil)
+	tiny.Mul(tiny, sc)
+	small.Mul(small, sc)
+	fmt.Fprintf(w, "tolerance τ = %g; scale = sqrt(Σ|y|²/Σ|x|²) = sqrt(%s) ≈ %s\n", res.Tol, approx(scale2), snapFloat(res.Scale))
+	fmt.Fprintf(w, "  a sample is on a hyperplane when |w̃·x| ≤ τ|w̃||x|; a neuron is tiny when |ã||w̃| ≤ τ²·scale ≈ %s, small when ≤ τ·scale ≈ %s\n", approx(tiny), approx(small))
+	fmt.Fprintln(w)
+
+	pat := res.Pattern
+	fmt.Fprintf(w, "pattern: %d alive, %d dead (kept exactly), %d zeroed\n", len(pat.Alive), len(pat.Dead), len(pat.Zeroed))
+	fmt.Fprintf(w, "  alive:  %s\n  dead:   %s\n  zeroed: %s\n", snapIntsOrDash(pat.Alive), snapIntsOrDash(pat.Dead), snapIntsOrDash(pat.Zeroed))
+	for j, sj := range pat.Neurons {
+		switch sj.Rule {
+		case verify.RuleAlive:
+			fmt.Fprintf(w, "  neuron %d: alive, sides %s, Z_%d = %s, |ã||w̃| ≈ %s\n", j, snapSides(sj.Side), j, intList(sj.Z), snapFloat(sj.Product))
+		case verify.RuleDead:
+			if len(sj.Near) > 0 {
+				fmt.Fprintf(w, "  neuron %d: dead, sample(s) [%s] within τ of its hyperplane, |ã||w̃| ≈ %s\n", j, snapIntsOrDash(sj.Near), snapFloat(sj.Product))
+			}
+		}
+	}
+	fmt.Fprintln(w)
+	if len(res.Moves) > 0 {
+		fmt.Fprintf(w, "moves (%d rules moved a number or the pattern):\n", len(res.Moves))
+		for _, m := range res.Moves {
+			fmt.Fprintf(w, "  - %s\n", m.Text)
+		}
+	} else {
+		fmt.Fprintln(w, "moves: none (the candidate is exact)")
+	}
+	if len(res.Attempts) > 0 {
+		fmt.Fprintf(w, "neighbouring patterns tried (%d):\n", len(res.Attempts))
+		for i, a := range res.Attempts {
+			fmt.Fprintf(w, "  %d. %s\n", i+1, a)
+		}
+	}
+	fmt.Fprintln(w)
+
+	if res.Failure != nil {
+		fmt.Fprintf(w, "no exact point: %s\n", res.Failure.Reason)
+	}
+	if res.Point != nil {
+		fmt.Fprintln(w, "exact point θ* (≈; -o writes it exactly):")
+		for j, nr := range res.Point.Neurons {
+			if nr.W.IsZero() && nr.A.IsZero() {
+				continue
+			}
+			ws := make([]string, len(nr.W))
+			for i, x := range nr.W {
+				ws[i] = approx(x)
+			}
+			as := make([]string, len(nr.A))
+			for i, x := range nr.A {
+				as[i] = approx(x)
+			}
+			fmt.Fprintf(w, "  neuron %d: w ≈ [%s], a ≈ [%s]\n", j, strings.Join(ws, ", "), strings.Join(as, ", "))
+		}
+		if n := len(pat.Zeroed); n > 0 {
+			fmt.Fprintf(w, "  (%d zero neuron(s) not shown: %s)\n", n, snapIntsOrDash(pat.Zeroed))
+		}
+		v := res.Verdict
+		fmt.Fprintf(w, "distance |θ* − θ̃| ≤ %s\n", snapFloat(res.Distance))
+		fmt.Fprintf(w, "loss L = (1/2n) Σ|f(x_i) − y_i|² = %s\n", exactApprox(v.Loss))
+		mse := new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K())))
+		fmt.Fprintf(w, "     (PyTorch mse_loss = 2L/k = %s)\n", exactApprox(mse))
+		var nd []int
+		for j, nr := range v.Neurons {
+			if nr.Kind == verify.NonDifferentiable {
+				nd = append(nd, j)
+			}
+		}
+		fmt.Fprintf(w, "verdict: %s", v.Kind)
+		if v.Kind != verify.NotStationary {
+			fmt.Fprintf(w, ", escape neurons %s", intList(v.Escape))
+		}
+		fmt.Fprintf(w, " (stationary: %v; non-differentiable neurons %s)\n", v.Stationary, intList(nd))
+		if v.Reason != "" {
+			fmt.Fprintf(w, "reason: %s\n", v.Reason)
+		}
+		writeSnapCertSummary(w, v.Cert)
+		if res.RecheckErr == nil {
+			fmt.Fprintln(w, "recheck: ok — the certificate was validated independently (verify.Recheck)")
+		} else {
+			fmt.Fprintf(w, "recheck: FAILED: %v\n", res.RecheckErr)
+		}
+		if e := c.Expect; e != nil {
+			fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
+			if len(r.Disagreements) == 0 {
+				fmt.Fprintln(w, "agrees")
+			} else {
+				fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(r.Disagreements, "; "))
+			}
+		}
+	}
+	if len(res.Neighbours) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "sensitivity (%d neighbouring choices re-verified):\n", len(res.Neighbours))
+		for _, f := range res.Fragile {
+			fmt.Fprintf(w, "  %s\n", f)
+		}
+		for _, nb := range res.Neighbours {
+			if nb.Changes {
+				continue
+			}
+			switch {
+			case nb.Verdict == nil:
+				reason := "no exact point"
+				if nb.Failure != nil {
+					reason = nb.Failure.Reason
+				}
+				fmt.Fprintf(w, "  not an alternative: %s: %s\n", nb.Choice, reason)
+			case nb.Verdict.Kind == verify.NotStationary:
+				fmt.Fprintf(w, "  not an alternative: %s: the exact point is not stationary\n", nb.Choice)
+			default:
+				fmt.Fprintf(w, "  same verdict: %s gives %s, escape neurons %s\n", nb.Choice, nb.Verdict.Kind, intList(nb.Verdict.Escape))
+			}
+		}
+		if len(res.Fragile) == 0 {
+			fmt.Fprintln(w, "  no neighbouring choice changes the verdict")
+		}
+		if res.NeighboursCapped {
+			fmt.Fprintln(w, "  (list capped by --max-neighbours)")
+		}
+	}
+	if rs := res.Residuals; rs != nil {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "the float candidate itself (exact rational values, bounds rounded up):")
+		fmt.Fprintf(w, "  loss L(θ̃) = %s\n", approx(rs.Loss))
+		var worstG, worstS *big.Float
+		gj, sj := -1, -1
+		for j, nr := range rs.Neurons {
+			if worstG == nil || nr.GNorm.Cmp(worstG) > 0 {
+				worstG, gj = nr.GNorm, j
+			}
+			if worstS == nil || nr.S2.Cmp(worstS) > 0 {
+				worstS, sj = nr.S2, j
+			}
+		}
+		if gj >= 0 {
+			fmt.Fprintf(w, "  max |G_j| ≤ %s (neuron %d); max S2 residual R_j ≤ %s (neuron %d)\n", snapFloat(worstG), gj, snapFloat(worstS), sj)
+		}
+		fmt.Fprintf(w, "  L'(θ̃; Δ) ≥ −%s·|Δ| for every direction Δ\n", snapFloat(rs.Bound))
+		if !res.Scalar {
+			fmt.Fprintln(w, "  (k ≥ 2: these certified residuals are all snap reports — the exact snap is scalar-only)")
+		}
+	}
+	if r.Out != "" {
+		fmt.Fprintf(w, "\nwrote %s (relucert check %s reproduces the verdict)\n", r.Out, r.Out)
+	}
+}
+
+// writeSnapCertSummary prints one line per part of the certificate.
+func writeSnapCertSummary(w io.Writer, c *verify.Certificate) {
+	if c == nil {
+		fmt.Fprintln(w, "certificate: none")
+		return
+	}
+	if d := c.Descent; d != nil {
+		fmt.Fprintf(w, "certificate: descent direction, (%s) fails for neuron %d, L'(θ; Δ) = %s < 0\n", d.Condition, d.Neuron, approx(d.Derivative))
+		return
+	}
+	cells := 0
+	for _, s := range c.Stationarity {
+		cells += len(s.Cells)
+	}
+	fmt.Fprintf(w, "certificate: (S1)/(S2) proofs for %d neuron(s), %d cell LP solution(s)", len(c.Stationarity), cells)
+	if len(c.Escapes) > 0 {
+		var js []int
+		for _, e := range c.Escapes {
+			js = append(js, e.Neuron)
+		}
+		fmt.Fprintf(w, "; escape witnesses for neurons %s", intList(js))
+	}
+	if c.Path != nil {
+		fmt.Fprintf(w, "; decreasing path L(θ) = %s → L(θ+Δ) = %s", approx(c.Path.Loss0), approx(c.Path.Loss1))
+	}
+	fmt.Fprintln(w)
+}
+
+// jsonSnap is the object "relucert snap --json" prints. Exact numbers are
+// "p/q" strings; approximate ones are decimal strings; lists are never
+// null.
+type jsonSnap struct {
+	File    string `json:"file"`
+	Name    string `json:"name"`
+	Weights string `json:"weights"`
+	N       int    `json:"n"`
+	D       int    `json:"d"`
+	K       int    `json:"k"`
+	M       int    `json:"m"`
+	// Scalar is false for k ≥ 2, where there is no exact snap.
+	Scalar  bool            `json:"scalar"`
+	Tol     float64         `json:"tol"`
+	Scale   string          `json:"scale"`
+	Pattern jsonSnapPattern `json:"pattern"`
+	Moves   []jsonSnapMove  `json:"moves"`
+	// Attempts are the neighbouring patterns tried, in order.
+	Attempts []string `json:"attempts"`
+	// Failure says why there is no exact point ("" when there is one).
+	Failure string         `json:"failure"`
+	Flips   []jsonSnapFlip `json:"flips"`
+	// Point is the exact point θ*, null when there is none.
+	Point         []jsonSnapNeuron `json:"point"`
+	Verdict       string           `json:"verdict"`
+	Stationary    bool             `json:"stationary"`
+	EscapeNeurons []int            `json:"escape_neurons"`
+	NonDiff       []int            `json:"non_differentiable"`
+	Loss          string           `json:"loss"`
+	MSELoss       string           `json:"mse_loss"`
+	Reason        string           `json:"reason"`
+	Certificate   *jsonCert        `json:"certificate"`
+	Recheck       string           `json:"recheck"`
+	// Distance is an upper bound on |θ* − θ̃|.
+	Distance      string          `json:"distance"`
+	Neighbours    []jsonNeighbour `json:"neighbours"`
+	Fragile       []string        `json:"fragile"`
+	Residuals     *jsonResiduals  `json:"residuals"`
+	Agrees        bool            `json:"agrees"`
+	Disagreements []string        `json:"disagreements"`
+	Out           string          `json:"out"`
+	ExitCode      int             `json:"exit_code"`
+}
+
+type jsonSnapPattern struct {
+	Alive   []int              `json:"alive"`
+	Dead    []int              `json:"dead"`
+	Zeroed  []int              `json:"zeroed"`
+	Neurons []jsonSnapPatternJ `json:"neurons"`
+}
+
+type jsonSnapPatternJ struct {
+	J    int    `json:"j"`
+	Rule string `json:"rule"`
+	// Sides is "+", "−" or "0" per sample (empty for zeroed neurons).
+	Sides   string `json:"sides"`
+	Z       []int  `json:"z"`
+	Near    []int  `json:"near"`
+	Tiny    bool   `json:"tiny"`
+	Product string `json:"product"`
+}
+
+type jsonSnapMove struct {
+	Rule   string `json:"rule"`
+	Neuron int    `json:"neuron"`
+	Sample int    `json:"sample"`
+	Text   string `json:"text"`
+}
+
+type jsonSnapFlip struct {
+	Neuron int    `json:"neuron"`
+	Sample int    `json:"sample"`
+	Side   int    `json:"side"`
+	Pre    string `json:"pre"`
+}
+
+type jsonSnapNeuron struct {
+	J int      `json:"j"`
+	W []string `json:"w"`
+	A []string `json:"a"`
+}
+
+type jsonNeighbour struct {
+	Choice        string `json:"choice"`
+	Neuron        int    `json:"neuron"`
+	Verdict       string `json:"verdict"`
+	EscapeNeurons []int  `json:"escape_neurons"`
+	Failure       string `json:"failure"`
+	Changes       bool   `json:"changes"`
+}
+
+type jsonResiduals struct {
+	Loss    string          `json:"loss"`
+	Bound   string          `json:"bound"`
+	Neurons []jsonResidualJ `json:"neurons"`
+}
+
+type jsonResidualJ struct {
+	J        int      `json:"j"`
+	G        []string `json:"g"`
+	GNorm    string   `json:"g_norm"`
+	S2       string   `json:"s2"`
+	Boundary []int    `json:"boundary"`
+}
+
+// snapJSON converts a snap run to its JSON object.
+func snapJSON(r *snapRun) *jsonSnap {
+	res, p := r.Res, r.Cand
+	j := &jsonSnap{
+		File: r.Case.File, Name: r.Case.Name, Weights: r.Weights,
+		N: p.N(), D: p.D(), K: p.K(), M: p.M(),
+		Scalar: res.Scalar, Tol: res.Tol, Scale: snapFloat(res.Scale),
+		Moves: []jsonSnapMove{}, Attempts: append([]string{}, res.Attempts...),
+		Flips: []jsonSnapFlip{}, EscapeNeurons: []int{}, NonDiff: []int{},
+		Neighbours: []jsonNeighbour{}, Fragile: append([]string{}, res.Fragile...),
+		Agrees: len(r.Disagreements) == 0, Disagreements: append([]string{}, r.Disagreements...),
+		Out: r.Out, ExitCode: r.Code,
+	}
+	pat := res.Pattern
+	j.Pattern = jsonSnapPattern{Alive: jsonInts(pat.Alive), Dead: jsonInts(pat.Dead), Zeroed: jsonInts(pat.Zeroed), Neurons: []jsonSnapPatternJ{}}
+	for k, sj := range pat.Neurons {
+		j.Pattern.Neurons = append(j.Pattern.Neurons, jsonSnapPatternJ{
+			J: k, Rule: sj.Rule.String(), Sides: snapSides(sj.Side), Z: jsonInts(sj.Z), Near: jsonInts(sj.Near),
+			Tiny: sj.Tiny, Product: snapFloat(sj.Product),
+		})
+	}
+	for _, m := range res.Moves {
+		j.Moves = append(j.Moves, jsonSnapMove{Rule: m.Rule, Neuron: m.Neuron, Sample: m.Sample, Text: m.Text})
+	}
+	if f := res.Failure; f != nil {
+		j.Failure = f.Reason
+		for _, fl := range f.Flips {
+			j.Flips = append(j.Flips, jsonSnapFlip{Neuron: fl.Neuron, Sample: fl.Sample, Side: int(fl.Side), Pre: jsonRat(fl.Pre)})
+		}
+	}
+	if res.Point != nil {
+		j.Point = []jsonSnapNeuron{}
+		for k, nr := range res.Point.Neurons {
+			j.Point = append(j.Point, jsonSnapNeuron{J: k, W: jsonRats(nr.W), A: jsonRats(nr.A)})
+		}
+		v := res.Verdict
+		j.Verdict = v.Kind.String()
+		j.Stationary = v.Stationary
+		j.EscapeNeurons = jsonInts(v.Escape)
+		for k, nr := range v.Neurons {
+			if nr.Kind == verify.NonDifferentiable {
+				j.NonDiff = append(j.NonDiff, k)
+			}
+		}
+		j.Loss = jsonRat(v.Loss)
+		j.MSELoss = jsonRat(new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K()))))
+		j.Reason = v.Reason
+		j.Certificate = toJSONCert(v.Cert)
+		j.Recheck = "ok"
+		if res.RecheckErr != nil {
+			j.Recheck = res.RecheckErr.Error()
+		}
+		j.Distance = snapFloat(res.Distance)
+	}
+	for _, nb := range res.Neighbours {
+		jn := jsonNeighbour{Choice: nb.Choice, Neuron: nb.Neuron, EscapeNeurons: []int{}, Changes: nb.Changes}
+		if nb.Verdict != nil {
+			jn.Verdict = nb.Verdict.Kind.String()
+			jn.EscapeNeurons = jsonInts(nb.Verdict.Escape)
+		}
+		if nb.Failure != nil {
+			jn.Failure = nb.Failure.Reason
+		}
+		j.Neighbours = append(j.Neighbours, jn)
+	}
+	if rs := res.Residuals; rs != nil {
+		jr := &jsonResiduals{Loss: jsonRat(rs.Loss), Bound: snapFloat(rs.Bound), Neurons: []jsonResidualJ{}}
+		for k, nr := range rs.Neurons {
+			jr.Neurons = append(jr.Neurons, jsonResidualJ{J: k, G: jsonRats(nr.G), GNorm: snapFloat(nr.GNorm), S2: snapFloat(nr.S2), Boundary: jsonInts(nr.Boundary)})
+		}
+		j.Residuals = jr
+	}
+	return j
+}
