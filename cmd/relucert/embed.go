@@ -16,8 +16,7 @@ import (
 	"relucert/verify"
 )
 
-const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A | --add-dead W[:A] | --rescale J:C | --permute P [-o OUT.json] [--json]\n" +
-	"       relucert embed --scan J CASE.json [--json]"
+const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A | --add-dead W[:A] | --rescale J:C | --permute P | --scan J [-o OUT.json] [--json]"
 
 // embedNotes explains the arguments (printed by -h).
 const embedNotes = `
@@ -49,6 +48,7 @@ confirm.
   --permute P          reorders the neurons
   --scan J             the verdict of split(J, λ) for every λ, as exact
                        intervals, each confirmed by Check at one point
+                       (no -o)
 
 -o writes the new point as a case file (with the verdict found as its expect
 block when the prediction was confirmed) that "relucert check" accepts.
@@ -90,7 +90,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 		"split":           "split neuron J with weight λ: J:LAMBDA",
 		"add-zero-output": "append the neuron (W, 0); W has d numbers including the bias coordinate",
 		"add-zero-input":  "append the neuron (0, A); A has k numbers",
-		"add-dead":        "append the dead ReLU neuron (W, A): W[:A], A defaults to all ones",
+		"add-dead":        "append the dead neuron (W, A) (needs ρ₋ = 0): W[:A], A defaults to all ones",
 		"rescale":         "rescale neuron J by C > 0: J:C",
 		"permute":         "reorder the neurons: new neuron i is old neuron P[i]",
 		"scan":            "scan split(J, λ) over all λ",
