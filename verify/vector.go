@@ -20,17 +20,23 @@ func (s *state) dirTerms(j int, u exact.Vec) []*big.Rat {
 	return e
 }
 
-// indefiniteH returns H(u) = |Q_j(u)|² − |a_j|²·Σ_i ρ(w_j·x_i)²·Σ_i ρ'(w_j·x_i; u·x_i)².
-// For a critical u (φ_j(u) = 0) the family δw_j = t·u, δa_j = −s·Q_j(u) has
-// an indefinite second-order form in (s, t) iff H(u) > 0.
-func (s *state) indefiniteH(j int, u exact.Vec) *big.Rat {
-	q := s.Q(j, u)
-	A, B := new(big.Rat), new(big.Rat)
+// squareSums returns A = Σ_i ρ(w_j·x_i)² and B = Σ_i ρ'(w_j·x_i; u·x_i)².
+func (s *state) squareSums(j int, u exact.Vec) (A, B *big.Rat) {
+	A, B = new(big.Rat), new(big.Rat)
 	for i, e := range s.dirTerms(j, u) {
 		rz := s.rho.Apply(s.pt.Pre[j][i])
 		A.Add(A, new(big.Rat).Mul(rz, rz))
 		B.Add(B, new(big.Rat).Mul(e, e))
 	}
+	return A, B
+}
+
+// indefiniteH returns H(u) = |Q_j(u)|² − |a_j|²·Σ_i ρ(w_j·x_i)²·Σ_i ρ'(w_j·x_i; u·x_i)².
+// For a critical u (φ_j(u) = 0) the family δw_j = t·u, δa_j = −s·Q_j(u) has
+// an indefinite second-order form in (s, t) iff H(u) > 0.
+func (s *state) indefiniteH(j int, u exact.Vec) *big.Rat {
+	q := s.Q(j, u)
+	A, B := s.squareSums(j, u)
 	h := new(big.Rat).Mul(A, B)
 	h.Mul(h, s.p.Neurons[j].A.Norm2())
 	return h.Sub(q.Norm2(), h)
@@ -45,12 +51,7 @@ func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
 		return nil
 	}
 	q := s.Q(j, u)
-	A, B := new(big.Rat), new(big.Rat)
-	for i, e := range s.dirTerms(j, u) {
-		rz := s.rho.Apply(s.pt.Pre[j][i])
-		A.Add(A, new(big.Rat).Mul(rz, rz))
-		B.Add(B, new(big.Rat).Mul(e, e))
-	}
+	A, B := s.squareSums(j, u)
 	var sc *big.Rat
 	if A.Sign() > 0 {
 		sc = new(big.Rat).Inv(A)
