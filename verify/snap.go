@@ -537,27 +537,73 @@ func (sn *snapper) verify(out *snapOutcome) {
 // those nearest the candidate in the weights themselves: with a_j fixed,
 // w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
 // over the optimal set (an exact weighted projection).
+//
+// The optimal fitted values f* are unique; neurons with the same pattern
+// (sides and Z_j) have the same block M_g of the design matrix, so f*
+// comes from a least squares over the distinct patterns only. The optimal
+// set is {p : p_j·x_i = 0 for i ∈ Z_j, Σ_j M_j p_j = f*}; since the metric
+// is a scalar a_j⁻² on each block, the nearest point is: q_j = P_j p̂_j
+// (P_j the orthogonal projector onto {x_i : i ∈ Z_j}^⊥), then
+// p_j = q_j + a_j² P_j M_jᵀ μ with (Σ_j a_j² M_j P_j M_jᵀ) μ = f* − Σ_j M_j q_j,
+// an n × n system.
 func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []exact.Vec {
 	p := sn.cand
 	d, n := p.D(), p.N()
-	cols := len(alive) * d
-	M := exact.NewMat(n, cols)
-	var C exact.Mat
+	// Group the alive neurons by pattern.
+	type group struct {
+		M  exact.Mat // n × d: row i = s_i x_i (0 on Z and for x_i = 0)
+		Z  exact.Mat // the boundary samples
+		P  exact.Mat // d × d projector onto Z^⊥
+		a2 *big.Rat  // Σ a_j² over the group
+		v  exact.Vec
+	}
+	var groups []*group
+	index := map[string]*group{}
+	of := make([]*group, len(alive))
 	for b, j := range alive {
 		sj := pat.Neurons[j]
-		for i, x := range p.X {
-			if sj.Side[i] == 0 {
-				continue
+		key := fmt.Sprint(sj.Side, sj.Z)
+		g := index[key]
+		if g == nil {
+			g = &group{M: exact.NewMat(n, d), Z: snapRows(p.X, sj.Z), a2: new(big.Rat)}
+			for i, x := range p.X {
+				if sj.Side[i] == 0 {
+					continue
+				}
+				s := p.Act.Slope(int(sj.Side[i]))
+				for c := 0; c < d; c++ {
+					g.M[i][c].Mul(s, x[c])
+				}
 			}
-			s := p.Act.Slope(int(sj.Side[i]))
+			g.P = exact.NewMat(d, d)
 			for c := 0; c < d; c++ {
-				M[i][b*d+c].Mul(s, x[c])
+				e := exact.NewVec(d)
+				e[c].SetInt64(1)
+				col := snapProject(g.Z, exact.NewVec(len(g.Z)), e)
+				for r := 0; r < d; r++ {
+					g.P[r][c] = col[r]
+				}
+			}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		g.a2.Add(g.a2, new(big.Rat).Mul(as[b], as[b]))
+		of[b] = g
+	}
+	// f*: KKT over the groups, [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
+	cols := len(groups) * d
+	M := exact.NewMat(n, cols)
+	var C exact.Mat
+	for b, g := range groups {
+		for i := 0; i < n; i++ {
+			for c := 0; c < d; c++ {
+				M[i][b*d+c].Set(g.M[i][c])
 			}
 		}
-		for _, i := range sj.Z {
+		for _, z := range g.Z {
 			row := exact.NewVec(cols)
 			for c := 0; c < d; c++ {
-				row[b*d+c].Set(p.X[i][c])
+				row[b*d+c].Set(z[c])
 			}
 			C = append(C, row)
 		}
@@ -566,7 +612,6 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 	for i := range y {
 		y[i] = p.Y[i][0]
 	}
-	// KKT: [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
 	Mt := M.T()
 	kk := cols + len(C)
 	K := exact.NewMat(kk, kk)
@@ -589,67 +634,65 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 	if !ok {
 		panic("snap: the KKT system of a least-squares problem is inconsistent")
 	}
-	p0 := sol[:cols]
-	// The optimal set is {q : Mq = Mp0, Cq = 0}; take its point nearest
-	// p̂ = (a_j w̃_j)_j in the metric Σ_j |·_j|²/a_j².
-	phat := exact.NewVec(cols)
-	weight := exact.NewVec(cols)
+	fstar := M.MulVec(sol[:cols])
+	// The nearest optimal point.
+	q := make([]exact.Vec, len(alive))
+	rest := fstar.Clone()
 	for b, j := range alive {
-		nr := p.Neurons[j]
-		a2 := new(big.Rat).Mul(as[b], as[b])
-		for c := 0; c < d; c++ {
-			phat[b*d+c].Mul(as[b], nr.W[c])
-			weight[b*d+c].Set(a2)
+		phat := p.Neurons[j].W.Scale(as[b])
+		q[b] = of[b].P.MulVec(phat)
+		rest = rest.Sub(of[b].M.MulVec(q[b]))
+	}
+	S := exact.NewMat(n, n)
+	for _, g := range groups {
+		MP := make(exact.Mat, n) // rows of M_g P_g
+		for i := range MP {
+			MP[i] = g.P.T().MulVec(g.M[i])
+		}
+		for r := 0; r < n; r++ {
+			for c := 0; c < n; c++ {
+				v := MP[r].Dot(g.M[c])
+				if v.Sign() != 0 {
+					S[r][c].Add(S[r][c], v.Mul(v, g.a2))
+				}
+			}
 		}
 	}
-	A := append(M.Clone(), C...)
-	rhs2 := append(M.MulVec(p0), exact.NewVec(len(C))...)
-	q := snapProjectWeighted(A, rhs2, phat, weight)
+	mu, ok := exact.SolveLinear(S, rest, n)
+	if !ok {
+		panic("snap: the nearest-point system is inconsistent")
+	}
+	for _, g := range groups {
+		g.v = g.P.MulVec(g.M.T().MulVec(mu))
+	}
 	out := make([]exact.Vec, len(alive))
 	for b := range alive {
-		out[b] = q[b*d : (b+1)*d]
+		out[b] = q[b].Add(of[b].v.Scale(new(big.Rat).Mul(as[b], as[b])))
 	}
 	return out
 }
 
 // snapProject returns the point of {q : A q = b} nearest p (the set must
-// be non-empty).
-func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec { return snapProjectWeighted(A, b, p, nil) }
-
-// snapProjectWeighted returns the point q of {q : A q = b} (non-empty) that
-// minimises Σ_c (q_c − p_c)²/γ_c for positive weights γ (all 1 when gamma is
-// nil): q = p − ΓAᵀμ with (AΓAᵀ)μ = Ap − b, Γ = diag(γ).
-func snapProjectWeighted(A exact.Mat, b, p, gamma exact.Vec) exact.Vec {
+// be non-empty): q = p − Aᵀμ with (AAᵀ)μ = Ap − b.
+func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec {
 	if len(A) == 0 {
 		return p.Clone()
-	}
-	GA := make(exact.Mat, len(A)) // rows of A scaled by γ: (ΓAᵀ)ᵀ
-	for r, row := range A {
-		if gamma == nil {
-			GA[r] = row
-			continue
-		}
-		GA[r] = make(exact.Vec, len(row))
-		for c := range row {
-			GA[r][c] = new(big.Rat).Mul(row[c], gamma[c])
-		}
 	}
 	g := exact.NewMat(len(A), len(A))
 	for r := range A {
 		for s := r; s < len(A); s++ {
-			v := A[r].Dot(GA[s])
+			v := A[r].Dot(A[s])
 			g[r][s].Set(v)
 			g[s][r].Set(v)
 		}
 	}
-	rhs := A.MulVec(p).Sub(b)
-	mu, ok := exact.SolveLinear(g, rhs, len(A))
+	mu, ok := exact.SolveLinear(g, A.MulVec(p).Sub(b), len(A))
 	if !ok {
 		panic("snap: projection onto an empty affine set")
 	}
 	q := p.Clone()
 	for r := range A {
-		q.AddScaled(new(big.Rat).Neg(mu[r]), GA[r])
+		q.AddScaled(new(big.Rat).Neg(mu[r]), A[r])
 	}
 	return q
 }

@@ -704,3 +704,157 @@ func TestSnapSqrtUp(t *testing.T) {
 		}
 	}
 }
+
+// leastSquaresReference is the direct form of step 2 (one KKT system over
+// all neurons, then one weighted projection), to cross-check leastSquares.
+// leastSquares is step 2: the exact equality-constrained least squares in
+// product coordinates for the alive neurons, given their output weights as
+// (one per alive neuron, nonzero). Among the optimal products it returns
+// those nearest the candidate in the weights themselves: with a_j fixed,
+// w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
+// over the optimal set (an exact weighted projection).
+func (sn *snapper) leastSquaresReference(pat SnapPattern, alive []int, as []*big.Rat) []exact.Vec {
+	p := sn.cand
+	d, n := p.D(), p.N()
+	cols := len(alive) * d
+	M := exact.NewMat(n, cols)
+	var C exact.Mat
+	for b, j := range alive {
+		sj := pat.Neurons[j]
+		for i, x := range p.X {
+			if sj.Side[i] == 0 {
+				continue
+			}
+			s := p.Act.Slope(int(sj.Side[i]))
+			for c := 0; c < d; c++ {
+				M[i][b*d+c].Mul(s, x[c])
+			}
+		}
+		for _, i := range sj.Z {
+			row := exact.NewVec(cols)
+			for c := 0; c < d; c++ {
+				row[b*d+c].Set(p.X[i][c])
+			}
+			C = append(C, row)
+		}
+	}
+	y := make(exact.Vec, n)
+	for i := range y {
+		y[i] = p.Y[i][0]
+	}
+	// KKT: [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
+	Mt := M.T()
+	kk := cols + len(C)
+	K := exact.NewMat(kk, kk)
+	rhs := exact.NewVec(kk)
+	for a := 0; a < cols; a++ {
+		for b := a; b < cols; b++ {
+			v := Mt[a].Dot(Mt[b])
+			K[a][b].Set(v)
+			K[b][a].Set(v)
+		}
+		rhs[a] = Mt[a].Dot(y)
+	}
+	for r, row := range C {
+		for a := 0; a < cols; a++ {
+			K[a][cols+r].Set(row[a])
+			K[cols+r][a].Set(row[a])
+		}
+	}
+	sol, ok := exact.SolveLinear(K, rhs, kk)
+	if !ok {
+		panic("snap: the KKT system of a least-squares problem is inconsistent")
+	}
+	p0 := sol[:cols]
+	// The optimal set is {q : Mq = Mp0, Cq = 0}; take its point nearest
+	// p̂ = (a_j w̃_j)_j in the metric Σ_j |·_j|²/a_j².
+	phat := exact.NewVec(cols)
+	weight := exact.NewVec(cols)
+	for b, j := range alive {
+		nr := p.Neurons[j]
+		a2 := new(big.Rat).Mul(as[b], as[b])
+		for c := 0; c < d; c++ {
+			phat[b*d+c].Mul(as[b], nr.W[c])
+			weight[b*d+c].Set(a2)
+		}
+	}
+	A := append(M.Clone(), C...)
+	rhs2 := append(M.MulVec(p0), exact.NewVec(len(C))...)
+	q := snapProjectWeighted(A, rhs2, phat, weight)
+	out := make([]exact.Vec, len(alive))
+	for b := range alive {
+		out[b] = q[b*d : (b+1)*d]
+	}
+	return out
+}
+
+// snapProjectWeighted returns the point q of {q : A q = b} (non-empty) that
+// minimises Σ_c (q_c − p_c)²/γ_c for positive weights γ (all 1 when gamma is
+// nil): q = p − ΓAᵀμ with (AΓAᵀ)μ = Ap − b, Γ = diag(γ).
+func snapProjectWeighted(A exact.Mat, b, p, gamma exact.Vec) exact.Vec {
+	if len(A) == 0 {
+		return p.Clone()
+	}
+	GA := make(exact.Mat, len(A)) // rows of A scaled by γ: (ΓAᵀ)ᵀ
+	for r, row := range A {
+		if gamma == nil {
+			GA[r] = row
+			continue
+		}
+		GA[r] = make(exact.Vec, len(row))
+		for c := range row {
+			GA[r][c] = new(big.Rat).Mul(row[c], gamma[c])
+		}
+	}
+	g := exact.NewMat(len(A), len(A))
+	for r := range A {
+		for s := r; s < len(A); s++ {
+			v := A[r].Dot(GA[s])
+			g[r][s].Set(v)
+			g[s][r].Set(v)
+		}
+	}
+	rhs := A.MulVec(p).Sub(b)
+	mu, ok := exact.SolveLinear(g, rhs, len(A))
+	if !ok {
+		panic("snap: projection onto an empty affine set")
+	}
+	q := p.Clone()
+	for r := range A {
+		q.AddScaled(new(big.Rat).Neg(mu[r]), GA[r])
+	}
+	return q
+}
+
+// TestSnapLeastSquaresFast: the grouped n × n form of the nearest optimal
+// point equals the direct weighted projection, exactly, on random patterns
+// with repeated neurons (the same pattern for several neurons).
+func TestSnapLeastSquaresFast(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for it := 0; it < 60; it++ {
+		pc := snapPlant(rng)
+		p := pc.candidate(rng, 1e-6, true)
+		// Duplicate an alive neuron with a different scale (a split).
+		j := pc.alive[rng.IntN(len(pc.alive))]
+		c := p.Neurons[j].Clone()
+		c.W = c.W.Scale(big.NewRat(3, 1))
+		c.A = c.A.Scale(big.NewRat(1, 7))
+		p.Neurons = append(p.Neurons, c)
+		sn := newSnapper(p, DefaultSnapTol, SnapOptions{})
+		pat, _ := sn.classify()
+		var as []*big.Rat
+		for _, j := range pat.Alive {
+			as = append(as, snapShortRat(p.Neurons[j].A[0]))
+		}
+		if len(pat.Alive) == 0 {
+			continue
+		}
+		got := sn.leastSquares(pat, pat.Alive, as)
+		want := sn.leastSquaresReference(pat, pat.Alive, as)
+		for b := range got {
+			if !got[b].Equal(want[b]) {
+				t.Fatalf("it %d: neuron %d: %v, reference %v", it, pat.Alive[b], got[b], want[b])
+			}
+		}
+	}
+}
