@@ -247,7 +247,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 			fmt.Fprintf(w, "  - %s\n", m.Text)
 		}
 	} else {
-		fmt.Fprintln(w, "moves: none (the candidate is exact)")
+		fmt.Fprintln(w, "moves: none")
 	}
 	if len(res.Attempts) > 0 {
 		fmt.Fprintf(w, "neighbouring patterns tried (%d):\n", len(res.Attempts))
