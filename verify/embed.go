@@ -429,18 +429,17 @@ func (pr *Prediction) Compare(v *Verdict) error {
 
 // phiWitness decides whether φ_j ≡ 0 by the test of DESIGN §4 (E1, E2)
 // applied to the scalar map n·φ_j(u) = a_j·Q_j(u) = Σ_i c_i ρ'(w_j·x_i; x_i·u)
-// with c_i = a_j·r_i: it is the response map of the same neuron for the
-// scalar residuals c_i. It returns nil when φ_j ≡ 0 and otherwise an exact u
-// with φ_j(u) ≠ 0.
+// with c_i = a_j·r_i: it is the response map of a zero-output neuron with
+// input weight w_j on the same inputs with scalar residuals c_i (targets
+// −c_i for the network whose only neuron is (w_j, 0)). It returns nil when
+// φ_j ≡ 0 and otherwise an exact u with φ_j(u) ≠ 0.
 func (s *state) phiWitness(j int) (exact.Vec, error) {
 	a := s.p.Neurons[j].A
-	c := make([]exact.Vec, s.p.N())
-	for i := range c {
-		c[i] = exact.Vec{a.Dot(s.r[i])}
+	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: s.p.Neurons[j].W, A: exact.NewVec(1)}}}
+	for _, r := range s.r {
+		aux.Y = append(aux.Y, exact.Vec{new(big.Rat).Neg(a.Dot(r))})
 	}
-	sp := &Point{Act: s.p.Act, X: s.p.X, Y: c, Neurons: s.p.Neurons}
-	t := &state{p: sp, pt: s.pt, r: c, n: s.n, rho: s.rho}
-	u, err := t.QZeroWitness(j)
+	u, err := newState(aux).QZeroWitness(0)
 	if err != nil || u == nil {
 		return nil, err
 	}
@@ -452,13 +451,16 @@ func (s *state) phiWitness(j int) (exact.Vec, error) {
 
 // s2With decides (S2) for a neuron with input weight w_j and output weight
 // a at the residuals of s (a hypothetical neuron: the copy of a split
-// neuron with a negative multiple of a_j).
+// neuron with a negative multiple of a_j). It runs Theorem S2 on the
+// network (w_j, a), (w_j, −a), which computes 0, with targets −r_i, so that
+// its residuals are those of s.
 func (s *state) s2With(j int, a exact.Vec, opt Options) (s2Result, error) {
-	nrs := append([]Neuron(nil), s.p.Neurons...)
-	nrs[j] = Neuron{W: nrs[j].W, A: a}
-	sp := &Point{Act: s.p.Act, X: s.p.X, Y: s.p.Y, Neurons: nrs}
-	t := &state{p: sp, pt: s.pt, r: s.r, n: s.n, rho: s.rho}
-	return t.TheoremS2(j, opt)
+	w := s.p.Neurons[j].W
+	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: w, A: a}, {W: w, A: a.Neg()}}}
+	for _, r := range s.r {
+		aux.Y = append(aux.Y, r.Neg())
+	}
+	return newState(aux).TheoremS2(0, opt)
 }
 
 // firstFailure names the first neuron failing (S1) or (S2) in rs, or "".
