@@ -212,17 +212,27 @@ type SnapResult struct {
 // (DESIGN §6):
 //
 //  1. neuron rules from θ̃ with tolerance τ — dead neurons kept exactly,
-//     tiny neurons zeroed, alive neurons with their near samples in Z_j;
+//     tiny neurons (|ã_j||w̃_j| ≤ τ²·scale, see SnapScale) zeroed, alive
+//     neurons with their near samples in Z_j;
 //  2. scalar output: the exact least squares in product coordinates
 //     p_j = a_j w_j on that pattern, f(x_i) = Σ_j s_ij p_j·x_i, with
-//     p_j·x_i = 0 for i ∈ Z_j, taking the optimal p nearest p̃;
-//  3. factor back a_j = a short rational close to ã_j, w_j = p_j/a_j, and
-//     check that every strict sign survived;
-//  4. Check and Recheck θ*; when (S2) fails for a neuron, the boundary
-//     sample to blame is dropped from Z_j onto its side in θ̃ and steps 2–4
-//     are repeated (at most MaxAttempts times);
-//  5. sensitivity: the neighbouring rules are re-verified and each that
-//     changes the verdict is reported as fragile.
+//     p_j·x_i = 0 for i ∈ Z_j; among the optimal p it takes the one nearest
+//     θ̃ in the weights (with a_j fixed: Σ_j |p_j − a_j w̃_j|²/a_j²);
+//  3. factor back a_j = the shortest decimal of the float ã_j,
+//     w_j = p_j/a_j, and check that every strict sign survived;
+//  4. Check and Recheck θ*.
+//
+// When step 3 fails, or the least squares moves an alive neuron by more than
+// its own size (|w_j − w̃_j| > |w̃_j|), the smallest such neuron is zeroed if
+// it is small (|ã_j||w̃_j| ≤ τ·scale: a neuron growing away from a saddle);
+// when (S2) fails for a neuron, the boundary sample to blame is dropped from
+// Z_j onto its side in θ̃; steps 2–4 are then repeated (at most MaxAttempts
+// times, each recorded in Attempts and Moves). Otherwise the failure is
+// reported and no point is returned.
+//
+//  5. Sensitivity: the neighbouring rules are re-verified and each that
+//     reaches a different verdict on a stationary point is reported as
+//     fragile.
 //
 // For k ≥ 2 only step 1 and the certified residuals of θ̃ are computed.
 // The error is non-nil only for a malformed candidate or options; a snap
