@@ -143,6 +143,10 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 	// The residual: for every alive j, Σ_{i∉Z_j} s_ij r_i x_i ∈ span{x_i : i ∈ Z_j};
 	// and, with probability 1/2 per boundary sample, r_i = 0 there.
 	var rows exact.Mat
+	p.Y = make([]exact.Vec, n)
+	for i := range p.Y {
+		p.Y[i] = exact.NewVec(1)
+	}
 	pt := PatternOf(p)
 	for b := range alive {
 		comp := exact.Nullspace(snapRows(p.X, zOf[b]), d)
@@ -167,10 +171,6 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 	r := exact.NewVec(n)
 	for _, v := range basis {
 		r.AddScaled(randRat(rng, 3), v)
-	}
-	p.Y = make([]exact.Vec, n)
-	for i := range p.Y {
-		p.Y[i] = exact.NewVec(1)
 	}
 	for i, x := range p.X {
 		f := p.Output(x)
