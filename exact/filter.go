@@ -1,0 +1,165 @@
+package exact
+
+import (
+	"math"
+	"math/big"
+)
+
+// This file holds the floating-point filter for signs of inner products: a
+// sign is computed in float64 together with a rigorous bound on the error of
+// that computation, and is trusted only when the computed value exceeds the
+// bound. When it does not, the caller must decide exactly (the filter says
+// so); the filter never guesses.
+
+// filterMin and filterMax bound the magnitudes of the float64 images the
+// filter accepts: every nonzero entry must lie in [2⁻⁵⁰⁰, 2⁵⁰⁰], so that its
+// conversion is a correctly rounded normal number and no product of two
+// entries underflows or overflows.
+var (
+	filterMin = math.Ldexp(1, -500)
+	filterMax = math.Ldexp(1, 500)
+)
+
+// FloatVec is the float64 image of a rational vector for the filtered
+// predicates of this file: F[i] is v[i] rounded to the nearest float64
+// (big.Rat.Float64). OK reports that every nonzero F[i] has magnitude in
+// [2⁻⁵⁰⁰, 2⁵⁰⁰] (so each is v[i]·(1+δ) with |δ| ≤ 2⁻⁵³ and nonzero exactly
+// when v[i] is); a vector that is not OK must be handled exactly.
+type FloatVec struct {
+	F  []float64
+	OK bool
+}
+
+// ToFloatVec returns the float64 image of v.
+func ToFloatVec(v Vec) FloatVec {
+	f := FloatVec{F: make([]float64, len(v)), OK: true}
+	for i, x := range v {
+		f.F[i], _ = x.Float64()
+		if x.Sign() != 0 {
+			a := math.Abs(f.F[i])
+			if !(a >= filterMin && a <= filterMax) {
+				f.OK = false
+			}
+		}
+	}
+	return f
+}
+
+// ToFloat64 is ToFloatVec for a single rational: its image and whether the
+// filter accepts it.
+func ToFloat64(x *big.Rat) (float64, bool) {
+	f, _ := x.Float64()
+	if x.Sign() == 0 {
+		return 0, true
+	}
+	a := math.Abs(f)
+	return f, a >= filterMin && a <= filterMax
+}
+
+// DotFilterFactor returns c_d = (2d+8)·2⁻⁵³, the factor of the error bound
+// of DotSign for vectors of length d (exact in float64).
+func DotFilterFactor(d int) float64 { return float64(2*d+8) * 0x1p-53 }
+
+// DotSign returns the sign of the exact inner product a·b of two rational
+// vectors of length d from their float64 images fa and fb (both OK), or
+// ok = false when the filter cannot decide it.
+//
+// The argument (Higham, Accuracy and Stability of Numerical Algorithms,
+// §2.2 and §3.1, with u = 2⁻⁵³ and γ_n = nu/(1−nu)): every nonzero image is
+// a normal number â = a(1+δ), |δ| ≤ u, so a = â(1+α) with |α| ≤ γ₁ and
+// a_i b_i = â_i b̂_i (1+η_i), |η_i| ≤ γ₂. No product â_i b̂_i underflows or
+// overflows (magnitudes in [2⁻¹⁰⁰⁰, 2¹⁰⁰⁰]) and additions are exact in the
+// subnormal range, so the recursively summed s = fl(Σ fl(â_i b̂_i)) is
+// Σ â_i b̂_i (1+θ_i) with |θ_i| ≤ γ_d. Hence
+// |a·b − s| ≤ γ_{d+2} Σ|â_i b̂_i| ≤ γ_{d+2}/(1−γ_d) · μ, where
+// μ = fl(Σ |fl(â_i b̂_i)|) is computed alongside. For d·u ≤ 2⁻²⁰ this is at
+// most 1.01·(d+2)u·μ, and the threshold τ = fl(c_d·μ) ≥ (2d+8)u(1−u)·μ
+// exceeds it. So |s| > τ proves sign(a·b) = sign(s). When μ = 0 every
+// product is exactly zero (nonzero images of nonzero entries), so a·b = 0.
+func DotSign(fa, fb FloatVec) (sign int, ok bool) {
+	if !fa.OK || !fb.OK || len(fa.F) != len(fb.F) || len(fa.F) > 1<<30 {
+		return 0, false
+	}
+	var s, mu float64
+	b := fb.F
+	for i, x := range fa.F {
+		p := x * b[i]
+		s += p
+		mu += math.Abs(p)
+	}
+	return filterDecide(s, mu, DotFilterFactor(len(fa.F)))
+}
+
+// filterDecide turns a filtered value s with error scale mu and factor c
+// into a sign, or ok = false.
+func filterDecide(s, mu, c float64) (int, bool) {
+	if mu == 0 {
+		return 0, true
+	}
+	tau := c * mu
+	switch {
+	case s > tau:
+		return 1, true
+	case s < -tau:
+		return -1, true
+	}
+	return 0, false
+}
+
+// SignMatrix computes the signs of w_j·x_i for all j < len(w), i < len(x)
+// with DotSign, writing them to out[j][i] (rows of len(x)), and returns the
+// pairs it could not decide as (j, i) in row-major order. Rows whose image
+// is not OK are returned whole. The vectors must all have length d.
+func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
+	if len(w) == 0 || len(x) == 0 {
+		return nil
+	}
+	d := len(x[0].F)
+	c := DotFilterFactor(d)
+	for j, wj := range w {
+		row := out[j]
+		if !wj.OK {
+			for i := range x {
+				undecided = append(undecided, [2]int{j, i})
+			}
+			continue
+		}
+		zero := true
+		for _, v := range wj.F {
+			if v != 0 {
+				zero = false
+				break
+			}
+		}
+		if zero {
+			for i, xi := range x {
+				if xi.OK {
+					row[i] = 0
+				} else {
+					undecided = append(undecided, [2]int{j, i})
+				}
+			}
+			continue
+		}
+		wf := wj.F[:d]
+		for i, xi := range x {
+			if !xi.OK {
+				undecided = append(undecided, [2]int{j, i})
+				continue
+			}
+			xf := xi.F[:d]
+			var s, mu float64
+			for k, v := range wf {
+				p := v * xf[k]
+				s += p
+				mu += math.Abs(p)
+			}
+			if sg, ok := filterDecide(s, mu, c); ok {
+				row[i] = int8(sg)
+			} else {
+				undecided = append(undecided, [2]int{j, i})
+			}
+		}
+	}
+	return undecided
+}

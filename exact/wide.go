@@ -1,0 +1,310 @@
+package exact
+
+import (
+	"math/big"
+	"math/bits"
+)
+
+// This file holds fixed-width integers: the exact integer arithmetic behind
+// the common-denominator evaluation of large instances. An integer is stored
+// in W 64-bit words of two's complement, least significant word first. Sums
+// wrap around modulo 2^(64W), so a caller must choose W from a bound on the
+// result (WordsFor); within that bound every operation is exact.
+
+// WordsFor returns the number of 64-bit words that hold, in two's
+// complement, every integer of magnitude < 2^bits.
+func WordsFor(bits int) int {
+	if bits < 0 {
+		bits = 0
+	}
+	return bits/64 + 1
+}
+
+// IntMat is a Rows×Cols matrix of integers, each stored in W words of two's
+// complement; entry (i, j) is Data[(i·Cols+j)·W : (i·Cols+j+1)·W].
+type IntMat struct {
+	Rows, Cols, W int
+	Data          []uint64
+}
+
+// NewIntMat returns the zero Rows×Cols matrix with W words per entry.
+func NewIntMat(rows, cols, w int) *IntMat {
+	return &IntMat{Rows: rows, Cols: cols, W: w, Data: make([]uint64, rows*cols*w)}
+}
+
+// Row returns the Cols·W words of row i.
+func (m *IntMat) Row(i int) []uint64 {
+	n := m.Cols * m.W
+	return m.Data[i*n : (i+1)*n : (i+1)*n]
+}
+
+// Entry returns the W words of entry (i, j).
+func (m *IntMat) Entry(i, j int) []uint64 {
+	o := (i*m.Cols + j) * m.W
+	return m.Data[o : o+m.W : o+m.W]
+}
+
+// Set stores x in entry (i, j) and reports whether it fits in W words.
+func (m *IntMat) Set(i, j int, x *big.Int) bool { return SetWords(m.Entry(i, j), x) }
+
+// Get sets z to entry (i, j) and returns it.
+func (m *IntMat) Get(i, j int, z *big.Int) *big.Int { return WordsInt(z, m.Entry(i, j)) }
+
+// SetWords stores x in w (two's complement, len(w) words) and reports
+// whether it fits; w is left zero when it does not.
+func SetWords(w []uint64, x *big.Int) bool {
+	clear(w)
+	if x.BitLen() > 64*len(w)-1 {
+		return false
+	}
+	for i, b := range x.Bits() {
+		w[i] = uint64(b)
+	}
+	if x.Sign() < 0 {
+		negWords(w)
+	}
+	return true
+}
+
+// SetWordsInt64 stores x in w (len(w) ≥ 1 words).
+func SetWordsInt64(w []uint64, x int64) {
+	w[0] = uint64(x)
+	ext := uint64(0)
+	if x < 0 {
+		ext = ^uint64(0)
+	}
+	for i := 1; i < len(w); i++ {
+		w[i] = ext
+	}
+}
+
+// WordsInt sets z to the integer stored in w and returns z.
+func WordsInt(z *big.Int, w []uint64) *big.Int {
+	if len(w) == 0 {
+		return z.SetInt64(0)
+	}
+	neg := int64(w[len(w)-1]) < 0
+	mag := make([]big.Word, len(w))
+	for i, x := range w {
+		mag[i] = big.Word(x)
+	}
+	if neg {
+		var c uint64 = 1
+		for i := range mag {
+			v, cc := bits.Add64(^uint64(mag[i]), c, 0)
+			mag[i], c = big.Word(v), cc
+		}
+	}
+	z.SetBits(mag)
+	if neg {
+		z.Neg(z)
+	}
+	return z
+}
+
+// WordsSign returns the sign of the integer stored in w.
+func WordsSign(w []uint64) int {
+	if len(w) == 0 {
+		return 0
+	}
+	if int64(w[len(w)-1]) < 0 {
+		return -1
+	}
+	for _, x := range w {
+		if x != 0 {
+			return 1
+		}
+	}
+	return 0
+}
+
+// WordsIsZero reports whether the integer stored in w is zero.
+func WordsIsZero(w []uint64) bool {
+	for _, x := range w {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// negWords negates w in place (two's complement).
+func negWords(w []uint64) {
+	var c uint64 = 1
+	for i := range w {
+		w[i], c = bits.Add64(^w[i], 0, c)
+	}
+}
+
+// AddWords sets dst ← dst + src entrywise for rows of entries of w words
+// each (len(dst) = len(src), a multiple of w).
+func AddWords(dst, src []uint64, w int) {
+	switch w {
+	case 1:
+		src = src[:len(dst)]
+		for i, x := range src {
+			dst[i] += x
+		}
+	case 2:
+		src = src[:len(dst)]
+		for i := 0; i+1 < len(dst); i += 2 {
+			var c uint64
+			dst[i], c = bits.Add64(dst[i], src[i], 0)
+			dst[i+1], _ = bits.Add64(dst[i+1], src[i+1], c)
+		}
+	case 3:
+		src = src[:len(dst)]
+		for i := 0; i+2 < len(dst); i += 3 {
+			var c uint64
+			dst[i], c = bits.Add64(dst[i], src[i], 0)
+			dst[i+1], c = bits.Add64(dst[i+1], src[i+1], c)
+			dst[i+2], _ = bits.Add64(dst[i+2], src[i+2], c)
+		}
+	case 4:
+		src = src[:len(dst)]
+		for i := 0; i+3 < len(dst); i += 4 {
+			var c uint64
+			dst[i], c = bits.Add64(dst[i], src[i], 0)
+			dst[i+1], c = bits.Add64(dst[i+1], src[i+1], c)
+			dst[i+2], c = bits.Add64(dst[i+2], src[i+2], c)
+			dst[i+3], _ = bits.Add64(dst[i+3], src[i+3], c)
+		}
+	default:
+		for o := 0; o+w <= len(dst); o += w {
+			var c uint64
+			for k := 0; k < w; k++ {
+				dst[o+k], c = bits.Add64(dst[o+k], src[o+k], c)
+			}
+		}
+	}
+}
+
+// SubWords sets dst ← dst − src entrywise (see AddWords).
+func SubWords(dst, src []uint64, w int) {
+	switch w {
+	case 1:
+		src = src[:len(dst)]
+		for i, x := range src {
+			dst[i] -= x
+		}
+	default:
+		for o := 0; o+w <= len(dst); o += w {
+			var b uint64
+			for k := 0; k < w; k++ {
+				dst[o+k], b = bits.Sub64(dst[o+k], src[o+k], b)
+			}
+		}
+	}
+}
+
+// ScaleWords sets dst ← c·src for one entry, c a small signed factor, with
+// dst and src of the same width; the result must fit.
+func ScaleWords(dst, src []uint64, c int64) {
+	clear(dst)
+	MulAddWords(dst, src, []uint64{uint64(c)})
+}
+
+// magnitude writes |x| of the two's complement words x into buf (len(x)
+// words) and returns it with the sign (true for negative).
+func magnitude(buf, x []uint64) ([]uint64, bool) {
+	buf = buf[:len(x)]
+	copy(buf, x)
+	neg := len(x) > 0 && int64(x[len(x)-1]) < 0
+	if neg {
+		negWords(buf)
+	}
+	return buf, neg
+}
+
+// MulAddWords sets dst ← dst + a·b for integers a and b in two's complement
+// (their widths are their lengths). The result must fit in len(dst) words.
+func MulAddWords(dst, a, b []uint64) {
+	var abuf, bbuf [8]uint64
+	var pbuf [16]uint64
+	var am, bm []uint64
+	var an, bn bool
+	if len(a) <= 8 && len(b) <= 8 {
+		am, an = magnitude(abuf[:], a)
+		bm, bn = magnitude(bbuf[:], b)
+	} else {
+		am, an = magnitude(make([]uint64, len(a)), a)
+		bm, bn = magnitude(make([]uint64, len(b)), b)
+	}
+	am, bm = trimWords(am), trimWords(bm)
+	if len(am) == 0 || len(bm) == 0 {
+		return
+	}
+	var p []uint64
+	if len(am)+len(bm) <= 16 {
+		p = pbuf[:len(am)+len(bm)]
+	} else {
+		p = make([]uint64, len(am)+len(bm))
+	}
+	if len(am) == 1 && len(bm) == 1 {
+		p[1], p[0] = bits.Mul64(am[0], bm[0])
+	} else {
+		clear(p)
+		for i, x := range am {
+			var carry uint64
+			for j, y := range bm {
+				hi, lo := bits.Mul64(x, y)
+				var c uint64
+				lo, c = bits.Add64(lo, p[i+j], 0)
+				hi += c
+				lo, c = bits.Add64(lo, carry, 0)
+				hi += c
+				p[i+j] = lo
+				carry = hi
+			}
+			p[i+len(bm)] = carry
+		}
+	}
+	if an != bn {
+		subMag(dst, p)
+	} else {
+		addMag(dst, p)
+	}
+}
+
+// trimWords drops high zero words of a magnitude.
+func trimWords(m []uint64) []uint64 {
+	n := len(m)
+	for n > 0 && m[n-1] == 0 {
+		n--
+	}
+	return m[:n]
+}
+
+// addMag sets dst ← dst + p for a nonnegative magnitude p (wrapping modulo
+// 2^(64·len(dst))).
+func addMag(dst, p []uint64) {
+	var c uint64
+	for k := range dst {
+		var x uint64
+		if k < len(p) {
+			x = p[k]
+		}
+		dst[k], c = bits.Add64(dst[k], x, c)
+	}
+}
+
+// subMag sets dst ← dst − p for a nonnegative magnitude p.
+func subMag(dst, p []uint64) {
+	var b uint64
+	for k := range dst {
+		var x uint64
+		if k < len(p) {
+			x = p[k]
+		}
+		dst[k], b = bits.Sub64(dst[k], x, b)
+	}
+}
+
+// DotWords sets dst ← dst + Σ_c a[c]·b[c] for vectors of entries of wa and
+// wb words (len(a) = n·wa, len(b) = n·wb).
+func DotWords(dst, a []uint64, wa int, b []uint64, wb int) {
+	n := len(a) / wa
+	for c := 0; c < n; c++ {
+		MulAddWords(dst, a[c*wa:(c+1)*wa], b[c*wb:(c+1)*wb])
+	}
+}

@@ -1,0 +1,96 @@
+package exact
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+func randBig(rng *rand.Rand, maxBits int) *big.Int {
+	b := rng.IntN(maxBits + 1)
+	z := new(big.Int)
+	for i := 0; i < b; i += 32 {
+		z.Lsh(z, 32)
+		z.Or(z, big.NewInt(int64(rng.Uint32())))
+	}
+	if z.BitLen() > b {
+		z.Rsh(z, uint(z.BitLen()-b))
+	}
+	if rng.IntN(2) == 0 {
+		z.Neg(z)
+	}
+	return z
+}
+
+func TestWordsRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := 0; trial < 5000; trial++ {
+		x := randBig(rng, 300)
+		w := make([]uint64, WordsFor(x.BitLen()+1))
+		if !SetWords(w, x) {
+			t.Fatalf("%v does not fit in %d words", x, len(w))
+		}
+		if got := WordsInt(new(big.Int), w); got.Cmp(x) != 0 {
+			t.Fatalf("round trip %v → %v", x, got)
+		}
+		if WordsSign(w) != x.Sign() || WordsIsZero(w) != (x.Sign() == 0) {
+			t.Fatalf("sign of %v", x)
+		}
+		if x.BitLen() >= 64 && SetWords(make([]uint64, 1), x) {
+			t.Fatalf("%v fits in one word", x)
+		}
+	}
+	w := make([]uint64, 2)
+	SetWordsInt64(w, -5)
+	if WordsInt(new(big.Int), w).Int64() != -5 {
+		t.Fatalf("SetWordsInt64")
+	}
+}
+
+func TestWordsArithmetic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 3000; trial++ {
+		ww := 1 + rng.IntN(6)
+		wa, wb := 1+rng.IntN(4), 1+rng.IntN(4)
+		n := 1 + rng.IntN(5)
+		want := new(big.Int)
+		a, b := make([]uint64, n*wa), make([]uint64, n*wb)
+		for c := 0; c < n; c++ {
+			x, y := randBig(rng, 64*wa-1), randBig(rng, 64*wb-1)
+			SetWords(a[c*wa:(c+1)*wa], x)
+			SetWords(b[c*wb:(c+1)*wb], y)
+			want.Add(want, new(big.Int).Mul(x, y))
+		}
+		acc := make([]uint64, wa+wb+1)
+		DotWords(acc, a, wa, b, wb)
+		if got := WordsInt(new(big.Int), acc); got.Cmp(want) != 0 {
+			t.Fatalf("trial %d: dot %v, want %v", trial, got, want)
+		}
+		// Row additions and subtractions at width ww.
+		cols := 1 + rng.IntN(4)
+		dst, src := make([]uint64, cols*ww), make([]uint64, cols*ww)
+		wd, ws := make([]*big.Int, cols), make([]*big.Int, cols)
+		for c := 0; c < cols; c++ {
+			wd[c], ws[c] = randBig(rng, 64*ww-3), randBig(rng, 64*ww-3)
+			SetWords(dst[c*ww:(c+1)*ww], wd[c])
+			SetWords(src[c*ww:(c+1)*ww], ws[c])
+		}
+		AddWords(dst, src, ww)
+		for c := 0; c < cols; c++ {
+			if got := WordsInt(new(big.Int), dst[c*ww:(c+1)*ww]); got.Cmp(new(big.Int).Add(wd[c], ws[c])) != 0 {
+				t.Fatalf("add width %d", ww)
+			}
+		}
+		SubWords(dst, src, ww)
+		SubWords(dst, src, ww)
+		for c := 0; c < cols; c++ {
+			if got := WordsInt(new(big.Int), dst[c*ww:(c+1)*ww]); got.Cmp(new(big.Int).Sub(wd[c], ws[c])) != 0 {
+				t.Fatalf("sub width %d", ww)
+			}
+		}
+		ScaleWords(dst[:ww], src[:ww], -3)
+		if got := WordsInt(new(big.Int), dst[:ww]); got.Cmp(new(big.Int).Mul(ws[0], big.NewInt(-3))) != 0 {
+			t.Fatalf("scale")
+		}
+	}
+}
