@@ -31,8 +31,8 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	s := newState(p)
-	v := &Verdict{Loss: p.Loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
+	s := newCheckState(p)
+	v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
 	decided, err := s.TheoremS(v, opt)
 	if err != nil || !decided || !v.Stationary {
 		return v, err
@@ -43,6 +43,7 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	}
 	for _, e := range v.Cert.Escapes {
 		if p.Neurons[e.Neuron].A.IsZero() {
+			s.preRow(e.Neuron) // the path reads pt.Pre[j]
 			return v, s.TheoremE(v, e)
 		}
 	}
@@ -65,20 +66,33 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 // undecided and nothing failed; v is then undetermined.
 func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 	p := s.p
-	var budget []string
-	var descent *Descent
-	for j := range p.Neurons {
+	// The neurons are independent: (S1) and (S2) are computed for all of
+	// them in parallel, then read in neuron order exactly as a sequential
+	// loop would (the first failure gives the descent direction).
+	s.ev.prepareSums()
+	type neuronS struct {
+		res s2Result
+		err error
+	}
+	ns := make([]neuronS, p.M())
+	parallelDynamic(p.M(), workers(p.N()*p.M()*p.D()), func(j int) {
 		nr := &v.Neurons[j]
 		nr.Kind = s.pt.Kind(p, j)
 		nr.Boundary = len(s.pt.Boundary(j))
 		nr.G = s.G(j)
+		ns[j].res, ns[j].err = s.TheoremS2(j, opt)
+	})
+	var budget []string
+	var descent *Descent
+	for j := range p.Neurons {
+		nr := &v.Neurons[j]
 		nr.S1 = nr.G.IsZero()
 		if !nr.S1 && descent == nil {
 			d := p.ZeroDirection()
 			d[j].A = nr.G.Neg()
 			descent = &Descent{Neuron: j, Condition: "S1", Delta: d, Derivative: new(big.Rat).Neg(nr.G.Norm2())}
 		}
-		res, err := s.TheoremS2(j, opt)
+		res, err := ns[j].res, ns[j].err
 		if err != nil {
 			if errors.Is(err, exact.ErrBudget) {
 				budget = append(budget, err.Error())
@@ -174,6 +188,7 @@ func (s *state) TheoremM(v *Verdict) {
 // is undetermined with the reasons.
 func (s *state) vectorEscapes(v *Verdict, faces map[int][]face) error {
 	var reasons []string
+	s.preAll() // the k ≥ 2 tests read every row of pt.Pre
 	for _, j := range v.Escape {
 		path, reason, err := s.vectorEscape(j, faces[j])
 		if err != nil {

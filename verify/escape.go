@@ -11,35 +11,9 @@ import (
 // Σ_{P_j} ρ₊ r_i x_iᵀ + Σ_{N_j} ρ₋ r_i x_iᵀ + ((ρ₊+ρ₋)/2) Σ_{Z_j} r_i x_iᵀ,
 // the odd part (Q_j(u) − Q_j(−u))/2 of the response map.
 func (s *state) E1Matrix(j int) exact.Mat {
-	k, d := s.p.K(), s.p.D()
-	m := exact.NewMat(k, d)
-	half := new(big.Rat).Add(s.rho.Pos, s.rho.Neg)
-	half.Quo(half, big.NewRat(2, 1))
-	var c, t big.Rat
-	for i, x := range s.p.X {
-		if s.pt.ZeroX[i] {
-			continue
-		}
-		switch s.pt.Sign[j][i] {
-		case 1:
-			c.Set(s.rho.Pos)
-		case -1:
-			c.Set(s.rho.Neg)
-		default:
-			c.Set(half)
-		}
-		if c.Sign() == 0 {
-			continue
-		}
-		for l := 0; l < k; l++ {
-			if s.r[i][l].Sign() == 0 {
-				continue
-			}
-			t.Mul(&c, s.r[i][l])
-			m[l].AddScaled(&t, x)
-		}
-	}
-	return m
+	e := s.ev
+	two := big.NewInt(2)
+	return e.combo(j, nil, new(big.Int).Mul(e.sp, two), new(big.Int).Mul(e.sn, two), new(big.Int).Add(e.sp, e.sn), new(big.Int).Mul(e.ds, two))
 }
 
 // line is a line through the origin holding boundary samples x_i = t_i·e.
@@ -64,17 +38,21 @@ func lineOf(x exact.Vec) (exact.Vec, *big.Rat) {
 // origin that holds them, in order of first appearance.
 func (s *state) lines(j int) []*line {
 	var ls []*line
+	byKey := map[string]*line{}
+	var key []byte
 	for _, i := range s.pt.Boundary(j) {
 		e, t := lineOf(s.p.X[i])
-		var l *line
-		for _, m := range ls {
-			if m.e.Equal(e) {
-				l = m
-				break
-			}
+		key = key[:0]
+		for _, x := range e {
+			key = x.Num().Append(key, 36)
+			key = append(key, '/')
+			key = x.Denom().Append(key, 36)
+			key = append(key, ',')
 		}
+		l := byKey[string(key)]
 		if l == nil {
 			l = &line{e: e}
+			byKey[string(key)] = l
 			ls = append(ls, l)
 		}
 		l.samples = append(l.samples, i)

@@ -15,24 +15,15 @@ func (p *Point) Output(x exact.Vec) exact.Vec {
 	return f
 }
 
-// Residuals returns r_i = f_θ(x_i) − y_i for every sample.
-func (p *Point) Residuals() []exact.Vec {
-	r := make([]exact.Vec, p.N())
-	for i, x := range p.X {
-		r[i] = p.Output(x).Sub(p.Y[i])
-	}
-	return r
-}
+// Residuals returns r_i = f_θ(x_i) − y_i for every sample, evaluated
+// exactly by the engine of fast.go (common-denominator integers, filtered
+// signs with exact fallback).
+func (p *Point) Residuals() []exact.Vec { return newEngine(p).r }
 
-// Loss returns L(θ) = (1/2n) Σ_i |f_θ(x_i) − y_i|², evaluated directly from
-// the definition of the network.
-func (p *Point) Loss() *big.Rat {
-	s := new(big.Rat)
-	for _, r := range p.Residuals() {
-		s.Add(s, r.Norm2())
-	}
-	return s.Quo(s, big.NewRat(2*int64(p.N()), 1))
-}
+// Loss returns L(θ) = (1/2n) Σ_i |f_θ(x_i) − y_i|², evaluated exactly from
+// the definition of the network (the residuals of Residuals, summed in
+// integers over their common denominator).
+func (p *Point) Loss() *big.Rat { return newEngine(p).loss() }
 
 // Add returns θ + Δ as a new point on the same data.
 func (p *Point) Add(delta Direction) *Point {

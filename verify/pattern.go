@@ -2,6 +2,7 @@ package verify
 
 import (
 	"math/big"
+	"sync"
 
 	"relucert/exact"
 )
@@ -16,23 +17,22 @@ type Pattern struct {
 	ZeroX []bool
 }
 
-// PatternOf computes the activation pattern of p.
+// PatternOf computes the activation pattern of p. The signs come from the
+// filtered evaluation of the engine (exact: a float64 sign is used only when
+// its rigorous error bound decides it) and the values w_j·x_i from exact
+// integer inner products.
 func PatternOf(p *Point) *Pattern {
-	pt := &Pattern{
-		Pre:   make([][]*big.Rat, p.M()),
-		Sign:  make([][]int8, p.M()),
-		ZeroX: make([]bool, p.N()),
-	}
-	for i, x := range p.X {
-		pt.ZeroX[i] = x.IsZero()
-	}
-	for j, nr := range p.Neurons {
-		pt.Pre[j] = make([]*big.Rat, p.N())
-		pt.Sign[j] = make([]int8, p.N())
-		for i, x := range p.X {
-			z := nr.W.Dot(x)
-			pt.Pre[j][i] = z
-			pt.Sign[j][i] = int8(z.Sign())
+	return newSignEngine(p).pattern(true)
+}
+
+// pattern returns the pattern of the engine's point, with every row of Pre
+// filled when full is set and nil rows (filled on demand by state.preRow)
+// otherwise.
+func (e *engine) pattern(full bool) *Pattern {
+	pt := &Pattern{Pre: make([][]*big.Rat, e.m), Sign: e.sign, ZeroX: e.zeroX}
+	if full {
+		for j := range pt.Pre {
+			pt.Pre[j] = e.preRow(j)
 		}
 	}
 	return pt
@@ -81,15 +81,46 @@ func (pt *Pattern) Kind(p *Point, j int) NeuronKind {
 }
 
 // state is what every test of the theory needs at θ: the point, its
-// pattern, residuals and n as a rational.
+// pattern, residuals and n as a rational, and the exact evaluation engine
+// behind them.
 type state struct {
 	p   *Point
 	pt  *Pattern
 	r   []exact.Vec
 	n   *big.Rat
 	rho Activation
+	ev  *engine
+
+	preMu sync.Mutex
 }
 
-func newState(p *Point) *state {
-	return &state{p: p, pt: PatternOf(p), r: p.Residuals(), n: big.NewRat(int64(p.N()), 1), rho: p.Act}
+// newState returns the state of p with the full pattern (every w_j·x_i as
+// a rational in pt.Pre).
+func newState(p *Point) *state { return makeState(p, true) }
+
+// newCheckState returns the state of p with pt.Pre filled on demand: code
+// that reads pt.Pre[j] directly must call preRow(j) first.
+func newCheckState(p *Point) *state { return makeState(p, false) }
+
+func makeState(p *Point, full bool) *state {
+	e := newEngine(p)
+	return &state{p: p, pt: e.pattern(full), r: e.r, n: big.NewRat(int64(p.N()), 1), rho: p.Act, ev: e}
+}
+
+// preRow returns the exact values w_j·x_i for every sample, filling
+// pt.Pre[j] on first use.
+func (s *state) preRow(j int) []*big.Rat {
+	s.preMu.Lock()
+	defer s.preMu.Unlock()
+	if s.pt.Pre[j] == nil {
+		s.pt.Pre[j] = s.ev.preRow(j)
+	}
+	return s.pt.Pre[j]
+}
+
+// preAll fills every row of pt.Pre.
+func (s *state) preAll() {
+	for j := range s.pt.Pre {
+		s.preRow(j)
+	}
 }

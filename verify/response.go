@@ -6,38 +6,16 @@ import (
 	"relucert/exact"
 )
 
-// G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i) ∈ Q^k.
-func (s *state) G(j int) exact.Vec {
-	g := exact.NewVec(s.p.K())
-	for i, z := range s.pt.Pre[j] {
-		if z.Sign() == 0 {
-			continue
-		}
-		g.AddScaled(s.rho.Apply(z), s.r[i])
-	}
-	inv := new(big.Rat).Inv(s.n)
-	for _, x := range g {
-		x.Mul(x, inv)
-	}
-	return g
-}
+// G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i) ∈ Q^k,
+// evaluated as (1/n)(ρ₊S⁺_j + ρ₋S⁻_j)·w_j from the engine's exact
+// pattern-masked sums S±_j = Σ_{i∈P_j / N_j} r_i x_iᵀ.
+func (s *state) G(j int) exact.Vec { return s.ev.gradient(j) }
 
 // Q returns the response map Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u) ∈ Q^k, which
-// is ρ₊ r_i (x_i·u) on P_j, ρ₋ r_i (x_i·u) on N_j and r_i ρ(x_i·u) on Z_j.
-func (s *state) Q(j int, u exact.Vec) exact.Vec {
-	q := exact.NewVec(s.p.K())
-	for i, x := range s.p.X {
-		if s.pt.ZeroX[i] {
-			continue
-		}
-		t := x.Dot(u)
-		if t.Sign() == 0 {
-			continue
-		}
-		q.AddScaled(s.rho.Dir(s.pt.Pre[j][i], t), s.r[i])
-	}
-	return q
-}
+// is ρ₊ r_i (x_i·u) on P_j, ρ₋ r_i (x_i·u) on N_j and r_i ρ(x_i·u) on Z_j:
+// (ρ₊S⁺_j + ρ₋S⁻_j)·u plus the boundary samples' terms, summed exactly in
+// integers by the engine.
+func (s *state) Q(j int, u exact.Vec) exact.Vec { return s.ev.response(j, u) }
 
 // Phi returns the input-weight directional derivative φ_j(u) = (1/n) a_j·Q_j(u).
 func (s *state) Phi(j int, u exact.Vec) *big.Rat {
@@ -50,8 +28,12 @@ func (s *state) Phi(j int, u exact.Vec) *big.Rat {
 func (s *state) FirstOrder(delta Direction) *big.Rat {
 	d := new(big.Rat)
 	for j, dj := range delta {
-		d.Add(d, dj.A.Dot(s.G(j)))
-		d.Add(d, s.Phi(j, dj.W))
+		if !dj.A.IsZero() {
+			d.Add(d, dj.A.Dot(s.G(j)))
+		}
+		if !dj.W.IsZero() {
+			d.Add(d, s.Phi(j, dj.W))
+		}
 	}
 	return d
 }
@@ -64,11 +46,22 @@ func (s *state) FirstOrder(delta Direction) *big.Rat {
 func (s *state) Expansion(delta Direction) exact.Poly {
 	k := s.p.K()
 	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
+	// Neurons with δw_j = 0 and δa_j = 0 contribute nothing to α_i or β_i
+	// (ρ'(z; 0) = 0).
+	var moved []int
+	pre := make([][]*big.Rat, len(delta))
+	for j, dj := range delta {
+		if !dj.W.IsZero() || !dj.A.IsZero() {
+			moved = append(moved, j)
+			pre[j] = s.preRow(j)
+		}
+	}
 	var t big.Rat
 	for i, x := range s.p.X {
 		alpha, beta := exact.NewVec(k), exact.NewVec(k)
-		for j, nr := range s.p.Neurons {
-			z := s.pt.Pre[j][i]
+		for _, j := range moved {
+			nr := s.p.Neurons[j]
+			z := pre[j][i]
 			e := s.rho.Dir(z, delta[j].W.Dot(x))
 			alpha.AddScaled(s.rho.Apply(z), delta[j].A)
 			alpha.AddScaled(e, nr.A)
@@ -94,8 +87,12 @@ func (s *state) Expansion(delta Direction) exact.Poly {
 func (s *state) SafeRadius(delta Direction) *big.Rat {
 	var r *big.Rat
 	for j := range s.p.Neurons {
+		if delta[j].W.IsZero() {
+			continue // no δw_j·x_i ≠ 0
+		}
+		pre := s.preRow(j)
 		for i, x := range s.p.X {
-			z := s.pt.Pre[j][i]
+			z := pre[i]
 			if z.Sign() == 0 {
 				continue
 			}

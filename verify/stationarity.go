@@ -21,23 +21,12 @@ type boundaryTerms struct {
 func (s *state) boundary(j int) *boundaryTerms {
 	a := s.p.Neurons[j].A
 	kappa := s.rho.Kappa()
-	bt := &boundaryTerms{v: exact.NewVec(s.p.D()), kc: map[int]*big.Rat{}}
-	var coef big.Rat
-	for i, x := range s.p.X {
-		if s.pt.ZeroX[i] {
-			continue
-		}
+	e := s.ev
+	// v = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l from the exact masked sums.
+	bt := &boundaryTerms{v: e.combo(j, a, e.sp, e.sn, e.sn, e.ds)[0], kc: map[int]*big.Rat{}}
+	for _, i := range s.pt.Boundary(j) {
 		c := a.Dot(s.r[i])
 		if c.Sign() == 0 {
-			continue
-		}
-		sign := int(s.pt.Sign[j][i])
-		coef.Mul(s.rho.Slope(sign), c)
-		if sign == 0 {
-			coef.Mul(s.rho.Neg, c)
-		}
-		bt.v.AddScaled(&coef, x)
-		if sign != 0 {
 			continue
 		}
 		kc := new(big.Rat).Mul(kappa, c)

@@ -1,0 +1,776 @@
+package verify
+
+import (
+	"math/big"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"relucert/exact"
+)
+
+// This file holds the exact evaluation engine behind Check at scale. It
+// computes exactly what the definitions of DESIGN §1 say, with the same
+// results as evaluating them in big.Rat, only organised for speed:
+//
+//   - Common denominators. The inputs, input weights, output weights and
+//     slopes are scaled to integers by one common denominator per kind
+//     (X̄ = D_X·X, W̄ = D_W·W, Ā = D_A·A, ρ± = s±/D_ρ; for float-derived
+//     data the denominators are powers of two), held as fixed-width
+//     integers (exact.IntMat); every sum below is an exact integer sum whose
+//     width is chosen from a bound on its size.
+//   - Filtered signs. The sign of w_j·x_i comes from exact.SignMatrix (a
+//     float64 evaluation with a rigorous error bound); the pairs it cannot
+//     decide — in practice the boundary samples — are decided by an exact
+//     integer inner product.
+//   - Linearity. Because ρ(w_j·x_i) = s_ij·(w_j·x_i) with the slope s_ij of
+//     the side of sample i, every quantity of the theory is linear in a few
+//     pattern-masked sums:
+//     f(x_i) = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i, and per
+//     neuron the k×d matrices S±_j = Σ_{i∈P_j / N_j} r_i x_iᵀ and
+//     S⁰_j = Σ_{i∈Z_j} r_i x_iᵀ, from which
+//     n·G_j = (ρ₊S⁺_j + ρ₋S⁻_j)·w_j, the (S2) vector v and the (E1) matrix
+//     follow by a few products. Each pair (i, j) costs one addition of
+//     fixed-width integers; sums are taken over the smaller of the two sides
+//     and the other side is the total minus it.
+//   - Per-neuron (and per-sample) parallelism over GOMAXPROCS goroutines.
+
+// engine holds the integer images of a point, its exact activation signs
+// and residuals, and (lazily) the per-neuron masked sums.
+type engine struct {
+	p          *Point
+	n, d, k, m int
+
+	x      *exact.IntMat // X̄ = dx·X, n×d
+	dx     *big.Int
+	w      *exact.IntMat // W̄ = dw·W, m×d
+	dw     *big.Int
+	bx, bw int // bit bounds of |X̄|, |W̄| entries
+	xf, wf []exact.FloatVec
+	zeroX  []bool
+	wZero  []bool
+	aZero  []bool
+
+	// sp, sn over ds are the slopes ρ₊ and ρ₋.
+	sp, sn, ds *big.Int
+
+	// sign[j][i] is the sign of w_j·x_i.
+	sign [][]int8
+
+	// r are the exact residuals; rbar = dr·r as integers (n×k).
+	r    []exact.Vec
+	rbar *exact.IntMat
+	dr   *big.Int
+	br   int
+
+	// rx[i] = r̄_i ⊗ x̄_i (k·d entries) at the width of the sums, and tot
+	// their total.
+	rx   *exact.IntMat
+	tot  []uint64
+	sumW int
+
+	rxOnce sync.Once
+	mu     sync.Mutex
+	sums   []*neuronSums
+}
+
+// neuronSums are S⁺_j, S⁻_j and S⁰_j (each k·d entries, row-major by
+// output, of width engine.sumW) with common denominator dr·dx.
+type neuronSums struct {
+	pos, neg, zero []uint64
+}
+
+// ratDen returns the least common multiple of the denominators of xs; for
+// denominators that are all powers of two it is their maximum.
+func ratDen(xs []*big.Rat) *big.Int {
+	dyadic := true
+	maxTZ := uint(0)
+	for _, x := range xs {
+		if x.IsInt() {
+			continue
+		}
+		q := x.Denom()
+		tz := q.TrailingZeroBits()
+		if int(tz) != q.BitLen()-1 {
+			dyadic = false
+			break
+		}
+		if tz > maxTZ {
+			maxTZ = tz
+		}
+	}
+	if dyadic {
+		return new(big.Int).Lsh(big.NewInt(1), maxTZ)
+	}
+	l := big.NewInt(1)
+	var g big.Int
+	for _, x := range xs {
+		if x.IsInt() {
+			continue
+		}
+		q := x.Denom()
+		g.GCD(nil, nil, l, q)
+		if g.Cmp(q) == 0 {
+			continue
+		}
+		l.Mul(l, new(big.Int).Quo(q, &g))
+	}
+	return l
+}
+
+// scaleInt sets z = x·D for a multiple D of x's denominator.
+func scaleInt(z *big.Int, x *big.Rat, D *big.Int) *big.Int {
+	if x.Sign() == 0 {
+		return z.SetInt64(0)
+	}
+	if x.IsInt() {
+		return z.Mul(x.Num(), D)
+	}
+	q := x.Denom()
+	if tz := q.TrailingZeroBits(); int(tz) == q.BitLen()-1 && D.TrailingZeroBits() >= tz && int(D.TrailingZeroBits()) == D.BitLen()-1 {
+		return z.Lsh(x.Num(), D.TrailingZeroBits()-tz)
+	}
+	z.Quo(D, q)
+	return z.Mul(z, x.Num())
+}
+
+// intImage returns the integer matrix D·rows (rows of equal length c) with
+// D the common denominator, and the bit length of its largest entry.
+func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
+	var all []*big.Rat
+	for _, r := range rows {
+		all = append(all, r...)
+	}
+	D := ratDen(all)
+	ints := make([]big.Int, len(all))
+	b := 0
+	for i, x := range all {
+		scaleInt(&ints[i], x, D)
+		if l := ints[i].BitLen(); l > b {
+			b = l
+		}
+	}
+	m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
+	for i := 0; c > 0 && i < len(all); i++ {
+		m.Set(i/c, i%c, &ints[i])
+	}
+	if c == 0 {
+		m = exact.NewIntMat(len(rows), 0, 1)
+	}
+	return m, D, b
+}
+
+// workers returns the number of goroutines for work of the given size.
+func workers(work int) int {
+	w := runtime.GOMAXPROCS(0)
+	if work < 1<<16 || w < 1 {
+		return 1
+	}
+	return w
+}
+
+// parallel runs f(lo, hi) over a partition of [0, n) into w chunks.
+func parallel(n, w int, f func(lo, hi int)) {
+	parallelIdx(n, w, func(_, lo, hi int) { f(lo, hi) })
+}
+
+// parallelIdx runs f(t, lo, hi) for the chunks t < w of a partition of
+// [0, n), concurrently when w > 1.
+func parallelIdx(n, w int, f func(t, lo, hi int)) {
+	if w < 1 {
+		w = 1
+	}
+	if w == 1 || n < 2 {
+		f(0, 0, n)
+		for t := 1; t < w; t++ {
+			f(t, n, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for t := 0; t < w; t++ {
+		lo, hi := t*n/w, (t+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(t, lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+func bitlen(n int) int { return bits.Len(uint(n)) }
+
+// newEngine builds the integer images, the exact signs and the residuals
+// of p (which must be valid).
+func newEngine(p *Point) *engine {
+	e := newSignEngine(p)
+	e.residuals()
+	return e
+}
+
+// newSignEngine builds the integer images of the inputs and input weights
+// and the exact signs only; p needs consistent X and W shapes (targets and
+// output weights are not read).
+func newSignEngine(p *Point) *engine {
+	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M()}
+	n, d, m := e.n, e.d, e.m
+	e.x, e.dx, e.bx = intImage(p.X, d)
+	ws := make([]exact.Vec, m)
+	for j, nr := range p.Neurons {
+		ws[j] = nr.W
+	}
+	e.w, e.dw, e.bw = intImage(ws, d)
+	e.zeroX = make([]bool, n)
+	e.xf = make([]exact.FloatVec, n)
+	for i, x := range p.X {
+		e.zeroX[i] = x.IsZero()
+		e.xf[i] = exact.ToFloatVec(x)
+	}
+	e.wf = make([]exact.FloatVec, m)
+	e.wZero = make([]bool, m)
+	e.aZero = make([]bool, m)
+	for j, nr := range p.Neurons {
+		e.wf[j] = exact.ToFloatVec(nr.W)
+		e.wZero[j] = nr.W.IsZero()
+		e.aZero[j] = nr.A.IsZero()
+	}
+	e.ds = ratDen([]*big.Rat{p.Act.Pos, p.Act.Neg})
+	e.sp = scaleInt(new(big.Int), p.Act.Pos, e.ds)
+	e.sn = scaleInt(new(big.Int), p.Act.Neg, e.ds)
+
+	// Signs: the filter, then exact inner products where it cannot decide.
+	e.sign = make([][]int8, m)
+	for j := range e.sign {
+		e.sign[j] = make([]int8, n)
+	}
+	nw := workers(n * m * d)
+	if nw > m {
+		nw = 1
+	}
+	parts := make([][][2]int, nw)
+	parallelIdx(m, nw, func(t, lo, hi int) {
+		u := exact.SignMatrix(e.wf[lo:hi], e.xf, e.sign[lo:hi])
+		for q := range u {
+			u[q][0] += lo
+		}
+		parts[t] = u
+	})
+	var und [][2]int
+	for _, u := range parts {
+		und = append(und, u...)
+	}
+	if len(und) > 0 {
+		acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(d)+1))
+		for _, ji := range und {
+			j, i := ji[0], ji[1]
+			clear(acc)
+			exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+			e.sign[j][i] = int8(exact.WordsSign(acc))
+		}
+	}
+	return e
+}
+
+// residuals computes r_i = f(x_i) − y_i exactly:
+// f(x_i)·D_ρ·D_A·D_W·D_X = (s₊V⁺_i + s₋V⁻_i)·X̄_i with V±_i = Σ_{j∈P_i/N_i} Ā_j W̄_jᵀ.
+func (e *engine) residuals() {
+	n, d, k, m := e.n, e.d, e.k, e.m
+	as := make([]exact.Vec, m)
+	for j, nr := range e.p.Neurons {
+		as[j] = nr.A
+	}
+	am, da, ba := intImage(as, k)
+	// AW_j = Ā_j ⊗ W̄_j (k·d entries), zero rows skipped.
+	vBits := ba + e.bw + bitlen(m) + 2
+	vW := exact.WordsFor(vBits)
+	aw := exact.NewIntMat(m, k*d, vW)
+	active := make([]int, 0, m)
+	var ai, wi, t big.Int
+	for j := 0; j < m; j++ {
+		if e.aZero[j] || e.wZero[j] {
+			continue
+		}
+		active = append(active, j)
+		for l := 0; l < k; l++ {
+			am.Get(j, l, &ai)
+			for c := 0; c < d; c++ {
+				e.w.Get(j, c, &wi)
+				aw.Set(j, l*d+c, t.Mul(&ai, &wi))
+			}
+		}
+	}
+	// Per sample, accumulate the smaller side; the other is the total
+	// minus it and minus the boundary neurons.
+	leaky := e.sn.Sign() != 0
+	side := make([]int8, n)
+	for i := range side {
+		side[i] = 1
+	}
+	var all []uint64
+	if leaky {
+		cnt := make([]int, n)
+		for _, j := range active {
+			for i, s := range e.sign[j] {
+				cnt[i] += int(s)
+			}
+		}
+		for i := range side {
+			if cnt[i] > 0 {
+				side[i] = -1
+			}
+		}
+		all = make([]uint64, k*d*vW)
+		for _, j := range active {
+			exact.AddWords(all, aw.Row(j), vW)
+		}
+	}
+	v := exact.NewIntMat(n, k*d, vW)
+	parallel(n, workers(n*m*d), func(lo, hi int) {
+		for _, j := range active {
+			row := aw.Row(j)
+			sg := e.sign[j]
+			for i := lo; i < hi; i++ {
+				if sg[i] == side[i] {
+					exact.AddWords(v.Row(i), row, vW)
+				}
+			}
+		}
+	})
+	// F_i = s₊ V⁺·X̄ + s₋ V⁻·X̄, as big integers.
+	E := new(big.Int).Mul(e.ds, da)
+	E.Mul(E, e.dw)
+	E.Mul(E, e.dx)
+	fW := exact.WordsFor(vBits + e.bx + bitlen(d) + 2)
+	e.r = make([]exact.Vec, n)
+	parallel(n, workers(n*k*d*8), func(lo, hi int) {
+		other := make([]uint64, k*d*vW)
+		acc := make([]uint64, fW)
+		var dp, dn, f big.Int
+		for i := lo; i < hi; i++ {
+			vi := v.Row(i)
+			var vp, vn []uint64
+			switch {
+			case !leaky:
+				vp = vi
+			default:
+				copy(other, all)
+				exact.SubWords(other, vi, vW)
+				for _, j := range active {
+					if e.sign[j][i] == 0 {
+						exact.SubWords(other, aw.Row(j), vW)
+					}
+				}
+				if side[i] > 0 {
+					vp, vn = vi, other
+				} else {
+					vp, vn = other, vi
+				}
+			}
+			xi := e.x.Row(i)
+			r := make(exact.Vec, k)
+			for l := 0; l < k; l++ {
+				clear(acc)
+				exact.DotWords(acc, vp[l*d*vW:(l+1)*d*vW], vW, xi, e.x.W)
+				exact.WordsInt(&dp, acc)
+				f.Mul(&dp, e.sp)
+				if vn != nil {
+					clear(acc)
+					exact.DotWords(acc, vn[l*d*vW:(l+1)*d*vW], vW, xi, e.x.W)
+					exact.WordsInt(&dn, acc)
+					f.Add(&f, dn.Mul(&dn, e.sn))
+				}
+				r[l] = new(big.Rat).SetFrac(&f, E)
+				r[l].Sub(r[l], e.p.Y[i][l])
+			}
+			e.r[i] = r
+		}
+	})
+	// Integer residuals over their common denominator.
+	var all2 []*big.Rat
+	for _, r := range e.r {
+		all2 = append(all2, r...)
+	}
+	e.dr = ratDen(all2)
+	ints := make([]big.Int, len(all2))
+	for q, x := range all2 {
+		scaleInt(&ints[q], x, e.dr)
+		if l := ints[q].BitLen(); l > e.br {
+			e.br = l
+		}
+	}
+	e.rbar = exact.NewIntMat(n, k, exact.WordsFor(e.br+1))
+	for q := range ints {
+		e.rbar.Set(q/k, q%k, &ints[q])
+	}
+}
+
+// prepareRX computes r̄_i ⊗ x̄_i and their total, once.
+func (e *engine) prepareRX() { e.rxOnce.Do(e.computeRX) }
+
+func (e *engine) computeRX() {
+	n, d, k := e.n, e.d, e.k
+	e.sumW = exact.WordsFor(e.br + e.bx + bitlen(n) + 2)
+	rx := exact.NewIntMat(n, k*d, e.sumW)
+	parallel(n, workers(n*k*d*8), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if e.zeroX[i] {
+				continue
+			}
+			for l := 0; l < k; l++ {
+				rl := e.rbar.Entry(i, l)
+				if exact.WordsIsZero(rl) {
+					continue
+				}
+				for c := 0; c < d; c++ {
+					exact.MulAddWords(rx.Entry(i, l*d+c), rl, e.x.Entry(i, c))
+				}
+			}
+		}
+	})
+	e.tot = make([]uint64, k*d*e.sumW)
+	for i := 0; i < n; i++ {
+		exact.AddWords(e.tot, rx.Row(i), e.sumW)
+	}
+	e.rx = rx
+}
+
+// neuronSums returns S⁺_j, S⁻_j, S⁰_j, computing them on first use.
+func (e *engine) neuronSums(j int) *neuronSums {
+	e.mu.Lock()
+	if e.sums == nil {
+		e.sums = make([]*neuronSums, e.m)
+	}
+	s := e.sums[j]
+	e.mu.Unlock()
+	if s != nil {
+		return s
+	}
+	e.prepareRX()
+	s = e.computeSums(j)
+	e.mu.Lock()
+	e.sums[j] = s
+	e.mu.Unlock()
+	return s
+}
+
+// prepareSums computes every neuron's sums in parallel.
+func (e *engine) prepareSums() {
+	e.prepareRX()
+	e.mu.Lock()
+	if e.sums == nil {
+		e.sums = make([]*neuronSums, e.m)
+	}
+	e.mu.Unlock()
+	parallel(e.m, workers(e.n*e.m*e.d), func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			e.mu.Lock()
+			done := e.sums[j] != nil
+			e.mu.Unlock()
+			if done {
+				continue
+			}
+			s := e.computeSums(j)
+			e.mu.Lock()
+			e.sums[j] = s
+			e.mu.Unlock()
+		}
+	})
+}
+
+func (e *engine) computeSums(j int) *neuronSums {
+	L := e.k * e.d * e.sumW
+	s := &neuronSums{pos: make([]uint64, L), neg: make([]uint64, L), zero: make([]uint64, L)}
+	sg := e.sign[j]
+	np, nn := 0, 0
+	for i, v := range sg {
+		if e.zeroX[i] {
+			continue
+		}
+		switch v {
+		case 1:
+			np++
+		case -1:
+			nn++
+		default:
+			exact.AddWords(s.zero, e.rx.Row(i), e.sumW)
+		}
+	}
+	acc, rest, want := s.pos, s.neg, int8(1)
+	if nn < np {
+		acc, rest, want = s.neg, s.pos, -1
+	}
+	for i, v := range sg {
+		if v == want {
+			exact.AddWords(acc, e.rx.Row(i), e.sumW)
+		}
+	}
+	copy(rest, e.tot)
+	exact.SubWords(rest, acc, e.sumW)
+	exact.SubWords(rest, s.zero, e.sumW)
+	return s
+}
+
+// sumRat returns entry q of a sum vector as a rational, divided by
+// extra·dr·dx (extra may be nil for 1).
+func (e *engine) sumRat(words []uint64, q int, extra *big.Int) *big.Rat {
+	var z big.Int
+	exact.WordsInt(&z, words[q*e.sumW:(q+1)*e.sumW])
+	den := new(big.Int).Mul(e.dr, e.dx)
+	if extra != nil {
+		den.Mul(den, extra)
+	}
+	return new(big.Rat).SetFrac(&z, den)
+}
+
+// sumMat returns c₊S⁺ + c₋S⁻ + c₀S⁰ for neuron j as a k×d rational matrix
+// (coefficients may be nil for 0).
+func (e *engine) sumMat(j int, cp, cn, cz *big.Rat) exact.Mat {
+	s := e.neuronSums(j)
+	out := exact.NewMat(e.k, e.d)
+	var t big.Rat
+	for l := 0; l < e.k; l++ {
+		for c := 0; c < e.d; c++ {
+			q := l*e.d + c
+			for _, term := range []struct {
+				c *big.Rat
+				w []uint64
+			}{{cp, s.pos}, {cn, s.neg}, {cz, s.zero}} {
+				if term.c == nil || term.c.Sign() == 0 {
+					continue
+				}
+				v := e.sumRat(term.w, q, nil)
+				if v.Sign() == 0 {
+					continue
+				}
+				t.Mul(v, term.c)
+				out[l][c].Add(out[l][c], &t)
+			}
+		}
+	}
+	return out
+}
+
+// pre returns w_j·x_i exactly.
+func (e *engine) pre(j, i int) *big.Rat {
+	switch e.sign[j][i] {
+	case 0:
+		return new(big.Rat)
+	}
+	acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(e.d)+1))
+	exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+	var z big.Int
+	exact.WordsInt(&z, acc)
+	den := new(big.Int).Mul(e.dw, e.dx)
+	return new(big.Rat).SetFrac(&z, den)
+}
+
+// preRow returns w_j·x_i exactly for every sample.
+func (e *engine) preRow(j int) []*big.Rat {
+	row := make([]*big.Rat, e.n)
+	acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(e.d)+1))
+	den := new(big.Int).Mul(e.dw, e.dx)
+	var z big.Int
+	for i := range row {
+		if e.sign[j][i] == 0 {
+			row[i] = new(big.Rat)
+			continue
+		}
+		clear(acc)
+		exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+		row[i] = new(big.Rat).SetFrac(exact.WordsInt(&z, acc), den)
+	}
+	return row
+}
+
+// dotSum returns the integer (sum entry row l, k·d layout)·v for an integer
+// vector v of width wv.
+func (e *engine) dotSum(sum []uint64, l int, v []uint64, wv int, z *big.Int) *big.Int {
+	acc := make([]uint64, e.sumW+wv+1)
+	exact.DotWords(acc, sum[l*e.d*e.sumW:(l+1)*e.d*e.sumW], e.sumW, v, wv)
+	return exact.WordsInt(z, acc)
+}
+
+// gradient returns G_j = (1/n)(ρ₊S⁺_j + ρ₋S⁻_j)·w_j.
+func (e *engine) gradient(j int) exact.Vec {
+	g := exact.NewVec(e.k)
+	if e.wZero[j] {
+		return g
+	}
+	s := e.neuronSums(j)
+	den := new(big.Int).Mul(e.ds, e.dr)
+	den.Mul(den, e.dx)
+	den.Mul(den, e.dw)
+	den.Mul(den, big.NewInt(int64(e.n)))
+	wj := e.w.Row(j)
+	var a, b big.Int
+	for l := 0; l < e.k; l++ {
+		num := new(big.Int)
+		if e.sp.Sign() != 0 {
+			num.Mul(e.dotSum(s.pos, l, wj, e.w.W, &a), e.sp)
+		}
+		if e.sn.Sign() != 0 {
+			num.Add(num, b.Mul(e.dotSum(s.neg, l, wj, e.w.W, &a), e.sn))
+		}
+		g[l].SetFrac(num, den)
+	}
+	return g
+}
+
+// response returns Q_j(u) = (ρ₊S⁺_j + ρ₋S⁻_j)·u + Σ_{i∈Z_j} r_i ρ(x_i·u),
+// the boundary samples split by the exact sign of x_i·u (filtered).
+func (e *engine) response(j int, u exact.Vec) exact.Vec {
+	q := exact.NewVec(e.k)
+	if u.IsZero() {
+		return q
+	}
+	s := e.neuronSums(j)
+	um, du, bu := intImage([]exact.Vec{u}, e.d)
+	uw := um.Row(0)
+	uf := exact.ToFloatVec(u)
+	L := e.k * e.d * e.sumW
+	pos, neg := make([]uint64, L), make([]uint64, L)
+	copy(pos, s.pos)
+	copy(neg, s.neg)
+	acc := make([]uint64, exact.WordsFor(e.bx+bu+bitlen(e.d)+1))
+	for i, sg := range e.sign[j] {
+		if sg != 0 || e.zeroX[i] {
+			continue
+		}
+		t, ok := exact.DotSign(e.xf[i], uf)
+		if !ok {
+			clear(acc)
+			exact.DotWords(acc, e.x.Row(i), e.x.W, uw, um.W)
+			t = exact.WordsSign(acc)
+		}
+		switch t {
+		case 1:
+			exact.AddWords(pos, e.rx.Row(i), e.sumW)
+		case -1:
+			exact.AddWords(neg, e.rx.Row(i), e.sumW)
+		}
+	}
+	den := new(big.Int).Mul(e.ds, e.dr)
+	den.Mul(den, e.dx)
+	den.Mul(den, du)
+	var a, b big.Int
+	for l := 0; l < e.k; l++ {
+		num := new(big.Int)
+		if e.sp.Sign() != 0 {
+			num.Mul(e.dotSum(pos, l, uw, um.W, &a), e.sp)
+		}
+		if e.sn.Sign() != 0 {
+			num.Add(num, b.Mul(e.dotSum(neg, l, uw, um.W, &a), e.sn))
+		}
+		q[l].SetFrac(num, den)
+	}
+	return q
+}
+
+// combo returns Σ_l a_l (c₊S⁺_j + c₋S⁻_j + c₀S⁰_j)_l ∈ Q^d for integer
+// slope numerators c± , c₀ over den (sums with den·dr·dx), computed in
+// integers; a nil a means the k×d matrix is wanted instead (returned as
+// rows). Entries that vanish are exact zeros without any normalisation.
+func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) exact.Mat {
+	s := e.neuronSums(j)
+	rows := e.k
+	var abar []big.Int
+	D := new(big.Int).Mul(den, e.dr)
+	D.Mul(D, e.dx)
+	if a != nil {
+		rows = 1
+		da := ratDen(a)
+		abar = make([]big.Int, e.k)
+		for l := range abar {
+			scaleInt(&abar[l], a[l], da)
+		}
+		D.Mul(D, da)
+	}
+	out := make(exact.Mat, rows)
+	var t, u big.Int
+	for r := range out {
+		out[r] = make(exact.Vec, e.d)
+	}
+	for c := 0; c < e.d; c++ {
+		num := make([]big.Int, rows)
+		for l := 0; l < e.k; l++ {
+			q := (l*e.d + c) * e.sumW
+			t.SetInt64(0)
+			for _, term := range []struct {
+				c *big.Int
+				w []uint64
+			}{{cp, s.pos}, {cn, s.neg}, {cz, s.zero}} {
+				if term.c == nil || term.c.Sign() == 0 {
+					continue
+				}
+				w := term.w[q : q+e.sumW]
+				if exact.WordsIsZero(w) {
+					continue
+				}
+				exact.WordsInt(&u, w)
+				t.Add(&t, u.Mul(&u, term.c))
+			}
+			if t.Sign() == 0 {
+				continue
+			}
+			if a != nil {
+				num[0].Add(&num[0], u.Mul(&t, &abar[l]))
+			} else {
+				num[l].Set(&t)
+			}
+		}
+		for r := range out {
+			if num[r].Sign() == 0 {
+				out[r][c] = new(big.Rat)
+			} else {
+				out[r][c] = new(big.Rat).SetFrac(&num[r], D)
+			}
+		}
+	}
+	return out
+}
+
+// loss returns L = (1/2n) Σ_i |r_i|² = Σ_i |r̄_i|² / (2n·dr²).
+func (e *engine) loss() *big.Rat {
+	sum := new(big.Int)
+	var z big.Int
+	for q := 0; q < e.n*e.k; q++ {
+		w := e.rbar.Data[q*e.rbar.W : (q+1)*e.rbar.W]
+		if exact.WordsIsZero(w) {
+			continue
+		}
+		exact.WordsInt(&z, w)
+		sum.Add(sum, z.Mul(&z, &z))
+	}
+	den := new(big.Int).Mul(e.dr, e.dr)
+	den.Mul(den, big.NewInt(2*int64(e.n)))
+	return new(big.Rat).SetFrac(sum, den)
+}
+
+// parallelDynamic runs f(j) for every j < n on w goroutines that take the
+// next index as they finish (for uneven work per index).
+func parallelDynamic(n, w int, f func(j int)) {
+	if w <= 1 || n < 2 {
+		for j := 0; j < n; j++ {
+			f(j)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for t := 0; t < w; t++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				j := int(next.Add(1) - 1)
+				if j >= n {
+					return
+				}
+				f(j)
+			}
+		}()
+	}
+	wg.Wait()
+}

@@ -1,0 +1,181 @@
+package verify
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"relucert/exact"
+)
+
+// slowResiduals evaluates r_i = Σ_j a_j ρ(w_j·x_i) − y_i in big.Rat, from
+// the definition.
+func slowResiduals(p *Point) []exact.Vec {
+	r := make([]exact.Vec, p.N())
+	for i, x := range p.X {
+		f := exact.NewVec(p.K())
+		for _, nr := range p.Neurons {
+			f.AddScaled(p.Act.Apply(nr.W.Dot(x)), nr.A)
+		}
+		r[i] = f.Sub(p.Y[i])
+	}
+	return r
+}
+
+// floatPoint draws a point with float-derived (dyadic) numbers, including
+// tiny and huge magnitudes, planted boundary samples and zero neurons.
+func floatPoint(rng *rand.Rand, n, d, m, k int) *Point {
+	fl := func() *big.Rat {
+		v := rng.NormFloat64()
+		switch rng.IntN(20) {
+		case 0:
+			v *= 1e-30
+		case 1:
+			v *= 1e40
+		case 2:
+			v = 0
+		}
+		return new(big.Rat).SetFloat64(v)
+	}
+	vec := func(l int) exact.Vec {
+		v := make(exact.Vec, l)
+		for i := range v {
+			v[i] = fl()
+		}
+		return v
+	}
+	p := &Point{Act: testActivations[rng.IntN(len(testActivations))]}
+	for j := 0; j < m; j++ {
+		nr := Neuron{W: vec(d), A: vec(k)}
+		if rng.IntN(5) == 0 {
+			nr.W = exact.NewVec(d)
+		}
+		p.Neurons = append(p.Neurons, nr)
+	}
+	for i := 0; i < n; i++ {
+		x := vec(d)
+		if rng.IntN(4) == 0 && d >= 2 {
+			w := p.Neurons[rng.IntN(m)].W
+			// x ⊥ w through a coordinate pair.
+			a, b := rng.IntN(d), rng.IntN(d-1)
+			if b >= a {
+				b++
+			}
+			x = exact.NewVec(d)
+			x[a].Set(w[b])
+			x[b].Neg(w[a])
+		}
+		p.X = append(p.X, x)
+		p.Y = append(p.Y, vec(k))
+	}
+	return p
+}
+
+func TestEngineAgainstDefinitions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 200; trial++ {
+		var p *Point
+		if trial%2 == 0 {
+			p = randomPoint(rng)
+		} else {
+			p = floatPoint(rng, 1+rng.IntN(12), 1+rng.IntN(4), 1+rng.IntN(5), 1+rng.IntN(3))
+		}
+		e := newEngine(p)
+		want := slowResiduals(p)
+		for i := range want {
+			if !want[i].Equal(e.r[i]) {
+				t.Fatalf("trial %d: residual %d = %v, want %v", trial, i, e.r[i], want[i])
+			}
+		}
+		for j, nr := range p.Neurons {
+			for i, x := range p.X {
+				z := nr.W.Dot(x)
+				if int8(z.Sign()) != e.sign[j][i] {
+					t.Fatalf("trial %d: sign (%d, %d) = %d, want %d", trial, j, i, e.sign[j][i], z.Sign())
+				}
+				if e.pre(j, i).Cmp(z) != 0 {
+					t.Fatalf("trial %d: pre (%d, %d)", trial, j, i)
+				}
+			}
+			// G_j, Q_j(u), E1 and the (S2) vector v against their definitions.
+			st := newState(p)
+			g := exact.NewVec(p.K())
+			for i, x := range p.X {
+				g.AddScaled(p.Act.Apply(nr.W.Dot(x)), want[i])
+			}
+			for _, c := range g {
+				c.Quo(c, big.NewRat(int64(p.N()), 1))
+			}
+			if !g.Equal(st.G(j)) {
+				t.Fatalf("trial %d: G_%d = %v, want %v", trial, j, st.G(j), g)
+			}
+			for rep := 0; rep < 3; rep++ {
+				u := randVec(rng, p.D(), 3)
+				if rep == 0 && len(p.X) > 0 {
+					u = p.X[rng.IntN(p.N())].Clone() // often on a boundary hyperplane
+				}
+				q := exact.NewVec(p.K())
+				for i, x := range p.X {
+					q.AddScaled(p.Act.Dir(nr.W.Dot(x), x.Dot(u)), want[i])
+				}
+				if !q.Equal(st.Q(j, u)) {
+					t.Fatalf("trial %d: Q_%d(%v) = %v, want %v", trial, j, u, st.Q(j, u), q)
+				}
+			}
+			half := new(big.Rat).Add(p.Act.Pos, p.Act.Neg)
+			half.Quo(half, big.NewRat(2, 1))
+			e1 := exact.NewMat(p.K(), p.D())
+			v := exact.NewVec(p.D())
+			for i, x := range p.X {
+				z := nr.W.Dot(x).Sign()
+				c := p.Act.Slope(z)
+				if z == 0 {
+					c = half
+				}
+				for l := range e1 {
+					e1[l].AddScaled(new(big.Rat).Mul(c, want[i][l]), x)
+				}
+				sl := p.Act.Slope(z)
+				if z == 0 {
+					sl = p.Act.Neg
+				}
+				v.AddScaled(new(big.Rat).Mul(sl, nr.A.Dot(want[i])), x)
+			}
+			got := st.E1Matrix(j)
+			for l := range e1 {
+				if !e1[l].Equal(got[l]) {
+					t.Fatalf("trial %d: E1 of %d = %v, want %v", trial, j, got, e1)
+				}
+			}
+			if bt := st.boundary(j); !bt.v.Equal(v) {
+				t.Fatalf("trial %d: v of %d = %v, want %v", trial, j, bt.v, v)
+			}
+			// S⁺, S⁻, S⁰ against direct sums.
+			sp, sn, sz := exact.NewMat(p.K(), p.D()), exact.NewMat(p.K(), p.D()), exact.NewMat(p.K(), p.D())
+			for i, x := range p.X {
+				var dst exact.Mat
+				switch nr.W.Dot(x).Sign() {
+				case 1:
+					dst = sp
+				case -1:
+					dst = sn
+				default:
+					dst = sz
+				}
+				for l := range dst {
+					dst[l].AddScaled(want[i][l], x)
+				}
+			}
+			one := big.NewRat(1, 1)
+			for _, c := range []struct {
+				got, want exact.Mat
+			}{{e.sumMat(j, one, nil, nil), sp}, {e.sumMat(j, nil, one, nil), sn}, {e.sumMat(j, nil, nil, one), sz}} {
+				for l := range c.want {
+					if !c.want[l].Equal(c.got[l]) {
+						t.Fatalf("trial %d neuron %d: sum %v, want %v", trial, j, c.got, c.want)
+					}
+				}
+			}
+		}
+	}
+}
