@@ -68,16 +68,37 @@ type EscapeWitness struct {
 	U, Q   exact.Vec
 }
 
+// FaceProof certifies that a neuron with a_j ≠ 0 (k ≥ 2) does not escape on
+// one closed cell C of its Z_j arrangement. With σ_i the sign of x_i·Point
+// (i ∈ Z_j), h_i = σ_i x_i, Q_C the k×d matrix of Q_j on C and
+// g = Q_Cᵀ a_j (so nφ_j(u) = g·u on C), row 2l+0 of Alpha/Beta writes
+// −q_l = Σ_i Alpha_i h_i + Beta g and row 2l+1 writes +q_l the same way, with
+// Alpha ≥ 0. Then q_l·u = 0 on the critical face {u ∈ C : g·u = 0}: Q_j
+// vanishes where φ_j does.
+type FaceProof struct {
+	Point exact.Vec
+	Alpha [][]*big.Rat
+	Beta  []*big.Rat
+}
+
+// NoEscapeProof certifies that neuron j (a_j ≠ 0, k ≥ 2) is no escape
+// neuron, one FaceProof per cell of its Z_j arrangement.
+type NoEscapeProof struct {
+	Neuron int
+	Cells  []FaceProof
+}
+
 // Certificate is the evidence behind a Verdict. Which fields are set depends
 // on the verdict:
 //   - not-stationary: Descent;
 //   - saddle: Stationarity, Escapes and Path;
-//   - local-min, global-min: Stationarity (and, implicitly, the absence of
-//     escape, which Recheck re-derives from E1/E2 for a_j = 0 neurons);
+//   - local-min, global-min: Stationarity and NoEscape (for a_j ≠ 0 neurons
+//     when k ≥ 2; for a_j = 0 neurons Recheck re-derives Q_j ≡ 0 from E1/E2);
 //   - undetermined: whatever was established.
 type Certificate struct {
 	Descent      *Descent
 	Stationarity []StationarityProof
 	Escapes      []EscapeWitness
+	NoEscape     []NoEscapeProof
 	Path         *Path
 }

@@ -149,7 +149,7 @@ func (s *state) EscapeNeurons(v *Verdict, opt Options) (faces map[int][]face, bu
 		case p.K() == 1:
 			continue
 		default:
-			fs, err := s.faceWitnesses(j, opt)
+			fs, none, err := s.faceWitnesses(j, opt)
 			if errors.Is(err, exact.ErrBudget) {
 				rep.Decided = false
 				budget = append(budget, err.Error())
@@ -161,6 +161,8 @@ func (s *state) EscapeNeurons(v *Verdict, opt Options) (faces map[int][]face, bu
 			if len(fs) > 0 {
 				u = fs[0].witnesses[0]
 				faces[j] = fs
+			} else {
+				v.Cert.NoEscape = append(v.Cert.NoEscape, *none)
 			}
 		}
 		if u != nil {

@@ -691,7 +691,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		case p.K() == 1:
 			sayEsc("a ≠ 0 and k = 1: the new neuron does not escape")
 		case oldFailure == "" && res.holds:
-			faces, err := sq.faceWitnesses(l, opt)
+			faces, _, err := sq.faceWitnesses(l, opt)
 			if err != nil {
 				return budget(err)
 			}

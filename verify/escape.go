@@ -173,11 +173,13 @@ func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
 // faceWitnesses decides escape for a neuron with a_j ≠ 0 (needed only for
 // k ≥ 2) by the cell/face method of DESIGN §4: on each closed cell C of the
 // Z_j arrangement, φ_j and Q_j are linear, {φ_j = 0} ∩ C is a face F, and the
-// neuron escapes there iff Q_j does not vanish on F. Exact LPs maximise
-// ±(Q_j u)_l over F ∩ [−1, 1]^d; every u with a positive optimum is returned
-// as a witness (φ_j(u) = 0, Q_j(u) ≠ 0); the faces on which Q_j does not
-// vanish are returned with their witnesses.
-func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
+// neuron escapes there iff Q_j does not vanish on F. For each output l and
+// sign, an exact LP either writes ∓(row l of Q_j) into the dual cone F* —
+// a proof that ±(Q_j u)_l ≤ 0 on F — or its Farkas alternative gives a
+// witness u ∈ F with (Q_j u)_l ≠ 0 (φ_j(u) = 0, Q_j(u) ≠ 0). The faces on
+// which Q_j does not vanish are returned with their witnesses; when there is
+// none, the proof that Q_j vanishes on every critical face is returned.
+func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error) {
 	d, k := s.p.D(), s.p.K()
 	z := s.pt.Boundary(j)
 	normals := make([]exact.Vec, len(z))
@@ -186,9 +188,10 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
 	}
 	cells, err := exact.Cells(normals, d, opt.MaxCells)
 	if err != nil {
-		return nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), err)
+		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), err)
 	}
 	var out []face
+	none := &NoEscapeProof{Neuron: j}
 	for _, cell := range cells {
 		// The linear map Q_C on the closed cell, row l = output l.
 		qc := exact.NewMat(k, d)
@@ -215,7 +218,6 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
 		for l := 0; l < k; l++ {
 			g.AddScaled(s.p.Neurons[j].A[l], qc[l])
 		}
-		var cons []exact.Constraint
 		var halfspaces []exact.Vec
 		for cc, i := range z {
 			h := s.p.X[i]
@@ -223,29 +225,37 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
 				h = h.Neg()
 			}
 			halfspaces = append(halfspaces, h)
-			cons = append(cons, exact.Constraint{A: h, Sense: exact.GE, B: new(big.Rat)})
 		}
-		cons = append(cons, exact.Constraint{A: g, Sense: exact.EQ, B: new(big.Rat)})
-		for c := 0; c < d; c++ {
-			e := exact.NewVec(d)
-			e[c].SetInt64(1)
-			cons = append(cons,
-				exact.Constraint{A: e, Sense: exact.LE, B: big.NewRat(1, 1)},
-				exact.Constraint{A: e, Sense: exact.GE, B: big.NewRat(-1, 1)})
+		// Q_C vanishes on F = {u : h·u ≥ 0, g·u = 0} iff, for every row q_l
+		// and sign s, −s·q_l lies in F* = cone(h) + span(g): an LP in
+		// α ≥ 0, β = β⁺ − β⁻. Its Farkas alternative is a u ∈ F with
+		// s·q_l·u > 0, a witness of escape.
+		nz := len(halfspaces)
+		A := exact.NewMat(d, nz+2)
+		for r := 0; r < d; r++ {
+			for c, h := range halfspaces {
+				A[r][c].Set(h[r])
+			}
+			A[r][nz].Set(g[r])
+			A[r][nz+1].Neg(g[r])
 		}
+		proof := FaceProof{Point: cell.Point}
 		var ws []exact.Vec
 		for l := 0; l < k; l++ {
 			for _, sg := range []int64{1, -1} {
-				prog := exact.Program{N: d, Cons: cons, C: qc[l].Scale(big.NewRat(sg, 1)), Maximize: true, MaxPivots: opt.MaxPivots}
-				st, u, val, err := prog.Solve()
+				lp := exact.LP{A: A, B: qc[l].Scale(big.NewRat(-sg, 1)), MaxPivots: opt.MaxPivots}
+				sol, err := lp.Solve()
 				if err != nil {
-					return nil, fmt.Errorf("neuron %d: face LP: %w", j, err)
+					return nil, nil, fmt.Errorf("neuron %d: face LP: %w", j, err)
 				}
-				if st != exact.Optimal || val.Sign() <= 0 {
+				if sol.Status == exact.Optimal {
+					proof.Alpha = append(proof.Alpha, sol.X[:nz])
+					proof.Beta = append(proof.Beta, new(big.Rat).Sub(sol.X[nz], sol.X[nz+1]))
 					continue
 				}
+				u := primitive(sol.Farkas)
 				if s.Phi(j, u).Sign() != 0 || s.Q(j, u).IsZero() {
-					return nil, fmt.Errorf("neuron %d: internal error: face witness %v fails φ_j = 0, Q_j ≠ 0", j, u)
+					return nil, nil, fmt.Errorf("neuron %d: internal error: face witness %v fails φ_j = 0, Q_j ≠ 0", j, u)
 				}
 				dup := false
 				for _, w := range ws {
@@ -260,9 +270,14 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, error) {
 		}
 		if len(ws) > 0 {
 			out = append(out, face{halfspaces: halfspaces, g: g, witnesses: ws})
+		} else {
+			none.Cells = append(none.Cells, proof)
 		}
 	}
-	return out, nil
+	if len(out) > 0 {
+		return out, nil, nil
+	}
+	return nil, none, nil
 }
 
 // face is F = {u : h·u ≥ 0 for h in halfspaces, g·u = 0}, the critical face

@@ -24,10 +24,23 @@ func (s *state) decreasingPath(delta Direction, rule string) (*Path, error) {
 	if lead == len(poly) || poly[lead].Sign() > 0 {
 		return nil, fmt.Errorf("internal error: direction is not a descent direction (loss polynomial %v)", poly)
 	}
-	t := big.NewRat(1, 1)
-	if r := s.SafeRadius(delta); r != nil && r.Cmp(t) <= 0 {
-		t.Quo(r, big.NewRat(2, 1))
+	// Start from the largest power of two below min(1, safe radius / 2,
+	// |c_lead| / (2 Σ_{k>lead} |c_k|)): for σ ≤ that bound the lowest term
+	// dominates the rest, so the first try usually succeeds; halving is the
+	// fallback.
+	bound := big.NewRat(1, 1)
+	if r := s.SafeRadius(delta); r != nil {
+		bound = minRat(bound, new(big.Rat).Quo(r, big.NewRat(2, 1)))
 	}
+	rest := new(big.Rat)
+	for k := lead + 1; k < len(poly); k++ {
+		rest.Add(rest, new(big.Rat).Abs(poly[k]))
+	}
+	if rest.Sign() > 0 {
+		c := new(big.Rat).Abs(poly[lead])
+		bound = minRat(bound, c.Quo(c, rest.Mul(rest, big.NewRat(2, 1))))
+	}
+	t := powerOfTwoBelow(bound)
 	for h := 0; h < maxHalvings; h++ {
 		if poly.Compose(t).NegativeOn(big.NewRat(1, 1)) {
 			d := delta.Scale(t)
@@ -96,4 +109,28 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 		return nil, fmt.Errorf("neuron %d: internal error: Theorem E segment does not decrease", j)
 	}
 	return path, nil
+}
+
+func minRat(a, b *big.Rat) *big.Rat {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+// powerOfTwoBelow returns the largest 2^k ≤ r (r > 0), k ≤ 0 when r ≤ 1.
+func powerOfTwoBelow(r *big.Rat) *big.Rat {
+	k := r.Num().BitLen() - r.Denom().BitLen()
+	t := new(big.Rat)
+	for {
+		if k >= 0 {
+			t.SetInt(new(big.Int).Lsh(big.NewInt(1), uint(k)))
+		} else {
+			t.SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), uint(-k)))
+		}
+		if t.Cmp(r) <= 0 {
+			return t
+		}
+		k--
+	}
 }

@@ -60,12 +60,29 @@ func Recheck(p *Point, v *Verdict) error {
 		if err := recheckStationarity(p, r, c.Stationarity); err != nil {
 			return err
 		}
-		if len(v.Escape) > 0 {
-			return fmt.Errorf("%v with escape neurons %v", v.Kind, v.Escape)
+		if len(v.Escape) > 0 || len(c.Escapes) > 0 || c.Path != nil {
+			return fmt.Errorf("%v with escape neurons or a decreasing path", v.Kind)
+		}
+		noEscape := map[int]*NoEscapeProof{}
+		for k := range c.NoEscape {
+			noEscape[c.NoEscape[k].Neuron] = &c.NoEscape[k]
 		}
 		for j, nr := range p.Neurons {
-			if nr.A.IsZero() && !responseVanishes(p, r, j) {
-				return fmt.Errorf("neurons[%d]: a_j = 0 but Q_j ≢ 0 (E1/E2): it escapes", j)
+			switch {
+			case nr.A.IsZero():
+				if !responseVanishes(p, r, j) {
+					return fmt.Errorf("neurons[%d]: a_j = 0 but Q_j ≢ 0 (E1/E2): it escapes", j)
+				}
+			case p.K() > 1:
+				pr := noEscape[j]
+				if pr == nil || len(pr.Cells) == 0 {
+					return fmt.Errorf("neurons[%d]: a_j ≠ 0 and k = %d but no proof that it does not escape", j, p.K())
+				}
+				for ci, fp := range pr.Cells {
+					if err := recheckFace(p, r, j, fp); err != nil {
+						return fmt.Errorf("neurons[%d]: no-escape cell %d: %w", j, ci, err)
+					}
+				}
 			}
 		}
 		if v.Kind == GlobalMin && v.Loss.Sign() != 0 {
@@ -382,4 +399,63 @@ func equalInts(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// recheckFace checks a FaceProof by substitution: the cell's signs come from
+// its interior point, Q_C and g = Q_Cᵀa_j are evaluated from the definitions,
+// and each ∓q_l must equal Σ α_i h_i + β g with α ≥ 0.
+func recheckFace(p *Point, r []exact.Vec, j int, fp FaceProof) error {
+	nr := p.Neurons[j]
+	d, k := p.D(), p.K()
+	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k {
+		return fmt.Errorf("wrong shape")
+	}
+	qc := exact.NewMat(k, d)
+	var hs []exact.Vec
+	for i, x := range p.X {
+		if x.IsZero() {
+			continue
+		}
+		sign := nr.W.Dot(x).Sign()
+		if sign == 0 {
+			sign = x.Dot(fp.Point).Sign()
+			if sign == 0 {
+				return fmt.Errorf("point on the hyperplane of sample %d", i)
+			}
+			h := x
+			if sign < 0 {
+				h = x.Neg()
+			}
+			hs = append(hs, h)
+		}
+		c := p.Act.Slope(sign)
+		for l := 0; l < k; l++ {
+			qc[l].AddScaled(new(big.Rat).Mul(c, r[i][l]), x)
+		}
+	}
+	g := exact.NewVec(d)
+	for l := 0; l < k; l++ {
+		g.AddScaled(nr.A[l], qc[l])
+	}
+	for row := 0; row < 2*k; row++ {
+		alpha := fp.Alpha[row]
+		if len(alpha) != len(hs) || fp.Beta[row] == nil {
+			return fmt.Errorf("wrong shape")
+		}
+		sum := g.Scale(fp.Beta[row])
+		for c, h := range hs {
+			if alpha[c].Sign() < 0 {
+				return fmt.Errorf("α < 0")
+			}
+			sum.AddScaled(alpha[c], h)
+		}
+		want := qc[row/2]
+		if row%2 == 0 {
+			want = want.Neg()
+		}
+		if !sum.Equal(want) {
+			return fmt.Errorf("output %d: %v is not in the dual cone of the critical face", row/2, want)
+		}
+	}
+	return nil
 }

@@ -1,18 +1,32 @@
-package verify
+package verify_test
 
 import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"relucert/cases"
+	. "relucert/verify"
 )
 
 // TestRecheckRejectsTampering alters one part of genuine certificates at a
 // time; Recheck must reject every altered one.
+//
+// It runs on every catalogue case (whose genuine certificates must pass) and
+// on 300 random small instances.
 func TestRecheckRejectsTampering(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	tampered := map[string]int{}
+	cat, err := cases.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var points []*Point
+	for _, c := range cat {
+		points = append(points, c.Point())
+	}
 	for trial := 0; trial < 300; trial++ {
-		p := randomPoint(rng)
+		p := RandomPoint(rng)
 		if rng.IntN(2) == 0 {
 			for i, x := range p.X {
 				p.Y[i] = p.Output(x)
@@ -21,9 +35,15 @@ func TestRecheckRejectsTampering(t *testing.T) {
 				}
 			}
 		}
+		points = append(points, p)
+	}
+	for trial, p := range points {
 		v, err := Check(p, Options{})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if err := Recheck(p, v); err != nil {
+			t.Fatalf("point %d: genuine %v certificate fails Recheck: %v", trial, v.Kind, err)
 		}
 		type tamper struct {
 			name  string
@@ -117,12 +137,12 @@ func TestRecheckRejectsTampering(t *testing.T) {
 				continue
 			}
 			if err := Recheck(p, w); err == nil {
-				t.Fatalf("trial %d: %v certificate with %q altered passes Recheck", trial, v.Kind, tp.name)
+				t.Fatalf("point %d: %v certificate with %q altered passes Recheck", trial, v.Kind, tp.name)
 			}
 			tampered[tp.name]++
 		}
 	}
-	for _, name := range []string{"loss", "path zeroed", "end loss", "path too long", "derivative", "escape Q", "cell multiplier", "verdict"} {
+	for _, name := range []string{"loss", "path zeroed", "end loss", "path too long", "derivative", "escape Q", "cell multiplier", "cell point", "verdict"} {
 		if tampered[name] == 0 {
 			t.Errorf("tampering %q never applied", name)
 		}

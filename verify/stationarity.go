@@ -136,7 +136,7 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 			cp.Mu = sol.X[2*np:]
 			res.proof.Cells = append(res.proof.Cells, cp)
 		case exact.Infeasible:
-			u := sol.Farkas[:s.p.D()].Neg()
+			u := normalized(sol.Farkas[:s.p.D()].Neg())
 			if s.Phi(j, u).Sign() >= 0 {
 				return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
 			}
@@ -193,4 +193,19 @@ func (s *state) S2BySubsets(j int) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// normalized scales a nonzero vector to max-norm 1 (Farkas certificates come
+// as large integer multiples).
+func normalized(u exact.Vec) exact.Vec {
+	m := new(big.Rat)
+	for _, x := range u {
+		if a := new(big.Rat).Abs(x); a.Cmp(m) > 0 {
+			m = a
+		}
+	}
+	if m.Sign() == 0 {
+		return u
+	}
+	return u.Scale(m.Inv(m))
 }
