@@ -65,7 +65,21 @@ type jsonCert struct {
 	Descent      *jsonDescent        `json:"descent"`
 	Stationarity []jsonStationarity  `json:"stationarity"`
 	Escapes      []jsonEscapeWitness `json:"escapes"`
+	NoEscape     []jsonNoEscape      `json:"no_escape"`
 	Path         *jsonPath           `json:"path"`
+}
+
+// jsonNoEscape is a verify.NoEscapeProof.
+type jsonNoEscape struct {
+	Neuron int             `json:"neuron"`
+	Cells  []jsonFaceProof `json:"cells"`
+}
+
+// jsonFaceProof is a verify.FaceProof.
+type jsonFaceProof struct {
+	Point []string   `json:"point"`
+	Alpha [][]string `json:"alpha"`
+	Beta  []string   `json:"beta"`
 }
 
 // jsonDelta is one neuron's component of a direction Δ.
@@ -171,7 +185,7 @@ func toJSONCert(c *verify.Certificate) *jsonCert {
 	if c == nil {
 		return nil
 	}
-	out := &jsonCert{Stationarity: []jsonStationarity{}, Escapes: []jsonEscapeWitness{}, Path: toJSONPath(c.Path)}
+	out := &jsonCert{Stationarity: []jsonStationarity{}, Escapes: []jsonEscapeWitness{}, NoEscape: []jsonNoEscape{}, Path: toJSONPath(c.Path)}
 	if d := c.Descent; d != nil {
 		out.Descent = &jsonDescent{
 			Neuron: d.Neuron, Condition: d.Condition, Delta: jsonDirection(d.Delta),
@@ -190,6 +204,17 @@ func toJSONCert(c *verify.Certificate) *jsonCert {
 	}
 	for _, e := range c.Escapes {
 		out.Escapes = append(out.Escapes, jsonEscapeWitness{Neuron: e.Neuron, U: jsonRats(e.U), Q: jsonRats(e.Q)})
+	}
+	for _, ne := range c.NoEscape {
+		jn := jsonNoEscape{Neuron: ne.Neuron, Cells: []jsonFaceProof{}}
+		for _, f := range ne.Cells {
+			jf := jsonFaceProof{Point: jsonRats(f.Point), Beta: jsonRats(f.Beta), Alpha: [][]string{}}
+			for _, a := range f.Alpha {
+				jf.Alpha = append(jf.Alpha, jsonRats(a))
+			}
+			jn.Cells = append(jn.Cells, jf)
+		}
+		out.NoEscape = append(out.NoEscape, jn)
 	}
 	return out
 }

@@ -178,6 +178,9 @@ func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 	for _, e := range c.Escapes {
 		fmt.Fprintf(w, "  escape: neuron %d: u = %s, Q_%d(u) = %s ≠ 0\n", e.Neuron, vecStr(e.U), e.Neuron, vecStr(e.Q))
 	}
+	for _, ne := range c.NoEscape {
+		fmt.Fprintf(w, "  no escape: neuron %d: Q_%d vanishes on the critical face of each of %d cell(s) (dual-cone multipliers α ≥ 0, β per output; --json lists them)\n", ne.Neuron, ne.Neuron, len(ne.Cells))
+	}
 	if c.Path != nil {
 		writePath(w, "  ", "decreasing path", c.Path)
 	}
