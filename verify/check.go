@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"time"
 
 	"relucert/exact"
 )
@@ -14,6 +15,18 @@ type Options struct {
 	MaxCells int
 	// MaxPivots bounds the simplex pivots of each LP.
 	MaxPivots int
+	// Deadline, when not zero, is the time after which the search stops
+	// (checked before each cell's LPs): what is undecided then makes the
+	// verdict undetermined, never a guess.
+	Deadline time.Time
+}
+
+// errDeadline is the budget error of an exceeded Options.Deadline.
+var errDeadline = fmt.Errorf("time budget: %w", exact.ErrBudget)
+
+// expired reports whether the deadline of opt has passed.
+func (opt Options) expired() bool {
+	return !opt.Deadline.IsZero() && time.Now().After(opt.Deadline)
 }
 
 // Check classifies the point p exactly (DESIGN §3–4) and returns the verdict

@@ -193,6 +193,9 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	var out []face
 	none := &NoEscapeProof{Neuron: j}
 	for _, cell := range cells {
+		if opt.expired() {
+			return nil, nil, fmt.Errorf("neuron %d: %w", j, errDeadline)
+		}
 		// The linear map Q_C on the closed cell, row l = output l.
 		qc := exact.NewMat(k, d)
 		var c, t big.Rat

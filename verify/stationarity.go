@@ -115,6 +115,9 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	}
 	np := len(bt.zPlus)
 	for _, cell := range cells {
+		if opt.expired() {
+			return res, fmt.Errorf("neuron %d: %w", j, errDeadline)
+		}
 		inT := map[int]bool{}
 		var T []int
 		for c, i := range bt.zMinus {
