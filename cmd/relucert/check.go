@@ -11,7 +11,7 @@ import (
 
 func init() {
 	register("check", command{
-		usage:   "check CASE.json [--json] [--max-cells N] [--max-pivots N]",
+		usage:   "check CASE.json [--json] [--max-cells N] [--max-pivots N] [--perturb N [--amplitude A] [--seed S]]",
 		summary: "verify one point exactly: verdict, escape neurons, certificate and its re-check",
 		run:     runCheck,
 	})
@@ -47,15 +47,20 @@ func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
 // without the case expecting that (no verdict reached); 2 on bad input or
 // usage.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	const synopsis = "check CASE.json [--json] [--max-cells N] [--max-pivots N]"
+	const synopsis = "check CASE.json [--json] [--max-cells N] [--max-pivots N] [--perturb N [--amplitude A] [--seed S]]"
 	fs := newFlagSet("check", synopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
 	var opt verify.Options
 	fs.IntVar(&opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound)")
 	fs.IntVar(&opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound)")
+	pf := addPerturbFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
+	}
+	if err := pf.validate(fs); err != nil {
+		fmt.Fprintf(stderr, "relucert check: %v\n", err)
+		return exitUsage
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "relucert check: want exactly one case file, got %d arguments\n", len(pos))
@@ -89,10 +94,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return badInput(err, false)
 	}
+	pert := pf.run(c.Point()) // the float64 baseline, never a verdict
 	if *jsonOut {
-		writeJSON(stdout, toJSON(res))
+		writeJSON(stdout, withPerturb(toJSON(res), pert))
 	} else {
 		writeReport(stdout, res)
+		writePerturb(stdout, pert)
 	}
 	return res.Code
 }
