@@ -1,0 +1,124 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"relucert/cases"
+	"relucert/verify"
+)
+
+const genSynopsis = "gen --n N --d D --m M --k K [--act relu] [--boundary B] [--kind localmin|saddle|zeroinput|zeroinput-fail] [--dyadic | --small] [--seed S] [-o FILE.json]"
+
+func init() {
+	register("gen", command{
+		usage:   genSynopsis,
+		summary: "write a planted instance with a known verdict (for benchmarks and tests)",
+		run:     runGen,
+	})
+}
+
+// parseActivation reads relu, abs, linear, leaky:ALPHA or pos:P,neg:N.
+func parseActivation(s string) (verify.Activation, error) {
+	switch {
+	case s == "relu":
+		return verify.ReLU(), nil
+	case s == "abs":
+		return verify.Abs(), nil
+	case s == "linear":
+		return verify.Linear(), nil
+	case strings.HasPrefix(s, "leaky:"):
+		a, err := cases.ParseNumber(s[len("leaky:"):])
+		if err != nil {
+			return verify.Activation{}, fmt.Errorf("--act %q: %v", s, err)
+		}
+		return verify.Leaky(a), nil
+	case strings.HasPrefix(s, "pos:"):
+		ps, ns, ok := strings.Cut(s[len("pos:"):], ",neg:")
+		if ok {
+			p, err1 := cases.ParseNumber(ps)
+			n, err2 := cases.ParseNumber(ns)
+			if err1 == nil && err2 == nil {
+				return verify.Activation{Pos: p, Neg: n}, nil
+			}
+		}
+	}
+	return verify.Activation{}, fmt.Errorf("--act %q: want relu, abs, linear, leaky:ALPHA or pos:P,neg:N", s)
+}
+
+// runGen implements "relucert gen": it builds the instance with
+// verify.Generate and writes it as a case file with its expect block (to
+// stdout, or to -o FILE). Exit 0 on success, 2 on bad usage.
+func runGen(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("gen", genSynopsis, stderr)
+	var cfg verify.GenConfig
+	fs.IntVar(&cfg.N, "n", 100, "number of samples")
+	fs.IntVar(&cfg.D, "d", 3, "input dimension")
+	fs.IntVar(&cfg.M, "m", 4, "width (neurons)")
+	fs.IntVar(&cfg.K, "k", 1, "output dimension")
+	act := fs.String("act", "relu", "activation: relu, abs, linear, leaky:ALPHA, pos:P,neg:N")
+	fs.IntVar(&cfg.Boundary, "boundary", 0, "number of planted boundary inputs (each duplicated)")
+	kind := fs.String("kind", "localmin", "planted verdict: localmin, saddle, zeroinput, zeroinput-fail")
+	dyadic := fs.Bool("dyadic", false, "float-derived numbers (random float64s converted exactly; the default)")
+	small := fs.Bool("small", false, "small-height rationals p/q, |p| ≤ 9, q ≤ 6")
+	seed := fs.Uint64("seed", 1, "random seed")
+	out := fs.String("o", "", "write the case to this file instead of stdout")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) != 0 {
+		fmt.Fprintf(stderr, "relucert gen: unexpected arguments %v\n", pos)
+		fs.Usage()
+		return exitUsage
+	}
+	if *dyadic && *small {
+		fmt.Fprintln(stderr, "relucert gen: --dyadic and --small exclude each other")
+		return exitUsage
+	}
+	cfg.Dyadic = !*small
+	cfg.Seed = *seed
+	var ok bool
+	if cfg.Kind, ok = verify.ParseGenKind(*kind); !ok {
+		fmt.Fprintf(stderr, "relucert gen: unknown --kind %q\n", *kind)
+		return exitUsage
+	}
+	if cfg.Act, err = parseActivation(*act); err != nil {
+		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
+		return exitUsage
+	}
+	p, exp, err := verify.Generate(cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert %v\n", err)
+		return exitUsage
+	}
+	numbers := "dyadic"
+	if *small {
+		numbers = "small"
+	}
+	name := fmt.Sprintf("gen-%s-n%d-d%d-m%d-k%d-b%d-%s-%s-s%d", cfg.Kind, cfg.N, cfg.D, cfg.M, cfg.K, cfg.Boundary, *act, numbers, cfg.Seed)
+	c, err := cases.FromPoint(name, "relucert gen (verify.Generate): "+exp.Why, p, false)
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
+		return exitUsage
+	}
+	v := exp.Verdict
+	c.Expect = &cases.Expect{Verdict: &v, Escape: exp.Escape}
+	data, err := cases.Write(c)
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
+		return exitUsage
+	}
+	if *out == "" {
+		_, err = stdout.Write(data)
+	} else {
+		err = os.WriteFile(*out, data, 0o644)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
+		return exitUsage
+	}
+	return exitOK
+}
