@@ -117,8 +117,8 @@ func mulVec(M [][]float64, u []float64) []float64 {
 // n·φ_j there, the face is F = C_σ when g counts as zero
 // (Tolerance.ZeroPhiGradient) and F = C_σ ∩ {g·u = 0} otherwise; for each
 // component of Q_j = M_σ u and each sign one LP maximises it over F ∩ unit
-// box, normalised by QScale. A value > Eps is an escape witness. All
-// witnesses found are returned (the indefinite tests use them).
+// box, normalised by QScale (maxOverCone). A value > Eps means escape; the
+// maximisers found are returned as witnesses for the indefinite tests.
 func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, bnd []int, decided bool) {
 	t := pr.Tol
 	d := pr.D()
@@ -147,22 +147,15 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 				g[k] += pr.A[j][o] * row[k]
 			}
 		}
-		// Variables u⁺, u⁻ ∈ [0,1]^d, u = u⁺ − u⁻.
-		var G [][]float64
-		var h []float64
-		addRow := func(n []float64) {
-			row := make([]float64, 2*d)
-			for k := 0; k < d; k++ {
-				row[k], row[d+k] = n[k], -n[k]
-			}
-			G, h = append(G, row), append(h, 0)
-		}
+		// The face F: closed-cell rows −σ_i x̂_i·u ≤ 0 and, when g is not
+		// zero, ±ĝ·u ≤ 0.
+		var A [][]float64
 		for l, e := range normals {
-			neg := make([]float64, d)
+			row := make([]float64, d)
 			for k := range e {
-				neg[k] = -float64(c.signs[l]) * e[k]
+				row[k] = -float64(c.signs[l]) * e[k]
 			}
-			addRow(neg)
+			A = append(A, row)
 		}
 		if !t.ZeroPhiGradient(g, a1) {
 			gn := norm2(g)
@@ -170,36 +163,32 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 			for k := range g {
 				up[k], down[k] = g[k]/gn, -g[k]/gn
 			}
-			addRow(up)
-			addRow(down)
-		}
-		for q := 0; q < 2*d; q++ {
-			row := make([]float64, 2*d)
-			row[q] = 1
-			G, h = append(G, row), append(h, 1)
+			A = append(A, up, down)
 		}
 		for _, row := range M {
 			for _, sgn := range [2]float64{1, -1} {
-				obj := make([]float64, 2*d)
-				for k := 0; k < d; k++ {
-					obj[k], obj[d+k] = sgn*row[k]/qs, -sgn*row[k]/qs
+				obj := make([]float64, d)
+				for k := range obj {
+					obj[k] = sgn * row[k] / qs
 				}
-				val, z, exact := maxIneq(obj, G, h)
-				if t.Positive(val, 1) {
-					u := make([]float64, d)
-					for k := range u {
-						u[k] = z[k] - z[d+k]
+				val, u, exact := maxOverCone(A, obj)
+				switch {
+				case t.Positive(val, 1) && exact:
+					escape = true
+					if u != nil {
+						ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
 					}
+				case t.Positive(val, 1) && u != nil:
+					// gonum did not prove the optimum but found a point.
+					escape = true
 					ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
-					continue
-				}
-				if !exact {
+				case !exact:
 					decided = false
 				}
 			}
 		}
 	}
-	return len(ws) > 0, ws, cells, bnd, decided || len(ws) > 0
+	return escape, ws, cells, bnd, decided || escape
 }
 
 // cellsOf enumerates the cells of the arrangement of the given unit normals.

@@ -152,3 +152,144 @@ func contains(s []int, x int) bool {
 	}
 	return false
 }
+
+// maxOverCone returns max b·u over the polyhedral cone {u : a_i·u ≤ 0}
+// intersected with the unit box |u|∞ ≤ 1, and a maximiser u when the value
+// counts as positive (> Eps).
+//
+// The primal LP has its optimum at the degenerate vertex u = 0 whenever the
+// cone is pointed, where gonum's simplex can spend thousands of Bland steps,
+// so the value comes from its dual, solved with only d rows:
+//
+//	max{b·u : Au ≤ 0, |u|∞ ≤ 1} = min{‖b − Aᵀy‖₁ : y ≥ 0}   (LP duality)
+//
+// (minResidual). The maximiser is the dual solution of that LP, which gonum
+// does not return; it is recovered from complementary slackness — u_k =
+// sign(e_k) where the residual e = b − Aᵀy is nonzero, a_i·u = 0 where
+// y_i > 0, the rest by minimum-norm least squares (mat.SVD) — and checked
+// (cone, box, value); if the check fails, the primal is solved with
+// maxIneq instead. exact is false when gonum did not prove the value.
+func maxOverCone(A [][]float64, b []float64) (val float64, u []float64, exact bool) {
+	d, r := len(b), len(A)
+	rows := make([][]float64, d)
+	for k := range rows {
+		rows[k] = make([]float64, r)
+		for i := range A {
+			rows[k][i] = A[i][k]
+		}
+	}
+	val, y, exact := minResidual(rows, b, r)
+	tol := Tolerance{Eps: Eps}
+	if !tol.Positive(val, 1) {
+		return val, nil, exact
+	}
+	e := make([]float64, d)
+	for k := range e {
+		e[k] = b[k] - dot(rows[k], y)
+	}
+	if u = coneWitness(A, b, y, e); u != nil {
+		return val, u, exact
+	}
+	// Fallback: the primal, u = u⁺ − u⁻ with 0 ≤ u± ≤ 1.
+	var G [][]float64
+	var h []float64
+	for _, a := range A {
+		row := make([]float64, 2*d)
+		for k := 0; k < d; k++ {
+			row[k], row[d+k] = a[k], -a[k]
+		}
+		G, h = append(G, row), append(h, 0)
+	}
+	c := make([]float64, 2*d)
+	for k := 0; k < d; k++ {
+		c[k], c[d+k] = b[k], -b[k]
+		row := make([]float64, 2*d)
+		row[k] = 1
+		G, h = append(G, row), append(h, 1)
+		row = make([]float64, 2*d)
+		row[d+k] = 1
+		G, h = append(G, row), append(h, 1)
+	}
+	pv, z, _ := maxIneq(c, G, h)
+	if !tol.Positive(pv, 1) {
+		return val, nil, exact
+	}
+	u = make([]float64, d)
+	for k := range u {
+		u[k] = z[k] - z[d+k]
+	}
+	return val, u, exact
+}
+
+// coneWitness recovers the maximiser of b·u over {Au ≤ 0, |u|∞ ≤ 1} from
+// an optimal y of the dual ℓ1 problem with residual e (see maxOverCone), or
+// returns nil when the recovered point fails the check.
+func coneWitness(A [][]float64, b, y, e []float64) []float64 {
+	const tiny = 1e-12
+	d := len(b)
+	u := make([]float64, d)
+	var free []int
+	for k := range e {
+		switch {
+		case e[k] > tiny:
+			u[k] = 1
+		case e[k] < -tiny:
+			u[k] = -1
+		default:
+			free = append(free, k)
+		}
+	}
+	var active []int
+	for i := range A {
+		if y[i] > tiny {
+			active = append(active, i)
+		}
+	}
+	if len(free) > 0 && len(active) > 0 {
+		M := mat.NewDense(len(active), len(free), nil)
+		rhs := mat.NewDense(len(active), 1, nil)
+		for ai, i := range active {
+			s := 0.0
+			for k := range u {
+				s -= A[i][k] * u[k]
+			}
+			rhs.Set(ai, 0, s)
+			for fi, k := range free {
+				M.Set(ai, fi, A[i][k])
+			}
+		}
+		var svd mat.SVD
+		if !svd.Factorize(M, mat.SVDThin) {
+			return nil
+		}
+		sv := svd.Values(nil)
+		rank := 0
+		tol := Tolerance{Eps: Eps}
+		for _, s := range sv {
+			if s > tol.RankCut(sv[0]) {
+				rank++
+			}
+		}
+		if rank > 0 {
+			var sol mat.Dense
+			svd.SolveTo(&sol, rhs, rank)
+			for fi, k := range free {
+				u[k] = sol.At(fi, 0)
+			}
+		}
+	}
+	if m := maxAbs(u); m > 1 {
+		for k := range u {
+			u[k] /= m
+		}
+	}
+	for _, a := range A {
+		if dot(a, u) > tiny {
+			return nil
+		}
+	}
+	if !(Tolerance{Eps: Eps}).Positive(dot(b, u), 1) {
+		return nil
+	}
+	return u
+}

@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -83,12 +84,13 @@ func TestArrangementCounts(t *testing.T) {
 		if !dec || len(cells) != tc.want {
 			t.Errorf("%s: %d cells (decided %v), want %d", tc.name, len(cells), dec, tc.want)
 		}
+		seen := map[string]bool{}
 		for _, c := range cells {
-			for l, h := range tc.normals {
-				if float64(c.signs[l])*dot(h, c.point) <= 0 {
-					t.Errorf("%s: cell %v point %v not interior for normal %d", tc.name, c.signs, c.point, l)
-				}
+			key := fmt.Sprint(c.signs)
+			if seen[key] || len(c.signs) != len(tc.normals) {
+				t.Errorf("%s: repeated or short sign vector %v", tc.name, c.signs)
 			}
+			seen[key] = true
 		}
 	}
 }
@@ -145,9 +147,72 @@ func TestS2SubsetsAgreeWithCells(t *testing.T) {
 		if !d1 || !d2 || h1 != h2 {
 			t.Fatalf("trial %d: subsets (%v, decided %v) ≠ cells (%v, decided %v) on %+v", trial, h1, d1, h2, d2, s)
 		}
+		if _, found := s.quickWitness(); found && h1 {
+			t.Fatalf("trial %d: quickWitness found a descent where the LPs say (S2) holds: %+v", trial, s)
+		}
 		counts[h1]++
 	}
 	if counts[true] < 10 || counts[false] < 10 {
 		t.Errorf("unbalanced instances: %v", counts)
+	}
+}
+
+func TestMaxOverCone(t *testing.T) {
+	// A face of a cell in R^4 (13 closed-cell rows and ±ĝ) on which the
+	// objective has maximum 0: in the primal form gonum's simplex took 0.4 s
+	// on it, pivoting at the degenerate vertex u = 0 (found by a random
+	// stress run).
+	s5, s10, s3, s7, s6 := 0.31622776601683794, 0.6324555320336759, 0.5773502691896258, 0.3779644730092272, 0.4082482904638631
+	pointed := [][]float64{
+		{-s10, -s10, s5, -s5}, {2 * s6, 0, s6, -s6}, {s5, s10, -s5, -s10}, {s7, -s7, -2 * s7, s7},
+		{s10, -s5, s10, -s5}, {s7, -s7, 2 * s7, s7}, {s3, 0, -s3, s3}, {s10, s5, -s10, -s5},
+		{-s6, 0, -2 * s6, -s6}, {2.0 / 3, 1.0 / 3, 2.0 / 3, 0}, {0.5, 0.5, -0.5, -0.5}, {s10, s10, s5, -s5},
+		{-s6, -s6, 0, -2 * s6},
+		{-0.6713450866373512, -0.5874269508076823, -0.1678362716593378, 0.41959067914834447},
+		{0.6713450866373512, 0.5874269508076823, 0.1678362716593378, -0.41959067914834447},
+	}
+	for _, tc := range []struct {
+		name string
+		A    [][]float64
+		b    []float64
+		want float64 // by hand
+	}{
+		// F = quadrant u ≥ 0: max u₁ + 2u₂ on the box is 3 at (1, 1).
+		{"quadrant", [][]float64{{-1, 0}, {0, -1}}, []float64{1, 2}, 3},
+		{"quadrant, b pointing out", [][]float64{{-1, 0}, {0, -1}}, []float64{-1, -1}, 0},
+		{"quadrant, b along an edge", [][]float64{{-1, 0}, {0, -1}}, []float64{-1, 1}, 1},
+		// F = {0}.
+		{"pointed at 0", [][]float64{{1, 0}, {-1, 0}, {0, 1}, {0, -1}}, []float64{1, 1}, 0},
+		// F = the ray through (1, 1), with a duplicated plane: max u₂ = 1.
+		{"ray", [][]float64{{1, -1}, {-1, 1}, {0, -1}, {2, -2}}, []float64{0, 1}, 1},
+		{"ray, b orthogonal", [][]float64{{1, -1}, {-1, 1}, {0, -1}}, []float64{1, -1}, 0},
+		// F = half-plane u₁ ≥ 0: max u₁ + u₂ = 2, max −u₁ = 0.
+		{"half-plane", [][]float64{{-1, 0}}, []float64{1, 1}, 2},
+		{"no constraints", nil, []float64{1, -2}, 3},
+	} {
+		val, u, exact := maxOverCone(tc.A, tc.b)
+		if !exact || math.Abs(val-tc.want) > 1e-12 {
+			t.Errorf("%s: value %v (exact %v), want %v", tc.name, val, exact, tc.want)
+			continue
+		}
+		if tc.want == 0 {
+			if u != nil {
+				t.Errorf("%s: witness %v for value 0", tc.name, u)
+			}
+			continue
+		}
+		if u == nil || math.Abs(dot(tc.b, u)-tc.want) > 1e-9 || maxAbs(u) > 1+1e-12 {
+			t.Errorf("%s: witness %v (b·u = %v), want a maximiser", tc.name, u, dot(tc.b, u))
+			continue
+		}
+		for _, a := range tc.A {
+			if dot(a, u) > 1e-12 {
+				t.Errorf("%s: witness %v outside the cone (a = %v)", tc.name, u, a)
+			}
+		}
+	}
+	val, u, exact := maxOverCone(pointed, []float64{-0.0647, -0.0349, 0.0149, 0})
+	if !exact || val > Eps || u != nil {
+		t.Errorf("pointed cone in R^4: %v %v %v, want 0 with no witness", val, u, exact)
 	}
 }

@@ -198,6 +198,9 @@ func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
 	if trivial {
 		return true, true, ""
 	}
+	if u, ok := s.quickWitness(); ok {
+		return false, true, fmt.Sprintf("(S2) fails for neuron %d: φ_%d(u) < 0 at u = %v", j, j, u)
+	}
 	var failT []int
 	if len(s.minus) <= subsetLimit {
 		holds, decided, failT = s.subsets()
@@ -211,4 +214,59 @@ func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
 		return false, true, fmt.Sprintf("(S2) fails for neuron %d on the cell with positive Z⁻ samples %v", j, failT)
 	}
 	return true, true, ""
+}
+
+// phi returns n·φ_j(u)/S in the normalised terms of s2Data:
+// v·u + Σ_{Z⁺} max(0, plus_i·u) + Σ_{Z⁻} min(0, minus_i·u).
+func (s s2Data) phi(u []float64) float64 {
+	f := dot(s.v, u)
+	for _, p := range s.plus {
+		f += math.Max(0, dot(p, u))
+	}
+	for _, m := range s.minus {
+		f += math.Min(0, dot(m, u))
+	}
+	return f
+}
+
+// quickWitness looks for a descent direction of φ_j among a few candidates
+// (±coordinate vectors, ±x_i for the boundary samples, −v), each scaled to
+// |u|∞ = 1, before any LP is solved: a value n·φ_j(u)/S < −Eps certifies
+// that (S2) fails (and, by the LP residual bound, that the LP of u's cell is
+// infeasible, so the two tests agree).
+func (s s2Data) quickWitness() ([]float64, bool) {
+	tol := Tolerance{Eps: Eps}
+	try := func(u []float64) bool {
+		m := maxAbs(u)
+		if m == 0 {
+			return false
+		}
+		for k := range u {
+			u[k] /= m
+		}
+		return tol.Positive(-s.phi(u), 1)
+	}
+	for k := 0; k < s.d; k++ {
+		for _, sg := range [2]float64{1, -1} {
+			u := make([]float64, s.d)
+			u[k] = sg
+			if try(u) {
+				return u, true
+			}
+		}
+	}
+	for _, set := range [][][]float64{s.minus, s.plus, {s.v}} {
+		for _, x := range set {
+			for _, sg := range [2]float64{1, -1} {
+				u := make([]float64, s.d)
+				for k := range u {
+					u[k] = sg * x[k]
+				}
+				if try(u) {
+					return u, true
+				}
+			}
+		}
+	}
+	return nil, false
 }
