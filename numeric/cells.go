@@ -46,17 +46,40 @@ func realise(normals [][]float64, signs []int8, d int) (ok, decided bool) {
 
 // arrangement enumerates the cells of the central arrangement of the given
 // unit normals in R^d incrementally: each hyperplane splits every cell found
-// so far into the realisable ones of its two sides (one LP each). decided is
-// false when an LP failed or the cells exceeded maxCells.
+// so far into the realisable ones of its two sides (one LP each). Normals on
+// one line through 0 (Tolerance.SameLine, either orientation) are one
+// hyperplane: only the first of each line is enumerated and the others get
+// its sign times their orientation. decided is false when an LP failed or
+// the cells exceeded maxCells.
 func arrangement(normals [][]float64, d int) (cells []cell, decided bool) {
+	tol := Tolerance{Eps: Eps}
+	rep := make([]int, len(normals))     // index into uniq
+	orient := make([]int8, len(normals)) // ±1 relative to the representative
+	var uniq [][]float64
+	for l, h := range normals {
+		rep[l] = -1
+		for u, e := range uniq {
+			if tol.SameLine(h, e) {
+				rep[l], orient[l] = u, 1
+				if dot(h, e) < 0 {
+					orient[l] = -1
+				}
+				break
+			}
+		}
+		if rep[l] < 0 {
+			rep[l], orient[l] = len(uniq), 1
+			uniq = append(uniq, h)
+		}
+	}
 	cells = []cell{{signs: nil}}
 	decided = true
-	for l := range normals {
+	for l := range uniq {
 		var next []cell
 		for _, c := range cells {
 			for _, s := range [2]int8{1, -1} {
 				signs := append(append([]int8(nil), c.signs...), s)
-				ok, dec := realise(normals[:l+1], signs, d)
+				ok, dec := realise(uniq[:l+1], signs, d)
 				if !dec {
 					decided = false
 				}
@@ -67,8 +90,15 @@ func arrangement(normals [][]float64, d int) (cells []cell, decided bool) {
 		}
 		cells = next
 		if len(cells) > maxCells {
-			return cells, false
+			return nil, false
 		}
+	}
+	for i, c := range cells {
+		signs := make([]int8, len(normals))
+		for l := range normals {
+			signs[l] = c.signs[rep[l]] * orient[l]
+		}
+		cells[i].signs = signs
 	}
 	return cells, decided
 }

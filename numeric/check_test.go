@@ -257,7 +257,8 @@ func manyKinks(t *testing.T, drop int) *verify.Point {
 }
 
 // TestCheckCellMethod exercises (S2) with |Z⁻| = 13 > subsetLimit, decided
-// by the cells of the Z⁻ arrangement (13 planes through one axis: 26 cells).
+// by the cells of the Z⁻ arrangement (13 planes through one axis: 26 cells)
+// unless quickWitness finds the descent first.
 func TestCheckCellMethod(t *testing.T) {
 	for _, tc := range []struct {
 		drop int
@@ -274,8 +275,8 @@ func TestCheckCellMethod(t *testing.T) {
 			t.Fatal(err)
 		}
 		s, _ := pr.s2Setup(0)
-		if len(s.minus) <= subsetLimit {
-			t.Fatalf("|Z⁻| = %d, want > %d", len(s.minus), subsetLimit)
+		if len(s.minus) != 13 || useSubsets(len(s.minus), s.d) {
+			t.Fatalf("|Z⁻| = %d, want 13 and the cell method", len(s.minus))
 		}
 		r := pr.Check()
 		if r.Kind != tc.kind || r.Neurons[0].S2 != tc.s2 || !r.Neurons[0].S1 || r.Neurons[0].Boundary != len(p.X)-1 {

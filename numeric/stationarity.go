@@ -5,10 +5,33 @@ import (
 	"math"
 )
 
-// subsetLimit is the largest |Z⁻| for which (S2) is decided by the subset
-// method (2^|Z⁻| LPs); above it the cells of the Z⁻ arrangement are
-// enumerated instead (DESIGN §3).
+// subsetLimit is the largest |Z⁻| for which (S2) may be decided by the
+// subset method (2^|Z⁻| LPs); see useSubsets.
 const subsetLimit = 12
+
+// useSubsets chooses between the two procedures of DESIGN §3 for |Z⁻| = q
+// in R^d by their cost: the subset method solves 2^q LPs, the cell method
+// at most cellBound(q, d) = 2·Σ_{i<d} C(q−1, i) (the number of cells of q
+// central hyperplanes in general position) plus the small Gordan LPs of the
+// enumeration. Subsets are used when q ≤ subsetLimit and 2^q ≤ 2·cellBound,
+// i.e. for q ≤ 4 in the plane and q ≤ 6 in R^3.
+func useSubsets(q, d int) bool {
+	return q <= subsetLimit && float64(int(1)<<q) <= 2*cellBound(q, d)
+}
+
+// cellBound returns 2·Σ_{i<d} C(q−1, i), the largest number of cells of q
+// central hyperplanes in R^d (1 for q = 0).
+func cellBound(q, d int) float64 {
+	if q == 0 {
+		return 1
+	}
+	sum, c := 0.0, 1.0 // c = C(q−1, i)
+	for i := 0; i < d && i <= q-1; i++ {
+		sum += c
+		c = c * float64(q-1-i) / float64(i+1)
+	}
+	return 2 * sum
+}
 
 // s1 reports (S1) for neuron j: G_j = 0 within the tolerance
 // |G_j| ≤ Eps·R·(1/n)Σ_i|ρ(w_j·x_i)|.
@@ -202,7 +225,7 @@ func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
 		return false, true, fmt.Sprintf("(S2) fails for neuron %d: φ_%d(u) < 0 at u = %v", j, j, u)
 	}
 	var failT []int
-	if len(s.minus) <= subsetLimit {
+	if useSubsets(len(s.minus), s.d) {
 		holds, decided, failT = s.subsets()
 	} else {
 		holds, decided, failT = s.cells()

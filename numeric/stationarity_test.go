@@ -39,3 +39,26 @@ func TestPhiAndQuickWitness(t *testing.T) {
 		t.Errorf("witness %v below the tolerance", u)
 	}
 }
+
+func TestCellBoundAndMethodChoice(t *testing.T) {
+	for _, tc := range []struct {
+		q, d int
+		want float64
+	}{
+		{0, 3, 1}, {1, 3, 2}, {3, 2, 6}, {4, 3, 14}, {5, 3, 22}, {3, 3, 8}, {13, 3, 158},
+	} {
+		if got := cellBound(tc.q, tc.d); got != tc.want {
+			t.Errorf("cellBound(%d, %d) = %v, want %v", tc.q, tc.d, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		q, d int
+		want bool
+	}{
+		{4, 2, true}, {5, 2, false}, {6, 3, true}, {7, 3, false}, {12, 20, true}, {13, 20, false},
+	} {
+		if got := useSubsets(tc.q, tc.d); got != tc.want {
+			t.Errorf("useSubsets(%d, %d) = %v, want %v", tc.q, tc.d, got, tc.want)
+		}
+	}
+}
