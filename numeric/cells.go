@@ -37,8 +37,7 @@ func realise(normals [][]float64, signs []int8, d int) (ok, decided bool) {
 	b := make([]float64, d+1)
 	b[d] = 1
 	res, _, exact := minResidual(rows, b, l)
-	tol := Tolerance{Eps: Eps}
-	if !tol.Positive(res, 1) {
+	if !normTol.Positive(res, 1) {
 		return false, true
 	}
 	return true, exact
@@ -52,7 +51,7 @@ func realise(normals [][]float64, signs []int8, d int) (ok, decided bool) {
 // its sign times their orientation. decided is false when an LP failed or
 // the cells exceeded maxCells.
 func arrangement(normals [][]float64, d int) (cells []cell, decided bool) {
-	tol := Tolerance{Eps: Eps}
+	tol := normTol
 	rep := make([]int, len(normals))     // index into uniq
 	orient := make([]int8, len(normals)) // ±1 relative to the representative
 	var uniq [][]float64

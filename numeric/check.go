@@ -48,9 +48,10 @@ type Result struct {
 
 // Check classifies p in float64 (DESIGN §3–4) with the tolerance policy of
 // Tolerance, independently of the exact engine:
-//   - (S1) G_j ≈ 0 and (S2) by the subset method (|Z⁻| ≤ 12) or the cells of
-//     the Z⁻ arrangement, each an LP solved with gonum's simplex; a failure
-//     gives not-stationary (Theorem S);
+//   - (S1) G_j ≈ 0 and (S2): first φ_j at a few candidate directions, then
+//     the subset method or the cells of the Z⁻ arrangement (whichever needs
+//     fewer LPs, useSubsets), each cell or subset one LP solved with gonum's
+//     simplex; a failure gives not-stationary (Theorem S);
 //   - at a stationary point, a neuron with a_j = 0 escapes when (E1) or (E2)
 //     fails (Q_j ≢ 0), and one with a_j ≠ 0 (only k ≥ 2) when Q_j does not
 //     vanish on the critical face of some cell of its Z_j arrangement (LPs);

@@ -126,6 +126,15 @@ func checkCases(t *testing.T) []struct {
 			want{verify.GlobalMin, []int{}, 0, []verify.NeuronKind{verify.Alive, verify.Dead}, []int{0, 0}, []bool{true, true}, []bool{true, true}, ""},
 		},
 		{
+			// A zero sample x_1 = 0 (in every Z_j, but not counted in Boundary
+			// and not stopping "dead") and a dead neuron w = −1, a = 2: f = 0,
+			// r = (−1, −1), L = 2/4. G = 0 (ρ(0) = ρ(−1) = 0), and φ ≡ 0 since
+			// x_2 = 1 is inactive with ρ₋ = 0: stationary, k = 1: local min.
+			"zero sample and dead neuron",
+			point(t, relu, rows(row("0"), row("1")), rows(row("1"), row("1")), []nrn{{row("-1"), row("2")}}),
+			want{verify.LocalMin, []int{}, 0.5, []verify.NeuronKind{verify.Dead}, []int{0}, []bool{true}, []bool{true}, ""},
+		},
+		{
 			// k = 2: w = (0,1), a = (1,0); x_1 = (1,0), x_3 = (2,0) on the
 			// hyperplane with r = (0,1), x_2 = (0,1) with r_2 = 0. c_i = a·r_i = 0,
 			// so φ ≡ 0; Q(u) = (0, 3(u_1)₊) ≢ 0 with a ≠ 0. At u = (1, u_2):

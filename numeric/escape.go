@@ -332,7 +332,7 @@ func (pr *Problem) secondOrder(j int, q, psi []float64) bool {
 		proj += V.At(j, r) * V.At(j, r)
 	}
 	nullPart := 1 - proj
-	if nullPart > Eps && !t.ZeroQ(q) {
+	if normTol.Positive(nullPart, 1) && !t.ZeroQ(q) {
 		return true
 	}
 	total, size := 0.0, 0.0
@@ -361,5 +361,5 @@ func (pr *Problem) secondOrder(j int, q, psi []float64) bool {
 		total += (lin + quad/2) / float64(n)
 		size += (math.Abs(lin) + quad/2) / float64(n)
 	}
-	return total < -t.Eps*size
+	return t.Positive(-total, size)
 }

@@ -137,7 +137,7 @@ func maxIneq(c []float64, G [][]float64, h []float64) (val float64, z []float64,
 	// Re-check feasibility of the point gonum returned; the data is
 	// normalised, so an absolute slack is meaningful.
 	for i, row := range G {
-		if dot(row, z) > h[i]+Eps {
+		if normTol.Positive(dot(row, z)-h[i], 1) {
 			return 0, make([]float64, n), false
 		}
 	}
@@ -179,7 +179,7 @@ func maxOverCone(A [][]float64, b []float64) (val float64, u []float64, exact bo
 		}
 	}
 	val, y, exact := minResidual(rows, b, r)
-	tol := Tolerance{Eps: Eps}
+	tol := normTol
 	if !tol.Positive(val, 1) {
 		return val, nil, exact
 	}
@@ -225,7 +225,7 @@ func maxOverCone(A [][]float64, b []float64) (val float64, u []float64, exact bo
 // an optimal y of the dual ℓ1 problem with residual e (see maxOverCone), or
 // returns nil when the recovered point fails the check.
 func coneWitness(A [][]float64, b, y, e []float64) []float64 {
-	const tiny = 1e-12
+	const tiny = supportTol
 	d := len(b)
 	u := make([]float64, d)
 	var free []int
@@ -264,9 +264,8 @@ func coneWitness(A [][]float64, b, y, e []float64) []float64 {
 		}
 		sv := svd.Values(nil)
 		rank := 0
-		tol := Tolerance{Eps: Eps}
 		for _, s := range sv {
-			if s > tol.RankCut(sv[0]) {
+			if s > normTol.RankCut(sv[0]) {
 				rank++
 			}
 		}
@@ -288,7 +287,7 @@ func coneWitness(A [][]float64, b, y, e []float64) []float64 {
 			return nil
 		}
 	}
-	if !(Tolerance{Eps: Eps}).Positive(dot(b, u), 1) {
+	if !normTol.Positive(dot(b, u), 1) {
 		return nil
 	}
 	return u

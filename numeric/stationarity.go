@@ -154,8 +154,7 @@ func (s s2Data) lp(inT []bool, mu bool) (feasible, decided bool) {
 		rows[s.d+i], b[s.d+i] = row, 1
 	}
 	res, _, exact := minResidual(rows, b, nv)
-	tol := Tolerance{Eps: Eps}
-	if tol.Feasible(res) {
+	if normTol.Feasible(res) {
 		return true, true
 	}
 	return false, exact
@@ -258,7 +257,7 @@ func (s s2Data) phi(u []float64) float64 {
 // that (S2) fails (and, by the LP residual bound, that the LP of u's cell is
 // infeasible, so the two tests agree).
 func (s s2Data) quickWitness() ([]float64, bool) {
-	tol := Tolerance{Eps: Eps}
+	tol := normTol
 	try := func(u []float64) bool {
 		m := maxAbs(u)
 		if m == 0 {

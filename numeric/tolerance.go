@@ -14,6 +14,17 @@ const Eps = 1e-9
 // a verdict.
 const lpReducedCostTol = 1e-12
 
+// supportTol separates the nonzero entries of an LP solution from rounding
+// noise when a maximiser is recovered from complementary slackness
+// (coneWitness). It decides nothing by itself: the recovered point is
+// checked (cone rows ≤ supportTol, value by normTol) or replaced.
+const supportTol = 1e-12
+
+// normTol is the policy for quantities already normalised to scale 1 (LP
+// values and residuals, recovered witnesses, φ on the unit box, the share
+// of e_j outside the row space of Φ): the thresholds are Eps itself.
+var normTol = Tolerance{Eps: Eps}
+
 // Tolerance is the package's one tolerance policy: every comparison with zero
 // that a decision rests on is a method of Tolerance, and every threshold is
 // Eps times a scale of the data and weights computed once per problem.
@@ -46,10 +57,17 @@ const lpReducedCostTol = 1e-12
 //     entries are ≤ Eps·|a_j|₁·R·Rho·XSum;
 //   - LPs are normalised (rows divided by the largest possible size of their
 //     terms, hyperplane normals to unit length, directions to the unit box)
-//     and then: an equality system is feasible when the least ℓ1 residual is
-//     ≤ Eps (so (S2) holds when φ_j(u) ≥ −Eps·scale·|u|∞, roughly), a cell is
-//     realised when a unit-box point clears each of its hyperplanes by more
-//     than Eps, and an LP value is positive when it is > Eps.
+//     and then judged by normTol, i.e. against Eps itself: an equality system
+//     is feasible when its least ℓ1 residual is ≤ Eps — for (S2), with the
+//     scale S = |a_j|·R·(Rho+|κ|)·XSum, this is φ_j(u) ≥ −Eps·(S/n)·|u|∞ on
+//     the cell, and n·φ_j(u)/S < −Eps at a candidate u already counts as a
+//     failure; a cell is realised when some point of the unit box is farther
+//     than Eps from each of its hyperplanes on the cell's side; a maximum of
+//     a component of Q_j/QScale over a face ∩ unit box is positive when it
+//     is > Eps;
+//   - the indefinite tests of k ≥ 2 need a margin: H(u) > Eps·(|Q_j(u)|² +
+//     |a_j|²·Σρ²·Σρ'²), and the second-order minimum < −Eps times the size
+//     of its terms; singular values ≤ Eps·σ_max count as zero (RankCut).
 //
 // Slopes: κ = ρ₊ − ρ₋ (or ρ₋ for "dead") is zero when |κ| ≤ Eps·Rho.
 type Tolerance struct {
