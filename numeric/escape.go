@@ -173,12 +173,12 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 				}
 				val, u, exact := maxOverCone(A, obj)
 				switch {
-				case t.Positive(val, 1) && exact:
+				case normTol.Positive(val, 1) && exact:
 					escape = true
 					if u != nil {
 						ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
 					}
-				case t.Positive(val, 1) && u != nil:
+				case normTol.Positive(val, 1) && u != nil:
 					// gonum did not prove the optimum but found a point.
 					escape = true
 					ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
