@@ -541,7 +541,7 @@ func readLimited(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("file larger than %d bytes", MaxFileSize)
+		return nil, fmt.Errorf("file larger than the limit of %d MiB for a case file", MaxFileSize>>20)
 	}
 	return data, nil
 }
@@ -554,6 +554,10 @@ func ReadFile(path string) ([]byte, error) {
 		return nil, &Error{File: path, Err: err}
 	}
 	defer f.Close()
+	// Refuse an oversized file before reading any of it.
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, &Error{File: path, Err: fmt.Errorf("file is %.1f MiB, larger than the limit of %d MiB for a case file", float64(st.Size())/(1<<20), MaxFileSize>>20)}
+	}
 	data, err := readLimited(f)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
