@@ -179,3 +179,66 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxCellsAgainstSimplex decides (S2) with the verified float-guided
+// cell LPs (exact.BoxLP) forced on every neuron and compares the verdicts
+// with the exact simplex on random points, including planted zero-input
+// neurons; every certificate must pass Recheck.
+func TestBoxCellsAgainstSimplex(t *testing.T) {
+	old := boxMinColumns
+	defer func() { boxMinColumns = old }()
+	rng := rand.New(rand.NewPCG(15, 16))
+	for trial := 0; trial < 200; trial++ {
+		var p *Point
+		switch trial % 3 {
+		case 0:
+			p = randomPoint(rng)
+		case 1:
+			p = floatPoint(rng, 2+rng.IntN(8), 2+rng.IntN(2), 1+rng.IntN(3), 1)
+		default:
+			var err error
+			kind := GenZeroInput
+			if rng.IntN(2) == 0 {
+				kind = GenZeroInputFail
+			}
+			p, _, err = Generate(GenConfig{Kind: kind, N: 3 + rng.IntN(20), D: 2 + rng.IntN(2), M: 1 + rng.IntN(2), K: 1,
+				Act: testActivations[rng.IntN(4)], Dyadic: rng.IntN(2) == 0, Seed: rng.Uint64()})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		boxMinColumns = 1 << 30
+		want, err := Check(p, Options{})
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		boxMinColumns = 0
+		got, err := Check(p, Options{})
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if got.Kind != want.Kind || got.Stationary != want.Stationary || !slicesEqual(got.Escape, want.Escape) {
+			t.Fatalf("trial %d: box %v %v, simplex %v %v", trial, got.Kind, got.Escape, want.Kind, want.Escape)
+		}
+		for j := range got.Neurons {
+			if got.Neurons[j].S2 != want.Neurons[j].S2 {
+				t.Fatalf("trial %d: neuron %d: (S2) %v by box, %v by simplex", trial, j, got.Neurons[j].S2, want.Neurons[j].S2)
+			}
+		}
+		if err := Recheck(p, got); err != nil {
+			t.Fatalf("trial %d: Recheck: %v", trial, err)
+		}
+	}
+}
+
+func slicesEqual(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

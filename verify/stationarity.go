@@ -114,6 +114,10 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), err)
 	}
 	np := len(bt.zPlus)
+	var box *cellBox
+	if np+len(bt.zMinus) > boxMinColumns && opt.MaxPivots == 0 {
+		box = s.newCellBox(bt)
+	}
 	for _, cell := range cells {
 		if opt.expired() {
 			return res, fmt.Errorf("neuron %d: %w", j, errDeadline)
@@ -125,6 +129,22 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 				inT[i] = true
 				T = append(T, i)
 			}
+		}
+		if box != nil {
+			if r, ok := box.solve(cell.Signs); ok {
+				if r.Feasible {
+					res.proof.Cells = append(res.proof.Cells, CellProof{Point: cell.Point, T: T, Lambda: r.X[:np], Mu: r.X[np:]})
+					continue
+				}
+				u := normalized(exact.Vec(r.Y))
+				if s.Phi(j, u).Sign() >= 0 {
+					return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
+				}
+				res.u = u
+				return res, nil
+			}
+			// The float64 guide could not be verified: decide this cell by
+			// the exact simplex below.
 		}
 		lp := s.cellLP(bt, inT)
 		lp.MaxPivots = opt.MaxPivots
@@ -211,4 +231,88 @@ func normalized(u exact.Vec) exact.Vec {
 		return u
 	}
 	return u.Scale(m.Inv(m))
+}
+
+// boxMinColumns is the size |Z⁺| + |Z⁻| above which the cell LPs of (S2)
+// are decided by exact.BoxLP (a float64 bounded-variable simplex as a
+// guide, verified in exact integer arithmetic; the exact simplex on the
+// standard form decides whenever the verification fails). Smaller
+// problems use the exact simplex directly, as do runs with a pivot budget.
+var boxMinColumns = 16
+
+// cellBox is the cell LP of DESIGN §3 in bounded-variable form, scaled to
+// integers by one common denominator D:
+//
+//	Σ_{Z⁺} λ_i (D κc_i x_i) + Σ_{Z⁻} μ_i s_i (D x_i) = −(D v + Σ_T D κc_i x_i),
+//
+// λ ∈ [0, 1], μ ≥ 0, s_i = −1 on T and +1 on Z⁻∖T. A Farkas vector y of it
+// lies in the closed cell (y·s_i x_i ≤ 0) and has ψ_T(y) < 0, so it is a
+// direction with φ_j(y) < 0.
+type cellBox struct {
+	lp    *exact.BoxLP
+	np    int
+	dv    []*big.Int   // D·v
+	minus [][]*big.Int // D κc_i x_i for i ∈ Z⁻
+	signs []int8
+}
+
+func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
+	d := s.p.D()
+	np, nm := len(bt.zPlus), len(bt.zMinus)
+	kx := func(i int) exact.Vec { return s.p.X[i].Scale(bt.kc[i]) }
+	var all []*big.Rat
+	plus := make([]exact.Vec, np)
+	minusKX := make([]exact.Vec, nm)
+	for c, i := range bt.zPlus {
+		plus[c] = kx(i)
+		all = append(all, plus[c]...)
+	}
+	for c, i := range bt.zMinus {
+		minusKX[c] = kx(i)
+		all = append(all, minusKX[c]...)
+		all = append(all, s.p.X[i]...)
+	}
+	all = append(all, bt.v...)
+	D := ratDen(all)
+	ints := func(v exact.Vec) []*big.Int {
+		out := make([]*big.Int, d)
+		for r, x := range v {
+			out[r] = scaleInt(new(big.Int), x, D)
+		}
+		return out
+	}
+	cols := make([][]*big.Int, np+nm)
+	bounded := make([]bool, np+nm)
+	cb := &cellBox{np: np, dv: ints(bt.v), minus: make([][]*big.Int, nm), signs: make([]int8, np+nm)}
+	for c := range plus {
+		cols[c], bounded[c] = ints(plus[c]), true
+	}
+	for c, i := range bt.zMinus {
+		cols[np+c] = ints(s.p.X[i])
+		cb.minus[c] = ints(minusKX[c])
+	}
+	cb.lp = exact.NewBoxLP(d, cols, bounded)
+	return cb
+}
+
+// solve decides the cell with the given signs on Z⁻ (positive: in T).
+func (cb *cellBox) solve(cellSigns []int8) (exact.BoxResult, bool) {
+	d := len(cb.dv)
+	b := make([]*big.Int, d)
+	for r := range b {
+		b[r] = new(big.Int).Neg(cb.dv[r])
+	}
+	for c, sg := range cellSigns {
+		cb.signs[cb.np+c] = 1
+		if sg > 0 {
+			cb.signs[cb.np+c] = -1
+			for r := range b {
+				b[r].Sub(b[r], cb.minus[c][r])
+			}
+		}
+	}
+	for c := 0; c < cb.np; c++ {
+		cb.signs[c] = 1
+	}
+	return cb.lp.Solve(cb.signs, b)
 }
