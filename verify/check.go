@@ -19,6 +19,9 @@ type Options struct {
 	// (checked before each cell's LPs): what is undecided then makes the
 	// verdict undetermined, never a guess.
 	Deadline time.Time
+	// Timeout, when positive and Deadline is zero, sets the deadline to
+	// Timeout after Check starts.
+	Timeout time.Duration
 }
 
 // errDeadline is the budget error of an exceeded Options.Deadline.
@@ -43,6 +46,9 @@ func (opt Options) expired() bool {
 func Check(p *Point, opt Options) (*Verdict, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if opt.Timeout > 0 && opt.Deadline.IsZero() {
+		opt.Deadline = time.Now().Add(opt.Timeout)
 	}
 	s := newCheckState(p)
 	v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}

@@ -11,7 +11,7 @@ import (
 
 func init() {
 	register("check", command{
-		usage:   "check CASE.json [--json] [--max-cells N] [--max-pivots N] [--perturb N [--amplitude A] [--seed S]]",
+		usage:   "check CASE.json [--json] [--weights F.npz] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]",
 		summary: "verify one point exactly: verdict, escape neurons, certificate and its re-check",
 		run:     runCheck,
 	})
@@ -47,12 +47,11 @@ func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
 // without the case expecting that (no verdict reached); 2 on bad input or
 // usage.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	const synopsis = "check CASE.json [--json] [--max-cells N] [--max-pivots N] [--perturb N [--amplitude A] [--seed S]]"
+	const synopsis = "check CASE.json [--json] [--weights F.npz] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
 	fs := newFlagSet("check", synopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
-	var opt verify.Options
-	fs.IntVar(&opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound)")
-	fs.IntVar(&opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound)")
+	weights := fs.String("weights", "", "read the neurons from an .npz file or a pair FIRST.npy,SECOND.npy (the data set comes from the case file)")
+	bf := addBudgetFlags(fs)
 	pf := addPerturbFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -67,8 +66,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
-		fmt.Fprintln(stderr, "relucert check: --max-cells and --max-pivots must not be negative")
+	opt, err := bf.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		return exitUsage
 	}
 	file := pos[0]
@@ -89,6 +89,11 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	c, err := cases.Parse(file, data)
 	if err != nil {
 		return badInput(err, cases.ExpectsError(data))
+	}
+	if *weights != "" {
+		if err := applyWeights(c, *weights); err != nil {
+			return badInput(err, false)
+		}
 	}
 	res, err := checkCase(c, opt)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"relucert/verify"
 )
 
-const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy,SECOND.npy] [-o OUT.json] [--tol T] [--json]"
+const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy,SECOND.npy] [-o OUT.json] [--tol T] [--json] " + budgetSynopsis
 
 func init() {
 	register("snap", command{
@@ -63,8 +63,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	var opt verify.SnapOptions
 	fs.IntVar(&opt.MaxAttempts, "max-attempts", 0, "bound on the neighbouring patterns tried (0: m + 16, negative: none)")
 	fs.IntVar(&opt.MaxNeighbours, "max-neighbours", 0, "bound on the neighbouring choices re-verified (0: 64, negative: skip the sensitivity step)")
-	fs.IntVar(&opt.Check.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound)")
-	fs.IntVar(&opt.Check.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound)")
+	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -76,6 +75,10 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	}
 	if !(*tol > 0 && *tol < 1) {
 		fmt.Fprintf(stderr, "relucert snap: --tol %v: τ must lie in (0, 1)\n", *tol)
+		return exitUsage
+	}
+	if opt.Check, err = bf.options(); err != nil {
+		fmt.Fprintf(stderr, "relucert snap: %v\n", err)
 		return exitUsage
 	}
 	opt.Tol = *tol

@@ -20,7 +20,7 @@ import (
 	"relucert/verify"
 )
 
-const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] [--max-cells N] [--max-pivots N]"
+const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] " + budgetSynopsis
 
 func init() {
 	register("suite", command{
@@ -116,9 +116,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("suite", suiteSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object (the cases and the totals) instead of the table")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
-	var opt verify.Options
-	fs.IntVar(&opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron in the exact path (0: no bound)")
-	fs.IntVar(&opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP in the exact path (0: no bound)")
+	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -128,8 +126,9 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
-		fmt.Fprintln(stderr, "relucert suite: --max-cells and --max-pivots must not be negative")
+	opt, err := bf.options()
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
 	}
 	dir := ""

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"relucert/verify"
+)
+
+// budgetSynopsis is the budget flags' part of a command's synopsis.
+const budgetSynopsis = "[--budget cells=N,pivots=N,time=D] [--max-cells N] [--max-pivots N]"
+
+// budgetFlags are the work bounds of the exact path, shared by check, suite
+// and snap: cells per neuron's arrangement, simplex pivots per LP, and time
+// per point. An exhausted budget gives an undetermined verdict with the
+// reason, never a guess or a hang.
+type budgetFlags struct {
+	opt  verify.Options
+	spec string
+}
+
+// addBudgetFlags registers --budget, --max-cells and --max-pivots on fs.
+func addBudgetFlags(fs *flag.FlagSet) *budgetFlags {
+	b := &budgetFlags{}
+	fs.StringVar(&b.spec, "budget", "", "work `budget` of the exact path, e.g. cells=5000,pivots=20000,time=10s (time per point); when exceeded the verdict is undetermined (budget: …)")
+	fs.IntVar(&b.opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound; same as --budget cells=N)")
+	fs.IntVar(&b.opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound; same as --budget pivots=N)")
+	return b
+}
+
+// options returns the verify.Options the flags ask for, or an error naming
+// the bad part of --budget.
+func (b *budgetFlags) options() (verify.Options, error) {
+	opt := b.opt
+	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
+		return opt, fmt.Errorf("--max-cells and --max-pivots must not be negative")
+	}
+	if b.spec == "" {
+		return opt, nil
+	}
+	for _, part := range strings.Split(b.spec, ",") {
+		key, val, ok := strings.Cut(part, "=")
+		if !ok {
+			return opt, fmt.Errorf("--budget %q: %q is not key=value (keys: cells, pivots, time)", b.spec, part)
+		}
+		switch key {
+		case "cells", "pivots":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 0 {
+				return opt, fmt.Errorf("--budget %q: %s=%q is not a non-negative integer", b.spec, key, val)
+			}
+			if key == "cells" {
+				opt.MaxCells = n
+			} else {
+				opt.MaxPivots = n
+			}
+		case "time":
+			d, err := time.ParseDuration(val)
+			if err != nil || d <= 0 {
+				return opt, fmt.Errorf("--budget %q: time=%q is not a positive duration such as 10s or 500ms", b.spec, val)
+			}
+			opt.Timeout = d
+		default:
+			return opt, fmt.Errorf("--budget %q: unknown key %q (keys: cells, pivots, time)", b.spec, key)
+		}
+	}
+	return opt, nil
+}
