@@ -72,8 +72,9 @@ func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
 // a convex quadratic in b. It minimises c₂ exactly (the normal equations
 // ΦᵀΦ B = −Φᵀe a_jᵀ − E_j qᵀ, one linear solve per output; when they are
 // inconsistent c₂ is unbounded below along a nullspace vector of Φ) and
-// returns the direction when the minimum is negative, else nil.
-func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
+// returns the minimising direction (δw_j = u, δa = b); its c₂ is the
+// coefficient of t² of Expansion. nil when no minimiser was found.
+func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
 	n, m, k := s.p.N(), s.p.M(), s.p.K()
 	q := s.Q(j, u)
 	e := s.dirTerms(j, u)
@@ -136,26 +137,35 @@ func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
 	for a := 0; a < m; a++ {
 		d[a].A = B[a]
 	}
-	if c2 := s.Expansion(d)[2]; c2.Sign() >= 0 {
+	return d
+}
+
+// SecondOrderTest returns the direction of secondOrderMin when its c₂ is
+// negative, else nil.
+func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
+	d := s.secondOrderMin(j, u)
+	if d == nil || s.Expansion(d)[2].Sign() >= 0 {
 		return nil
 	}
 	return d
 }
 
-// segmentMax returns the point of the segment between u1 and u2 (both in one
-// closed cell, where Q_j and ρ'(w_j·x_i; ·) are linear, so H is a quadratic
-// along it) at which H is largest.
-func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
+// segmentMin returns the point of the segment between u1 and u2 where the
+// function val — a quadratic along the segment — is smallest, when that is
+// strictly inside; nil otherwise (or when val is undefined at a sample).
+func segmentMin(u1, u2 exact.Vec, val func(exact.Vec) *big.Rat) exact.Vec {
 	at := func(a *big.Rat) exact.Vec {
 		return u1.Scale(a).Add(u2.Scale(new(big.Rat).Sub(big.NewRat(1, 1), a)))
 	}
 	ts := []*big.Rat{big.NewRat(0, 1), big.NewRat(1, 2), big.NewRat(1, 1)}
 	vs := make([]*big.Rat, 3)
 	for i, a := range ts {
-		vs[i] = s.indefiniteH(j, at(a))
+		if vs[i] = val(at(a)); vs[i] == nil {
+			return nil
+		}
 	}
 	h, err := exact.Interpolate(ts, vs)
-	if err != nil || h[2].Sign() >= 0 {
+	if err != nil || len(h) < 3 || h[2].Sign() <= 0 {
 		return nil
 	}
 	a := new(big.Rat).Quo(h[1], new(big.Rat).Mul(big.NewRat(-2, 1), h[2]))
@@ -165,17 +175,27 @@ func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
 	return at(a)
 }
 
+// segmentMax returns the point of the segment between u1 and u2 (both in one
+// closed cell, where Q_j and ρ'(w_j·x_i; ·) are linear, so H is a quadratic
+// along it) at which H is largest, when strictly inside.
+func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
+	return segmentMin(u1, u2, func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) })
+}
+
 // vectorEscape runs the two tests of DESIGN §4 on the critical faces on
 // which neuron j's response does not vanish. The witnesses are the faces'
 // generators (extreme rays and ± lineality directions, enumerated
 // deterministically, so the verdict does not depend on pivoting order or on
-// the order of neurons and samples), and the best point of the segment
-// between each pair of generators of one face. For faces of dimension ≤ 2
-// that decides the indefinite test; for larger faces the search is not
-// exhaustive and the reason says so. It returns a decreasing path, or nil
+// the order of neurons and samples; the LP witnesses are not used, as they
+// depend on pivoting), the centroid of the generators of a face of dimension
+// > 2, and on the segment between each pair of generators of one face the
+// maximiser of H and the minimiser of min_b c₂ (both quadratics along the
+// segment). For faces of dimension ≤ 2 that decides both tests; for larger
+// faces the search is not exhaustive and the reason says so. It returns a decreasing path, or nil
 // with the reason.
 func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 	var cands []exact.Vec
+	var faceGens [][]exact.Vec
 	exhaustive := true
 	for _, f := range faces {
 		gens, dim, ok := f.generators(s.p.D())
@@ -192,6 +212,17 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 			}
 		}
 		cands = append(cands, crit...)
+		faceGens = append(faceGens, gens)
+		if len(gens) > 2 {
+			// A face of dimension > 2: add the centroid of its generators.
+			c := exact.NewVec(s.p.D())
+			for _, g := range gens {
+				c = c.Add(g)
+			}
+			if !c.IsZero() {
+				cands = append(cands, c)
+			}
+		}
 		for a := 0; a < len(gens); a++ {
 			for b := a + 1; b < len(gens); b++ {
 				if u := s.segmentMax(j, gens[a], gens[b]); u != nil {
@@ -206,13 +237,30 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 			return p, "", err
 		}
 	}
+	// Along a segment of one face, min_b c₂ is a quadratic in the segment's
+	// parameter (q and the e_i are linear there): add its minimiser.
+	c2at := func(u exact.Vec) *big.Rat {
+		if d := s.secondOrderMin(j, u); d != nil {
+			return s.Expansion(d)[2]
+		}
+		return nil
+	}
+	for _, f := range faceGens {
+		for a := 0; a < len(f); a++ {
+			for b := a + 1; b < len(f); b++ {
+				if u := segmentMin(f[a], f[b], c2at); u != nil {
+					cands = append(cands, u)
+				}
+			}
+		}
+	}
 	for _, u := range cands {
 		if d := s.SecondOrderTest(j, u); d != nil {
 			p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
 			return p, "", err
 		}
 	}
-	scope := "every critical face has dimension ≤ 2, so H ≤ 0 on all of them (the indefinite test is decided), and the second-order test found no descent at the generators"
+	scope := "every critical face has dimension ≤ 2, so the search over generators and segment optima is exhaustive: H ≤ 0 and min_b c₂ ≥ 0 on every critical face"
 	if !exhaustive {
 		scope = "the search over the generators of the critical faces and the segments between pairs of them is not exhaustive (a face has dimension > 2)"
 	}
