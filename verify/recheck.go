@@ -20,6 +20,11 @@ import (
 //     every neuron with a_j = 0 by E1/E2 re-evaluated (and L = 0 for
 //     global-min).
 //
+// The zero tests (the residuals against the definition, (S1), the (S2)
+// vector against the cell proofs, (E1), the escape witnesses' Q_j(u)) are
+// decided by multi-modular arithmetic with rigorous bounds, independently
+// of the integer engine Check uses (recheckfast.go).
+//
 // What it cannot check without re-running the search is said in the doc of
 // Certificate: that the listed cells cover the arrangement, and the absence
 // of escape for a_j ≠ 0 neurons when k ≥ 2.
@@ -30,34 +35,38 @@ func Recheck(p *Point, v *Verdict) error {
 	if v == nil || v.Cert == nil {
 		return fmt.Errorf("no certificate")
 	}
-	if v.Loss == nil || p.Loss().Cmp(v.Loss) != 0 {
-		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, p.Loss().RatString())
+	rc, err := newRechecker(p)
+	if err != nil {
+		return err
 	}
-	r := p.Residuals()
+	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
+		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, rc.loss.RatString())
+	}
+	r := rc.r
 	c := v.Cert
 	switch v.Kind {
 	case NotStationary:
 		if c.Descent == nil || c.Descent.Path == nil {
 			return fmt.Errorf("not-stationary: no descent direction")
 		}
-		return recheckDescent(p, c.Descent)
+		return recheckDescent(rc, c.Descent)
 	case Saddle:
-		if err := recheckStationarity(p, r, c.Stationarity); err != nil {
+		if err := rc.stationarity(c.Stationarity); err != nil {
 			return err
 		}
 		if len(c.Escapes) == 0 {
 			return fmt.Errorf("saddle: no escape witness")
 		}
-		if err := recheckEscapes(p, r, v.Escape, c.Escapes); err != nil {
+		if err := recheckEscapes(rc, v.Escape, c.Escapes); err != nil {
 			return err
 		}
 		if c.Path == nil {
 			return fmt.Errorf("saddle: no decreasing path")
 		}
-		_, err := recheckPath(p, c.Path)
+		_, err = recheckPath(rc, c.Path)
 		return err
 	case LocalMin, GlobalMin:
-		if err := recheckStationarity(p, r, c.Stationarity); err != nil {
+		if err := rc.stationarity(c.Stationarity); err != nil {
 			return err
 		}
 		if len(v.Escape) > 0 || len(c.Escapes) > 0 || c.Path != nil {
@@ -70,7 +79,7 @@ func Recheck(p *Point, v *Verdict) error {
 		for j, nr := range p.Neurons {
 			switch {
 			case nr.A.IsZero():
-				if !responseVanishes(p, r, j) {
+				if !rc.e1Vanishes(j) || (p.Act.Kappa().Sign() != 0 && !rc.e2Vanishes(j)) {
 					return fmt.Errorf("neurons[%d]: a_j = 0 but Q_j ≢ 0 (E1/E2): it escapes", j)
 				}
 			case p.K() > 1:
@@ -91,32 +100,24 @@ func Recheck(p *Point, v *Verdict) error {
 		return nil
 	case Undetermined:
 		if len(c.Stationarity) > 0 && v.Stationary {
-			if err := recheckStationarity(p, r, c.Stationarity); err != nil {
+			if err := rc.stationarity(c.Stationarity); err != nil {
 				return err
 			}
 		}
-		return recheckEscapes(p, r, v.Escape, c.Escapes)
+		return recheckEscapes(rc, v.Escape, c.Escapes)
 	}
 	return fmt.Errorf("unknown verdict %v", v.Kind)
 }
 
-// responseAt evaluates Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u) from its definition.
-func responseAt(p *Point, r []exact.Vec, j int, u exact.Vec) exact.Vec {
-	q := exact.NewVec(p.K())
-	for i, x := range p.X {
-		q.AddScaled(p.Act.Dir(p.Neurons[j].W.Dot(x), x.Dot(u)), r[i])
-	}
-	return q
-}
-
-func recheckDescent(p *Point, d *Descent) error {
+func recheckDescent(rc *rechecker, d *Descent) error {
+	p := rc.p
 	if err := checkShape(p, d.Delta); err != nil {
 		return fmt.Errorf("descent: %w", err)
 	}
 	if d.Derivative == nil || d.Derivative.Sign() >= 0 {
 		return fmt.Errorf("descent: derivative %v is not negative", d.Derivative)
 	}
-	poly, err := recheckPath(p, d.Path)
+	poly, err := recheckPath(rc, d.Path)
 	if err != nil {
 		return err
 	}
@@ -169,23 +170,15 @@ func checkShape(p *Point, d Direction) error {
 // ≤ 4), the polynomial interpolated from exact values of L at five points
 // matches a sixth, and Sturm's theorem shows it negative on (0, 1]. It
 // returns σ ↦ L(θ + σΔ) − L(θ).
-func recheckPath(p *Point, path *Path) (exact.Poly, error) {
+func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
+	p := rc.p
 	if err := checkShape(p, path.Delta); err != nil {
 		return nil, fmt.Errorf("path: %w", err)
 	}
-	for j, nr := range p.Neurons {
-		for i, x := range p.X {
-			z := nr.W.Dot(x)
-			if z.Sign() == 0 {
-				continue
-			}
-			dz := path.Delta[j].W.Dot(x)
-			if new(big.Rat).Abs(dz).Cmp(new(big.Rat).Abs(z)) >= 0 {
-				return nil, fmt.Errorf("path: leaves the safe radius at neuron %d, sample %d", j, i)
-			}
-		}
+	if err := rc.safeRadiusOK(path.Delta); err != nil {
+		return nil, err
 	}
-	l0 := p.Loss()
+	l0 := rc.loss
 	if path.Loss0 == nil || path.Loss1 == nil || l0.Cmp(path.Loss0) != 0 {
 		return nil, fmt.Errorf("path: L(θ) does not match")
 	}
@@ -215,178 +208,25 @@ func recheckPath(p *Point, path *Path) (exact.Poly, error) {
 	return poly, nil
 }
 
-// recheckStationarity checks (S1) for every neuron and the (S2) cell proofs.
-func recheckStationarity(p *Point, r []exact.Vec, proofs []StationarityProof) error {
-	byNeuron := map[int]*StationarityProof{}
-	for k := range proofs {
-		byNeuron[proofs[k].Neuron] = &proofs[k]
-	}
-	kappa := p.Act.Kappa()
-	for j, nr := range p.Neurons {
-		g := exact.NewVec(p.K())
-		for i, x := range p.X {
-			g.AddScaled(p.Act.Apply(nr.W.Dot(x)), r[i])
-		}
-		if !g.IsZero() {
-			return fmt.Errorf("neurons[%d]: (S1) fails: n·G_j = %v", j, g)
-		}
-		if nr.A.IsZero() {
-			continue
-		}
-		pr := byNeuron[j]
-		if pr == nil {
-			return fmt.Errorf("neurons[%d]: no (S2) proof", j)
-		}
-		// Recompute v, Z⁺, Z⁻ and κc_i.
-		v := exact.NewVec(p.D())
-		kc := map[int]*big.Rat{}
-		var zp, zm []int
-		for i, x := range p.X {
-			c := nr.A.Dot(r[i])
-			z := nr.W.Dot(x)
-			if c.Sign() == 0 || x.IsZero() {
-				continue
-			}
-			slope := p.Act.Slope(z.Sign())
-			if z.Sign() == 0 {
-				slope = p.Act.Neg
-			}
-			v.AddScaled(new(big.Rat).Mul(slope, c), x)
-			if z.Sign() != 0 {
-				continue
-			}
-			k := new(big.Rat).Mul(kappa, c)
-			kc[i] = k
-			switch k.Sign() {
-			case 1:
-				zp = append(zp, i)
-			case -1:
-				zm = append(zm, i)
-			}
-		}
-		if !equalInts(zp, pr.ZPlus) || !equalInts(zm, pr.ZMinus) {
-			return fmt.Errorf("neurons[%d]: (S2) proof has the wrong Z⁺/Z⁻", j)
-		}
-		if len(pr.Cells) == 0 {
-			return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
-		}
-		for ci, cell := range pr.Cells {
-			if err := recheckCell(p, v, kc, zp, zm, cell); err != nil {
-				return fmt.Errorf("neurons[%d]: (S2) cell %d: %w", j, ci, err)
-			}
-		}
-	}
-	return nil
-}
-
-func recheckCell(p *Point, v exact.Vec, kc map[int]*big.Rat, zp, zm []int, cell CellProof) error {
-	if len(cell.Point) != p.D() || len(cell.Lambda) != len(zp) || len(cell.Mu) != len(zm) {
-		return fmt.Errorf("wrong shape")
-	}
-	inT := map[int]bool{}
-	for _, i := range cell.T {
-		inT[i] = true
-	}
-	lhs := v.Clone()
-	rhs := exact.NewVec(p.D())
-	one := big.NewRat(1, 1)
-	for c, i := range zm {
-		s := p.X[i].Dot(cell.Point).Sign()
-		if (inT[i] && s <= 0) || (!inT[i] && s >= 0) {
-			return fmt.Errorf("interior point has the wrong sign on sample %d", i)
-		}
-		if cell.Mu[c].Sign() < 0 {
-			return fmt.Errorf("μ < 0")
-		}
-		if inT[i] {
-			lhs.AddScaled(kc[i], p.X[i])
-			rhs.AddScaled(cell.Mu[c], p.X[i])
-		} else {
-			rhs.AddScaled(new(big.Rat).Neg(cell.Mu[c]), p.X[i])
-		}
-	}
-	for c, i := range zp {
-		l := cell.Lambda[c]
-		if l.Sign() < 0 || l.Cmp(one) > 0 {
-			return fmt.Errorf("λ ∉ [0, 1]")
-		}
-		lhs.AddScaled(new(big.Rat).Mul(l, kc[i]), p.X[i])
-	}
-	if !lhs.Equal(rhs) {
-		return fmt.Errorf("the subgradient %v is not the dual-cone vector %v", lhs, rhs)
-	}
-	return nil
-}
-
-func recheckEscapes(p *Point, r []exact.Vec, listed []int, ws []EscapeWitness) error {
+func recheckEscapes(rc *rechecker, listed []int, ws []EscapeWitness) error {
+	p := rc.p
 	in := map[int]bool{}
 	for _, j := range listed {
 		in[j] = true
 	}
 	for _, w := range ws {
 		j := w.Neuron
-		if j < 0 || j >= p.M() || !in[j] || len(w.U) != p.D() {
+		if j < 0 || j >= p.M() || !in[j] || len(w.U) != p.D() || len(w.Q) != p.K() || !noNilVec(w.U) || !noNilVec(w.Q) {
 			return fmt.Errorf("escape witness for neuron %d does not fit", j)
 		}
-		q := responseAt(p, r, j, w.U)
-		if q.IsZero() || !q.Equal(w.Q) {
-			return fmt.Errorf("neurons[%d]: escape witness: Q_j(u) = %v, certificate says %v", j, q, w.Q)
+		if w.Q.IsZero() || !rc.responseEquals(j, w.U, w.Q) {
+			return fmt.Errorf("neurons[%d]: escape witness: Q_j(u) is not the certificate's %v ≠ 0", j, w.Q)
 		}
-		if p.Neurons[j].A.Dot(q).Sign() != 0 {
+		if p.Neurons[j].A.Dot(w.Q).Sign() != 0 {
 			return fmt.Errorf("neurons[%d]: escape witness: φ_j(u) ≠ 0", j)
 		}
 	}
 	return nil
-}
-
-// responseVanishes re-derives Q_j ≡ 0 from (E1) and (E2) by evaluation.
-func responseVanishes(p *Point, r []exact.Vec, j int) bool {
-	w := p.Neurons[j].W
-	half := new(big.Rat).Add(p.Act.Pos, p.Act.Neg)
-	half.Quo(half, big.NewRat(2, 1))
-	e1 := exact.NewMat(p.K(), p.D())
-	type lineSum struct {
-		e   exact.Vec
-		sum exact.Vec
-	}
-	var lines []*lineSum
-	for i, x := range p.X {
-		if x.IsZero() {
-			continue
-		}
-		z := w.Dot(x)
-		c := p.Act.Slope(z.Sign())
-		if z.Sign() == 0 {
-			c = half
-			e, t := lineOf(x)
-			var ls *lineSum
-			for _, l := range lines {
-				if l.e.Equal(e) {
-					ls = l
-				}
-			}
-			if ls == nil {
-				ls = &lineSum{e: e, sum: exact.NewVec(p.K())}
-				lines = append(lines, ls)
-			}
-			ls.sum.AddScaled(t.Abs(t), r[i])
-		}
-		for l := range e1 {
-			e1[l].AddScaled(new(big.Rat).Mul(c, r[i][l]), x)
-		}
-	}
-	if !e1.IsZero() {
-		return false
-	}
-	if p.Act.Kappa().Sign() == 0 {
-		return true
-	}
-	for _, l := range lines {
-		if !l.sum.IsZero() {
-			return false
-		}
-	}
-	return true
 }
 
 func equalInts(a, b []int) bool {
