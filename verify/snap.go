@@ -622,27 +622,9 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 	for i := range y {
 		y[i] = p.Y[i][0]
 	}
-	Mt := M.T()
-	kk := cols + len(C)
-	K := exact.NewMat(kk, kk)
-	rhs := exact.NewVec(kk)
-	for a := 0; a < cols; a++ {
-		for b := a; b < cols; b++ {
-			v := Mt[a].Dot(Mt[b])
-			K[a][b].Set(v)
-			K[b][a].Set(v)
-		}
-		rhs[a] = Mt[a].Dot(y)
-	}
-	for r, row := range C {
-		for a := 0; a < cols; a++ {
-			K[a][cols+r].Set(row[a])
-			K[cols+r][a].Set(row[a])
-		}
-	}
-	sol, ok := exact.SolveLinear(K, rhs, kk)
-	if !ok {
-		panic("snap: the KKT system of a least-squares problem is inconsistent")
+	sol, err := exact.ConstrainedLeastSquares(M, y, C, cols)
+	if err != nil {
+		panic("snap: " + err.Error())
 	}
 	fstar := M.MulVec(sol[:cols])
 	// The nearest optimal point.

@@ -743,27 +743,9 @@ func (sn *snapper) leastSquaresReference(pat SnapPattern, alive []int, as []*big
 		y[i] = p.Y[i][0]
 	}
 	// KKT: [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
-	Mt := M.T()
-	kk := cols + len(C)
-	K := exact.NewMat(kk, kk)
-	rhs := exact.NewVec(kk)
-	for a := 0; a < cols; a++ {
-		for b := a; b < cols; b++ {
-			v := Mt[a].Dot(Mt[b])
-			K[a][b].Set(v)
-			K[b][a].Set(v)
-		}
-		rhs[a] = Mt[a].Dot(y)
-	}
-	for r, row := range C {
-		for a := 0; a < cols; a++ {
-			K[a][cols+r].Set(row[a])
-			K[cols+r][a].Set(row[a])
-		}
-	}
-	sol, ok := exact.SolveLinear(K, rhs, kk)
-	if !ok {
-		panic("snap: the KKT system of a least-squares problem is inconsistent")
+	sol, err := exact.ConstrainedLeastSquares(M, y, C, cols)
+	if err != nil {
+		panic("snap: " + err.Error())
 	}
 	p0 := sol[:cols]
 	// The optimal set is {q : Mq = Mp0, Cq = 0}; take its point nearest
