@@ -34,26 +34,46 @@ type FloatVec struct {
 func ToFloatVec(v Vec) FloatVec {
 	f := FloatVec{F: make([]float64, len(v)), OK: true}
 	for i, x := range v {
-		f.F[i], _ = x.Float64()
-		if x.Sign() != 0 {
-			a := math.Abs(f.F[i])
-			if !(a >= filterMin && a <= filterMax) {
-				f.OK = false
-			}
+		var ok bool
+		if f.F[i], ok = ToFloat64(x); !ok {
+			f.OK = false
 		}
 	}
 	return f
 }
 
-// ToFloat64 is ToFloatVec for a single rational: its image and whether the
-// filter accepts it.
+// ToFloat64 is ToFloatVec for a single rational: its image (the nearest
+// float64) and whether the filter accepts it.
 func ToFloat64(x *big.Rat) (float64, bool) {
-	f, _ := x.Float64()
 	if x.Sign() == 0 {
 		return 0, true
 	}
+	f, ok := dyadicFloat(x)
+	if !ok {
+		f, _ = x.Float64()
+	}
 	a := math.Abs(f)
 	return f, a >= filterMin && a <= filterMax
+}
+
+// dyadicFloat converts x = num/2^e with |num| < 2^53 exactly (the common
+// case of float-derived numbers), without the general rounding of
+// big.Rat.Float64; ok is false for any other x or when the result would be
+// subnormal.
+func dyadicFloat(x *big.Rat) (float64, bool) {
+	num, den := x.Num(), x.Denom()
+	if num.BitLen() > 53 {
+		return 0, false
+	}
+	e := 0
+	if !x.IsInt() {
+		tz := den.TrailingZeroBits()
+		if int(tz) != den.BitLen()-1 || tz > 1000 {
+			return 0, false
+		}
+		e = int(tz)
+	}
+	return math.Ldexp(float64(num.Int64()), -e), true
 }
 
 // DotFilterFactor returns c_d = (2d+8)·2⁻⁵³, the factor of the error bound

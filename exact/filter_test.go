@@ -128,3 +128,23 @@ func TestSignMatrixAgainstExact(t *testing.T) {
 		}
 	}
 }
+
+func TestToFloat64Nearest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := 0; trial < 20000; trial++ {
+		var x *big.Rat
+		switch trial % 3 {
+		case 0:
+			x = new(big.Rat).SetFloat64(rng.NormFloat64() * math.Ldexp(1, rng.IntN(200)-100))
+		case 1:
+			x = big.NewRat(rng.Int64N(1<<62)-1<<61, 1+rng.Int64N(1<<40))
+		default:
+			x = new(big.Rat).SetFrac(big.NewInt(rng.Int64N(1<<53)), new(big.Int).Lsh(big.NewInt(1), uint(rng.IntN(1100))))
+		}
+		want, _ := x.Float64()
+		got, _ := ToFloat64(x)
+		if got != want {
+			t.Fatalf("ToFloat64(%s) = %g, want %g", x.RatString(), got, want)
+		}
+	}
+}

@@ -128,6 +128,9 @@ func WordsIsZero(w []uint64) bool {
 	return true
 }
 
+// NegWords negates the integer stored in w in place (two's complement).
+func NegWords(w []uint64) { negWords(w) }
+
 // negWords negates w in place (two's complement).
 func negWords(w []uint64) {
 	var c uint64 = 1

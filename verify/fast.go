@@ -143,6 +143,56 @@ func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
 		all = append(all, r...)
 	}
 	D := ratDen(all)
+	if c == 0 {
+		return exact.NewIntMat(len(rows), 0, 1), D, 0
+	}
+	// Fast path for dyadic data with word-sized numerators: D = 2^E and
+	// x = num/2^e, so D·x = num·2^(E−e), written into the words directly.
+	if E := int(D.TrailingZeroBits()); D.BitLen()-1 == E {
+		b := 0
+		fast := true
+		for _, x := range all {
+			if x.Sign() == 0 {
+				continue
+			}
+			if x.Num().BitLen() > 63 {
+				fast = false
+				break
+			}
+			e := 0
+			if !x.IsInt() {
+				e = int(x.Denom().TrailingZeroBits())
+			}
+			b = max(b, x.Num().BitLen()+E-e)
+		}
+		if fast {
+			m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
+			for q, x := range all {
+				if x.Sign() == 0 {
+					continue
+				}
+				e := 0
+				if !x.IsInt() {
+					e = int(x.Denom().TrailingZeroBits())
+				}
+				w := m.Entry(q/c, q%c)
+				sh := E - e
+				v := x.Num().Int64()
+				mag := uint64(v)
+				if v < 0 {
+					mag = uint64(-v)
+				}
+				w[sh/64] = mag << (sh % 64)
+				if sh%64 != 0 && sh/64+1 < len(w) {
+					w[sh/64+1] = mag >> (64 - sh%64)
+				}
+				if v < 0 {
+					exact.NegWords(w)
+				}
+			}
+			return m, D, b
+		}
+	}
 	ints := make([]big.Int, len(all))
 	b := 0
 	for i, x := range all {
@@ -152,11 +202,8 @@ func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
 		}
 	}
 	m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
-	for i := 0; c > 0 && i < len(all); i++ {
+	for i := range all {
 		m.Set(i/c, i%c, &ints[i])
-	}
-	if c == 0 {
-		m = exact.NewIntMat(len(rows), 0, 1)
 	}
 	return m, D, b
 }
@@ -213,21 +260,35 @@ func newEngine(p *Point) *engine {
 // newSignEngine builds the integer images of the inputs and input weights
 // and the exact signs only; p needs consistent X and W shapes (targets and
 // output weights are not read).
-func newSignEngine(p *Point) *engine {
+func newSignEngine(p *Point) *engine { return newSignEngineX(p, nil) }
+
+// newEngineX is newEngine reusing the images of the inputs of xs, an
+// engine of a point with the same inputs p.X (nil: none).
+func newEngineX(p *Point, xs *engine) *engine {
+	e := newSignEngineX(p, xs)
+	e.residuals()
+	return e
+}
+
+func newSignEngineX(p *Point, xs *engine) *engine {
 	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M()}
 	n, d, m := e.n, e.d, e.m
-	e.x, e.dx, e.bx = intImage(p.X, d)
+	if xs != nil {
+		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
+	} else {
+		e.x, e.dx, e.bx = intImage(p.X, d)
+		e.zeroX = make([]bool, n)
+		e.xf = make([]exact.FloatVec, n)
+		for i, x := range p.X {
+			e.zeroX[i] = x.IsZero()
+			e.xf[i] = exact.ToFloatVec(x)
+		}
+	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j] = nr.W
 	}
 	e.w, e.dw, e.bw = intImage(ws, d)
-	e.zeroX = make([]bool, n)
-	e.xf = make([]exact.FloatVec, n)
-	for i, x := range p.X {
-		e.zeroX[i] = x.IsZero()
-		e.xf[i] = exact.ToFloatVec(x)
-	}
 	e.wf = make([]exact.FloatVec, m)
 	e.wZero = make([]bool, m)
 	e.aZero = make([]bool, m)
@@ -342,12 +403,15 @@ func (e *engine) residuals() {
 	E := new(big.Int).Mul(e.ds, da)
 	E.Mul(E, e.dw)
 	E.Mul(E, e.dx)
+	// r_i = F_i/E − Ȳ_i/D_Y = (F_i·D_Y − Ȳ_i·E)/(E·D_Y), one normalisation.
+	ym, dy, _ := intImage(e.p.Y, k)
+	ED := new(big.Int).Mul(E, dy)
 	fW := exact.WordsFor(vBits + e.bx + bitlen(d) + 2)
 	e.r = make([]exact.Vec, n)
 	parallel(n, workers(n*k*d*8), func(lo, hi int) {
 		other := make([]uint64, k*d*vW)
 		acc := make([]uint64, fW)
-		var dp, dn, f big.Int
+		var dp, dn, f, yb big.Int
 		for i := lo; i < hi; i++ {
 			vi := v.Row(i)
 			var vp, vn []uint64
@@ -381,8 +445,9 @@ func (e *engine) residuals() {
 					exact.WordsInt(&dn, acc)
 					f.Add(&f, dn.Mul(&dn, e.sn))
 				}
-				r[l] = new(big.Rat).SetFrac(&f, E)
-				r[l].Sub(r[l], e.p.Y[i][l])
+				f.Mul(&f, dy)
+				f.Sub(&f, yb.Mul(ym.Get(i, l, &yb), E))
+				r[l] = new(big.Rat).SetFrac(&f, ED)
 			}
 			e.r[i] = r
 		}

@@ -183,7 +183,7 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 		return nil, fmt.Errorf("path: L(θ) does not match")
 	}
 	lossAt := func(tau *big.Rat) *big.Rat {
-		return new(big.Rat).Sub(p.Add(path.Delta.Scale(tau)).Loss(), l0)
+		return new(big.Rat).Sub(rc.lossAlong(path.Delta, tau), l0)
 	}
 	if l1 := lossAt(big.NewRat(1, 1)); new(big.Rat).Add(l1, l0).Cmp(path.Loss1) != 0 {
 		return nil, fmt.Errorf("path: L(θ+Δ) is %s by evaluation, certificate says %s", new(big.Rat).Add(l1, l0).RatString(), path.Loss1.RatString())

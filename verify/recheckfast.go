@@ -50,6 +50,10 @@ type rechecker struct {
 
 	images []*primeImage
 
+	// xEngine holds the integer and float images of the inputs, shared by
+	// the evaluations of lossAlong.
+	xEngine *engine
+
 	// Common denominators (lcm) and magnitude bits (|entry| < 2^bits) of
 	// the data.
 	dX, dW, dA, dR, dY, dRho *big.Int
@@ -786,4 +790,57 @@ func noNilVec(v exact.Vec) bool {
 		}
 	}
 	return true
+}
+
+// lossAlong returns L(θ + τΔ) by evaluating the network directly, split as
+// f_{θ+τΔ}(x_i) = f_θ(x_i) − g_0(x_i) + g_τ(x_i), where g_τ is the network
+// of the neurons Δ moves, at θ + τΔ: r_i(τ) = r_i − g_0(x_i) + g_τ(x_i) with
+// the verified residuals r_i at θ. Only the moved neurons are evaluated.
+func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
+	p := rc.p
+	var moved []int
+	for j, dj := range delta {
+		if !dj.W.IsZero() || !dj.A.IsZero() {
+			moved = append(moved, j)
+		}
+	}
+	if len(moved) == 0 {
+		return new(big.Rat).Set(rc.loss)
+	}
+	sub := func(t *big.Rat) []exact.Vec {
+		q := &Point{Act: p.Act, X: p.X, Y: make([]exact.Vec, rc.n)}
+		for i := range q.Y {
+			q.Y[i] = exact.NewVec(rc.k)
+		}
+		for _, j := range moved {
+			nr := p.Neurons[j]
+			if t.Sign() != 0 {
+				nr = Neuron{W: nr.W.Add(delta[j].W.Scale(t)), A: nr.A.Add(delta[j].A.Scale(t))}
+			}
+			q.Neurons = append(q.Neurons, nr)
+		}
+		if rc.xEngine == nil {
+			rc.xEngine = newSignEngine(&Point{Act: p.Act, X: p.X})
+		}
+		return newEngineX(q, rc.xEngine).r // = g_t(x_i), targets 0
+	}
+	g0, gt := sub(new(big.Rat)), sub(tau)
+	// Σ_i |r_i − g0_i + gt_i|² in integers over one common denominator.
+	all := flatten(rc.r)
+	all = append(all, flatten(g0)...)
+	all = append(all, flatten(gt)...)
+	D := ratDen(all)
+	sum := new(big.Int)
+	var a, b big.Int
+	for i := range rc.r {
+		for l := 0; l < rc.k; l++ {
+			scaleInt(&a, rc.r[i][l], D)
+			a.Sub(&a, scaleInt(&b, g0[i][l], D))
+			a.Add(&a, scaleInt(&b, gt[i][l], D))
+			sum.Add(sum, b.Mul(&a, &a))
+		}
+	}
+	den := new(big.Int).Mul(D, D)
+	den.Mul(den, big.NewInt(2*int64(rc.n)))
+	return new(big.Rat).SetFrac(sum, den)
 }
