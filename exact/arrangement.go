@@ -2,6 +2,7 @@ package exact
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 )
@@ -170,10 +171,65 @@ func signKey(s []int8) string {
 }
 
 // icell is a cell under construction: its signs on the first k distinct
-// normals and a primitive integer interior point.
+// normals and a primitive integer interior point, with a rolling hash of
+// the signs and the float64 image of the point (for filtered signs).
 type icell struct {
 	signs []int8
 	point ivec
+	hash  uint64
+	fp    []float64
+	fok   bool
+}
+
+// signHash extends the rolling hash of a sign vector by one sign.
+func signHash(h uint64, s int8) uint64 { return h*0x100000001b3 + uint64(s+2) }
+
+// hashSigns returns the rolling hash of a whole sign vector.
+func hashSigns(ss []int8) uint64 {
+	var h uint64 = 0xcbf29ce484222325
+	for _, s := range ss {
+		h = signHash(h, s)
+	}
+	return h
+}
+
+// floatImage returns the nearest float64 of each entry of an integer
+// vector and whether every nonzero entry is within the filter's range.
+func floatImage(v ivec) ([]float64, bool) {
+	f := make([]float64, len(v))
+	ok := true
+	for j, x := range v {
+		if x.Sign() == 0 {
+			continue
+		}
+		if x.IsInt64() && x.BitLen() <= 53 {
+			f[j] = float64(x.Int64())
+		} else {
+			f[j] = bigFloat(x)
+		}
+		if a := math.Abs(f[j]); !(a >= filterMin && a <= filterMax) {
+			ok = false
+		}
+	}
+	return f, ok
+}
+
+// filteredDot returns the float64 value of a·b and a rigorous bound on its
+// error (see DotSign), or ok = false.
+func filteredDot(a, b []float64) (s, err float64) {
+	var mu float64
+	for j, x := range a {
+		p := x * b[j]
+		s += p
+		mu += math.Abs(p)
+	}
+	return s, DotFilterFactor(len(a)) * mu
+}
+
+// newICell returns a cell with the given signs (hash h) and point.
+func newICell(signs []int8, h uint64, point ivec) icell {
+	fp, ok := floatImage(point)
+	return icell{signs: signs, point: point, hash: h, fp: fp, fok: ok}
 }
 
 // cells computes the cells of the arrangement of normals in Q^d (validated,
@@ -253,10 +309,17 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 	for j := range zero {
 		zero[j] = new(big.Int)
 	}
-	cur := []icell{{point: zero}}
-	var s, t, a, b, bestA, bestB, l, r big.Int
+	cur := []icell{newICell(nil, hashSigns(nil), zero)}
+	var spare []icell // the previous step's cells, reused for the next step
+	nfAll := make([][]float64, m)
+	nokAll := make([]bool, m)
+	for _, i := range reps {
+		nfAll[i], nokAll[i] = floatImage(normals[i])
+	}
+	var s, t, a, bestA, bestB, l, r big.Int
 	for k, hi := range reps {
 		h := normals[hi]
+		hf, hok := floatImage(h)
 		earlier := reps[:k]
 		// onH[c] is an interior point of cur[c] ∩ H when H splits cur[c].
 		onH := make([]ivec, len(cur))
@@ -290,16 +353,24 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 			if err != nil {
 				return nil, nil, err
 			}
-			index := make(map[string]int, len(cur))
+			// Parent lookup by the hash of the sign vector, confirmed by
+			// comparing the signs.
+			index := make(map[uint64][]int, len(cur))
 			for ci, c := range cur {
-				index[signKey(c.signs)] = ci
+				index[c.hash] = append(index[c.hash], ci)
 			}
 			for _, sc := range sub {
 				// The restricted cell's signs on all k restricted normals are
 				// the signs of its parent on the earlier directions.
 				ss := subSigns(sc)
-				ci, ok := index[signKey(ss)]
-				if !ok {
+				ci := -1
+				for _, cand := range index[hashSigns(ss)] {
+					if equalSigns(cur[cand].signs, ss) {
+						ci = cand
+						break
+					}
+				}
+				if ci < 0 {
 					return nil, nil, fmt.Errorf("exact: internal error: restricted cell %v has no parent", ss)
 				}
 				u := make(ivec, d)
@@ -314,26 +385,59 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 				onH[ci] = u
 			}
 		}
-		next := make([]icell, 0, len(cur)+len(onH))
+		// b_i = h_i·h for the earlier normals, exact and as float64.
+		bs := make([]big.Int, k)
+		bf := make([]float64, k)
+		nf := make([][]float64, k)
+		nok := make([]bool, k)
+		for ei, i := range earlier {
+			normals[i].dot(h, &bs[ei], &t)
+			bs[ei].Abs(&bs[ei])
+			bf[ei] = bigFloat(&bs[ei])
+			nf[ei], nok[ei] = nfAll[i], nokAll[i]
+		}
+		lo := make([]float64, k)
+		next := spare[:0]
+		if cap(next) < 2*len(cur) {
+			next = make([]icell, 0, 2*len(cur)+16)
+		}
 		for ci, c := range cur {
 			if u := onH[ci]; u != nil {
 				// u ± εh stay in the cell for ε < a_i/|b_i|, with
 				// a_i = s_i h_i·u > 0 and b_i = h_i·h; take ε = A/(2B) for the
-				// least ratio A/B and scale by 2B: 2B·u ± A·h.
-				found := false
-				for ei, i := range earlier {
-					normals[i].dot(h, &b, &t)
-					if b.Sign() == 0 {
+				// least ratio A/B (the first index attaining it) and scale by
+				// 2B: 2B·u ± A·h. Float64 intervals for the ratios rule out
+				// the indices that cannot attain the minimum; the others are
+				// compared exactly, in index order.
+				uf, uok := floatImage(u)
+				minHi := math.Inf(1)
+				for ei := range earlier {
+					lo[ei] = -1 // candidate
+					if bs[ei].Sign() == 0 || !uok || !nok[ei] || bf[ei] == 0 || math.IsInf(bf[ei], 0) {
 						continue
 					}
-					b.Abs(&b)
+					av, ae := filteredDot(nf[ei], uf)
+					if c.signs[ei] < 0 {
+						av = -av
+					}
+					// a ∈ [av − ae, av + ae], |b| ∈ bf·[1 − 2u, 1 + 2u].
+					loR := (av - ae) / (bf[ei] * (1 + 0x1p-50)) * (1 - 0x1p-50)
+					hiR := (av + ae) / (bf[ei] * (1 - 0x1p-50)) * (1 + 0x1p-50)
+					lo[ei] = loR
+					minHi = math.Min(minHi, hiR)
+				}
+				found := false
+				for ei, i := range earlier {
+					if bs[ei].Sign() == 0 || (lo[ei] >= 0 && lo[ei] > minHi) {
+						continue
+					}
 					normals[i].dot(u, &a, &t)
 					if c.signs[ei] < 0 {
 						a.Neg(&a)
 					}
-					if !found || l.Mul(&a, &bestB).Cmp(r.Mul(&bestA, &b)) < 0 {
+					if !found || l.Mul(&a, &bestB).Cmp(r.Mul(&bestA, &bs[ei])) < 0 {
 						bestA.Set(&a)
-						bestB.Set(&b)
+						bestB.Set(&bs[ei])
 						found = true
 					}
 				}
@@ -350,21 +454,54 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 					plus[j] = new(big.Int).Add(&l, &r)
 					minus[j] = new(big.Int).Sub(&l, &r)
 				}
+				// The plus child extends the parent's sign slice in place
+				// (the parent is not used after this step); the minus child
+				// gets its own copy.
+				mSigns := append(c.signs[:k:k], -1)
 				next = append(next,
-					icell{append(c.signs[:k:k], 1), plus.reduce()},
-					icell{append(c.signs[:k:k], -1), minus.reduce()})
+					newICell(append(c.signs, 1), signHash(c.hash, 1), plus.reduce()),
+					newICell(mSigns, signHash(c.hash, -1), minus.reduce()))
 				continue
 			}
-			sg := h.dot(c.point, &s, &t).Sign()
+			sg, ok := 0, false
+			if hok && c.fok {
+				v, e := filteredDot(hf, c.fp)
+				switch {
+				case e == 0 && v == 0:
+					sg, ok = 0, true
+				case v > e:
+					sg, ok = 1, true
+				case v < -e:
+					sg, ok = -1, true
+				}
+			}
+			if !ok {
+				sg = h.dot(c.point, &s, &t).Sign()
+			}
 			if sg == 0 {
 				return nil, nil, fmt.Errorf("exact: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
 			}
-			next = append(next, icell{append(c.signs[:k:k], int8(sg)), c.point})
+			c.signs = append(c.signs, int8(sg))
+			c.hash = signHash(c.hash, int8(sg))
+			next = append(next, c)
 		}
-		cur = next
+		clear(cur) // drop references for the collector
+		spare, cur = cur, next
 		if maxCells > 0 && len(cur) > maxCells {
 			return nil, nil, ErrBudget
 		}
 	}
 	return signs, cur, nil
+}
+
+func equalSigns(a, b []int8) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -70,6 +70,15 @@ func NewBoxLP(d int, cols [][]*big.Int, bounded []bool) *BoxLP {
 	return lp
 }
 
+// Clone returns a BoxLP sharing the columns (read-only) with a fresh warm
+// start, for use by another goroutine.
+func (lp *BoxLP) Clone() *BoxLP {
+	c := *lp
+	c.upper = make([]bool, len(lp.upper))
+	c.iters = 0
+	return &c
+}
+
 // bigFloat converts x to the nearest float64 (±Inf beyond the range).
 func bigFloat(x *big.Int) float64 {
 	f, _ := new(big.Float).SetInt(x).Float64()
@@ -182,8 +191,9 @@ func (lp *BoxLP) verifyFeasible(s []int8, b []*big.Int, fs *floatBox) (BoxResult
 		return BoxResult{}, false
 	}
 	x := make([]*big.Rat, n)
+	slab := make([]big.Rat, n) // one allocation for the solution's entries
 	for j := range x {
-		x[j] = new(big.Rat)
+		x[j] = &slab[j]
 		if fs.status[j] == atUpper {
 			x[j].SetInt64(1)
 		}
@@ -198,11 +208,10 @@ func (lp *BoxLP) verifyFeasible(s []int8, b []*big.Int, fs *floatBox) (BoxResult
 			}
 			continue
 		}
-		val := new(big.Rat).SetFrac(&num[c], den)
-		if lp.Bounded[v] && val.Cmp(big.NewRat(1, 1)) > 0 {
+		val := x[v].SetFrac(&num[c], den)
+		if lp.Bounded[v] && val.Cmp(ratOne) > 0 {
 			return BoxResult{}, false
 		}
-		x[v] = val
 	}
 	return BoxResult{Feasible: true, X: x}, true
 }

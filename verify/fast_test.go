@@ -185,8 +185,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 // with the exact simplex on random points, including planted zero-input
 // neurons; every certificate must pass Recheck.
 func TestBoxCellsAgainstSimplex(t *testing.T) {
-	old := boxMinColumns
-	defer func() { boxMinColumns = old }()
+	old, oldBlock := boxMinColumns, boxBlock
+	defer func() { boxMinColumns, boxBlock = old, oldBlock }()
 	rng := rand.New(rand.NewPCG(15, 16))
 	for trial := 0; trial < 200; trial++ {
 		var p *Point
@@ -213,6 +213,7 @@ func TestBoxCellsAgainstSimplex(t *testing.T) {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
 		boxMinColumns = 0
+		boxBlock = 1 + trial%4 // blocks of cells in parallel
 		got, err := Check(p, Options{})
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)

@@ -118,20 +118,29 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	if np+len(bt.zMinus) > boxMinColumns && opt.MaxPivots == 0 {
 		box = s.newCellBox(bt)
 	}
-	for _, cell := range cells {
+	var pre []boxOutcome
+	if box != nil {
+		pre = box.solveAll(cells, opt)
+	}
+	for ci, cell := range cells {
 		if opt.expired() {
 			return res, fmt.Errorf("neuron %d: %w", j, errDeadline)
 		}
-		inT := map[int]bool{}
 		var T []int
 		for c, i := range bt.zMinus {
 			if cell.Signs[c] > 0 {
-				inT[i] = true
 				T = append(T, i)
 			}
 		}
 		if box != nil {
-			if r, ok := box.solve(cell.Signs); ok {
+			var r exact.BoxResult
+			ok := false
+			if pre != nil && pre[ci].done {
+				r, ok = pre[ci].r, pre[ci].ok
+			} else if pre == nil {
+				r, ok = box.solve(cell.Signs)
+			}
+			if ok {
 				if r.Feasible {
 					res.proof.Cells = append(res.proof.Cells, CellProof{Point: cell.Point, T: T, Lambda: r.X[:np], Mu: r.X[np:]})
 					continue
@@ -145,6 +154,10 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 			}
 			// The float64 guide could not be verified: decide this cell by
 			// the exact simplex below.
+		}
+		inT := make(map[int]bool, len(T))
+		for _, i := range T {
+			inT[i] = true
 		}
 		lp := s.cellLP(bt, inT)
 		lp.MaxPivots = opt.MaxPivots
@@ -315,4 +328,49 @@ func (cb *cellBox) solve(cellSigns []int8) (exact.BoxResult, bool) {
 		cb.signs[c] = 1
 	}
 	return cb.lp.Solve(cb.signs, b)
+}
+
+// boxBlock is the number of consecutive cells one goroutine decides with
+// its own exact.BoxLP; every block starts cold, so the certificates do not
+// depend on the number of goroutines.
+var boxBlock = 256
+
+// boxOutcome is the result of cellBox.solve for one cell (done is false
+// when the deadline stopped the work first).
+type boxOutcome struct {
+	r        exact.BoxResult
+	ok, done bool
+}
+
+// solveAll decides every cell with BoxLP, blocks of boxBlock cells in
+// parallel (warm starts run within a block). It returns nil when there are
+// too few cells to be worth it (the caller then solves them in order).
+func (cb *cellBox) solveAll(cells []exact.Cell, opt Options) []boxOutcome {
+	if len(cells) < 2*boxBlock {
+		return nil
+	}
+	out := make([]boxOutcome, len(cells))
+	nb := (len(cells) + boxBlock - 1) / boxBlock
+	parallelDynamic(nb, workers(1<<20), func(b int) {
+		w := cb.clone()
+		for c := b * boxBlock; c < min((b+1)*boxBlock, len(cells)); c++ {
+			if opt.expired() {
+				return
+			}
+			r, ok := w.solve(cells[c].Signs)
+			out[c] = boxOutcome{r: r, ok: ok, done: true}
+			if ok && !r.Feasible {
+				return // the cells after a failing one are not needed
+			}
+		}
+	})
+	return out
+}
+
+// clone returns a cellBox sharing the data with a cold BoxLP.
+func (cb *cellBox) clone() *cellBox {
+	c := *cb
+	c.lp = cb.lp.Clone()
+	c.signs = make([]int8, len(cb.signs))
+	return &c
 }
