@@ -658,7 +658,6 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 		}
 	}
 	pf := exact.ToFloatVec(cell.Point)
-	one := big.NewRat(1, 1)
 	for c, i := range cw.zm {
 		s, ok := exact.DotSign(cw.xf[c], pf)
 		if !ok {
@@ -682,12 +681,14 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 	}
 	for c, i := range cw.zp {
 		l := cell.Lambda[c]
-		if l == nil || l.Sign() < 0 || l.Cmp(one) > 0 {
+		// 0 ≤ λ ≤ 1 ⟺ λ ≥ 0 and num ≤ den (den > 0), compared without
+		// allocating.
+		if l == nil || l.Sign() < 0 || l.Num().Cmp(l.Denom()) > 0 {
 			return nil, fmt.Errorf("λ ∉ [0, 1]")
 		}
 		switch {
 		case l.Sign() == 0:
-		case l.Cmp(one) == 0:
+		case l.IsInt(): // λ = 1
 			add(i)
 		default:
 			rest.AddScaled(new(big.Rat).Mul(l, cw.kc[i]), p.X[i])
