@@ -28,6 +28,8 @@ var (
 type FloatVec struct {
 	F  []float64
 	OK bool
+	// Norm is fl(√(Σ F[i]²)), used by SignMatrix's error bound.
+	Norm float64
 }
 
 // ToFloatVec returns the float64 image of v.
@@ -39,7 +41,17 @@ func ToFloatVec(v Vec) FloatVec {
 			f.OK = false
 		}
 	}
+	f.Norm = floatNorm(f.F)
 	return f
+}
+
+// floatNorm returns fl(√(Σ f_i²)) in recursive summation.
+func floatNorm(f []float64) float64 {
+	var s float64
+	for _, x := range f {
+		s += x * x
+	}
+	return math.Sqrt(s)
 }
 
 // ToFloat64 is ToFloatVec for a single rational: its image (the nearest
@@ -127,9 +139,18 @@ func filterDecide(s, mu, c float64) (int, bool) {
 }
 
 // SignMatrix computes the signs of w_j·x_i for all j < len(w), i < len(x)
-// with DotSign, writing them to out[j][i] (rows of len(x)), and returns the
+// in float64, writing them to out[j][i] (rows of len(x)), and returns the
 // pairs it could not decide as (j, i) in row-major order. Rows whose image
-// is not OK are returned whole. The vectors must all have length d.
+// is not OK are returned whole. The vectors must all have length d, and
+// their Norm fields must be those of ToFloatVec.
+//
+// Its bound is DotSign's with Σ|â_i b̂_i| replaced by the larger ‖â‖₂‖b̂‖₂
+// (Cauchy–Schwarz), so the inner loop is a plain dot product: the norms
+// are computed once per vector, with relative error below (d/2+2)u, and
+// τ = fl(c_d·N_a·N_b) with c_d = (2d+8)u still exceeds
+// γ_{d+2}·‖â‖₂‖b̂‖₂ ≥ |a·b − s| for d·u ≤ 2⁻²⁰ (squares of entries in
+// [2⁻⁵⁰⁰, 2⁵⁰⁰] neither underflow nor overflow). A zero norm means a zero
+// vector, hence a zero product.
 func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
 	if len(w) == 0 || len(x) == 0 {
 		return nil
@@ -144,14 +165,7 @@ func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
 			}
 			continue
 		}
-		zero := true
-		for _, v := range wj.F {
-			if v != 0 {
-				zero = false
-				break
-			}
-		}
-		if zero {
+		if wj.Norm == 0 {
 			for i, xi := range x {
 				if xi.OK {
 					row[i] = 0
@@ -162,21 +176,26 @@ func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
 			continue
 		}
 		wf := wj.F[:d]
+		cw := c * wj.Norm
 		for i, xi := range x {
 			if !xi.OK {
 				undecided = append(undecided, [2]int{j, i})
 				continue
 			}
 			xf := xi.F[:d]
-			var s, mu float64
+			var s float64
 			for k, v := range wf {
-				p := v * xf[k]
-				s += p
-				mu += math.Abs(p)
+				s += v * xf[k]
 			}
-			if sg, ok := filterDecide(s, mu, c); ok {
-				row[i] = int8(sg)
-			} else {
+			tau := cw * xi.Norm
+			switch {
+			case s > tau:
+				row[i] = 1
+			case s < -tau:
+				row[i] = -1
+			case xi.Norm == 0:
+				row[i] = 0
+			default:
 				undecided = append(undecided, [2]int{j, i})
 			}
 		}
