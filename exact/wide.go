@@ -311,3 +311,103 @@ func DotWords(dst, a []uint64, wa int, b []uint64, wb int) {
 		MulAddWords(dst, a[c*wa:(c+1)*wa], b[c*wb:(c+1)*wb])
 	}
 }
+
+// SumRowsWhere adds into dst (one row of m's width and length) every row i
+// of m with sel[i] == want: dst += Σ_{i: sel[i] = want} row_i.
+func SumRowsWhere(dst []uint64, m *IntMat, sel []int8, want int8) {
+	L := m.Cols * m.W
+	data := m.Data
+	switch m.W {
+	case 1:
+		for i, s := range sel {
+			if s != want {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q, v := range row {
+				dst[q] += v
+			}
+		}
+	case 2:
+		for i, s := range sel {
+			if s != want {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q := 0; q+1 < L; q += 2 {
+				var c uint64
+				dst[q], c = bits.Add64(dst[q], row[q], 0)
+				dst[q+1], _ = bits.Add64(dst[q+1], row[q+1], c)
+			}
+		}
+	case 3:
+		for i, s := range sel {
+			if s != want {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q := 0; q+2 < L; q += 3 {
+				var c uint64
+				dst[q], c = bits.Add64(dst[q], row[q], 0)
+				dst[q+1], c = bits.Add64(dst[q+1], row[q+1], c)
+				dst[q+2], _ = bits.Add64(dst[q+2], row[q+2], c)
+			}
+		}
+	default:
+		for i, s := range sel {
+			if s == want {
+				AddWords(dst, data[i*L:(i+1)*L], m.W)
+			}
+		}
+	}
+}
+
+// AddRowWhere adds src (one row of m's width and length) to every row i of
+// m with sel[i] == want[i] (want indexed like the rows).
+func AddRowWhere(m *IntMat, src []uint64, sel, want []int8) {
+	L := m.Cols * m.W
+	data := m.Data
+	switch m.W {
+	case 1:
+		for i, s := range sel {
+			if s != want[i] {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q, v := range src[:L] {
+				row[q] += v
+			}
+		}
+	case 2:
+		for i, s := range sel {
+			if s != want[i] {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q := 0; q+1 < L; q += 2 {
+				var c uint64
+				row[q], c = bits.Add64(row[q], src[q], 0)
+				row[q+1], _ = bits.Add64(row[q+1], src[q+1], c)
+			}
+		}
+	case 3:
+		for i, s := range sel {
+			if s != want[i] {
+				continue
+			}
+			row := data[i*L : (i+1)*L]
+			for q := 0; q+2 < L; q += 3 {
+				var c uint64
+				row[q], c = bits.Add64(row[q], src[q], 0)
+				row[q+1], c = bits.Add64(row[q+1], src[q+1], c)
+				row[q+2], _ = bits.Add64(row[q+2], src[q+2], c)
+			}
+		}
+	default:
+		for i, s := range sel {
+			if s == want[i] {
+				AddWords(data[i*L:(i+1)*L], src, m.W)
+			}
+		}
+	}
+}

@@ -94,3 +94,57 @@ func TestWordsArithmetic(t *testing.T) {
 		}
 	}
 }
+
+func TestMaskedRowSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 300; trial++ {
+		w := 1 + rng.IntN(5)
+		rows, cols := 1+rng.IntN(8), 1+rng.IntN(4)
+		m := NewIntMat(rows, cols, w)
+		vals := make([][]*big.Int, rows)
+		sel := make([]int8, rows)
+		want := make([]int8, rows)
+		for i := range vals {
+			vals[i] = make([]*big.Int, cols)
+			for c := range vals[i] {
+				vals[i][c] = randBig(rng, 64*w-8)
+				m.Set(i, c, vals[i][c])
+			}
+			sel[i] = int8(rng.IntN(3) - 1)
+			want[i] = int8(rng.IntN(3) - 1)
+		}
+		// SumRowsWhere.
+		dst := make([]uint64, cols*w)
+		SumRowsWhere(dst, m, sel, 1)
+		for c := 0; c < cols; c++ {
+			exp := new(big.Int)
+			for i := range vals {
+				if sel[i] == 1 {
+					exp.Add(exp, vals[i][c])
+				}
+			}
+			if got := WordsInt(new(big.Int), dst[c*w:(c+1)*w]); got.Cmp(exp) != 0 {
+				t.Fatalf("SumRowsWhere width %d: %v, want %v", w, got, exp)
+			}
+		}
+		// AddRowWhere.
+		src := make([]uint64, cols*w)
+		sv := make([]*big.Int, cols)
+		for c := range sv {
+			sv[c] = randBig(rng, 64*w-8)
+			SetWords(src[c*w:(c+1)*w], sv[c])
+		}
+		AddRowWhere(m, src, sel, want)
+		for i := range vals {
+			for c := range vals[i] {
+				exp := new(big.Int).Set(vals[i][c])
+				if sel[i] == want[i] {
+					exp.Add(exp, sv[c])
+				}
+				if got := m.Get(i, c, new(big.Int)); got.Cmp(exp) != 0 {
+					t.Fatalf("AddRowWhere width %d", w)
+				}
+			}
+		}
+	}
+}

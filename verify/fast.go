@@ -389,14 +389,9 @@ func (e *engine) residuals() {
 	}
 	v := exact.NewIntMat(n, k*d, vW)
 	parallel(n, workers(n*m*d), func(lo, hi int) {
+		sub := &exact.IntMat{Rows: hi - lo, Cols: v.Cols, W: vW, Data: v.Data[lo*k*d*vW : hi*k*d*vW]}
 		for _, j := range active {
-			row := aw.Row(j)
-			sg := e.sign[j]
-			for i := lo; i < hi; i++ {
-				if sg[i] == side[i] {
-					exact.AddWords(v.Row(i), row, vW)
-				}
-			}
+			exact.AddRowWhere(sub, aw.Row(j), e.sign[j][lo:hi], side[lo:hi])
 		}
 	})
 	// F_i = s₊ V⁺·X̄ + s₋ V⁻·X̄, as big integers.
@@ -566,11 +561,7 @@ func (e *engine) computeSums(j int) *neuronSums {
 	if nn < np {
 		acc, rest, want = s.neg, s.pos, -1
 	}
-	for i, v := range sg {
-		if v == want {
-			exact.AddWords(acc, e.rx.Row(i), e.sumW)
-		}
-	}
+	exact.SumRowsWhere(acc, e.rx, sg, want)
 	copy(rest, e.tot)
 	exact.SubWords(rest, acc, e.sumW)
 	exact.SubWords(rest, s.zero, e.sumW)
