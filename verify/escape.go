@@ -192,29 +192,23 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	}
 	var out []face
 	none := &NoEscapeProof{Neuron: j}
+	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (the samples off the hyperplane, from the
+	// engine's exact sums) plus the boundary samples with the slope of the
+	// cell's side.
+	e := s.ev
+	base := e.combo(j, nil, e.sp, e.sn, nil, e.ds)
 	for _, cell := range cells {
 		if opt.expired() {
 			return nil, nil, fmt.Errorf("neuron %d: %w", j, errDeadline)
 		}
 		// The linear map Q_C on the closed cell, row l = output l.
-		qc := exact.NewMat(k, d)
-		var c, t big.Rat
-		for i, x := range s.p.X {
-			if s.pt.ZeroX[i] {
-				continue
-			}
-			sign := int(s.pt.Sign[j][i])
-			if sign == 0 {
-				for cc, zi := range z {
-					if zi == i {
-						sign = int(cell.Signs[cc])
-					}
-				}
-			}
-			c.Set(s.rho.Slope(sign))
+		qc := base.Clone()
+		var t big.Rat
+		for cc, i := range z {
+			c := s.rho.Slope(int(cell.Signs[cc]))
 			for l := 0; l < k; l++ {
-				t.Mul(&c, s.r[i][l])
-				qc[l].AddScaled(&t, x)
+				t.Mul(c, s.r[i][l])
+				qc[l].AddScaled(&t, s.p.X[i])
 			}
 		}
 		g := exact.NewVec(d)

@@ -42,7 +42,6 @@ func Recheck(p *Point, v *Verdict) error {
 	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
 		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, rc.loss.RatString())
 	}
-	r := rc.r
 	c := v.Cert
 	switch v.Kind {
 	case NotStationary:
@@ -88,7 +87,7 @@ func Recheck(p *Point, v *Verdict) error {
 					return fmt.Errorf("neurons[%d]: a_j ≠ 0 and k = %d but no proof that it does not escape", j, p.K())
 				}
 				for ci, fp := range pr.Cells {
-					if err := recheckFace(p, r, j, fp); err != nil {
+					if err := recheckFace(rc, j, fp); err != nil {
 						return fmt.Errorf("neurons[%d]: no-escape cell %d: %w", j, ci, err)
 					}
 				}
@@ -244,33 +243,41 @@ func equalInts(a, b []int) bool {
 // recheckFace checks a FaceProof by substitution: the cell's signs come from
 // its interior point, Q_C and g = Q_Cᵀa_j are evaluated from the definitions,
 // and each ∓q_l must equal Σ α_i h_i + β g with α ≥ 0.
-func recheckFace(p *Point, r []exact.Vec, j int, fp FaceProof) error {
+func recheckFace(rc *rechecker, j int, fp FaceProof) error {
+	p := rc.p
 	nr := p.Neurons[j]
 	d, k := p.D(), p.K()
-	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k {
+	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k || !noNilVec(fp.Point) {
 		return fmt.Errorf("wrong shape")
 	}
-	qc := exact.NewMat(k, d)
+	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (verified by residues) plus the boundary
+	// samples with the slope of the point's side.
+	base, err := rc.faceBase(j)
+	if err != nil {
+		return err
+	}
+	qc := base.Clone()
 	var hs []exact.Vec
+	pf := exact.ToFloatVec(fp.Point)
 	for i, x := range p.X {
-		if x.IsZero() {
+		if rc.sign[j][i] != 0 || rc.zeroX[i] {
 			continue
 		}
-		sign := nr.W.Dot(x).Sign()
-		if sign == 0 {
+		sign, ok := exact.DotSign(exact.ToFloatVec(x), pf)
+		if !ok {
 			sign = x.Dot(fp.Point).Sign()
-			if sign == 0 {
-				return fmt.Errorf("point on the hyperplane of sample %d", i)
-			}
-			h := x
-			if sign < 0 {
-				h = x.Neg()
-			}
-			hs = append(hs, h)
 		}
+		if sign == 0 {
+			return fmt.Errorf("point on the hyperplane of sample %d", i)
+		}
+		h := x
+		if sign < 0 {
+			h = x.Neg()
+		}
+		hs = append(hs, h)
 		c := p.Act.Slope(sign)
 		for l := 0; l < k; l++ {
-			qc[l].AddScaled(new(big.Rat).Mul(c, r[i][l]), x)
+			qc[l].AddScaled(new(big.Rat).Mul(c, rc.r[i][l]), x)
 		}
 	}
 	g := exact.NewVec(d)

@@ -53,6 +53,10 @@ type rechecker struct {
 	// xEngine holds the integer and float images of the inputs, shared by
 	// the evaluations of lossAlong.
 	xEngine *engine
+	// ev is the integer engine of p, used only for values that are then
+	// verified by residues (faceBase), and the verified matrices.
+	ev    *engine
+	bases map[int]exact.Mat
 
 	// Common denominators (lcm) and magnitude bits (|entry| < 2^bits) of
 	// the data.
@@ -844,4 +848,43 @@ func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
 	den := new(big.Int).Mul(D, D)
 	den.Mul(den, big.NewInt(2*int64(rc.n)))
 	return new(big.Rat).SetFrac(sum, den)
+}
+
+// faceBase returns ρ₊S⁺_j + ρ₋S⁻_j (k×d, the samples off neuron j's
+// hyperplane) exactly. The value comes from the integer engine and is
+// verified by residues before it is used: M_d·(ρ₊S⁺_j + ρ₋S⁻_j) − M_n = 0
+// with M = M_n/M_d.
+func (rc *rechecker) faceBase(j int) (exact.Mat, error) {
+	if M, ok := rc.bases[j]; ok {
+		return M, nil
+	}
+	if rc.ev == nil {
+		rc.ev = newEngine(rc.p)
+		rc.bases = map[int]exact.Mat{}
+	}
+	e := rc.ev
+	M := e.combo(j, nil, e.sp, e.sn, nil, e.ds)
+	var all exact.Vec
+	for _, row := range M {
+		all = append(all, row...)
+	}
+	mn, md := intVec(all)
+	D := new(big.Int).Mul(rc.dR, rc.dRho)
+	D.Mul(D, rc.dX)
+	bm := rc.mbR + rc.mbRho + rc.mbX + bitlen(rc.n)
+	B := max(D.BitLen()+md.BitLen()+bm, D.BitLen()+maxBitLen(mn)) + 1
+	K := exact.PrimesFor(B)
+	rc.ensurePrimes(K)
+	for _, im := range rc.images[:K] {
+		p := im.p
+		v := rc.combo(im, j, im.sp, im.sn, 0)
+		mdm := exact.ModInt(md, p)
+		for q := range v {
+			if (mdm*v[q]+p-exact.ModInt(mn[q], p))%p != 0 {
+				return nil, fmt.Errorf("neurons[%d]: the response off the hyperplane does not match its definition", j)
+			}
+		}
+	}
+	rc.bases[j] = M
+	return M, nil
 }
