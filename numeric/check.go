@@ -17,7 +17,8 @@ type Neuron struct {
 	// also when not decided).
 	S1, S2 bool
 	// Decided is false when (S2) or the escape test of this neuron was not
-	// decided (a gonum LP failed or the cells exceeded the budget).
+	// decided (a gonum LP failed or hit its iteration limit, or the cells
+	// exceeded the budget).
 	Decided bool
 	// Escape reports that j is an escape neuron (only at stationary points).
 	Escape bool
@@ -154,7 +155,7 @@ func (pr *Problem) Check() *Result {
 		return res
 	case escUndecided >= 0:
 		res.Kind = verify.Undetermined
-		res.Reason = fmt.Sprintf("escape of neuron %d not decided: an LP failed or the cells exceeded %d", escUndecided, maxCells)
+		res.Reason = fmt.Sprintf("escape of neuron %d not decided: an LP failed (gonum error or iteration limit) or the cells exceeded %d", escUndecided, maxCells)
 		return res
 	}
 	zeroLoss := true

@@ -5,6 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
+
+	"relucert/verify"
 )
 
 func TestMinResidual(t *testing.T) {
@@ -214,5 +217,110 @@ func TestMaxOverCone(t *testing.T) {
 	val, u, exact := maxOverCone(pointed, []float64{-0.0647, -0.0349, 0.0149, 0})
 	if !exact || val > Eps || u != nil {
 		t.Errorf("pointed cone in R^4: %v %v %v, want 0 with no witness", val, u, exact)
+	}
+}
+
+// cyclingRows, cyclingB are the (S2) subset LP (T = Z⁻) of neuron 0 of the
+// point in TestCheckGonumCycling (normalised data, as s2Data.lp builds it),
+// on which gonum's simplex, started from the slack basis, cycles for ever in
+// its degenerate-pivot fallback. Its least residual is 0, at z = (1, 1, 0, 0).
+var (
+	cyclingRows = [][]float64{
+		{-0.00025249189394118933, 0, 0, 0},
+		{-0.0005049837878823787, -0.0005049837878823787, 0, 0},
+		{0, 0.00025249189394118933, 0, 0},
+		{1, 0, 1, 0},
+		{0, 1, 0, 1},
+	}
+	cyclingB = []float64{-0.00025249189394118933, -0.0010099675757647573, 0.00025249189394118933, 1, 1}
+)
+
+// within runs f, failing the test if it has not returned after d (the
+// goroutine is then abandoned).
+func within(t *testing.T, d time.Duration, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		t.Fatalf("%s did not return within %v", what, d)
+	}
+}
+
+// TestLPCycling: gonum alone, on the unperturbed LP, cycles until the read
+// limit stops it; with the perturbation the same LP is solved, exactly, with
+// the least residual.
+func TestLPCycling(t *testing.T) {
+	c, A, _, basis, _ := residualLP(cyclingRows, cyclingB, 4)
+	var err error
+	within(t, 10*time.Second, "the unperturbed solve", func() { _, err = solve(c, A, cyclingB, basis) })
+	if err != errLPLimit {
+		t.Errorf("unperturbed: error %v, want the iteration limit (gonum cycles on this LP)", err)
+	}
+	var res float64
+	var z []float64
+	var exact bool
+	within(t, 10*time.Second, "minResidual", func() { res, z, exact = minResidual(cyclingRows, cyclingB, 4) })
+	if !exact || !normTol.Feasible(res) {
+		t.Errorf("perturbed: residual %v at %v (exact %v), want ≈ 0", res, z, exact)
+	}
+}
+
+// TestLPPerturbation checks the amounts: distinct, in [δ/2, δ), Σ ≤ Eps/8,
+// and below the support threshold of coneWitness.
+func TestLPPerturbation(t *testing.T) {
+	if Eps/8192 >= supportTol/8 {
+		t.Errorf("δ = Eps/8192 = %v is not below supportTol/8 = %v", Eps/8192, supportTol/8)
+	}
+	for _, r := range []int{1, 5, 1000, 5000} {
+		eps := lpPerturbation(r)
+		delta := math.Min(Eps/8192, Eps/(8*float64(r)))
+		seen := map[float64]bool{}
+		sum := 0.0
+		for i, e := range eps {
+			if e < delta/2 || e >= delta || seen[e] {
+				t.Fatalf("r = %d: ε_%d = %v (δ = %v) out of range or repeated", r, i, e, delta)
+			}
+			seen[e] = true
+			sum += e
+		}
+		if sum > Eps/8 {
+			t.Errorf("r = %d: Σε = %v > Eps/8", r, sum)
+		}
+	}
+}
+
+// TestCheckGonumCycling is a point on which numeric.Check hung: one of its
+// (S2) LPs (cyclingRows) made gonum's simplex cycle for ever. The float64
+// verdict must come, and agree with the exact one (not-stationary).
+func TestCheckGonumCycling(t *testing.T) {
+	p := point(t, verify.Abs(),
+		rows(row("-1", "-2", "0"), row("-1", "-4", "1"), row("2", "-1", "3"), row("3", "-2", "2"), row("0", "-2", "1"), row("1", "2", "-2")),
+		rows(row("-13", "5"), row("-26", "8"), row("-16", "2"), row("-22", "-6"), row("-16", "6"), row("-22", "-6")),
+		[]nrn{{row("-2", "1", "2"), row("-1", "-3")}, {row("0", "0", "0"), row("-2", "0")}, {row("0", "-2", "1"), row("-3", "1")}})
+	v, err := verify.Check(p.Clone(), verify.Options{})
+	if err != nil {
+		t.Fatalf("verify.Check: %v", err)
+	}
+	var r *Result
+	within(t, 20*time.Second, "numeric.Check", func() { r, err = Check(p.Clone()) })
+	if err != nil {
+		t.Fatalf("numeric.Check: %v", err)
+	}
+	if r.Kind != v.Kind || r.Stationary != v.Stationary || fmt.Sprint(r.Escape) != fmt.Sprint(v.Escape) {
+		t.Fatalf("float64 %v (%s), exact %v (%s)", r.Kind, r.Reason, v.Kind, v.Reason)
+	}
+	for j, nr := range r.Neurons {
+		ev := v.Neurons[j]
+		if nr.Kind != ev.Kind || nr.Boundary != ev.Boundary || nr.S1 != ev.S1 || nr.S2 != ev.S2 || nr.Decided != ev.Decided {
+			t.Errorf("neuron %d: float64 %+v, exact %+v", j, nr, ev)
+		}
+	}
+	if v.Kind != verify.NotStationary {
+		t.Errorf("exact verdict %v, want not-stationary", v.Kind)
 	}
 }

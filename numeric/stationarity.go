@@ -230,7 +230,7 @@ func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
 		holds, decided, failT = s.cells()
 	}
 	if !decided {
-		return false, false, fmt.Sprintf("(S2) of neuron %d not decided: an LP failed or the cells exceeded %d", j, maxCells)
+		return false, false, fmt.Sprintf("(S2) of neuron %d not decided: an LP failed (gonum error or iteration limit) or the cells exceeded %d", j, maxCells)
 	}
 	if !holds {
 		return false, true, fmt.Sprintf("(S2) fails for neuron %d on the cell with positive Z⁻ samples %v", j, failT)

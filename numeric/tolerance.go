@@ -14,6 +14,43 @@ const Eps = 1e-9
 // a verdict.
 const lpReducedCostTol = 1e-12
 
+// lpPerturbation returns the amounts ε_0 … ε_{r−1} by which the LP wrappers
+// move the right-hand side of an r-row LP away from 0 against cycling (see
+// lp.go): ε_i = δ·θ_i with δ = min(Eps/8192, Eps/(8r)) and θ_i ∈ [1/2, 1)
+// pseudo-random — a fixed hash of i (splitmix64), so the amounts are
+// deterministic, distinct and without simple ratios between them (a
+// low-discrepancy sequence such as frac(i/φ) has them: θ_1/θ_2 ≈ 2/3 made
+// ε_1 − (2/3)ε_2 vanish on data with entries 2/√14 and 3/√14). Then no basis
+// the simplex visits is degenerate. The data are normalised to scale 1 and
+// δ ≈ 1.2e-13 for r ≤ 1024 rows, about 10³ times the rounding error of the
+// basic solutions, so gonum computes the perturbed values, not noise; and
+// δ < supportTol/8, so the perturbation stays below the threshold at which
+// coneWitness reads a dual solution's support.
+//
+// Σε_i ≤ Eps/8, and the least ℓ1 residual is 1-Lipschitz in b, so the least
+// residual of a perturbed LP is within Eps/8 of the original one; the
+// wrappers evaluate the point found on the original b, which is above the
+// least residual by at most 2Σε_i ≤ Eps/4 (and never below it). Hence an
+// LP judged feasible (residual ≤ Eps) has least residual ≤ Eps, as without
+// the perturbation, and one whose least residual is ≤ (3/4)·Eps is judged
+// feasible: the perturbation can only move LPs whose least residual lies in
+// ((3/4)·Eps, Eps], which the policy treats as borderline anyway. Maximisations (maxIneq, G·z ≤ h + ε) return
+// points that may exceed a row by ε_i < Eps/8, which the re-check against
+// Eps accepts.
+func lpPerturbation(r int) []float64 {
+	delta := math.Min(Eps/8192, Eps/(8*float64(max(r, 1))))
+	eps := make([]float64, r)
+	for i := range eps {
+		// splitmix64(i), top 53 bits as a fraction in [0, 1).
+		x := uint64(i) + 0x9e3779b97f4a7c15
+		x = (x ^ x>>30) * 0xbf58476d1ce4e5b9
+		x = (x ^ x>>27) * 0x94d049bb133111eb
+		x ^= x >> 31
+		eps[i] = delta * (0.5 + float64(x>>11)/(1<<54))
+	}
+	return eps
+}
+
 // supportTol separates the nonzero entries of an LP solution from rounding
 // noise when a maximiser is recovered from complementary slackness
 // (coneWitness). It decides nothing by itself: the recovered point is
