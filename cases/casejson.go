@@ -313,7 +313,19 @@ func (d *decoder) activation(v *jval) (verify.Activation, *Error) {
 	if v.kind != jString {
 		return verify.Activation{}, d.fail(f, "want \"relu\", \"leaky:ALPHA\", \"abs\", \"linear\" or {\"pos\": P, \"neg\": N}, got %s", v.describe())
 	}
-	switch s := v.s; {
+	act, err := ParseActivation(v.s)
+	if err != nil {
+		return verify.Activation{}, d.fail(f, "%v", err)
+	}
+	return act, nil
+}
+
+// ParseActivation reads an activation named as in a case file — "relu",
+// "abs", "linear" or "leaky:ALPHA" with an exact number ALPHA, the negative
+// slope — or, for command lines, "pos:P,neg:N" with exact slopes.
+func ParseActivation(s string) (verify.Activation, error) {
+	const want = `want "relu", "leaky:ALPHA", "abs", "linear" or {"pos": P, "neg": N}`
+	switch {
 	case s == "relu":
 		return verify.ReLU(), nil
 	case s == "abs":
@@ -323,12 +335,21 @@ func (d *decoder) activation(v *jval) (verify.Activation, *Error) {
 	case strings.HasPrefix(s, "leaky:"):
 		alpha, err := ParseNumber(s[len("leaky:"):])
 		if err != nil {
-			return verify.Activation{}, d.fail(f, "%q: negative slope: %v", s, err)
+			return verify.Activation{}, fmt.Errorf("%q: negative slope: %v", s, err)
 		}
 		return verify.Leaky(alpha), nil
-	default:
-		return verify.Activation{}, d.fail(f, "unknown activation %q (want \"relu\", \"leaky:ALPHA\", \"abs\", \"linear\" or {\"pos\": P, \"neg\": N})", s)
+	case strings.HasPrefix(s, "pos:"):
+		ps, ns, ok := strings.Cut(s[len("pos:"):], ",neg:")
+		if ok {
+			p, err1 := ParseNumber(ps)
+			n, err2 := ParseNumber(ns)
+			if err1 == nil && err2 == nil {
+				return verify.Activation{Pos: p, Neg: n}, nil
+			}
+		}
+		return verify.Activation{}, fmt.Errorf("%q: want pos:P,neg:N with exact numbers P and N", s)
 	}
+	return verify.Activation{}, fmt.Errorf("unknown activation %q (%s)", s, want)
 }
 
 // expect reads the "expect" block; m is the width, for range checks.

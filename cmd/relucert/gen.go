@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"relucert/cases"
 	"relucert/verify"
@@ -20,32 +19,13 @@ func init() {
 	})
 }
 
-// parseActivation reads relu, abs, linear, leaky:ALPHA or pos:P,neg:N.
+// parseActivation reads --act: relu, abs, linear, leaky:ALPHA or pos:P,neg:N.
 func parseActivation(s string) (verify.Activation, error) {
-	switch {
-	case s == "relu":
-		return verify.ReLU(), nil
-	case s == "abs":
-		return verify.Abs(), nil
-	case s == "linear":
-		return verify.Linear(), nil
-	case strings.HasPrefix(s, "leaky:"):
-		a, err := cases.ParseNumber(s[len("leaky:"):])
-		if err != nil {
-			return verify.Activation{}, fmt.Errorf("--act %q: %v", s, err)
-		}
-		return verify.Leaky(a), nil
-	case strings.HasPrefix(s, "pos:"):
-		ps, ns, ok := strings.Cut(s[len("pos:"):], ",neg:")
-		if ok {
-			p, err1 := cases.ParseNumber(ps)
-			n, err2 := cases.ParseNumber(ns)
-			if err1 == nil && err2 == nil {
-				return verify.Activation{Pos: p, Neg: n}, nil
-			}
-		}
+	act, err := cases.ParseActivation(s)
+	if err != nil {
+		return verify.Activation{}, fmt.Errorf("--act: %v", err)
 	}
-	return verify.Activation{}, fmt.Errorf("--act %q: want relu, abs, linear, leaky:ALPHA or pos:P,neg:N", s)
+	return act, nil
 }
 
 // runGen implements "relucert gen": it builds the instance with
