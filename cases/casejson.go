@@ -313,6 +313,10 @@ func (d *decoder) activation(v *jval) (verify.Activation, *Error) {
 	if v.kind != jString {
 		return verify.Activation{}, d.fail(f, "want \"relu\", \"leaky:ALPHA\", \"abs\", \"linear\" or {\"pos\": P, \"neg\": N}, got %s", v.describe())
 	}
+	if strings.HasPrefix(v.s, "pos:") {
+		// The command-line spelling; a case file writes the object form.
+		return verify.Activation{}, d.fail(f, "unknown activation %q (in a case file, write {\"pos\": P, \"neg\": N})", v.s)
+	}
 	act, err := ParseActivation(v.s)
 	if err != nil {
 		return verify.Activation{}, d.fail(f, "%v", err)

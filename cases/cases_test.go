@@ -3,6 +3,7 @@ package cases
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -531,4 +532,23 @@ func FuzzParse(f *testing.F) {
 		}
 		equalCases(t, c, back)
 	})
+}
+
+// TestActivationSpellings: the case format takes exactly the spellings of
+// DESIGN §9; the command-line form pos:P,neg:N is not one of them.
+func TestActivationSpellings(t *testing.T) {
+	base := `{"activation": %s, "inputs": [["1"]], "targets": [["1"]]}`
+	for _, tt := range []struct {
+		act string
+		ok  bool
+	}{
+		{`"relu"`, true}, {`"abs"`, true}, {`"linear"`, true}, {`"leaky:1/10"`, true},
+		{`{"pos": "2", "neg": "1/3"}`, true},
+		{`"pos:2,neg:1/3"`, false}, {`"leaky:"`, false}, {`"ReLU"`, false},
+	} {
+		_, err := Parse("act.json", []byte(fmt.Sprintf(base, tt.act)))
+		if (err == nil) != tt.ok {
+			t.Errorf("activation %s: err = %v, want ok = %v", tt.act, err, tt.ok)
+		}
+	}
 }
