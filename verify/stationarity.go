@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math/big"
+	"sort"
 
 	"relucert/exact"
 )
@@ -105,6 +106,15 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	}
 	bt := s.boundary(j)
 	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
+	if len(bt.zMinus) > boxMinColumns {
+		// A large arrangement: first try the directions ±x_i (i ∈ Z⁻) and
+		// −v, ranked by φ_j in float64, and confirm the best exactly; a
+		// confirmed φ_j(u) < 0 decides (S2) without enumerating the cells.
+		if u := s.quickWitness(j, bt); u != nil {
+			res.u = u
+			return res, nil
+		}
+	}
 	normals := make([]exact.Vec, len(bt.zMinus))
 	for c, i := range bt.zMinus {
 		normals[c] = s.p.X[i]
@@ -373,4 +383,71 @@ func (cb *cellBox) clone() *cellBox {
 	c.lp = cb.lp.Clone()
 	c.signs = make([]int8, len(cb.signs))
 	return &c
+}
+
+// quickWitness looks for a direction u with φ_j(u) < 0 among ±x_i (i ∈ Z⁻)
+// and −v: n·φ_j(u) = v·u + Σ_{i∈Z} κc_i (x_i·u)₊ is evaluated in float64
+// for each, and the (at most four) most negative are evaluated exactly. It
+// returns a normalised u with φ_j(u) < 0 exactly, or nil.
+func (s *state) quickWitness(j int, bt *boundaryTerms) exact.Vec {
+	d := s.p.D()
+	fl := func(v exact.Vec) []float64 {
+		f := make([]float64, d)
+		for c, x := range v {
+			f[c], _ = x.Float64()
+		}
+		return f
+	}
+	fv := fl(bt.v)
+	var zs []int
+	zs = append(zs, bt.zPlus...)
+	zs = append(zs, bt.zMinus...)
+	fx := make([][]float64, len(zs))
+	fk := make([]float64, len(zs))
+	for q, i := range zs {
+		fx[q] = fl(s.p.X[i])
+		fk[q], _ = bt.kc[i].Float64()
+	}
+	dot := func(a, b []float64) float64 {
+		t := 0.0
+		for c := range a {
+			t += a[c] * b[c]
+		}
+		return t
+	}
+	phi := func(u []float64) float64 {
+		t := dot(fv, u)
+		for q := range zs {
+			if x := dot(fx[q], u); x > 0 {
+				t += fk[q] * x
+			}
+		}
+		return t
+	}
+	type cand struct {
+		u   exact.Vec
+		val float64
+	}
+	var cs []cand
+	try := func(u exact.Vec) {
+		if u.IsZero() {
+			return
+		}
+		if v := phi(fl(u)); v < 0 {
+			cs = append(cs, cand{u, v})
+		}
+	}
+	try(bt.v.Neg())
+	for _, i := range bt.zMinus {
+		try(s.p.X[i])
+		try(s.p.X[i].Neg())
+	}
+	sort.Slice(cs, func(a, b int) bool { return cs[a].val < cs[b].val })
+	for q := 0; q < len(cs) && q < 4; q++ {
+		u := normalized(cs[q].u)
+		if s.Phi(j, u).Sign() < 0 {
+			return u
+		}
+	}
+	return nil
 }
