@@ -830,3 +830,189 @@ func parallelDynamic(n, w int, f func(j int)) {
 	}
 	wg.Wait()
 }
+
+// expansion returns the coefficients of σ ↦ L(θ + σΔ) − L(θ) of (★) for a
+// direction moving the given neurons (the others have δw_j = 0, δa_j = 0):
+// with α_i = Σ_j δa_j ρ(z_ij) + a_j ρ'(z_ij; t_ij), β_i = Σ_j δa_j ρ'(z_ij; t_ij),
+// z_ij = w_j·x_i and t_ij = δw_j·x_i,
+// c₁ = Σ r_i·α_i/n, c₂ = Σ (r_i·β_i + |α_i|²/2)/n, c₃ = Σ α_i·β_i/n,
+// c₄ = Σ |β_i|²/2n. Every term is an integer over a common denominator:
+// α_i = Ā_i/D_α with D_α = D_δa D_A D_ρ D_X D_W D_δ, β_i = B̄_i/D_β with
+// D_β = D_δa D_ρ D_δ D_X, r_i = R̄_i/d_r.
+func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
+	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
+	if len(moved) == 0 {
+		return c
+	}
+	n, d, k := e.n, e.d, e.k
+	dws, das, as := make([]exact.Vec, len(moved)), make([]exact.Vec, len(moved)), make([]exact.Vec, len(moved))
+	for q, j := range moved {
+		dws[q], das[q], as[q] = delta[j].W, delta[j].A, e.p.Neurons[j].A
+	}
+	dW, dd, bd := intImage(dws, d)
+	dA, dda, _ := intImage(das, k)
+	aa, da, _ := intImage(as, k)
+	// Coefficients of the two kinds of α terms over D_α.
+	fz := new(big.Int).Mul(da, dd)    // δa ρ(z):   δĀ s Z̄ · D_A D_δ
+	ft := new(big.Int).Mul(dda, e.dw) // a ρ'(z;t): Ā s' T̄ · D_δa D_W
+	zW := exact.WordsFor(e.bx + e.bw + bitlen(d) + 1)
+	tW := exact.WordsFor(e.bx + bd + bitlen(d) + 1)
+	type acc struct{ s1, s2a, s2b, s3, s4 big.Int }
+	nw := workers(n * len(moved) * d * 16)
+	parts := make([]acc, max(nw, 1))
+	parallelIdx(n, nw, func(part, lo, hi int) {
+		out := &parts[part]
+		zacc := make([]uint64, zW)
+		tacc := make([]uint64, tW)
+		var Z, T, u, v big.Int
+		alpha := make([]big.Int, k)
+		beta := make([]big.Int, k)
+		var r big.Int
+		for i := lo; i < hi; i++ {
+			for l := 0; l < k; l++ {
+				alpha[l].SetInt64(0)
+				beta[l].SetInt64(0)
+			}
+			for q, j := range moved {
+				sz := e.sign[j][i]
+				if sz != 0 {
+					clear(zacc)
+					exact.DotWords(zacc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+					exact.WordsInt(&Z, zacc)
+				} else {
+					Z.SetInt64(0)
+				}
+				clear(tacc)
+				exact.DotWords(tacc, dW.Row(q), dW.W, e.x.Row(i), e.x.W)
+				exact.WordsInt(&T, tacc)
+				st := int(sz)
+				if st == 0 {
+					st = T.Sign()
+				}
+				slz, slt := e.sp, e.sp
+				if sz < 0 {
+					slz = e.sn
+				}
+				if st < 0 {
+					slt = e.sn
+				}
+				// ρ(z)·D_ρD_WD_X = s_z Z̄ and ρ'(z;t)·D_ρD_δD_X = s_t T̄.
+				if Z.Sign() != 0 {
+					Z.Mul(&Z, slz)
+				}
+				if T.Sign() != 0 {
+					T.Mul(&T, slt)
+				}
+				for l := 0; l < k; l++ {
+					if Z.Sign() != 0 {
+						dA.Get(q, l, &u)
+						if u.Sign() != 0 {
+							u.Mul(&u, &Z)
+							alpha[l].Add(&alpha[l], u.Mul(&u, fz))
+						}
+					}
+					if T.Sign() != 0 {
+						aa.Get(q, l, &u)
+						if u.Sign() != 0 {
+							u.Mul(&u, &T)
+							alpha[l].Add(&alpha[l], u.Mul(&u, ft))
+						}
+						dA.Get(q, l, &u)
+						if u.Sign() != 0 {
+							beta[l].Add(&beta[l], u.Mul(&u, &T))
+						}
+					}
+				}
+			}
+			for l := 0; l < k; l++ {
+				e.rbar.Get(i, l, &r)
+				a, b := &alpha[l], &beta[l]
+				if r.Sign() != 0 {
+					out.s1.Add(&out.s1, v.Mul(&r, a))
+					out.s2a.Add(&out.s2a, v.Mul(&r, b))
+				}
+				out.s2b.Add(&out.s2b, v.Mul(a, a))
+				out.s3.Add(&out.s3, v.Mul(a, b))
+				out.s4.Add(&out.s4, v.Mul(b, b))
+			}
+		}
+	})
+	var tot acc
+	for q := range parts {
+		tot.s1.Add(&tot.s1, &parts[q].s1)
+		tot.s2a.Add(&tot.s2a, &parts[q].s2a)
+		tot.s2b.Add(&tot.s2b, &parts[q].s2b)
+		tot.s3.Add(&tot.s3, &parts[q].s3)
+		tot.s4.Add(&tot.s4, &parts[q].s4)
+	}
+	Dalpha := new(big.Int).Mul(dda, da)
+	Dalpha.Mul(Dalpha, e.ds)
+	Dalpha.Mul(Dalpha, e.dx)
+	Dalpha.Mul(Dalpha, e.dw)
+	Dalpha.Mul(Dalpha, dd)
+	Dbeta := new(big.Int).Mul(dda, e.ds)
+	Dbeta.Mul(Dbeta, dd)
+	Dbeta.Mul(Dbeta, e.dx)
+	nn := big.NewInt(int64(n))
+	frac := func(num *big.Int, dens ...*big.Int) *big.Rat {
+		den := new(big.Int).Set(nn)
+		for _, x := range dens {
+			den.Mul(den, x)
+		}
+		return new(big.Rat).SetFrac(num, den)
+	}
+	two := big.NewInt(2)
+	c[1] = frac(&tot.s1, e.dr, Dalpha)
+	c[2] = frac(&tot.s2a, e.dr, Dbeta)
+	c[2].Add(c[2], frac(&tot.s2b, two, Dalpha, Dalpha))
+	c[3] = frac(&tot.s3, Dalpha, Dbeta)
+	c[4] = frac(&tot.s4, two, Dbeta, Dbeta)
+	return c
+}
+
+// safeRadius returns min |w_j·x_i| / |δw_j·x_i| over the given neurons and
+// the samples with both nonzero (nil when there is none), comparing the
+// integer ratios |Z̄_ij| / |T̄_ij| (Z̄ = W̄_j·X̄_i, T̄ = δW̄_j·X̄_i) by cross
+// multiplication; the radius is |Z̄|·D_δ / (|T̄|·D_W).
+func (e *engine) safeRadius(delta Direction, moved []int) *big.Rat {
+	if len(moved) == 0 {
+		return nil
+	}
+	d := e.d
+	dws := make([]exact.Vec, len(moved))
+	for q, j := range moved {
+		dws[q] = delta[j].W
+	}
+	dW, dd, bd := intImage(dws, d)
+	zacc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(d)+1))
+	tacc := make([]uint64, exact.WordsFor(e.bx+bd+bitlen(d)+1))
+	var bestZ, bestT, Z, T, l, r big.Int
+	found := false
+	for q, j := range moved {
+		for i := 0; i < e.n; i++ {
+			if e.sign[j][i] == 0 {
+				continue
+			}
+			clear(tacc)
+			exact.DotWords(tacc, dW.Row(q), dW.W, e.x.Row(i), e.x.W)
+			if exact.WordsIsZero(tacc) {
+				continue
+			}
+			exact.WordsInt(&T, tacc)
+			T.Abs(&T)
+			clear(zacc)
+			exact.DotWords(zacc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+			exact.WordsInt(&Z, zacc)
+			Z.Abs(&Z)
+			if !found || l.Mul(&Z, &bestT).Cmp(r.Mul(&bestZ, &T)) < 0 {
+				bestZ.Set(&Z)
+				bestT.Set(&T)
+				found = true
+			}
+		}
+	}
+	if !found {
+		return nil
+	}
+	return new(big.Rat).SetFrac(bestZ.Mul(&bestZ, dd), bestT.Mul(&bestT, e.dw))
+}

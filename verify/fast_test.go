@@ -243,3 +243,81 @@ func slicesEqual(a, b []int) bool {
 	}
 	return true
 }
+
+// slowExpansion is (★) evaluated in big.Rat, term by term.
+func slowExpansion(p *Point, delta Direction) exact.Poly {
+	k := p.K()
+	r := slowResiduals(p)
+	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
+	var t big.Rat
+	for i, x := range p.X {
+		alpha, beta := exact.NewVec(k), exact.NewVec(k)
+		for j, nr := range p.Neurons {
+			z := nr.W.Dot(x)
+			e := p.Act.Dir(z, delta[j].W.Dot(x))
+			alpha.AddScaled(p.Act.Apply(z), delta[j].A)
+			alpha.AddScaled(e, nr.A)
+			beta.AddScaled(e, delta[j].A)
+		}
+		c[1].Add(c[1], r[i].Dot(alpha))
+		c[2].Add(c[2], r[i].Dot(beta))
+		t.Quo(alpha.Norm2(), big.NewRat(2, 1))
+		c[2].Add(c[2], &t)
+		c[3].Add(c[3], alpha.Dot(beta))
+		t.Quo(beta.Norm2(), big.NewRat(2, 1))
+		c[4].Add(c[4], &t)
+	}
+	n := big.NewRat(int64(p.N()), 1)
+	for _, x := range c {
+		x.Quo(x, n)
+	}
+	return c
+}
+
+func TestExpansionAgainstBigRat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for trial := 0; trial < 200; trial++ {
+		var p *Point
+		if trial%2 == 0 {
+			p = randomPoint(rng)
+		} else {
+			p = floatPoint(rng, 1+rng.IntN(10), 1+rng.IntN(4), 1+rng.IntN(4), 1+rng.IntN(2))
+		}
+		delta := randomDirection(rng, p)
+		for j := range delta {
+			switch rng.IntN(3) {
+			case 0:
+				delta[j] = Neuron{W: exact.NewVec(p.D()), A: exact.NewVec(p.K())}
+			case 1:
+				if p.N() > 0 {
+					delta[j].W = p.X[rng.IntN(p.N())].Clone() // t = 0 on boundary samples
+				}
+			}
+		}
+		st := newState(p)
+		var wantR *big.Rat
+		for j, nr := range p.Neurons {
+			for _, x := range p.X {
+				z, dz := nr.W.Dot(x), delta[j].W.Dot(x)
+				if z.Sign() == 0 || dz.Sign() == 0 {
+					continue
+				}
+				q := new(big.Rat).Quo(z, dz)
+				q.Abs(q)
+				if wantR == nil || q.Cmp(wantR) < 0 {
+					wantR = q
+				}
+			}
+		}
+		if gotR := st.SafeRadius(delta); (gotR == nil) != (wantR == nil) || (gotR != nil && gotR.Cmp(wantR) != 0) {
+			t.Fatalf("trial %d: safe radius %v, want %v", trial, gotR, wantR)
+		}
+		got := st.Expansion(delta)
+		want := slowExpansion(p, delta)
+		for q := range want {
+			if got[q].Cmp(want[q]) != 0 {
+				t.Fatalf("trial %d: coefficient %d = %s, want %s", trial, q, got[q].RatString(), want[q].RatString())
+			}
+		}
+	}
+}

@@ -39,73 +39,31 @@ func (s *state) FirstOrder(delta Direction) *big.Rat {
 }
 
 // Expansion returns the polynomial σ ↦ L(θ + σΔ) − L(θ), valid for σ ≥ 0
-// inside the safe radius, from the exact expansion (★) of DESIGN §2:
+// inside the safe radius, from the exact expansion (★) of DESIGN §2
+// (neurons with δw_j = 0 and δa_j = 0 contribute nothing, ρ'(z; 0) = 0; the
+// sums are taken in integers by the engine):
 // Δf_i(σ) = σ α_i + σ² β_i with
 // α_i = Σ_j δa_j ρ(w_j·x_i) + a_j ρ'(w_j·x_i; δw_j·x_i) and
 // β_i = Σ_j δa_j ρ'(w_j·x_i; δw_j·x_i).
 func (s *state) Expansion(delta Direction) exact.Poly {
-	k := s.p.K()
-	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
-	// Neurons with δw_j = 0 and δa_j = 0 contribute nothing to α_i or β_i
-	// (ρ'(z; 0) = 0).
 	var moved []int
-	pre := make([][]*big.Rat, len(delta))
 	for j, dj := range delta {
 		if !dj.W.IsZero() || !dj.A.IsZero() {
 			moved = append(moved, j)
-			pre[j] = s.preRow(j)
 		}
 	}
-	var t big.Rat
-	for i, x := range s.p.X {
-		alpha, beta := exact.NewVec(k), exact.NewVec(k)
-		for _, j := range moved {
-			nr := s.p.Neurons[j]
-			z := pre[j][i]
-			e := s.rho.Dir(z, delta[j].W.Dot(x))
-			alpha.AddScaled(s.rho.Apply(z), delta[j].A)
-			alpha.AddScaled(e, nr.A)
-			beta.AddScaled(e, delta[j].A)
-		}
-		c[1].Add(c[1], s.r[i].Dot(alpha))
-		c[2].Add(c[2], s.r[i].Dot(beta))
-		t.Quo(alpha.Norm2(), big.NewRat(2, 1))
-		c[2].Add(c[2], &t)
-		c[3].Add(c[3], alpha.Dot(beta))
-		t.Quo(beta.Norm2(), big.NewRat(2, 1))
-		c[4].Add(c[4], &t)
-	}
-	for _, x := range c {
-		x.Quo(x, s.n)
-	}
-	return c
+	return s.ev.expansion(delta, moved)
 }
 
 // SafeRadius returns the supremum of σ > 0 for which θ + σΔ keeps every sign
 // of w_j·x_i with i ∉ Z_j: min over those with δw_j·x_i ≠ 0 of
 // |w_j·x_i| / |δw_j·x_i|, or nil when no sign can flip (infinite radius).
 func (s *state) SafeRadius(delta Direction) *big.Rat {
-	var r *big.Rat
+	var moved []int
 	for j := range s.p.Neurons {
-		if delta[j].W.IsZero() {
-			continue // no δw_j·x_i ≠ 0
-		}
-		pre := s.preRow(j)
-		for i, x := range s.p.X {
-			z := pre[i]
-			if z.Sign() == 0 {
-				continue
-			}
-			dz := delta[j].W.Dot(x)
-			if dz.Sign() == 0 {
-				continue
-			}
-			q := new(big.Rat).Quo(z, dz)
-			q.Abs(q)
-			if r == nil || q.Cmp(r) < 0 {
-				r = q
-			}
+		if !delta[j].W.IsZero() {
+			moved = append(moved, j) // others have δw_j·x_i = 0
 		}
 	}
-	return r
+	return s.ev.safeRadius(delta, moved)
 }
