@@ -3,6 +3,7 @@ package verify
 import (
 	"math/big"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"relucert/exact"
@@ -319,5 +320,44 @@ func TestExpansionAgainstBigRat(t *testing.T) {
 				t.Fatalf("trial %d: coefficient %d = %s, want %s", trial, q, got[q].RatString(), want[q].RatString())
 			}
 		}
+	}
+}
+
+// TestS2ShortcutSameCertificate: for neurons without boundary terms, the
+// shortcut's proof is the one the exact simplex gives.
+func TestS2ShortcutSameCertificate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(27, 28))
+	checked := 0
+	for trial := 0; trial < 200; trial++ {
+		p := randomPoint(rng)
+		if trial%2 == 0 {
+			for i, x := range p.X {
+				p.Y[i] = p.Output(x)
+			}
+		}
+		s := newState(p)
+		for j := range p.Neurons {
+			bt := s.boundary(j)
+			if p.Neurons[j].A.IsZero() || len(bt.zPlus)+len(bt.zMinus) > 0 || !bt.v.IsZero() {
+				continue
+			}
+			got, err := s.TheoremS2(j, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cells, _ := exact.Cells(nil, p.D(), 0)
+			sol, err := s.cellLP(bt, map[int]bool{}).Solve()
+			if err != nil || sol.Status != exact.Optimal {
+				t.Fatalf("trial %d: simplex %v %v", trial, sol.Status, err)
+			}
+			want := CellProof{Point: cells[0].Point, Lambda: sol.X[:0], Mu: sol.X[0:]}
+			if !got.holds || len(got.proof.Cells) != 1 || !reflect.DeepEqual(got.proof.Cells[0], want) {
+				t.Fatalf("trial %d: %+v, want %+v", trial, got.proof.Cells, want)
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no neuron without boundary terms")
 	}
 }

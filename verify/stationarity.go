@@ -124,6 +124,15 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), err)
 	}
 	np := len(bt.zPlus)
+	if np == 0 && len(bt.zMinus) == 0 && bt.v.IsZero() && !opt.expired() {
+		// No boundary term and v = 0: the one cell's LP (d rows, no
+		// column, right-hand side −v = 0) is feasible with the empty
+		// solution, exactly what the simplex returns.
+		x := exact.NewVec(0)
+		res.proof.Cells = append(res.proof.Cells, CellProof{Point: cells[0].Point, Lambda: x[:0], Mu: x[0:]})
+		res.holds = true
+		return res, nil
+	}
 	var box *cellBox
 	if np+len(bt.zMinus) > boxMinColumns && opt.MaxPivots == 0 {
 		box = s.newCellBox(bt)
