@@ -361,3 +361,57 @@ func TestS2ShortcutSameCertificate(t *testing.T) {
 		t.Fatal("no neuron without boundary terms")
 	}
 }
+
+// sumRat returns entry q of a sum vector as a rational, divided by
+// extra·dr·dx (extra may be nil for 1).
+func (e *engine) sumRat(words []uint64, q int, extra *big.Int) *big.Rat {
+	var z big.Int
+	exact.WordsInt(&z, words[q*e.sumW:(q+1)*e.sumW])
+	den := new(big.Int).Mul(e.dr, e.dx)
+	if extra != nil {
+		den.Mul(den, extra)
+	}
+	return new(big.Rat).SetFrac(&z, den)
+}
+
+// sumMat returns c₊S⁺ + c₋S⁻ + c₀S⁰ for neuron j as a k×d rational matrix
+// (coefficients may be nil for 0).
+func (e *engine) sumMat(j int, cp, cn, cz *big.Rat) exact.Mat {
+	s := e.neuronSums(j)
+	out := exact.NewMat(e.k, e.d)
+	var t big.Rat
+	for l := 0; l < e.k; l++ {
+		for c := 0; c < e.d; c++ {
+			q := l*e.d + c
+			for _, term := range []struct {
+				c *big.Rat
+				w []uint64
+			}{{cp, s.pos}, {cn, s.neg}, {cz, s.zero}} {
+				if term.c == nil || term.c.Sign() == 0 {
+					continue
+				}
+				v := e.sumRat(term.w, q, nil)
+				if v.Sign() == 0 {
+					continue
+				}
+				t.Mul(v, term.c)
+				out[l][c].Add(out[l][c], &t)
+			}
+		}
+	}
+	return out
+}
+
+// pre returns w_j·x_i exactly.
+func (e *engine) pre(j, i int) *big.Rat {
+	switch e.sign[j][i] {
+	case 0:
+		return new(big.Rat)
+	}
+	acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(e.d)+1))
+	exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+	var z big.Int
+	exact.WordsInt(&z, acc)
+	den := new(big.Int).Mul(e.dw, e.dx)
+	return new(big.Rat).SetFrac(&z, den)
+}
