@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"sort"
 )
 
@@ -365,7 +366,7 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 				ss := subSigns(sc)
 				ci := -1
 				for _, cand := range index[hashSigns(ss)] {
-					if equalSigns(cur[cand].signs, ss) {
+					if slices.Equal(cur[cand].signs, ss) {
 						ci = cand
 						break
 					}
@@ -492,16 +493,4 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 		}
 	}
 	return signs, cur, nil
-}
-
-func equalSigns(a, b []int8) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 )
@@ -246,7 +247,7 @@ func TestCellsMatchReference(t *testing.T) {
 			t.Fatalf("trial %d: %d cells, reference %d", trial, len(got), len(want))
 		}
 		for c := range got {
-			if !equalSigns(got[c].Signs, want[c].Signs) || !got[c].Point.Equal(want[c].Point) {
+			if !slices.Equal(got[c].Signs, want[c].Signs) || !got[c].Point.Equal(want[c].Point) {
 				t.Fatalf("trial %d cell %d: %v %v, reference %v %v", trial, c, got[c].Signs, got[c].Point, want[c].Signs, want[c].Point)
 			}
 		}

@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"relucert/exact"
@@ -409,7 +410,7 @@ func (pr *Prediction) Compare(v *Verdict) error {
 	if v.Stationary != pr.Stationary {
 		diffs = append(diffs, fmt.Sprintf("stationary %v, predicted %v", v.Stationary, pr.Stationary))
 	}
-	if !equalInts(v.Escape, pr.Escape) {
+	if !slices.Equal(v.Escape, pr.Escape) {
 		diffs = append(diffs, fmt.Sprintf("escape neurons %v, predicted %v", v.Escape, pr.Escape))
 	}
 	ok := false

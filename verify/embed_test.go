@@ -11,6 +11,7 @@ package verify
 import (
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -362,7 +363,7 @@ func TestSplitVerdictConstantOnIntervals(t *testing.T) {
 			e0, _ := Split(p, j, pr[0])
 			e1, _ := Split(p, j, pr[1])
 			v0, v1 := mustCheck(t, e0.To), mustCheck(t, e1.To)
-			if v0.Kind != v1.Kind || v0.Stationary != v1.Stationary || !equalInts(v0.Escape, v1.Escape) {
+			if v0.Kind != v1.Kind || v0.Stationary != v1.Stationary || !slices.Equal(v0.Escape, v1.Escape) {
 				t.Fatalf("trial %d (%v): split(%d, %s) gives %v %v, split(%d, %s) gives %v %v", trial, before.Kind,
 					j, pr[0].RatString(), v0.Kind, v0.Escape, j, pr[1].RatString(), v1.Kind, v1.Escape)
 			}
@@ -547,7 +548,7 @@ func TestAddDeadFacts(t *testing.T) {
 		}
 		after := mustCheck(t, e.To)
 		nr := after.Neurons[p.M()]
-		if after.Kind != before.Kind || !equalInts(after.Escape, before.Escape) || !nr.S1 || !nr.S2 || nr.Escape {
+		if after.Kind != before.Kind || !slices.Equal(after.Escape, before.Escape) || !nr.S1 || !nr.S2 || nr.Escape {
 			t.Fatalf("trial %d: add-dead(%s): %v %v → %v %v (new neuron %+v)", trial, w, before.Kind, before.Escape, after.Kind, after.Escape, nr)
 		}
 		if !e.To.Neurons[p.M()].A.IsZero() && nr.Kind != Dead {
@@ -574,7 +575,7 @@ func TestRescalePermuteRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		after := mustCheck(t, e.To)
-		if after.Kind != before.Kind || after.Loss.Cmp(before.Loss) != 0 || !equalInts(after.Escape, before.Escape) {
+		if after.Kind != before.Kind || after.Loss.Cmp(before.Loss) != 0 || !slices.Equal(after.Escape, before.Escape) {
 			t.Fatalf("trial %d: rescale(%d, %s): %v %v → %v %v", trial, j, c.RatString(), before.Kind, before.Escape, after.Kind, after.Escape)
 		}
 		if g := before.Neurons[j].G.Scale(c); !after.Neurons[j].G.Equal(g) {
@@ -594,7 +595,7 @@ func TestRescalePermuteRandom(t *testing.T) {
 				want = append(want, i)
 			}
 		}
-		if after.Kind != before.Kind || after.Loss.Cmp(before.Loss) != 0 || !equalInts(after.Escape, append([]int{}, want...)) {
+		if after.Kind != before.Kind || after.Loss.Cmp(before.Loss) != 0 || !slices.Equal(after.Escape, append([]int{}, want...)) {
 			t.Fatalf("trial %d: permute(%v): %v %v → %v %v (want escape %v)", trial, perm, before.Kind, before.Escape, after.Kind, after.Escape, want)
 		}
 		mustAgree(t, e, before, after)
@@ -720,7 +721,7 @@ func TestEmbedHandWorked(t *testing.T) {
 			t.Fatal(err)
 		}
 		after := mustCheck(t, e.To)
-		if after.Kind != tc.kind || (tc.escape != nil && !equalInts(after.Escape, tc.escape)) {
+		if after.Kind != tc.kind || (tc.escape != nil && !slices.Equal(after.Escape, tc.escape)) {
 			t.Errorf("%s: %v %v, want %v %v", tc.op, after.Kind, after.Escape, tc.kind, tc.escape)
 		}
 		pr, err := Predict(e, before, Options{})

@@ -34,6 +34,18 @@ func lineOf(x exact.Vec) (exact.Vec, *big.Rat) {
 	return nil, nil
 }
 
+// appendLineKey appends to key a text that identifies the line
+// representative e (from lineOf) exactly: equal keys, equal lines.
+func appendLineKey(key []byte, e exact.Vec) []byte {
+	for _, x := range e {
+		key = x.Num().Append(key, 36)
+		key = append(key, '/')
+		key = x.Denom().Append(key, 36)
+		key = append(key, ',')
+	}
+	return key
+}
+
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.
 func (s *state) lines(j int) []*line {
@@ -42,13 +54,7 @@ func (s *state) lines(j int) []*line {
 	var key []byte
 	for _, i := range s.pt.Boundary(j) {
 		e, t := lineOf(s.p.X[i])
-		key = key[:0]
-		for _, x := range e {
-			key = x.Num().Append(key, 36)
-			key = append(key, '/')
-			key = x.Denom().Append(key, 36)
-			key = append(key, ',')
-		}
+		key = appendLineKey(key[:0], e)
 		l := byKey[string(key)]
 		if l == nil {
 			l = &line{e: e}

@@ -228,18 +228,6 @@ func recheckEscapes(rc *rechecker, listed []int, ws []EscapeWitness) error {
 	return nil
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // recheckFace checks a FaceProof by substitution: the cell's signs come from
 // its interior point, Q_C and g = Q_Cᵀa_j are evaluated from the definitions,
 // and each ∓q_l must equal Σ α_i h_i + β g with α ≥ 0.

@@ -3,6 +3,7 @@ package verify
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sync"
 
 	"relucert/exact"
@@ -577,7 +578,7 @@ func (rc *rechecker) stationarity(proofs []StationarityProof) error {
 				zm = append(zm, i)
 			}
 		}
-		if !equalInts(zp, pr.ZPlus) || !equalInts(zm, pr.ZMinus) {
+		if !slices.Equal(zp, pr.ZPlus) || !slices.Equal(zm, pr.ZMinus) {
 			return fmt.Errorf("neurons[%d]: (S2) proof has the wrong Z⁺/Z⁻", j)
 		}
 		if len(pr.Cells) == 0 {
@@ -717,13 +718,7 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 			continue
 		}
 		e, t := lineOf(rc.p.X[i])
-		key = key[:0]
-		for _, x := range e {
-			key = x.Num().Append(key, 36)
-			key = append(key, '/')
-			key = x.Denom().Append(key, 36)
-			key = append(key, ',')
-		}
+		key = appendLineKey(key[:0], e)
 		s := sums[string(key)]
 		if s == nil {
 			s = exact.NewVec(rc.k)
