@@ -44,7 +44,6 @@ func writeKink(t *testing.T) (dir, file string) {
 // with the verdicts worked out by hand, then checks the written case file
 // with "relucert check" (the round trip).
 func TestEmbedOperations(t *testing.T) {
-	requireCheck(t)
 	dir, file := writeKink(t)
 	for _, tc := range []struct {
 		flag, val string
@@ -103,7 +102,6 @@ func TestEmbedOperations(t *testing.T) {
 
 // TestEmbedJSON checks the --json object of embed and of --scan.
 func TestEmbedJSON(t *testing.T) {
-	requireCheck(t)
 	_, file := writeKink(t)
 	code, stdout, _ := runArgs("embed", "--json", file, "--split", "0:0")
 	var obj jsonEmbed
@@ -135,7 +133,6 @@ func TestEmbedJSON(t *testing.T) {
 
 // TestEmbedScan checks the human report of --scan.
 func TestEmbedScan(t *testing.T) {
-	requireCheck(t)
 	_, file := writeKink(t)
 	code, stdout, stderr := runArgs("embed", "--scan", "0", file)
 	if code != exitOK || stderr != "" {
@@ -201,7 +198,6 @@ func TestEmbedUsageErrors(t *testing.T) {
 // is reported loudly (it cannot be provoked through the command without a
 // bug, so the report is rendered from a tampered result).
 func TestEmbedReportDisagreement(t *testing.T) {
-	requireCheck(t)
 	_, file := writeKink(t)
 	c, err := cases.Load(file)
 	if err != nil {

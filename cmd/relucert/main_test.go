@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"relucert/cases"
-	"relucert/exact"
 	"relucert/verify"
 )
 
@@ -22,21 +21,6 @@ func runArgs(args ...string) (code int, stdout, stderr string) {
 	var out, errb bytes.Buffer
 	code = run(args, &out, &errb)
 	return code, out.String(), errb.String()
-}
-
-// requireCheck skips the test while verify.Check is still the stub that
-// returns "not implemented".
-func requireCheck(t *testing.T) {
-	t.Helper()
-	p := &verify.Point{
-		Act:     verify.ReLU(),
-		X:       []exact.Vec{exact.VecOf(1)},
-		Y:       []exact.Vec{exact.VecOf(1)},
-		Neurons: []verify.Neuron{{W: exact.VecOf(1), A: exact.VecOf(1)}},
-	}
-	if _, err := verify.Check(p, verify.Options{}); err != nil && strings.Contains(err.Error(), "not implemented") {
-		t.Skip("verify.Check not implemented")
-	}
 }
 
 func TestUsage(t *testing.T) {
@@ -184,7 +168,6 @@ func TestCheckBadInput(t *testing.T) {
 var goodDir = filepath.Join("..", "..", "cases", "testdata")
 
 func TestCheckTestdata(t *testing.T) {
-	requireCheck(t)
 	cs, errs := cases.LoadDir(goodDir)
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -239,7 +222,6 @@ func TestCheckTestdata(t *testing.T) {
 // origin L = (1/2n) Σ y_i² = 953/50000 and mse_loss = mean y² = 953/25000
 // (DESIGN: ≈ 0.03812); the zero neuron escapes, so the point is a saddle.
 func TestCheckFig3Origin(t *testing.T) {
-	requireCheck(t)
 	code, out, errOut := runArgs("check", filepath.Join(goodDir, "fig3-origin.json"), "--json")
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)

@@ -17,7 +17,6 @@ func catalogueFile(name string) string {
 // exact engine certifies a saddle, and 5000 uniform perturbations of
 // amplitude 1e-2 (the defaults) find no decrease.
 func TestPerturbBlindSaddle(t *testing.T) {
-	requireCheck(t)
 	file := catalogueFile("perturb-blind-saddle")
 	code, out, errOut := runArgs("check", file, "--perturb", "5000")
 	if code != exitOK {
@@ -67,7 +66,6 @@ func TestPerturbBlindSaddle(t *testing.T) {
 // TestPerturbNotStationary: at a point that is not stationary about half
 // the perturbations decrease the loss, and the result is reproducible.
 func TestPerturbNotStationary(t *testing.T) {
-	requireCheck(t)
 	file := catalogueFile("s1-fail-zero-output")
 	args := []string{"check", file, "--perturb", "400", "--amplitude", "1e-3", "--seed", "7", "--json"}
 	code, out, errOut := runArgs(args...)
@@ -116,7 +114,6 @@ func TestPerturbFlags(t *testing.T) {
 	}
 	// Without --perturb the report and the JSON are unchanged: no
 	// "perturb" member.
-	requireCheck(t)
 	_, out, _ := runArgs("check", file, "--json")
 	var m map[string]any
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
