@@ -104,6 +104,7 @@ func (pr *Problem) Check() *Result {
 	var hard []int // escape neurons with a_j ≠ 0 (k ≥ 2)
 	type faceData struct {
 		ws    []witness
+		faces []face
 		cells []cell
 		bnd   []int
 	}
@@ -119,7 +120,7 @@ func (pr *Problem) Check() *Result {
 				theoremE = j
 			}
 		case pr.K() >= 2:
-			esc, ws, cells, bnd, dec := pr.faceEscape(j)
+			esc, ws, fs, cells, bnd, dec := pr.faceEscape(j)
 			nr.Escape = esc
 			if !dec {
 				nr.Decided = false
@@ -129,7 +130,7 @@ func (pr *Problem) Check() *Result {
 			}
 			if esc {
 				hard = append(hard, j)
-				faces[j] = faceData{ws, cells, bnd}
+				faces[j] = faceData{ws, fs, cells, bnd}
 			}
 		}
 		if nr.Escape {
@@ -142,16 +143,23 @@ func (pr *Problem) Check() *Result {
 		res.Reason = fmt.Sprintf("Theorem E: neuron %d escapes with a_%d = 0 (Q_%d ≢ 0)", theoremE, theoremE, theoremE)
 		return res
 	case len(hard) > 0:
+		exhaustive := true
 		for _, j := range hard {
 			f := faces[j]
-			if ok, how := pr.indefinite(j, f.ws, f.cells, f.bnd); ok {
+			ok, how, exh := pr.vectorEscape(j, f.faces, f.ws, f.cells, f.bnd)
+			if ok {
 				res.Kind = verify.Saddle
 				res.Reason = fmt.Sprintf("escape neuron %d with a_%d ≠ 0: %s", j, j, how)
 				return res
 			}
+			exhaustive = exhaustive && exh
+		}
+		scope := "every critical face has dimension ≤ 2, so the search over generators and segment optima decides both tests"
+		if !exhaustive {
+			scope = "the search over the generators of the critical faces and segments between them is not exhaustive"
 		}
 		res.Kind = verify.Undetermined
-		res.Reason = fmt.Sprintf("escape neurons %v have a_j ≠ 0 (k ≥ 2) and no float64 test (indefinite on LP witnesses and segments, second order over output weights) shows a descent; the search is not exhaustive", hard)
+		res.Reason = fmt.Sprintf("escape neurons %v have a_j ≠ 0 (k ≥ 2) and neither float64 test (indefinite, second order over output weights) shows a descent; %s", hard, scope)
 		return res
 	case escUndecided >= 0:
 		res.Kind = verify.Undetermined

@@ -145,7 +145,7 @@ func checkCases(t *testing.T) []struct {
 			point(t, relu, rows(row("1", "0"), row("0", "1"), row("2", "0")),
 				rows(row("0", "-1"), row("1", "0"), row("0", "-1")), []nrn{{row("0", "1"), row("1", "0")}}),
 			want{verify.Saddle, []int{0}, 1.0 / 3, []verify.NeuronKind{verify.NonDifferentiable}, []int{2}, []bool{true}, []bool{true},
-				"indefinite test at an LP witness"},
+				"indefinite test on a critical face"},
 		},
 		{
 			// k = 2 with only x_1 = (1,0) on the hyperplane: escape (Q(u) =

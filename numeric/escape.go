@@ -118,8 +118,9 @@ func mulVec(M [][]float64, u []float64) []float64 {
 // (Tolerance.ZeroPhiGradient) and F = C_σ ∩ {g·u = 0} otherwise; for each
 // component of Q_j = M_σ u and each sign one LP maximises it over F ∩ unit
 // box, normalised by QScale (maxOverCone). A value > Eps means escape; the
-// maximisers found are returned as witnesses for the indefinite tests.
-func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, bnd []int, decided bool) {
+// maximisers found are returned as witnesses, and the faces on which Q_j
+// does not vanish (the critical faces) for the indefinite tests.
+func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, fs []face, cells []cell, bnd []int, decided bool) {
 	t := pr.Tol
 	d := pr.D()
 	var normals [][]float64
@@ -136,7 +137,7 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 	cells, decided = pr.cellsOf(normals)
 	qs := t.QScale()
 	if qs == 0 {
-		return false, nil, cells, bnd, decided
+		return false, nil, nil, cells, bnd, decided
 	}
 	a1 := norm1(pr.A[j])
 	for ci, c := range cells {
@@ -150,12 +151,14 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 		// The face F: closed-cell rows −σ_i x̂_i·u ≤ 0 and, when g is not
 		// zero, ±ĝ·u ≤ 0.
 		var A [][]float64
+		f := face{cell: ci}
 		for l, e := range normals {
 			row := make([]float64, d)
 			for k := range e {
 				row[k] = -float64(c.signs[l]) * e[k]
 			}
 			A = append(A, row)
+			f.halfspaces = append(f.halfspaces, scaled(row, -1))
 		}
 		if !t.ZeroPhiGradient(g, a1) {
 			gn := norm2(g)
@@ -164,7 +167,9 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 				up[k], down[k] = g[k]/gn, -g[k]/gn
 			}
 			A = append(A, up, down)
+			f.g = up
 		}
+		critical := false
 		for _, row := range M {
 			for _, sgn := range [2]float64{1, -1} {
 				obj := make([]float64, d)
@@ -174,21 +179,24 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, cells []cell, b
 				val, u, exact := maxOverCone(A, obj)
 				switch {
 				case normTol.Positive(val, 1) && exact:
-					escape = true
+					escape, critical = true, true
 					if u != nil {
 						ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
 					}
 				case normTol.Positive(val, 1) && u != nil:
 					// gonum did not prove the optimum but found a point.
-					escape = true
+					escape, critical = true, true
 					ws = append(ws, witness{cell: ci, u: u, q: mulVec(M, u)})
 				case !exact:
 					decided = false
 				}
 			}
 		}
+		if critical {
+			fs = append(fs, f)
+		}
 	}
-	return escape, ws, cells, bnd, decided || escape
+	return escape, ws, fs, cells, bnd, decided || escape
 }
 
 // cellsOf enumerates the cells of the arrangement of the given unit normals.
@@ -212,69 +220,144 @@ func (pr *Problem) psi(j int, bnd []int, signs []int8, u []float64) []float64 {
 	return p
 }
 
-// indefinite runs the two tests of DESIGN §4 ("beyond the paper") in float64
-// on the witnesses of an escape neuron j with a_j ≠ 0, and reports whether
-// one of them shows a descent (the point is a saddle) and which.
+// critical is a point u of a critical face (φ_j(u) = 0) with q = Q_j(u)
+// and ψ_i = ρ'(w_j·x_i; u·x_i), both linear in u on the face.
+type critical struct {
+	face      int
+	u, q, psi []float64
+}
+
+// vectorEscape runs the two tests of DESIGN §4 ("beyond the paper") in
+// float64 for an escape neuron j with a_j ≠ 0, on the same witnesses as
+// verify's vectorEscape: the generators of the critical faces (the LP
+// witnesses of a face only when its generators exceed the enumeration
+// budget), the centroid of the generators of a face with more than two, and
+// on the segment between two generators of one face the maximiser of H and
+// the minimiser of min_b c₂ (both quadratics along it). It reports whether a
+// test shows a descent (the point is a saddle) and which; exhaustive says
+// whether every critical face has dimension ≤ 2, where the search decides
+// both tests.
 //
-// Test 1: H(u) = |Q_j(u)|² − |a_j|²·Σρ(w_j·x_i)²·Σρ'(w_j·x_i; u·x_i)² > 0 on
-// a witness, or at the maximiser of H on the segment between two witnesses of
-// the same cell, with the margin Eps·(|Q_j(u)|² + |a_j|²·Σ·Σ).
+// Test 1: H(u) = |Q_j(u)|² − |a_j|²·Σρ(w_j·x_i)²·Σρ'(w_j·x_i; u·x_i)² > 0,
+// with the margin Eps·(|Q_j(u)|² + |a_j|²·Σ·Σ).
 // Test 2: the minimum over all output weights b of
 // c₂(b) = (1/n) b_j·Q_j(u) + (1/2n) Σ_i |Σ_l b_l ρ(w_l·x_i) + a_j ρ'(w_j·x_i; u·x_i)|²
 // is below −Eps times the size of its terms (or −∞), by least squares on
 // the SVD of Φ = (ρ(w_l·x_i))_{il}.
-//
-// The search is over the LP witnesses only: it is not exhaustive, and a false
-// answer means "not shown".
-func (pr *Problem) indefinite(j int, ws []witness, cells []cell, bnd []int) (saddle bool, how string) {
+func (pr *Problem) vectorEscape(j int, faces []face, ws []witness, cells []cell, bnd []int) (saddle bool, how string, exhaustive bool) {
+	t := pr.Tol
+	d := pr.D()
 	a := pr.A[j]
-	aa := dot(a, a)
 	s0 := 0.0
 	for i := range pr.X {
 		h := pr.rho(pr.pre[j][i])
 		s0 += h * h
 	}
-	K := aa * s0
-	H := func(q, p []float64) (float64, float64) {
-		qq, pp := dot(q, q), dot(p, p)
+	K := dot(a, a) * s0
+	H := func(c critical) (float64, float64) {
+		qq, pp := dot(c.q, c.q), dot(c.psi, c.psi)
 		return qq - K*pp, qq + K*pp
 	}
-	t := pr.Tol
-	psis := make([][]float64, len(ws))
-	for w, wt := range ws {
-		psis[w] = pr.psi(j, bnd, cells[wt.cell].signs, wt.u)
-		if h, s := H(wt.q, psis[w]); t.Positive(h, s) {
-			return true, "float indefinite test at an LP witness"
-		}
+	at := func(fi int, u []float64) critical {
+		sg := cells[faces[fi].cell].signs
+		return critical{face: fi, u: u, q: mulVec(pr.cellMap(j, bnd, sg), u), psi: pr.psi(j, bnd, sg, u)}
 	}
-	for w1 := range ws {
-		for w2 := w1 + 1; w2 < len(ws); w2++ {
-			if ws[w1].cell != ws[w2].cell {
-				continue
-			}
-			q1, q2, p1, p2 := ws[w1].q, ws[w2].q, psis[w1], psis[w2]
-			dq, dp := sub(q2, q1), sub(p2, p1)
-			alpha := dot(dq, dq) - K*dot(dp, dp)
-			beta := 2 * (dot(q1, dq) - K*dot(p1, dp))
-			if alpha >= 0 || beta <= 0 {
-				continue
-			}
-			s := -beta / (2 * alpha)
-			if s <= 0 || s >= 1 {
-				continue
-			}
-			q, p := lerp(q1, q2, s), lerp(p1, p2, s)
-			if h, sc := H(q, p); t.Positive(h, sc) {
-				return true, "float indefinite test on a segment between LP witnesses"
+	exhaustive = true
+	var cands []critical
+	faceGens := make([][]critical, len(faces))
+	for fi, f := range faces {
+		gens, dim, ok := f.generators(t, d)
+		if !ok || dim > 2 {
+			exhaustive = false
+		}
+		if !ok {
+			for _, w := range ws {
+				if w.cell == f.cell {
+					gens = append(gens, w.u)
+				}
 			}
 		}
-	}
-	for w, wt := range ws {
-		if pr.secondOrder(j, wt.q, psis[w]) {
-			return true, "float second-order test over all output weights"
+		for _, u := range gens {
+			c := at(fi, u)
+			faceGens[fi] = append(faceGens[fi], c)
+			if !t.ZeroQ(c.q) {
+				cands = append(cands, c)
+			}
+		}
+		if len(gens) > 2 {
+			ctr := make([]float64, d)
+			for _, g := range gens {
+				for k := range ctr {
+					ctr[k] += g[k]
+				}
+			}
+			if n := norm2(ctr); normTol.Positive(n, 1) {
+				cands = append(cands, at(fi, scaled(ctr, 1/n)))
+			}
+		}
+		gs := faceGens[fi]
+		for x := range gs {
+			for y := x + 1; y < len(gs); y++ {
+				if s, ok := segmentOpt(func(c critical) float64 { h, _ := H(c); return -h }, gs[x], gs[y]); ok {
+					cands = append(cands, s)
+				}
+			}
 		}
 	}
-	return false, ""
+	for _, c := range cands {
+		if t.ZeroQ(c.q) {
+			continue
+		}
+		if h, sc := H(c); t.Positive(h, sc) {
+			return true, "float indefinite test on a critical face", exhaustive
+		}
+	}
+	so := pr.newSecondOrder()
+	if so == nil {
+		return false, "", false
+	}
+	c2 := func(c critical) float64 { v, _, _ := so.min(j, c.q, c.psi); return v }
+	for _, gs := range faceGens {
+		for x := range gs {
+			for y := x + 1; y < len(gs); y++ {
+				if s, ok := segmentOpt(c2, gs[x], gs[y]); ok {
+					cands = append(cands, s)
+				}
+			}
+		}
+	}
+	for _, c := range cands {
+		if t.ZeroQ(c.q) {
+			// With q = 0 both c₂ ≥ 0 and H ≤ 0: the tests cannot show a
+			// descent, and a float64 value would be rounding noise.
+			continue
+		}
+		if v, size, unbounded := so.min(j, c.q, c.psi); unbounded || t.Positive(-v, size) {
+			return true, "float second-order test over all output weights", exhaustive
+		}
+	}
+	return false, "", exhaustive
+}
+
+// segmentOpt returns the point of the segment between c1 and c2 (one face,
+// where q and ψ are linear, so val is a quadratic along it) at which val is
+// smallest, when that is strictly inside.
+func segmentOpt(val func(critical) float64, c1, c2 critical) (critical, bool) {
+	mid := func(s float64) critical {
+		return critical{face: c1.face, u: lerp(c1.u, c2.u, s), q: lerp(c1.q, c2.q, s), psi: lerp(c1.psi, c2.psi, s)}
+	}
+	v0, vh, v1 := val(c1), val(mid(0.5)), val(c2)
+	// val(s) = v0 + β·s + α·s².
+	alpha := 2 * (v0 - 2*vh + v1)
+	beta := v1 - v0 - alpha
+	if !(alpha > 0) {
+		return critical{}, false
+	}
+	s := -beta / (2 * alpha)
+	if !(s > 0 && s < 1) {
+		return critical{}, false
+	}
+	return mid(s), true
 }
 
 func sub(a, b []float64) []float64 {
@@ -293,60 +376,73 @@ func lerp(a, b []float64, s float64) []float64 {
 	return c
 }
 
-// secondOrder is test 2 of DESIGN §4 for the critical direction with
-// q = Q_j(u) and ψ_i = ρ'(w_j·x_i; u·x_i): it minimises c₂(b) separately for
-// each output coordinate o, f_o(β) = (1/n)(q_o β_j + ½|Φβ + a_jo ψ|²), with
-// β* = −(ΦᵀΦ)⁺(a_jo Φᵀψ + q_o e_j) from the thin SVD of Φ (singular values
-// ≤ Tolerance.RankCut count as zero). If e_j has a component in the null
-// space of Φ and q_o ≠ 0, f_o is unbounded below.
-func (pr *Problem) secondOrder(j int, q, psi []float64) bool {
+// secondOrder holds the thin SVD of Φ = (ρ(w_l·x_i))_{il}, which does not
+// depend on the neuron or the direction, for test 2 of DESIGN §4.
+type secondOrder struct {
+	pr   *Problem
+	phi  *mat.Dense
+	sv   []float64
+	U, V mat.Dense
+	rank int
+}
+
+// newSecondOrder factorises Φ; nil when the SVD fails.
+func (pr *Problem) newSecondOrder() *secondOrder {
 	n, m := pr.N(), pr.M()
-	t := pr.Tol
-	phi := mat.NewDense(n, m, nil)
+	so := &secondOrder{pr: pr, phi: mat.NewDense(n, m, nil)}
 	for i := 0; i < n; i++ {
 		for l := 0; l < m; l++ {
-			phi.Set(i, l, pr.rho(pr.pre[l][i]))
+			so.phi.Set(i, l, pr.rho(pr.pre[l][i]))
 		}
 	}
 	var svd mat.SVD
-	if !svd.Factorize(phi, mat.SVDThin) {
-		return false
+	if !svd.Factorize(so.phi, mat.SVDThin) {
+		return nil
 	}
-	sv := svd.Values(nil)
-	var U, V mat.Dense
-	svd.UTo(&U)
-	svd.VTo(&V)
+	so.sv = svd.Values(nil)
+	svd.UTo(&so.U)
+	svd.VTo(&so.V)
 	cut := 0.0
-	if len(sv) > 0 {
-		cut = t.RankCut(sv[0])
+	if len(so.sv) > 0 {
+		cut = pr.Tol.RankCut(so.sv[0])
 	}
-	rank := 0
-	for _, s := range sv {
+	for _, s := range so.sv {
 		if s > cut {
-			rank++
+			so.rank++
 		}
 	}
+	return so
+}
+
+// min is test 2 of DESIGN §4 for the critical direction with q = Q_j(u) and
+// ψ_i = ρ'(w_j·x_i; u·x_i): it minimises c₂(b) separately for each output
+// coordinate o, f_o(β) = (1/n)(q_o β_j + ½|Φβ + a_jo ψ|²), with
+// β* = −(ΦᵀΦ)⁺(a_jo Φᵀψ + q_o e_j) from the thin SVD of Φ (singular values
+// ≤ Tolerance.RankCut count as zero), and returns the minimum and the size
+// of its terms. If e_j has a component in the null space of Φ and q_o ≠ 0,
+// c₂ is unbounded below.
+func (so *secondOrder) min(j int, q, psi []float64) (val, size float64, unbounded bool) {
+	pr := so.pr
+	n, m := pr.N(), pr.M()
 	// Null-space component of e_j: |e_j|² − Σ_{r<rank} V_jr².
 	proj := 0.0
-	for r := 0; r < rank; r++ {
-		proj += V.At(j, r) * V.At(j, r)
+	for r := 0; r < so.rank; r++ {
+		proj += so.V.At(j, r) * so.V.At(j, r)
 	}
-	nullPart := 1 - proj
-	if normTol.Positive(nullPart, 1) && !t.ZeroQ(q) {
-		return true
+	if normTol.Positive(1-proj, 1) && !pr.Tol.ZeroQ(q) {
+		return math.Inf(-1), 0, true
 	}
-	total, size := 0.0, 0.0
 	for o := range q {
 		// β = −a_o V Σ⁻¹ Uᵀψ − q_o V Σ⁻² Vᵀe_j.
 		beta := make([]float64, m)
-		for r := 0; r < rank; r++ {
+		for r := 0; r < so.rank; r++ {
 			ut := 0.0
 			for i := 0; i < n; i++ {
-				ut += U.At(i, r) * psi[i]
+				ut += so.U.At(i, r) * psi[i]
 			}
-			coef := -pr.A[j][o]*ut/sv[r] - q[o]*V.At(j, r)/(sv[r]*sv[r])
+			coef := -pr.A[j][o]*ut/so.sv[r] - q[o]*so.V.At(j, r)/(so.sv[r]*so.sv[r])
 			for l := 0; l < m; l++ {
-				beta[l] += coef * V.At(l, r)
+				beta[l] += coef * so.V.At(l, r)
 			}
 		}
 		lin := q[o] * beta[j]
@@ -354,12 +450,12 @@ func (pr *Problem) secondOrder(j int, q, psi []float64) bool {
 		for i := 0; i < n; i++ {
 			e := pr.A[j][o] * psi[i]
 			for l := 0; l < m; l++ {
-				e += phi.At(i, l) * beta[l]
+				e += so.phi.At(i, l) * beta[l]
 			}
 			quad += e * e
 		}
-		total += (lin + quad/2) / float64(n)
+		val += (lin + quad/2) / float64(n)
 		size += (math.Abs(lin) + quad/2) / float64(n)
 	}
-	return t.Positive(-total, size)
+	return val, size, false
 }

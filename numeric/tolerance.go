@@ -104,7 +104,10 @@ var normTol = Tolerance{Eps: Eps}
 //     is > Eps;
 //   - the indefinite tests of k ≥ 2 need a margin: H(u) > Eps·(|Q_j(u)|² +
 //     |a_j|²·Σρ²·Σρ'²), and the second-order minimum < −Eps times the size
-//     of its terms; singular values ≤ Eps·σ_max count as zero (RankCut).
+//     of its terms; singular values ≤ Eps·σ_max count as zero (RankCut);
+//   - the generators of a critical face are unit vectors: one lies in a
+//     halfspace of unit normal h when h·u ≥ −Eps (NonNegative), and two are
+//     one generator when they differ by ≤ Eps in every entry (SameDirection).
 //
 // Slopes: κ = ρ₊ − ρ₋ (or ρ₋ for "dead") is zero when |κ| ≤ Eps·Rho.
 type Tolerance struct {
@@ -211,6 +214,22 @@ func (t Tolerance) Feasible(res float64) bool { return res <= t.Eps }
 // Positive reports whether v counts as positive against the scale s of its
 // terms: v > Eps·s. Normalised LP values use s = 1.
 func (t Tolerance) Positive(v, s float64) bool { return v > t.Eps*s }
+
+// NonNegative reports whether v counts as non-negative against the scale s
+// of its terms: v ≥ −Eps·s (a unit generator u lies in a halfspace h·u ≥ 0
+// of unit normal h when NonNegative(h·u, 1)).
+func (t Tolerance) NonNegative(v, s float64) bool { return v >= -t.Eps*s }
+
+// SameDirection reports whether the unit vectors u and v count as the same
+// direction: |u − v|∞ ≤ Eps.
+func (t Tolerance) SameDirection(u, v []float64) bool {
+	for i := range u {
+		if math.Abs(u[i]-v[i]) > t.Eps {
+			return false
+		}
+	}
+	return true
+}
 
 // RankCut returns the singular-value threshold Eps·σ_max below which a
 // singular value counts as zero.
