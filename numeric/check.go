@@ -154,7 +154,7 @@ func (pr *Problem) Check() *Result {
 			}
 			exhaustive = exhaustive && exh
 		}
-		scope := "every critical face has dimension ≤ 2, so the search over generators and segment optima decides both tests"
+		scope := "the search decided both tests on every critical face (generators and segment optima, and on faces of dimension > 2 the cone of their generators): H ≤ 0 and min_b c₂ ≥ 0"
 		if !exhaustive {
 			scope = "the search over the generators of the critical faces and segments between them is not exhaustive"
 		}

@@ -11,6 +11,10 @@ import (
 // back to the LP witnesses and says so.
 const maxFaceSubsets = 20000
 
+// maxConeGens bounds the generators of a face for coneNegative (2^r − 1
+// supports), as in verify.
+const maxConeGens = 12
+
 // face is the critical face of neuron j on one cell of the Z_j arrangement
 // on which Q_j does not vanish: F = {u : h·u ≥ 0 for h in halfspaces,
 // g·u = 0}, every row of unit length; g is nil when φ_j is constant on the
