@@ -46,7 +46,8 @@ func TestConeNegative(t *testing.T) {
 			u[a] = 1
 			gens[a] = critical{u: u, q: u, psi: make([]float64, 1)}
 		}
-		c, found, done := coneNegative(tol, gens, F)
+		at := func(u []float64) critical { return critical{u: u, q: u, psi: make([]float64, 1)} }
+		c, found, done := coneNegative(tol, gens, at, F)
 		if !done || found != tt.neg {
 			t.Errorf("%s: found %v (done %v), want %v", tt.name, found, done, tt.neg)
 		}
