@@ -75,7 +75,7 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 		s.TheoremM(v)
 		return v, nil
 	}
-	return v, s.vectorEscapes(v, faces)
+	return v, s.vectorEscapes(v, faces, opt)
 }
 
 // TheoremS decides Theorem S — θ is stationary iff every neuron has (S1)
@@ -207,11 +207,11 @@ func (s *state) TheoremM(v *Verdict) {
 // vectorEscapes runs the k ≥ 2 tests on each escape neuron (all have
 // a_j ≠ 0 here): the first certified descent makes v a saddle; otherwise v
 // is undetermined with the reasons.
-func (s *state) vectorEscapes(v *Verdict, faces map[int][]face) error {
+func (s *state) vectorEscapes(v *Verdict, faces map[int][]face, opt Options) error {
 	var reasons []string
 	s.preAll() // the k ≥ 2 tests read every row of pt.Pre
 	for _, j := range v.Escape {
-		path, reason, err := s.vectorEscape(j, faces[j])
+		path, reason, err := s.vectorEscape(j, faces[j], opt)
 		if err != nil {
 			return err
 		}

@@ -196,7 +196,10 @@ func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
 // which lies in one closed cell); on larger faces the search is not
 // exhaustive and the reason says so. It returns a decreasing path, or nil
 // with the reason.
-func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
+func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, error) {
+	budget := func(done int) string {
+		return fmt.Sprintf("budget: time budget exceeded in the k ≥ 2 tests of neuron %d after %d critical witnesses (escape with a_j ≠ 0 proved; no descent found so far)", j, done)
+	}
 	var cands []exact.Vec
 	var faceGens [][]exact.Vec
 	exhaustive, allGenerated := true, true
@@ -235,7 +238,10 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 			}
 		}
 	}
-	for _, u := range cands {
+	for c, u := range cands {
+		if opt.expired() {
+			return nil, budget(c), nil
+		}
 		if d := s.IndefiniteTest(j, u); d != nil {
 			p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 			return p, "", err
@@ -258,7 +264,10 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 			}
 		}
 	}
-	for _, u := range cands {
+	for c, u := range cands {
+		if opt.expired() {
+			return nil, budget(c), nil
+		}
 		if d := s.SecondOrderTest(j, u); d != nil {
 			p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
 			return p, "", err
@@ -273,14 +282,17 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 		if exact.Rank(exact.Mat(gens)) <= 2 {
 			continue // decided above
 		}
-		u, ok := coneNegative(gens, negH)
+		if opt.expired() {
+			return nil, budget(len(cands)), nil
+		}
+		u, ok := coneNegative(gens, negH, opt.expired)
 		if u != nil {
 			if d := s.IndefiniteTest(j, u); d != nil {
 				p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 				return p, "", err
 			}
 		}
-		u, ok2 := coneNegative(gens, c2at)
+		u, ok2 := coneNegative(gens, c2at, opt.expired)
 		if u != nil {
 			if d := s.SecondOrderTest(j, u); d != nil {
 				p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
@@ -288,6 +300,9 @@ func (s *state) vectorEscape(j int, faces []face) (*Path, string, error) {
 			}
 		}
 		complete = complete && ok && ok2
+	}
+	if !complete && opt.expired() {
+		return nil, budget(len(cands)), nil
 	}
 	scope := "every critical face has dimension ≤ 2, so the search over generators and segment optima is exhaustive: H ≤ 0 and min_b c₂ ≥ 0 on every critical face"
 	switch {
@@ -324,9 +339,9 @@ const maxConeGens = 12
 // y = G_SS⁻¹·1 < 0 (y = x*_S/μ), and u = −Σ_{a∈S} y_a g_a has
 // F(u) = yᵀG_SS y = Σ_S y_a < 0. coneNegative tries every support; complete
 // is false when it could not (more than maxConeGens generators, or F
-// undefined at a generator or a sum of two), and then a nil u proves
-// nothing.
-func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat) (u exact.Vec, complete bool) {
+// undefined at a generator or a sum of two, or stop said so), and then a
+// nil u proves nothing.
+func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool) (u exact.Vec, complete bool) {
 	r := len(gens)
 	if r == 0 {
 		return nil, true
@@ -355,6 +370,9 @@ func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat) (u exact.Vec, co
 		}
 	}
 	for mask := 1; mask < 1<<r; mask++ {
+		if stop() {
+			return nil, false
+		}
 		var S []int
 		for a := 0; a < r; a++ {
 			if mask&(1<<a) != 0 {

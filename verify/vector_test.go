@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"relucert/exact"
 )
@@ -50,6 +51,8 @@ func TestVectorEscape(t *testing.T) {
 		}
 	}
 }
+
+func never() bool { return false }
 
 // quadForm returns F(u) = uᵀGu for an integer symmetric matrix G.
 func quadForm(G [][]int64) func(exact.Vec) *big.Rat {
@@ -97,7 +100,7 @@ func TestConeNegative(t *testing.T) {
 		{"horn-minus-I", hornEps, true},
 	} {
 		F := quadForm(tt.G)
-		u, complete := coneNegative(basis(len(tt.G)), F)
+		u, complete := coneNegative(basis(len(tt.G)), F, never)
 		if !complete {
 			t.Errorf("%s: not complete", tt.name)
 		}
@@ -108,7 +111,7 @@ func TestConeNegative(t *testing.T) {
 			t.Errorf("%s: F(%v) = %s is not negative", tt.name, u, F(u).RatString())
 		}
 	}
-	if _, complete := coneNegative(basis(maxConeGens+1), quadForm(make([][]int64, maxConeGens+1))); complete {
+	if _, complete := coneNegative(basis(maxConeGens+1), quadForm(make([][]int64, maxConeGens+1)), never); complete {
 		t.Errorf("%d generators: complete, want over budget", maxConeGens+1)
 	}
 }
@@ -134,7 +137,7 @@ func TestConeNegativeRandom(t *testing.T) {
 			}
 		}
 		F := quadForm(G)
-		u, complete := coneNegative(basis(r), F)
+		u, complete := coneNegative(basis(r), F, never)
 		if !complete {
 			t.Fatalf("G = %v: not complete", G)
 		}
@@ -181,18 +184,42 @@ func TestConeNegativeRandom(t *testing.T) {
 // path reported a second-order descent here from a rounding-level Q_0(u) ≈
 // 5e-16 — the point that made both paths filter q = 0.
 func TestVectorEscapeCone(t *testing.T) {
-	half, one := big.NewRat(1, 2), big.NewRat(-1, 1)
-	p := &Point{
-		Act:     Activation{Pos: half, Neg: one},
-		X:       []exactVec{vec(-2, -1, 3), vec(-3, -1, 6), vec(1, 3, -3), vec(-1, 0, 3)},
-		Y:       []exactVec{vec(-2, -2), vec(2, -3), exact.Vec{big.NewRat(9, 2), new(big.Rat)}, vec(-2, -2)},
-		Neurons: []Neuron{{W: vec(-3, 3, -1), A: vec(1, 0)}},
-	}
+	p := conePoint()
 	v, err := Check(p, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Kind != Undetermined || !strings.Contains(v.Reason, "by the supports of the minima over the cone") {
 		t.Fatalf("%v (%s); want undetermined after the cone step", v.Kind, v.Reason)
+	}
+}
+
+// TestVectorEscapeDeadline: the k ≥ 2 tests stop at the time budget with a
+// "budget:" reason instead of running on.
+func TestVectorEscapeDeadline(t *testing.T) {
+	s := newCheckState(conePoint())
+	v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, s.p.M()), Cert: &Certificate{}}
+	if ok, err := s.TheoremS(v, Options{}); err != nil || !ok || !v.Stationary {
+		t.Fatalf("TheoremS: %v %v %v", ok, err, v.Reason)
+	}
+	faces, _, err := s.EscapeNeurons(v, Options{})
+	if err != nil || len(faces[0]) == 0 {
+		t.Fatalf("EscapeNeurons: %v, %d faces", err, len(faces[0]))
+	}
+	s.preAll()
+	path, reason, err := s.vectorEscape(0, faces[0], Options{Deadline: time.Unix(1, 0)})
+	if err != nil || path != nil || !strings.HasPrefix(reason, "budget: time budget exceeded") {
+		t.Fatalf("path %v, reason %q, err %v; want the time budget", path, reason, err)
+	}
+}
+
+// conePoint is the point of TestVectorEscapeCone.
+func conePoint() *Point {
+	half, one := big.NewRat(1, 2), big.NewRat(-1, 1)
+	return &Point{
+		Act:     Activation{Pos: half, Neg: one},
+		X:       []exactVec{vec(-2, -1, 3), vec(-3, -1, 6), vec(1, 3, -3), vec(-1, 0, 3)},
+		Y:       []exactVec{vec(-2, -2), vec(2, -3), exact.Vec{big.NewRat(9, 2), new(big.Rat)}, vec(-2, -2)},
+		Neurons: []Neuron{{W: vec(-3, 3, -1), A: vec(1, 0)}},
 	}
 }
