@@ -288,14 +288,14 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		u, ok := coneNegative(gens, negH, opt.expired)
 		if u != nil {
 			if d := s.IndefiniteTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+				p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 				return p, "", err
 			}
 		}
 		u, ok2 := coneNegative(gens, c2at, opt.expired)
 		if u != nil {
 			if d := s.SecondOrderTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
+				p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
 				return p, "", err
 			}
 		}
