@@ -65,6 +65,14 @@ func (c Cell) Check(normals []Vec) bool {
 // The error is non-nil when d < 1 or a normal does not have d non-nil
 // entries.
 func Cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
+	return CellsWithin(normals, d, maxCells, nil)
+}
+
+// CellsWithin is Cells with a second budget: stop, when not nil, is asked
+// after each hyperplane is added (in every dimension of the recursion), and
+// a true answer ends the enumeration with ErrBudget — a time limit, for
+// example.
+func CellsWithin(normals []Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
 	if d < 1 {
 		return nil, fmt.Errorf("exact: Cells in dimension %d", d)
 	}
@@ -73,7 +81,7 @@ func Cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
 			return nil, fmt.Errorf("exact: normal %d must have %d non-nil entries", i, d)
 		}
 	}
-	out, err := cells(normals, d, maxCells)
+	out, err := cells(normals, d, maxCells, stop)
 	if err != nil {
 		return nil, err
 	}
@@ -235,12 +243,12 @@ func newICell(signs []int8, h uint64, point ivec) icell {
 
 // cells computes the cells of the arrangement of normals in Q^d (validated,
 // d ≥ 1), in construction order.
-func cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
+func cells(normals []Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
 	ints := make([]ivec, len(normals))
 	for i, h := range normals {
 		ints[i] = primitiveInts(h)
 	}
-	signs, cs, err := icells(ints, d, maxCells)
+	signs, cs, err := icells(ints, d, maxCells, stop)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +270,7 @@ func cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
 // icells computes the cells of the arrangement of the primitive integer
 // normals (nil for a zero normal) in Q^d. It returns the cells over the
 // distinct directions and a function giving a cell's signs on all normals.
-func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, error) {
+func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) []int8, []icell, error) {
 	m := len(normals)
 	// rep[i] is the earlier normal h_i is parallel to (i itself for a new
 	// direction, −1 for a zero normal); sgn[i] is the sign of t in h_i = t·h_rep.
@@ -350,7 +358,7 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 				}
 				restricted[ei] = rv.reduce()
 			}
-			subSigns, sub, err := icells(restricted, d-1, maxCells)
+			subSigns, sub, err := icells(restricted, d-1, maxCells, stop)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -488,7 +496,7 @@ func icells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell, e
 		}
 		clear(cur) // drop references for the collector
 		spare, cur = cur, next
-		if maxCells > 0 && len(cur) > maxCells {
+		if maxCells > 0 && len(cur) > maxCells || stop != nil && stop() {
 			return nil, nil, ErrBudget
 		}
 	}

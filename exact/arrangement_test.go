@@ -277,6 +277,31 @@ func TestCellsBudgetAndErrors(t *testing.T) {
 	}
 }
 
+// TestCellsWithinStop: a stop function that answers true ends the
+// enumeration with ErrBudget after that many hyperplanes; one that never
+// does gives exactly the cells of Cells.
+func TestCellsWithinStop(t *testing.T) {
+	normals := []Vec{VecOf(1, 0, 0), VecOf(0, 1, 0), VecOf(0, 0, 1), VecOf(1, 1, 1), VecOf(1, -2, 3)}
+	asked := 0
+	_, err := CellsWithin(normals, 3, 0, func() bool { asked++; return asked >= 3 })
+	if !errors.Is(err, ErrBudget) || asked != 3 {
+		t.Errorf("stop after 3 questions: err = %v after %d", err, asked)
+	}
+	want, err := Cells(normals, 3, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := CellsWithin(normals, 3, 0, func() bool { return false })
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("never stop: %d cells (%v), want %d", len(got), err, len(want))
+	}
+	for i := range got {
+		if fmt.Sprint(got[i].Signs) != fmt.Sprint(want[i].Signs) || !got[i].Point.Equal(want[i].Point) {
+			t.Errorf("cell %d differs from Cells", i)
+		}
+	}
+}
+
 func TestCellCheckRejects(t *testing.T) {
 	normals := []Vec{VecOf(1, 0), VecOf(0, 0)}
 	good := Cell{Signs: []int8{1, 0}, Point: VecOf(2, 5)}

@@ -47,3 +47,20 @@ func TestBudgetGivesUndetermined(t *testing.T) {
 		}
 	}
 }
+
+// TestTimeBudgetInCells: the time budget also ends the cell enumeration of
+// (S2) — here for a zero-input neuron whose every sample is a boundary
+// sample, stopped by a deadline that has passed — with a "time budget"
+// reason, not a generic one.
+func TestTimeBudgetInCells(t *testing.T) {
+	p := &Point{Act: ReLU(), Neurons: []Neuron{{W: vec(0, 0, 0), A: vec(1)}}}
+	for i := int64(1); i <= 8; i++ {
+		p.X = append(p.X, vec(i, i*i%7-3, 2*i%5-2))
+		p.Y = append(p.Y, vec(1-2*(i%2))) // r_i = −y_i: samples on both sides of Z⁺/Z⁻
+	}
+	s := newCheckState(p)
+	_, err := s.TheoremS2(0, Options{Deadline: time.Unix(1, 0)})
+	if err == nil || !strings.Contains(err.Error(), "cells of") || !strings.Contains(err.Error(), "time budget") {
+		t.Fatalf("err = %v; want the time budget of the cell enumeration", err)
+	}
+}

@@ -27,6 +27,16 @@ type Options struct {
 // errDeadline is the budget error of an exceeded Options.Deadline.
 var errDeadline = fmt.Errorf("time budget: %w", exact.ErrBudget)
 
+// budgetErr names the time budget in a budget error raised after the
+// deadline passed (the cell enumeration reports every budget as
+// exact.ErrBudget); other errors are returned as they are.
+func (opt Options) budgetErr(err error) error {
+	if errors.Is(err, exact.ErrBudget) && opt.expired() {
+		return errDeadline
+	}
+	return err
+}
+
 // expired reports whether the deadline of opt has passed.
 func (opt Options) expired() bool {
 	return !opt.Deadline.IsZero() && time.Now().After(opt.Deadline)

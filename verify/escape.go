@@ -192,9 +192,9 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	for c, i := range z {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := exact.Cells(normals, d, opt.MaxCells)
+	cells, err := exact.CellsWithin(normals, d, opt.MaxCells, opt.expired)
 	if err != nil {
-		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), err)
+		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), opt.budgetErr(err))
 	}
 	var out []face
 	none := &NoEscapeProof{Neuron: j}

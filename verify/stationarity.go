@@ -119,9 +119,9 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	for c, i := range bt.zMinus {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := exact.Cells(normals, s.p.D(), opt.MaxCells)
+	cells, err := exact.CellsWithin(normals, s.p.D(), opt.MaxCells, opt.expired)
 	if err != nil {
-		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), err)
+		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), opt.budgetErr(err))
 	}
 	np := len(bt.zPlus)
 	if np == 0 && len(bt.zMinus) == 0 && bt.v.IsZero() && !opt.expired() {
