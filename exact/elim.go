@@ -166,3 +166,62 @@ func SolveLinear(m Mat, b Vec, cols int) (x Vec, ok bool) {
 	}
 	return x, true
 }
+
+// SolveInt solves B x = rhs for a square integer matrix B by fraction-free
+// (Bareiss) elimination with row pivoting — integer arithmetic throughout,
+// every division exact — returning x = num/den with den = ±det B, or
+// ok = false when B is singular. B and rhs are not modified.
+func SolveInt(B [][]big.Int, rhs []big.Int) (num []big.Int, den *big.Int, ok bool) {
+	d := len(B)
+	if d == 0 {
+		return nil, big.NewInt(1), true
+	}
+	M := make([][]big.Int, d)
+	for r := range M {
+		M[r] = make([]big.Int, d+1)
+		for c := 0; c < d; c++ {
+			M[r][c].Set(&B[r][c])
+		}
+		M[r][d].Set(&rhs[r])
+	}
+	prev := big.NewInt(1)
+	var t, u big.Int
+	for k := 0; k < d; k++ {
+		p := -1
+		for r := k; r < d; r++ {
+			if M[r][k].Sign() != 0 {
+				p = r
+				break
+			}
+		}
+		if p < 0 {
+			return nil, nil, false
+		}
+		M[k], M[p] = M[p], M[k]
+		for r := k + 1; r < d; r++ {
+			for c := k + 1; c <= d; c++ {
+				t.Mul(&M[k][k], &M[r][c])
+				u.Mul(&M[r][k], &M[k][c])
+				t.Sub(&t, &u)
+				M[r][c].Quo(&t, prev)
+			}
+			M[r][k].SetInt64(0)
+		}
+		prev = new(big.Int).Set(&M[k][k])
+	}
+	// Back substitution: x_k = (det·M[k][d] − Σ_{c>k} M[k][c] x_c·…)/M[k][k]
+	// computed as num_k / det with det = M[d−1][d−1].
+	det := new(big.Int).Set(&M[d-1][d-1])
+	num = make([]big.Int, d)
+	for k := d - 1; k >= 0; k-- {
+		t.Mul(det, &M[k][d])
+		for c := k + 1; c < d; c++ {
+			t.Sub(&t, u.Mul(&M[k][c], &num[c]))
+		}
+		if new(big.Int).Rem(&t, &M[k][k]).Sign() != 0 {
+			return nil, nil, false // cannot happen for exact arithmetic
+		}
+		num[k].Quo(&t, &M[k][k])
+	}
+	return num, det, true
+}

@@ -146,3 +146,58 @@ func TestSolveLinearKnown(t *testing.T) {
 		t.Fatalf("empty system: %v %v", x, ok)
 	}
 }
+
+// TestSolveInt compares the fraction-free integer solver with SolveLinear
+// (Gaussian elimination over Q) on random square integer systems, singular
+// ones included (every third has a repeated row).
+func TestSolveInt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	nonsingular := 0
+	for it := 0; it < 300; it++ {
+		d := 1 + rng.IntN(6)
+		B := make([][]big.Int, d)
+		m := NewMat(d, d)
+		rhs := make([]big.Int, d)
+		b := NewVec(d)
+		for r := 0; r < d; r++ {
+			B[r] = make([]big.Int, d)
+			for c := 0; c < d; c++ {
+				v := rng.Int64N(11) - 5
+				if it%3 == 0 && r == d-1 && d > 1 {
+					v = B[0][c].Int64()
+				}
+				B[r][c].SetInt64(v)
+				m[r][c].SetInt64(v)
+			}
+			v := rng.Int64N(11) - 5
+			rhs[r].SetInt64(v)
+			b[r].SetInt64(v)
+		}
+		num, den, ok := SolveInt(B, rhs)
+		if ok != (Rank(m) == d) {
+			t.Fatalf("%v: SolveInt ok = %v, rank %d", B, ok, Rank(m))
+		}
+		if !ok {
+			continue
+		}
+		nonsingular++
+		want, _ := SolveLinear(m, b, d)
+		for k := range num {
+			got := new(big.Rat).SetFrac(&num[k], den)
+			if got.Cmp(want[k]) != 0 {
+				t.Fatalf("%v x = %v: x[%d] = %s, want %s", B, rhs, k, got.RatString(), want[k].RatString())
+			}
+		}
+		// B and rhs are left as they were.
+		for r := 0; r < d; r++ {
+			for c := 0; c < d; c++ {
+				if B[r][c].Cmp(m[r][c].Num()) != 0 {
+					t.Fatalf("B modified")
+				}
+			}
+		}
+	}
+	if nonsingular < 100 {
+		t.Errorf("only %d nonsingular systems", nonsingular)
+	}
+}

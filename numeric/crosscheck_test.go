@@ -500,6 +500,27 @@ func TestCrossCheckK2Gap(t *testing.T) {
 			neurons: [][2][]string{{{"2", "3", "0"}, {"0", "-3"}}},
 		},
 		{
+			// Found by a search over d = 5 instances: only the cone step
+			// of the k ≥ 2 tests (a face of dimension > 2, its Gram
+			// matrix over 12 or fewer generators) shows H > 0. Checked
+			// outside both engines (Python, exact fractions): G_0 = 0, and
+			// L(θ + τΔ) < L(θ) = 1649/6 for τ = 10⁻¹ … 10⁻⁸ along the
+			// certificate's Δ.
+			name: "leaky-cone-indefinite", act: verify.Leaky(big.NewRat(1, 3)),
+			x:       [][]string{{"1", "-2", "-1", "0", "0"}, {"-2", "1", "0", "3", "0"}, {"1", "0", "-2", "3", "2"}, {"4", "1", "0", "-3", "-3"}, {"-2", "0", "-3", "-3", "-3"}, {"3", "-2", "-1", "3", "-6"}},
+			y:       [][]string{{"-21", "-21"}, {"-21", "-21"}, {"-30", "12"}, {"21", "21"}, {"20", "-34"}, {"-14", "-14"}},
+			neurons: [][2][]string{{{"3", "0", "3", "2", "2"}, {"-3", "3"}}},
+		},
+		{
+			// The same search: only the cone step shows min_b c₂ < 0.
+			// Checked the same way: G_0 = G_1 = 0, and the loss falls
+			// below L(θ) = 639/8 along Δ for τ = 10⁻¹ … 10⁻⁸.
+			name: "relu-cone-second-order", act: verify.ReLU(),
+			x:       [][]string{{"-4", "4", "2", "0", "1"}, {"-9", "2", "-2", "0", "-1"}, {"-4", "1", "1", "0", "-1"}, {"8", "-1", "0", "1", "1"}, {"-2", "2", "-2", "2", "1"}, {"8", "1", "1", "2", "1"}, {"3", "-2", "-2", "0", "3"}, {"-9", "4", "-2", "-2", "2"}},
+			y:       [][]string{{"1", "1"}, {"16", "-16"}, {"20", "-20"}, {"-15", "15"}, {"-3", "13"}, {"10", "-10"}, {"13", "3"}, {"-15", "-15"}},
+			neurons: [][2][]string{{{"-1", "-2", "1", "3", "3"}, {"1", "1"}}, {{"-2", "-3", "3", "-2", "-2"}, {"2", "-2"}}},
+		},
+		{
 			// Both paths certify the saddle (the exact one undetermined
 			// before its second-order test: 11 and 21 critical witnesses,
 			// no descent). By hand: u = (19, −7,

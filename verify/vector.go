@@ -337,10 +337,13 @@ const maxConeGens = 12
 // Σz ≥ 0, until a coordinate reaches 0: a point of smaller support with the
 // same property. So some support S has G_SS nonsingular and
 // y = G_SS⁻¹·1 < 0 (y = x*_S/μ), and u = −Σ_{a∈S} y_a g_a has
-// F(u) = yᵀG_SS y = Σ_S y_a < 0. coneNegative tries every support; complete
-// is false when it could not (more than maxConeGens generators, or F
-// undefined at a generator or a sum of two, or stop said so), and then a
-// nil u proves nothing.
+// F(u) = yᵀG_SS y = Σ_S y_a < 0. Such an S also has, in every row a ∈ S, a
+// negative entry G_ab (b ∈ S), as (G_SS x*_S)_a = μ < 0 with x* > 0
+// (eachRowNegative). coneNegative tries every such support, solving in
+// integers (exact.SolveInt on the Gram matrix times its common
+// denominator); complete is false when it could not (more than maxConeGens
+// generators, F undefined at a generator or a sum of two, or stop said
+// so), and then a nil u proves nothing.
 func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool) (u exact.Vec, complete bool) {
 	r := len(gens)
 	if r == 0 {
@@ -369,6 +372,22 @@ func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool
 			G[a][b], G[b][a] = v, v
 		}
 	}
+	// L·G with L > 0 the common denominator: an integer matrix whose
+	// supports' solutions have the signs of G's.
+	L := big.NewInt(1)
+	for a := range G {
+		for _, x := range G[a] {
+			g := new(big.Int).GCD(nil, nil, L, x.Denom())
+			L.Mul(L, new(big.Int).Quo(x.Denom(), g))
+		}
+	}
+	Gi := make([][]big.Int, r)
+	for a := range Gi {
+		Gi[a] = make([]big.Int, r)
+		for b, x := range G[a] {
+			Gi[a][b].Mul(x.Num(), new(big.Int).Quo(L, x.Denom()))
+		}
+	}
 	for mask := 1; mask < 1<<r; mask++ {
 		if stop() {
 			return nil, false
@@ -379,21 +398,27 @@ func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool
 				S = append(S, a)
 			}
 		}
-		sub := exact.NewMat(len(S), len(S))
-		ones := exact.NewVec(len(S))
-		for p, a := range S {
-			ones[p].SetInt64(1)
-			for q, b := range S {
-				sub[p][q] = G[a][b]
-			}
-		}
-		y, ok := exact.SolveLinear(sub, ones, len(S))
-		if !ok {
+		if !eachRowNegative(Gi, S) {
 			continue
 		}
+		sub := make([][]big.Int, len(S))
+		ones := make([]big.Int, len(S))
+		for p, a := range S {
+			ones[p].SetInt64(1)
+			sub[p] = make([]big.Int, len(S))
+			for q, b := range S {
+				sub[p][q].Set(&Gi[a][b])
+			}
+		}
+		num, den, ok := exact.SolveInt(sub, ones)
+		if !ok {
+			continue // singular: a smaller support does (see above)
+		}
+		// y = num/den < 0 entrywise; u = Σ_a (−num_a·sign den) g_a is a
+		// positive multiple of −Σ y_a g_a.
 		neg := true
-		for _, ya := range y {
-			if ya.Sign() >= 0 {
+		for p := range num {
+			if num[p].Sign()*den.Sign() >= 0 {
 				neg = false
 				break
 			}
@@ -403,11 +428,38 @@ func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool
 		}
 		c := exact.NewVec(len(gens[0]))
 		for p, a := range S {
-			c = c.Add(gens[a].Scale(new(big.Rat).Neg(y[p])))
+			coef := new(big.Int).Neg(&num[p])
+			if den.Sign() < 0 {
+				coef.Neg(coef)
+			}
+			c = c.Add(gens[a].Scale(new(big.Rat).SetInt(coef)))
 		}
+		if c.IsZero() {
+			continue
+		}
+		c = primitive(c) // the same ray, readable
 		if v := F(c); v != nil && v.Sign() < 0 {
 			return c, true
 		}
 	}
 	return nil, true
+}
+
+// eachRowNegative reports whether every row a ∈ S of G restricted to the
+// columns S has a negative entry: a necessary condition for G_SS x = μ·1
+// with x > 0 and μ < 0.
+func eachRowNegative(G [][]big.Int, S []int) bool {
+	for _, a := range S {
+		neg := false
+		for _, b := range S {
+			if G[a][b].Sign() < 0 {
+				neg = true
+				break
+			}
+		}
+		if !neg {
+			return false
+		}
+	}
+	return true
 }
