@@ -75,6 +75,16 @@ func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
 // returns the minimising direction (δw_j = u, δa = b); its c₂ is the
 // coefficient of t² of Expansion. nil when no minimiser was found.
 func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
+	d, _ := s.secondOrderMinQ(j, u)
+	return d
+}
+
+// secondOrderMinQ is secondOrderMin that also reports whether the normal
+// equations were consistent, that is whether the c₂ of the direction is
+// the minimum of c₂ over b — on a face a quadratic form in u. When they are
+// not, c₂ is unbounded below and the direction is one along which it is
+// negative.
+func (s *state) secondOrderMinQ(j int, u exact.Vec) (Direction, bool) {
 	n, m, k := s.p.N(), s.p.M(), s.p.K()
 	q := s.Q(j, u)
 	e := s.dirTerms(j, u)
@@ -117,7 +127,7 @@ func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
 			}
 		}
 		if z == nil {
-			return nil
+			return nil, false
 		}
 		ae := new(big.Rat)
 		for _, ei := range e {
@@ -137,7 +147,7 @@ func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
 	for a := 0; a < m; a++ {
 		d[a].A = B[a]
 	}
-	return d
+	return d, consistent
 }
 
 // SecondOrderTest returns the direction of secondOrderMin when its c₂ is
@@ -150,38 +160,6 @@ func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
 	return d
 }
 
-// segmentMin returns the point of the segment between u1 and u2 where the
-// function val — a quadratic along the segment — is smallest, when that is
-// strictly inside; nil otherwise (or when val is undefined at a sample).
-func segmentMin(u1, u2 exact.Vec, val func(exact.Vec) *big.Rat) exact.Vec {
-	at := func(a *big.Rat) exact.Vec {
-		return u1.Scale(a).Add(u2.Scale(new(big.Rat).Sub(big.NewRat(1, 1), a)))
-	}
-	ts := []*big.Rat{big.NewRat(0, 1), big.NewRat(1, 2), big.NewRat(1, 1)}
-	vs := make([]*big.Rat, 3)
-	for i, a := range ts {
-		if vs[i] = val(at(a)); vs[i] == nil {
-			return nil
-		}
-	}
-	h, err := exact.Interpolate(ts, vs)
-	if err != nil || len(h) < 3 || h[2].Sign() <= 0 {
-		return nil
-	}
-	a := new(big.Rat).Quo(h[1], new(big.Rat).Mul(big.NewRat(-2, 1), h[2]))
-	if a.Sign() <= 0 || a.Cmp(big.NewRat(1, 1)) >= 0 {
-		return nil
-	}
-	return at(a)
-}
-
-// segmentMax returns the point of the segment between u1 and u2 (both in one
-// closed cell, where Q_j and ρ'(w_j·x_i; ·) are linear, so H is a quadratic
-// along it) at which H is largest, when strictly inside.
-func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
-	return segmentMin(u1, u2, func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) })
-}
-
 // vectorEscape runs the two tests of DESIGN §4 on the critical faces on
 // which neuron j's response does not vanish. The witnesses are the faces'
 // generators (extreme rays and ± lineality directions, enumerated
@@ -189,21 +167,44 @@ func (s *state) segmentMax(j int, u1, u2 exact.Vec) exact.Vec {
 // the order of neurons and samples; the LP witnesses are not used, as they
 // depend on pivoting), the centroid of the generators of a face of dimension
 // > 2, and on the segment between each pair of generators of one face the
-// maximiser of H and the minimiser of min_b c₂ (both quadratics along the
-// segment). For faces of dimension ≤ 2 that decides both tests. On a face of
-// dimension > 2 with at most maxConeGens generators, coneNegative then
-// decides each test exactly (H and min_b c₂ are quadratic forms on a face,
-// which lies in one closed cell); on larger faces the search is not
-// exhaustive and the reason says so. It returns a decreasing path, or nil
-// with the reason.
+// maximiser of H and the minimiser of min_b c₂. For faces of dimension ≤ 2
+// that decides both tests. On a face of dimension > 2 with at most
+// maxConeGens generators, coneNegative then decides each test exactly; on
+// larger faces the search is not exhaustive and the reason says so. It
+// returns a decreasing path, or nil with the reason.
+//
+// A face lies in one closed cell, where Q_j and ρ'(w_j·x_i; u·x_i) are
+// linear in u, so H and (when the normal equations are consistent)
+// min_b c₂ are quadratic forms on it: their Gram matrices over the
+// generators (quadForms.grams) give the value at every witness,
+// Σ x_a g_a ↦ xᵀGx, and the optima along segments. Only a witness whose value shows a
+// descent is handed to IndefiniteTest or SecondOrderTest, which decide it
+// again from u alone; when a face's min_b c₂ is not a quadratic form
+// (inconsistent normal equations) every witness of that face goes to
+// SecondOrderTest.
 func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, error) {
 	budget := func(done int) string {
 		return fmt.Sprintf("budget: time budget exceeded in the k ≥ 2 tests of neuron %d after %d critical witnesses (escape with a_j ≠ 0 proved; no descent found so far)", j, done)
 	}
-	var cands []exact.Vec
-	var faceGens [][]exact.Vec
+	negH := func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) }
+	c2at := func(u exact.Vec) *big.Rat {
+		if d, q := s.secondOrderMinQ(j, u); d != nil && q {
+			return s.Expansion(d)[2]
+		}
+		return nil
+	}
+	forms := s.newQuadForms(j)
+	type faceForms struct {
+		gens   []exact.Vec
+		gh, gc exact.Mat // Gram matrices of −H and of min_b c₂ (nil: not a form)
+	}
+	var cands []witnessPoint
+	var fs []faceForms
 	exhaustive, allGenerated := true, true
-	for _, f := range faces {
+	for fi, f := range faces {
+		if opt.expired() {
+			return nil, budget(len(cands)), nil
+		}
 		gens, dim, ok := f.generators(s.p.D())
 		if !ok || dim > 2 {
 			exhaustive = false
@@ -212,62 +213,64 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		if !ok {
 			gens = append(gens, f.witnesses...)
 		}
-		var crit []exact.Vec
-		for _, u := range gens {
+		ff := faceForms{gens: gens}
+		ff.gh, ff.gc = forms.grams(gens)
+		fs = append(fs, ff)
+		for a, u := range gens {
 			if !s.Q(j, u).IsZero() {
-				crit = append(crit, u)
+				cands = append(cands, witnessPoint{face: fi, x: []term{{a, one}}})
 			}
 		}
-		cands = append(cands, crit...)
-		faceGens = append(faceGens, gens)
 		if len(gens) > 2 {
-			// A face of dimension > 2: add the centroid of its generators.
-			c := exact.NewVec(s.p.D())
-			for _, g := range gens {
-				c = c.Add(g)
+			// A face of dimension > 2: the centroid of its generators.
+			x := make([]term, len(gens))
+			for a := range gens {
+				x[a] = term{a, one}
 			}
-			if !c.IsZero() {
-				cands = append(cands, c)
+			if !combine(gens, x).IsZero() {
+				cands = append(cands, witnessPoint{face: fi, x: x})
 			}
 		}
 		for a := 0; a < len(gens); a++ {
 			for b := a + 1; b < len(gens); b++ {
-				if u := s.segmentMax(j, gens[a], gens[b]); u != nil {
-					cands = append(cands, u)
+				if x := segmentOpt(ff.gh, a, b); x != nil {
+					cands = append(cands, witnessPoint{face: fi, x: x})
 				}
 			}
 		}
 	}
-	for c, u := range cands {
+	for c, w := range cands {
 		if opt.expired() {
 			return nil, budget(c), nil
 		}
+		if gh := fs[w.face].gh; gh != nil && quadValue(gh, w.x).Sign() >= 0 {
+			continue // H(u) ≤ 0
+		}
+		u := combine(fs[w.face].gens, w.x)
 		if d := s.IndefiniteTest(j, u); d != nil {
 			p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 			return p, "", err
 		}
 	}
 	// Along a segment of one face, min_b c₂ is a quadratic in the segment's
-	// parameter (q and the e_i are linear there): add its minimiser.
-	c2at := func(u exact.Vec) *big.Rat {
-		if d := s.secondOrderMin(j, u); d != nil {
-			return s.Expansion(d)[2]
-		}
-		return nil
-	}
-	for _, f := range faceGens {
-		for a := 0; a < len(f); a++ {
-			for b := a + 1; b < len(f); b++ {
-				if u := segmentMin(f[a], f[b], c2at); u != nil {
-					cands = append(cands, u)
+	// parameter: add its minimiser.
+	for fi, ff := range fs {
+		for a := 0; a < len(ff.gens); a++ {
+			for b := a + 1; b < len(ff.gens); b++ {
+				if x := segmentOpt(ff.gc, a, b); x != nil {
+					cands = append(cands, witnessPoint{face: fi, x: x})
 				}
 			}
 		}
 	}
-	for c, u := range cands {
+	for c, w := range cands {
 		if opt.expired() {
 			return nil, budget(c), nil
 		}
+		if gc := fs[w.face].gc; gc != nil && quadValue(gc, w.x).Sign() >= 0 {
+			continue // min_b c₂ ≥ 0
+		}
+		u := combine(fs[w.face].gens, w.x)
 		if d := s.SecondOrderTest(j, u); d != nil {
 			p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
 			return p, "", err
@@ -276,23 +279,22 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 	// Last, the faces of dimension > 2: decide exactly, by the supports of
 	// the quadratic forms' minima over the cone (coneNegative), whether H is
 	// positive or min_b c₂ negative anywhere on them.
-	negH := func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) }
 	complete := true
-	for _, gens := range faceGens {
-		if exact.Rank(exact.Mat(gens)) <= 2 {
+	for _, ff := range fs {
+		if exact.Rank(exact.Mat(ff.gens)) <= 2 {
 			continue // decided above
 		}
 		if opt.expired() {
 			return nil, budget(len(cands)), nil
 		}
-		u, ok := coneNegative(gens, negH, opt.expired)
+		u, ok := coneNegative(ff.gens, ff.gh, negH, opt.expired)
 		if u != nil {
 			if d := s.IndefiniteTest(j, u); d != nil {
 				p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 				return p, "", err
 			}
 		}
-		u, ok2 := coneNegative(gens, c2at, opt.expired)
+		u, ok2 := coneNegative(ff.gens, ff.gc, c2at, opt.expired)
 		if u != nil {
 			if d := s.SecondOrderTest(j, u); d != nil {
 				p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
@@ -319,17 +321,187 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 	return nil, reason, nil
 }
 
+// one is the rational 1; it is never modified.
+var one = big.NewRat(1, 1)
+
+// term is the coefficient c of generator a in a point Σ c·g_a of a face.
+type term struct {
+	a int
+	c *big.Rat
+}
+
+// witnessPoint is the point Σ_t t.c·g_{t.a} of the face with index face.
+type witnessPoint struct {
+	face int
+	x    []term
+}
+
+// combine returns Σ t.c·gens[t.a].
+func combine(gens []exact.Vec, x []term) exact.Vec {
+	u := exact.NewVec(len(gens[0]))
+	for _, t := range x {
+		u = u.Add(gens[t.a].Scale(t.c))
+	}
+	return u
+}
+
+// quadValue returns xᵀGx for the sparse coefficients x.
+func quadValue(G exact.Mat, x []term) *big.Rat {
+	v, t := new(big.Rat), new(big.Rat)
+	for _, p := range x {
+		for _, q := range x {
+			t.Mul(p.c, q.c)
+			v.Add(v, t.Mul(t, G[p.a][q.a]))
+		}
+	}
+	return v
+}
+
+// quadForms holds what the Gram matrices of H and min_b c₂ on the faces of
+// neuron j share: K = |a_j|²·Σ_i ρ(w_j·x_i)², the matrix Φ = (ρ(w_l·x_i))
+// and ΦᵀΦ, and whether e_j lies in the row space of Φ (the normal
+// equations of the second-order test are then consistent for every u).
+type quadForms struct {
+	s      *state
+	j      int
+	K      *big.Rat
+	phiT   exact.Mat // Φᵀ, m×n
+	gram   exact.Mat // ΦᵀΦ
+	consis bool
+}
+
+func (s *state) newQuadForms(j int) *quadForms {
+	n, m := s.p.N(), s.p.M()
+	qf := &quadForms{s: s, j: j, K: new(big.Rat)}
+	for i := 0; i < n; i++ {
+		rz := s.rho.Apply(s.pt.Pre[j][i])
+		qf.K.Add(qf.K, new(big.Rat).Mul(rz, rz))
+	}
+	qf.K.Mul(qf.K, s.p.Neurons[j].A.Norm2())
+	qf.phiT = exact.NewMat(m, n)
+	for l := 0; l < m; l++ {
+		for i := 0; i < n; i++ {
+			qf.phiT[l][i] = s.rho.Apply(s.pt.Pre[l][i])
+		}
+	}
+	qf.gram = exact.NewMat(m, m)
+	for a := 0; a < m; a++ {
+		for b := 0; b < m; b++ {
+			qf.gram[a][b] = qf.phiT[a].Dot(qf.phiT[b])
+		}
+	}
+	ej := exact.NewVec(m)
+	ej[j].SetInt64(1)
+	_, qf.consis = exact.SolveLinear(qf.gram, ej, m)
+	return qf
+}
+
+// grams returns the Gram matrices over gens (points of one face) of −H and
+// of min_b c₂, from the linear parts at each generator: with q_a = Q_j(g_a)
+// and e_a = (ρ'(w_j·x_i; g_a·x_i))_i,
+//
+//	−H:       G_ab = K·e_a·e_b − q_a·q_b,
+//	min_b c₂: G_ab = (1/2n) Σ_l [a_jl²·e_a·e_b − h_la·(ΦᵀΦ)⁺h_lb],
+//
+// with h_la = a_jl·Φᵀe_a + q_al·e_j: the minimum of
+// (1/n)(q_l β_j + ½|Φβ + a_jl e|²) over β is (1/2n)(a_jl²|e|² − hᵀ(ΦᵀΦ)⁺h),
+// attained when ΦᵀΦβ = −h is consistent. The second is nil when it is not
+// (e_j outside the row space of Φ and some q_a ≠ 0): c₂ is then unbounded
+// below, not a quadratic form.
+func (qf *quadForms) grams(gens []exact.Vec) (gh, gc exact.Mat) {
+	s, j := qf.s, qf.j
+	r, k, m := len(gens), s.p.K(), s.p.M()
+	aj := s.p.Neurons[j].A
+	q := make([]exact.Vec, r)
+	e := make([]exact.Vec, r)
+	allZeroQ := true
+	for a, g := range gens {
+		q[a] = s.Q(j, g)
+		e[a] = exact.Vec(s.dirTerms(j, g))
+		allZeroQ = allZeroQ && q[a].IsZero()
+	}
+	gh = exact.NewMat(r, r)
+	ee := exact.NewMat(r, r)
+	for a := 0; a < r; a++ {
+		for b := a; b < r; b++ {
+			ee[a][b] = e[a].Dot(e[b])
+			ee[b][a] = ee[a][b]
+			v := new(big.Rat).Mul(qf.K, ee[a][b])
+			v.Sub(v, q[a].Dot(q[b]))
+			gh[a][b], gh[b][a] = v, v
+		}
+	}
+	if !qf.consis && !allZeroQ {
+		return gh, nil
+	}
+	// h[l][a] = a_jl·Φᵀe_a + q_al·e_j and z[l][a] = (ΦᵀΦ)⁺-solution of it.
+	h := make([][]exact.Vec, k)
+	z := make([][]exact.Vec, k)
+	for l := 0; l < k; l++ {
+		h[l] = make([]exact.Vec, r)
+		z[l] = make([]exact.Vec, r)
+		for a := 0; a < r; a++ {
+			hv := qf.phiT.MulVec(e[a]).Scale(aj[l])
+			hv[j].Add(hv[j], q[a][l])
+			x, ok := exact.SolveLinear(qf.gram, hv, m)
+			if !ok {
+				return gh, nil
+			}
+			h[l][a], z[l][a] = hv, x
+		}
+	}
+	twoN := new(big.Rat).Mul(big.NewRat(2, 1), s.n)
+	aa := make([]*big.Rat, k)
+	for l := range aa {
+		aa[l] = new(big.Rat).Mul(aj[l], aj[l])
+	}
+	gc = exact.NewMat(r, r)
+	for a := 0; a < r; a++ {
+		for b := a; b < r; b++ {
+			v := new(big.Rat)
+			for l := 0; l < k; l++ {
+				v.Add(v, new(big.Rat).Mul(aa[l], ee[a][b]))
+				v.Sub(v, h[l][a].Dot(z[l][b]))
+			}
+			v.Quo(v, twoN)
+			gc[a][b], gc[b][a] = v, v
+		}
+	}
+	return gh, gc
+}
+
+// segmentOpt returns the coefficients of the point (1−s)·g_a + s·g_b at
+// which the quadratic form with Gram matrix G is smallest on the segment,
+// G_aa − 2(G_aa − G_ab)s + (G_aa − 2G_ab + G_bb)s², when that is strictly
+// inside (a convex parabola with 0 < s < 1); nil otherwise or for G nil.
+func segmentOpt(G exact.Mat, a, b int) []term {
+	if G == nil {
+		return nil
+	}
+	curv := new(big.Rat).Sub(G[a][a], new(big.Rat).Mul(big.NewRat(2, 1), G[a][b]))
+	curv.Add(curv, G[b][b])
+	if curv.Sign() <= 0 {
+		return nil
+	}
+	s := new(big.Rat).Sub(G[a][a], G[a][b])
+	s.Quo(s, curv)
+	if s.Sign() <= 0 || s.Cmp(one) >= 0 {
+		return nil
+	}
+	return []term{{a, new(big.Rat).Sub(one, s)}, {b, s}}
+}
+
 // maxConeGens bounds the generators of a face for coneNegative, which looks
 // at all 2^r − 1 supports.
 const maxConeGens = 12
 
-// coneNegative decides whether a quadratic form F, given by its values (F
-// homogeneous of degree 2 on the cone C generated by gens, nil where it
-// cannot be evaluated), is negative somewhere on C, and returns such a
-// point u, checked: F(u) < 0.
+// coneNegative decides whether a quadratic form F with Gram matrix G over
+// gens (quadForms.grams; nil when F is not a quadratic form there) is
+// negative somewhere on the cone C generated by gens, and returns such a
+// point u, checked by evaluating F: F(u) < 0.
 //
-// With u = Σ_a x_a g_a and the Gram matrix G_ab = (F(g_a+g_b) − F(g_a) −
-// F(g_b))/2, F is negative on C iff xᵀGx < 0 for some x ≥ 0. Then the
+// With u = Σ_a x_a g_a, F(u) = xᵀGx, so F is negative on C iff xᵀGx < 0
+// for some x ≥ 0. Then the
 // minimum μ of xᵀGx over the simplex Σx = 1, x ≥ 0 is negative and attained
 // at some x* with support S; by the Lagrange conditions G_SS x*_S = μ·1.
 // If G_SS is singular, moving x* along a null vector z of G_SS keeps
@@ -342,35 +514,15 @@ const maxConeGens = 12
 // (eachRowNegative). coneNegative tries every such support, solving in
 // integers (exact.SolveInt on the Gram matrix times its common
 // denominator); complete is false when it could not (more than maxConeGens
-// generators, F undefined at a generator or a sum of two, or stop said
-// so), and then a nil u proves nothing.
-func coneNegative(gens []exact.Vec, F func(exact.Vec) *big.Rat, stop func() bool) (u exact.Vec, complete bool) {
+// generators, no Gram matrix, or stop said so), and then a nil u proves
+// nothing.
+func coneNegative(gens []exact.Vec, G exact.Mat, F func(exact.Vec) *big.Rat, stop func() bool) (u exact.Vec, complete bool) {
 	r := len(gens)
 	if r == 0 {
 		return nil, true
 	}
-	if r > maxConeGens {
+	if r > maxConeGens || G == nil {
 		return nil, false
-	}
-	f := make([]*big.Rat, r)
-	for a, g := range gens {
-		if f[a] = F(g); f[a] == nil {
-			return nil, false
-		}
-	}
-	G := exact.NewMat(r, r)
-	half := big.NewRat(1, 2)
-	for a := 0; a < r; a++ {
-		G[a][a] = f[a]
-		for b := a + 1; b < r; b++ {
-			v := F(gens[a].Add(gens[b]))
-			if v == nil {
-				return nil, false
-			}
-			v = new(big.Rat).Sub(v, f[a])
-			v.Sub(v, f[b]).Mul(v, half)
-			G[a][b], G[b][a] = v, v
-		}
 	}
 	// L·G with L > 0 the common denominator: an integer matrix whose
 	// supports' solutions have the signs of G's.

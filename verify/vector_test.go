@@ -100,7 +100,7 @@ func TestConeNegative(t *testing.T) {
 		{"horn-minus-I", hornEps, true},
 	} {
 		F := quadForm(tt.G)
-		u, complete := coneNegative(basis(len(tt.G)), F, never)
+		u, complete := coneNegative(basis(len(tt.G)), gramOver(basis(len(tt.G)), F), F, never)
 		if !complete {
 			t.Errorf("%s: not complete", tt.name)
 		}
@@ -111,7 +111,13 @@ func TestConeNegative(t *testing.T) {
 			t.Errorf("%s: F(%v) = %s is not negative", tt.name, u, F(u).RatString())
 		}
 	}
-	if _, complete := coneNegative(basis(maxConeGens+1), quadForm(make([][]int64, maxConeGens+1)), never); complete {
+	big13 := make([][]int64, maxConeGens+1)
+	for a := range big13 {
+		big13[a] = make([]int64, maxConeGens+1)
+		big13[a][a] = 1
+	}
+	gs := basis(maxConeGens + 1)
+	if _, complete := coneNegative(gs, gramOver(gs, quadForm(big13)), quadForm(big13), never); complete {
 		t.Errorf("%d generators: complete, want over budget", maxConeGens+1)
 	}
 }
@@ -137,7 +143,7 @@ func TestConeNegativeRandom(t *testing.T) {
 			}
 		}
 		F := quadForm(G)
-		u, complete := coneNegative(basis(r), F, never)
+		u, complete := coneNegative(basis(r), gramOver(basis(r), F), F, never)
 		if !complete {
 			t.Fatalf("G = %v: not complete", G)
 		}
@@ -222,4 +228,114 @@ func conePoint() *Point {
 		Y:       []exactVec{vec(-2, -2), vec(2, -3), exact.Vec{big.NewRat(9, 2), new(big.Rat)}, vec(-2, -2)},
 		Neurons: []Neuron{{W: vec(-3, 3, -1), A: vec(1, 0)}},
 	}
+}
+
+// TestQuadFormGrams compares the Gram matrices of −H and min_b c₂ that
+// vectorEscape builds from the linear parts at the generators with the
+// ones obtained by evaluating the forms themselves (indefiniteH, and c₂ of
+// secondOrderMin's direction through Expansion) at the generators and their
+// pairwise sums, on every critical face of every escape neuron of a few k = 2
+// points — including one whose normal equations are inconsistent (split
+// copies: Φ has two equal columns), where the c₂ matrix must be absent.
+func TestQuadFormGrams(t *testing.T) {
+	third := big.NewRat(1, 3)
+	points := map[string]*Point{
+		"cone": conePoint(),
+		"c=1": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(1, 0), vec(0, -1)},
+			Neurons: []Neuron{{W: vec(1, 0), A: vec(1, 0)}}},
+		"split": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(0, -1), vec(1, 0)},
+			Neurons: []Neuron{{W: vec(0, 1), A: vec(2, 0)}, {W: vec(0, 1), A: vec(-1, 0)}}},
+		"leaky-d5": {Act: Leaky(third),
+			X:       []exactVec{vec(1, -2, -1, 0, 0), vec(-2, 1, 0, 3, 0), vec(1, 0, -2, 3, 2), vec(4, 1, 0, -3, -3), vec(-2, 0, -3, -3, -3), vec(3, -2, -1, 3, -6)},
+			Y:       []exactVec{vec(-21, -21), vec(-21, -21), vec(-30, 12), vec(21, 21), vec(20, -34), vec(-14, -14)},
+			Neurons: []Neuron{{W: vec(3, 0, 3, 2, 2), A: vec(-3, 3)}}},
+	}
+	faces := map[string]int{}
+	for name, p := range points {
+		s := newCheckState(p)
+		v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, s.p.M()), Cert: &Certificate{}}
+		if ok, err := s.TheoremS(v, Options{}); err != nil || !ok || !v.Stationary {
+			t.Fatalf("%s: TheoremS: %v %v %s", name, ok, err, v.Reason)
+		}
+		fm, _, err := s.EscapeNeurons(v, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.preAll()
+		for _, j := range v.Escape {
+			qf := s.newQuadForms(j)
+			negH := func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) }
+			consistent := true
+			c2at := func(u exact.Vec) *big.Rat {
+				d, q := s.secondOrderMinQ(j, u)
+				if d == nil || !q {
+					consistent = false
+					return nil
+				}
+				return s.Expansion(d)[2]
+			}
+			for fi, f := range fm[j] {
+				gens, _, _ := f.generators(s.p.D())
+				faces[name]++
+				gh, gc := qf.grams(gens)
+				wantH := gramOver(gens, negH)
+				consistent = true
+				wantC := gramOver(gens, c2at)
+				if !consistent {
+					wantC = nil
+				}
+				for _, m := range []struct {
+					what      string
+					got, want exact.Mat
+				}{{"−H", gh, wantH}, {"min c₂", gc, wantC}} {
+					if (m.got == nil) != (m.want == nil) {
+						t.Fatalf("%s neuron %d face %d %s: got %v, want %v", name, j, fi, m.what, m.got, m.want)
+					}
+					for a := range m.got {
+						for b := range m.got[a] {
+							if m.got[a][b].Cmp(m.want[a][b]) != 0 {
+								t.Fatalf("%s neuron %d face %d %s[%d][%d] = %s, want %s", name, j, fi, m.what, a, b, m.got[a][b].RatString(), m.want[a][b].RatString())
+							}
+						}
+					}
+				}
+				if name == "split" && gc != nil {
+					t.Errorf("split: c₂ Gram present, want nil (inconsistent normal equations)")
+				}
+			}
+		}
+	}
+	for name := range points {
+		if faces[name] == 0 {
+			t.Errorf("%s: no critical face compared", name)
+		}
+	}
+}
+
+// gramOver is the reference for quadForms.grams: it returns the Gram matrix G_ab = (F(g_a+g_b) − F(g_a) − F(g_b))/2
+// of a quadratic form F over the generators, so that F(Σ x_a g_a) = xᵀGx;
+// nil when F is undefined at one of the points.
+func gramOver(gens []exact.Vec, F func(exact.Vec) *big.Rat) exact.Mat {
+	r := len(gens)
+	f := make([]*big.Rat, r)
+	for a, g := range gens {
+		if f[a] = F(g); f[a] == nil {
+			return nil
+		}
+	}
+	G := exact.NewMat(r, r)
+	half := big.NewRat(1, 2)
+	for a := 0; a < r; a++ {
+		G[a][a] = f[a]
+		for b := a + 1; b < r; b++ {
+			v := F(gens[a].Add(gens[b]))
+			if v == nil {
+				return nil
+			}
+			v = new(big.Rat).Sub(v, f[a])
+			v.Sub(v, f[b]).Mul(v, half)
+			G[a][b], G[b][a] = v, v
+		}
+	}
+	return G
 }
