@@ -225,3 +225,80 @@ func SolveInt(B [][]big.Int, rhs []big.Int) (num []big.Int, den *big.Int, ok boo
 	}
 	return num, det, true
 }
+
+// DetInt returns the determinant of the square integer matrix B by
+// fraction-free (Bareiss) elimination with row pivoting; every division is
+// exact. B is not modified; the determinant of the 0×0 matrix is 1.
+func DetInt(B [][]big.Int) *big.Int {
+	d := len(B)
+	if d == 0 {
+		return big.NewInt(1)
+	}
+	M := make([][]big.Int, d)
+	for r := range M {
+		M[r] = make([]big.Int, d)
+		for c := range M[r] {
+			M[r][c].Set(&B[r][c])
+		}
+	}
+	sign := 1
+	prev := big.NewInt(1)
+	var t, u big.Int
+	for k := 0; k < d-1; k++ {
+		p := -1
+		for r := k; r < d; r++ {
+			if M[r][k].Sign() != 0 {
+				p = r
+				break
+			}
+		}
+		if p < 0 {
+			return new(big.Int)
+		}
+		if p != k {
+			M[k], M[p] = M[p], M[k]
+			sign = -sign
+		}
+		for r := k + 1; r < d; r++ {
+			for c := k + 1; c < d; c++ {
+				t.Mul(&M[k][k], &M[r][c])
+				u.Mul(&M[r][k], &M[k][c])
+				t.Sub(&t, &u)
+				M[r][c].Quo(&t, prev)
+			}
+			M[r][k].SetInt64(0)
+		}
+		prev = &M[k][k]
+	}
+	det := new(big.Int).Set(&M[d-1][d-1])
+	if sign < 0 {
+		det.Neg(det)
+	}
+	return det
+}
+
+// CrossInt returns the generalised cross product of the d−1 integer rows R
+// in Z^d: u_c = (−1)^c·det(R without column c), a vector orthogonal to every
+// row, nonzero exactly when the rows are linearly independent (then it
+// spans their orthogonal line).
+func CrossInt(R [][]big.Int, d int) []big.Int {
+	u := make([]big.Int, d)
+	minor := make([][]big.Int, len(R))
+	for c := 0; c < d; c++ {
+		for r := range R {
+			minor[r] = make([]big.Int, d-1)
+			i := 0
+			for cc := 0; cc < d; cc++ {
+				if cc != c {
+					minor[r][i].Set(&R[r][cc])
+					i++
+				}
+			}
+		}
+		u[c].Set(DetInt(minor))
+		if c%2 == 1 {
+			u[c].Neg(&u[c])
+		}
+	}
+	return u
+}

@@ -201,3 +201,88 @@ func TestSolveInt(t *testing.T) {
 		t.Errorf("only %d nonsingular systems", nonsingular)
 	}
 }
+
+// laplaceDet is the cofactor expansion along the first row, the reference
+// for DetInt.
+func laplaceDet(m [][]int64) int64 {
+	if len(m) == 0 {
+		return 1
+	}
+	var det int64
+	for c := range m {
+		var sub [][]int64
+		for _, row := range m[1:] {
+			var r []int64
+			r = append(r, row[:c]...)
+			sub = append(sub, append(r, row[c+1:]...))
+		}
+		term := m[0][c] * laplaceDet(sub)
+		if c%2 == 1 {
+			term = -term
+		}
+		det += term
+	}
+	return det
+}
+
+// TestDetIntCrossInt checks DetInt against cofactor expansion and CrossInt
+// for orthogonality to its rows and for vanishing exactly on dependent
+// rows, on random small integer matrices (every fourth with a repeated row).
+func TestDetIntCrossInt(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	zero, nonzero := 0, 0
+	for it := 0; it < 400; it++ {
+		d := 1 + rng.IntN(5)
+		m := make([][]int64, d)
+		B := make([][]big.Int, d)
+		for r := range m {
+			m[r] = make([]int64, d)
+			B[r] = make([]big.Int, d)
+			for c := range m[r] {
+				m[r][c] = rng.Int64N(9) - 4
+				if it%4 == 0 && r == d-1 && d > 1 {
+					m[r][c] = m[0][c]
+				}
+				B[r][c].SetInt64(m[r][c])
+			}
+		}
+		if got, want := DetInt(B), laplaceDet(m); got.Int64() != want {
+			t.Fatalf("det %v = %v, want %d", m, got, want)
+		}
+		if d < 2 {
+			continue
+		}
+		R := B[:d-1]
+		u := CrossInt(R, d)
+		isZero := true
+		for c := range u {
+			isZero = isZero && u[c].Sign() == 0
+		}
+		rows := NewMat(d-1, d)
+		for r := range rows {
+			for c := range rows[r] {
+				rows[r][c].SetInt64(m[r][c])
+			}
+		}
+		if isZero != (Rank(rows) < d-1) {
+			t.Fatalf("cross %v = %v with rank %d", m[:d-1], u, Rank(rows))
+		}
+		if isZero {
+			zero++
+			continue
+		}
+		nonzero++
+		for r := range R {
+			var s, p big.Int
+			for c := range u {
+				s.Add(&s, p.Mul(&R[r][c], &u[c]))
+			}
+			if s.Sign() != 0 {
+				t.Fatalf("cross %v = %v is not orthogonal to row %d", m[:d-1], u, r)
+			}
+		}
+	}
+	if zero == 0 || nonzero < 100 {
+		t.Errorf("%d dependent and %d independent row sets: the sample does not test both", zero, nonzero)
+	}
+}
