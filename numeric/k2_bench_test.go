@@ -1,0 +1,72 @@
+package numeric_test
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"relucert/exact"
+	"relucert/verify"
+)
+
+// k2Instances returns 400 random vector-output (k = 2) points in d = 4 or 5
+// with n = 6 … 12 samples, most of them on a neuron's hyperplane, and
+// residuals planted so that the points are stationary more often than not:
+// the setting in which the k ≥ 2 tests of DESIGN §4 (faces, generators,
+// Gram matrices, the cone step) do most of the work.
+func k2Instances() []*verify.Point {
+	rng := rand.New(rand.NewPCG(5, 9))
+	var ps []*verify.Point
+	for it := 0; it < 400; it++ {
+		d := 4 + rng.IntN(2)
+		n := 6 + rng.IntN(7)
+		m := 1 + rng.IntN(2)
+		act := verify.ReLU()
+		if rng.IntN(2) == 0 {
+			act = verify.Leaky(big.NewRat(1, 3))
+		}
+		p := &verify.Point{Act: act}
+		for j := 0; j < m; j++ {
+			p.Neurons = append(p.Neurons, verify.Neuron{W: randInts(rng, d, 3), A: randInts(rng, 2, 3)})
+		}
+		for i := 0; i < n; i++ {
+			x := randInts(rng, d, 3)
+			if rng.IntN(10) < 7 {
+				x = onHyperplane(rng, p.Neurons[rng.IntN(m)].W)
+			}
+			p.X = append(p.X, x)
+			p.Y = append(p.Y, exact.NewVec(2))
+		}
+		r := plantResiduals(rng, p, true, rng.IntN(2) == 0)
+		for i, x := range p.X {
+			p.Y[i] = p.Output(x).Sub(r[i])
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// BenchmarkK2Exact runs verify.Check on the 400 instances of k2Instances
+// (one op = all of them).
+func BenchmarkK2Exact(b *testing.B) {
+	ps := k2Instances()
+	for b.Loop() {
+		for _, p := range ps {
+			if _, err := verify.Check(p, verify.Options{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkK2Float runs the float64 path on the same instances.
+func BenchmarkK2Float(b *testing.B) {
+	ps := k2Instances()
+	for b.Loop() {
+		for _, p := range ps {
+			if _, err := floatCheck(p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
