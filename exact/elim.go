@@ -184,33 +184,12 @@ func SolveInt(B [][]big.Int, rhs []big.Int) (num []big.Int, den *big.Int, ok boo
 		}
 		M[r][d].Set(&rhs[r])
 	}
-	prev := big.NewInt(1)
-	var t, u big.Int
-	for k := 0; k < d; k++ {
-		p := -1
-		for r := k; r < d; r++ {
-			if M[r][k].Sign() != 0 {
-				p = r
-				break
-			}
-		}
-		if p < 0 {
-			return nil, nil, false
-		}
-		M[k], M[p] = M[p], M[k]
-		for r := k + 1; r < d; r++ {
-			for c := k + 1; c <= d; c++ {
-				t.Mul(&M[k][k], &M[r][c])
-				u.Mul(&M[r][k], &M[k][c])
-				t.Sub(&t, &u)
-				M[r][c].Quo(&t, prev)
-			}
-			M[r][k].SetInt64(0)
-		}
-		prev = new(big.Int).Set(&M[k][k])
+	if _, ok := bareiss(M, d); !ok {
+		return nil, nil, false
 	}
 	// Back substitution: x_k = (det·M[k][d] − Σ_{c>k} M[k][c] x_c·…)/M[k][k]
 	// computed as num_k / det with det = M[d−1][d−1].
+	var t, u big.Int
 	det := new(big.Int).Set(&M[d-1][d-1])
 	num = make([]big.Int, d)
 	for k := d - 1; k >= 0; k-- {
@@ -241,10 +220,28 @@ func DetInt(B [][]big.Int) *big.Int {
 			M[r][c].Set(&B[r][c])
 		}
 	}
-	sign := 1
+	sign, ok := bareiss(M, d)
+	if !ok {
+		return new(big.Int)
+	}
+	det := new(big.Int).Set(&M[d-1][d-1])
+	if sign < 0 {
+		det.Neg(det)
+	}
+	return det
+}
+
+// bareiss runs fraction-free Gaussian elimination with row pivoting in
+// place on the d rows of M over its first d columns (later columns, such as
+// a right-hand side, are carried along). Afterwards M is upper triangular
+// in those columns and M[d−1][d−1] is the determinant of the row-permuted
+// leading d×d block; sign is the sign of the permutation. ok is false when
+// that block is singular.
+func bareiss(M [][]big.Int, d int) (sign int, ok bool) {
+	sign = 1
 	prev := big.NewInt(1)
 	var t, u big.Int
-	for k := 0; k < d-1; k++ {
+	for k := 0; k < d; k++ {
 		p := -1
 		for r := k; r < d; r++ {
 			if M[r][k].Sign() != 0 {
@@ -253,14 +250,14 @@ func DetInt(B [][]big.Int) *big.Int {
 			}
 		}
 		if p < 0 {
-			return new(big.Int)
+			return 0, false
 		}
 		if p != k {
 			M[k], M[p] = M[p], M[k]
 			sign = -sign
 		}
 		for r := k + 1; r < d; r++ {
-			for c := k + 1; c < d; c++ {
+			for c := k + 1; c < len(M[r]); c++ {
 				t.Mul(&M[k][k], &M[r][c])
 				u.Mul(&M[r][k], &M[k][c])
 				t.Sub(&t, &u)
@@ -270,11 +267,7 @@ func DetInt(B [][]big.Int) *big.Int {
 		}
 		prev = &M[k][k]
 	}
-	det := new(big.Int).Set(&M[d-1][d-1])
-	if sign < 0 {
-		det.Neg(det)
-	}
-	return det
+	return sign, true
 }
 
 // CrossInt returns the generalised cross product of the d−1 integer rows R
