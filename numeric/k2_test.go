@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"relucert/exact"
 	"relucert/verify"
 )
@@ -68,5 +70,30 @@ func BenchmarkK2Float(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// TestCrossCheckK2Random compares the two paths field by field on the first
+// 60 points of k2Instances (the benchmarks run all 400; they agree on every
+// one as well, checked by hand with a throwaway loop over all of them).
+func TestCrossCheckK2Random(t *testing.T) {
+	ps := k2Instances()[:60]
+	kinds := map[verify.VerdictKind]int{}
+	for i, p := range ps {
+		v, err := verify.Check(p.Clone(), verify.Options{})
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		r, err := floatCheck(p)
+		if err != nil {
+			t.Fatalf("instance %d: %v", i, err)
+		}
+		kinds[v.Kind]++
+		if diff := cmp.Diff(exactOutcome(v), floatOutcome(r)); diff != "" {
+			t.Errorf("instance %d: float64 disagrees with exact (-exact +float64):\n%s\nexact: %s\nfloat64: %s\n%s", i, diff, v.Reason, r.Reason, pointString(p))
+		}
+	}
+	if kinds[verify.Saddle] == 0 || kinds[verify.Undetermined] == 0 {
+		t.Errorf("verdicts %v: the sample should hold k ≥ 2 saddles and undetermined points", kinds)
 	}
 }
