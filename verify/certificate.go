@@ -49,6 +49,10 @@ type CellProof struct {
 	// T lists the sample indices of Z⁻ positive on the cell.
 	T []int
 	// Lambda is indexed like ZPlus, Mu like ZMinus of the StationarityProof.
+	// Entries equal to 0 or 1 may be one value shared by the cells of a
+	// proof (an arrangement can have 10⁵ cells, each with a multiplier per
+	// boundary sample): treat them as read-only and replace an entry rather
+	// than change it.
 	Lambda, Mu []*big.Rat
 }
 

@@ -94,12 +94,13 @@ func TestRecheckRejectsTampering(t *testing.T) {
 			{"cell multiplier", func(v *Verdict) bool {
 				for _, sp := range v.Cert.Stationarity {
 					for _, c := range sp.Cells {
+						// Replace, not change: 0 and 1 may be shared.
 						if len(c.Mu) > 0 {
-							c.Mu[0].Add(c.Mu[0], big.NewRat(1, 1))
+							c.Mu[0] = new(big.Rat).Add(c.Mu[0], big.NewRat(1, 1))
 							return true
 						}
 						if len(c.Lambda) > 0 {
-							c.Lambda[0].Add(c.Lambda[0], big.NewRat(1, 1))
+							c.Lambda[0] = new(big.Rat).Add(c.Lambda[0], big.NewRat(1, 1))
 							return true
 						}
 					}

@@ -286,6 +286,11 @@ type cellBox struct {
 	dv    []*big.Int   // D·v
 	minus [][]*big.Int // D κc_i x_i for i ∈ Z⁻
 	signs []int8
+	// zero and one are the values 0 and 1 that every cell's multipliers
+	// equal to them share (most of them: an optimal basic solution has at
+	// most d entries strictly between its bounds), so that the certificate of
+	// an arrangement with many cells and boundary samples stays small.
+	zero, one *big.Rat
 }
 
 func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
@@ -315,7 +320,7 @@ func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
 	}
 	cols := make([][]*big.Int, np+nm)
 	bounded := make([]bool, np+nm)
-	cb := &cellBox{np: np, dv: ints(bt.v), minus: make([][]*big.Int, nm), signs: make([]int8, np+nm)}
+	cb := &cellBox{np: np, dv: ints(bt.v), minus: make([][]*big.Int, nm), signs: make([]int8, np+nm), zero: new(big.Rat), one: big.NewRat(1, 1)}
 	for c := range plus {
 		cols[c], bounded[c] = ints(plus[c]), true
 	}
@@ -346,7 +351,18 @@ func (cb *cellBox) solve(cellSigns []int8) (exact.BoxResult, bool) {
 	for c := 0; c < cb.np; c++ {
 		cb.signs[c] = 1
 	}
-	return cb.lp.Solve(cb.signs, b)
+	r, ok := cb.lp.Solve(cb.signs, b)
+	if ok && r.Feasible {
+		for i, x := range r.X {
+			switch {
+			case x.Sign() == 0:
+				r.X[i] = cb.zero
+			case x.Cmp(cb.one) == 0:
+				r.X[i] = cb.one
+			}
+		}
+	}
+	return r, ok
 }
 
 // boxBlock is the number of consecutive cells one goroutine decides with
