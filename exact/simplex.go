@@ -208,20 +208,27 @@ func (lp LP) CheckFarkas(y Vec) bool {
 	if lp.B.Dot(y).Sign() >= 0 {
 		return false
 	}
-	var s, t big.Rat
+	var s big.Rat
 	for j := 0; j < n; j++ {
-		s.SetInt64(0)
-		for i := 0; i < m; i++ {
-			if y[i].Sign() != 0 && lp.A[i][j].Sign() != 0 {
-				t.Mul(y[i], lp.A[i][j])
-				s.Add(&s, &t)
-			}
-		}
-		if s.Sign() < 0 {
+		if lp.columnDot(j, y, &s).Sign() < 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// columnDot sets s to (Aᵀy)_j = Σ_i y_i A_ij for the m×n matrix A of lp and
+// returns it.
+func (lp LP) columnDot(j int, y Vec, s *big.Rat) *big.Rat {
+	var t big.Rat
+	s.SetInt64(0)
+	for i := range y {
+		if y[i].Sign() != 0 && lp.A[i][j].Sign() != 0 {
+			t.Mul(y[i], lp.A[i][j])
+			s.Add(s, &t)
+		}
+	}
+	return s
 }
 
 // CheckDual reports whether y ∈ Q^m is dual feasible, Aᵀ y ≤ C, with dual
@@ -236,16 +243,9 @@ func (lp LP) CheckDual(y Vec, value *big.Rat) bool {
 	if lp.B.Dot(y).Cmp(value) != 0 {
 		return false
 	}
-	var s, t big.Rat
+	var s big.Rat
 	for j := 0; j < n; j++ {
-		s.SetInt64(0)
-		for i := 0; i < m; i++ {
-			if y[i].Sign() != 0 && lp.A[i][j].Sign() != 0 {
-				t.Mul(y[i], lp.A[i][j])
-				s.Add(&s, &t)
-			}
-		}
-		if s.Cmp(lp.C[j]) > 0 {
+		if lp.columnDot(j, y, &s).Cmp(lp.C[j]) > 0 {
 			return false
 		}
 	}

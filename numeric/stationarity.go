@@ -164,34 +164,38 @@ func (s s2Data) lp(inT []bool, mu bool) (feasible, decided bool) {
 // feasible LP. It returns the first failing T as sample indices.
 func (s s2Data) subsets() (holds, decided bool, failT []int) {
 	q := len(s.minus)
-	decided = true
-	inT := make([]bool, q)
-	for mask := 0; mask < 1<<q; mask++ {
+	return s.everyT(1<<q, false, func(mask int, inT []bool) {
 		for l := range inT {
 			inT[l] = mask>>l&1 == 1
 		}
-		ok, dec := s.lp(inT, false)
-		if ok {
-			continue
-		}
-		if dec {
-			return false, true, s.members(inT)
-		}
-		decided = false
-	}
-	return decided, decided, nil
+	})
 }
 
 // cells decides (S2) by the cell method: for every cell C_T of the
 // arrangement of the Z⁻ hyperplanes some subgradient must lie in C_T*.
 func (s s2Data) cells() (holds, decided bool, failT []int) {
 	cs, decided := arrangement(s.dirs, s.d)
-	inT := make([]bool, len(s.minus))
-	for _, c := range cs {
+	holds, dec, failT := s.everyT(len(cs), true, func(c int, inT []bool) {
 		for l := range inT {
-			inT[l] = c.signs[l] > 0
+			inT[l] = cs[c].signs[l] > 0
 		}
-		ok, dec := s.lp(inT, true)
+	})
+	if failT != nil {
+		return false, true, failT
+	}
+	return holds && decided, dec && decided, nil
+}
+
+// everyT solves the (S2) LP (with the dual-cone multipliers μ when mu) for
+// the sets T that set writes into inT for t = 0 … count−1, and stops at the
+// first T shown infeasible (failT its samples); decided is false when an
+// LP failed without showing that.
+func (s s2Data) everyT(count int, mu bool, set func(t int, inT []bool)) (holds, decided bool, failT []int) {
+	decided = true
+	inT := make([]bool, len(s.minus))
+	for t := 0; t < count; t++ {
+		set(t, inT)
+		ok, dec := s.lp(inT, mu)
 		if ok {
 			continue
 		}

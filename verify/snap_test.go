@@ -705,14 +705,11 @@ func TestSnapSqrtUp(t *testing.T) {
 	}
 }
 
-// leastSquaresReference is the direct form of step 2 (one KKT system over
-// all neurons, then one weighted projection), to cross-check leastSquares.
-// leastSquares is step 2: the exact equality-constrained least squares in
-// product coordinates for the alive neurons, given their output weights as
-// (one per alive neuron, nonzero). Among the optimal products it returns
-// those nearest the candidate in the weights themselves: with a_j fixed,
-// w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
-// over the optimal set (an exact weighted projection).
+// leastSquaresReference is the direct form of step 2, to cross-check
+// leastSquares (which works per distinct pattern): one KKT system over all
+// alive neurons in product coordinates, then one weighted projection onto
+// the optimal set, nearest the candidate in the weights
+// (Σ_j |p_j − a_j w̃_j|²/a_j²).
 func (sn *snapper) leastSquaresReference(pat SnapPattern, alive []int, as []*big.Rat) []exact.Vec {
 	p := sn.cand
 	d, n := p.D(), p.N()

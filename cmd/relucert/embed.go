@@ -433,15 +433,8 @@ func writeEmbedReport(w io.Writer, r *embedResult) {
 		if o := e.Origin[j]; o >= 0 {
 			from = strconv.Itoa(o)
 		}
-		s2 := okFail(nr.S2)
-		if !nr.Decided {
-			s2 = "undecided"
-		}
-		esc := "-"
-		if nr.Escape {
-			esc = "yes"
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j, from, vecStr(e.To.Neurons[j].W), vecStr(e.To.Neurons[j].A), nr.Kind, okFail(nr.S1), s2, esc)
+		s1, s2, esc := neuronConditions(nr)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j, from, vecStr(e.To.Neurons[j].W), vecStr(e.To.Neurons[j].A), nr.Kind, s1, s2, esc)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"relucert/cases"
 	"relucert/exact"
 	"relucert/verify"
 )
@@ -48,12 +49,34 @@ func vecStr(v exact.Vec) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// yesNo renders a condition of the neuron table.
+// okFail renders a condition of the neuron table.
 func okFail(b bool) string {
 	if b {
 		return "ok"
 	}
 	return "FAILS"
+}
+
+// neuronConditions renders the S1, S2 and escape columns of a neuron table.
+func neuronConditions(nr verify.NeuronReport) (s1, s2, esc string) {
+	s2 = okFail(nr.S2)
+	if !nr.Decided {
+		s2 = "undecided"
+	}
+	esc = "-"
+	if nr.Escape {
+		esc = "yes"
+	}
+	return okFail(nr.S1), s2, esc
+}
+
+// dimensionNote is the " (D + bias)" after d in a report's header when the
+// case appends a bias coordinate to its inputs; empty otherwise.
+func dimensionNote(c *cases.Case, p *verify.Point) string {
+	if !c.Bias {
+		return ""
+	}
+	return fmt.Sprintf(" (%d + bias)", p.D()-1)
 }
 
 // writeReport prints the human-readable report of check.
@@ -63,12 +86,8 @@ func writeReport(w io.Writer, r *checkResult) {
 	if c.Source != "" {
 		fmt.Fprintf(w, "source: %s\n", c.Source)
 	}
-	dNote := ""
-	if c.Bias {
-		dNote = fmt.Sprintf(" (%d + bias)", p.D()-1)
-	}
 	fmt.Fprintf(w, "activation %s (ρ₊ = %s, ρ₋ = %s), n = %d, d = %d%s, k = %d, m = %d\n",
-		p.Act, ratStr(p.Act.Pos), ratStr(p.Act.Neg), p.N(), p.D(), dNote, p.K(), p.M())
+		p.Act, ratStr(p.Act.Pos), ratStr(p.Act.Neg), p.N(), p.D(), dimensionNote(c, p), p.K(), p.M())
 	fmt.Fprintf(w, "loss L = (1/2n) Σ|f(x_i) − y_i|² = %s\n", exactApprox(v.Loss))
 	if v.Loss != nil && p.K() > 0 {
 		mse := new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K())))
@@ -80,15 +99,8 @@ func writeReport(w io.Writer, r *checkResult) {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "j\tkind\t|Z_j|\tS1\tS2\tescape\tG_j")
 		for j, nr := range v.Neurons {
-			s2 := okFail(nr.S2)
-			if !nr.Decided {
-				s2 = "undecided"
-			}
-			esc := "-"
-			if nr.Escape {
-				esc = "yes"
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", j, nr.Kind, nr.Boundary, okFail(nr.S1), s2, esc, vecStr(nr.G))
+			s1, s2, esc := neuronConditions(nr)
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", j, nr.Kind, nr.Boundary, s1, s2, esc, vecStr(nr.G))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)

@@ -171,10 +171,10 @@ func writeSnapCase(path string, r *snapRun) error {
 	return os.WriteFile(path, data, 0o644)
 }
 
-// snapIntsOrDash formats a list of ints, "-" when empty.
-func snapIntsOrDash(xs []int) string {
+// spacedInts formats ints as "1 2 3", or empty when there are none.
+func spacedInts(xs []int, empty string) string {
 	if len(xs) == 0 {
-		return "-"
+		return empty
 	}
 	parts := make([]string, len(xs))
 	for i, x := range xs {
@@ -182,6 +182,9 @@ func snapIntsOrDash(xs []int) string {
 	}
 	return strings.Join(parts, " ")
 }
+
+// snapIntsOrDash formats a list of ints for snap's report, "-" when empty.
+func snapIntsOrDash(xs []int) string { return spacedInts(xs, "-") }
 
 // snapSides renders the sides of one neuron's samples as "++0−".
 func snapSides(side []int8) string {
@@ -214,11 +217,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 	if r.Weights != "" {
 		fmt.Fprintf(w, "weights: %s\n", r.Weights)
 	}
-	dNote := ""
-	if c.Bias {
-		dNote = fmt.Sprintf(" (%d + bias)", p.D()-1)
-	}
-	fmt.Fprintf(w, "activation %s, n = %d, d = %d%s, k = %d, m = %d\n", p.Act, p.N(), p.D(), dNote, p.K(), p.M())
+	fmt.Fprintf(w, "activation %s, n = %d, d = %d%s, k = %d, m = %d\n", p.Act, p.N(), p.D(), dimensionNote(c, p), p.K(), p.M())
 	scale2 := verify.SnapScale(p)
 	tau := new(big.Rat).SetFloat64(res.Tol)
 	tiny := new(big.Rat).Mul(tau, tau)

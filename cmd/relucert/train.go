@@ -253,16 +253,8 @@ func exactInScaling(l *big.Rat, s descent.LossKind, k int) *big.Rat {
 	return new(big.Rat).Mul(l, big.NewRat(2, int64(k)))
 }
 
-func trainInts(v []int) string {
-	if len(v) == 0 {
-		return "—"
-	}
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = fmt.Sprint(x)
-	}
-	return strings.Join(s, " ")
-}
+// trainInts formats a list of ints for train's report, "—" when empty.
+func trainInts(v []int) string { return spacedInts(v, "—") }
 
 func fmtSteps(x float64) string {
 	if math.IsNaN(x) {
