@@ -484,14 +484,6 @@ func segmentOpt(val func(critical) float64, c1, c2 critical) (critical, bool) {
 	return mid(s), true
 }
 
-func sub(a, b []float64) []float64 {
-	c := make([]float64, len(a))
-	for i := range a {
-		c[i] = a[i] - b[i]
-	}
-	return c
-}
-
 func lerp(a, b []float64, s float64) []float64 {
 	c := make([]float64, len(a))
 	for i := range a {

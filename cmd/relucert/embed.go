@@ -68,15 +68,6 @@ func init() {
 // embedOpFlags are the operation flags, in the order usage lists them.
 var embedOpFlags = []string{"split", "add-zero-output", "add-zero-input", "add-dead", "rescale", "permute", "scan"}
 
-// usageError is a bad argument: exit 2 with its message.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error {
-	return &usageError{fmt.Sprintf(format, args...)}
-}
-
 // runEmbed implements "relucert embed".
 func runEmbed(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("embed", embedSynopsis, stderr)
