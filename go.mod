@@ -1,4 +1,4 @@
-module relucert
+module github.com/relucert/relucert
 
 go 1.26.8
 

@@ -29,8 +29,8 @@ import (
 	"math/big"
 	"sort"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // Case is one parsed case file.

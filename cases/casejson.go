@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // MaxFileSize bounds the size of a case file read by Load and LoadDir.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 func rat(s string) *big.Rat {

@@ -3,7 +3,7 @@ package cases_test
 import (
 	"fmt"
 
-	"relucert/cases"
+	"github.com/relucert/relucert/cases"
 )
 
 func ExampleParse() {

@@ -12,8 +12,8 @@ import (
 	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // This file reads network weights from where researchers keep them — NumPy

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases/internal/npzfixture"
+	"github.com/relucert/relucert/cases/internal/npzfixture"
 )
 
 func wpath(name string) string { return filepath.Join("testdata", "weights", name) }

@@ -3,7 +3,7 @@ package exact_test
 import (
 	"fmt"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // The lines x = 0, y = 0 and x + y = 0 cut the plane into 6 sectors. Both x

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Maximise 3x + 2y over x + y ≤ 4, x + 3y ≤ 6, x ≤ 3, x, y ≥ 0. The vertices

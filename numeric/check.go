@@ -3,7 +3,7 @@ package numeric
 import (
 	"fmt"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // Neuron is what Check reports of one neuron, field for field the float64

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // want is the hand-derived classification of a test point.

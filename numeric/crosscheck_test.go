@@ -21,10 +21,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"relucert/cases"
-	"relucert/exact"
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 // outcome is the part of a classification that both paths report.

@@ -4,8 +4,8 @@ import (
 	"math/big"
 	"testing"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // rv parses exact numbers ("1/3", "1e-14") into a vector; it panics on bad

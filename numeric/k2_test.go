@@ -7,8 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // k2Instances returns 400 random vector-output (k = 2) points in d = 4 or 5

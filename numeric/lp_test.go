@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 func TestMinResidual(t *testing.T) {

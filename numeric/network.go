@@ -5,8 +5,8 @@ import (
 	"math"
 	"math/big"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // Problem is a verify.Point converted to float64 and snapped to the pattern

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // perturbStream is the second PCG seed word of Perturb (the first is the

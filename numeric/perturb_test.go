@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 func TestPerturb(t *testing.T) {

@@ -7,7 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 func TestToleranceSide(t *testing.T) {

@@ -3,8 +3,8 @@ package verify_test
 import (
 	"testing"
 
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 // The benchmarks of issue 6, on planted float-derived instances (run with

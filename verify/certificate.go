@@ -3,7 +3,7 @@ package verify
 import (
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Direction is a perturbation Δ = (δw_j, δa_j)_j of a point, one entry per

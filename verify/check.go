@@ -6,7 +6,7 @@ import (
 	"math/big"
 	"time"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Options bounds the work of Check. A zero value means no bound.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file implements network embedding (DESIGN §5): operations that widen

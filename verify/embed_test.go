@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // qDef returns u ↦ Q(u) = Σ_i r_i ρ'(w·x_i; x_i·u), evaluated from the

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // E1Matrix returns the k×d matrix of condition (E1) for neuron j:

@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"sort"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // maxFaceSubsets bounds the subsets of tight constraints tried when

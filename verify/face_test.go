@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // TestGeneratorsCrossMatchesNullspace: the integer cross-product path of

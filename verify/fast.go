@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file holds the exact evaluation engine behind Check at scale. It

@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // slowResiduals evaluates r_i = Σ_j a_j ρ(w_j·x_i) − y_i in big.Rat, from

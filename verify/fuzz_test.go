@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // pointFromBytes decodes a small instance from fuzz input: the first bytes

@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // GenKind selects what Generate plants.

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 // TestGeneratePlantedVerdicts checks the planted verdicts of Generate against

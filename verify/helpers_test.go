@@ -3,7 +3,7 @@ package verify
 import (
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 type exactVec = exact.Vec

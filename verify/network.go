@@ -3,7 +3,7 @@ package verify
 import (
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Output returns f_θ(x) = Σ_j a_j ρ(w_j·x) ∈ Q^k.

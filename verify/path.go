@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // maxHalvings bounds the search for a scale at which a descent direction's

@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"sync"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Pattern is the activation pattern of a point: for neuron j and sample i,

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Activation is the ReLU-like activation ρ(z) = Pos·z for z ≥ 0 and Neg·z for

@@ -4,7 +4,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // randRat returns a small random rational p/q with |p| ≤ lim, 1 ≤ q ≤ 3.

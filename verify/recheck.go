@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // Recheck validates the certificate of v for the point p independently of

@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"relucert/cases"
-	. "relucert/verify"
+	"github.com/relucert/relucert/cases"
+	. "github.com/relucert/relucert/verify"
 )
 
 // TestRecheckRejectsTampering alters one part of genuine certificates at a

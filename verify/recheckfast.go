@@ -6,7 +6,7 @@ import (
 	"slices"
 	"sync"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file is the arithmetic of Recheck at scale. It is independent of the

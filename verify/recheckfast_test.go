@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // tiny returns 2^-e.

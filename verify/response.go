@@ -3,7 +3,7 @@ package verify
 import (
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i) ∈ Q^k,

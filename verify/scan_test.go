@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases"
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // kink is the hand-worked non-global local minimum: x ∈ {−1, 0, 1} with a

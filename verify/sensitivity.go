@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file holds step 5 of snap (DESIGN §6: re-verify under the

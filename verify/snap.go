@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"strings"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file is DESIGN §6 "From a float candidate to an exact point (snap)":

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // snapFloatRat returns the exact rational value of the float64 nearest r.

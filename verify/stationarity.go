@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"sort"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // boundaryTerms holds, for neuron j, the data of DESIGN §3 "Deciding (S2)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // This file holds the tests of DESIGN §4 "Beyond the paper": escape neurons

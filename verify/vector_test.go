@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // TestVectorEscape works DESIGN §4's k ≥ 2 tests out by hand on one ReLU

@@ -3,7 +3,7 @@ package verify
 import (
 	"math/big"
 
-	"relucert/exact"
+	"github.com/relucert/relucert/exact"
 )
 
 // VerdictKind classifies a parameter point θ (DESIGN §4, "Verdicts").

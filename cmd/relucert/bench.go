@@ -14,8 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 const benchSynopsis = "bench [--json] [--sizes N,N,...] [--d D] [--m M] [--k K] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // budgetSynopsis is the budget flags' part of a command's synopsis.

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"relucert/cases"
+	"github.com/relucert/relucert/cases"
 )
 
 // TestCheckCatalogue runs check on every catalogue file (from the source

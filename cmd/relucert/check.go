@@ -5,8 +5,8 @@ import (
 	"io"
 	"slices"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 func init() {

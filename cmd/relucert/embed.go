@@ -11,9 +11,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"relucert/cases"
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A | --add-dead W[:A] | --rescale J:C | --permute P | --scan J [-o OUT.json] [--json]"

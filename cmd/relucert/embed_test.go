@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 // kinkCase is the hand-worked non-global local minimum of the embed tests:

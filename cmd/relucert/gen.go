@@ -5,8 +5,8 @@ import (
 	"io"
 	"os"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 const genSynopsis = "gen --n N --d D --m M --k K [--act relu] [--boundary B] [--kind localmin|saddle|zeroinput|zeroinput-fail] [--dyadic | --small] [--seed S] [-o FILE.json]"

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math/big"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // The JSON output of "relucert check --json" (DESIGN §10). Exact numbers

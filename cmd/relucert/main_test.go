@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 // runArgs runs the command in process and returns its exit code and output.

@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 // The random-perturbation baseline of "relucert check --perturb N

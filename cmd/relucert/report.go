@@ -7,9 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"relucert/cases"
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // approx formats r as a decimal with 7 significant digits ("≈" values in

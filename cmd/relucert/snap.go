@@ -7,8 +7,8 @@ import (
 	"os"
 	"strings"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy,SECOND.npy] [-o OUT.json] [--tol T] [--json] " + budgetSynopsis

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases"
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // snapFig3Candidate writes the final point of the reference experiment

@@ -15,9 +15,9 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
-	"relucert/cases"
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] " + budgetSynopsis

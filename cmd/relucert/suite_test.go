@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"relucert/numeric"
-	"relucert/verify"
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
 )
 
 // lastLineRE is the contract of suite's last stdout line.

@@ -9,9 +9,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"relucert/cases"
-	"relucert/numeric/descent"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/numeric/descent"
+	"github.com/relucert/relucert/verify"
 )
 
 func init() {

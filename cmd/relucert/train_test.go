@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"relucert/cases"
-	"relucert/verify"
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/verify"
 )
 
 var fig3Data = filepath.Join("testdata", "fig3.json")

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"relucert/exact"
-	"relucert/verify"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/verify"
 )
 
 // rats parses decimal or fraction strings exactly.

@@ -10,7 +10,7 @@ import (
 	"github.com/ALTree/bigfloat"
 	"gonum.org/v1/gonum/mat"
 
-	"relucert/verify"
+	"github.com/relucert/relucert/verify"
 )
 
 // LossKind selects the scaling of the squared loss.

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"os"
 
-	"relucert/cases/internal/npzfixture"
+	"github.com/relucert/relucert/cases/internal/npzfixture"
 )
 
 func main() {
