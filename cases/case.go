@@ -12,6 +12,7 @@
 //	  "inputs":  [["-1"], ["-3/5"]],
 //	  "targets": [["0.28"], ["-0.1"]],
 //	  "neurons": [{"w": ["1", "1/2"], "a": ["-2"]}],
+//	  "output_bias": ["1/10"],
 //	  "expect":  {"verdict": "saddle", "escape_neurons": [0]},
 //	  "float_must_agree": true
 //	}
@@ -53,6 +54,11 @@ type Case struct {
 	// Neurons are the parameter point; each W has d entries, d+1 with a
 	// bias, and each A has k entries. A case may have no neurons (m = 0).
 	Neurons []verify.Neuron
+	// OutputBias is the trainable output bias b of f(x) = Σ_j a_j ρ(w_j·x) + b
+	// ("output_bias", k numbers), nil when the file has none: then the
+	// network has no output bias, a different model from b = 0 (b is a
+	// parameter, and stationarity asks Σ_i r_i = 0).
+	OutputBias []*big.Rat
 	// Expect is the expected outcome, nil when the file has none.
 	Expect *Expect
 	// FloatMustAgree reports "float_must_agree": true: the float64 path
@@ -117,6 +123,9 @@ func (c *Case) Point() *verify.Point {
 	for _, nr := range c.Neurons {
 		p.Neurons = append(p.Neurons, nr.Clone())
 	}
+	if c.OutputBias != nil {
+		p.OutputBias = exact.Vec(c.OutputBias).Clone()
+	}
 	return p
 }
 
@@ -174,6 +183,9 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 			return nil, &Error{File: name, Field: fmt.Sprintf("neurons[%d]", j), Err: errors.New("nil entry")}
 		}
 		c.Neurons = append(c.Neurons, nr.Clone())
+	}
+	if p.OutputBias != nil {
+		c.OutputBias = p.OutputBias.Clone()
 	}
 	return c, nil
 }
@@ -243,6 +255,14 @@ func (c *Case) check() error {
 		}
 		if hasNil(nr.A) {
 			return fail(fmt.Sprintf("neurons[%d].a", j), "nil entry")
+		}
+	}
+	if c.OutputBias != nil {
+		if len(c.OutputBias) != k {
+			return fail("output_bias", "length %d, want k = %d", len(c.OutputBias), k)
+		}
+		if hasNil(c.OutputBias) {
+			return fail("output_bias", "nil entry")
 		}
 	}
 	if e := c.Expect; e != nil {

@@ -417,7 +417,7 @@ func (d *decoder) expect(v *jval, m int) (*Expect, *Error) {
 
 // topFields are the keys a case file may have, in the order they are
 // decoded and written.
-var topFields = []string{"name", "source", "activation", "bias", "inputs", "targets", "neurons", "expect", "float_must_agree"}
+var topFields = []string{"name", "source", "activation", "bias", "inputs", "targets", "neurons", "output_bias", "expect", "float_must_agree"}
 
 // decode turns the tree of a case file into a Case.
 func (d *decoder) decode(root *jval) (*Case, *Error) {
@@ -515,6 +515,14 @@ func (d *decoder) decode(root *jval) (*Case, *Error) {
 				}
 			}
 			c.Neurons = append(c.Neurons, nr)
+		}
+	}
+	if x, ok := mem["output_bias"]; ok {
+		if c.OutputBias, err = d.vector(x, "output_bias"); err != nil {
+			return nil, err
+		}
+		if len(c.OutputBias) != k {
+			return nil, d.fail("output_bias", "length %d, want k = %d (the length of the targets)", len(c.OutputBias), k)
 		}
 	}
 	if x, ok := mem["expect"]; ok {
@@ -839,6 +847,10 @@ func Write(c *Case) ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteByte(']')
+	if c.OutputBias != nil {
+		b.WriteString(",\n  \"output_bias\": ")
+		vec(c.OutputBias)
+	}
 	if e := c.Expect; e != nil {
 		b.WriteString(",\n  \"expect\": {")
 		sep := ""

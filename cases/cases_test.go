@@ -146,6 +146,9 @@ var badFiles = map[string][]string{
 	"name-empty.json":                {"name: empty"},
 	"neurons-not-array.json":         {"neurons", "an object"},
 	"too-deep.json":                  {"inputs[0][0]", "nested"},
+	"output-bias-length.json":        {"output_bias", "length 1, want k = 2"},
+	"output-bias-entry.json":         {`output_bias[1]: "1/0": zero denominator`},
+	"output-bias-not-array.json":     {"output_bias", "want an array of numbers"},
 }
 
 func TestBadFiles(t *testing.T) {
@@ -345,6 +348,9 @@ func equalCases(t *testing.T, a, b *Case) {
 	}
 	eqRows("inputs", a.Inputs, b.Inputs)
 	eqRows("targets", a.Targets, b.Targets)
+	if (a.OutputBias == nil) != (b.OutputBias == nil) || !exact.Vec(a.OutputBias).Equal(b.OutputBias) {
+		t.Errorf("output_bias %v vs %v", exact.Vec(a.OutputBias), exact.Vec(b.OutputBias))
+	}
 	if len(a.Neurons) != len(b.Neurons) {
 		t.Fatalf("%d vs %d neurons", len(a.Neurons), len(b.Neurons))
 	}
@@ -387,6 +393,12 @@ func TestRoundTrip(t *testing.T) {
 		Neurons:        []verify.Neuron{{W: exact.Vec{rat("1"), rat("2")}, A: exact.Vec{rat("0"), rat("5/9")}}, {W: exact.VecOf(0, 0), A: exact.VecOf(0, 0)}},
 		Expect:         &Expect{Verdict: &saddle, Escape: []int{1, 0}},
 		FloatMustAgree: true,
+	}, &Case{
+		Name:       "zero output bias",
+		Activation: verify.ReLU(),
+		Inputs:     [][]*big.Rat{{rat("1")}},
+		Targets:    [][]*big.Rat{{rat("1"), rat("2")}},
+		OutputBias: []*big.Rat{rat("0"), rat("-3/4")},
 	})
 	for _, c := range cs {
 		data, err := Write(c)
@@ -550,5 +562,50 @@ func TestActivationSpellings(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("activation %s: err = %v, want ok = %v", tt.act, err, tt.ok)
 		}
+	}
+}
+
+// TestOutputBiasField: "output_bias" is optional; absent means no output
+// bias (nil), and a present zero is kept as a parameter (non-nil), through
+// Parse, Point, FromPoint and Write.
+func TestOutputBiasField(t *testing.T) {
+	base := `{"activation": "relu", "inputs": [["1"], ["2"]], "targets": [["1", "0"], ["0", "1"]], "neurons": [{"w": ["1"], "a": ["1", "1"]}]`
+	c, err := Parse("absent.json", []byte(base+"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OutputBias != nil || c.Point().OutputBias != nil {
+		t.Errorf("absent output_bias parsed as %v", c.OutputBias)
+	}
+	if data, err := Write(c); err != nil || strings.Contains(string(data), "output_bias") {
+		t.Errorf("Write of a case without output bias: %v\n%s", err, data)
+	}
+	c, err = Parse("zero.json", []byte(base+`, "output_bias": ["0", 0]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Point()
+	if p.OutputBias == nil || len(p.OutputBias) != 2 || !p.OutputBias.IsZero() {
+		t.Fatalf("output_bias [0, 0] gave %v", p.OutputBias)
+	}
+	c, err = Parse("b.json", []byte(base+`, "output_bias": ["-1/3", "0.25"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = c.Point()
+	if !p.OutputBias.Equal(exact.Vec{rat("-1/3"), rat("1/4")}) {
+		t.Errorf("output_bias parsed as %v", p.OutputBias)
+	}
+	p.OutputBias[0].SetInt64(7)
+	if c.OutputBias[0].Cmp(rat("-1/3")) != 0 {
+		t.Errorf("Point shares the output bias with the case")
+	}
+	back, err := FromPoint("b", "", c.Point(), false)
+	if err != nil || !exact.Vec(back.OutputBias).Equal(exact.Vec{rat("-1/3"), rat("1/4")}) {
+		t.Errorf("FromPoint lost the output bias: %v %v", back, err)
+	}
+	back.OutputBias = back.OutputBias[:1]
+	if _, err := Write(back); err == nil || !strings.Contains(err.Error(), "output_bias") {
+		t.Errorf("Write with a short output bias: %v", err)
 	}
 }

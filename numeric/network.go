@@ -70,6 +70,9 @@ func NewProblem(p *verify.Point) (*Problem, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if p.HasOutputBias() {
+		return nil, fmt.Errorf("output_bias: a trainable output bias is not supported by the float64 path yet")
+	}
 	pr := &Problem{}
 	var err error
 	if pr.Pos, err = ratFloat(p.Act.Pos, "activation.pos"); err != nil {

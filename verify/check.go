@@ -24,6 +24,10 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// errOutputBias is returned for a point with an output bias while its
+// stationarity condition Σ_i r_i = 0 is not yet part of Check.
+var errOutputBias = errors.New("output_bias: a trainable output bias is not supported by this version of Check yet")
+
 // errDeadline is the budget error of an exceeded Options.Deadline.
 var errDeadline = fmt.Errorf("time budget: %w", exact.ErrBudget)
 
@@ -56,6 +60,9 @@ func (opt Options) expired() bool {
 func Check(p *Point, opt Options) (*Verdict, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
+	}
+	if p.HasOutputBias() {
+		return nil, errOutputBias
 	}
 	if opt.Timeout > 0 && opt.Deadline.IsZero() {
 		opt.Deadline = time.Now().Add(opt.Timeout)

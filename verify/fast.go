@@ -335,7 +335,8 @@ func newSignEngineX(p *Point, xs *engine) *engine {
 }
 
 // residuals computes r_i = f(x_i) − y_i exactly:
-// f(x_i)·D_ρ·D_A·D_W·D_X = (s₊V⁺_i + s₋V⁻_i)·X̄_i with V±_i = Σ_{j∈P_i/N_i} Ā_j W̄_jᵀ.
+// f(x_i)·D_ρ·D_A·D_W·D_X = (s₊V⁺_i + s₋V⁻_i)·X̄_i with V±_i = Σ_{j∈P_i/N_i} Ā_j W̄_jᵀ,
+// the output bias b taken into the targets (y_i − b).
 func (e *engine) residuals() {
 	n, d, k, m := e.n, e.d, e.k, e.m
 	as := make([]exact.Vec, m)
@@ -399,7 +400,7 @@ func (e *engine) residuals() {
 	E.Mul(E, e.dw)
 	E.Mul(E, e.dx)
 	// r_i = F_i/E − Ȳ_i/D_Y = (F_i·D_Y − Ȳ_i·E)/(E·D_Y), one normalisation.
-	ym, dy, _ := intImage(e.p.Y, k)
+	ym, dy, _ := intImage(e.p.ShiftedTargets(), k)
 	ED := new(big.Int).Mul(E, dy)
 	fW := exact.WordsFor(vBits + e.bx + bitlen(d) + 2)
 	e.r = make([]exact.Vec, n)

@@ -6,13 +6,31 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// Output returns f_θ(x) = Σ_j a_j ρ(w_j·x) ∈ Q^k.
+// Output returns f_θ(x) = Σ_j a_j ρ(w_j·x) + b ∈ Q^k (b = 0 when the
+// network has no output bias).
 func (p *Point) Output(x exact.Vec) exact.Vec {
 	f := exact.NewVec(p.K())
+	if p.OutputBias != nil {
+		f = p.OutputBias.Clone()
+	}
 	for _, nr := range p.Neurons {
 		f.AddScaled(p.Act.Apply(nr.W.Dot(x)), nr.A)
 	}
 	return f
+}
+
+// ShiftedTargets returns y_i − b for every sample (the targets themselves,
+// not copied, when there is no output bias or b = 0), so that
+// r_i = Σ_j a_j ρ(w_j·x_i) − (y_i − b).
+func (p *Point) ShiftedTargets() []exact.Vec {
+	if p.OutputBias == nil || p.OutputBias.IsZero() {
+		return p.Y
+	}
+	ys := make([]exact.Vec, len(p.Y))
+	for i, y := range p.Y {
+		ys[i] = y.Sub(p.OutputBias)
+	}
+	return ys
 }
 
 // Residuals returns r_i = f_θ(x_i) − y_i for every sample, evaluated
@@ -25,13 +43,25 @@ func (p *Point) Residuals() []exact.Vec { return newEngine(p).r }
 // integers over their common denominator).
 func (p *Point) Loss() *big.Rat { return newEngine(p).loss() }
 
-// Add returns θ + Δ as a new point on the same data.
+// Add returns θ + Δ as a new point on the same data (with the same output
+// bias; see AddBias).
 func (p *Point) Add(delta Direction) *Point {
-	q := &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: make([]Neuron, len(p.Neurons))}
+	q := &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: make([]Neuron, len(p.Neurons)), OutputBias: p.OutputBias}
 	for j, nr := range p.Neurons {
 		q.Neurons[j] = Neuron{W: nr.W.Add(delta[j].W), A: nr.A.Add(delta[j].A)}
 	}
 	return q
+}
+
+// AddBias returns the point with output bias b + db, sharing everything
+// else with p (db = nil returns p; p must have an output bias otherwise).
+func (p *Point) AddBias(db exact.Vec) *Point {
+	if db == nil {
+		return p
+	}
+	q := *p
+	q.OutputBias = p.OutputBias.Add(db)
+	return &q
 }
 
 // ZeroDirection returns Δ = 0 with the shapes of p's neurons.

@@ -85,12 +85,23 @@ func (nr Neuron) Clone() Neuron { return Neuron{W: nr.W.Clone(), A: nr.A.Clone()
 // activation Act, together with the data set (X[i], Y[i]), i < n, it is
 // trained on. X[i] ∈ Q^d already includes the constant 1 of a bias when the
 // case asks for one; Y[i] ∈ Q^k.
+//
+// OutputBias, when not nil, is a trainable output bias b ∈ Q^k: the network
+// is f_θ(x) = Σ_j a_j ρ(w_j·x) + b and θ = (w_j, a_j, b) has k more
+// parameters, so stationarity gains the condition Σ_i r_i = 0 (docs/theory.md,
+// "Output bias"). A nil OutputBias is the network without an output bias.
+// It computes the same function as b = 0 but is a different model: a
+// non-nil b, even b = 0, is a parameter the landscape has a direction for.
 type Point struct {
-	Act     Activation
-	X       []exact.Vec
-	Y       []exact.Vec
-	Neurons []Neuron
+	Act        Activation
+	X          []exact.Vec
+	Y          []exact.Vec
+	Neurons    []Neuron
+	OutputBias exact.Vec
 }
+
+// HasOutputBias reports whether the network has a trainable output bias b.
+func (p *Point) HasOutputBias() bool { return p.OutputBias != nil }
 
 // N returns the number of samples n.
 func (p *Point) N() int { return len(p.X) }
@@ -126,12 +137,16 @@ func (p *Point) Clone() *Point {
 	for _, nr := range p.Neurons {
 		q.Neurons = append(q.Neurons, nr.Clone())
 	}
+	if p.OutputBias != nil {
+		q.OutputBias = p.OutputBias.Clone()
+	}
 	return q
 }
 
 // Validate checks the shapes of p: n ≥ 1 samples, every input of length d ≥ 1,
-// every target of length k ≥ 1, every neuron with len(W) = d and len(A) = k.
-// Errors name the field and index.
+// every target of length k ≥ 1, every neuron with len(W) = d and len(A) = k,
+// and an output bias (when there is one) of length k. Errors name the field
+// and index.
 func (p *Point) Validate() error {
 	if len(p.X) == 0 {
 		return fmt.Errorf("inputs: no samples")
@@ -160,6 +175,16 @@ func (p *Point) Validate() error {
 		}
 		if len(nr.A) != k {
 			return fmt.Errorf("neurons[%d].a: length %d, want %d", j, len(nr.A), k)
+		}
+	}
+	if p.OutputBias != nil {
+		if len(p.OutputBias) != k {
+			return fmt.Errorf("output_bias: length %d, want k = %d", len(p.OutputBias), k)
+		}
+		for l, b := range p.OutputBias {
+			if b == nil {
+				return fmt.Errorf("output_bias[%d]: nil entry", l)
+			}
 		}
 	}
 	if p.Act.Pos == nil || p.Act.Neg == nil {

@@ -32,6 +32,9 @@ func Recheck(p *Point, v *Verdict) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
+	if p.HasOutputBias() {
+		return errOutputBias
+	}
 	if v == nil || v.Cert == nil {
 		return fmt.Errorf("no certificate")
 	}

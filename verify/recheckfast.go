@@ -48,6 +48,8 @@ type rechecker struct {
 	zeroX      []bool
 	r          []exact.Vec
 	loss       *big.Rat
+	// y are the targets less the output bias, y_i − b.
+	y []exact.Vec
 
 	images []*primeImage
 
@@ -123,14 +125,15 @@ func newRechecker(p *Point) (*rechecker, error) {
 		ws[j], as[j] = nr.W, nr.A
 	}
 	rc.dX, rc.dW, rc.dA = ratDen(flatten(p.X)), ratDen(flatten(ws)), ratDen(flatten(as))
-	rc.dR, rc.dY = ratDen(flatten(rc.r)), ratDen(flatten(p.Y))
+	rc.y = p.ShiftedTargets()
+	rc.dR, rc.dY = ratDen(flatten(rc.r)), ratDen(flatten(rc.y))
 	rc.dRho = ratDen([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.mbX, rc.mbW, rc.mbA = magBits(p.X...), magBits(ws...), magBits(as...)
-	rc.mbR, rc.mbY = magBits(rc.r...), magBits(p.Y...)
+	rc.mbR, rc.mbY = magBits(rc.r...), magBits(rc.y...)
 	rc.mbRho = magBits(exact.Vec{p.Act.Pos, p.Act.Neg})
 
-	// The residual identity r_il + y_il − Σ_j a_jl ρ(w_j·x_i) = 0 for all
-	// i, l: denominator lcm(D_R, D_Y, D_ρ D_A D_W D_X).
+	// The residual identity r_il + (y_il − b_l) − Σ_j a_jl ρ(w_j·x_i) = 0
+	// for all i, l: denominator lcm(D_R, D_Y, D_ρ D_A D_W D_X).
 	dF := new(big.Int).Mul(rc.dRho, rc.dA)
 	dF.Mul(dF, rc.dW)
 	dF.Mul(dF, rc.dX)
@@ -218,7 +221,7 @@ func (rc *rechecker) newImage(p uint64) *primeImage {
 			if v := rc.r[i][l]; v.Sign() != 0 {
 				im.r[i*k+l] = mod(v)
 			}
-			if v := rc.p.Y[i][l]; v.Sign() != 0 {
+			if v := rc.y[i][l]; v.Sign() != 0 {
 				im.y[i*k+l] = mod(v)
 			}
 		}
@@ -247,7 +250,8 @@ func (rc *rechecker) newImage(p uint64) *primeImage {
 }
 
 // verifyResiduals checks r_i = f_θ(x_i) − y_i modulo the first K primes:
-// f_θ(x_i) = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i.
+// f_θ(x_i) − b = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i, with
+// the output bias b taken into the targets (rc.y = y − b).
 func (rc *rechecker) verifyResiduals(K int) error {
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
 	errs := make([]error, K)
