@@ -20,6 +20,16 @@ var (
 	filterMax = math.Ldexp(1, 500)
 )
 
+// FilterAccepts reports whether a float64 magnitude a (≥ 0) lies in the
+// range the filter accepts for a nonzero entry, [2⁻⁵⁰⁰, 2⁵⁰⁰].
+func FilterAccepts(a float64) bool { return a >= filterMin && a <= filterMax }
+
+// IntFloat64 converts x to the nearest float64 (±Inf beyond the range).
+func IntFloat64(x *big.Int) float64 {
+	f, _ := new(big.Float).SetInt(x).Float64()
+	return f
+}
+
 // FloatVec is the float64 image of a rational vector for the filtered
 // predicates of this file: F[i] is v[i] rounded to the nearest float64
 // (big.Rat.Float64). OK reports that every nonzero F[i] has magnitude in

@@ -54,6 +54,16 @@ func (v Vec) Dot(w Vec) *big.Rat {
 // Norm2 returns |v|², the squared Euclidean norm.
 func (v Vec) Norm2() *big.Rat { return v.Dot(v) }
 
+// Defined reports whether every entry of v is non-nil.
+func (v Vec) Defined() bool {
+	for _, x := range v {
+		if x == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // IsZero reports whether v = 0.
 func (v Vec) IsZero() bool {
 	for _, x := range v {

@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/exact/arrangement"
 )
 
 // qDef returns u ↦ Q(u) = Σ_i r_i ρ'(w·x_i; x_i·u), evaluated from the
@@ -44,7 +45,7 @@ func qDef(p *Point, r []exact.Vec, w exact.Vec) func(u exact.Vec) exact.Vec {
 // at d further points c + t·e_k vanishes on the cell, hence on its closure).
 func vanishesOnCells(t *testing.T, normals []exact.Vec, d int, f func(u exact.Vec) exact.Vec) bool {
 	t.Helper()
-	cells, err := exact.Cells(normals, d, 0)
+	cells, err := arrangement.Cells(normals, d, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

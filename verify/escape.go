@@ -5,6 +5,8 @@ import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/exact/arrangement"
+	"github.com/relucert/relucert/exact/lp"
 )
 
 // E1Matrix returns the k×d matrix of condition (E1) for neuron j:
@@ -192,7 +194,7 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	for c, i := range z {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := exact.CellsWithin(normals, d, opt.MaxCells, opt.expired)
+	cells, err := arrangement.CellsWithin(normals, d, opt.MaxCells, opt.expired)
 	if err != nil {
 		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), opt.budgetErr(err))
 	}
@@ -246,12 +248,12 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 		var ws []exact.Vec
 		for l := 0; l < k; l++ {
 			for _, sg := range []int64{1, -1} {
-				lp := exact.LP{A: A, B: qc[l].Scale(big.NewRat(-sg, 1)), MaxPivots: opt.MaxPivots}
-				sol, err := lp.Solve()
+				prog := lp.LP{A: A, B: qc[l].Scale(big.NewRat(-sg, 1)), MaxPivots: opt.MaxPivots}
+				sol, err := prog.Solve()
 				if err != nil {
 					return nil, nil, fmt.Errorf("neuron %d: face LP: %w", j, err)
 				}
-				if sol.Status == exact.Optimal {
+				if sol.Status == lp.Optimal {
 					proof.Alpha = append(proof.Alpha, sol.X[:nz])
 					proof.Beta = append(proof.Beta, new(big.Rat).Sub(sol.X[nz], sol.X[nz+1]))
 					continue

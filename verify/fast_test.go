@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/exact/arrangement"
+	"github.com/relucert/relucert/exact/lp"
 )
 
 // slowResiduals evaluates r_i = Σ_j a_j ρ(w_j·x_i) − y_i in big.Rat, from
@@ -182,7 +184,7 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 }
 
 // TestBoxCellsAgainstSimplex decides (S2) with the verified float-guided
-// cell LPs (exact.BoxLP) forced on every neuron and compares the verdicts
+// cell LPs (lp.BoxLP) forced on every neuron and compares the verdicts
 // with the exact simplex on random points, including planted zero-input
 // neurons; every certificate must pass Recheck.
 func TestBoxCellsAgainstSimplex(t *testing.T) {
@@ -345,9 +347,9 @@ func TestS2ShortcutSameCertificate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cells, _ := exact.Cells(nil, p.D(), 0)
+			cells, _ := arrangement.Cells(nil, p.D(), 0)
 			sol, err := s.cellLP(bt, map[int]bool{}).Solve()
-			if err != nil || sol.Status != exact.Optimal {
+			if err != nil || sol.Status != lp.Optimal {
 				t.Fatalf("trial %d: simplex %v %v", trial, sol.Status, err)
 			}
 			want := CellProof{Point: cells[0].Point, Lambda: sol.X[:0], Mu: sol.X[0:]}

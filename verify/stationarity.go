@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/exact/arrangement"
+	"github.com/relucert/relucert/exact/lp"
 )
 
 // boundaryTerms holds, for neuron j, the data of DESIGN §3 "Deciding (S2)
@@ -51,7 +53,7 @@ func (s *state) boundary(j int) *boundaryTerms {
 //
 // then the |Z⁺| rows λ_i + s_i = 1. A Farkas certificate y gives u = −y[:d]
 // with φ_j(u) < 0 on the closed cell.
-func (s *state) cellLP(bt *boundaryTerms, inT map[int]bool) exact.LP {
+func (s *state) cellLP(bt *boundaryTerms, inT map[int]bool) lp.LP {
 	d := s.p.D()
 	np, nm := len(bt.zPlus), len(bt.zMinus)
 	nv := 2*np + nm
@@ -81,7 +83,7 @@ func (s *state) cellLP(bt *boundaryTerms, inT map[int]bool) exact.LP {
 		A[d+c][np+c].SetInt64(1)
 		b[d+c].SetInt64(1)
 	}
-	return exact.LP{A: A, B: b}
+	return lp.LP{A: A, B: b}
 }
 
 // s2Result is the outcome of deciding (S2) for one neuron.
@@ -119,7 +121,7 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	for c, i := range bt.zMinus {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := exact.CellsWithin(normals, s.p.D(), opt.MaxCells, opt.expired)
+	cells, err := arrangement.CellsWithin(normals, s.p.D(), opt.MaxCells, opt.expired)
 	if err != nil {
 		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), opt.budgetErr(err))
 	}
@@ -152,7 +154,7 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 			}
 		}
 		if box != nil {
-			var r exact.BoxResult
+			var r lp.BoxResult
 			ok := false
 			if pre != nil && pre[ci].done {
 				r, ok = pre[ci].r, pre[ci].ok
@@ -178,19 +180,19 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 		for _, i := range T {
 			inT[i] = true
 		}
-		lp := s.cellLP(bt, inT)
-		lp.MaxPivots = opt.MaxPivots
-		sol, err := lp.Solve()
+		prog := s.cellLP(bt, inT)
+		prog.MaxPivots = opt.MaxPivots
+		sol, err := prog.Solve()
 		if err != nil {
 			return res, fmt.Errorf("neuron %d: cell LP: %w", j, err)
 		}
 		switch sol.Status {
-		case exact.Optimal:
+		case lp.Optimal:
 			cp := CellProof{Point: cell.Point, T: T}
 			cp.Lambda = sol.X[:np]
 			cp.Mu = sol.X[2*np:]
 			res.proof.Cells = append(res.proof.Cells, cp)
-		case exact.Infeasible:
+		case lp.Infeasible:
 			u := normalized(sol.Farkas[:s.p.D()].Neg())
 			if s.Phi(j, u).Sign() >= 0 {
 				return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
@@ -239,11 +241,11 @@ func (s *state) S2BySubsets(j int) (bool, error) {
 			A[d+c][np+c].SetInt64(1)
 			b[d+c].SetInt64(1)
 		}
-		sol, err := exact.LP{A: A, B: b}.Solve()
+		sol, err := lp.LP{A: A, B: b}.Solve()
 		if err != nil {
 			return false, err
 		}
-		if sol.Status != exact.Optimal {
+		if sol.Status != lp.Optimal {
 			return false, nil
 		}
 	}
@@ -266,7 +268,7 @@ func normalized(u exact.Vec) exact.Vec {
 }
 
 // boxMinColumns is the size |Z⁺| + |Z⁻| above which the cell LPs of (S2)
-// are decided by exact.BoxLP (a float64 bounded-variable simplex as a
+// are decided by lp.BoxLP (a float64 bounded-variable simplex as a
 // guide, verified in exact integer arithmetic; the exact simplex on the
 // standard form decides whenever the verification fails). Smaller
 // problems use the exact simplex directly, as do runs with a pivot budget.
@@ -281,7 +283,7 @@ var boxMinColumns = 16
 // lies in the closed cell (y·s_i x_i ≤ 0) and has ψ_T(y) < 0, so it is a
 // direction with φ_j(y) < 0.
 type cellBox struct {
-	lp    *exact.BoxLP
+	lp    *lp.BoxLP
 	np    int
 	dv    []*big.Int   // D·v
 	minus [][]*big.Int // D κc_i x_i for i ∈ Z⁻
@@ -328,12 +330,12 @@ func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
 		cols[np+c] = ints(s.p.X[i])
 		cb.minus[c] = ints(minusKX[c])
 	}
-	cb.lp = exact.NewBoxLP(d, cols, bounded)
+	cb.lp = lp.NewBoxLP(d, cols, bounded)
 	return cb
 }
 
 // solve decides the cell with the given signs on Z⁻ (positive: in T).
-func (cb *cellBox) solve(cellSigns []int8) (exact.BoxResult, bool) {
+func (cb *cellBox) solve(cellSigns []int8) (lp.BoxResult, bool) {
 	d := len(cb.dv)
 	b := make([]*big.Int, d)
 	for r := range b {
@@ -366,21 +368,21 @@ func (cb *cellBox) solve(cellSigns []int8) (exact.BoxResult, bool) {
 }
 
 // boxBlock is the number of consecutive cells one goroutine decides with
-// its own exact.BoxLP; every block starts cold, so the certificates do not
+// its own lp.BoxLP; every block starts cold, so the certificates do not
 // depend on the number of goroutines.
 var boxBlock = 256
 
 // boxOutcome is the result of cellBox.solve for one cell (done is false
 // when the deadline stopped the work first).
 type boxOutcome struct {
-	r        exact.BoxResult
+	r        lp.BoxResult
 	ok, done bool
 }
 
 // solveAll decides every cell with BoxLP, blocks of boxBlock cells in
 // parallel (warm starts run within a block). It returns nil when there are
 // too few cells to be worth it (the caller then solves them in order).
-func (cb *cellBox) solveAll(cells []exact.Cell, opt Options) []boxOutcome {
+func (cb *cellBox) solveAll(cells []arrangement.Cell, opt Options) []boxOutcome {
 	if len(cells) < 2*boxBlock {
 		return nil
 	}

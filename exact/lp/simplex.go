@@ -1,14 +1,12 @@
-package exact
+package lp
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
-)
 
-// ErrBudget is returned when an exact computation stops because a work
-// budget (pivots, cells) ran out before it decided.
-var ErrBudget = errors.New("budget exhausted")
+	"github.com/relucert/relucert/exact"
+)
 
 // LPStatus is the outcome of a linear program.
 type LPStatus int
@@ -39,11 +37,11 @@ func (s LPStatus) String() string {
 //	minimise C·x subject to A x = B, x ≥ 0.
 //
 // C may be nil, asking only for feasibility. MaxPivots > 0 bounds the number
-// of simplex pivots (ErrBudget when exceeded); 0 means no bound.
+// of simplex pivots (exact.ErrBudget when exceeded); 0 means no bound.
 type LP struct {
-	A         Mat
-	B         Vec
-	C         Vec
+	A         exact.Mat
+	B         exact.Vec
+	C         exact.Vec
 	MaxPivots int
 }
 
@@ -55,11 +53,11 @@ type LP struct {
 //   - Unbounded: X feasible and Ray ≥ 0 with A Ray = 0 and C·Ray < 0.
 type LPResult struct {
 	Status LPStatus
-	X      Vec
-	Y      Vec
+	X      exact.Vec
+	Y      exact.Vec
 	Value  *big.Rat
-	Farkas Vec
-	Ray    Vec
+	Farkas exact.Vec
+	Ray    exact.Vec
 	Pivots int
 }
 
@@ -68,7 +66,7 @@ type LPResult struct {
 func (lp LP) checkShape() (m, n int, err error) {
 	m = len(lp.A)
 	if len(lp.B) != m {
-		return 0, 0, fmt.Errorf("exact: LP has %d rows in A but %d entries in B", m, len(lp.B))
+		return 0, 0, fmt.Errorf("lp: LP has %d rows in A but %d entries in B", m, len(lp.B))
 	}
 	switch {
 	case m > 0:
@@ -78,34 +76,24 @@ func (lp LP) checkShape() (m, n int, err error) {
 	}
 	for i, row := range lp.A {
 		if len(row) != n {
-			return 0, 0, fmt.Errorf("exact: LP row %d has %d entries, want %d", i, len(row), n)
+			return 0, 0, fmt.Errorf("lp: LP row %d has %d entries, want %d", i, len(row), n)
 		}
-		if !noNil(row) {
-			return 0, 0, fmt.Errorf("exact: LP row %d has a nil entry", i)
+		if !row.Defined() {
+			return 0, 0, fmt.Errorf("lp: LP row %d has a nil entry", i)
 		}
 	}
-	if !noNil(lp.B) {
-		return 0, 0, errors.New("exact: LP right-hand side B has a nil entry")
+	if !lp.B.Defined() {
+		return 0, 0, errors.New("lp: LP right-hand side B has a nil entry")
 	}
 	if lp.C != nil {
 		if len(lp.C) != n {
-			return 0, 0, fmt.Errorf("exact: LP objective has %d entries, want %d", len(lp.C), n)
+			return 0, 0, fmt.Errorf("lp: LP objective has %d entries, want %d", len(lp.C), n)
 		}
-		if !noNil(lp.C) {
-			return 0, 0, errors.New("exact: LP objective C has a nil entry")
+		if !lp.C.Defined() {
+			return 0, 0, errors.New("lp: LP objective C has a nil entry")
 		}
 	}
 	return m, n, nil
-}
-
-// noNil reports whether no entry of v is nil.
-func noNil(v Vec) bool {
-	for _, x := range v {
-		if x == nil {
-			return false
-		}
-	}
-	return true
 }
 
 // Solve solves the linear program exactly with the two-phase primal simplex
@@ -123,7 +111,7 @@ func noNil(v Vec) bool {
 // positive multiples of the textbook ones.
 //
 // Solve returns an error, and no result, when the shapes of A, B and C do
-// not agree or an entry is nil, and ErrBudget (with the pivot count) when
+// not agree or an entry is nil, and exact.ErrBudget (with the pivot count) when
 // MaxPivots > 0 pivots did not suffice. With no rows, x = 0 is feasible and
 // the number of variables is len(C).
 func (lp LP) Solve() (LPResult, error) {
@@ -178,9 +166,9 @@ func (lp LP) Solve() (LPResult, error) {
 
 // CheckFeasible reports whether x is a feasible point of the LP, x ≥ 0 and
 // A x = B, by substitution. It is false on any shape mismatch.
-func (lp LP) CheckFeasible(x Vec) bool {
+func (lp LP) CheckFeasible(x exact.Vec) bool {
 	_, n, err := lp.checkShape()
-	if err != nil || len(x) != n || !noNil(x) {
+	if err != nil || len(x) != n || !x.Defined() {
 		return false
 	}
 	for _, v := range x {
@@ -200,9 +188,9 @@ func (lp LP) CheckFeasible(x Vec) bool {
 // infeasibility, Aᵀ y ≥ 0 and B·y < 0, by substitution: then for every
 // x ≥ 0, (A x)·y = x·(Aᵀ y) ≥ 0 > B·y, so A x ≠ B. It is false on any shape
 // mismatch.
-func (lp LP) CheckFarkas(y Vec) bool {
+func (lp LP) CheckFarkas(y exact.Vec) bool {
 	m, n, err := lp.checkShape()
-	if err != nil || len(y) != m || !noNil(y) {
+	if err != nil || len(y) != m || !y.Defined() {
 		return false
 	}
 	if lp.B.Dot(y).Sign() >= 0 {
@@ -219,7 +207,7 @@ func (lp LP) CheckFarkas(y Vec) bool {
 
 // columnDot sets s to (Aᵀy)_j = Σ_i y_i A_ij for the m×n matrix A of lp and
 // returns it.
-func (lp LP) columnDot(j int, y Vec, s *big.Rat) *big.Rat {
+func (lp LP) columnDot(j int, y exact.Vec, s *big.Rat) *big.Rat {
 	var t big.Rat
 	s.SetInt64(0)
 	for i := range y {
@@ -235,9 +223,9 @@ func (lp LP) columnDot(j int, y Vec, s *big.Rat) *big.Rat {
 // value B·y = value. By weak duality, C·x ≥ B·y for every feasible x, so a
 // feasible x with C·x = value is then optimal. It is false when C is nil or
 // on any shape mismatch.
-func (lp LP) CheckDual(y Vec, value *big.Rat) bool {
+func (lp LP) CheckDual(y exact.Vec, value *big.Rat) bool {
 	m, n, err := lp.checkShape()
-	if err != nil || lp.C == nil || len(y) != m || !noNil(y) || value == nil {
+	if err != nil || lp.C == nil || len(y) != m || !y.Defined() || value == nil {
 		return false
 	}
 	if lp.B.Dot(y).Cmp(value) != 0 {
@@ -270,7 +258,7 @@ func (lp LP) Check(res LPResult) bool {
 	case Infeasible:
 		return lp.CheckFarkas(res.Farkas)
 	case Unbounded:
-		if lp.C == nil || !lp.CheckFeasible(res.X) || len(res.Ray) != len(lp.C) || !noNil(res.Ray) {
+		if lp.C == nil || !lp.CheckFeasible(res.X) || len(res.Ray) != len(lp.C) || !res.Ray.Defined() {
 			return false
 		}
 		for _, v := range res.Ray {

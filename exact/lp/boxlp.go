@@ -1,8 +1,10 @@
-package exact
+package lp
 
 import (
 	"math"
 	"math/big"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // BoxLP is the feasibility problem
@@ -57,7 +59,7 @@ func NewBoxLP(d int, cols [][]*big.Int, bounded []bool) *BoxLP {
 		f := lp.fcol[j*d : (j+1)*d]
 		g := 0.0
 		for r, x := range c {
-			f[r] = bigFloat(x)
+			f[r] = exact.IntFloat64(x)
 			g = math.Max(g, math.Abs(f[r]))
 		}
 		if g > 0 && !math.IsInf(g, 0) {
@@ -79,12 +81,6 @@ func (lp *BoxLP) Clone() *BoxLP {
 	return &c
 }
 
-// bigFloat converts x to the nearest float64 (±Inf beyond the range).
-func bigFloat(x *big.Int) float64 {
-	f, _ := new(big.Float).SetInt(x).Float64()
-	return f
-}
-
 // Solve decides the problem for the column signs s (nil: all +1) and
 // right-hand side b; see BoxLP.
 func (lp *BoxLP) Solve(s []int8, b []*big.Int) (BoxResult, bool) {
@@ -94,7 +90,7 @@ func (lp *BoxLP) Solve(s []int8, b []*big.Int) (BoxResult, bool) {
 	bf := make([]float64, d)
 	sigma := 0.0
 	for r := range bf {
-		bf[r] = bigFloat(b[r])
+		bf[r] = exact.IntFloat64(b[r])
 		sigma = math.Max(sigma, math.Abs(bf[r]))
 	}
 	if sigma == 0 {
@@ -186,7 +182,7 @@ func (lp *BoxLP) verifyFeasible(s []int8, b []*big.Int, fs *floatBox) (BoxResult
 		}
 	}
 	B := lp.basisMatrix(s, fs)
-	num, den, ok := SolveInt(B, rhs)
+	num, den, ok := exact.SolveInt(B, rhs)
 	if !ok {
 		return BoxResult{}, false
 	}
@@ -209,7 +205,7 @@ func (lp *BoxLP) verifyFeasible(s []int8, b []*big.Int, fs *floatBox) (BoxResult
 			continue
 		}
 		val := x[v].SetFrac(&num[c], den)
-		if lp.Bounded[v] && val.Cmp(ratOne) > 0 {
+		if lp.Bounded[v] && val.Cmp(one) > 0 {
 			return BoxResult{}, false
 		}
 	}
@@ -233,7 +229,7 @@ func (lp *BoxLP) verifyInfeasible(s []int8, b []*big.Int, fs *floatBox) (BoxResu
 			cb[c].SetInt64(1)
 		}
 	}
-	num, den, ok := SolveInt(Bt, cb)
+	num, den, ok := exact.SolveInt(Bt, cb)
 	if !ok {
 		return BoxResult{}, false
 	}
@@ -492,3 +488,5 @@ func (fs *floatBox) run(maxIter int) (feasible, ok bool) {
 	}
 	return false, false
 }
+
+var one = big.NewRat(1, 1)

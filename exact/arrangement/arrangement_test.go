@@ -1,4 +1,4 @@
-package exact
+package arrangement
 
 import (
 	"errors"
@@ -6,6 +6,9 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/exact/lp"
 )
 
 // binom returns C(n, k) (0 when k < 0 or k > n).
@@ -32,12 +35,12 @@ func genericCount(m, d int) int {
 
 // inGeneralPosition reports whether every min(d, m) of the normals are
 // linearly independent.
-func inGeneralPosition(normals []Vec, d int) bool {
+func inGeneralPosition(normals []exact.Vec, d int) bool {
 	k := min(d, len(normals))
-	var rec func(start int, picked Mat) bool
-	rec = func(start int, picked Mat) bool {
+	var rec func(start int, picked exact.Mat) bool
+	rec = func(start int, picked exact.Mat) bool {
 		if len(picked) == k {
-			return Rank(picked) == k
+			return exact.Rank(picked) == k
 		}
 		for i := start; i < len(normals); i++ {
 			if !rec(i+1, append(picked, normals[i])) {
@@ -49,8 +52,8 @@ func inGeneralPosition(normals []Vec, d int) bool {
 	return rec(0, nil)
 }
 
-func randIntVec(rng *rand.Rand, d, r int) Vec {
-	v := make(Vec, d)
+func randIntVec(rng *rand.Rand, d, r int) exact.Vec {
+	v := make(exact.Vec, d)
 	for i := range v {
 		v[i] = big.NewRat(rng.Int64N(int64(2*r+1))-int64(r), 1)
 	}
@@ -59,7 +62,7 @@ func randIntVec(rng *rand.Rand, d, r int) Vec {
 
 // checkCells verifies every cell's interior point, that the sign vectors are
 // distinct and sorted.
-func checkCells(t *testing.T, normals []Vec, cells []Cell) {
+func checkCells(t *testing.T, normals []exact.Vec, cells []Cell) {
 	t.Helper()
 	seen := map[string]bool{}
 	for ci, c := range cells {
@@ -87,23 +90,23 @@ func checkCells(t *testing.T, normals []Vec, cells []Cell) {
 
 // bruteSigns returns the number of sign vectors s ∈ {±1}^m (m small, no
 // zero normals) realised by some u with s_i h_i·u ≥ 1, decided one LP each.
-func bruteSigns(t *testing.T, normals []Vec, d int) int {
+func bruteSigns(t *testing.T, normals []exact.Vec, d int) int {
 	m := len(normals)
 	count := 0
 	for mask := 0; mask < 1<<m; mask++ {
-		p := Program{N: d}
+		p := lp.Program{N: d}
 		for i, h := range normals {
 			a := h.Clone()
 			if mask&(1<<i) == 0 {
 				a = h.Neg()
 			}
-			p.Cons = append(p.Cons, Constraint{A: a, Sense: GE, B: big.NewRat(1, 1)})
+			p.Cons = append(p.Cons, lp.Constraint{A: a, Sense: lp.GE, B: big.NewRat(1, 1)})
 		}
 		st, _, _, err := p.Solve()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st == Optimal {
+		if st == lp.Optimal {
 			count++
 		}
 	}
@@ -115,7 +118,7 @@ func TestCellsGeneric(t *testing.T) {
 	for _, d := range []int{2, 3, 4} {
 		for _, m := range []int{1, 2, 3, 5, 7, 9} {
 			for rep := 0; rep < 3; rep++ {
-				var normals []Vec
+				var normals []exact.Vec
 				for {
 					normals = normals[:0]
 					for i := 0; i < m; i++ {
@@ -146,7 +149,7 @@ func TestCellsBruteForce(t *testing.T) {
 	for it := 0; it < 120; it++ {
 		d := rng.IntN(4) + 1
 		m := rng.IntN(7) + 1
-		var normals []Vec
+		var normals []exact.Vec
 		for len(normals) < m {
 			h := randIntVec(rng, d, 2)
 			if h.IsZero() {
@@ -172,11 +175,11 @@ func TestCellsBruteForce(t *testing.T) {
 }
 
 func TestCellsKnown(t *testing.T) {
-	v := func(xs ...int64) Vec { return VecOf(xs...) }
-	braid4 := []Vec{}
+	v := func(xs ...int64) exact.Vec { return exact.VecOf(xs...) }
+	braid4 := []exact.Vec{}
 	for i := 0; i < 4; i++ {
 		for j := i + 1; j < 4; j++ {
-			h := NewVec(4)
+			h := exact.NewVec(4)
 			h[i].SetInt64(1)
 			h[j].SetInt64(-1)
 			braid4 = append(braid4, h)
@@ -184,35 +187,35 @@ func TestCellsKnown(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		normals []Vec
+		normals []exact.Vec
 		d       int
 		want    int
 	}{
 		{"no normals d=3", nil, 3, 1},
-		{"zero normals", []Vec{v(0, 0), v(0, 0)}, 2, 1},
-		{"d=1 one", []Vec{v(3)}, 1, 2},
-		{"d=1 many", []Vec{v(3), v(-1), v(0), v(2)}, 1, 2},
-		{"repeated", []Vec{v(1, 2), v(1, 2), v(1, 2)}, 2, 2},
-		{"negated and scaled", []Vec{v(1, 2), v(-2, -4), v(3, 1), v(-3, -1), v(0, 0)}, 2, 4},
+		{"zero normals", []exact.Vec{v(0, 0), v(0, 0)}, 2, 1},
+		{"d=1 one", []exact.Vec{v(3)}, 1, 2},
+		{"d=1 many", []exact.Vec{v(3), v(-1), v(0), v(2)}, 1, 2},
+		{"repeated", []exact.Vec{v(1, 2), v(1, 2), v(1, 2)}, 2, 2},
+		{"negated and scaled", []exact.Vec{v(1, 2), v(-2, -4), v(3, 1), v(-3, -1), v(0, 0)}, 2, 4},
 		// Coordinate hyperplanes of Q^3: the 8 open orthants.
-		{"orthants", []Vec{v(1, 0, 0), v(0, 1, 0), v(0, 0, 1)}, 3, 8},
+		{"orthants", []exact.Vec{v(1, 0, 0), v(0, 1, 0), v(0, 0, 1)}, 3, 8},
 		// Braid arrangement x_i = x_j in Q^4: one cell per ordering, 4! = 24.
 		{"braid A3", braid4, 4, 24},
 		// Braid arrangement in Q^3: 3! = 6.
-		{"braid A2", []Vec{v(1, -1, 0), v(1, 0, -1), v(0, 1, -1)}, 3, 6},
+		{"braid A2", []exact.Vec{v(1, -1, 0), v(1, 0, -1), v(0, 1, -1)}, 3, 6},
 		// Normals in the plane z = 0 with m' = 3 distinct directions: the
 		// arrangement is 3 lines through 0 in the (x, y)-plane times the z-axis,
 		// 2m' = 6 cells.
-		{"lower-dim", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(2, 2, 0), v(-1, 0, 0)}, 3, 6},
+		{"lower-dim", []exact.Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(2, 2, 0), v(-1, 0, 0)}, 3, 6},
 		// Adding z = 0 to that cuts each of the 6 cells in two.
-		{"lower-dim plus z", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(0, 0, 1)}, 3, 12},
+		{"lower-dim plus z", []exact.Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(0, 0, 1)}, 3, 12},
 		// Four planes through a common line (the z-axis) in Q^3 are 4 lines in
 		// the plane: 8 cells.
-		{"pencil", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0)}, 3, 8},
+		{"pencil", []exact.Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0)}, 3, 8},
 		// The same pencil with z = 0 added: each of the 8 cells splits, 16.
-		{"pencil plus z", []Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0), v(0, 0, 5)}, 3, 16},
+		{"pencil plus z", []exact.Vec{v(1, 0, 0), v(0, 1, 0), v(1, 1, 0), v(1, -1, 0), v(0, 0, 5)}, 3, 16},
 		// All normals in a line of Q^4: two half-spaces.
-		{"rank one d=4", []Vec{v(1, 2, 0, -1), v(-2, -4, 0, 2), v(0, 0, 0, 0)}, 4, 2},
+		{"rank one d=4", []exact.Vec{v(1, 2, 0, -1), v(-2, -4, 0, 2), v(0, 0, 0, 0)}, 4, 2},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,7 +237,7 @@ func TestCellsKnown(t *testing.T) {
 }
 
 func TestCellsNoNormalPoint(t *testing.T) {
-	cells, err := Cells([]Vec{VecOf(0, 0, 0)}, 3, 0)
+	cells, err := Cells([]exact.Vec{exact.VecOf(0, 0, 0)}, 3, 0)
 	if err != nil || len(cells) != 1 || !cells[0].Point.IsZero() || cells[0].Signs[0] != 0 {
 		t.Fatalf("got %v, %v", cells, err)
 	}
@@ -242,7 +245,7 @@ func TestCellsNoNormalPoint(t *testing.T) {
 
 func TestCellsDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 37))
-	var normals []Vec
+	var normals []exact.Vec
 	for i := 0; i < 8; i++ {
 		normals = append(normals, randIntVec(rng, 3, 3))
 	}
@@ -259,8 +262,8 @@ func TestCellsDeterministic(t *testing.T) {
 }
 
 func TestCellsBudgetAndErrors(t *testing.T) {
-	normals := []Vec{VecOf(1, 0), VecOf(0, 1), VecOf(1, 1)}
-	if _, err := Cells(normals, 2, 5); !errors.Is(err, ErrBudget) {
+	normals := []exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1), exact.VecOf(1, 1)}
+	if _, err := Cells(normals, 2, 5); !errors.Is(err, exact.ErrBudget) {
 		t.Errorf("maxCells 5 for 6 cells: err = %v", err)
 	}
 	if cells, err := Cells(normals, 2, 6); err != nil || len(cells) != 6 {
@@ -272,19 +275,19 @@ func TestCellsBudgetAndErrors(t *testing.T) {
 	if _, err := Cells(nil, 0, 0); err == nil {
 		t.Errorf("d = 0 accepted")
 	}
-	if _, err := Cells([]Vec{{nil, nil}}, 2, 0); err == nil {
+	if _, err := Cells([]exact.Vec{{nil, nil}}, 2, 0); err == nil {
 		t.Errorf("nil entry accepted")
 	}
 }
 
 // TestCellsWithinStop: a stop function that answers true ends the
-// enumeration with ErrBudget after that many hyperplanes; one that never
+// enumeration with exact.ErrBudget after that many hyperplanes; one that never
 // does gives exactly the cells of Cells.
 func TestCellsWithinStop(t *testing.T) {
-	normals := []Vec{VecOf(1, 0, 0), VecOf(0, 1, 0), VecOf(0, 0, 1), VecOf(1, 1, 1), VecOf(1, -2, 3)}
+	normals := []exact.Vec{exact.VecOf(1, 0, 0), exact.VecOf(0, 1, 0), exact.VecOf(0, 0, 1), exact.VecOf(1, 1, 1), exact.VecOf(1, -2, 3)}
 	asked := 0
 	_, err := CellsWithin(normals, 3, 0, func() bool { asked++; return asked >= 3 })
-	if !errors.Is(err, ErrBudget) || asked != 3 {
+	if !errors.Is(err, exact.ErrBudget) || asked != 3 {
 		t.Errorf("stop after 3 questions: err = %v after %d", err, asked)
 	}
 	want, err := Cells(normals, 3, 0)
@@ -303,17 +306,17 @@ func TestCellsWithinStop(t *testing.T) {
 }
 
 func TestCellCheckRejects(t *testing.T) {
-	normals := []Vec{VecOf(1, 0), VecOf(0, 0)}
-	good := Cell{Signs: []int8{1, 0}, Point: VecOf(2, 5)}
+	normals := []exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 0)}
+	good := Cell{Signs: []int8{1, 0}, Point: exact.VecOf(2, 5)}
 	if !good.Check(normals) {
 		t.Fatalf("good cell rejected")
 	}
 	bad := []Cell{
-		{Signs: []int8{-1, 0}, Point: VecOf(2, 5)}, // wrong sign
-		{Signs: []int8{0, 0}, Point: VecOf(0, 5)},  // on the hyperplane
-		{Signs: []int8{1, 1}, Point: VecOf(2, 5)},  // sign for a zero normal
-		{Signs: []int8{1}, Point: VecOf(2, 5)},     // too few signs
-		{Signs: []int8{1, 0}, Point: VecOf(2)},     // wrong dimension
+		{Signs: []int8{-1, 0}, Point: exact.VecOf(2, 5)}, // wrong sign
+		{Signs: []int8{0, 0}, Point: exact.VecOf(0, 5)},  // on the hyperplane
+		{Signs: []int8{1, 1}, Point: exact.VecOf(2, 5)},  // sign for a zero normal
+		{Signs: []int8{1}, Point: exact.VecOf(2, 5)},     // too few signs
+		{Signs: []int8{1, 0}, Point: exact.VecOf(2)},     // wrong dimension
 	}
 	for i, c := range bad {
 		if c.Check(normals) {

@@ -1,9 +1,11 @@
-package exact
+package lp
 
 import (
 	"errors"
 	"fmt"
 	"math/big"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // Sense is the relation of a linear constraint A·x (≤ | = | ≥) B.
@@ -33,7 +35,7 @@ func (s Sense) String() string {
 
 // Constraint is the linear constraint A·x Sense B on x ∈ Q^n.
 type Constraint struct {
-	A     Vec
+	A     exact.Vec
 	Sense Sense
 	B     *big.Rat
 }
@@ -46,12 +48,12 @@ type Constraint struct {
 //
 // Every variable is free (of unrestricted sign) unless Nonneg says otherwise;
 // Nonneg nil means all variables are free. C nil asks only for feasibility.
-// MaxPivots > 0 bounds the simplex pivots (ErrBudget when exceeded).
+// MaxPivots > 0 bounds the simplex pivots (exact.ErrBudget when exceeded).
 type Program struct {
 	N         int
 	Nonneg    []bool
 	Cons      []Constraint
-	C         Vec
+	C         exact.Vec
 	Maximize  bool
 	MaxPivots int
 }
@@ -68,8 +70,8 @@ type Program struct {
 //     set; x is a feasible point and value is nil.
 //
 // The error is non-nil on malformed input (lengths, nil entries, unknown
-// Sense) and ErrBudget when the pivot budget ran out.
-func (p Program) Solve() (status LPStatus, x Vec, value *big.Rat, err error) {
+// Sense) and exact.ErrBudget when the pivot budget ran out.
+func (p Program) Solve() (status LPStatus, x exact.Vec, value *big.Rat, err error) {
 	lp, cols, width, err := p.standard()
 	if err != nil {
 		return Optimal, nil, nil, err
@@ -84,9 +86,9 @@ func (p Program) Solve() (status LPStatus, x Vec, value *big.Rat, err error) {
 	sx := res.X
 	if len(lp.A) == 0 && lp.C == nil {
 		// No rows and no objective: LP.Solve sees no variables; x = 0.
-		sx = NewVec(width)
+		sx = exact.NewVec(width)
 	}
-	x = NewVec(p.N)
+	x = exact.NewVec(p.N)
 	for i, c := range cols {
 		x[i].Set(sx[c])
 		if !p.nonneg(i) {
@@ -110,13 +112,13 @@ func (p Program) nonneg(i int) bool { return p.Nonneg != nil && p.Nonneg[i] }
 // width is the number of standard-form columns.
 func (p Program) standard() (lp LP, cols []int, width int, err error) {
 	if p.N < 0 {
-		return LP{}, nil, 0, errors.New("exact: Program with negative N")
+		return LP{}, nil, 0, errors.New("lp: Program with negative N")
 	}
 	if p.Nonneg != nil && len(p.Nonneg) != p.N {
-		return LP{}, nil, 0, fmt.Errorf("exact: Program Nonneg has %d entries, want %d", len(p.Nonneg), p.N)
+		return LP{}, nil, 0, fmt.Errorf("lp: Program Nonneg has %d entries, want %d", len(p.Nonneg), p.N)
 	}
-	if p.C != nil && (len(p.C) != p.N || !noNil(p.C)) {
-		return LP{}, nil, 0, fmt.Errorf("exact: Program objective must have %d non-nil entries", p.N)
+	if p.C != nil && (len(p.C) != p.N || !p.C.Defined()) {
+		return LP{}, nil, 0, fmt.Errorf("lp: Program objective must have %d non-nil entries", p.N)
 	}
 	cols = make([]int, p.N)
 	n := 0
@@ -129,21 +131,21 @@ func (p Program) standard() (lp LP, cols []int, width int, err error) {
 	}
 	nx := n
 	for k, c := range p.Cons {
-		if len(c.A) != p.N || !noNil(c.A) || c.B == nil {
-			return LP{}, nil, 0, fmt.Errorf("exact: Program constraint %d must have %d non-nil coefficients and a bound", k, p.N)
+		if len(c.A) != p.N || !c.A.Defined() || c.B == nil {
+			return LP{}, nil, 0, fmt.Errorf("lp: Program constraint %d must have %d non-nil coefficients and a bound", k, p.N)
 		}
 		switch c.Sense {
 		case LE, GE:
 			n++
 		case EQ:
 		default:
-			return LP{}, nil, 0, fmt.Errorf("exact: Program constraint %d has unknown sense %v", k, c.Sense)
+			return LP{}, nil, 0, fmt.Errorf("lp: Program constraint %d has unknown sense %v", k, c.Sense)
 		}
 	}
-	lp = LP{A: make(Mat, len(p.Cons)), B: make(Vec, len(p.Cons)), MaxPivots: p.MaxPivots}
+	lp = LP{A: make(exact.Mat, len(p.Cons)), B: make(exact.Vec, len(p.Cons)), MaxPivots: p.MaxPivots}
 	slack := nx
 	for k, c := range p.Cons {
-		row := NewVec(n)
+		row := exact.NewVec(n)
 		for i, a := range c.A {
 			if a.Sign() == 0 {
 				continue
@@ -165,7 +167,7 @@ func (p Program) standard() (lp LP, cols []int, width int, err error) {
 		lp.B[k] = new(big.Rat).Set(c.B)
 	}
 	if p.C != nil {
-		lp.C = NewVec(n)
+		lp.C = exact.NewVec(n)
 		for i, c := range p.C {
 			if p.Maximize {
 				lp.C[cols[i]].Neg(c)

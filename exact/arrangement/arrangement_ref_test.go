@@ -1,4 +1,4 @@
-package exact
+package arrangement
 
 // The implementation of Cells before its performance work (filtered signs,
 // reused sign vectors, hashed parent lookup), kept as the reference the
@@ -12,11 +12,13 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // cells computes the cells of the arrangement of normals in Q^d (validated,
 // d ≥ 1), in construction order.
-func refCells(normals []Vec, d int, maxCells int) ([]Cell, error) {
+func refCells(normals []exact.Vec, d int, maxCells int) ([]Cell, error) {
 	ints := make([]ivec, len(normals))
 	for i, h := range normals {
 		ints[i] = primitiveInts(h)
@@ -27,7 +29,7 @@ func refCells(normals []Vec, d int, maxCells int) ([]Cell, error) {
 	}
 	out := make([]Cell, len(cs))
 	for ci, c := range cs {
-		p := make(Vec, d)
+		p := make(exact.Vec, d)
 		for j := range p {
 			if c.point == nil {
 				p[j] = new(big.Rat)
@@ -138,7 +140,7 @@ func refIcells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell
 				ss := subSigns(sc)
 				ci, ok := index[signKey(ss)]
 				if !ok {
-					return nil, nil, fmt.Errorf("exact: internal error: restricted cell %v has no parent", ss)
+					return nil, nil, fmt.Errorf("arrangement: internal error: restricted cell %v has no parent", ss)
 				}
 				u := make(ivec, d)
 				u[p] = new(big.Int)
@@ -195,13 +197,13 @@ func refIcells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell
 			}
 			sg := h.dot(c.point, &s, &t).Sign()
 			if sg == 0 {
-				return nil, nil, fmt.Errorf("exact: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
+				return nil, nil, fmt.Errorf("arrangement: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
 			}
 			next = append(next, icell{signs: append(c.signs[:k:k], int8(sg)), point: c.point})
 		}
 		cur = next
 		if maxCells > 0 && len(cur) > maxCells {
-			return nil, nil, ErrBudget
+			return nil, nil, exact.ErrBudget
 		}
 	}
 	return signs, cur, nil
@@ -218,14 +220,14 @@ func TestCellsMatchReference(t *testing.T) {
 		if d <= 3 {
 			m += rng.IntN(12)
 		}
-		var normals []Vec
+		var normals []exact.Vec
 		for i := 0; i < m; i++ {
-			var h Vec
+			var h exact.Vec
 			switch {
 			case i > 0 && rng.IntN(6) == 0:
 				h = normals[rng.IntN(i)].Scale(big.NewRat(int64(rng.IntN(5)-2), int64(1+rng.IntN(3))))
 			case trial%3 == 0:
-				h = make(Vec, d)
+				h = make(exact.Vec, d)
 				for c := range h {
 					h[c] = new(big.Rat).SetFloat64(rng.NormFloat64() * float64(int64(1)<<rng.IntN(40)))
 				}

@@ -1,9 +1,11 @@
-package exact
+package lp
 
 import (
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // boxAsLP writes the BoxLP problem in the standard form of LP: columns
@@ -16,8 +18,8 @@ func boxAsLP(lp *BoxLP, s []int8, b []*big.Int) LP {
 			nb = append(nb, j)
 		}
 	}
-	A := NewMat(d+len(nb), n+len(nb))
-	B := NewVec(d + len(nb))
+	A := exact.NewMat(d+len(nb), n+len(nb))
+	B := exact.NewVec(d + len(nb))
 	for r := 0; r < d; r++ {
 		B[r].SetInt(b[r])
 		for j := 0; j < n; j++ {

@@ -1,17 +1,19 @@
-package exact
+package lp
 
 import (
 	"errors"
 	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // bruteVertices returns every basic feasible solution of {x ≥ 0 : A x = b}
 // with n columns, by enumerating all column subsets S with A_S of full
 // column rank and solving A_S x_S = b exactly.
-func bruteVertices(a Mat, b Vec, n int) []Vec {
-	var out []Vec
+func bruteVertices(a exact.Mat, b exact.Vec, n int) []exact.Vec {
+	var out []exact.Vec
 	for mask := 0; mask < 1<<n; mask++ {
 		var cols []int
 		for j := 0; j < n; j++ {
@@ -19,20 +21,20 @@ func bruteVertices(a Mat, b Vec, n int) []Vec {
 				cols = append(cols, j)
 			}
 		}
-		sub := make(Mat, len(a))
+		sub := make(exact.Mat, len(a))
 		for i := range a {
-			sub[i] = make(Vec, len(cols))
+			sub[i] = make(exact.Vec, len(cols))
 			for k, j := range cols {
 				sub[i][k] = a[i][j]
 			}
 		}
-		if len(a) > 0 && Rank(sub) != len(cols) {
+		if len(a) > 0 && exact.Rank(sub) != len(cols) {
 			continue
 		}
 		if len(a) == 0 && len(cols) > 0 {
 			continue
 		}
-		xs, ok := SolveLinear(sub, b, len(cols))
+		xs, ok := exact.SolveLinear(sub, b, len(cols))
 		if !ok {
 			continue
 		}
@@ -45,7 +47,7 @@ func bruteVertices(a Mat, b Vec, n int) []Vec {
 		if neg {
 			continue
 		}
-		x := NewVec(n)
+		x := exact.NewVec(n)
 		for k, j := range cols {
 			x[j].Set(xs[k])
 		}
@@ -66,16 +68,16 @@ func brute(lp LP, n int) (LPStatus, *big.Rat) {
 	if lp.C == nil {
 		return Optimal, nil
 	}
-	ra := make(Mat, len(lp.A)+1)
+	ra := make(exact.Mat, len(lp.A)+1)
 	for i := range lp.A {
 		ra[i] = lp.A[i]
 	}
-	ones := make(Vec, n)
+	ones := make(exact.Vec, n)
 	for j := range ones {
 		ones[j] = big.NewRat(1, 1)
 	}
 	ra[len(lp.A)] = ones
-	rb := NewVec(len(lp.A) + 1)
+	rb := exact.NewVec(len(lp.A) + 1)
 	rb[len(lp.A)].SetInt64(1)
 	for _, r := range bruteVertices(ra, rb, n) {
 		if lp.C.Dot(r).Sign() < 0 {
@@ -98,7 +100,7 @@ func TestLPRandomAgainstBruteForce(t *testing.T) {
 	for it := 0; it < 1500; it++ {
 		m, n := rng.IntN(5), rng.IntN(7)
 		a := randMat(rng, m, n, 2+rng.IntN(5))
-		var b Vec
+		var b exact.Vec
 		switch rng.IntN(3) {
 		case 0: // arbitrary right-hand side
 			b = randVec(rng, m, 3)
@@ -114,7 +116,7 @@ func TestLPRandomAgainstBruteForce(t *testing.T) {
 			a[m-1] = a[0].Scale(c1).Add(a[1].Scale(c2))
 			b[m-1] = new(big.Rat).Add(new(big.Rat).Mul(c1, b[0]), new(big.Rat).Mul(c2, b[1]))
 		}
-		var c Vec
+		var c exact.Vec
 		if rng.IntN(5) != 0 {
 			c = randVec(rng, n, 2)
 		}
@@ -184,20 +186,20 @@ func TestLPRandomAgainstBruteForce(t *testing.T) {
 // The optimum −5/4 is at x4 = x6 = 1, x1 = 3/4.
 func TestLPBeale(t *testing.T) {
 	lp := LP{
-		A: Mat{
-			{fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 4), fracOf(-8, 1), fracOf(-1, 1), fracOf(9, 1)},
-			{fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(1, 2), fracOf(-12, 1), fracOf(-1, 2), fracOf(3, 1)},
-			{fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1)},
+		A: exact.Mat{
+			{big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 4), big.NewRat(-8, 1), big.NewRat(-1, 1), big.NewRat(9, 1)},
+			{big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(1, 2), big.NewRat(-12, 1), big.NewRat(-1, 2), big.NewRat(3, 1)},
+			{big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1)},
 		},
-		B:         VecOf(0, 0, 1),
-		C:         Vec{fracOf(0, 1), fracOf(0, 1), fracOf(0, 1), fracOf(-3, 4), fracOf(20, 1), fracOf(-1, 2), fracOf(6, 1)},
+		B:         exact.VecOf(0, 0, 1),
+		C:         exact.Vec{big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(-3, 4), big.NewRat(20, 1), big.NewRat(-1, 2), big.NewRat(6, 1)},
 		MaxPivots: 1000,
 	}
 	res, err := lp.Solve()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Status != Optimal || res.Value.Cmp(fracOf(-5, 4)) != 0 {
+	if res.Status != Optimal || res.Value.Cmp(big.NewRat(-5, 4)) != 0 {
 		t.Fatalf("got %v %v, want optimal −5/4", res.Status, res.Value)
 	}
 	if !lp.Check(res) {
@@ -216,13 +218,13 @@ func TestLPBeale(t *testing.T) {
 // optimum is at most −2; the exact value is compared with brute force.
 func TestLPKuhn(t *testing.T) {
 	lp := LP{
-		A: Mat{
-			{fracOf(-2, 1), fracOf(-9, 1), fracOf(1, 1), fracOf(9, 1), fracOf(1, 1), fracOf(0, 1), fracOf(0, 1)},
-			{fracOf(1, 3), fracOf(1, 1), fracOf(-1, 3), fracOf(-2, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1)},
-			{fracOf(2, 1), fracOf(3, 1), fracOf(-1, 1), fracOf(-12, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 1)},
+		A: exact.Mat{
+			{big.NewRat(-2, 1), big.NewRat(-9, 1), big.NewRat(1, 1), big.NewRat(9, 1), big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(0, 1)},
+			{big.NewRat(1, 3), big.NewRat(1, 1), big.NewRat(-1, 3), big.NewRat(-2, 1), big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1)},
+			{big.NewRat(2, 1), big.NewRat(3, 1), big.NewRat(-1, 1), big.NewRat(-12, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 1)},
 		},
-		B:         VecOf(0, 0, 2),
-		C:         VecOf(-2, -3, 1, 12, 0, 0, 0),
+		B:         exact.VecOf(0, 0, 2),
+		C:         exact.VecOf(-2, -3, 1, 12, 0, 0, 0),
 		MaxPivots: 1000,
 	}
 	res, err := lp.Solve()
@@ -233,7 +235,7 @@ func TestLPKuhn(t *testing.T) {
 	if res.Status != st || (st == Optimal && res.Value.Cmp(val) != 0) {
 		t.Fatalf("got %v %v, brute force %v %v", res.Status, res.Value, st, val)
 	}
-	if !lp.CheckFeasible(VecOf(2, 0, 2, 0, 2, 0, 0)) || res.Value.Cmp(fracOf(-2, 1)) > 0 {
+	if !lp.CheckFeasible(exact.VecOf(2, 0, 2, 0, 2, 0, 0)) || res.Value.Cmp(big.NewRat(-2, 1)) > 0 {
 		t.Fatalf("value %v above the feasible −2", res.Value)
 	}
 	if !lp.Check(res) {
@@ -249,17 +251,17 @@ func TestLPEdgeCases(t *testing.T) {
 		value  *big.Rat // nil: not checked
 	}{
 		{"no rows no cost", LP{}, Optimal, nil},
-		{"no rows nonneg cost", LP{C: VecOf(1, 0, 2)}, Optimal, fracOf(0, 1)},
-		{"no rows negative cost", LP{C: VecOf(1, -1)}, Unbounded, nil},
-		{"no columns zero rhs", LP{A: Mat{{}, {}}, B: VecOf(0, 0)}, Optimal, nil},
-		{"no columns nonzero rhs", LP{A: Mat{{}, {}}, B: VecOf(0, -3)}, Infeasible, nil},
-		{"zero row zero rhs", LP{A: matOf([]int64{0, 0}, []int64{1, 1}), B: VecOf(0, 2), C: VecOf(1, 2)}, Optimal, fracOf(2, 1)},
-		{"zero row nonzero rhs", LP{A: matOf([]int64{0, 0}, []int64{1, 1}), B: VecOf(1, 2)}, Infeasible, nil},
-		{"negative rhs", LP{A: matOf([]int64{-1, -1}), B: VecOf(-3), C: VecOf(2, 1)}, Optimal, fracOf(3, 1)},
-		{"x = -1", LP{A: matOf([]int64{1}), B: VecOf(-1)}, Infeasible, nil},
-		{"duplicate rows", LP{A: matOf([]int64{1, 2}, []int64{1, 2}, []int64{2, 4}), B: VecOf(4, 4, 8), C: VecOf(-1, -1)}, Optimal, fracOf(-4, 1)},
-		{"contradictory rows", LP{A: matOf([]int64{1, 2}, []int64{1, 2}), B: VecOf(4, 5)}, Infeasible, nil},
-		{"unbounded ray", LP{A: matOf([]int64{1, -1}), B: VecOf(1), C: VecOf(0, -1)}, Unbounded, nil},
+		{"no rows nonneg cost", LP{C: exact.VecOf(1, 0, 2)}, Optimal, big.NewRat(0, 1)},
+		{"no rows negative cost", LP{C: exact.VecOf(1, -1)}, Unbounded, nil},
+		{"no columns zero rhs", LP{A: exact.Mat{{}, {}}, B: exact.VecOf(0, 0)}, Optimal, nil},
+		{"no columns nonzero rhs", LP{A: exact.Mat{{}, {}}, B: exact.VecOf(0, -3)}, Infeasible, nil},
+		{"zero row zero rhs", LP{A: matOf([]int64{0, 0}, []int64{1, 1}), B: exact.VecOf(0, 2), C: exact.VecOf(1, 2)}, Optimal, big.NewRat(2, 1)},
+		{"zero row nonzero rhs", LP{A: matOf([]int64{0, 0}, []int64{1, 1}), B: exact.VecOf(1, 2)}, Infeasible, nil},
+		{"negative rhs", LP{A: matOf([]int64{-1, -1}), B: exact.VecOf(-3), C: exact.VecOf(2, 1)}, Optimal, big.NewRat(3, 1)},
+		{"x = -1", LP{A: matOf([]int64{1}), B: exact.VecOf(-1)}, Infeasible, nil},
+		{"duplicate rows", LP{A: matOf([]int64{1, 2}, []int64{1, 2}, []int64{2, 4}), B: exact.VecOf(4, 4, 8), C: exact.VecOf(-1, -1)}, Optimal, big.NewRat(-4, 1)},
+		{"contradictory rows", LP{A: matOf([]int64{1, 2}, []int64{1, 2}), B: exact.VecOf(4, 5)}, Infeasible, nil},
+		{"unbounded ray", LP{A: matOf([]int64{1, -1}), B: exact.VecOf(1), C: exact.VecOf(0, -1)}, Unbounded, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -282,12 +284,12 @@ func TestLPEdgeCases(t *testing.T) {
 
 func TestLPShapeErrors(t *testing.T) {
 	bad := []LP{
-		{A: matOf([]int64{1, 2}), B: VecOf(1, 2)},
-		{A: matOf([]int64{1, 2}, []int64{1}), B: VecOf(1, 2)},
-		{A: matOf([]int64{1, 2}), B: VecOf(1), C: VecOf(1)},
-		{A: Mat{{nil, fracOf(1, 1)}}, B: VecOf(1)},
-		{A: matOf([]int64{1, 2}), B: Vec{nil}},
-		{A: matOf([]int64{1, 2}), B: VecOf(1), C: Vec{nil, nil}},
+		{A: matOf([]int64{1, 2}), B: exact.VecOf(1, 2)},
+		{A: matOf([]int64{1, 2}, []int64{1}), B: exact.VecOf(1, 2)},
+		{A: matOf([]int64{1, 2}), B: exact.VecOf(1), C: exact.VecOf(1)},
+		{A: exact.Mat{{nil, big.NewRat(1, 1)}}, B: exact.VecOf(1)},
+		{A: matOf([]int64{1, 2}), B: exact.Vec{nil}},
+		{A: matOf([]int64{1, 2}), B: exact.VecOf(1), C: exact.Vec{nil, nil}},
 	}
 	for i, lp := range bad {
 		if _, err := lp.Solve(); err == nil {
@@ -297,9 +299,9 @@ func TestLPShapeErrors(t *testing.T) {
 }
 
 func TestLPBudget(t *testing.T) {
-	lp := LP{A: matOf([]int64{1, 1, 1}, []int64{1, -1, 2}), B: VecOf(3, 1), C: VecOf(1, 2, -1), MaxPivots: 1}
-	if _, err := lp.Solve(); !errors.Is(err, ErrBudget) {
-		t.Fatalf("err = %v, want ErrBudget", err)
+	lp := LP{A: matOf([]int64{1, 1, 1}, []int64{1, -1, 2}), B: exact.VecOf(3, 1), C: exact.VecOf(1, 2, -1), MaxPivots: 1}
+	if _, err := lp.Solve(); !errors.Is(err, exact.ErrBudget) {
+		t.Fatalf("err = %v, want exact.ErrBudget", err)
 	}
 	lp.MaxPivots = 0
 	res, err := lp.Solve()
@@ -309,30 +311,30 @@ func TestLPBudget(t *testing.T) {
 }
 
 func TestLPCheckRejects(t *testing.T) {
-	lp := LP{A: matOf([]int64{1, 1}), B: VecOf(1), C: VecOf(1, 2)}
-	if lp.CheckFeasible(VecOf(2, -1)) {
+	lp := LP{A: matOf([]int64{1, 1}), B: exact.VecOf(1), C: exact.VecOf(1, 2)}
+	if lp.CheckFeasible(exact.VecOf(2, -1)) {
 		t.Errorf("negative x accepted")
 	}
-	if lp.CheckFeasible(VecOf(1, 1)) {
+	if lp.CheckFeasible(exact.VecOf(1, 1)) {
 		t.Errorf("A x ≠ b accepted")
 	}
-	if !lp.CheckFeasible(VecOf(1, 0)) {
+	if !lp.CheckFeasible(exact.VecOf(1, 0)) {
 		t.Errorf("feasible x rejected")
 	}
-	if lp.CheckFarkas(VecOf(-1)) { // Aᵀy = (−1,−1) < 0
+	if lp.CheckFarkas(exact.VecOf(-1)) { // Aᵀy = (−1,−1) < 0
 		t.Errorf("bad Farkas accepted")
 	}
-	if lp.CheckFarkas(VecOf(1)) { // B·y = 1 ≥ 0
+	if lp.CheckFarkas(exact.VecOf(1)) { // B·y = 1 ≥ 0
 		t.Errorf("bad Farkas accepted")
 	}
-	inf := LP{A: matOf([]int64{1, 1}), B: VecOf(-1)}
-	if !inf.CheckFarkas(VecOf(1)) {
+	inf := LP{A: matOf([]int64{1, 1}), B: exact.VecOf(-1)}
+	if !inf.CheckFarkas(exact.VecOf(1)) {
 		t.Errorf("good Farkas rejected")
 	}
-	if lp.CheckDual(VecOf(2), fracOf(2, 1)) { // Aᵀy = (2,2) > C_1 = 1
+	if lp.CheckDual(exact.VecOf(2), big.NewRat(2, 1)) { // Aᵀy = (2,2) > C_1 = 1
 		t.Errorf("infeasible dual accepted")
 	}
-	if !lp.CheckDual(VecOf(1), fracOf(1, 1)) {
+	if !lp.CheckDual(exact.VecOf(1), big.NewRat(1, 1)) {
 		t.Errorf("optimal dual rejected")
 	}
 }
@@ -340,32 +342,32 @@ func TestLPCheckRejects(t *testing.T) {
 func TestProgramKnown(t *testing.T) {
 	free2 := func(cons ...Constraint) Program { return Program{N: 2, Cons: cons} }
 	con := func(a, b int64, s Sense, rhs int64) Constraint {
-		return Constraint{A: VecOf(a, b), Sense: s, B: big.NewRat(rhs, 1)}
+		return Constraint{A: exact.VecOf(a, b), Sense: s, B: big.NewRat(rhs, 1)}
 	}
 	tests := []struct {
 		name   string
 		p      Program
 		status LPStatus
-		x      Vec
+		x      exact.Vec
 		value  *big.Rat
 	}{
 		{
 			// min x + y over x ≥ −1, y ≥ −2 (free variables): (−1, −2), −3.
 			"free min", func() Program {
 				p := free2(con(1, 0, GE, -1), con(0, 1, GE, -2))
-				p.C = VecOf(1, 1)
+				p.C = exact.VecOf(1, 1)
 				return p
-			}(), Optimal, VecOf(-1, -2), fracOf(-3, 1),
+			}(), Optimal, exact.VecOf(-1, -2), big.NewRat(-3, 1),
 		},
 		{
 			// max x − y with x ≤ 3, y ≥ −1, x + y = 1: x = 3, y = −2 violates y ≥ −1,
 			// so x + y = 1, y = −1 → x = 2; value 3.
 			"max with equality", func() Program {
 				p := free2(con(1, 0, LE, 3), con(0, 1, GE, -1), con(1, 1, EQ, 1))
-				p.C = VecOf(1, -1)
+				p.C = exact.VecOf(1, -1)
 				p.Maximize = true
 				return p
-			}(), Optimal, VecOf(2, -1), fracOf(3, 1),
+			}(), Optimal, exact.VecOf(2, -1), big.NewRat(3, 1),
 		},
 		{
 			"infeasible", free2(con(1, 1, LE, 1), con(1, 1, GE, 2)), Infeasible, nil, nil,
@@ -374,7 +376,7 @@ func TestProgramKnown(t *testing.T) {
 			// min x with x ≥ y, free: unbounded below.
 			"unbounded free", func() Program {
 				p := free2(con(1, -1, GE, 0))
-				p.C = VecOf(1, 0)
+				p.C = exact.VecOf(1, 0)
 				return p
 			}(), Unbounded, nil, nil,
 		},
@@ -382,17 +384,17 @@ func TestProgramKnown(t *testing.T) {
 			// Same with both variables nonnegative: optimum 0.
 			"bounded nonneg", func() Program {
 				p := free2(con(1, -1, GE, 0))
-				p.C = VecOf(1, 0)
+				p.C = exact.VecOf(1, 0)
 				p.Nonneg = []bool{true, true}
 				return p
-			}(), Optimal, nil, fracOf(0, 1),
+			}(), Optimal, nil, big.NewRat(0, 1),
 		},
 		{
 			// x free, y ≥ 0, x + y ≤ −5: feasible (x = −5).
 			"mixed signs", Program{N: 2, Nonneg: []bool{false, true}, Cons: []Constraint{con(1, 1, LE, -5)}}, Optimal, nil, nil,
 		},
-		{"no constraints", Program{N: 3}, Optimal, VecOf(0, 0, 0), nil},
-		{"no constraints max", Program{N: 1, C: VecOf(1), Maximize: true}, Unbounded, nil, nil},
+		{"no constraints", Program{N: 3}, Optimal, exact.VecOf(0, 0, 0), nil},
+		{"no constraints max", Program{N: 1, C: exact.VecOf(1), Maximize: true}, Unbounded, nil, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -416,7 +418,7 @@ func TestProgramKnown(t *testing.T) {
 	}
 }
 
-func programFeasible(p Program, x Vec) bool {
+func programFeasible(p Program, x exact.Vec) bool {
 	if len(x) != p.N {
 		return false
 	}
@@ -447,7 +449,7 @@ func TestProgramRandomBoxed(t *testing.T) {
 			p.Cons = append(p.Cons, Constraint{A: randVec(rng, n, 3), Sense: Sense(rng.IntN(3) - 1), B: randRat(rng, 3)})
 		}
 		for i := 0; i < n; i++ {
-			e := NewVec(n)
+			e := exact.NewVec(n)
 			e[i].SetInt64(1)
 			p.Cons = append(p.Cons, Constraint{A: e, Sense: LE, B: big.NewRat(3, 1)}, Constraint{A: e, Sense: GE, B: big.NewRat(-3, 1)})
 		}
@@ -461,7 +463,7 @@ func TestProgramRandomBoxed(t *testing.T) {
 		all := append([]Constraint(nil), p.Cons...)
 		for i := 0; i < n; i++ {
 			if p.Nonneg != nil && p.Nonneg[i] {
-				e := NewVec(n)
+				e := exact.NewVec(n)
 				e[i].SetInt64(1)
 				all = append(all, Constraint{A: e, Sense: GE, B: new(big.Rat)})
 			}
@@ -470,15 +472,15 @@ func TestProgramRandomBoxed(t *testing.T) {
 		var choose func(start int, picked []int)
 		choose = func(start int, picked []int) {
 			if len(picked) == n {
-				m := make(Mat, n)
-				b := make(Vec, n)
+				m := make(exact.Mat, n)
+				b := make(exact.Vec, n)
 				for k, i := range picked {
 					m[k], b[k] = all[i].A, all[i].B
 				}
-				if Rank(m) < n {
+				if exact.Rank(m) < n {
 					return
 				}
-				x, _ := SolveLinear(m, b, n)
+				x, _ := exact.SolveLinear(m, b, n)
 				if !programFeasible(Program{N: n, Nonneg: p.Nonneg, Cons: all}, x) {
 					return
 				}
@@ -516,10 +518,10 @@ func TestProgramRandomBoxed(t *testing.T) {
 func TestProgramErrors(t *testing.T) {
 	bad := []Program{
 		{N: 2, Nonneg: []bool{true}},
-		{N: 2, C: VecOf(1)},
-		{N: 2, Cons: []Constraint{{A: VecOf(1), Sense: LE, B: fracOf(1, 1)}}},
-		{N: 1, Cons: []Constraint{{A: VecOf(1), Sense: 7, B: fracOf(1, 1)}}},
-		{N: 1, Cons: []Constraint{{A: VecOf(1), Sense: EQ}}},
+		{N: 2, C: exact.VecOf(1)},
+		{N: 2, Cons: []Constraint{{A: exact.VecOf(1), Sense: LE, B: big.NewRat(1, 1)}}},
+		{N: 1, Cons: []Constraint{{A: exact.VecOf(1), Sense: 7, B: big.NewRat(1, 1)}}},
+		{N: 1, Cons: []Constraint{{A: exact.VecOf(1), Sense: EQ}}},
 		{N: -1},
 	}
 	for i, p := range bad {
@@ -535,13 +537,13 @@ func TestProgramErrors(t *testing.T) {
 // −5/4 within a small pivot budget.
 func TestRunBealeFromSlackBasis(t *testing.T) {
 	lp := LP{
-		A: Mat{
-			{fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 4), fracOf(-8, 1), fracOf(-1, 1), fracOf(9, 1)},
-			{fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(1, 2), fracOf(-12, 1), fracOf(-1, 2), fracOf(3, 1)},
-			{fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1), fracOf(0, 1), fracOf(1, 1), fracOf(0, 1)},
+		A: exact.Mat{
+			{big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 4), big.NewRat(-8, 1), big.NewRat(-1, 1), big.NewRat(9, 1)},
+			{big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(1, 2), big.NewRat(-12, 1), big.NewRat(-1, 2), big.NewRat(3, 1)},
+			{big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(1, 1), big.NewRat(0, 1)},
 		},
-		B: VecOf(0, 0, 1),
-		C: Vec{fracOf(0, 1), fracOf(0, 1), fracOf(0, 1), fracOf(-3, 4), fracOf(20, 1), fracOf(-1, 2), fracOf(6, 1)},
+		B: exact.VecOf(0, 0, 1),
+		C: exact.Vec{big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(0, 1), big.NewRat(-3, 4), big.NewRat(20, 1), big.NewRat(-1, 2), big.NewRat(6, 1)},
 	}
 	tb := newTableau(lp, 3, 7)
 	for i := 0; i < 3; i++ {
@@ -557,10 +559,10 @@ func TestRunBealeFromSlackBasis(t *testing.T) {
 	}
 	v := new(big.Rat).SetFrac(&tb.t[3][10], &tb.den)
 	v.Quo(v, tb.cost).Neg(v)
-	if v.Cmp(fracOf(-5, 4)) != 0 {
+	if v.Cmp(big.NewRat(-5, 4)) != 0 {
 		t.Fatalf("value %v, want -5/4", v.RatString())
 	}
-	if x := tb.primal(); !lp.CheckFeasible(x) || lp.C.Dot(x).Cmp(fracOf(-5, 4)) != 0 {
+	if x := tb.primal(); !lp.CheckFeasible(x) || lp.C.Dot(x).Cmp(big.NewRat(-5, 4)) != 0 {
 		t.Fatalf("x = %v", x)
 	}
 }

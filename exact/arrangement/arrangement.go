@@ -1,4 +1,4 @@
-package exact
+package arrangement
 
 import (
 	"fmt"
@@ -6,6 +6,8 @@ import (
 	"math/big"
 	"slices"
 	"sort"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // Cell is a full-dimensional cell (an open polyhedral cone) of a central
@@ -16,19 +18,19 @@ import (
 // has sign Signs[i] for every i.
 type Cell struct {
 	Signs []int8
-	Point Vec
+	Point exact.Vec
 }
 
 // Check reports whether c is a cell of the central arrangement with the given
 // normals: Point has their dimension, Signs has one entry per normal,
 // Signs[i] = 0 exactly for a zero normal h_i, and sign(h_i·Point) = Signs[i]
 // for every i, so Point lies in the open cell the signs describe.
-func (c Cell) Check(normals []Vec) bool {
-	if len(c.Signs) != len(normals) || !noNil(c.Point) {
+func (c Cell) Check(normals []exact.Vec) bool {
+	if len(c.Signs) != len(normals) || !c.Point.Defined() {
 		return false
 	}
 	for i, h := range normals {
-		if len(h) != len(c.Point) || !noNil(h) {
+		if len(h) != len(c.Point) || !h.Defined() {
 			return false
 		}
 		s := c.Signs[i]
@@ -61,24 +63,24 @@ func (c Cell) Check(normals []Vec) bool {
 // vectors is needed, and the work is polynomial in len(normals) for fixed d.
 //
 // The cells are returned sorted by sign vector, lexicographically with
-// −1 < 0 < +1. maxCells > 0 bounds their number (ErrBudget when exceeded).
+// −1 < 0 < +1. maxCells > 0 bounds their number (exact.ErrBudget when exceeded).
 // The error is non-nil when d < 1 or a normal does not have d non-nil
 // entries.
-func Cells(normals []Vec, d int, maxCells int) ([]Cell, error) {
+func Cells(normals []exact.Vec, d int, maxCells int) ([]Cell, error) {
 	return CellsWithin(normals, d, maxCells, nil)
 }
 
 // CellsWithin is Cells with a second budget: stop, when not nil, is asked
 // after each hyperplane is added (in every dimension of the recursion), and
-// a true answer ends the enumeration with ErrBudget — a time limit, for
+// a true answer ends the enumeration with exact.ErrBudget — a time limit, for
 // example.
-func CellsWithin(normals []Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
+func CellsWithin(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
 	if d < 1 {
-		return nil, fmt.Errorf("exact: Cells in dimension %d", d)
+		return nil, fmt.Errorf("arrangement: Cells in dimension %d", d)
 	}
 	for i, h := range normals {
-		if len(h) != d || !noNil(h) {
-			return nil, fmt.Errorf("exact: normal %d must have %d non-nil entries", i, d)
+		if len(h) != d || !h.Defined() {
+			return nil, fmt.Errorf("arrangement: normal %d must have %d non-nil entries", i, d)
 		}
 	}
 	out, err := cells(normals, d, maxCells, stop)
@@ -104,7 +106,7 @@ type ivec []*big.Int
 // primitiveInts returns the primitive integer vector c·v for the rational
 // c > 0 that clears v's denominators and its numerators' common divisor, or
 // nil when v = 0.
-func primitiveInts(v Vec) ivec {
+func primitiveInts(v exact.Vec) ivec {
 	l := big.NewInt(1)
 	var g big.Int
 	for _, x := range v {
@@ -214,9 +216,9 @@ func floatImage(v ivec) ([]float64, bool) {
 		if x.IsInt64() && x.BitLen() <= 53 {
 			f[j] = float64(x.Int64())
 		} else {
-			f[j] = bigFloat(x)
+			f[j] = exact.IntFloat64(x)
 		}
-		if a := math.Abs(f[j]); !(a >= filterMin && a <= filterMax) {
+		if a := math.Abs(f[j]); !exact.FilterAccepts(a) {
 			ok = false
 		}
 	}
@@ -224,7 +226,7 @@ func floatImage(v ivec) ([]float64, bool) {
 }
 
 // filteredDot returns the float64 value of a·b and a rigorous bound on its
-// error (see DotSign), or ok = false.
+// error (see exact.DotSign), or ok = false.
 func filteredDot(a, b []float64) (s, err float64) {
 	var mu float64
 	for j, x := range a {
@@ -232,7 +234,7 @@ func filteredDot(a, b []float64) (s, err float64) {
 		s += p
 		mu += math.Abs(p)
 	}
-	return s, DotFilterFactor(len(a)) * mu
+	return s, exact.DotFilterFactor(len(a)) * mu
 }
 
 // newICell returns a cell with the given signs (hash h) and point.
@@ -243,7 +245,7 @@ func newICell(signs []int8, h uint64, point ivec) icell {
 
 // cells computes the cells of the arrangement of normals in Q^d (validated,
 // d ≥ 1), in construction order.
-func cells(normals []Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
+func cells(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
 	ints := make([]ivec, len(normals))
 	for i, h := range normals {
 		ints[i] = primitiveInts(h)
@@ -254,7 +256,7 @@ func cells(normals []Vec, d int, maxCells int, stop func() bool) ([]Cell, error)
 	}
 	out := make([]Cell, len(cs))
 	for ci, c := range cs {
-		p := make(Vec, d)
+		p := make(exact.Vec, d)
 		for j := range p {
 			if c.point == nil {
 				p[j] = new(big.Rat)
@@ -380,7 +382,7 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 					}
 				}
 				if ci < 0 {
-					return nil, nil, fmt.Errorf("exact: internal error: restricted cell %v has no parent", ss)
+					return nil, nil, fmt.Errorf("arrangement: internal error: restricted cell %v has no parent", ss)
 				}
 				u := make(ivec, d)
 				u[p] = new(big.Int)
@@ -402,7 +404,7 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 		for ei, i := range earlier {
 			normals[i].dot(h, &bs[ei], &t)
 			bs[ei].Abs(&bs[ei])
-			bf[ei] = bigFloat(&bs[ei])
+			bf[ei] = exact.IntFloat64(&bs[ei])
 			nf[ei], nok[ei] = nfAll[i], nokAll[i]
 		}
 		lo := make([]float64, k)
@@ -488,7 +490,7 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 				sg = h.dot(c.point, &s, &t).Sign()
 			}
 			if sg == 0 {
-				return nil, nil, fmt.Errorf("exact: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
+				return nil, nil, fmt.Errorf("arrangement: internal error: unsplit cell %v meets hyperplane %d", c.signs, hi)
 			}
 			c.signs = append(c.signs, int8(sg))
 			c.hash = signHash(c.hash, int8(sg))
@@ -497,7 +499,7 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 		clear(cur) // drop references for the collector
 		spare, cur = cur, next
 		if maxCells > 0 && len(cur) > maxCells || stop != nil && stop() {
-			return nil, nil, ErrBudget
+			return nil, nil, exact.ErrBudget
 		}
 	}
 	return signs, cur, nil

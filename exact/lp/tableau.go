@@ -1,6 +1,10 @@
-package exact
+package lp
 
-import "math/big"
+import (
+	"math/big"
+
+	"github.com/relucert/relucert/exact"
+)
 
 // tableau is the simplex tableau of LP.Solve, kept fraction-free
 // (Edmonds' integer-preserving pivoting, as in Bareiss elimination).
@@ -32,7 +36,7 @@ type tableau struct {
 
 // lcmDen returns the least common multiple of the denominators of v's
 // entries and of extra (when not nil).
-func lcmDen(v Vec, extra *big.Rat) *big.Int {
+func lcmDen(v exact.Vec, extra *big.Rat) *big.Int {
 	l := big.NewInt(1)
 	var g big.Int
 	add := func(x *big.Rat) {
@@ -100,7 +104,7 @@ func newTableau(lp LP, m, n int) *tableau {
 // |p| (negating every entry when p < 0).
 func (tb *tableau) pivot(r, e int) error {
 	if tb.max > 0 && tb.pivots >= tb.max {
-		return ErrBudget
+		return exact.ErrBudget
 	}
 	tb.pivots++
 	row := tb.t[r]
@@ -233,8 +237,8 @@ func (tb *tableau) run(limit int) (int, error) {
 }
 
 // primal returns the current basic solution in the original variables x.
-func (tb *tableau) primal() Vec {
-	x := NewVec(tb.n)
+func (tb *tableau) primal() exact.Vec {
+	x := exact.NewVec(tb.n)
 	rhs := tb.n + tb.m
 	for i, b := range tb.basis {
 		if b < tb.n {
@@ -250,8 +254,8 @@ func (tb *tableau) primal() Vec {
 // B'·y' = Σa > 0; so −y', and its positive multiple
 // den·(−y') = t[m][n+i] − den, certify A' x = B' infeasible, and
 // y_i = σ_i L_i (t[m][n+i] − den) certifies A x = B.
-func (tb *tableau) farkas() Vec {
-	y := make(Vec, tb.m)
+func (tb *tableau) farkas() exact.Vec {
+	y := make(exact.Vec, tb.m)
 	obj := tb.t[tb.m]
 	for i := range y {
 		tb.u.Sub(&obj[tb.n+i], &tb.den)
@@ -263,8 +267,8 @@ func (tb *tableau) farkas() Vec {
 
 // ray returns a positive multiple of the unbounded direction of entering
 // column e: den at e and −t_ie at the basic columns.
-func (tb *tableau) ray(e int) Vec {
-	r := NewVec(tb.n)
+func (tb *tableau) ray(e int) exact.Vec {
+	r := exact.NewVec(tb.n)
 	r[e].SetInt(&tb.den)
 	for i, b := range tb.basis {
 		if b < tb.n {
@@ -278,8 +282,8 @@ func (tb *tableau) ray(e int) Vec {
 // duals returns the phase-II dual y for the original rows. The reduced cost
 // of artificial i (cost 0) is −y”_i for the dual y” of the scaled rows and
 // scaled costs L·C, so y_i = σ_i L_i y”_i / L = −σ_i L_i t[m][n+i] / (den·L).
-func (tb *tableau) duals() Vec {
-	y := make(Vec, tb.m)
+func (tb *tableau) duals() exact.Vec {
+	y := make(exact.Vec, tb.m)
 	obj := tb.t[tb.m]
 	var q big.Rat
 	q.SetFrac(big.NewInt(1), &tb.den)
@@ -297,7 +301,7 @@ func (tb *tableau) duals() Vec {
 // L > 0 clearing c's denominators: den·(L c_j) − Σ_i L c_{B_i} t_ij, which is
 // den times the reduced costs, and −L c_B B⁻¹ B' times den in the
 // right-hand side.
-func (tb *tableau) setCost(c Vec) {
+func (tb *tableau) setCost(c exact.Vec) {
 	n := tb.n
 	l := lcmDen(c, nil)
 	tb.cost = new(big.Rat).SetInt(l)
