@@ -239,7 +239,7 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 	for _, x := range q.X {
 		e.Outputs = append(e.Outputs, q.Output(x))
 	}
-	e.Loss = q.Loss()
+	e.Loss = Loss(q)
 	return e, nil
 }
 
@@ -313,7 +313,7 @@ func SameFunction(p, q *Point) error {
 			return fmt.Errorf("sample %d: f(x_%d) = %s before and %s after", i, i, fp, fq)
 		}
 	}
-	if lp, lq := p.Loss(), q.Loss(); lp.Cmp(lq) != 0 {
+	if lp, lq := Loss(p), Loss(q); lp.Cmp(lq) != 0 {
 		return fmt.Errorf("loss %s before and %s after", lp.RatString(), lq.RatString())
 	}
 	return nil

@@ -90,13 +90,13 @@ func boundaryNormals(p *Point, w exact.Vec) []exact.Vec {
 
 // qVanishes decides Q ≡ 0 for a neuron with input weight w at p.
 func qVanishes(t *testing.T, p *Point, w exact.Vec) bool {
-	r := p.Residuals()
+	r := ResidualsOf(p)
 	return vanishesOnCells(t, boundaryNormals(p, w), p.D(), qDef(p, r, w))
 }
 
 // phiVanishes decides φ_j ≡ 0 at p.
 func phiVanishes(t *testing.T, p *Point, j int) bool {
-	r := p.Residuals()
+	r := ResidualsOf(p)
 	nr := p.Neurons[j]
 	q := qDef(p, r, nr.W)
 	return vanishesOnCells(t, boundaryNormals(p, nr.W), p.D(), func(u exact.Vec) exact.Vec {
@@ -400,7 +400,7 @@ func TestAddZeroOutputFacts(t *testing.T) {
 		}
 		after := mustCheck(t, e.To)
 		m := p.M()
-		r := p.Residuals()
+		r := ResidualsOf(p)
 		sum := exact.NewVec(p.K())
 		for i, x := range p.X {
 			sum.AddScaled(p.Act.Apply(w.Dot(x)), r[i])
@@ -477,7 +477,7 @@ func TestAddZeroInputFacts(t *testing.T) {
 		if want := before.Stationary && holds; after.Stationary != want {
 			t.Fatalf("trial %d: stationary %v → %v with (S2) of the new neuron %v", trial, before.Stationary, after.Stationary, holds)
 		}
-		r := p.Residuals()
+		r := ResidualsOf(p)
 		sumAt := func(u exact.Vec) *big.Rat {
 			s := new(big.Rat)
 			for i, x := range p.X {
@@ -498,7 +498,7 @@ func TestAddZeroInputFacts(t *testing.T) {
 					t.Fatalf("trial %d: (S2) said to hold but Σ (a·r_i)ρ(x_i·u) < 0 at %s", trial, u)
 				}
 			}
-			if before.Stationary && !a.IsZero() && !e.To.Residuals()[0].IsZero() {
+			if before.Stationary && !a.IsZero() && !ResidualsOf(e.To)[0].IsZero() {
 				seen["stationarity kept"]++
 			}
 		}
@@ -628,7 +628,7 @@ func TestEmbeddingKeepsFunction(t *testing.T) {
 					t.Fatalf("trial %d: %s changed f(x_%d)", trial, op, i)
 				}
 			}
-			if e.To.Loss().Cmp(p.Loss()) != 0 || e.Loss.Cmp(p.Loss()) != 0 {
+			if Loss(e.To).Cmp(Loss(p)) != 0 || e.Loss.Cmp(Loss(p)) != 0 {
 				t.Fatalf("trial %d: %s changed the loss", trial, op)
 			}
 			if err := SameFunction(p, e.To); err != nil {

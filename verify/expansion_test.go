@@ -21,7 +21,7 @@ func TestExpansionMatchesLoss(t *testing.T) {
 		if r := s.SafeRadius(delta); r != nil && r.Cmp(sigma) <= 0 {
 			sigma = new(big.Rat).Mul(r, big.NewRat(int64(1+rng.IntN(9)), 10))
 		}
-		want := new(big.Rat).Sub(p.Add(delta.Scale(sigma)).Loss(), p.Loss())
+		want := new(big.Rat).Sub(Loss(p.Add(delta.Scale(sigma))), Loss(p))
 		if got := poly.Eval(sigma); got.Cmp(want) != 0 {
 			t.Fatalf("trial %d: (★) gives %s, direct evaluation %s (σ = %s)", trial, got.RatString(), want.RatString(), sigma.RatString())
 		}
@@ -48,7 +48,7 @@ func TestExpansionFailsOutsideSafeRadius(t *testing.T) {
 	s := newState(p)
 	delta := Direction{{W: vec(-3), A: vec(0)}} // w: 1 → −2 flips the sign
 	got := s.Expansion(delta).Eval(big.NewRat(1, 1))
-	want := new(big.Rat).Sub(p.Add(delta).Loss(), p.Loss())
+	want := new(big.Rat).Sub(Loss(p.Add(delta)), Loss(p))
 	if got.Cmp(want) == 0 {
 		t.Fatalf("(★) unexpectedly exact outside the safe radius")
 	}

@@ -37,19 +37,19 @@ func TestOutputBiasNetwork(t *testing.T) {
 				t.Errorf("%s: f(x_%d) = %v, want %v", tc.name, i, got, tc.f[i])
 			}
 		}
-		r := tc.p.Residuals()
+		r := ResidualsOf(tc.p)
 		for i := range r {
 			if !r[i].Equal(tc.r[i]) {
 				t.Errorf("%s: r_%d = %v, want %v", tc.name, i, r[i], tc.r[i])
 			}
 		}
-		if got := tc.p.Loss(); got.RatString() != tc.loss {
+		if got := Loss(tc.p); got.RatString() != tc.loss {
 			t.Errorf("%s: L = %s, want %s", tc.name, got.RatString(), tc.loss)
 		}
 		// Without the output bias the same weights give other residuals.
 		nb := tc.p.Clone()
 		nb.OutputBias = nil
-		if nb.Loss().Cmp(tc.p.Loss()) == 0 {
+		if Loss(nb).Cmp(Loss(tc.p)) == 0 {
 			t.Errorf("%s: the output bias does not change the loss", tc.name)
 		}
 	}
@@ -64,7 +64,7 @@ func TestOutputBiasNetwork(t *testing.T) {
 		t.Errorf("AddBias: %v (from %v)", m.OutputBias, p.OutputBias)
 	}
 	// b = 0: f = 1, 2; r = 0, 2; L = (1/4)(0 + 4) = 1.
-	if got := m.Loss(); got.RatString() != "1" {
+	if got := Loss(m); got.RatString() != "1" {
 		t.Errorf("L at b = 0: %s, want 1", got.RatString())
 	}
 }

@@ -47,7 +47,7 @@ func (s *state) decreasingPath(delta Direction, rule string) (*Path, error) {
 			if t.Cmp(big.NewRat(1, 1)) != 0 {
 				rule = fmt.Sprintf("%s, scaled by %s", rule, t.RatString())
 			}
-			return &Path{Delta: d, Loss0: s.p.Loss(), Loss1: s.p.Add(d).Loss(), Rule: rule}, nil
+			return &Path{Delta: d, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(d)), Rule: rule}, nil
 		}
 		t.Quo(t, big.NewRat(2, 1))
 	}
@@ -103,7 +103,7 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	delta[j].W = u.Scale(t)
 	delta[j].A = q.Scale(new(big.Rat).Neg(sc))
 	rule := fmt.Sprintf("Theorem E: neuron %d, u = %v, Q_j(u) = %v, t = %s, s = t/max(S(0), S(t)) = %s", j, u, q, t.RatString(), sc.RatString())
-	path := &Path{Delta: delta, Loss0: s.p.Loss(), Loss1: s.p.Add(delta).Loss(), Rule: rule}
+	path := &Path{Delta: delta, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(delta)), Rule: rule}
 	// The bound above is a theorem; check it on this instance all the same.
 	if !s.Expansion(delta).NegativeOn(one) {
 		return nil, fmt.Errorf("neuron %d: internal error: Theorem E segment does not decrease", j)

@@ -118,7 +118,7 @@ func newRechecker(p *Point) (*rechecker, error) {
 		j, i := ji[0], ji[1]
 		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X[i]).Sign())
 	}
-	rc.r = p.Residuals()
+	rc.r = ResidualsOf(p)
 
 	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
 	for j, nr := range p.Neurons {

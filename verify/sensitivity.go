@@ -50,7 +50,7 @@ func StationarityResiduals(p *Point) (*Residuals, error) {
 // snapResiduals computes the residuals of a valid point.
 func snapResiduals(p *Point) *Residuals {
 	s := newState(p)
-	res := &Residuals{Loss: p.Loss()}
+	res := &Residuals{Loss: Loss(p)}
 	total := new(big.Rat)
 	nf := snapUpFloat().SetInt64(int64(p.N()))
 	for j := range p.Neurons {

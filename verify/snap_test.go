@@ -264,8 +264,8 @@ func TestSnapRecoversPlanted(t *testing.T) {
 		if res.Verdict.Kind != pc.v.Kind || !snapSameEscape(res.Verdict, pc.v) {
 			t.Fatalf("%s: verdict %v %v, planted %v %v", name, res.Verdict.Kind, res.Verdict.Escape, pc.v.Kind, pc.v.Escape)
 		}
-		if got.Loss().Cmp(pc.p.Loss()) != 0 {
-			t.Fatalf("%s: loss %s, planted %s", name, got.Loss().RatString(), pc.p.Loss().RatString())
+		if Loss(got).Cmp(Loss(pc.p)) != 0 {
+			t.Fatalf("%s: loss %s, planted %s", name, Loss(got).RatString(), Loss(pc.p).RatString())
 		}
 		for i, x := range got.X {
 			if got.Output(x)[0].Cmp(pc.p.Output(x)[0]) != 0 {

@@ -1,4 +1,4 @@
-package verify
+package network
 
 import (
 	"math/big"
@@ -33,16 +33,6 @@ func (p *Point) ShiftedTargets() []exact.Vec {
 	return ys
 }
 
-// Residuals returns r_i = f_θ(x_i) − y_i for every sample, evaluated
-// exactly by the engine of fast.go (common-denominator integers, filtered
-// signs with exact fallback).
-func (p *Point) Residuals() []exact.Vec { return newEngine(p).r }
-
-// Loss returns L(θ) = (1/2n) Σ_i |f_θ(x_i) − y_i|², evaluated exactly from
-// the definition of the network (the residuals of Residuals, summed in
-// integers over their common denominator).
-func (p *Point) Loss() *big.Rat { return newEngine(p).loss() }
-
 // Add returns θ + Δ as a new point on the same data (with the same output
 // bias; see AddBias).
 func (p *Point) Add(delta Direction) *Point {
@@ -72,6 +62,10 @@ func (p *Point) ZeroDirection() Direction {
 	}
 	return d
 }
+
+// Direction is a perturbation Δ = (δw_j, δa_j)_j of a point, one entry per
+// neuron, with the shapes of the point's neurons.
+type Direction []Neuron
 
 // Scale returns c·Δ.
 func (d Direction) Scale(c *big.Rat) Direction {

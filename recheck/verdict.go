@@ -1,4 +1,4 @@
-package verify
+package recheck
 
 import (
 	"math/big"

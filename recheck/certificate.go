@@ -1,14 +1,11 @@
-package verify
+package recheck
 
 import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
 )
-
-// Direction is a perturbation Δ = (δw_j, δa_j)_j of a point, one entry per
-// neuron, with the shapes of the point's neurons.
-type Direction []Neuron
 
 // Path certifies that the loss decreases along a segment leaving θ:
 // L(θ + τ·Delta) < L(θ) for every τ ∈ (0, 1]. The segment lies inside the
@@ -16,7 +13,7 @@ type Direction []Neuron
 // which Recheck recovers by exact evaluation of L and shows negative on (0, 1]
 // by Sturm's theorem.
 type Path struct {
-	Delta Direction
+	Delta network.Direction
 	// Loss0 = L(θ) and Loss1 = L(θ + Delta).
 	Loss0, Loss1 *big.Rat
 	// Rule says how the path was built (for example "Theorem E: j=3,
@@ -30,7 +27,7 @@ type Descent struct {
 	// Condition is "S1" (G_j ≠ 0, Delta has δa_j = −G_j) or "S2"
 	// (φ_j(u) < 0, Delta has δw_j = u).
 	Condition  string
-	Delta      Direction
+	Delta      network.Direction
 	Derivative *big.Rat
 	// Path is a segment along Delta (scaled) on which L decreases.
 	Path *Path

@@ -1,0 +1,84 @@
+package verify
+
+import (
+	"math/big"
+
+	"github.com/relucert/relucert/network"
+	"github.com/relucert/relucert/recheck"
+)
+
+// The network a point is about lives in package network, and the verdicts
+// and certificates the independent checker validates in package recheck
+// (which imports neither this package nor the search). The names below keep
+// them available here under their old names.
+
+type (
+	// Activation is network.Activation: ρ(z) = ρ₊z for z ≥ 0, ρ₋z for z < 0.
+	Activation = network.Activation
+	// Neuron is network.Neuron: input weight w_j and output weight a_j.
+	Neuron = network.Neuron
+	// Point is network.Point: θ with the data set it is trained on.
+	Point = network.Point
+	// Direction is network.Direction: a perturbation Δ of a point.
+	Direction = network.Direction
+
+	// VerdictKind is recheck.VerdictKind.
+	VerdictKind = recheck.VerdictKind
+	// NeuronKind is recheck.NeuronKind.
+	NeuronKind = recheck.NeuronKind
+	// NeuronReport is recheck.NeuronReport.
+	NeuronReport = recheck.NeuronReport
+	// Verdict is recheck.Verdict: the classification with its certificate.
+	Verdict = recheck.Verdict
+	// Certificate is recheck.Certificate.
+	Certificate = recheck.Certificate
+	// Path is recheck.Path: a segment along which the loss decreases.
+	Path = recheck.Path
+	// Descent is recheck.Descent: a certified failure of Theorem S.
+	Descent = recheck.Descent
+	// CellProof is recheck.CellProof: (S2) on one cell.
+	CellProof = recheck.CellProof
+	// StationarityProof is recheck.StationarityProof: (S1) and (S2) for one
+	// neuron.
+	StationarityProof = recheck.StationarityProof
+	// EscapeWitness is recheck.EscapeWitness: φ_j(u) = 0 and Q_j(u) ≠ 0.
+	EscapeWitness = recheck.EscapeWitness
+	// FaceProof is recheck.FaceProof: no escape on one cell (k ≥ 2).
+	FaceProof = recheck.FaceProof
+	// NoEscapeProof is recheck.NoEscapeProof: no escape for a_j ≠ 0, k ≥ 2.
+	NoEscapeProof = recheck.NoEscapeProof
+)
+
+// The verdict kinds (recheck.NotStationary, …).
+const (
+	NotStationary = recheck.NotStationary
+	Saddle        = recheck.Saddle
+	LocalMin      = recheck.LocalMin
+	GlobalMin     = recheck.GlobalMin
+	Undetermined  = recheck.Undetermined
+)
+
+// The neuron kinds (recheck.ZeroNeuron, …).
+const (
+	ZeroNeuron        = recheck.ZeroNeuron
+	ZeroOutput        = recheck.ZeroOutput
+	ZeroInput         = recheck.ZeroInput
+	Dead              = recheck.Dead
+	NonDifferentiable = recheck.NonDifferentiable
+	Alive             = recheck.Alive
+)
+
+// ReLU is network.ReLU: ρ(z) = max(z, 0).
+func ReLU() Activation { return network.ReLU() }
+
+// Leaky is network.Leaky: the leaky ReLU with negative slope alpha.
+func Leaky(alpha *big.Rat) Activation { return network.Leaky(alpha) }
+
+// Abs is network.Abs: ρ(z) = |z|.
+func Abs() Activation { return network.Abs() }
+
+// Linear is network.Linear: ρ(z) = z.
+func Linear() Activation { return network.Linear() }
+
+// ParseVerdict is recheck.ParseVerdict: the VerdictKind named s, or false.
+func ParseVerdict(s string) (VerdictKind, bool) { return recheck.ParseVerdict(s) }
