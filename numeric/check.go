@@ -42,6 +42,9 @@ type Result struct {
 	Neurons []Neuron
 	// Loss is L = (1/2n) Σ_i |f(x_i) − y_i|² in float64.
 	Loss float64
+	// BiasGradient is ∂L/∂b = (1/n) Σ_i r_i with an output bias, nil
+	// without one.
+	BiasGradient []float64
 	// Reason names the deciding theorem, or says why the answer is
 	// undetermined.
 	Reason string
@@ -73,8 +76,11 @@ func Check(p *verify.Point) (*Result, error) {
 // Check classifies the converted point; see the package function Check.
 func (pr *Problem) Check() *Result {
 	m := pr.M()
-	res := &Result{Escape: []int{}, Neurons: make([]Neuron, m), Loss: pr.Loss()}
+	res := &Result{Escape: []int{}, Neurons: make([]Neuron, m), Loss: pr.Loss(), BiasGradient: pr.BiasGradient()}
 	failed, undecided := "", ""
+	if !pr.s0() {
+		failed = fmt.Sprintf("Theorem S: (S0) fails for the output bias: ∂L/∂b = %v", res.BiasGradient)
+	}
 	for j := 0; j < m; j++ {
 		nr := &res.Neurons[j]
 		nr.Kind, nr.Boundary, nr.G = pr.kind(j), pr.boundary(j), pr.G(j)

@@ -265,8 +265,8 @@ func genPoint(rng *rand.Rand) (*verify.Point, string) {
 	return p, desc
 }
 
-// plantResiduals returns residuals r (n rows of k integers) with, for every
-// neuron, G_j = 0 and, when a_j ≠ 0, the linear part v_j of n·φ_j zero; with
+// plantResiduals returns residuals r (n rows of k integers) with Σ_i r_i = 0
+// when p has an output bias, and for every neuron G_j = 0 and, when a_j ≠ 0, the linear part v_j of n·φ_j zero; with
 // e1 also the (E1) matrix of every a_j = 0 neuron zero, and with zeroZ also
 // a_j·r_i = 0 on the boundary samples of every a_j ≠ 0 neuron (which makes
 // the point stationary). A random integer combination of a nullspace basis;
@@ -332,6 +332,16 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 					rows = append(rows, rw)
 				}
 			}
+		}
+	}
+	if p.HasOutputBias() {
+		// (S0): Σ_i r_i = 0, one row per output coordinate.
+		for c := 0; c < k; c++ {
+			rw := row()
+			for i := range p.X {
+				rw[i*k+c].SetInt64(1)
+			}
+			rows = append(rows, rw)
 		}
 	}
 	r := exact.NewVec(cols)

@@ -493,7 +493,9 @@ func lerp(a, b []float64, s float64) []float64 {
 }
 
 // secondOrder holds the thin SVD of Φ = (ρ(w_l·x_i))_{il}, which does not
-// depend on the neuron or the direction, for test 2 of DESIGN §4.
+// depend on the neuron or the direction, for test 2 of DESIGN §4. With an
+// output bias Φ has one more column of ones: the move of b joins the
+// output weights (docs/theory.md, "Output bias").
 type secondOrder struct {
 	pr   *Problem
 	phi  *mat.Dense
@@ -505,10 +507,17 @@ type secondOrder struct {
 // newSecondOrder factorises Φ; nil when the SVD fails.
 func (pr *Problem) newSecondOrder() *secondOrder {
 	n, m := pr.N(), pr.M()
-	so := &secondOrder{pr: pr, phi: mat.NewDense(n, m, nil)}
+	cols := m
+	if pr.B != nil {
+		cols++
+	}
+	so := &secondOrder{pr: pr, phi: mat.NewDense(n, cols, nil)}
 	for i := 0; i < n; i++ {
 		for l := 0; l < m; l++ {
 			so.phi.Set(i, l, pr.rho(pr.pre[l][i]))
+		}
+		if cols > m {
+			so.phi.Set(i, m, 1)
 		}
 	}
 	var svd mat.SVD
@@ -539,7 +548,7 @@ func (pr *Problem) newSecondOrder() *secondOrder {
 // c₂ is unbounded below.
 func (so *secondOrder) min(j int, q, psi []float64) (val, size float64, unbounded bool) {
 	pr := so.pr
-	n, m := pr.N(), pr.M()
+	n, m := so.phi.Dims() // m counts the output bias's column
 	// Null-space component of e_j: |e_j|² − Σ_{r<rank} V_jr².
 	proj := 0.0
 	for r := 0; r < so.rank; r++ {

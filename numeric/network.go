@@ -21,6 +21,8 @@ type Problem struct {
 	// X (n×d), Y (n×k), W (m×d) and A (m×k) hold the samples, targets, input
 	// and output weights, one row each.
 	X, Y, W, A [][]float64
+	// B is the output bias b (k entries), nil when the network has none.
+	B []float64
 	// Tol is the tolerance policy with this problem's scales.
 	Tol Tolerance
 
@@ -70,9 +72,6 @@ func NewProblem(p *verify.Point) (*Problem, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if p.HasOutputBias() {
-		return nil, fmt.Errorf("output_bias: a trainable output bias is not supported by the float64 path yet")
-	}
 	pr := &Problem{}
 	var err error
 	if pr.Pos, err = ratFloat(p.Act.Pos, "activation.pos"); err != nil {
@@ -97,6 +96,11 @@ func NewProblem(p *verify.Point) (*Problem, error) {
 			return nil, err
 		}
 		if pr.A[j], err = toFloats(nr.A, "neurons.a", j); err != nil {
+			return nil, err
+		}
+	}
+	if p.HasOutputBias() {
+		if pr.B, err = toFloats(p.OutputBias, "output_bias", 0); err != nil {
 			return nil, err
 		}
 	}
@@ -157,6 +161,10 @@ func (pr *Problem) snap() {
 	for i := range pr.X {
 		pr.out[i] = make([]float64, k)
 		size := norm2(pr.Y[i])
+		if pr.B != nil {
+			copy(pr.out[i], pr.B)
+			size += norm2(pr.B)
+		}
 		for j := range pr.W {
 			h := pr.rho(pr.pre[j][i])
 			if h == 0 {
@@ -227,6 +235,31 @@ func (pr *Problem) Loss() float64 {
 	return s / (2 * float64(len(pr.res)))
 }
 
+// BiasGradient returns ∂L/∂b = (1/n) Σ_i r_i, nil without an output bias.
+func (pr *Problem) BiasGradient() []float64 {
+	if pr.B == nil {
+		return nil
+	}
+	g := make([]float64, pr.K())
+	for _, r := range pr.res {
+		for c := range g {
+			g[c] += r[c]
+		}
+	}
+	for c := range g {
+		g[c] /= float64(pr.N())
+	}
+	return g
+}
+
+// s0 reports (S0) of Theorem S: with an output bias, ∂L/∂b ≈ 0 within
+// |Σ_i r_i|/n ≤ Eps·R (the tolerance of ZeroResidualSum with unit terms);
+// true without one.
+func (pr *Problem) s0() bool {
+	g := pr.BiasGradient()
+	return g == nil || pr.Tol.ZeroResidualSum(g, 1)
+}
+
 // G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i).
 func (pr *Problem) G(j int) []float64 {
 	g := make([]float64, pr.K())
@@ -282,13 +315,16 @@ func (pr *Problem) kind(j int) verify.NeuronKind {
 	return verify.Alive
 }
 
-// lossOf evaluates L = (1/2n) Σ_i |Σ_j a_j ρ(w_j·x_i) − y_i|² directly,
-// without tolerances (used by Perturb).
-func lossOf(pos, neg float64, X, Y, W, A [][]float64) float64 {
+// lossOf evaluates L = (1/2n) Σ_i |Σ_j a_j ρ(w_j·x_i) + b − y_i|² directly,
+// without tolerances (used by Perturb); B = nil is b = 0.
+func lossOf(pos, neg float64, X, Y, W, A [][]float64, B []float64) float64 {
 	s := 0.0
 	for i, x := range X {
 		for c := range Y[i] {
 			f := 0.0
+			if B != nil {
+				f = B[c]
+			}
 			for j := range W {
 				z := dot(W[j], x)
 				if z < 0 {

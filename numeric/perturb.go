@@ -30,7 +30,8 @@ type PerturbResult struct {
 }
 
 // Perturb is the paper's baseline test of a candidate minimum: n times, it
-// perturbs all parameters at once (every entry of every w_j and a_j) by
+// perturbs all parameters at once (every entry of every w_j and a_j, and of
+// the output bias b when there is one) by
 // independent uniform noise in [−amplitude, amplitude] and evaluates the
 // float64 loss directly (no tolerance, no pattern). The noise comes from
 // math/rand/v2's PCG seeded with (seed, perturbStream), so equal arguments
@@ -66,7 +67,13 @@ func Perturb(p *verify.Point, n int, amplitude float64, seed uint64) PerturbResu
 			return out
 		}
 	}
-	out.Loss = lossOf(pos, neg, X, Y, W, A)
+	var B []float64 // the output bias, nil without one
+	if p.HasOutputBias() {
+		if B, err = toFloats(p.OutputBias, "", 0); err != nil {
+			return out
+		}
+	}
+	out.Loss = lossOf(pos, neg, X, Y, W, A, B)
 	if n <= 0 {
 		return out
 	}
@@ -85,7 +92,11 @@ func Perturb(p *verify.Point, n int, amplitude float64, seed uint64) PerturbResu
 	for trial := 0; trial < n; trial++ {
 		pw := noisy(W)
 		pa := noisy(A)
-		change := lossOf(pos, neg, X, Y, pw, pa) - out.Loss
+		var pb []float64
+		if B != nil {
+			pb = noisy([][]float64{B})[0]
+		}
+		change := lossOf(pos, neg, X, Y, pw, pa, pb) - out.Loss
 		if change < 0 {
 			out.Decreases++
 		}

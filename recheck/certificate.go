@@ -14,6 +14,10 @@ import (
 // by Sturm's theorem.
 type Path struct {
 	Delta network.Direction
+	// Bias is the move δb of the output bias along with Delta (the segment
+	// is θ + τ·(Delta, Bias)); nil when b does not move or the point has
+	// no output bias.
+	Bias exact.Vec
 	// Loss0 = L(θ) and Loss1 = L(θ + Delta).
 	Loss0, Loss1 *big.Rat
 	// Rule says how the path was built (for example "Theorem E: j=3,
@@ -21,13 +25,17 @@ type Path struct {
 	Rule string
 }
 
-// Descent certifies a failed Theorem S: L'(θ; Delta) = Derivative < 0.
+// Descent certifies a failed Theorem S: L'(θ; (Delta, Bias)) = Derivative < 0.
 type Descent struct {
+	// Neuron is the neuron whose condition fails; −1 for (S0).
 	Neuron int
-	// Condition is "S1" (G_j ≠ 0, Delta has δa_j = −G_j) or "S2"
-	// (φ_j(u) < 0, Delta has δw_j = u).
-	Condition  string
-	Delta      network.Direction
+	// Condition is "S0" (Σ_i r_i ≠ 0 with an output bias: Delta = 0 and
+	// Bias = δb = −(1/n) Σ_i r_i), "S1" (G_j ≠ 0, Delta has δa_j = −G_j) or
+	// "S2" (φ_j(u) < 0, Delta has δw_j = u).
+	Condition string
+	Delta     network.Direction
+	// Bias is δb: nil except for (S0).
+	Bias       exact.Vec
 	Derivative *big.Rat
 	// Path is a segment along Delta (scaled) on which L decreases.
 	Path *Path

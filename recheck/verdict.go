@@ -103,5 +103,8 @@ type Verdict struct {
 	// the point is stationary.
 	Escape  []int
 	Neurons []NeuronReport
-	Cert    *Certificate
+	// BiasGradient is ∂L/∂b = (1/n) Σ_i r_i when the network has an output
+	// bias (nil otherwise): (S0) of Theorem S holds iff it is zero.
+	BiasGradient exact.Vec
+	Cert         *Certificate
 }

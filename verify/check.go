@@ -24,10 +24,6 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// errOutputBias is returned for a point with an output bias while its
-// stationarity condition Σ_i r_i = 0 is not yet part of Check.
-var errOutputBias = errors.New("output_bias: a trainable output bias is not supported by this version of Check yet")
-
 // errDeadline is the budget error of an exceeded Options.Deadline.
 var errDeadline = fmt.Errorf("time budget: %w", exact.ErrBudget)
 
@@ -61,9 +57,6 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if p.HasOutputBias() {
-		return nil, errOutputBias
-	}
 	if opt.Timeout > 0 && opt.Deadline.IsZero() {
 		opt.Deadline = time.Now().Add(opt.Timeout)
 	}
@@ -95,10 +88,11 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 	return v, s.vectorEscapes(v, faces, opt)
 }
 
-// TheoremS decides Theorem S — θ is stationary iff every neuron has (S1)
-// G_j = 0 and (S2) φ_j ≥ 0 — filling the per-neuron reports of v. When a
-// condition fails, v becomes not-stationary with a descent direction and a
-// decreasing segment. decided is false when a budget left some (S2)
+// TheoremS decides Theorem S — θ is stationary iff (S0) Σ_i r_i = 0 when
+// the network has an output bias, and every neuron has (S1) G_j = 0 and
+// (S2) φ_j ≥ 0 — filling the per-neuron reports of v. When a condition
+// fails, v becomes not-stationary with a descent direction and a
+// decreasing segment; (S0) is tried first, then the neurons in order. decided is false when a budget left some (S2)
 // undecided and nothing failed; v is then undetermined.
 func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 	p := s.p
@@ -120,6 +114,13 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 	})
 	var budget []string
 	var descent *Descent
+	if p.HasOutputBias() {
+		v.BiasGradient = s.BiasGradient()
+		if !v.BiasGradient.IsZero() {
+			descent = &Descent{Neuron: -1, Condition: "S0", Delta: p.ZeroDirection(), Bias: v.BiasGradient.Neg(),
+				Derivative: new(big.Rat).Neg(v.BiasGradient.Norm2())}
+		}
+	}
 	for j := range p.Neurons {
 		nr := &v.Neurons[j]
 		nr.S1 = nr.G.IsZero()
@@ -147,13 +148,17 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		}
 	}
 	if descent != nil {
-		path, err := s.decreasingPath(descent.Delta, fmt.Sprintf("descent direction of neuron %d (%s fails)", descent.Neuron, descent.Condition))
+		what := fmt.Sprintf("neuron %d", descent.Neuron)
+		if descent.Condition == "S0" {
+			what = "the output bias"
+		}
+		path, err := s.decreasingPath(descent.Delta, descent.Bias, fmt.Sprintf("descent direction of %s (%s fails)", what, descent.Condition))
 		if err != nil {
 			return false, err
 		}
 		descent.Path = path
 		v.Kind = NotStationary
-		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for neuron %d; L'(θ; Δ) = %s < 0", descent.Condition, descent.Neuron, descent.Derivative.RatString())
+		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for %s; L'(θ; Δ) = %s < 0", descent.Condition, what, descent.Derivative.RatString())
 		v.Cert = &Certificate{Descent: descent}
 		return true, nil
 	}

@@ -786,9 +786,19 @@ func parallelDynamic(n, w int, f func(j int)) {
 // c₄ = Σ |β_i|²/2n. Every term is an integer over a common denominator:
 // α_i = Ā_i/D_α with D_α = D_δa D_A D_ρ D_X D_W D_δ, β_i = B̄_i/D_β with
 // D_β = D_δa D_ρ D_δ D_X, r_i = R̄_i/d_r.
-func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
+//
+// A move db of the output bias adds db to every α_i; the sums Σ_i α_i and
+// Σ_i β_i (over D_α and D_β) give the extra terms, added in rationals.
+func (e *engine) expansion(delta Direction, moved []int, db exact.Vec) exact.Poly {
 	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
+	if db != nil && db.IsZero() {
+		db = nil
+	}
 	if len(moved) == 0 {
+		if db != nil {
+			// α_i = db, β_i = 0.
+			e.addBiasTerms(c, db, nil, nil)
+		}
 		return c
 	}
 	n, d, k := e.n, e.d, e.k
@@ -804,11 +814,15 @@ func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
 	ft := new(big.Int).Mul(dda, e.dw) // a ρ'(z;t): Ā s' T̄ · D_δa D_W
 	zW := exact.WordsFor(e.bx + e.bw + bitlen(d) + 1)
 	tW := exact.WordsFor(e.bx + bd + bitlen(d) + 1)
-	type acc struct{ s1, s2a, s2b, s3, s4 big.Int }
+	type acc struct {
+		s1, s2a, s2b, s3, s4 big.Int
+		sa, sb               []big.Int // Σ_i α_i, Σ_i β_i (k entries)
+	}
 	nw := workers(n * len(moved) * d * 16)
 	parts := make([]acc, max(nw, 1))
 	parallelIdx(n, nw, func(part, lo, hi int) {
 		out := &parts[part]
+		out.sa, out.sb = make([]big.Int, k), make([]big.Int, k)
 		zacc := make([]uint64, zW)
 		tacc := make([]uint64, tW)
 		var Z, T, u, v big.Int
@@ -874,6 +888,8 @@ func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
 			for l := 0; l < k; l++ {
 				e.rbar.Get(i, l, &r)
 				a, b := &alpha[l], &beta[l]
+				out.sa[l].Add(&out.sa[l], a)
+				out.sb[l].Add(&out.sb[l], b)
 				if r.Sign() != 0 {
 					out.s1.Add(&out.s1, v.Mul(&r, a))
 					out.s2a.Add(&out.s2a, v.Mul(&r, b))
@@ -885,7 +901,14 @@ func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
 		}
 	})
 	var tot acc
+	tot.sa, tot.sb = make([]big.Int, k), make([]big.Int, k)
 	for q := range parts {
+		for l := 0; l < k; l++ {
+			if parts[q].sa != nil {
+				tot.sa[l].Add(&tot.sa[l], &parts[q].sa[l])
+				tot.sb[l].Add(&tot.sb[l], &parts[q].sb[l])
+			}
+		}
 		tot.s1.Add(&tot.s1, &parts[q].s1)
 		tot.s2a.Add(&tot.s2a, &parts[q].s2a)
 		tot.s2b.Add(&tot.s2b, &parts[q].s2b)
@@ -914,7 +937,33 @@ func (e *engine) expansion(delta Direction, moved []int) exact.Poly {
 	c[2].Add(c[2], frac(&tot.s2b, two, Dalpha, Dalpha))
 	c[3] = frac(&tot.s3, Dalpha, Dbeta)
 	c[4] = frac(&tot.s4, two, Dbeta, Dbeta)
+	if db != nil {
+		sa, sb := make(exact.Vec, k), make(exact.Vec, k)
+		for l := 0; l < k; l++ {
+			sa[l], sb[l] = frac(&tot.sa[l], Dalpha), frac(&tot.sb[l], Dbeta)
+		}
+		e.addBiasTerms(c, db, sa, sb)
+	}
 	return c
+}
+
+// addBiasTerms adds to the coefficients c of (★) the terms of a move db of
+// the output bias, which adds db to every α_i: with ḡ = (1/n) Σ_i r_i and
+// the means ᾱ = (1/n) Σ_i α_i, β̄ = (1/n) Σ_i β_i (given as sa = ᾱ, sb = β̄;
+// nil for zero), c₁ += db·ḡ, c₂ += db·ᾱ + |db|²/2, c₃ += db·β̄.
+func (e *engine) addBiasTerms(c exact.Poly, db, sa, sb exact.Vec) {
+	g := exact.NewVec(e.k)
+	for _, r := range e.r {
+		g = g.Add(r)
+	}
+	t := db.Dot(g)
+	c[1].Add(c[1], t.Mul(t, big.NewRat(1, int64(e.n))))
+	h := db.Norm2()
+	c[2].Add(c[2], h.Quo(h, big.NewRat(2, 1)))
+	if sa != nil {
+		c[2].Add(c[2], db.Dot(sa))
+		c[3].Add(c[3], db.Dot(sb))
+	}
 }
 
 // safeRadius returns min |w_j·x_i| / |δw_j·x_i| over the given neurons and

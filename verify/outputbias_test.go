@@ -2,6 +2,7 @@ package verify
 
 import (
 	"math/big"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -85,12 +86,147 @@ func TestOutputBiasValidate(t *testing.T) {
 	}
 }
 
-// TestOutputBiasNotYetChecked: until Theorem S has its (S0) condition,
-// Check and Recheck refuse a point with an output bias instead of judging
-// it as a network without one.
-func TestOutputBiasNotYetChecked(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1)}, Y: []exact.Vec{vec(1)}, OutputBias: vec(0)}
-	if _, err := Check(p, Options{}); err == nil || !strings.Contains(err.Error(), "output_bias") {
-		t.Errorf("Check: %v", err)
+// naiveLoss evaluates L = (1/2n) Σ_i |f(x_i) − y_i|² from Output, the plain
+// big.Rat definition of the network (not the integer engine).
+func naiveLoss(p *Point) *big.Rat {
+	s := new(big.Rat)
+	for i, x := range p.X {
+		s.Add(s, p.Output(x).Sub(p.Y[i]).Norm2())
+	}
+	return s.Quo(s, big.NewRat(2*int64(p.N()), 1))
+}
+
+// TestExpansionWithOutputBias checks (★) with an output bias: moving
+// (δw, δa, δb), L(θ+σΔ) − L(θ) = σ(δb·ḡ + Σ_j …) + … matches the exact loss
+// evaluated from the definition at random rational perturbations, and its
+// linear coefficient is δb·(1/n)Σ_i r_i + Σ_j [δa_j·G_j + φ_j(δw_j)].
+func TestExpansionWithOutputBias(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 5))
+	for trial := 0; trial < 200; trial++ {
+		p := randomPoint(rng)
+		p.OutputBias = randVec(rng, p.K(), 3)
+		s := newState(p)
+		delta := randomDirection(rng, p)
+		if trial%4 == 0 {
+			delta = p.ZeroDirection() // δb alone
+		}
+		db := randVec(rng, p.K(), 3)
+		poly := s.ExpansionBias(delta, db)
+		sigma := big.NewRat(1, 1)
+		if r := s.SafeRadius(delta); r != nil && r.Cmp(sigma) <= 0 {
+			sigma = new(big.Rat).Mul(r, big.NewRat(int64(1+rng.IntN(9)), 10))
+		}
+		q := p.Add(delta.Scale(sigma)).AddBias(db.Scale(sigma))
+		want := new(big.Rat).Sub(naiveLoss(q), naiveLoss(p))
+		if got := poly.Eval(sigma); got.Cmp(want) != 0 {
+			t.Fatalf("trial %d: (★) with δb gives %s, direct evaluation %s (σ = %s)", trial, got.RatString(), want.RatString(), sigma.RatString())
+		}
+		fo := s.FirstOrder(delta)
+		fo.Add(fo, db.Dot(s.BiasGradient()))
+		if fo.Cmp(poly[1]) != 0 {
+			t.Fatalf("trial %d: L'(θ;Δ) = %s but (★) linear coefficient %s", trial, fo.RatString(), poly[1].RatString())
+		}
+		if naiveLoss(p).Cmp(Loss(p)) != 0 {
+			t.Fatalf("trial %d: Loss %s, definition %s", trial, Loss(p).RatString(), naiveLoss(p).RatString())
+		}
+	}
+}
+
+// TestTheoremS0 works one point by hand in three models. ReLU, x = 1, 2,
+// y = 1, 3, one dead neuron (w = −1, a = 1), so f ≡ b near θ:
+//   - no output bias: f = 0, r = (−1, −3); (S1), (S2) hold trivially and
+//     no neuron escapes: a local minimum (L = 5/2 is constant nearby, since
+//     the neuron stays dead);
+//   - b = 0 trainable: (S0) fails, ∂L/∂b = (1/2)(−1 − 3) = −2, δb = 2,
+//     L'(θ; δb) = −4; along b = 2τ, L − 5/2 = 2τ² − 4τ < 0 on (0, 1]
+//     (L(b) = ((b−1)² + (b−3)²)/4), and L(2) = 1/2;
+//   - b = 2 trainable: r = (1, −1), Σ r_i = 0: a local minimum, not global
+//     (L = 1/2): near θ the network is the constant b + δb and
+//     ((c−1)² + (c−3)²)/4 ≥ 1/2 with equality only at c = 2.
+func TestTheoremS0(t *testing.T) {
+	base := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}}
+	v, err := Check(base, Options{})
+	if err != nil || v.Kind != LocalMin || v.Loss.RatString() != "5/2" || v.BiasGradient != nil {
+		t.Fatalf("no output bias: %v %v (L = %v, ∂L/∂b = %v)", v, err, v.Loss, v.BiasGradient)
+	}
+	p := base.Clone()
+	p.OutputBias = vec(0)
+	v, err = Check(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := v.Cert.Descent
+	if v.Kind != NotStationary || d == nil || d.Condition != "S0" || d.Neuron != -1 ||
+		!v.BiasGradient.Equal(vec(-2)) || !d.Bias.Equal(vec(2)) || d.Derivative.RatString() != "-4" {
+		t.Fatalf("b = 0: %v %s, descent %+v, ∂L/∂b = %v", v.Kind, v.Reason, d, v.BiasGradient)
+	}
+	if !d.Path.Bias.Equal(vec(2)) || d.Path.Loss0.RatString() != "5/2" || d.Path.Loss1.RatString() != "1/2" {
+		t.Errorf("b = 0: path δb = %v, L %v → %v; want 2, 5/2 → 1/2", d.Path.Bias, d.Path.Loss0, d.Path.Loss1)
+	}
+	if err := Recheck(p, v); err != nil {
+		t.Errorf("b = 0: Recheck: %v", err)
+	}
+	p.OutputBias = vec(2)
+	v, err = Check(p, Options{})
+	if err != nil || v.Kind != LocalMin || v.Loss.RatString() != "1/2" || !v.BiasGradient.IsZero() {
+		t.Fatalf("b = 2: %v %v", v, err)
+	}
+	if err := Recheck(p, v); err != nil {
+		t.Errorf("b = 2: Recheck: %v", err)
+	}
+	// The same certificate does not pass for b = 1 (Σ r_i = −2 ≠ 0; the
+	// loss is corrected so that only (S0) is wrong).
+	p.OutputBias = vec(1)
+	w := *v
+	w.Loss = Loss(p)
+	if err := Recheck(p, &w); err == nil || !strings.Contains(err.Error(), "(S0)") {
+		t.Errorf("b = 1 with a local-min certificate: %v", err)
+	}
+}
+
+// TestRecheckRejectsBadBiasMoves tampers with the output-bias parts of
+// certificates.
+func TestRecheckRejectsBadBiasMoves(t *testing.T) {
+	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}, OutputBias: vec(0)}
+	fresh := func() *Verdict {
+		v, err := Check(p, Options{})
+		if err != nil || v.Kind != NotStationary {
+			t.Fatal(v, err)
+		}
+		return v
+	}
+	for _, tc := range []struct {
+		name   string
+		tamper func(v *Verdict)
+		want   string
+	}{
+		{"reversed", func(v *Verdict) { v.Cert.Descent.Bias = vec(-2); v.Cert.Descent.Path.Bias = vec(-2) }, ""},
+		{"path not along", func(v *Verdict) { v.Cert.Descent.Path.Bias = vec(1) }, ""},
+		{"no path bias", func(v *Verdict) { v.Cert.Descent.Path.Bias = nil }, ""},
+		{"wrong length", func(v *Verdict) { v.Cert.Descent.Path.Bias = vec(1, 1) }, "shape"},
+		{"too far", func(v *Verdict) { v.Cert.Descent.Bias = vec(4); v.Cert.Descent.Path.Bias = vec(4) }, ""},
+		{"wrong L1", func(v *Verdict) { v.Cert.Descent.Path.Loss1 = big.NewRat(1, 3) }, "L(θ+Δ)"},
+	} {
+		v := fresh()
+		tc.tamper(v)
+		err := Recheck(p, v)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: Recheck gave %v", tc.name, err)
+		}
+	}
+	// A bias move on a network without an output bias.
+	q := p.Clone()
+	q.OutputBias = nil
+	q.Neurons[0].A = vec(0)
+	q.Neurons[0].W = vec(1)
+	v, err := Check(q, Options{})
+	if err != nil || v.Kind != NotStationary {
+		t.Fatal(v, err)
+	}
+	v.Cert.Descent.Bias = vec(1)
+	if err := Recheck(q, v); err == nil || !strings.Contains(err.Error(), "output bias") {
+		t.Errorf("bias move without an output bias: %v", err)
 	}
 }

@@ -15,8 +15,11 @@ const maxHalvings = 256
 // segment τ·tΔ, τ ∈ (0, 1], lies inside the safe radius and the exact loss
 // polynomial (★) is negative on all of it. Δ must be a direction of decrease:
 // the lowest nonzero coefficient of σ ↦ L(θ+σΔ) − L(θ) negative.
-func (s *state) decreasingPath(delta Direction, rule string) (*Path, error) {
-	poly := s.Expansion(delta)
+//
+// db, when not nil, moves the output bias along with Δ (the segment is
+// τ·t·(Δ, db)).
+func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Path, error) {
+	poly := s.ExpansionBias(delta, db)
 	lead := 0
 	for lead < len(poly) && poly[lead].Sign() == 0 {
 		lead++
@@ -47,7 +50,11 @@ func (s *state) decreasingPath(delta Direction, rule string) (*Path, error) {
 			if t.Cmp(big.NewRat(1, 1)) != 0 {
 				rule = fmt.Sprintf("%s, scaled by %s", rule, t.RatString())
 			}
-			return &Path{Delta: d, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(d)), Rule: rule}, nil
+			var b exact.Vec
+			if db != nil {
+				b = db.Scale(t)
+			}
+			return &Path{Delta: d, Bias: b, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(d).AddBias(b)), Rule: rule}, nil
 		}
 		t.Quo(t, big.NewRat(2, 1))
 	}

@@ -32,9 +32,6 @@ func Recheck(p *Point, v *Verdict) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	if p.HasOutputBias() {
-		return errOutputBias
-	}
 	if v == nil || v.Cert == nil {
 		return fmt.Errorf("no certificate")
 	}
@@ -101,6 +98,11 @@ func Recheck(p *Point, v *Verdict) error {
 		}
 		return nil
 	case Undetermined:
+		if v.Stationary {
+			if err := rc.s0Holds(); err != nil {
+				return err
+			}
+		}
 		if len(c.Stationarity) > 0 && v.Stationary {
 			if err := rc.stationarity(c.Stationarity); err != nil {
 				return err
@@ -119,29 +121,40 @@ func recheckDescent(rc *rechecker, d *Descent) error {
 	if d.Derivative == nil || d.Derivative.Sign() >= 0 {
 		return fmt.Errorf("descent: derivative %v is not negative", d.Derivative)
 	}
+	if err := checkBiasShape(p, d.Bias); err != nil {
+		return fmt.Errorf("descent: %w", err)
+	}
 	poly, err := recheckPath(rc, d.Path)
 	if err != nil {
 		return err
 	}
-	// Path.Delta must be t·Delta for one t > 0; its loss polynomial's linear
-	// coefficient is then t·L'(θ; Delta).
+	// (Path.Delta, Path.Bias) must be t·(Delta, Bias) for one t > 0; its
+	// loss polynomial's linear coefficient is then t·L'(θ; (Delta, Bias)).
 	var t *big.Rat
+	pairs := [][2]exact.Vec{{d.Bias, d.Path.Bias}}
+	if d.Bias == nil || d.Path.Bias == nil {
+		if d.Bias != nil || d.Path.Bias != nil {
+			return fmt.Errorf("descent: path is not along the descent direction (output bias)")
+		}
+		pairs = nil
+	}
 	for j := range d.Delta {
-		for _, pair := range [][2]exact.Vec{{d.Delta[j].W, d.Path.Delta[j].W}, {d.Delta[j].A, d.Path.Delta[j].A}} {
-			for c := range pair[0] {
-				a, b := pair[0][c], pair[1][c]
-				if a.Sign() == 0 {
-					if b.Sign() != 0 {
-						return fmt.Errorf("descent: path is not along the descent direction")
-					}
-					continue
-				}
-				q := new(big.Rat).Quo(b, a)
-				if t == nil {
-					t = q
-				} else if t.Cmp(q) != 0 {
+		pairs = append(pairs, [2]exact.Vec{d.Delta[j].W, d.Path.Delta[j].W}, [2]exact.Vec{d.Delta[j].A, d.Path.Delta[j].A})
+	}
+	for _, pair := range pairs {
+		for c := range pair[0] {
+			a, b := pair[0][c], pair[1][c]
+			if a.Sign() == 0 {
+				if b.Sign() != 0 {
 					return fmt.Errorf("descent: path is not along the descent direction")
 				}
+				continue
+			}
+			q := new(big.Rat).Quo(b, a)
+			if t == nil {
+				t = q
+			} else if t.Cmp(q) != 0 {
+				return fmt.Errorf("descent: path is not along the descent direction")
 			}
 		}
 	}
@@ -151,6 +164,21 @@ func recheckDescent(rc *rechecker, d *Descent) error {
 	want := new(big.Rat).Mul(t, d.Derivative)
 	if poly[1].Cmp(want) != 0 {
 		return fmt.Errorf("descent: L'(θ; Δ) is %s by evaluation, certificate says %s", new(big.Rat).Quo(poly[1], t).RatString(), d.Derivative.RatString())
+	}
+	return nil
+}
+
+// checkBiasShape checks a move db of the output bias: nil, or k entries on
+// a point with an output bias.
+func checkBiasShape(p *Point, db exact.Vec) error {
+	if db == nil {
+		return nil
+	}
+	if !p.HasOutputBias() {
+		return fmt.Errorf("moves an output bias the network does not have")
+	}
+	if len(db) != p.K() || !noNilVec(db) {
+		return fmt.Errorf("output-bias move has the wrong shape")
 	}
 	return nil
 }
@@ -177,6 +205,9 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 	if err := checkShape(p, path.Delta); err != nil {
 		return nil, fmt.Errorf("path: %w", err)
 	}
+	if err := checkBiasShape(p, path.Bias); err != nil {
+		return nil, fmt.Errorf("path: %w", err)
+	}
 	if err := rc.safeRadiusOK(path.Delta); err != nil {
 		return nil, err
 	}
@@ -185,7 +216,7 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 		return nil, fmt.Errorf("path: L(θ) does not match")
 	}
 	lossAt := func(tau *big.Rat) *big.Rat {
-		return new(big.Rat).Sub(rc.lossAlong(path.Delta, tau), l0)
+		return new(big.Rat).Sub(rc.lossAlong(path.Delta, path.Bias, tau), l0)
 	}
 	if l1 := lossAt(big.NewRat(1, 1)); new(big.Rat).Add(l1, l0).Cmp(path.Loss1) != 0 {
 		return nil, fmt.Errorf("path: L(θ+Δ) is %s by evaluation, certificate says %s", new(big.Rat).Add(l1, l0).RatString(), path.Loss1.RatString())

@@ -543,6 +543,9 @@ func (rc *rechecker) s1Primes() int {
 // residues.
 func (rc *rechecker) stationarity(proofs []StationarityProof) error {
 	p := rc.p
+	if err := rc.s0Holds(); err != nil {
+		return err
+	}
 	byNeuron := map[int]*StationarityProof{}
 	for k := range proofs {
 		byNeuron[proofs[k].Neuron] = &proofs[k]
@@ -796,11 +799,28 @@ func noNilVec(v exact.Vec) bool {
 	return true
 }
 
-// lossAlong returns L(θ + τΔ) by evaluating the network directly, split as
-// f_{θ+τΔ}(x_i) = f_θ(x_i) − g_0(x_i) + g_τ(x_i), where g_τ is the network
-// of the neurons Δ moves, at θ + τΔ: r_i(τ) = r_i − g_0(x_i) + g_τ(x_i) with
+// s0Holds checks (S0) of Theorem S for a network with an output bias:
+// Σ_i r_i = 0 over the verified residuals (nothing to check without one).
+func (rc *rechecker) s0Holds() error {
+	if !rc.p.HasOutputBias() {
+		return nil
+	}
+	g := exact.NewVec(rc.k)
+	for _, r := range rc.r {
+		g = g.Add(r)
+	}
+	if !g.IsZero() {
+		return fmt.Errorf("output_bias: (S0) fails: Σ_i r_i = %v ≠ 0", g)
+	}
+	return nil
+}
+
+// lossAlong returns L(θ + τ(Δ, db)) by evaluating the network directly,
+// split as f_{θ+τΔ}(x_i) = f_θ(x_i) − g_0(x_i) + g_τ(x_i) + τ·db, where g_τ
+// is the network of the neurons Δ moves, at θ + τΔ, and db the move of the
+// output bias (nil: none): r_i(τ) = r_i − g_0(x_i) + g_τ(x_i) + τ·db with
 // the verified residuals r_i at θ. Only the moved neurons are evaluated.
-func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
+func (rc *rechecker) lossAlong(delta Direction, db exact.Vec, tau *big.Rat) *big.Rat {
 	p := rc.p
 	var moved []int
 	for j, dj := range delta {
@@ -808,7 +828,10 @@ func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
 			moved = append(moved, j)
 		}
 	}
-	if len(moved) == 0 {
+	if db != nil {
+		db = db.Scale(tau)
+	}
+	if len(moved) == 0 && db == nil {
 		return new(big.Rat).Set(rc.loss)
 	}
 	sub := func(t *big.Rat) []exact.Vec {
@@ -829,10 +852,14 @@ func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
 		return newEngineX(q, rc.xEngine).r // = g_t(x_i), targets 0
 	}
 	g0, gt := sub(new(big.Rat)), sub(tau)
-	// Σ_i |r_i − g0_i + gt_i|² in integers over one common denominator.
+	if db == nil {
+		db = exact.NewVec(rc.k)
+	}
+	// Σ_i |r_i − g0_i + gt_i + db|² in integers over one common denominator.
 	all := flatten(rc.r)
 	all = append(all, flatten(g0)...)
 	all = append(all, flatten(gt)...)
+	all = append(all, db...)
 	D := ratDen(all)
 	sum := new(big.Int)
 	var a, b big.Int
@@ -841,6 +868,7 @@ func (rc *rechecker) lossAlong(delta Direction, tau *big.Rat) *big.Rat {
 			scaleInt(&a, rc.r[i][l], D)
 			a.Sub(&a, scaleInt(&b, g0[i][l], D))
 			a.Add(&a, scaleInt(&b, gt[i][l], D))
+			a.Add(&a, scaleInt(&b, db[l], D))
 			sum.Add(sum, b.Mul(&a, &a))
 		}
 	}

@@ -23,6 +23,16 @@ func (s *state) Phi(j int, u exact.Vec) *big.Rat {
 	return v.Quo(v, s.n)
 }
 
+// BiasGradient returns the output-bias gradient ∂L/∂b = (1/n) Σ_i r_i ∈ Q^k;
+// (S0) of Theorem S asks it to vanish when the network has an output bias.
+func (s *state) BiasGradient() exact.Vec {
+	g := exact.NewVec(s.p.K())
+	for _, r := range s.ev.r {
+		g = g.Add(r)
+	}
+	return g.Scale(new(big.Rat).Inv(s.n))
+}
+
 // FirstOrder returns L'(θ; Δ) = Σ_j [δa_j·G_j + φ_j(δw_j)], the one-sided
 // directional derivative of L at θ (DESIGN §3).
 func (s *state) FirstOrder(delta Direction) *big.Rat {
@@ -45,14 +55,21 @@ func (s *state) FirstOrder(delta Direction) *big.Rat {
 // Δf_i(σ) = σ α_i + σ² β_i with
 // α_i = Σ_j δa_j ρ(w_j·x_i) + a_j ρ'(w_j·x_i; δw_j·x_i) and
 // β_i = Σ_j δa_j ρ'(w_j·x_i; δw_j·x_i).
-func (s *state) Expansion(delta Direction) exact.Poly {
+func (s *state) Expansion(delta Direction) exact.Poly { return s.ExpansionBias(delta, nil) }
+
+// ExpansionBias is Expansion for a direction that also moves the output
+// bias by db (nil: b fixed): α_i gains db, so with ḡ = (1/n) Σ_i r_i,
+// ᾱ = (1/n) Σ_i α_i and β̄ = (1/n) Σ_i β_i the coefficients gain
+// c₁ += db·ḡ, c₂ += db·ᾱ + |db|²/2, c₃ += db·β̄ (DESIGN §2 with δb;
+// docs/theory.md, "Output bias").
+func (s *state) ExpansionBias(delta Direction, db exact.Vec) exact.Poly {
 	var moved []int
 	for j, dj := range delta {
 		if !dj.W.IsZero() || !dj.A.IsZero() {
 			moved = append(moved, j)
 		}
 	}
-	return s.ev.expansion(delta, moved)
+	return s.ev.expansion(delta, moved, db)
 }
 
 // SafeRadius returns the supremum of σ > 0 for which θ + σΔ keeps every sign

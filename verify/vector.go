@@ -69,14 +69,38 @@ func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
 // SecondOrderTest is test 2 of DESIGN §4: along δw_j = t·u (u critical) and
 // δa_l = t·b_l for every neuron l, the loss changes by t²·c₂(b) + O(t³) with
 // c₂(b) = (1/n) b_j·Q_j(u) + (1/2n) Σ_i |Σ_l b_l ρ(w_l·x_i) + a_j ρ'(w_j·x_i; u·x_i)|²,
-// a convex quadratic in b. It minimises c₂ exactly (the normal equations
-// ΦᵀΦ B = −Φᵀe a_jᵀ − E_j qᵀ, one linear solve per output; when they are
-// inconsistent c₂ is unbounded below along a nullspace vector of Φ) and
-// returns the minimising direction (δw_j = u, δa = b); its c₂ is the
-// coefficient of t² of Expansion. nil when no minimiser was found.
-func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
-	d, _ := s.secondOrderMinQ(j, u)
-	return d
+// a convex quadratic in b. With an output bias the move δb = t·β joins the
+// output weights: Σ_l b_l ρ(w_l·x_i) + β inside the square, as if Φ had a
+// column of ones (docs/theory.md, "Output bias"). It minimises c₂ exactly
+// (the normal equations ΦᵀΦ B = −Φᵀe a_jᵀ − E_j qᵀ, one linear solve per
+// output; when they are inconsistent c₂ is unbounded below along a
+// nullspace vector of Φ) and returns the minimising direction (δw_j = u,
+// δa = b) and the bias move β (nil without an output bias); its c₂ is the
+// coefficient of t² of ExpansionBias. d is nil when no minimiser was found.
+func (s *state) secondOrderMin(j int, u exact.Vec) (d Direction, db exact.Vec) {
+	d, db, _ = s.secondOrderMinQ(j, u)
+	return d, db
+}
+
+// features returns Φ = (ρ(w_l·x_i))_{i,l}, n×m — with one more column of
+// ones, n×(m+1), when the network has an output bias (its output weight is
+// the move of b).
+func (s *state) features() exact.Mat {
+	n, m := s.p.N(), s.p.M()
+	cols := m
+	if s.p.HasOutputBias() {
+		cols++
+	}
+	phi := exact.NewMat(n, cols)
+	for i := 0; i < n; i++ {
+		for l := 0; l < m; l++ {
+			phi[i][l] = s.rho.Apply(s.pt.Pre[l][i])
+		}
+		if cols > m {
+			phi[i][m].SetInt64(1)
+		}
+	}
+	return phi
 }
 
 // secondOrderMinQ is secondOrderMin that also reports whether the normal
@@ -84,17 +108,13 @@ func (s *state) secondOrderMin(j int, u exact.Vec) Direction {
 // the minimum of c₂ over b — on a face a quadratic form in u. When they are
 // not, c₂ is unbounded below and the direction is one along which it is
 // negative.
-func (s *state) secondOrderMinQ(j int, u exact.Vec) (Direction, bool) {
-	n, m, k := s.p.N(), s.p.M(), s.p.K()
+func (s *state) secondOrderMinQ(j int, u exact.Vec) (Direction, exact.Vec, bool) {
+	k := s.p.K()
 	q := s.Q(j, u)
 	e := s.dirTerms(j, u)
 	aj := s.p.Neurons[j].A
-	phi := exact.NewMat(n, m)
-	for i := 0; i < n; i++ {
-		for l := 0; l < m; l++ {
-			phi[i][l] = s.rho.Apply(s.pt.Pre[l][i])
-		}
-	}
+	phi := s.features()
+	m := phi.Cols() // the neurons, and the output bias
 	phiT := phi.T()
 	gram := exact.NewMat(m, m)
 	for a := 0; a < m; a++ {
@@ -127,7 +147,7 @@ func (s *state) secondOrderMinQ(j int, u exact.Vec) (Direction, bool) {
 			}
 		}
 		if z == nil {
-			return nil, false
+			return nil, nil, false
 		}
 		ae := new(big.Rat)
 		for _, ei := range e {
@@ -144,20 +164,24 @@ func (s *state) secondOrderMinQ(j int, u exact.Vec) (Direction, bool) {
 	}
 	d := s.p.ZeroDirection()
 	d[j].W = u.Clone()
-	for a := 0; a < m; a++ {
+	for a := 0; a < s.p.M(); a++ {
 		d[a].A = B[a]
 	}
-	return d, consistent
+	var db exact.Vec
+	if m > s.p.M() {
+		db = B[s.p.M()]
+	}
+	return d, db, consistent
 }
 
-// SecondOrderTest returns the direction of secondOrderMin when its c₂ is
-// negative, else nil.
-func (s *state) SecondOrderTest(j int, u exact.Vec) Direction {
-	d := s.secondOrderMin(j, u)
-	if d == nil || s.Expansion(d)[2].Sign() >= 0 {
-		return nil
+// SecondOrderTest returns the direction and bias move of secondOrderMin
+// when its c₂ is negative, else nil.
+func (s *state) SecondOrderTest(j int, u exact.Vec) (Direction, exact.Vec) {
+	d, db := s.secondOrderMin(j, u)
+	if d == nil || s.ExpansionBias(d, db)[2].Sign() >= 0 {
+		return nil, nil
 	}
-	return d
+	return d, db
 }
 
 // vectorEscape runs the two tests of DESIGN §4 on the critical faces on
@@ -188,8 +212,8 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 	}
 	negH := func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) }
 	c2at := func(u exact.Vec) *big.Rat {
-		if d, q := s.secondOrderMinQ(j, u); d != nil && q {
-			return s.Expansion(d)[2]
+		if d, db, q := s.secondOrderMinQ(j, u); d != nil && q {
+			return s.ExpansionBias(d, db)[2]
 		}
 		return nil
 	}
@@ -248,7 +272,7 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		}
 		u := combine(fs[w.face].gens, w.x)
 		if d := s.IndefiniteTest(j, u); d != nil {
-			p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+			p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 			return p, "", err
 		}
 	}
@@ -271,8 +295,8 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 			continue // min_b c₂ ≥ 0
 		}
 		u := combine(fs[w.face].gens, w.x)
-		if d := s.SecondOrderTest(j, u); d != nil {
-			p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
+		if d, db := s.SecondOrderTest(j, u); d != nil {
+			p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over %s c₂ = %s < 0", j, u, s.outputWeights(), s.ExpansionBias(d, db)[2].RatString()))
 			return p, "", err
 		}
 	}
@@ -290,14 +314,14 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		u, ok := coneNegative(ff.gens, ff.gh, negH, opt.expired)
 		if u != nil {
 			if d := s.IndefiniteTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+				p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
 				return p, "", err
 			}
 		}
 		u, ok2 := coneNegative(ff.gens, ff.gc, c2at, opt.expired)
 		if u != nil {
-			if d := s.SecondOrderTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over output weights c₂ = %s < 0", j, u, s.Expansion(d)[2].RatString()))
+			if d, db := s.SecondOrderTest(j, u); d != nil {
+				p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over %s c₂ = %s < 0", j, u, s.outputWeights(), s.ExpansionBias(d, db)[2].RatString()))
 				return p, "", err
 			}
 		}
@@ -319,6 +343,14 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 	}
 	reason := fmt.Sprintf("neuron %d escapes with a_j ≠ 0 (k = %d): neither the indefinite test nor the second-order test certified a descent on %d critical witnesses; %s; %s", j, s.p.K(), len(cands), scope, tail)
 	return nil, reason, nil
+}
+
+// outputWeights names what test 2 minimises over, for reasons and rules.
+func (s *state) outputWeights() string {
+	if s.p.HasOutputBias() {
+		return "output weights and output bias"
+	}
+	return "output weights"
 }
 
 // one is the rational 1; it is never modified.
@@ -359,8 +391,9 @@ func quadValue(G exact.Mat, x []term) *big.Rat {
 
 // quadForms holds what the Gram matrices of H and min_b c₂ on the faces of
 // neuron j share: K = |a_j|²·Σ_i ρ(w_j·x_i)², the matrix Φ = (ρ(w_l·x_i))
-// and ΦᵀΦ, and whether e_j lies in the row space of Φ (the normal
-// equations of the second-order test are then consistent for every u).
+// (with a column of ones for an output bias, see features) and ΦᵀΦ, and
+// whether e_j lies in the row space of Φ (the normal equations of the
+// second-order test are then consistent for every u).
 type quadForms struct {
 	s      *state
 	j      int
@@ -371,19 +404,15 @@ type quadForms struct {
 }
 
 func (s *state) newQuadForms(j int) *quadForms {
-	n, m := s.p.N(), s.p.M()
+	n := s.p.N()
 	qf := &quadForms{s: s, j: j, K: new(big.Rat)}
 	for i := 0; i < n; i++ {
 		rz := s.rho.Apply(s.pt.Pre[j][i])
 		qf.K.Add(qf.K, new(big.Rat).Mul(rz, rz))
 	}
 	qf.K.Mul(qf.K, s.p.Neurons[j].A.Norm2())
-	qf.phiT = exact.NewMat(m, n)
-	for l := 0; l < m; l++ {
-		for i := 0; i < n; i++ {
-			qf.phiT[l][i] = s.rho.Apply(s.pt.Pre[l][i])
-		}
-	}
+	qf.phiT = s.features().T()
+	m := len(qf.phiT)
 	qf.gram = exact.NewMat(m, m)
 	for a := 0; a < m; a++ {
 		for b := 0; b < m; b++ {
@@ -410,7 +439,7 @@ func (s *state) newQuadForms(j int) *quadForms {
 // below, not a quadratic form.
 func (qf *quadForms) grams(gens []exact.Vec) (gh, gc exact.Mat) {
 	s, j := qf.s, qf.j
-	r, k, m := len(gens), s.p.K(), s.p.M()
+	r, k, m := len(gens), s.p.K(), len(qf.gram)
 	aj := s.p.Neurons[j].A
 	q := make([]exact.Vec, r)
 	e := make([]exact.Vec, r)

@@ -267,12 +267,12 @@ func TestQuadFormGrams(t *testing.T) {
 			negH := func(u exact.Vec) *big.Rat { return new(big.Rat).Neg(s.indefiniteH(j, u)) }
 			consistent := true
 			c2at := func(u exact.Vec) *big.Rat {
-				d, q := s.secondOrderMinQ(j, u)
+				d, db, q := s.secondOrderMinQ(j, u)
 				if d == nil || !q {
 					consistent = false
 					return nil
 				}
-				return s.Expansion(d)[2]
+				return s.ExpansionBias(d, db)[2]
 			}
 			for fi, f := range fm[j] {
 				gens, _, _ := f.generators(s.p.D())

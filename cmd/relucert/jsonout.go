@@ -32,10 +32,15 @@ type jsonCheck struct {
 	Loss       string `json:"loss"`
 	LossApprox string `json:"loss_approx"`
 	// MSELoss is PyTorch's mse_loss, 2L/k, exact.
-	MSELoss     string       `json:"mse_loss"`
-	Neurons     []jsonNeuron `json:"neurons"`
-	Reason      string       `json:"reason"`
-	Certificate *jsonCert    `json:"certificate"`
+	MSELoss string `json:"mse_loss"`
+	// OutputBias is the trainable output bias b and BiasGradient
+	// ∂L/∂b = (1/n) Σ r_i ((S0) holds iff it is zero); both null when the
+	// network has no output bias.
+	OutputBias   []string     `json:"output_bias"`
+	BiasGradient []string     `json:"bias_gradient"`
+	Neurons      []jsonNeuron `json:"neurons"`
+	Reason       string       `json:"reason"`
+	Certificate  *jsonCert    `json:"certificate"`
 	// Recheck is "ok" when verify.Recheck validated the certificate, the
 	// error otherwise.
 	Recheck string `json:"recheck"`
@@ -92,9 +97,11 @@ type jsonDelta struct {
 // jsonPath is a verify.Path.
 type jsonPath struct {
 	Delta []jsonDelta `json:"delta"`
-	Loss0 string      `json:"loss0"`
-	Loss1 string      `json:"loss1"`
-	Rule  string      `json:"rule"`
+	// Bias is the move δb of the output bias, null when b does not move.
+	Bias  []string `json:"bias"`
+	Loss0 string   `json:"loss0"`
+	Loss1 string   `json:"loss1"`
+	Rule  string   `json:"rule"`
 }
 
 // jsonDescent is a verify.Descent.
@@ -102,6 +109,7 @@ type jsonDescent struct {
 	Neuron     int         `json:"neuron"`
 	Condition  string      `json:"condition"`
 	Delta      []jsonDelta `json:"delta"`
+	Bias       []string    `json:"bias"` // δb for (S0), else null
 	Derivative string      `json:"derivative"`
 	Path       *jsonPath   `json:"path"`
 }
@@ -159,6 +167,14 @@ func jsonRats(v []*big.Rat) []string {
 	return out
 }
 
+// jsonOptRats is jsonRats that keeps nil as null.
+func jsonOptRats(v []*big.Rat) []string {
+	if v == nil {
+		return nil
+	}
+	return jsonRats(v)
+}
+
 func jsonInts(v []int) []int {
 	if v == nil {
 		return []int{}
@@ -178,7 +194,7 @@ func toJSONPath(p *verify.Path) *jsonPath {
 	if p == nil {
 		return nil
 	}
-	return &jsonPath{Delta: jsonDirection(p.Delta), Loss0: jsonRat(p.Loss0), Loss1: jsonRat(p.Loss1), Rule: p.Rule}
+	return &jsonPath{Delta: jsonDirection(p.Delta), Bias: jsonOptRats(p.Bias), Loss0: jsonRat(p.Loss0), Loss1: jsonRat(p.Loss1), Rule: p.Rule}
 }
 
 func toJSONCert(c *verify.Certificate) *jsonCert {
@@ -188,7 +204,7 @@ func toJSONCert(c *verify.Certificate) *jsonCert {
 	out := &jsonCert{Stationarity: []jsonStationarity{}, Escapes: []jsonEscapeWitness{}, NoEscape: []jsonNoEscape{}, Path: toJSONPath(c.Path)}
 	if d := c.Descent; d != nil {
 		out.Descent = &jsonDescent{
-			Neuron: d.Neuron, Condition: d.Condition, Delta: jsonDirection(d.Delta),
+			Neuron: d.Neuron, Condition: d.Condition, Delta: jsonDirection(d.Delta), Bias: jsonOptRats(d.Bias),
 			Derivative: jsonRat(d.Derivative), Path: toJSONPath(d.Path),
 		}
 	}
@@ -228,6 +244,8 @@ func toJSON(r *checkResult) *jsonCheck {
 		Verdict: v.Kind.String(), Stationary: v.Stationary,
 		EscapeNeurons: jsonInts(v.Escape),
 		Loss:          jsonRat(v.Loss),
+		OutputBias:    jsonOptRats(p.OutputBias),
+		BiasGradient:  jsonOptRats(v.BiasGradient),
 		Neurons:       []jsonNeuron{},
 		Reason:        v.Reason,
 		Certificate:   toJSONCert(v.Cert),

@@ -93,6 +93,9 @@ func writeReport(w io.Writer, r *checkResult) {
 		mse := new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K())))
 		fmt.Fprintf(w, "     (PyTorch mse_loss = 2L/k = %s)\n", exactApprox(mse))
 	}
+	if p.HasOutputBias() {
+		fmt.Fprintf(w, "output bias b = %s; ∂L/∂b = (1/n) Σ r_i = %s (S0 %s)\n", vecStr(p.OutputBias), vecStr(v.BiasGradient), okFail(v.BiasGradient.IsZero()))
+	}
 	fmt.Fprintln(w)
 
 	if len(v.Neurons) > 0 {
@@ -161,8 +164,12 @@ func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 	}
 	fmt.Fprintln(w, "certificate:")
 	if d := c.Descent; d != nil {
-		fmt.Fprintf(w, "  descent: (%s) fails for neuron %d; L'(θ; Δ) = %s < 0 along\n", d.Condition, d.Neuron, exactApprox(d.Derivative))
-		writeDirection(w, "    ", d.Delta)
+		what := fmt.Sprintf("neuron %d", d.Neuron)
+		if d.Condition == "S0" {
+			what = "the output bias"
+		}
+		fmt.Fprintf(w, "  descent: (%s) fails for %s; L'(θ; Δ) = %s < 0 along\n", d.Condition, what, exactApprox(d.Derivative))
+		writeDirection(w, "    ", d.Delta, d.Bias)
 		if d.Path != nil {
 			writePath(w, "  ", "decreasing segment along the descent direction", d.Path)
 		}
@@ -209,12 +216,16 @@ func writePath(w io.Writer, ind, title string, path *verify.Path) {
 		fmt.Fprintf(w, "%s  rule: %s\n", ind, path.Rule)
 	}
 	fmt.Fprintf(w, "%s  L(θ + τΔ) < L(θ) for every τ ∈ (0, 1], with Δ =\n", ind)
-	writeDirection(w, ind+"    ", path.Delta)
+	writeDirection(w, ind+"    ", path.Delta, path.Bias)
 }
 
 // writeDirection prints the nonzero components of a direction, one neuron
-// per line.
-func writeDirection(w io.Writer, ind string, d verify.Direction) {
+// per line, and the move db of the output bias when there is one.
+func writeDirection(w io.Writer, ind string, d verify.Direction, db exact.Vec) {
+	moved := db != nil && !isZeroVec(db)
+	if moved {
+		fmt.Fprintf(w, "%soutput bias: δb = %s\n", ind, vecStr(db))
+	}
 	shown := 0
 	for j, nr := range d {
 		wz, az := isZeroVec(nr.W), isZeroVec(nr.A)
@@ -224,9 +235,12 @@ func writeDirection(w io.Writer, ind string, d verify.Direction) {
 		shown++
 		fmt.Fprintf(w, "%sneuron %d: δw = %s, δa = %s\n", ind, j, vecStr(nr.W), vecStr(nr.A))
 	}
-	if shown == 0 {
+	switch {
+	case shown == 0 && !moved:
 		fmt.Fprintf(w, "%s(zero)\n", ind)
-	} else if shown < len(d) {
+	case shown == 0 && len(d) > 0:
+		fmt.Fprintf(w, "%s(neurons unchanged)\n", ind)
+	case shown > 0 && shown < len(d):
 		fmt.Fprintf(w, "%s(other neurons unchanged)\n", ind)
 	}
 }
