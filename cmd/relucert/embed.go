@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/internal/atomicfile"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -389,7 +389,7 @@ func writeEmbedCase(path string, res *embedResult) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	return atomicfile.Write(path, data, 0o644)
 }
 
 // verdictLine formats "saddle, escape neurons [2]".

@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/internal/atomicfile"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -94,7 +94,7 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		_, err = stdout.Write(data)
 	} else {
-		err = os.WriteFile(*out, data, 0o644)
+		err = atomicfile.Write(*out, data, 0o644)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert gen: %v\n", err)

@@ -4,8 +4,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"github.com/relucert/relucert/internal/atomicfile"
 )
 
 // The JUnit XML report of "relucert suite --junit FILE": a <testsuites>
@@ -117,15 +118,8 @@ func writeJUnit(w io.Writer, r *suiteResult) error {
 
 // writeJUnitFile writes the JUnit XML report of r to the file path.
 func writeJUnitFile(path string, r *suiteResult) error {
-	f, err := os.Create(path)
+	err := atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error { return writeJUnit(w, r) })
 	if err != nil {
-		return fmt.Errorf("--junit: %w", err)
-	}
-	if err := writeJUnit(f, r); err != nil {
-		f.Close()
-		return fmt.Errorf("--junit %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
 		return fmt.Errorf("--junit %s: %w", path, err)
 	}
 	return nil

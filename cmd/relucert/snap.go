@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
 	"strings"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/internal/atomicfile"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -168,7 +168,7 @@ func writeSnapCase(path string, r *snapRun) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(path, data, 0o644)
+	return atomicfile.Write(path, data, 0o644)
 }
 
 // spacedInts formats ints as "1 2 3", or empty when there are none.

@@ -3,9 +3,10 @@ package descent
 import (
 	"fmt"
 	"image/color"
+	"io"
 	"math"
-	"os"
 
+	"github.com/relucert/relucert/internal/atomicfile"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -35,7 +36,14 @@ func Plot(run *Run, labels []string, path string) error {
 		return err
 	}
 	if run.Angles == nil {
-		return lp.Save(9*vg.Inch, 4.5*vg.Inch, path)
+		wt, err := lp.WriterTo(9*vg.Inch, 4.5*vg.Inch, "png")
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+			_, err := wt.WriteTo(w)
+			return err
+		})
 	}
 	ap, err := anglePlot(run)
 	if err != nil {
@@ -49,15 +57,10 @@ func Plot(run *Run, labels []string, path string) error {
 	cs := plot.Align(plots, tiles, dc)
 	lp.Draw(cs[0][0])
 	ap.Draw(cs[1][0])
-	f, err := os.Create(path)
-	if err != nil {
+	return atomicfile.WriteFunc(path, 0o644, func(w io.Writer) error {
+		_, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(w)
 		return err
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	})
 }
 
 // bands adds a shaded band per plateau spanning [lo, hi] in y.
