@@ -288,8 +288,9 @@ func callNumericTimeout(p *verify.Point, d time.Duration) (*numeric.Result, erro
 		err error
 	}
 	ch := make(chan outcome, 1)
+	check := numericCheck // read here: the goroutine may outlive the caller's view of the variable
 	go func() {
-		r, err := callNumeric(p)
+		r, err := callNumeric(check, p)
 		ch <- outcome{r, err}
 	}()
 	timer := time.NewTimer(d)
@@ -305,14 +306,14 @@ func callNumericTimeout(p *verify.Point, d time.Duration) (*numeric.Result, erro
 // numericCheck is the float64 path (numeric.Check); tests replace it.
 var numericCheck = numeric.Check
 
-// callNumeric calls numericCheck and turns a panic into an error.
-func callNumeric(p *verify.Point) (r *numeric.Result, err error) {
+// callNumeric calls check (numericCheck) and turns a panic into an error.
+func callNumeric(check func(*verify.Point) (*numeric.Result, error), p *verify.Point) (r *numeric.Result, err error) {
 	defer func() {
 		if rec := recover(); rec != nil {
 			r, err = nil, fmt.Errorf("internal error in numeric.Check: %v", rec)
 		}
 	}()
-	r, err = numericCheck(p)
+	r, err = check(p)
 	if err == nil && r == nil {
 		err = fmt.Errorf("internal error: numeric.Check returned no result")
 	}
