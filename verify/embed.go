@@ -296,6 +296,9 @@ func SameFunction(p, q *Point) error {
 	if p.Act.Pos.Cmp(q.Act.Pos) != 0 || p.Act.Neg.Cmp(q.Act.Neg) != 0 {
 		return fmt.Errorf("activations differ: %s and %s", p.Act, q.Act)
 	}
+	if p.HasOutputBias() != q.HasOutputBias() {
+		return fmt.Errorf("one network has an output bias and the other has none")
+	}
 	if p.N() != q.N() || p.D() != q.D() || p.K() != q.K() {
 		return fmt.Errorf("data shapes differ: (n, d, k) = (%d, %d, %d) and (%d, %d, %d)", p.N(), p.D(), p.K(), q.N(), q.D(), q.K())
 	}
@@ -722,9 +725,18 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		return nil, fmt.Errorf("predict: unknown operation %s", op)
 	}
 
-	// Theorems S, M and E.
+	// Theorems S, M and E. The operation keeps f, hence the residuals and
+	// ∂L/∂b = (1/n) Σ_i r_i: (S0) is as it was.
 	pr.Known = true
-	pr.Stationary = firstFailure(pr.Neurons) == ""
+	s0 := before.BiasGradient == nil || before.BiasGradient.IsZero()
+	if !s0 {
+		say("(S0) fails as before: the operation keeps f, so ∂L/∂b = (1/n) Σ_i r_i = %v ≠ 0", before.BiasGradient)
+	}
+	failure := firstFailure(pr.Neurons)
+	if !s0 {
+		failure = "(S0) fails for the output bias"
+	}
+	pr.Stationary = failure == ""
 	zeroEscape := -1
 	for l := range pr.Neurons {
 		if !pr.Stationary {
@@ -742,7 +754,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 	switch {
 	case !pr.Stationary:
 		pr.Verdicts = []VerdictKind{NotStationary}
-		concl = fmt.Sprintf("not-stationary: %s (Theorem S)", firstFailure(pr.Neurons))
+		concl = fmt.Sprintf("not-stationary: %s (Theorem S)", failure)
 	case zeroEscape >= 0:
 		pr.Verdicts = []VerdictKind{Saddle}
 		concl = fmt.Sprintf("saddle: neuron %d escapes with a = 0 (Theorem E)", zeroEscape)

@@ -230,3 +230,42 @@ func TestRecheckRejectsBadBiasMoves(t *testing.T) {
 		t.Errorf("bias move without an output bias: %v", err)
 	}
 }
+
+// TestEmbedKeepsOutputBias: the embedding operations keep b (the network
+// function includes it), and SameFunction tells a network with an output
+// bias from one without, even when b = 0.
+func TestEmbedKeepsOutputBias(t *testing.T) {
+	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}, OutputBias: vec(2)}
+	for _, op := range []Op{
+		{Kind: OpSplit, J: 0, Lambda: big.NewRat(1, 3)},
+		{Kind: OpAddZeroOutput, W: vec(1)},
+		{Kind: OpAddZeroInput, A: vec(5)},
+		{Kind: OpRescale, J: 0, C: big.NewRat(3, 1)},
+	} {
+		e, err := Apply(p, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !e.To.OutputBias.Equal(vec(2)) {
+			t.Errorf("%s: output bias %v, want [2]", op, e.To.OutputBias)
+		}
+		v, err := Check(e.To, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Recheck(e.To, v); err != nil {
+			t.Errorf("%s: %v", op, err)
+		}
+	}
+	z := p.Clone()
+	z.OutputBias = vec(0)
+	nb := z.Clone()
+	nb.OutputBias = nil
+	if err := SameFunction(z, nb); err == nil || !strings.Contains(err.Error(), "output bias") {
+		t.Errorf("SameFunction(b = 0, no b) = %v", err)
+	}
+	if err := SameFunction(z, p); err == nil {
+		t.Errorf("SameFunction(b = 0, b = 2) = nil")
+	}
+}
