@@ -60,6 +60,9 @@ func TestRecheckRejectsTampering(t *testing.T) {
 					return false
 				}
 				path.Delta = path.Delta.Scale(new(big.Rat))
+				if path.Bias != nil {
+					path.Bias = path.Bias.Scale(new(big.Rat)) // an (S0) path moves only b
+				}
 				return true
 			}},
 			{"end loss", func(v *Verdict) bool {
@@ -74,6 +77,9 @@ func TestRecheckRejectsTampering(t *testing.T) {
 					return false
 				}
 				v.Cert.Path.Delta = v.Cert.Path.Delta.Scale(big.NewRat(1000, 1))
+				if v.Cert.Path.Bias != nil {
+					v.Cert.Path.Bias = v.Cert.Path.Bias.Scale(big.NewRat(1000, 1))
+				}
 				return true
 			}},
 			{"derivative", func(v *Verdict) bool {
