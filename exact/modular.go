@@ -157,3 +157,60 @@ func MagnitudeBits(x *big.Rat) int {
 	}
 	return x.Num().BitLen() - x.Denom().BitLen() + 1
 }
+
+// CRT reconstructs an integer from its residues modulo distinct primes
+// below 2³² (Garner's mixed-radix algorithm): the unique N with
+// −P/2 < N ≤ P/2, P the product of the primes, congruent to the residues.
+// It is exact for any |N| < P/2, so P must exceed twice a bound on |N|.
+type CRT struct {
+	P    []uint64
+	inv  []uint64   // (p_0⋯p_{t−1})⁻¹ mod p_t
+	pre  [][]uint64 // pre[t][s] = p_0⋯p_{s−1} mod p_t, s < t
+	prod []*big.Int // p_0⋯p_{t−1}
+	all  *big.Int
+	half *big.Int
+}
+
+// NewCRT prepares reconstruction modulo the given distinct primes.
+func NewCRT(ps []uint64) *CRT {
+	c := &CRT{P: ps, inv: make([]uint64, len(ps)), pre: make([][]uint64, len(ps)), prod: make([]*big.Int, len(ps))}
+	acc := big.NewInt(1)
+	for t, p := range ps {
+		c.prod[t] = new(big.Int).Set(acc)
+		c.pre[t] = make([]uint64, t)
+		m := uint64(1)
+		for s := 0; s < t; s++ {
+			c.pre[t][s] = m
+			m = m * (ps[s] % p) % p
+		}
+		c.inv[t] = ModInverse(m, p)
+		acc.Mul(acc, new(big.Int).SetUint64(p))
+	}
+	c.all = acc
+	c.half = new(big.Int).Rsh(acc, 1)
+	return c
+}
+
+// Int sets z to the integer with the residues res (res[t] mod P[t], in
+// [0, P[t])) and returns it.
+func (c *CRT) Int(z *big.Int, res []uint64) *big.Int {
+	v := make([]uint64, len(c.P))
+	for t, p := range c.P {
+		var x uint64
+		for s := 0; s < t; s++ {
+			x = (x + v[s]%p*c.pre[t][s]) % p
+		}
+		v[t] = (res[t] + p - x) % p * c.inv[t] % p
+	}
+	z.SetInt64(0)
+	var term big.Int
+	for t := len(v) - 1; t >= 0; t-- {
+		if v[t] != 0 {
+			z.Add(z, term.Mul(c.prod[t], term.SetUint64(v[t])))
+		}
+	}
+	if z.Cmp(c.half) > 0 {
+		z.Sub(z, c.all)
+	}
+	return z
+}

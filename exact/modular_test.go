@@ -120,3 +120,40 @@ func TestResiduesOfRationals(t *testing.T) {
 		}
 	}
 }
+
+// TestCRT reconstructs random integers of up to 600 bits (both signs, and
+// the extremes ±⌊(P−1)/2⌋) from their residues.
+func TestCRT(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	for K := 1; K <= 22; K++ {
+		ps := Primes31(K)
+		c := NewCRT(ps)
+		P := big.NewInt(1)
+		for _, p := range ps {
+			P.Mul(P, new(big.Int).SetUint64(p))
+		}
+		half := new(big.Int).Rsh(new(big.Int).Sub(P, big.NewInt(1)), 1)
+		cases := []*big.Int{big.NewInt(0), big.NewInt(1), big.NewInt(-1), half, new(big.Int).Neg(half)}
+		for trial := 0; trial < 30; trial++ {
+			n := new(big.Int)
+			for w := 0; w < K; w++ {
+				n.Lsh(n, 32).Or(n, new(big.Int).SetUint64(uint64(rng.Uint32())))
+			}
+			n.Rsh(n, uint(rng.IntN(32*K)))
+			n.Mod(n, new(big.Int).Add(half, big.NewInt(1)))
+			if trial%2 == 1 {
+				n.Neg(n)
+			}
+			cases = append(cases, n)
+		}
+		res := make([]uint64, K)
+		for _, n := range cases {
+			for i, p := range ps {
+				res[i] = ModInt(n, p)
+			}
+			if got := c.Int(new(big.Int), res); got.Cmp(n) != 0 {
+				t.Fatalf("K = %d: CRT(%v) = %v", K, n, got)
+			}
+		}
+	}
+}

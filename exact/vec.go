@@ -223,3 +223,28 @@ func (m Mat) Clone() Mat {
 	}
 	return c
 }
+
+// OnLine returns the representative e = v/v_c of the line through 0 and
+// v ≠ 0 (c the first nonzero coordinate, so e_c = 1) and t = v_c, with
+// v = t·e; two nonzero vectors lie on one line iff their representatives
+// are equal. It returns nil, nil for v = 0.
+func (v Vec) OnLine() (e Vec, t *big.Rat) {
+	for _, x := range v {
+		if x.Sign() != 0 {
+			return v.Scale(new(big.Rat).Inv(x)), new(big.Rat).Set(x)
+		}
+	}
+	return nil, nil
+}
+
+// AppendKey appends to b a text that identifies v exactly (equal texts,
+// equal vectors), for use as a map key.
+func (v Vec) AppendKey(b []byte) []byte {
+	for _, x := range v {
+		b = x.Num().Append(b, 36)
+		b = append(b, '/')
+		b = x.Denom().Append(b, 36)
+		b = append(b, ',')
+	}
+	return b
+}

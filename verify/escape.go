@@ -25,28 +25,12 @@ type line struct {
 	t       []*big.Rat
 }
 
-// lineOf returns the representative e_ℓ = x / x_c of x's line (c the first
-// nonzero coordinate) and t = x_c, so that x = t·e_ℓ.
-func lineOf(x exact.Vec) (exact.Vec, *big.Rat) {
-	for _, xc := range x {
-		if xc.Sign() != 0 {
-			return x.Scale(new(big.Rat).Inv(xc)), new(big.Rat).Set(xc)
-		}
-	}
-	return nil, nil
-}
+// lineOf is exact.Vec.OnLine: x = t·e_ℓ for the representative e_ℓ of x's
+// line.
+func lineOf(x exact.Vec) (exact.Vec, *big.Rat) { return x.OnLine() }
 
-// appendLineKey appends to key a text that identifies the line
-// representative e (from lineOf) exactly: equal keys, equal lines.
-func appendLineKey(key []byte, e exact.Vec) []byte {
-	for _, x := range e {
-		key = x.Num().Append(key, 36)
-		key = append(key, '/')
-		key = x.Denom().Append(key, 36)
-		key = append(key, ',')
-	}
-	return key
-}
+// appendLineKey is exact.Vec.AppendKey.
+func appendLineKey(key []byte, e exact.Vec) []byte { return e.AppendKey(key) }
 
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.

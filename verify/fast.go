@@ -3,11 +3,10 @@ package verify
 import (
 	"math/big"
 	"math/bits"
-	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/relucert/relucert/exact"
+	par "github.com/relucert/relucert/internal/parallel"
 )
 
 // This file holds the exact evaluation engine behind Check at scale. It
@@ -81,59 +80,10 @@ type neuronSums struct {
 	pos, neg, zero []uint64
 }
 
-// ratDen returns the least common multiple of the denominators of xs; for
-// denominators that are all powers of two it is their maximum.
-func ratDen(xs []*big.Rat) *big.Int {
-	dyadic := true
-	maxTZ := uint(0)
-	for _, x := range xs {
-		if x.IsInt() {
-			continue
-		}
-		q := x.Denom()
-		tz := q.TrailingZeroBits()
-		if int(tz) != q.BitLen()-1 {
-			dyadic = false
-			break
-		}
-		if tz > maxTZ {
-			maxTZ = tz
-		}
-	}
-	if dyadic {
-		return new(big.Int).Lsh(big.NewInt(1), maxTZ)
-	}
-	l := big.NewInt(1)
-	var g big.Int
-	for _, x := range xs {
-		if x.IsInt() {
-			continue
-		}
-		q := x.Denom()
-		g.GCD(nil, nil, l, q)
-		if g.Cmp(q) == 0 {
-			continue
-		}
-		l.Mul(l, new(big.Int).Quo(q, &g))
-	}
-	return l
-}
+// ratDen and scaleInt are exact.CommonDenominator and exact.ScaleInt.
+func ratDen(xs []*big.Rat) *big.Int { return exact.CommonDenominator(xs) }
 
-// scaleInt sets z = x·D for a multiple D of x's denominator.
-func scaleInt(z *big.Int, x *big.Rat, D *big.Int) *big.Int {
-	if x.Sign() == 0 {
-		return z.SetInt64(0)
-	}
-	if x.IsInt() {
-		return z.Mul(x.Num(), D)
-	}
-	q := x.Denom()
-	if tz := q.TrailingZeroBits(); int(tz) == q.BitLen()-1 && D.TrailingZeroBits() >= tz && int(D.TrailingZeroBits()) == D.BitLen()-1 {
-		return z.Lsh(x.Num(), D.TrailingZeroBits()-tz)
-	}
-	z.Quo(D, q)
-	return z.Mul(z, x.Num())
-}
+func scaleInt(z *big.Int, x *big.Rat, D *big.Int) *big.Int { return exact.ScaleInt(z, x, D) }
 
 // intImage returns the integer matrix D·rows (rows of equal length c) with
 // D the common denominator, and the bit length of its largest entry.
@@ -208,44 +158,18 @@ func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
 	return m, D, b
 }
 
-// workers returns the number of goroutines for work of the given size.
-func workers(work int) int {
-	w := runtime.GOMAXPROCS(0)
-	if work < 1<<16 || w < 1 {
-		return 1
-	}
-	return w
-}
+// workers, parallel, parallelIdx and parallelDynamic are the loops of
+// package internal/parallel.
+func workers(work int) int { return par.Workers(work) }
 
 // parallel runs f(lo, hi) over a partition of [0, n) into w chunks.
 func parallel(n, w int, f func(lo, hi int)) {
-	parallelIdx(n, w, func(_, lo, hi int) { f(lo, hi) })
+	par.Chunks(n, w, func(_, lo, hi int) { f(lo, hi) })
 }
 
-// parallelIdx runs f(t, lo, hi) for the chunks t < w of a partition of
-// [0, n), concurrently when w > 1.
-func parallelIdx(n, w int, f func(t, lo, hi int)) {
-	if w < 1 {
-		w = 1
-	}
-	if w == 1 || n < 2 {
-		f(0, 0, n)
-		for t := 1; t < w; t++ {
-			f(t, n, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for t := 0; t < w; t++ {
-		lo, hi := t*n/w, (t+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(t, lo, hi)
-		}()
-	}
-	wg.Wait()
-}
+func parallelIdx(n, w int, f func(t, lo, hi int)) { par.Chunks(n, w, f) }
+
+func parallelDynamic(n, w int, f func(j int)) { par.Dynamic(n, w, f) }
 
 func bitlen(n int) int { return bits.Len(uint(n)) }
 
@@ -749,33 +673,6 @@ func (e *engine) loss() *big.Rat {
 	den := new(big.Int).Mul(e.dr, e.dr)
 	den.Mul(den, big.NewInt(2*int64(e.n)))
 	return new(big.Rat).SetFrac(sum, den)
-}
-
-// parallelDynamic runs f(j) for every j < n on w goroutines that take the
-// next index as they finish (for uneven work per index).
-func parallelDynamic(n, w int, f func(j int)) {
-	if w <= 1 || n < 2 {
-		for j := 0; j < n; j++ {
-			f(j)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for t := 0; t < w; t++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				j := int(next.Add(1) - 1)
-				if j >= n {
-					return
-				}
-				f(j)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 // expansion returns the coefficients of σ ↦ L(θ + σΔ) − L(θ) of (★) for a

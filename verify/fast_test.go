@@ -9,70 +9,16 @@ import (
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/exact/arrangement"
 	"github.com/relucert/relucert/exact/lp"
+	nt "github.com/relucert/relucert/network/networktest"
 )
 
-// slowResiduals evaluates r_i = Σ_j a_j ρ(w_j·x_i) − y_i in big.Rat, from
-// the definition.
-func slowResiduals(p *Point) []exact.Vec {
-	r := make([]exact.Vec, p.N())
-	for i, x := range p.X {
-		f := exact.NewVec(p.K())
-		for _, nr := range p.Neurons {
-			f.AddScaled(p.Act.Apply(nr.W.Dot(x)), nr.A)
-		}
-		r[i] = f.Sub(p.Y[i])
-	}
-	return r
-}
+// slowResiduals evaluates r_i = Σ_j a_j ρ(w_j·x_i) + b − y_i in big.Rat,
+// from the definition.
+func slowResiduals(p *Point) []exact.Vec { return nt.Residuals(p) }
 
 // floatPoint draws a point with float-derived (dyadic) numbers, including
 // tiny and huge magnitudes, planted boundary samples and zero neurons.
-func floatPoint(rng *rand.Rand, n, d, m, k int) *Point {
-	fl := func() *big.Rat {
-		v := rng.NormFloat64()
-		switch rng.IntN(20) {
-		case 0:
-			v *= 1e-30
-		case 1:
-			v *= 1e40
-		case 2:
-			v = 0
-		}
-		return new(big.Rat).SetFloat64(v)
-	}
-	vec := func(l int) exact.Vec {
-		v := make(exact.Vec, l)
-		for i := range v {
-			v[i] = fl()
-		}
-		return v
-	}
-	p := &Point{Act: testActivations[rng.IntN(len(testActivations))]}
-	for j := 0; j < m; j++ {
-		nr := Neuron{W: vec(d), A: vec(k)}
-		if rng.IntN(5) == 0 {
-			nr.W = exact.NewVec(d)
-		}
-		p.Neurons = append(p.Neurons, nr)
-	}
-	for i := 0; i < n; i++ {
-		x := vec(d)
-		if rng.IntN(4) == 0 && d >= 2 {
-			w := p.Neurons[rng.IntN(m)].W
-			// x ⊥ w through a coordinate pair.
-			a, b := rng.IntN(d), rng.IntN(d-1)
-			if b >= a {
-				b++
-			}
-			x = exact.NewVec(d)
-			x[a].Set(w[b])
-			x[b].Neg(w[a])
-		}
-		p.X = append(p.X, x)
-		p.Y = append(p.Y, vec(k))
-	}
-	return p
-}
+func floatPoint(rng *rand.Rand, n, d, m, k int) *Point { return nt.FloatPoint(rng, n, d, m, k) }
 
 func TestEngineAgainstDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))

@@ -82,3 +82,7 @@ func Linear() Activation { return network.Linear() }
 
 // ParseVerdict is recheck.ParseVerdict: the VerdictKind named s, or false.
 func ParseVerdict(s string) (VerdictKind, bool) { return recheck.ParseVerdict(s) }
+
+// Recheck is recheck.Recheck: it validates the certificate of v for the
+// point p independently of the search that produced it.
+func Recheck(p *Point, v *Verdict) error { return recheck.Recheck(p, v) }

@@ -1,18 +1,22 @@
-package verify
+package recheck
 
 import (
 	"fmt"
 	"math/big"
+	"math/bits"
 	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
+	par "github.com/relucert/relucert/internal/parallel"
+	"github.com/relucert/relucert/network"
 )
 
-// This file is the arithmetic of Recheck at scale. It is independent of the
-// integer engine of fast.go that Check uses: the zero tests of Recheck —
-// the residuals against the definition f_θ(x_i) − y_i, (S1) G_j = 0, the
-// (S2) vector v against the cell proofs, (E1), and the escape witnesses'
+// This file is the arithmetic of Recheck at scale. It shares no code with
+// the integer engine Check uses (package verify): the residuals
+// r_i = f_θ(x_i) − y_i are reconstructed from their residues (Chinese
+// remaindering), and the zero tests of Recheck — (S1) G_j = 0, the (S2)
+// vector v against the cell proofs, (E1), and the escape witnesses'
 // Q_j(u) — are decided by multi-modular arithmetic. Each tested quantity is
 // a sum of products of rationals; multiplied by a known common denominator
 // D it is an integer N with |N| < 2^B for a bound B computed from bit
@@ -42,7 +46,7 @@ type primeImage struct {
 
 // rechecker holds what Recheck evaluates once per point.
 type rechecker struct {
-	p          *Point
+	p          *network.Point
 	n, d, k, m int
 	sign       [][]int8
 	zeroX      []bool
@@ -53,13 +57,12 @@ type rechecker struct {
 
 	images []*primeImage
 
-	// xEngine holds the integer and float images of the inputs, shared by
-	// the evaluations of lossAlong.
-	xEngine *engine
-	// ev is the integer engine of p, used only for values that are then
-	// verified by residues (faceBase), and the verified matrices.
-	ev    *engine
+	// bases holds the matrices ρ₊S⁺_j + ρ₋S⁻_j of faceBase.
 	bases map[int]exact.Mat
+	// lastMoved is the direction lossAlong evaluated last, and xInt the
+	// inputs as integers D_X·x_i.
+	lastMoved *moved
+	xInt      [][]big.Int
 
 	// Common denominators (lcm) and magnitude bits (|entry| < 2^bits) of
 	// the data.
@@ -94,9 +97,9 @@ func flatten(vs []exact.Vec) []*big.Rat {
 	return out
 }
 
-// newRechecker computes the signs, the residuals (verified against the
-// definition by residues) and the loss of p (valid).
-func newRechecker(p *Point) (*rechecker, error) {
+// newRechecker computes the signs, the residuals (from their residues) and
+// the loss of p (valid).
+func newRechecker(p *network.Point) (*rechecker, error) {
 	rc := &rechecker{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M()}
 	n, m := rc.n, rc.m
 	// Signs: filter, then big.Rat.
@@ -118,32 +121,30 @@ func newRechecker(p *Point) (*rechecker, error) {
 		j, i := ji[0], ji[1]
 		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X[i]).Sign())
 	}
-	rc.r = ResidualsOf(p)
 
 	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j], as[j] = nr.W, nr.A
 	}
-	rc.dX, rc.dW, rc.dA = ratDen(flatten(p.X)), ratDen(flatten(ws)), ratDen(flatten(as))
+	rc.dX, rc.dW, rc.dA = exact.CommonDenominator(flatten(p.X)), exact.CommonDenominator(flatten(ws)), exact.CommonDenominator(flatten(as))
 	rc.y = p.ShiftedTargets()
-	rc.dR, rc.dY = ratDen(flatten(rc.r)), ratDen(flatten(rc.y))
-	rc.dRho = ratDen([]*big.Rat{p.Act.Pos, p.Act.Neg})
+	rc.dY = exact.CommonDenominator(flatten(rc.y))
+	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.mbX, rc.mbW, rc.mbA = magBits(p.X...), magBits(ws...), magBits(as...)
-	rc.mbR, rc.mbY = magBits(rc.r...), magBits(rc.y...)
+	rc.mbY = magBits(rc.y...)
 	rc.mbRho = magBits(exact.Vec{p.Act.Pos, p.Act.Neg})
 
-	// The residual identity r_il + (y_il − b_l) − Σ_j a_jl ρ(w_j·x_i) = 0
-	// for all i, l: denominator lcm(D_R, D_Y, D_ρ D_A D_W D_X).
+	// r_il = Σ_j a_jl ρ(w_j·x_i) − (y_il − b_l): times
+	// D_E = lcm(D_Y, D_ρ D_A D_W D_X) it is an integer N_il with
+	// |N_il| < 2^(bE−1), reconstructed from its residues.
 	dF := new(big.Int).Mul(rc.dRho, rc.dA)
 	dF.Mul(dF, rc.dW)
 	dF.Mul(dF, rc.dX)
-	dE := lcmInt(lcmInt(rc.dR, rc.dY), dF)
+	dE := lcmInt(rc.dY, dF)
 	bF := rc.mbA + rc.mbRho + rc.mbW + rc.mbX + bitlen(m*rc.d)
-	bE := dE.BitLen() + max(rc.mbR, rc.mbY, bF) + 2
-	rc.ensurePrimes(exact.PrimesFor(bE))
-	if err := rc.verifyResiduals(exact.PrimesFor(bE)); err != nil {
-		return nil, err
-	}
+	bE := dE.BitLen() + max(rc.mbY, bF) + 2
+	rc.residuals(exact.PrimesFor(bE), dE)
+	rc.dR, rc.mbR = exact.CommonDenominator(flatten(rc.r)), magBits(rc.r...)
 	s := new(big.Rat)
 	for _, r := range rc.r {
 		s.Add(s, r.Norm2())
@@ -154,14 +155,14 @@ func newRechecker(p *Point) (*rechecker, error) {
 
 // ensurePrimes makes at least K prime images available. The primes are,
 // in the order of exact.Primes31, those that divide no denominator of the
-// data (so the first K are always the same).
+// data (so the first K are always the same); they divide no denominator of
+// the residuals either, which divide D_E.
 func (rc *rechecker) ensurePrimes(K int) {
 	if len(rc.images) >= K {
 		return
 	}
 	all := new(big.Int).Mul(rc.dX, rc.dW)
 	all.Mul(all, rc.dA)
-	all.Mul(all, rc.dR)
 	all.Mul(all, rc.dY)
 	all.Mul(all, rc.dRho)
 	var chosen []uint64
@@ -214,13 +215,9 @@ func (rc *rechecker) newImage(p uint64) *primeImage {
 			}
 		}
 	}
-	im.r = make([]uint64, n*k)
 	im.y = make([]uint64, n*k)
-	for i := range rc.r {
+	for i := range rc.y {
 		for l := 0; l < k; l++ {
-			if v := rc.r[i][l]; v.Sign() != 0 {
-				im.r[i*k+l] = mod(v)
-			}
 			if v := rc.y[i][l]; v.Sign() != 0 {
 				im.y[i*k+l] = mod(v)
 			}
@@ -228,6 +225,24 @@ func (rc *rechecker) newImage(p uint64) *primeImage {
 	}
 	im.sp, im.sn = mod(rc.p.Act.Pos), mod(rc.p.Act.Neg)
 	im.half = (p + 1) / 2
+	if rc.r != nil {
+		im.r = make([]uint64, n*k)
+		for i := range rc.r {
+			for l := 0; l < k; l++ {
+				if v := rc.r[i][l]; v.Sign() != 0 {
+					im.r[i*k+l] = mod(v)
+				}
+			}
+		}
+		rc.products(im)
+	}
+	return im
+}
+
+// products fills im.rx (r_il x_ic) and im.tot (their sums over i) from the
+// residues of the residuals.
+func (rc *rechecker) products(im *primeImage) {
+	n, d, k, p := rc.n, rc.d, rc.k, im.p
 	im.rx = make([]uint64, n*k*d)
 	im.tot = make([]uint64, k*d)
 	for i := 0; i < n; i++ {
@@ -246,16 +261,17 @@ func (rc *rechecker) newImage(p uint64) *primeImage {
 	for q := range im.tot {
 		im.tot[q] %= p
 	}
-	return im
 }
 
-// verifyResiduals checks r_i = f_θ(x_i) − y_i modulo the first K primes:
-// f_θ(x_i) − b = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i, with
-// the output bias b taken into the targets (rc.y = y − b).
-func (rc *rechecker) verifyResiduals(K int) error {
+// residuals computes r_i = f_θ(x_i) − y_i exactly: modulo each of the first
+// K primes, f_θ(x_i) − b = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i
+// (the output bias b taken into the targets, rc.y = y − b), and the integer
+// D_E·r_il, whose magnitude is below half the primes' product, is
+// reconstructed from its residues by Chinese remaindering.
+func (rc *rechecker) residuals(K int, dE *big.Int) {
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
-	errs := make([]error, K)
-	parallel(K, workers(n*m*d*K), func(lo, hi int) {
+	rc.ensurePrimes(K)
+	par.Chunks(K, par.Workers(n*m*d*K), func(_, lo, hi int) {
 		for t := lo; t < hi; t++ {
 			im := rc.images[t]
 			p := im.p
@@ -287,6 +303,7 @@ func (rc *rechecker) verifyResiduals(K int) error {
 					}
 				}
 			}
+			im.r = make([]uint64, n*k)
 			for i := 0; i < n; i++ {
 				for l := 0; l < k; l++ {
 					var fp, fn uint64
@@ -296,20 +313,31 @@ func (rc *rechecker) verifyResiduals(K int) error {
 						fn = (fn + vn[(i*k+l)*d+c]%p*xc) % p
 					}
 					f := (im.sp*fp + im.sn*fn) % p
-					if (im.r[i*k+l]+im.y[i*k+l]+p-f)%p != 0 {
-						errs[t] = fmt.Errorf("residual %d: r_i ≠ f_θ(x_i) − y_i (modulo %d)", i, p)
-						return
-					}
+					im.r[i*k+l] = (f + p - im.y[i*k+l]) % p
 				}
 			}
+			rc.products(im)
 		}
 	})
-	for _, err := range errs {
-		if err != nil {
-			return err
+	ps := make([]uint64, K)
+	scale := make([]uint64, K)
+	for t, im := range rc.images[:K] {
+		ps[t] = im.p
+		scale[t] = exact.ModNat(dE, im.p)
+	}
+	crt := exact.NewCRT(ps)
+	rc.r = make([]exact.Vec, n)
+	res := make([]uint64, K)
+	var N big.Int
+	for i := range rc.r {
+		rc.r[i] = make(exact.Vec, k)
+		for l := 0; l < k; l++ {
+			for t, im := range rc.images[:K] {
+				res[t] = im.r[i*k+l] * scale[t] % im.p
+			}
+			rc.r[i][l] = new(big.Rat).SetFrac(crt.Int(&N, res), dE)
 		}
 	}
-	return nil
 }
 
 // masked returns Σ_{i∈P_j} r_i x_iᵀ and Σ_{i∈Z_j} r_i x_iᵀ modulo im.p
@@ -390,10 +418,10 @@ func (rc *rechecker) s1Holds(j int) bool {
 // intVec writes a rational vector as num/den with an integer vector num and
 // den > 0 the common denominator.
 func intVec(v exact.Vec) ([]*big.Int, *big.Int) {
-	den := ratDen(v)
+	den := exact.CommonDenominator(v)
 	num := make([]*big.Int, len(v))
 	for c, x := range v {
-		num[c] = scaleInt(new(big.Int), x, den)
+		num[c] = exact.ScaleInt(new(big.Int), x, den)
 	}
 	return num, den
 }
@@ -520,7 +548,7 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 // primes in parallel.
 func (rc *rechecker) prepareNeurons(K int) {
 	rc.ensurePrimes(K)
-	parallelDynamic(rc.m, workers(rc.n*rc.m*rc.d*K), func(j int) {
+	par.Dynamic(rc.m, par.Workers(rc.n*rc.m*rc.d*K), func(j int) {
 		for _, im := range rc.images[:K] {
 			rc.masked(im, j)
 		}
@@ -552,7 +580,7 @@ func (rc *rechecker) stationarity(proofs []StationarityProof) error {
 	}
 	rc.prepareNeurons(rc.s1Primes())
 	s1 := make([]bool, rc.m)
-	parallelDynamic(rc.m, workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
+	par.Dynamic(rc.m, par.Workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
 	kappa := p.Act.Kappa()
 	for j, nr := range p.Neurons {
 		if !s1[j] {
@@ -631,11 +659,11 @@ func (rc *rechecker) newCellWork(kc map[int]*big.Rat, zp, zm []int) *cellWork {
 		vs[i] = rc.p.X[i].Scale(k)
 		all = append(all, vs[i]...)
 	}
-	cw.den = ratDen(all)
+	cw.den = exact.CommonDenominator(all)
 	for i, v := range vs {
 		ints := make([]*big.Int, len(v))
 		for c, x := range v {
-			ints[c] = scaleInt(new(big.Int), x, cw.den)
+			ints[c] = exact.ScaleInt(new(big.Int), x, cw.den)
 		}
 		cw.kx[i] = ints
 	}
@@ -724,8 +752,8 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		e, t := lineOf(rc.p.X[i])
-		key = appendLineKey(key[:0], e)
+		e, t := rc.p.X[i].OnLine()
+		key = e.AppendKey(key[:0])
 		s := sums[string(key)]
 		if s == nil {
 			s = exact.NewVec(rc.k)
@@ -745,7 +773,7 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 // δw_j ≠ 0 and every i ∉ Z_j (neurons with δw_j = 0 cannot leave their
 // pattern). Signs come from the filter, with big.Rat where it cannot
 // decide: |z| − |δz| = (s_z w_j − s_δ δw_j)·x_i for the signs s_z, s_δ.
-func (rc *rechecker) safeRadiusOK(delta Direction) error {
+func (rc *rechecker) safeRadiusOK(delta network.Direction) error {
 	p := rc.p
 	for j, dj := range delta {
 		if dj.W.IsZero() {
@@ -790,17 +818,8 @@ func (rc *rechecker) safeRadiusOK(delta Direction) error {
 	return nil
 }
 
-func noNilVec(v exact.Vec) bool {
-	for _, x := range v {
-		if x == nil {
-			return false
-		}
-	}
-	return true
-}
-
 // s0Holds checks (S0) of Theorem S for a network with an output bias:
-// Σ_i r_i = 0 over the verified residuals (nothing to check without one).
+// Σ_i r_i = 0 over the residuals (nothing to check without one).
 func (rc *rechecker) s0Holds() error {
 	if !rc.p.HasOutputBias() {
 		return nil
@@ -819,99 +838,226 @@ func (rc *rechecker) s0Holds() error {
 // split as f_{θ+τΔ}(x_i) = f_θ(x_i) − g_0(x_i) + g_τ(x_i) + τ·db, where g_τ
 // is the network of the neurons Δ moves, at θ + τΔ, and db the move of the
 // output bias (nil: none): r_i(τ) = r_i − g_0(x_i) + g_τ(x_i) + τ·db with
-// the verified residuals r_i at θ. Only the moved neurons are evaluated.
-func (rc *rechecker) lossAlong(delta Direction, db exact.Vec, tau *big.Rat) *big.Rat {
-	p := rc.p
-	var moved []int
-	for j, dj := range delta {
-		if !dj.W.IsZero() || !dj.A.IsZero() {
-			moved = append(moved, j)
-		}
-	}
-	if db != nil {
-		db = db.Scale(tau)
-	}
-	if len(moved) == 0 && db == nil {
+// the residuals r_i at θ. Only the moved neurons are evaluated, in
+// integers: with D the common denominator of their w_j and δw_j times D_X,
+// Z_ij = D·w_j·x_i and T_ij = D·δw_j·x_i are computed once per direction;
+// for τ = p/q the pre-activation is (qZ_ij + pT_ij)/(qD), its slope is read
+// from its sign, and every r_i(τ) is an integer over one denominator.
+func (rc *rechecker) lossAlong(delta network.Direction, db exact.Vec, tau *big.Rat) *big.Rat {
+	mv := rc.movedNeurons(delta)
+	if len(mv.js) == 0 && db == nil {
 		return new(big.Rat).Set(rc.loss)
 	}
-	sub := func(t *big.Rat) []exact.Vec {
-		q := &Point{Act: p.Act, X: p.X, Y: make([]exact.Vec, rc.n)}
-		for i := range q.Y {
-			q.Y[i] = exact.NewVec(rc.k)
+	k := rc.k
+	pn, q := tau.Num(), tau.Denom()
+	q2 := new(big.Int).Mul(q, q)
+	// r_i(τ)·Den with Den = D_R·q²·E0·D_b, E0 = D_A·D_ρ·D:
+	// (R_i·q²·E0 − G0_i·q²·D_R + G_i·D_R)·D_b + B·q·p·D_R·E0,
+	// G_i = Σ_j (qA_j + pΔA_j)·S·(qZ_ij + pT_ij) and B = D_b·db.
+	var bias []big.Int
+	dB := big.NewInt(1)
+	if db != nil {
+		dB = exact.CommonDenominator(db)
+		bias = make([]big.Int, k)
+		c := new(big.Int).Mul(q, pn)
+		c.Mul(c, mv.dR)
+		c.Mul(c, mv.e0)
+		for l := range bias {
+			exact.ScaleInt(&bias[l], db[l], dB)
+			bias[l].Mul(&bias[l], c)
 		}
-		for _, j := range moved {
-			nr := p.Neurons[j]
-			if t.Sign() != 0 {
-				nr = Neuron{W: nr.W.Add(delta[j].W.Scale(t)), A: nr.A.Add(delta[j].A.Scale(t))}
-			}
-			q.Neurons = append(q.Neurons, nr)
-		}
-		if rc.xEngine == nil {
-			rc.xEngine = newSignEngine(&Point{Act: p.Act, X: p.X})
-		}
-		return newEngineX(q, rc.xEngine).r // = g_t(x_i), targets 0
 	}
-	g0, gt := sub(new(big.Rat)), sub(tau)
-	if db == nil {
-		db = exact.NewVec(rc.k)
+	cR := new(big.Int).Mul(q2, mv.e0)
+	cR.Mul(cR, dB)
+	cG0 := new(big.Int).Mul(q2, mv.dR)
+	cG0.Mul(cG0, dB)
+	cG := new(big.Int).Mul(mv.dR, dB)
+	coef := make([][]big.Int, len(mv.js)) // qA_j + pΔA_j
+	for c := range mv.js {
+		coef[c] = make([]big.Int, k)
+		var t big.Int
+		for l := 0; l < k; l++ {
+			coef[c][l].Mul(q, &mv.a[c][l])
+			coef[c][l].Add(&coef[c][l], t.Mul(pn, &mv.da[c][l]))
+		}
 	}
-	// Σ_i |r_i − g0_i + gt_i + db|² in integers over one common denominator.
-	all := flatten(rc.r)
-	all = append(all, flatten(g0)...)
-	all = append(all, flatten(gt)...)
-	all = append(all, db...)
-	D := ratDen(all)
 	sum := new(big.Int)
-	var a, b big.Int
-	for i := range rc.r {
-		for l := 0; l < rc.k; l++ {
-			scaleInt(&a, rc.r[i][l], D)
-			a.Sub(&a, scaleInt(&b, g0[i][l], D))
-			a.Add(&a, scaleInt(&b, gt[i][l], D))
-			a.Add(&a, scaleInt(&b, db[l], D))
-			sum.Add(sum, b.Mul(&a, &a))
+	var z, t, g, acc big.Int
+	gl := make([]big.Int, k)
+	for i := 0; i < rc.n; i++ {
+		for l := range gl {
+			gl[l].SetInt64(0)
+		}
+		for c := range mv.js {
+			z.Mul(q, &mv.z[c][i])
+			z.Add(&z, t.Mul(pn, &mv.t[c][i]))
+			if z.Sign() == 0 {
+				continue
+			}
+			s := mv.sp
+			if z.Sign() < 0 {
+				s = mv.sn
+			}
+			z.Mul(&z, s)
+			for l := 0; l < k; l++ {
+				gl[l].Add(&gl[l], g.Mul(&coef[c][l], &z))
+			}
+		}
+		for l := 0; l < k; l++ {
+			acc.Mul(&mv.rr[i][l], cR)
+			acc.Sub(&acc, g.Mul(&mv.g0[i][l], cG0))
+			acc.Add(&acc, g.Mul(&gl[l], cG))
+			if bias != nil {
+				acc.Add(&acc, &bias[l])
+			}
+			sum.Add(sum, g.Mul(&acc, &acc))
 		}
 	}
-	den := new(big.Int).Mul(D, D)
+	den := new(big.Int).Mul(mv.dR, cR)
+	den.Mul(den, den)
 	den.Mul(den, big.NewInt(2*int64(rc.n)))
 	return new(big.Rat).SetFrac(sum, den)
 }
 
-// faceBase returns ρ₊S⁺_j + ρ₋S⁻_j (k×d, the samples off neuron j's
-// hyperplane) exactly. The value comes from the integer engine and is
-// verified by residues before it is used: M_d·(ρ₊S⁺_j + ρ₋S⁻_j) − M_n = 0
-// with M = M_n/M_d.
-func (rc *rechecker) faceBase(j int) (exact.Mat, error) {
-	if M, ok := rc.bases[j]; ok {
-		return M, nil
+// moved holds, for a direction Δ, the neurons it moves (js) and, in
+// integers: Z_ij = D·w_j·x_i and T_ij = D·δw_j·x_i, A_j = D_A·a_j and
+// ΔA_j = D_A·δa_j, the slopes S± = D_ρ·ρ±, the residuals R_i = D_R·r_i and
+// G0_i = Σ_j A_j·S·Z_ij = E0·g_0(x_i) with E0 = D_A·D_ρ·D.
+type moved struct {
+	delta  network.Direction
+	js     []int
+	z, t   [][]big.Int
+	a, da  [][]big.Int
+	sp, sn *big.Int
+	rr, g0 [][]big.Int
+	dR, e0 *big.Int
+}
+
+// movedNeurons returns the moved neurons of delta (cached for the last
+// direction asked).
+func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
+	if mv := rc.lastMoved; mv != nil && sameDirection(mv.delta, delta) {
+		return mv
 	}
-	if rc.ev == nil {
-		rc.ev = newEngine(rc.p)
-		rc.bases = map[int]exact.Mat{}
+	p := rc.p
+	n, d, k := rc.n, rc.d, rc.k
+	mv := &moved{delta: delta}
+	var ws, as []*big.Rat
+	for j, dj := range delta {
+		if !dj.W.IsZero() || !dj.A.IsZero() {
+			mv.js = append(mv.js, j)
+			ws = append(append(ws, p.Neurons[j].W...), dj.W...)
+			as = append(append(as, p.Neurons[j].A...), dj.A...)
+		}
 	}
-	e := rc.ev
-	M := e.combo(j, nil, e.sp, e.sn, nil, e.ds)
-	var all exact.Vec
-	for _, row := range M {
-		all = append(all, row...)
-	}
-	mn, md := intVec(all)
-	D := new(big.Int).Mul(rc.dR, rc.dRho)
-	D.Mul(D, rc.dX)
-	bm := rc.mbR + rc.mbRho + rc.mbX + bitlen(rc.n)
-	B := max(D.BitLen()+md.BitLen()+bm, D.BitLen()+maxBitLen(mn)) + 1
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	for _, im := range rc.images[:K] {
-		p := im.p
-		v := rc.combo(im, j, im.sp, im.sn, 0)
-		mdm := exact.ModInt(md, p)
-		for q := range v {
-			if (mdm*v[q]+p-exact.ModInt(mn[q], p))%p != 0 {
-				return nil, fmt.Errorf("neurons[%d]: the response off the hyperplane does not match its definition", j)
+	rc.lastMoved = mv
+	if rc.xInt == nil {
+		rc.xInt = make([][]big.Int, n)
+		for i, x := range p.X {
+			rc.xInt[i] = make([]big.Int, d)
+			for c, v := range x {
+				exact.ScaleInt(&rc.xInt[i][c], v, rc.dX)
 			}
 		}
 	}
-	rc.bases[j] = M
-	return M, nil
+	dw, da := exact.CommonDenominator(ws), exact.CommonDenominator(as)
+	dRho := exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
+	mv.sp, mv.sn = exact.ScaleInt(new(big.Int), p.Act.Pos, dRho), exact.ScaleInt(new(big.Int), p.Act.Neg, dRho)
+	mv.dR = exact.CommonDenominator(flatten(rc.r))
+	mv.e0 = new(big.Int).Mul(da, dRho)
+	mv.e0.Mul(mv.e0, dw)
+	mv.e0.Mul(mv.e0, rc.dX)
+	ints := func(v exact.Vec, D *big.Int) []big.Int {
+		out := make([]big.Int, len(v))
+		for c, x := range v {
+			exact.ScaleInt(&out[c], x, D)
+		}
+		return out
+	}
+	mv.rr = make([][]big.Int, n)
+	mv.g0 = make([][]big.Int, n)
+	for i := range mv.rr {
+		mv.rr[i] = ints(rc.r[i], mv.dR)
+		mv.g0[i] = make([]big.Int, k)
+	}
+	var prod big.Int
+	for _, j := range mv.js {
+		wi, dwi := ints(p.Neurons[j].W, dw), ints(delta[j].W, dw)
+		ai := ints(p.Neurons[j].A, da)
+		zs, ts := make([]big.Int, n), make([]big.Int, n)
+		for i := 0; i < n; i++ {
+			for c := 0; c < d; c++ {
+				x := &rc.xInt[i][c]
+				if x.Sign() == 0 {
+					continue
+				}
+				zs[i].Add(&zs[i], prod.Mul(&wi[c], x))
+				ts[i].Add(&ts[i], prod.Mul(&dwi[c], x))
+			}
+			if zs[i].Sign() == 0 {
+				continue
+			}
+			s := mv.sp
+			if zs[i].Sign() < 0 {
+				s = mv.sn
+			}
+			prod.Mul(s, &zs[i])
+			for l := 0; l < k; l++ {
+				mv.g0[i][l].Add(&mv.g0[i][l], new(big.Int).Mul(&ai[l], &prod))
+			}
+		}
+		mv.z, mv.t = append(mv.z, zs), append(mv.t, ts)
+		mv.a, mv.da = append(mv.a, ai), append(mv.da, ints(delta[j].A, da))
+	}
+	return mv
 }
+
+// sameDirection reports whether a and b are the same slice (Recheck asks
+// for several values of τ along one direction in a row).
+func sameDirection(a, b network.Direction) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// faceBase returns ρ₊S⁺_j + ρ₋S⁻_j (k×d, the samples off neuron j's
+// hyperplane) exactly: D·(ρ₊S⁺_j + ρ₋S⁻_j) with D = D_R D_ρ D_X is an
+// integer matrix, reconstructed from its residues.
+func (rc *rechecker) faceBase(j int) exact.Mat {
+	if M, ok := rc.bases[j]; ok {
+		return M
+	}
+	if rc.bases == nil {
+		rc.bases = map[int]exact.Mat{}
+	}
+	D := new(big.Int).Mul(rc.dR, rc.dRho)
+	D.Mul(D, rc.dX)
+	B := D.BitLen() + rc.mbR + rc.mbRho + rc.mbX + bitlen(rc.n) + 2
+	K := exact.PrimesFor(B)
+	rc.ensurePrimes(K)
+	ps := make([]uint64, K)
+	vals := make([][]uint64, K)
+	for t, im := range rc.images[:K] {
+		ps[t] = im.p
+		v := rc.combo(im, j, im.sp, im.sn, 0)
+		dm := exact.ModNat(D, im.p)
+		for q := range v {
+			v[q] = v[q] * dm % im.p
+		}
+		vals[t] = v
+	}
+	crt := exact.NewCRT(ps)
+	M := exact.NewMat(rc.k, rc.d)
+	res := make([]uint64, K)
+	var N big.Int
+	for l := range M {
+		for c := range M[l] {
+			for t := range vals {
+				res[t] = vals[t][l*rc.d+c]
+			}
+			M[l][c].SetFrac(crt.Int(&N, res), D)
+		}
+	}
+	rc.bases[j] = M
+	return M
+}
+
+func bitlen(n int) int { return bits.Len(uint(n)) }

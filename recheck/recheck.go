@@ -1,10 +1,11 @@
-package verify
+package recheck
 
 import (
 	"fmt"
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
 )
 
 // Recheck validates the certificate of v for the point p independently of
@@ -28,7 +29,7 @@ import (
 // What it cannot check without re-running the search is said in the doc of
 // Certificate: that the listed cells cover the arrangement, and the absence
 // of escape for a_j ≠ 0 neurons when k ≥ 2.
-func Recheck(p *Point, v *Verdict) error {
+func Recheck(p *network.Point, v *Verdict) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -170,20 +171,20 @@ func recheckDescent(rc *rechecker, d *Descent) error {
 
 // checkBiasShape checks a move db of the output bias: nil, or k entries on
 // a point with an output bias.
-func checkBiasShape(p *Point, db exact.Vec) error {
+func checkBiasShape(p *network.Point, db exact.Vec) error {
 	if db == nil {
 		return nil
 	}
 	if !p.HasOutputBias() {
 		return fmt.Errorf("moves an output bias the network does not have")
 	}
-	if len(db) != p.K() || !noNilVec(db) {
+	if len(db) != p.K() || !db.Defined() {
 		return fmt.Errorf("output-bias move has the wrong shape")
 	}
 	return nil
 }
 
-func checkShape(p *Point, d Direction) error {
+func checkShape(p *network.Point, d network.Direction) error {
 	if len(d) != p.M() {
 		return fmt.Errorf("direction has %d neurons, point has %d", len(d), p.M())
 	}
@@ -249,7 +250,7 @@ func recheckEscapes(rc *rechecker, listed []int, ws []EscapeWitness) error {
 	}
 	for _, w := range ws {
 		j := w.Neuron
-		if j < 0 || j >= p.M() || !in[j] || len(w.U) != p.D() || len(w.Q) != p.K() || !noNilVec(w.U) || !noNilVec(w.Q) {
+		if j < 0 || j >= p.M() || !in[j] || len(w.U) != p.D() || len(w.Q) != p.K() || !w.U.Defined() || !w.Q.Defined() {
 			return fmt.Errorf("escape witness for neuron %d does not fit", j)
 		}
 		if w.Q.IsZero() || !rc.responseEquals(j, w.U, w.Q) {
@@ -269,16 +270,12 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) error {
 	p := rc.p
 	nr := p.Neurons[j]
 	d, k := p.D(), p.K()
-	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k || !noNilVec(fp.Point) {
+	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k || !fp.Point.Defined() {
 		return fmt.Errorf("wrong shape")
 	}
-	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (verified by residues) plus the boundary
-	// samples with the slope of the point's side.
-	base, err := rc.faceBase(j)
-	if err != nil {
-		return err
-	}
-	qc := base.Clone()
+	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (from residues) plus the boundary samples with
+	// the slope of the point's side.
+	qc := rc.faceBase(j).Clone()
 	var hs []exact.Vec
 	pf := exact.ToFloatVec(fp.Point)
 	for i, x := range p.X {

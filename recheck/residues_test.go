@@ -1,0 +1,216 @@
+package recheck
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
+	nt "github.com/relucert/relucert/network/networktest"
+)
+
+// tiny returns 2^-e.
+func tiny(e int) *big.Rat {
+	return new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Lsh(big.NewInt(1), uint(e)))
+}
+
+// plantResiduals replaces the targets of p so that its residuals are a
+// random vector r with Σ_i r_i ρ(w_j·x_i) = 0 for every neuron (G_j = 0) or,
+// when e1 is set, with every (E1) matrix zero: r is a random combination of
+// a basis of the nullspace of those linear conditions (one output
+// coordinate at a time), and y_i = f_θ(x_i) − r_i.
+func plantResiduals(rng *rand.Rand, p *network.Point, e1 bool) {
+	n, k := p.N(), p.K()
+	var rows exact.Mat
+	mid := new(big.Rat).Add(p.Act.Pos, p.Act.Neg)
+	mid.Quo(mid, big.NewRat(2, 1))
+	for _, nr := range p.Neurons {
+		if !e1 {
+			row := exact.NewVec(n)
+			for i, x := range p.X {
+				row[i] = p.Act.Apply(nr.W.Dot(x))
+			}
+			rows = append(rows, row)
+			continue
+		}
+		for c := 0; c < p.D(); c++ {
+			row := exact.NewVec(n)
+			for i, x := range p.X {
+				s := mid
+				switch nr.W.Dot(x).Sign() {
+				case 1:
+					s = p.Act.Pos
+				case -1:
+					s = p.Act.Neg
+				}
+				row[i] = new(big.Rat).Mul(s, x[c])
+			}
+			rows = append(rows, row)
+		}
+	}
+	basis := exact.Nullspace(rows, n)
+	for i, x := range p.X {
+		p.Y[i] = p.Output(x)
+	}
+	for l := 0; l < k; l++ {
+		for _, b := range basis {
+			c := nt.RandRat(rng, 3)
+			for i := range p.Y {
+				p.Y[i][l].Sub(p.Y[i][l], new(big.Rat).Mul(c, b[i]))
+			}
+		}
+	}
+}
+
+// TestRecheckerAgainstDefinitions compares the residue-based arithmetic of
+// the checker (residuals by Chinese remaindering, the zero tests of (S1),
+// (E1), the (S2) vector and Q_j(u), and the matrices of faceBase) with
+// big.Rat evaluations of the definitions (package networktest) on random
+// points, float-derived points, and points whose residuals are planted to
+// make G_j or (E1) vanish, each also as a near miss (a target moved by
+// 2^-e with e up to 600, far below float64 resolution).
+func TestRecheckerAgainstDefinitions(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	held := map[string]int{}
+	for trial := 0; trial < 240; trial++ {
+		var p *network.Point
+		switch trial % 4 {
+		case 0:
+			p = nt.RandomPoint(rng)
+		case 1:
+			p = nt.FloatPoint(rng, 1+rng.IntN(10), 1+rng.IntN(4), 1+rng.IntN(4), 1+rng.IntN(2))
+		default:
+			p = nt.RandomPoint(rng)
+			for len(p.X) < 12 {
+				p.X = append(p.X, nt.RandVec(rng, p.D(), 4))
+				p.Y = append(p.Y, nt.RandVec(rng, p.K(), 3))
+			}
+			plantResiduals(rng, p, trial%4 == 3)
+			if trial%8 >= 6 {
+				p.Y[0][0].Add(p.Y[0][0], tiny(1+rng.IntN(600)))
+			}
+		}
+		if trial%5 == 0 {
+			p.OutputBias = nt.RandVec(rng, p.K(), 2)
+		}
+		rc, err := newRechecker(p)
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		r := nt.Residuals(p)
+		for i := range r {
+			if !r[i].Equal(rc.r[i]) {
+				t.Fatalf("trial %d: residual %d is %v, definition %v", trial, i, rc.r[i], r[i])
+			}
+		}
+		for j := range p.Neurons {
+			g := nt.G(p, r, j)
+			if got, want := rc.s1Holds(j), g.IsZero(); got != want {
+				t.Fatalf("trial %d: s1Holds(%d) = %v, G = %v", trial, j, got, g)
+			} else if got {
+				held["S1"]++
+			}
+			e1 := nt.E1(p, r, j)
+			if got, want := rc.e1Vanishes(j), e1.IsZero(); got != want {
+				t.Fatalf("trial %d: e1Vanishes(%d) = %v, E1 = %v", trial, j, got, e1)
+			} else if got {
+				held["E1"]++
+			}
+			w := nt.V(p, r, j).Neg()
+			if !rc.vEquals(j, w) {
+				t.Fatalf("trial %d: vEquals(%d, −v) false", trial, j)
+			}
+			c := rng.IntN(len(w))
+			w[c].Add(w[c], tiny(rng.IntN(700)))
+			if rc.vEquals(j, w) {
+				t.Fatalf("trial %d: vEquals(%d) true for a perturbed vector", trial, j)
+			}
+			u := nt.RandVec(rng, p.D(), 3)
+			if rng.IntN(2) == 0 {
+				u = p.X[rng.IntN(p.N())].Clone()
+			}
+			q := nt.Q(p, r, j, u)
+			if !rc.responseEquals(j, u, q) {
+				t.Fatalf("trial %d: responseEquals(%d, %v, Q) false", trial, j, u)
+			}
+			q2 := q.Clone()
+			q2[0].Add(q2[0], tiny(rng.IntN(700)))
+			if rc.responseEquals(j, u, q2) {
+				t.Fatalf("trial %d: responseEquals true for a perturbed value", trial)
+			}
+			// faceBase: Q_j at a u off every boundary hyperplane of j, minus
+			// nothing, equals (ρ₊S⁺_j + ρ₋S⁻_j)·u plus the boundary terms;
+			// compare the off-hyperplane part with the definition directly.
+			M := rc.faceBase(j)
+			want := exact.NewMat(p.K(), p.D())
+			for i, x := range p.X {
+				if s := p.Neurons[j].W.Dot(x).Sign(); s != 0 {
+					for l := range want {
+						want[l].AddScaled(new(big.Rat).Mul(p.Act.Slope(s), r[i][l]), x)
+					}
+				}
+			}
+			for l := range want {
+				if !want[l].Equal(M[l]) {
+					t.Fatalf("trial %d: faceBase(%d) row %d = %v, definition %v", trial, j, l, M[l], want[l])
+				}
+			}
+		}
+	}
+	t.Logf("zero tests that held: %v", held)
+	// The planted points must exercise the true side of the zero tests.
+	if held["S1"] < 100 || held["E1"] < 50 {
+		t.Fatalf("too few planted zeros: %v", held)
+	}
+}
+
+// TestLossAlongAgainstDefinition compares lossAlong with L(θ + τΔ) evaluated
+// from the definition (the residuals of the moved point, summed in big.Rat)
+// for random directions moving one neuron, several or none, at several τ.
+func TestLossAlongAgainstDefinition(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 100; trial++ {
+		p := nt.RandomPoint(rng)
+		if trial%3 == 0 {
+			p = nt.FloatPoint(rng, 2+rng.IntN(8), 1+rng.IntN(3), 1+rng.IntN(3), 1+rng.IntN(2))
+		}
+		rc, err := newRechecker(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		delta := p.ZeroDirection()
+		for j := range delta {
+			if rng.IntN(2) == 0 || trial%5 == 0 {
+				continue
+			}
+			delta[j].W = nt.RandVec(rng, p.D(), 2)
+			delta[j].A = nt.RandVec(rng, p.K(), 2)
+		}
+		var db exact.Vec
+		if trial%2 == 0 {
+			p.OutputBias = nt.RandVec(rng, p.K(), 2)
+			rc, err = newRechecker(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if trial%4 == 0 {
+				db = nt.RandVec(rng, p.K(), 2)
+			}
+		}
+		for _, tau := range []*big.Rat{big.NewRat(0, 1), big.NewRat(1, 3), big.NewRat(1, 1), big.NewRat(-5, 2)} {
+			q := p.Add(delta.Scale(tau))
+			if db != nil {
+				q = q.AddBias(db.Scale(tau))
+			}
+			want := new(big.Rat)
+			for _, r := range nt.Residuals(q) {
+				want.Add(want, r.Norm2())
+			}
+			want.Quo(want, big.NewRat(2*int64(p.N()), 1))
+			if got := rc.lossAlong(delta, db, tau); got.Cmp(want) != 0 {
+				t.Fatalf("trial %d, τ = %v: lossAlong = %v, definition %v", trial, tau, got, want)
+			}
+		}
+	}
+}
