@@ -1,4 +1,4 @@
-// Package cases reads and writes relucert case files (DESIGN §9) and holds
+// Package cases reads and writes relucert case files (README, "Case files") and holds
 // the embedded catalogue of reference cases.
 //
 // A case file is a JSON object naming a data set, an activation and a

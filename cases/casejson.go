@@ -761,7 +761,7 @@ func ExpectsError(data []byte) (found bool) {
 }
 
 // Write encodes c as a case file that Parse reads back to an equal case:
-// the fields in the order of DESIGN §9, every number as a JSON string in
+// the fields in the order of the README ("Case files"), every number as a JSON string in
 // big.Rat.RatString form ("p/q" or "p"), one sample or neuron per line.
 // Name is always written; File is not. It returns an *Error when c is
 // malformed (the same shape rules as Parse).

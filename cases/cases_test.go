@@ -547,7 +547,7 @@ func FuzzParse(f *testing.F) {
 }
 
 // TestActivationSpellings: the case format takes exactly the spellings of
-// DESIGN §9; the command-line form pos:P,neg:N is not one of them.
+// the README ("Case files"); the command-line form pos:P,neg:N is not one of them.
 func TestActivationSpellings(t *testing.T) {
 	base := `{"activation": %s, "inputs": [["1"]], "targets": [["1"]]}`
 	for _, tt := range []struct {

@@ -18,7 +18,7 @@ const (
 	MaxDigits = 100000
 )
 
-// ParseNumber reads an exact number in the case-file syntax (DESIGN §9) and
+// ParseNumber reads an exact number in the case-file syntax (README, "Case files") and
 // returns it as a new rational. The accepted forms, with no whitespace
 // anywhere, are
 //

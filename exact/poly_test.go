@@ -75,7 +75,7 @@ func TestNegativeOn(t *testing.T) {
 		{"−τ", polyOf(0, -1), rat(1, 1), true},
 		{"−τ²", polyOf(0, 0, -1), rat(1, 1), true},
 		{"τ²", polyOf(0, 0, 1), rat(1, 1), false},
-		// The counterexample of DESIGN §4: t²/96 − t³/24 + t⁴/96 is positive near 0.
+		// The counterexample of docs/theory.md §4: t²/96 − t³/24 + t⁴/96 is positive near 0.
 		{"design counterexample", Poly{rat(0, 1), rat(0, 1), rat(1, 96), rat(-1, 24), rat(1, 96)}, rat(1, 1), false},
 		// −τ² + τ³ is negative on (0, 1) but zero at 1.
 		{"zero at end", polyOf(0, 0, -1, 1), rat(1, 1), false},

@@ -9,7 +9,7 @@ import (
 // Neuron is what Check reports of one neuron, field for field the float64
 // counterpart of verify.NeuronReport.
 type Neuron struct {
-	// Kind is the neuron's kind (DESIGN §1) under the tolerance policy.
+	// Kind is the neuron's kind (docs/theory.md §1) under the tolerance policy.
 	Kind verify.NeuronKind
 	// Boundary is |Z_j|, the nonzero samples counted on w_j's hyperplane.
 	Boundary int
@@ -30,7 +30,7 @@ type Neuron struct {
 // as verify.Verdict (without the certificate) so that the two can be
 // compared field by field. It holds only exported values, no pointers.
 type Result struct {
-	// Kind follows the rules of DESIGN §4: not-stationary, saddle, local-min,
+	// Kind follows the rules of docs/theory.md §4: not-stationary, saddle, local-min,
 	// global-min (loss ≈ 0), undetermined.
 	Kind verify.VerdictKind
 	// Stationary reports Theorem S's answer (false also when undecided).
@@ -50,7 +50,7 @@ type Result struct {
 	Reason string
 }
 
-// Check classifies p in float64 (DESIGN §3–4) with the tolerance policy of
+// Check classifies p in float64 (docs/theory.md §3–4) with the tolerance policy of
 // Tolerance, independently of the exact engine:
 //   - (S1) G_j ≈ 0 and (S2): first φ_j at a few candidate directions, then
 //     the subset method or the cells of the Z⁻ arrangement (whichever needs

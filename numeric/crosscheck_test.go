@@ -470,7 +470,7 @@ func rows(t *testing.T, xs ...[]string) []exact.Vec {
 // for t = 1e-2 … 1e-7 (δw_j = t·u, δa = t·b).
 //
 // The gaps came from the two paths searching different critical directions
-// (DESIGN §4, "beyond the paper"); both now search the same ones — the
+// (docs/theory.md §4, "beyond the paper"); both now search the same ones — the
 // generators of the critical faces, segment optima between them, and on
 // faces of dimension > 2 the supports of the quadratic forms' minima over
 // the cone — so both must certify each saddle, with the same outcome field

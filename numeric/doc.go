@@ -1,5 +1,5 @@
 // Package numeric is relucert's float64 path: the decisions of package
-// verify (DESIGN.md §3–4: Theorem S, escape neurons, Theorems M and E, the
+// verify (docs/theory.md §3–4: Theorem S, escape neurons, Theorems M and E, the
 // k ≥ 2 tests) made again, independently, in float64 on gonum — gonum's
 // simplex (optimize/convex/lp) for every LP, its right-hand side perturbed
 // against cycling and under an iteration limit (lp.go), and mat's SVD for

@@ -6,7 +6,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// qZero decides Q_j ≡ 0 by (E1) and (E2) of DESIGN §4 (the escape test for
+// qZero decides Q_j ≡ 0 by (E1) and (E2) of docs/theory.md §4 (the escape test for
 // a_j = 0): the k×d matrix
 //
 //	Σ_P ρ₊ r_i x_iᵀ + Σ_N ρ₋ r_i x_iᵀ + ((ρ₊+ρ₋)/2) Σ_Z r_i x_iᵀ
@@ -112,7 +112,7 @@ func mulVec(M [][]float64, u []float64) []float64 {
 	return y
 }
 
-// faceEscape decides escape for a neuron with a_j ≠ 0 (k ≥ 2; DESIGN §4): on
+// faceEscape decides escape for a neuron with a_j ≠ 0 (k ≥ 2; docs/theory.md §4): on
 // every cell C_σ of the Z_j arrangement, with g = a_jᵀM_σ the gradient of
 // n·φ_j there, the face is F = C_σ when g counts as zero
 // (Tolerance.ZeroPhiGradient) and F = C_σ ∩ {g·u = 0} otherwise; for each
@@ -227,7 +227,7 @@ type critical struct {
 	u, q, psi []float64
 }
 
-// vectorEscape runs the two tests of DESIGN §4 ("beyond the paper") in
+// vectorEscape runs the two tests of docs/theory.md §4 ("beyond the paper") in
 // float64 for an escape neuron j with a_j ≠ 0, on the same witnesses as
 // verify's vectorEscape: the generators of the critical faces (the LP
 // witnesses of a face only when its generators exceed the enumeration
@@ -493,7 +493,7 @@ func lerp(a, b []float64, s float64) []float64 {
 }
 
 // secondOrder holds the thin SVD of Φ = (ρ(w_l·x_i))_{il}, which does not
-// depend on the neuron or the direction, for test 2 of DESIGN §4. With an
+// depend on the neuron or the direction, for test 2 of docs/theory.md §4. With an
 // output bias Φ has one more column of ones: the move of b joins the
 // output weights (docs/theory.md, "Output bias").
 type secondOrder struct {
@@ -539,7 +539,7 @@ func (pr *Problem) newSecondOrder() *secondOrder {
 	return so
 }
 
-// min is test 2 of DESIGN §4 for the critical direction with q = Q_j(u) and
+// min is test 2 of docs/theory.md §4 for the critical direction with q = Q_j(u) and
 // ψ_i = ρ'(w_j·x_i; u·x_i): it minimises c₂(b) separately for each output
 // coordinate o, f_o(β) = (1/n)(q_o β_j + ½|Φβ + a_jo ψ|²), with
 // β* = −(ΦᵀΦ)⁺(a_jo Φᵀψ + q_o e_j) from the thin SVD of Φ (singular values

@@ -14,7 +14,7 @@ import (
 // k2Instances returns 400 random vector-output (k = 2) points in d = 4 or 5
 // with n = 6 … 12 samples, most of them on a neuron's hyperplane, and
 // residuals planted so that the points are stationary more often than not:
-// the setting in which the k ≥ 2 tests of DESIGN §4 (faces, generators,
+// the setting in which the k ≥ 2 tests of docs/theory.md §4 (faces, generators,
 // Gram matrices, the cone step) do most of the work.
 func k2Instances() []*verify.Point {
 	rng := rand.New(rand.NewPCG(5, 9))

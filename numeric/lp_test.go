@@ -99,7 +99,7 @@ func TestArrangementCounts(t *testing.T) {
 }
 
 // TestS2SubsetsAgreeWithCells runs the two exact-in-principle procedures of
-// DESIGN §3 on random normalised instances and requires the same answer.
+// docs/theory.md §3 on random normalised instances and requires the same answer.
 func TestS2SubsetsAgreeWithCells(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	counts := map[bool]int{}

@@ -226,7 +226,7 @@ func (pr *Problem) Residuals() [][]float64 {
 	return r
 }
 
-// Loss returns L = (1/2n) Σ_i |r_i|² (DESIGN §1; not PyTorch's mse_loss).
+// Loss returns L = (1/2n) Σ_i |r_i|² (docs/theory.md §1; not PyTorch's mse_loss).
 func (pr *Problem) Loss() float64 {
 	s := 0.0
 	for _, r := range pr.res {
@@ -286,7 +286,7 @@ func (pr *Problem) boundary(j int) int {
 	return b
 }
 
-// kind classifies neuron j as DESIGN §1 does: the first of zero, zero-output,
+// kind classifies neuron j as docs/theory.md §1 does: the first of zero, zero-output,
 // zero-input, dead, non-differentiable, alive.
 func (pr *Problem) kind(j int) verify.NeuronKind {
 	switch {

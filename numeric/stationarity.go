@@ -9,7 +9,7 @@ import (
 // subset method (2^|Z⁻| LPs); see useSubsets.
 const subsetLimit = 12
 
-// useSubsets chooses between the two procedures of DESIGN §3 for |Z⁻| = q
+// useSubsets chooses between the two procedures of docs/theory.md §3 for |Z⁻| = q
 // in R^d by their cost: the subset method solves 2^q LPs, the cell method
 // at most cellBound(q, d) = 2·Σ_{i<d} C(q−1, i) (the number of cells of q
 // central hyperplanes in general position) plus the small Gordan LPs of the
@@ -43,7 +43,7 @@ func (pr *Problem) s1(j int) bool {
 	return pr.Tol.ZeroResidualSum(pr.G(j), terms/float64(pr.N()))
 }
 
-// s2Data is (S2) for one neuron in the normalised form of DESIGN §3: with
+// s2Data is (S2) for one neuron in the normalised form of docs/theory.md §3: with
 // c_i = a_j·r_i and S the scale |a_j|·R·(Rho+|κ|)·XSum,
 //
 //	v      = (Σ_P ρ₊c_i x_i + Σ_N ρ₋c_i x_i + ρ₋Σ_Z c_i x_i) / S,

@@ -9,7 +9,7 @@ import (
 
 // Path certifies that the loss decreases along a segment leaving θ:
 // L(θ + τ·Delta) < L(θ) for every τ ∈ (0, 1]. The segment lies inside the
-// safe radius of DESIGN §2, so L along it is a polynomial in τ of degree ≤ 4,
+// safe radius of docs/theory.md §2, so L along it is a polynomial in τ of degree ≤ 4,
 // which Recheck recovers by exact evaluation of L and shows negative on (0, 1]
 // by Sturm's theorem.
 type Path struct {
@@ -42,7 +42,7 @@ type Descent struct {
 }
 
 // CellProof certifies (S2) on one cell C_T of the arrangement of the Z⁻
-// hyperplanes of a neuron (DESIGN §3, the cell method): with c_i = a_j·r_i,
+// hyperplanes of a neuron (docs/theory.md §3, the cell method): with c_i = a_j·r_i,
 //
 //	v + Σ_{i∈T} κc_i x_i + Σ_{i∈Z⁺} Lambda_i κc_i x_i = Σ_{i∈T} Mu_i x_i − Σ_{i∈Z⁻∖T} Mu_i x_i
 //

@@ -6,7 +6,7 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// VerdictKind classifies a parameter point θ (DESIGN §4, "Verdicts").
+// VerdictKind classifies a parameter point θ (docs/theory.md §4, "Verdicts").
 type VerdictKind int
 
 const (
@@ -43,7 +43,7 @@ func ParseVerdict(s string) (VerdictKind, bool) {
 	return 0, false
 }
 
-// NeuronKind classifies a neuron for reports (DESIGN §1): the first that
+// NeuronKind classifies a neuron for reports (docs/theory.md §1): the first that
 // applies of zero, zero-output, zero-input, dead, non-differentiable, alive.
 type NeuronKind int
 

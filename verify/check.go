@@ -42,7 +42,7 @@ func (opt Options) expired() bool {
 	return !opt.Deadline.IsZero() && time.Now().After(opt.Deadline)
 }
 
-// Check classifies the point p exactly (DESIGN §3–4) and returns the verdict
+// Check classifies the point p exactly (docs/theory.md §3–4) and returns the verdict
 // with its certificate:
 //  1. Theorem S for every neuron — a failed (S1) or (S2) gives not-stationary
 //     with a descent direction and a decreasing segment;
@@ -171,7 +171,7 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 	return true, nil
 }
 
-// EscapeNeurons finds every escape neuron of the stationary point (DESIGN
+// EscapeNeurons finds every escape neuron of the stationary point (docs/theory.md
 // §4): for a_j = 0, Q_j ≢ 0 decided by E1/E2 with an exact witness; for
 // a_j ≠ 0 and k = 1 none (φ_j(u) = 0 forces Q_j(u) = 0); for a_j ≠ 0 and
 // k ≥ 2 the face method, whose critical faces are returned for the k ≥ 2

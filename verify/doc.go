@@ -1,4 +1,4 @@
-// Package verify implements the theory of DESIGN.md §1–5 for one-hidden-layer
+// Package verify implements the theory of docs/theory.md §1–5 for one-hidden-layer
 // networks f_θ(x) = Σ_j a_j ρ(w_j·x) with a ReLU-like activation ρ and the
 // empirical squared loss L(θ) = (1/2n) Σ_i |f_θ(x_i) − y_i|²:
 // activation patterns, the output-weight gradients G_j, the response maps

@@ -9,13 +9,13 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// This file implements network embedding (DESIGN §5): operations that widen
+// This file implements network embedding (docs/theory.md §5): operations that widen
 // a point θ without changing the network function f_θ on the data, the
 // exact proof that f_θ and L are unchanged (SameFunction), and the
 // prediction, from the theory of §3–5, of what the operation does to
 // stationarity, escape neurons and the verdict (Predict).
 
-// OpKind names an embedding operation of DESIGN §5.
+// OpKind names an embedding operation of docs/theory.md §5.
 type OpKind int
 
 const (
@@ -27,7 +27,7 @@ const (
 	OpAddZeroInput
 	// OpAddDead appends the neuron (w, a) with w·x_i < 0 for every nonzero
 	// sample; it needs ρ₋ = 0 (ReLU, or any ρ₊ with ρ₋ = 0), so that the
-	// neuron is dead in the sense of DESIGN §1.
+	// neuron is dead in the sense of docs/theory.md §1.
 	OpAddDead
 	// OpRescale replaces neuron j by (c·w_j, a_j/c), c > 0.
 	OpRescale
@@ -331,7 +331,7 @@ type NeuronPrediction struct {
 	Escape bool
 }
 
-// Prediction is what DESIGN §5 says an embedding does, derived from the
+// Prediction is what docs/theory.md §5 says an embedding does, derived from the
 // verdict before and from the quantities G, Q and φ of the theory — not
 // from running Check on the new point.
 type Prediction struct {
@@ -353,7 +353,7 @@ type Prediction struct {
 	Verdicts []VerdictKind
 	// Loss is L at the new point (equal to L before).
 	Loss *big.Rat
-	// Reason explains the prediction in terms of the facts of DESIGN §5.
+	// Reason explains the prediction in terms of the facts of docs/theory.md §5.
 	Reason string
 }
 
@@ -374,7 +374,7 @@ func (pr *Prediction) VerdictText() string {
 // prediction: the loss, (S1) and (S2) of every neuron, stationarity, the
 // escape set and the verdict. A nil error means they agree (or the
 // prediction is not Known); otherwise the error lists every difference —
-// which means a bug in verify or in DESIGN §5.
+// which means a bug in verify or in docs/theory.md §5.
 func (pr *Prediction) Compare(v *Verdict) error {
 	if !pr.Known {
 		return nil
@@ -406,7 +406,7 @@ func (pr *Prediction) Compare(v *Verdict) error {
 	if undecided && v.Kind == Undetermined {
 		// A budget ran out in Check: nothing more to compare.
 		if len(diffs) > 0 {
-			return fmt.Errorf("Check disagrees with DESIGN §5: %s", strings.Join(diffs, "; "))
+			return fmt.Errorf("Check disagrees with docs/theory.md §5: %s", strings.Join(diffs, "; "))
 		}
 		return nil
 	}
@@ -426,12 +426,12 @@ func (pr *Prediction) Compare(v *Verdict) error {
 		diffs = append(diffs, fmt.Sprintf("verdict %v, predicted %s", v.Kind, pr.VerdictText()))
 	}
 	if len(diffs) > 0 {
-		return fmt.Errorf("Check disagrees with DESIGN §5: %s", strings.Join(diffs, "; "))
+		return fmt.Errorf("Check disagrees with docs/theory.md §5: %s", strings.Join(diffs, "; "))
 	}
 	return nil
 }
 
-// phiWitness decides whether φ_j ≡ 0 by the test of DESIGN §4 (E1, E2)
+// phiWitness decides whether φ_j ≡ 0 by the test of docs/theory.md §4 (E1, E2)
 // applied to the scalar map n·φ_j(u) = a_j·Q_j(u) = Σ_i c_i ρ'(w_j·x_i; x_i·u)
 // with c_i = a_j·r_i: it is the response map of a zero-output neuron with
 // input weight w_j on the same inputs with scalar residuals c_i (targets
@@ -488,7 +488,7 @@ func qText(s *state, l int, u exact.Vec) string {
 	return fmt.Sprintf("Q_%d(u) = %s ≠ 0 at u = %s", l, s.Q(l, u), u)
 }
 
-// Predict derives from DESIGN §5 what the embedding e does to the point
+// Predict derives from docs/theory.md §5 what the embedding e does to the point
 // e.From whose verdict (from Check) is before: (S1) and (S2) of every
 // neuron of the new point, its stationarity, its escape neurons and its
 // verdict, with the reason. The facts used:

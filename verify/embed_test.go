@@ -1,6 +1,6 @@
 package verify
 
-// Tests of network embedding (DESIGN §5) on random small instances, exact.
+// Tests of network embedding (docs/theory.md §5) on random small instances, exact.
 // Every fact is checked against Check on the old and the new point and
 // against independent exact evaluations written here (the response map
 // from its definition, tested on every cell of the boundary arrangement),
@@ -244,7 +244,7 @@ func escapeSet(v *Verdict) map[int]bool {
 	return s
 }
 
-// TestSplitFacts checks the facts of DESIGN §5 on split(j, λ), exactly, on
+// TestSplitFacts checks the facts of docs/theory.md §5 on split(j, λ), exactly, on
 // random small instances.
 func TestSplitFacts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(41, 42))
@@ -445,7 +445,7 @@ func TestAddZeroOutputFacts(t *testing.T) {
 
 // TestAddZeroInputFacts: add-zero-input(a) keeps (S1), and keeps (S2) iff
 // Σ_i (a·r_i) ρ(x_i·u) ≥ 0 for all u — decided here by the subset method of
-// DESIGN §3 (Check uses the cell method) and, when it fails, confirmed by
+// docs/theory.md §3 (Check uses the cell method) and, when it fails, confirmed by
 // evaluating the sum at Check's descent direction.
 func TestAddZeroInputFacts(t *testing.T) {
 	rng := rand.New(rand.NewPCG(47, 48))

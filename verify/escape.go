@@ -64,7 +64,7 @@ func (s *state) E2Sum(l *line) exact.Vec {
 }
 
 // QZeroWitness decides whether the response map Q_j vanishes identically
-// (DESIGN §4, "Deciding Q_j ≡ 0 exactly"): Q_j ≡ 0 iff (E1) the odd-part
+// (docs/theory.md §4, "Deciding Q_j ≡ 0 exactly"): Q_j ≡ 0 iff (E1) the odd-part
 // matrix is zero and (E2), when κ ≠ 0, every line's Σ |t_i| r_i is zero. It
 // returns nil when Q_j ≡ 0, and otherwise an exact witness u with Q_j(u) ≠ 0.
 func (s *state) QZeroWitness(j int) (exact.Vec, error) {
@@ -163,7 +163,7 @@ func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
 }
 
 // faceWitnesses decides escape for a neuron with a_j ≠ 0 (needed only for
-// k ≥ 2) by the cell/face method of DESIGN §4: on each closed cell C of the
+// k ≥ 2) by the cell/face method of docs/theory.md §4: on each closed cell C of the
 // Z_j arrangement, φ_j and Q_j are linear, {φ_j = 0} ∩ C is a face F, and the
 // neuron escapes there iff Q_j does not vanish on F. For each output l and
 // sign, an exact LP either writes ∓(row l of Q_j) into the dual cone F* —

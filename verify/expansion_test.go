@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestExpansionMatchesLoss checks (★) of DESIGN §2: inside the safe radius,
+// TestExpansionMatchesLoss checks (★) of docs/theory.md §2: inside the safe radius,
 // L(θ+σΔ) − L(θ) equals the exact quartic of the expansion, against a direct
 // evaluation of L at random rational perturbations.
 func TestExpansionMatchesLoss(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 )
 
 // This file holds the exact evaluation engine behind Check at scale. It
-// computes exactly what the definitions of DESIGN §1 say, with the same
+// computes exactly what the definitions of docs/theory.md §1 say, with the same
 // results as evaluating them in big.Rat, only organised for speed:
 //
 //   - Common denominators. The inputs, input weights, output weights and

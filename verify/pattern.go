@@ -50,7 +50,7 @@ func (pt *Pattern) Boundary(j int) []int {
 	return z
 }
 
-// Kind classifies neuron j of p (DESIGN §1), the first kind that applies.
+// Kind classifies neuron j of p (docs/theory.md §1), the first kind that applies.
 func (pt *Pattern) Kind(p *Point, j int) NeuronKind {
 	nr := p.Neurons[j]
 	wz, az := nr.W.IsZero(), nr.A.IsZero()

@@ -34,7 +34,7 @@ func (s *state) BiasGradient() exact.Vec {
 }
 
 // FirstOrder returns L'(θ; Δ) = Σ_j [δa_j·G_j + φ_j(δw_j)], the one-sided
-// directional derivative of L at θ (DESIGN §3).
+// directional derivative of L at θ (docs/theory.md §3).
 func (s *state) FirstOrder(delta Direction) *big.Rat {
 	d := new(big.Rat)
 	for j, dj := range delta {
@@ -49,7 +49,7 @@ func (s *state) FirstOrder(delta Direction) *big.Rat {
 }
 
 // Expansion returns the polynomial σ ↦ L(θ + σΔ) − L(θ), valid for σ ≥ 0
-// inside the safe radius, from the exact expansion (★) of DESIGN §2
+// inside the safe radius, from the exact expansion (★) of docs/theory.md §2
 // (neurons with δw_j = 0 and δa_j = 0 contribute nothing, ρ'(z; 0) = 0; the
 // sums are taken in integers by the engine):
 // Δf_i(σ) = σ α_i + σ² β_i with
@@ -60,7 +60,7 @@ func (s *state) Expansion(delta Direction) exact.Poly { return s.ExpansionBias(d
 // ExpansionBias is Expansion for a direction that also moves the output
 // bias by db (nil: b fixed): α_i gains db, so with ḡ = (1/n) Σ_i r_i,
 // ᾱ = (1/n) Σ_i α_i and β̄ = (1/n) Σ_i β_i the coefficients gain
-// c₁ += db·ḡ, c₂ += db·ᾱ + |db|²/2, c₃ += db·β̄ (DESIGN §2 with δb;
+// c₁ += db·ḡ, c₂ += db·ᾱ + |db|²/2, c₃ += db·β̄ (docs/theory.md §2 with δb;
 // docs/theory.md, "Output bias").
 func (s *state) ExpansionBias(delta Direction, db exact.Vec) exact.Poly {
 	var moved []int

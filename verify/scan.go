@@ -13,7 +13,7 @@ type ScanPiece struct {
 	Label string
 	// Lambda is the rational point of the piece that was split and checked.
 	Lambda *big.Rat
-	// Prediction is what DESIGN §5 says of split(j, λ) on the whole piece.
+	// Prediction is what docs/theory.md §5 says of split(j, λ) on the whole piece.
 	Prediction *Prediction
 	// Verdict is Check's verdict on the split point at Lambda, and
 	// RecheckErr the result of Recheck on it (nil: the certificate holds).
@@ -49,7 +49,7 @@ var scanPoints = []struct {
 }
 
 // ScanSplit computes the verdict of split(j, λ) for every λ ∈ Q as exact
-// intervals. By DESIGN §5 the new point depends on λ only through the
+// intervals. By docs/theory.md §5 the new point depends on λ only through the
 // copies' output weights λa_j and (1−λ)a_j, whose φ are λφ_j and (1−λ)φ_j
 // and whose G and Q are G_j and Q_j; so (S1), (S2), escape and the verdict
 // depend on λ only through the signs of λ and 1−λ, and are constant on each

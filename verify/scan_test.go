@@ -42,7 +42,7 @@ func check(t *testing.T, p *verify.Point) *verify.Verdict {
 	return v
 }
 
-// TestScanHandWorked: by DESIGN §5 with φ_0 ≢ 0 and Q_0 ≢ 0 at a local
+// TestScanHandWorked: by docs/theory.md §5 with φ_0 ≢ 0 and Q_0 ≢ 0 at a local
 // minimum (k = 1): λ ∉ [0, 1] breaks (S2) of one copy, λ ∈ {0, 1} leaves a
 // zero-output copy that escapes, λ ∈ (0, 1) keeps the local minimum.
 func TestScanHandWorked(t *testing.T) {

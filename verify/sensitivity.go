@@ -7,7 +7,7 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// This file holds step 5 of snap (DESIGN §6: re-verify under the
+// This file holds step 5 of snap (docs/theory.md §6: re-verify under the
 // neighbouring choices) and the certified stationarity residuals of a float
 // point (the substitute for an exact snap when k ≥ 2).
 
@@ -19,7 +19,7 @@ type NeuronResidual struct {
 	GNorm *big.Float
 	// S2 is R_j ≥ 0 with φ_j(u) ≥ −R_j·|u| for every u ∈ R^d:
 	// R_j = (1/n)(|v| + Σ_{i∈Z⁻} |κc_i||x_i|) with v and c_i = a_j·r_i as in
-	// DESIGN §3 (rounded up). When Z_j = ∅ it is |∇_{w_j} L|.
+	// docs/theory.md §3 (rounded up). When Z_j = ∅ it is |∇_{w_j} L|.
 	S2 *big.Float
 	// Boundary is the exact Z_j (nonzero samples with w_j·x_i = 0).
 	Boundary []int
@@ -98,7 +98,7 @@ type snapChoice struct {
 //   - a zeroed (tiny) neuron kept instead: alive with its θ̃ pattern when
 //     both its weights are nonzero, else kept exactly as given;
 //   - all tiny dead neurons zeroed at once (the vanishing-initialisation
-//     limit, DESIGN §6 "Why the rules matter").
+//     limit, docs/theory.md §6 "Why the rules matter").
 func (sn *snapper) sensitivity(res *SnapResult) {
 	limit := sn.opt.MaxNeighbours
 	if limit == 0 {

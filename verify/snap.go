@@ -12,7 +12,7 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// This file is DESIGN §6 "From a float candidate to an exact point (snap)":
+// This file is docs/theory.md §6 "From a float candidate to an exact point (snap)":
 // a float candidate θ̃ (its numbers are the exact rational values of
 // float64s) is turned into an exact rational point θ* near it, which is then
 // certified by Check and Recheck. Every rule that moves a number is recorded
@@ -36,7 +36,7 @@ const DefaultSnapNeighbours = 64
 
 // SnapOptions configures Snap. The zero value gives the defaults.
 type SnapOptions struct {
-	// Tol is the relative tolerance τ ∈ (0, 1) of DESIGN §6; 0 means
+	// Tol is the relative tolerance τ ∈ (0, 1) of docs/theory.md §6; 0 means
 	// DefaultSnapTol. It is converted to a rational exactly, and every
 	// decision that uses it is an exact comparison of squares (norms are
 	// irrational): (w̃·x)² ≤ τ²|w̃|²|x|² and |ã|²|w̃|² ≤ τ⁴·scale².
@@ -45,7 +45,7 @@ type SnapOptions struct {
 	Check Options
 	// MaxAttempts bounds the neighbouring patterns tried when the snapped
 	// pattern fails: a small neuron zeroed after a sign flip or a far move,
-	// or a boundary sample dropped after (S2) fails (DESIGN §6); 0 means
+	// or a boundary sample dropped after (S2) fails (docs/theory.md §6); 0 means
 	// m + DefaultSnapAttempts, a negative value tries none.
 	MaxAttempts int
 	// MaxNeighbours bounds the neighbouring choices re-verified in the
@@ -145,7 +145,7 @@ type SnapFailure struct {
 	Flips []SignFlip
 }
 
-// Neighbour is one neighbouring choice of the sensitivity step (DESIGN §6
+// Neighbour is one neighbouring choice of the sensitivity step (docs/theory.md §6
 // step 5) and what it gives.
 type Neighbour struct {
 	// Choice describes the alternative rule ("dead neuron 7 put on the
@@ -209,7 +209,7 @@ type SnapResult struct {
 }
 
 // Snap turns the float candidate cand into an exact point and certifies it
-// (DESIGN §6):
+// (docs/theory.md §6):
 //
 //  1. neuron rules from θ̃ with tolerance τ — dead neurons kept exactly,
 //     tiny neurons (|ã_j||w̃_j| ≤ τ²·scale, see SnapScale) zeroed, alive

@@ -444,7 +444,7 @@ func TestSnapDropsBoundarySample(t *testing.T) {
 	}
 }
 
-// snapFig3Final is the final point of the reference experiment (DESIGN §7) in
+// snapFig3Final is the final point of the reference experiment (docs/theory.md §7) in
 // its exact form: the least-squares affine fit of y on x, carried by one
 // neuron active on all samples with a < 0 and one whose hyperplane passes
 // through x = 0.7 with a > 0, plus a dead neuron of size ~1e-5 within 1e-9

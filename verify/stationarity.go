@@ -10,7 +10,7 @@ import (
 	"github.com/relucert/relucert/exact/lp"
 )
 
-// boundaryTerms holds, for neuron j, the data of DESIGN §3 "Deciding (S2)
+// boundaryTerms holds, for neuron j, the data of docs/theory.md §3 "Deciding (S2)
 // exactly": c_i = a_j·r_i, the vector
 // v = Σ_{P_j} ρ₊ c_i x_i + Σ_{N_j} ρ₋ c_i x_i + ρ₋ Σ_{Z_j} c_i x_i, and the
 // boundary samples split by the sign of κc_i into ZPlus and ZMinus, with
@@ -45,7 +45,7 @@ func (s *state) boundary(j int) *boundaryTerms {
 	return bt
 }
 
-// cellLP is the feasibility LP of one cell C_T (DESIGN §3, the cell method)
+// cellLP is the feasibility LP of one cell C_T (docs/theory.md §3, the cell method)
 // in standard form. Variables: λ_i (i ∈ Z⁺), slacks s_i with λ_i + s_i = 1,
 // μ_i (i ∈ Z⁻). Rows: the d coordinates of
 //
@@ -95,7 +95,7 @@ type s2Result struct {
 }
 
 // TheoremS2 decides condition (S2) of Theorem S for neuron j — φ_j(u) ≥ 0 for
-// every u — by the cell method of DESIGN §3: for every cell C_T of the
+// every u — by the cell method of docs/theory.md §3: for every cell C_T of the
 // arrangement of the Z⁻ hyperplanes, an exact LP asks whether some
 // subgradient of the sublinear ψ_T lies in the dual cone C_T*. It returns a
 // proof (the LP solutions) or a direction u with φ_j(u) < 0 (from the Farkas
@@ -207,7 +207,7 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	return res, nil
 }
 
-// S2BySubsets decides (S2) for neuron j by the subset method of DESIGN §3: it
+// S2BySubsets decides (S2) for neuron j by the subset method of docs/theory.md §3: it
 // holds iff for every T ⊆ Z⁻ some λ ∈ [0,1]^{Z⁺} solves
 // v + Σ_T κc_i x_i + Σ_{Z⁺} λ_i κc_i x_i = 0. Exponential in |Z⁻|; a
 // cross-check of TheoremS2 for small instances.
@@ -274,7 +274,7 @@ func normalized(u exact.Vec) exact.Vec {
 // problems use the exact simplex directly, as do runs with a pivot budget.
 var boxMinColumns = 16
 
-// cellBox is the cell LP of DESIGN §3 in bounded-variable form, scaled to
+// cellBox is the cell LP of docs/theory.md §3 in bounded-variable form, scaled to
 // integers by one common denominator D:
 //
 //	Σ_{Z⁺} λ_i (D κc_i x_i) + Σ_{Z⁻} μ_i s_i (D x_i) = −(D v + Σ_T D κc_i x_i),

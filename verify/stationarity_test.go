@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestCellMethodMatchesSubsets compares the two exact procedures of DESIGN §3
+// TestCellMethodMatchesSubsets compares the two exact procedures of docs/theory.md §3
 // for (S2) on random small instances with planted boundary samples, and
 // checks every failure's direction has φ_j(u) < 0.
 func TestCellMethodMatchesSubsets(t *testing.T) {
@@ -47,7 +47,7 @@ func TestCellMethodMatchesSubsets(t *testing.T) {
 	}
 }
 
-// TestS2ConcaveKink is a hand-worked case of DESIGN §3: ReLU, d = 1 with
+// TestS2ConcaveKink is a hand-worked case of docs/theory.md §3: ReLU, d = 1 with
 // x_1 = 1 on the hyperplane of w = 0 (a zero-input neuron, a = 1) and
 // residual r_1 = −1: nφ(u) = −(u)₊, negative at u = 1, though the
 // one-sided gradients (0 and −1) are not both positive: (S2) fails. With

@@ -7,7 +7,7 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// This file holds the tests of DESIGN §4 "Beyond the paper": escape neurons
+// This file holds the tests of docs/theory.md §4 "Beyond the paper": escape neurons
 // with a_j ≠ 0, which exist only for vector output (k ≥ 2). Neither Theorem M
 // nor Theorem E applies to them.
 
@@ -42,7 +42,7 @@ func (s *state) indefiniteH(j int, u exact.Vec) *big.Rat {
 	return h.Sub(q.Norm2(), h)
 }
 
-// IndefiniteTest is test 1 of DESIGN §4 for a critical witness u of an escape
+// IndefiniteTest is test 1 of docs/theory.md §4 for a critical witness u of an escape
 // neuron j with a_j ≠ 0: when H(u) > 0 it returns the direction
 // δw_j = u, δa_j = −s·q with s minimising the (s, t = 1) form, along which the
 // loss falls at second order; nil otherwise.
@@ -66,7 +66,7 @@ func (s *state) IndefiniteTest(j int, u exact.Vec) Direction {
 	return d
 }
 
-// SecondOrderTest is test 2 of DESIGN §4: along δw_j = t·u (u critical) and
+// SecondOrderTest is test 2 of docs/theory.md §4: along δw_j = t·u (u critical) and
 // δa_l = t·b_l for every neuron l, the loss changes by t²·c₂(b) + O(t³) with
 // c₂(b) = (1/n) b_j·Q_j(u) + (1/2n) Σ_i |Σ_l b_l ρ(w_l·x_i) + a_j ρ'(w_j·x_i; u·x_i)|²,
 // a convex quadratic in b. With an output bias the move δb = t·β joins the
@@ -184,7 +184,7 @@ func (s *state) SecondOrderTest(j int, u exact.Vec) (Direction, exact.Vec) {
 	return d, db
 }
 
-// vectorEscape runs the two tests of DESIGN §4 on the critical faces on
+// vectorEscape runs the two tests of docs/theory.md §4 on the critical faces on
 // which neuron j's response does not vanish. The witnesses are the faces'
 // generators (extreme rays and ± lineality directions, enumerated
 // deterministically, so the verdict does not depend on pivoting order or on

@@ -10,7 +10,7 @@ import (
 	"github.com/relucert/relucert/exact"
 )
 
-// TestVectorEscape works DESIGN §4's k ≥ 2 tests out by hand on one ReLU
+// TestVectorEscape works docs/theory.md §4's k ≥ 2 tests out by hand on one ReLU
 // neuron w = (1, 0), a = (1, 0) with x_1 = (1, 0), y_1 = (1, 0) (fitted,
 // r_1 = 0) and x_2 = (0, 1) on the hyperplane with y_2 = (0, −c), so
 // r_2 = (0, c). Then G = 0, a·r_2 = 0 so φ ≡ 0 and the point is stationary,

@@ -20,7 +20,7 @@ const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | 
 
 // embedNotes explains the arguments (printed by -h).
 const embedNotes = `
-Applies one network embedding of DESIGN §5 to the point of CASE.json,
+Applies one network embedding of docs/theory.md §5 to the point of CASE.json,
 re-verifies (verify.Check and verify.Recheck) and prints the verdict before
 and after, with the reason in terms of §5 and the prediction of the theory
 (derived from the point before, not from re-running Check), which Check must
@@ -60,7 +60,7 @@ Exit status: 0 the certificates re-check and Check agrees with the theory,
 func init() {
 	register("embed", command{
 		usage:   embedSynopsis,
-		summary: "widen a network without changing its function (DESIGN §5), re-verify and explain the change",
+		summary: "widen a network without changing its function (docs/theory.md §5), re-verify and explain the change",
 		run:     runEmbed,
 	})
 }
@@ -190,7 +190,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 		writeEmbedReport(stdout, res)
 	}
 	if res.Mismatch != nil {
-		fmt.Fprintf(stderr, "relucert embed: %s: CHECK DISAGREES WITH THE THEORY (a bug in verify or in DESIGN §5): %v\n", op, res.Mismatch)
+		fmt.Fprintf(stderr, "relucert embed: %s: CHECK DISAGREES WITH THE THEORY (a bug in verify or in docs/theory.md §5): %v\n", op, res.Mismatch)
 	}
 	if res.RecheckBefore != nil || res.RecheckAfter != nil {
 		fmt.Fprintf(stderr, "relucert embed: %s: a certificate failed Recheck (before: %v; after: %v)\n", op, res.RecheckBefore, res.RecheckAfter)
@@ -431,7 +431,7 @@ func writeEmbedReport(w io.Writer, r *embedResult) {
 	fmt.Fprintln(w)
 	if r.Pred != nil {
 		clauses, concl := reasonLines(r.Pred.Reason)
-		fmt.Fprintln(w, "reason (DESIGN §5):")
+		fmt.Fprintln(w, "reason (docs/theory.md §5):")
 		for _, cl := range clauses {
 			fmt.Fprintf(w, "  - %s\n", cl)
 		}
@@ -446,7 +446,7 @@ func writeEmbedReport(w io.Writer, r *embedResult) {
 			if r.Mismatch == nil {
 				fmt.Fprintln(w, " — Check agrees")
 			} else {
-				fmt.Fprintf(w, " — CHECK DISAGREES (a bug in verify or in DESIGN §5): %v\n", r.Mismatch)
+				fmt.Fprintf(w, " — CHECK DISAGREES (a bug in verify or in docs/theory.md §5): %v\n", r.Mismatch)
 			}
 		}
 	} else if r.Mismatch != nil {
@@ -489,7 +489,7 @@ func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefo
 		fmt.Fprintf(stdout, "case %s (%s)\n", c.Name, c.File)
 		fmt.Fprintf(stdout, "scan of split(%d, λ): neuron %d = (w = %s, a = %s) becomes (w, λa) and (w, (1−λ)a)\n", j, j, vecStr(nr.W), vecStr(nr.A))
 		fmt.Fprintf(stdout, "before (m = %d): %s, L = %s; recheck %s\n", p.M(), verdictLine(before), exactApprox(before.Loss), recheckText(recheckBefore))
-		fmt.Fprintln(stdout, "theory (DESIGN §5):")
+		fmt.Fprintln(stdout, "theory (docs/theory.md §5):")
 		for _, cl := range strings.Split(sc.Reason, "; ") {
 			fmt.Fprintf(stdout, "  - %s\n", cl)
 		}
@@ -512,7 +512,7 @@ func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefo
 	}
 	for _, pc := range sc.Pieces {
 		if pc.Mismatch != nil {
-			fmt.Fprintf(stderr, "relucert embed: --scan %d, %s (λ = %s): CHECK DISAGREES WITH THE THEORY (a bug in verify or in DESIGN §5): %v\n", j, pc.Label, pc.Lambda.RatString(), pc.Mismatch)
+			fmt.Fprintf(stderr, "relucert embed: --scan %d, %s (λ = %s): CHECK DISAGREES WITH THE THEORY (a bug in verify or in docs/theory.md §5): %v\n", j, pc.Label, pc.Lambda.RatString(), pc.Mismatch)
 		}
 		if pc.RecheckErr != nil {
 			fmt.Fprintf(stderr, "relucert embed: --scan %d, λ = %s: Recheck failed: %v\n", j, pc.Lambda.RatString(), pc.RecheckErr)

@@ -218,7 +218,7 @@ func TestEmbedReportDisagreement(t *testing.T) {
 	}
 	var b strings.Builder
 	writeEmbedReport(&b, res)
-	if !strings.Contains(b.String(), "CHECK DISAGREES (a bug in verify or in DESIGN §5): Check disagrees with DESIGN §5: verdict saddle, predicted local-min") {
+	if !strings.Contains(b.String(), "CHECK DISAGREES (a bug in verify or in docs/theory.md §5): Check disagrees with docs/theory.md §5: verdict saddle, predicted local-min") {
 		t.Errorf("report:\n%s", b.String())
 	}
 }

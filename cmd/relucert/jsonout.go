@@ -10,7 +10,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-// The JSON output of "relucert check --json" (DESIGN §10). Exact numbers
+// The JSON output of "relucert check --json" (README, "Commands"). Exact numbers
 // are strings in big.Rat.RatString form ("p/q" or "p"); lists are never
 // null; fields of a certificate that a verdict does not use are null.
 

@@ -1,5 +1,5 @@
 // Command relucert verifies parameter points of one-hidden-layer ReLU-like
-// networks exactly (DESIGN §10):
+// networks exactly (README, "Commands"):
 //
 //	relucert check CASE.json [--json]
 //	relucert suite [DIR]
@@ -24,7 +24,7 @@ import (
 	"sort"
 )
 
-// Exit codes of every subcommand (DESIGN §10).
+// Exit codes of every subcommand (README, "Commands").
 const (
 	exitOK       = 0 // verdict reached and agrees with expect
 	exitDisagree = 1 // verdict disagrees with expect, or a check failed
@@ -55,7 +55,7 @@ func register(name string, c command) {
 	commands[name] = c
 }
 
-// planned lists the subcommands of DESIGN §10 in the order usage shows
+// planned lists the subcommands (README, "Commands") in the order usage shows
 // them; those not registered yet answer "not implemented yet".
 var planned = []struct{ name, usage, summary string }{
 	{"check", "check CASE.json [--json]", "verify one point exactly"},

@@ -218,9 +218,9 @@ func TestCheckTestdata(t *testing.T) {
 	}
 }
 
-// TestCheckFig3Origin checks numbers derived by hand from DESIGN §7: at the
+// TestCheckFig3Origin checks numbers derived by hand from docs/theory.md §7: at the
 // origin L = (1/2n) Σ y_i² = 953/50000 and mse_loss = mean y² = 953/25000
-// (DESIGN: ≈ 0.03812); the zero neuron escapes, so the point is a saddle.
+// (docs/theory.md §7: ≈ 0.03812); the zero neuron escapes, so the point is a saddle.
 func TestCheckFig3Origin(t *testing.T) {
 	code, out, errOut := runArgs("check", filepath.Join(goodDir, "fig3-origin.json"), "--json")
 	if code != exitOK {

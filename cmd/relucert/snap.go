@@ -16,7 +16,7 @@ const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy
 func init() {
 	register("snap", command{
 		usage:   snapSynopsis,
-		summary: "turn a float candidate into an exact point near it and certify it (DESIGN §6): pattern, moves, verdict, distance, fragile choices",
+		summary: "turn a float candidate into an exact point near it and certify it (docs/theory.md §6): pattern, moves, verdict, distance, fragile choices",
 		run:     runSnap,
 	})
 }
@@ -58,7 +58,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("snap", snapSynopsis, stderr)
 	weights := fs.String("weights", "", "read the neurons from an .npz file or a pair FIRST.npy,SECOND.npy (the data set comes from the case file)")
 	out := fs.String("o", "", "write the exact point as a case file (with its verdict as expect) that relucert check accepts")
-	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of DESIGN §6")
+	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
 	var opt verify.SnapOptions
 	fs.IntVar(&opt.MaxAttempts, "max-attempts", 0, "bound on the neighbouring patterns tried (0: m + 16, negative: none)")

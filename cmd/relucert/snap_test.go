@@ -14,7 +14,7 @@ import (
 )
 
 // snapFig3Candidate writes the final point of the reference experiment
-// (DESIGN §7) as float64 weights: the least-squares affine fit of y on x
+// (docs/theory.md §7) as float64 weights: the least-squares affine fit of y on x
 // carried by a neuron active on every sample (a = −1/2) and a neuron whose
 // hyperplane passes through x = 0.7 (a = 1/2), plus a dead neuron of size
 // ~1e-5 within a relative 5e-10 of the hyperplane of x = −1. It expects
@@ -52,7 +52,7 @@ func snapFig3Candidate(t *testing.T) string {
 		{W: exact.Vec{fl(wB[0]), fl(wB[1])}, A: exact.Vec{aB}},
 		{W: exact.Vec{new(big.Rat).SetFloat64(-1e-5), new(big.Rat).SetFloat64(-1e-5 - 1e-14)}, A: exact.Vec{new(big.Rat).SetFloat64(2e-5)}},
 	}
-	c, err := cases.FromPoint("fig3-final-float", "float64 weights near the final point of DESIGN §7", p, true)
+	c, err := cases.FromPoint("fig3-final-float", "float64 weights near the final point of docs/theory.md §7", p, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 func init() {
 	register("train", command{
 		usage:   trainSynopsis,
-		summary: "saddle-to-saddle training: full-batch GD from small initialisation, plateaus snapped and certified (DESIGN §7)",
+		summary: "saddle-to-saddle training: full-batch GD from small initialisation, plateaus snapped and certified (docs/theory.md §7)",
 		run:     runTrain,
 	})
 }
@@ -38,7 +38,7 @@ type trainCert struct {
 	// Zeroed lists the tiny neurons the snap made zero neurons.
 	Zeroed []int
 	// Fragile has one line per neighbouring snap choice that changes the
-	// verdict (DESIGN §6 step 5).
+	// verdict (docs/theory.md §6 step 5).
 	Fragile []string
 	// Loss is the exact loss (1/2n)Σ|r_i|² of the snapped point; nil when
 	// there is none.
@@ -107,10 +107,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the initialisation (math/rand/v2 PCG)")
 	plotPath := fs.String("plot", "", "write the loss curve and the neurons' directions to this PNG")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
-	lossStr := fs.String("loss", "mse", "loss scaling: mse (PyTorch mse_loss, mean over n·k entries) or half ((1/2n)Σ|r|², DESIGN §1)")
+	lossStr := fs.String("loss", "mse", "loss scaling: mse (PyTorch mse_loss, mean over n·k entries) or half ((1/2n)Σ|r|², docs/theory.md §1)")
 	window := fs.Int("window", 0, "plateau window W in steps: step t is flat when |ln L_t − ln L_{t−W}| < flat-eps (0: steps/200, at least 10)")
 	flatEps := fs.Float64("flat-eps", 1e-3, "relative loss change allowed over a window for it to count as flat")
-	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (DESIGN §6): samples within angle ~τ of a hyperplane go on it, |a||w| ≤ τ²·scale is tiny")
+	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (docs/theory.md §6): samples within angle ~τ of a hyperplane go on it, |a||w| ≤ τ²·scale is tiny")
 	certAt := fs.String("certify-at", "flat", "which point of a plateau to snap and certify: flat (where the loss is flattest), first (its first flat step) or end (its last step)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -283,7 +283,7 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 	lossName := "mse_loss = (1/(n·k))Σ|r_i|² (PyTorch)"
 	rateName := fmt.Sprintf("2λ/k = 2λ/%d", p.K())
 	if p.Scaling == descent.HalfN {
-		lossName, rateName = "(1/2n)Σ|r_i|² (DESIGN §1)", "λ"
+		lossName, rateName = "(1/2n)Σ|r_i|² (docs/theory.md §1)", "λ"
 	}
 	fmt.Fprintf(w, "train %s: n = %d, d = %d%s, k = %d, %s\n", file, p.N(), p.D(), map[bool]string{true: " (with bias)", false: ""}[c.Bias], p.K(), c.Activation)
 	fmt.Fprintf(w, "width %d, μ = %s, β = width^μ = %.6g, η = %g, %d steps, seed %d; loss %s\n",

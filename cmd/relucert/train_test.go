@@ -16,7 +16,7 @@ import (
 
 var fig3Data = filepath.Join("testdata", "fig3.json")
 
-// The Figure 3 data file: the DESIGN §7 data set, no neurons (train
+// The Figure 3 data file: the docs/theory.md §7 data set, no neurons (train
 // initialises the network), and the parser accepts the empty list.
 func TestFig3DataFile(t *testing.T) {
 	c, err := cases.Load(fig3Data)
@@ -101,7 +101,7 @@ func runTrainJSON(t *testing.T, args ...string) trainOut {
 
 // The reference experiment on a ten times shorter clock (η = 1e-2, 6·10⁴
 // steps: the same η·steps), certified by the real snap: three plateaus at
-// the exact losses of DESIGN §7, two saddles with escape neurons and a
+// the exact losses of docs/theory.md §7, two saddles with escape neurons and a
 // fragile non-differentiable local minimum. With η = 1e-2 GD zigzags across
 // the kink at x = 0.7 about ten times wider than with η = 1e-3 (relative
 // pre-activations up to ~1e-3 at the second plateau), so the snap needs

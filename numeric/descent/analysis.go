@@ -56,7 +56,7 @@ type Analysis struct {
 	Kinds []Kind
 }
 
-// Kind is a float64 neuron classification with a tolerance (after DESIGN
+// Kind is a float64 neuron classification with a tolerance (after docs/theory.md
 // §6 step 1; the exact classification is the snap's).
 type Kind int
 
@@ -79,7 +79,7 @@ func (k Kind) String() string {
 }
 
 // Classify returns the float64 kind of every neuron of th with tolerance
-// τ, the rules of DESIGN §6 step 1 as verify.Snap applies them, in
+// τ, the rules of docs/theory.md §6 step 1 as verify.Snap applies them, in
 // float64: dead first (strict signs), then tiny, then near-boundary, else
 // alive.
 func (p *Problem) Classify(th Params, tau float64) []Kind {

@@ -26,7 +26,7 @@ func rats(t *testing.T, ss ...string) exact.Vec {
 	return v
 }
 
-// fig3 is the data of DESIGN §7: x_i = (x, 1), ReLU, scalar targets.
+// fig3 is the data of docs/theory.md §7: x_i = (x, 1), ReLU, scalar targets.
 func fig3(t *testing.T) *verify.Point {
 	t.Helper()
 	p := &verify.Point{Act: verify.ReLU()}
@@ -118,7 +118,7 @@ func TestLossScalings(t *testing.T) {
 	if math.Abs(half-mse/2) > 1e-16 { // k = 1: half = mse/2
 		t.Errorf("k = 1: half %g, mse %g", half, mse)
 	}
-	// the zero network: mse_loss = mean y² = 0.03812 (DESIGN §7)
+	// the zero network: mse_loss = mean y² = 0.03812 (docs/theory.md §7)
 	if l, _ := pr1.Loss(pr1.NewParams(3)); math.Abs(l-0.03812) > 1e-15 {
 		t.Errorf("loss at the origin %.17g, want 0.03812", l)
 	}

@@ -1,4 +1,4 @@
-// Package descent is the float64 training path of relucert train (DESIGN §7):
+// Package descent is the float64 training path of relucert train (docs/theory.md §7):
 // full-batch gradient descent on a one-hidden-layer ReLU-like network
 // f_θ(x) = Σ_j a_j ρ(w_j·x) from small initialisation, with the loss recorded
 // at every step, plateau detection, snapshots of θ at the plateaus, the
@@ -8,7 +8,7 @@
 // Conventions (they match PyTorch, so that runs are comparable with the
 // paper's):
 //   - The loss is PyTorch's mse_loss, the mean of the n·k squared entries of
-//     the residual, by default (MSE); HalfN selects DESIGN §1's
+//     the residual, by default (MSE); HalfN selects docs/theory.md §1's
 //     (1/2n) Σ_i |f(x_i) − y_i|². The two differ by the constant k/2.
 //   - ρ'(0) = ρ₋: a pre-activation that is exactly zero takes the slope of
 //     the negative side. This is what PyTorch's backward passes of relu

@@ -11,11 +11,11 @@ import (
 
 // Escape describes how fast zero neurons leave a point: for a zero neuron
 // (w = 0, a = 0) every direction u gives the response
-// Q(u) = Σ_i r_i ρ(x_i·u) ∈ R^k (DESIGN §1, §4), and a tiny neuron pointing
+// Q(u) = Σ_i r_i ρ(x_i·u) ∈ R^k (docs/theory.md §1, §4), and a tiny neuron pointing
 // along u grows like exp(γ·η·step) with γ proportional to |Q(u)|.
 type Escape struct {
-	// Lambda is λ = max_{|u|=1} |Q(u)|/n (DESIGN §7), the escape rate under
-	// DESIGN's (1/2n) loss.
+	// Lambda is λ = max_{|u|=1} |Q(u)|/n (docs/theory.md §7), the escape rate under
+	// the (1/2n) loss of docs/theory.md §1.
 	Lambda float64
 	// Rate is γ, the growth rate of a tiny balanced neuron along the best
 	// direction in the time t = η·step of the problem's loss: λ for HalfN

@@ -123,7 +123,7 @@ func (p *Problem) Loss(th Params) (float64, error) {
 }
 
 // Losses returns both scalings of the loss at θ: PyTorch's mse_loss
-// (1/(n·k))Σ|r_i|² and DESIGN §1's (1/2n)Σ|r_i|².
+// (1/(n·k))Σ|r_i|² and docs/theory.md §1's (1/2n)Σ|r_i|².
 func (p *Problem) Losses(th Params) (mse, half float64, err error) {
 	if err := p.check(th); err != nil {
 		return 0, 0, err

@@ -19,7 +19,7 @@ type LossKind int
 const (
 	// MSE is PyTorch's mse_loss: (1/(n·k)) Σ_i |f(x_i) − y_i|², the default.
 	MSE LossKind = iota
-	// HalfN is DESIGN §1's (1/2n) Σ_i |f(x_i) − y_i|².
+	// HalfN is docs/theory.md §1's (1/2n) Σ_i |f(x_i) − y_i|².
 	HalfN
 )
 

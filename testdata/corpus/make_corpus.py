@@ -177,7 +177,7 @@ def linnerud():
 
 
 def fig3():
-    """DESIGN §7: the data of the paper's Figure 3 (the bias is the model's)."""
+    """docs/theory.md §7: the data of the paper's Figure 3 (the bias is the model's)."""
     X = np.array([[-1.0], [-0.6], [-0.1], [0.3], [0.7]])
     Y = np.array([[0.28], [-0.1], [0.03], [0.23], [-0.22]])
     return X, Y
@@ -238,7 +238,7 @@ def measures(model, X, Y):
     """Float loss (two scalings) and autograd gradient norms, in the model's dtype.
 
     loss_mse = PyTorch mse_loss = (1/(n·k)) Σ_i |r_i|², the training loss;
-    loss_half = L = (1/2n) Σ_i |r_i|² (DESIGN §1) = (k/2)·loss_mse.
+    loss_half = L = (1/2n) Σ_i |r_i|² (docs/theory.md §1) = (k/2)·loss_mse.
     grad_norm_* = the Euclidean norm of the gradient of that loss with respect
     to all parameters (biases included), as autograd computes it.
     """
@@ -565,9 +565,9 @@ def runs():
             "linnerud-relu-" + dt[-2:], "linnerud", Xln, Yln, act="relu", m=10, mu=-2, lr=0.02, steps=40000,
             seed=61, dtype=dt, style="hidden", source=src_ln))
     add("linnerud-sklearn", lambda: sklearn_fit("linnerud-sklearn", "linnerud", Xln, Yln, m=10, seed=0, source=src_ln))
-    # The 1-D toy of DESIGN §7 (Figure 3): width 50, μ = −3, η = 1e-3, 6·10⁵ steps.
+    # The 1-D toy of docs/theory.md §7 (Figure 3): width 50, μ = −3, η = 1e-3, 6·10⁵ steps.
     Xf, Yf = fig3()
-    src_f = "DESIGN §7: the data of Figure 3 of Wu, Simsek & Ged (x with a bias)"
+    src_f = "docs/theory.md §7: the data of Figure 3 of Wu, Simsek & Ged (x with a bias)"
     for act in ("relu", "leaky", "abs"):
         for dt in ("float64", "float32"):
             name = "fig3-%s-%s" % (act, dt[-2:])
@@ -600,7 +600,7 @@ def main():
         "versions": {"torch": torch.__version__, "numpy": np.__version__, "sklearn": __import__("sklearn").__version__},
         "losses": {
             "loss_mse": "PyTorch mse_loss = (1/(n·k)) Σ_i |f(x_i) − y_i|², the training loss",
-            "loss_half": "L = (1/2n) Σ_i |f(x_i) − y_i|² (DESIGN §1) = (k/2)·loss_mse",
+            "loss_half": "L = (1/2n) Σ_i |f(x_i) − y_i|² (docs/theory.md §1) = (k/2)·loss_mse",
             "grad_norm_mse": "Euclidean norm of autograd's gradient of loss_mse over all parameters, in the training dtype",
             "grad_norm_half": "the same for loss_half",
         },

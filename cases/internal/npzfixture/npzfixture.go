@@ -86,7 +86,7 @@ func FortranNPY(rows [][]float64) []byte {
 	return b.Bytes()
 }
 
-// The weights of the fixtures, for the Figure 3 data of DESIGN §7 (d = 1
+// The weights of the fixtures, for the Figure 3 data of docs/theory.md §7 (d = 1
 // input plus a bias, k = 1 output): m = 3 neurons.
 var (
 	// W1 is the first layer with the bias weight as its last column
