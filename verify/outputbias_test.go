@@ -269,3 +269,69 @@ func TestEmbedKeepsOutputBias(t *testing.T) {
 		t.Errorf("SameFunction(b = 0, b = 2) = nil")
 	}
 }
+
+// TestSnapOutputBias: snap treats b as one more unknown of its least
+// squares, so the snapped point satisfies (S0) exactly. Expected values by
+// hand: a dead neuron leaves f ≡ b, whose best value is the mean of y; on
+// the Figure 3 data the zero network's b is mean y = 11/250; with the
+// Figure 3 final plateau the network is the affine least-squares fit, whose
+// residuals sum to 0.
+func TestSnapOutputBias(t *testing.T) {
+	f := func(s string) *big.Rat {
+		x, _ := new(big.Rat).SetString(s)
+		g, _ := x.Float64()
+		return new(big.Rat).SetFloat64(g) // the float64 a training run would hold
+	}
+	fig3 := func() *Point {
+		p := &Point{Act: ReLU()}
+		for i, x := range []string{"-1", "-3/5", "-1/10", "3/10", "7/10"} {
+			p.X = append(p.X, rvec(x, "1")) // exact data, float weights (as train has them)
+			p.Y = append(p.Y, rvec([]string{"7/25", "-1/10", "3/100", "23/100", "-11/50"}[i]))
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		name  string
+		p     *Point
+		kind  VerdictKind
+		wantB string // "" when only (S0) is checked
+	}{
+		{"dead", &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+			Neurons: []Neuron{{W: exact.Vec{f("-1.0000003")}, A: exact.Vec{f("0.9999")}}}, OutputBias: exact.Vec{f("2.0000001")}}, LocalMin, "2"},
+		{"fig3 origin", func() *Point {
+			p := fig3()
+			p.Neurons = []Neuron{{W: exact.Vec{f("1e-9"), f("2e-9")}, A: exact.Vec{f("-3e-9")}}, {W: exact.Vec{f("-2e-9"), f("1e-9")}, A: exact.Vec{f("1e-9")}}}
+			p.OutputBias = exact.Vec{f("0.04400003")}
+			return p
+		}(), Saddle, "11/250"},
+		{"fig3 final", func() *Point {
+			p := fig3()
+			p.Neurons = []Neuron{{W: exact.Vec{f("-0.8503239"), f("0.6769546")}, A: exact.Vec{f("-1.0000001")}},
+				{W: exact.Vec{f("-1.0000002"), f("0.7000001")}, A: exact.Vec{f("0.9999999")}}}
+			p.OutputBias = exact.Vec{f("0.0000002")}
+			return p
+		}(), LocalMin, ""},
+	} {
+		res, err := Snap(tc.p, SnapOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Failure != nil || res.Verdict == nil {
+			t.Fatalf("%s: snap failed: %+v", tc.name, res.Failure)
+		}
+		q := res.Point
+		if q.OutputBias == nil || (tc.wantB != "" && q.OutputBias[0].RatString() != tc.wantB) {
+			t.Errorf("%s: snapped b = %v, want %s", tc.name, q.OutputBias, tc.wantB)
+		}
+		sum := new(big.Rat)
+		for _, r := range ResidualsOf(q) {
+			sum.Add(sum, r[0])
+		}
+		if sum.Sign() != 0 || res.Verdict.Kind != tc.kind || res.RecheckErr != nil {
+			t.Errorf("%s: Σ r_i = %s, verdict %v (%s), recheck %v; want Σ r_i = 0, %v", tc.name, sum.RatString(), res.Verdict.Kind, res.Verdict.Reason, res.RecheckErr, tc.kind)
+		}
+		if res.Residuals.BiasGradient == nil {
+			t.Errorf("%s: the float point's residuals lack ∂L/∂b", tc.name)
+		}
+	}
+}

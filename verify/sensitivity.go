@@ -27,14 +27,19 @@ type NeuronResidual struct {
 
 // Residuals certifies how far a point is from stationary: for every
 // direction Δ, L'(θ; Δ) ≥ −Bound·|Δ| (Cauchy–Schwarz on
-// L'(θ; Δ) = Σ_j δa_j·G_j + φ_j(δw_j) ≥ −Σ_j |G_j||δa_j| + R_j|δw_j|).
+// L'(θ; Δ) = δb·ḡ + Σ_j δa_j·G_j + φ_j(δw_j) ≥ −|ḡ||δb| − Σ_j |G_j||δa_j| + R_j|δw_j|,
+// the δb term only with an output bias, ḡ = (1/n)Σ_i r_i).
 // Every bound is an upper bound of the exact quantity, computed from the
 // exact rational values and rounded up.
 type Residuals struct {
 	// Loss is L(θ), exact.
 	Loss    *big.Rat
 	Neurons []NeuronResidual
-	// Bound ≥ sqrt(Σ_j |G_j|² + R_j²).
+	// BiasGradient is ḡ = ∂L/∂b, exact, and BiasNorm ≥ |ḡ|; both nil
+	// without an output bias.
+	BiasGradient exact.Vec
+	BiasNorm     *big.Float
+	// Bound ≥ sqrt(|ḡ|² + Σ_j |G_j|² + R_j²).
 	Bound *big.Float
 }
 
@@ -70,6 +75,11 @@ func snapResiduals(p *Point) *Residuals {
 		rr, _ := r2.Rat(nil)
 		total.Add(total, g.Norm2())
 		total.Add(total, rr)
+	}
+	if p.HasOutputBias() {
+		res.BiasGradient = s.BiasGradient()
+		res.BiasNorm = snapSqrtUp(res.BiasGradient.Norm2())
+		total.Add(total, res.BiasGradient.Norm2())
 	}
 	res.Bound = snapSqrtUp(total)
 	return res

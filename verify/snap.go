@@ -470,12 +470,19 @@ func (sn *snapper) build(pat SnapPattern) *snapOutcome {
 			alive = append(alive, j)
 		}
 	}
-	if len(alive) > 0 {
+	if len(alive) > 0 || p.HasOutputBias() {
 		as := make([]*big.Rat, len(alive))
 		for b, j := range alive {
 			as[b] = snapShortRat(p.Neurons[j].A[0])
 		}
-		prods := sn.leastSquares(pat, alive, as)
+		prods, bias := sn.leastSquares(pat, alive, as)
+		if bias != nil {
+			theta.OutputBias = exact.Vec{bias}
+			if d := new(big.Rat).Sub(bias, p.OutputBias[0]); d.Sign() != 0 {
+				out.moves = append(out.moves, Move{Rule: "refit", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
+					"output bias: b = %s from the exact least squares (moved by %s)", snapFmtRat(bias), snapFmtFloat(snapSqrtUp(snapSq(d))))})
+			}
+		}
 		for b, j := range alive {
 			nr, a := p.Neurons[j], as[b]
 			if a.Cmp(nr.A[0]) != 0 {
@@ -548,6 +555,11 @@ func (sn *snapper) verify(out *snapOutcome) {
 // w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
 // over the optimal set (an exact weighted projection).
 //
+// With an output bias, b is one more free unknown: a block with M_b the
+// column of ones, no boundary constraint, P_b = 1 and weight 1 in the metric
+// (|b − b̃|² joins the distance), so the optimum satisfies its normal
+// equation Σ_i r_i = 0, (S0). It is returned as bias (nil without one).
+//
 // The optimal fitted values f* are unique; neurons with the same pattern
 // (sides and Z_j) have the same block M_g of the design matrix, so f*
 // comes from a least squares over the distinct patterns only. The optimal
@@ -556,7 +568,7 @@ func (sn *snapper) verify(out *snapOutcome) {
 // (P_j the orthogonal projector onto {x_i : i ∈ Z_j}^⊥), then
 // p_j = q_j + a_j² P_j M_jᵀ μ with (Σ_j a_j² M_j P_j M_jᵀ) μ = f* − Σ_j M_j q_j,
 // an n × n system.
-func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []exact.Vec {
+func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) (prods []exact.Vec, bias *big.Rat) {
 	p := sn.cand
 	d, n := p.D(), p.N()
 	// Group the alive neurons by pattern.
@@ -602,7 +614,16 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 	}
 	// f*: KKT over the groups, [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
 	cols := len(groups) * d
+	withBias := p.HasOutputBias()
+	if withBias {
+		cols++ // the last column, of ones, is b's
+	}
 	M := exact.NewMat(n, cols)
+	if withBias {
+		for i := 0; i < n; i++ {
+			M[i][cols-1].SetInt64(1)
+		}
+	}
 	var C exact.Mat
 	for b, g := range groups {
 		for i := 0; i < n; i++ {
@@ -630,6 +651,13 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 	// The nearest optimal point.
 	q := make([]exact.Vec, len(alive))
 	rest := fstar.Clone()
+	var bt *big.Rat // b̃
+	if withBias {
+		bt = p.OutputBias[0]
+		for i := range rest {
+			rest[i] = new(big.Rat).Sub(rest[i], bt)
+		}
+	}
 	for b, j := range alive {
 		phat := p.Neurons[j].W.Scale(as[b])
 		q[b] = of[b].P.MulVec(phat)
@@ -650,18 +678,33 @@ func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) []e
 			}
 		}
 	}
+	if withBias {
+		// M_b P_b M_bᵀ = 1·1ᵀ with weight 1.
+		for r := 0; r < n; r++ {
+			for c := 0; c < n; c++ {
+				S[r][c].Add(S[r][c], one)
+			}
+		}
+	}
 	mu, ok := exact.SolveLinear(S, rest, n)
 	if !ok {
 		panic("snap: the nearest-point system is inconsistent")
 	}
+	if withBias {
+		// b = b̃ + M_bᵀμ = b̃ + Σ_i μ_i.
+		bias = new(big.Rat).Set(bt)
+		for _, x := range mu {
+			bias.Add(bias, x)
+		}
+	}
 	for _, g := range groups {
 		g.v = g.P.MulVec(g.M.T().MulVec(mu))
 	}
-	out := make([]exact.Vec, len(alive))
+	prods = make([]exact.Vec, len(alive))
 	for b := range alive {
-		out[b] = q[b].Add(of[b].v.Scale(new(big.Rat).Mul(as[b], as[b])))
+		prods[b] = q[b].Add(of[b].v.Scale(new(big.Rat).Mul(as[b], as[b])))
 	}
-	return out
+	return prods, bias
 }
 
 // snapProject returns the point of {q : A q = b} nearest p (the set must
@@ -849,6 +892,9 @@ func snapDistance2(a, b *Point) *big.Rat {
 	for j := range a.Neurons {
 		s.Add(s, a.Neurons[j].W.Sub(b.Neurons[j].W).Norm2())
 		s.Add(s, a.Neurons[j].A.Sub(b.Neurons[j].A).Norm2())
+	}
+	if a.HasOutputBias() && b.HasOutputBias() {
+		s.Add(s, a.OutputBias.Sub(b.OutputBias).Norm2())
 	}
 	return s
 }

@@ -828,7 +828,7 @@ func TestSnapLeastSquaresFast(t *testing.T) {
 		if len(pat.Alive) == 0 {
 			continue
 		}
-		got := sn.leastSquares(pat, pat.Alive, as)
+		got, _ := sn.leastSquares(pat, pat.Alive, as)
 		want := sn.leastSquaresReference(pat, pat.Alive, as)
 		for b := range got {
 			if !got[b].Equal(want[b]) {

@@ -278,6 +278,13 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 			}
 			fmt.Fprintf(w, "  neuron %d: w ≈ [%s], a ≈ [%s]\n", j, strings.Join(ws, ", "), strings.Join(as, ", "))
 		}
+		if b := res.Point.OutputBias; b != nil {
+			bs := make([]string, len(b))
+			for i, x := range b {
+				bs[i] = approx(x)
+			}
+			fmt.Fprintf(w, "  output bias: b ≈ [%s]\n", strings.Join(bs, ", "))
+		}
 		if n := len(pat.Zeroed); n > 0 {
 			fmt.Fprintf(w, "  (%d zero neuron(s) not shown: %s)\n", n, snapIntsOrDash(pat.Zeroed))
 		}
@@ -362,6 +369,9 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 		if gj >= 0 {
 			fmt.Fprintf(w, "  max |G_j| ≤ %s (neuron %d); max S2 residual R_j ≤ %s (neuron %d)\n", snapFloat(worstG), gj, snapFloat(worstS), sj)
 		}
+		if rs.BiasNorm != nil {
+			fmt.Fprintf(w, "  output bias: |∂L/∂b| = |(1/n) Σ r_i| ≤ %s\n", snapFloat(rs.BiasNorm))
+		}
 		fmt.Fprintf(w, "  L'(θ̃; Δ) ≥ −%s·|Δ| for every direction Δ\n", snapFloat(rs.Bound))
 		if !res.Scalar {
 			fmt.Fprintln(w, "  (k ≥ 2: these certified residuals are all snap reports — the exact snap is scalar-only)")
@@ -423,16 +433,18 @@ type jsonSnap struct {
 	Failure string         `json:"failure"`
 	Flips   []jsonSnapFlip `json:"flips"`
 	// Point is the exact point θ*, null when there is none.
-	Point         []jsonSnapNeuron `json:"point"`
-	Verdict       string           `json:"verdict"`
-	Stationary    bool             `json:"stationary"`
-	EscapeNeurons []int            `json:"escape_neurons"`
-	NonDiff       []int            `json:"non_differentiable"`
-	Loss          string           `json:"loss"`
-	MSELoss       string           `json:"mse_loss"`
-	Reason        string           `json:"reason"`
-	Certificate   *jsonCert        `json:"certificate"`
-	Recheck       string           `json:"recheck"`
+	Point []jsonSnapNeuron `json:"point"`
+	// PointOutputBias is θ*'s output bias b, null when there is none.
+	PointOutputBias []string  `json:"point_output_bias"`
+	Verdict         string    `json:"verdict"`
+	Stationary      bool      `json:"stationary"`
+	EscapeNeurons   []int     `json:"escape_neurons"`
+	NonDiff         []int     `json:"non_differentiable"`
+	Loss            string    `json:"loss"`
+	MSELoss         string    `json:"mse_loss"`
+	Reason          string    `json:"reason"`
+	Certificate     *jsonCert `json:"certificate"`
+	Recheck         string    `json:"recheck"`
 	// Distance is an upper bound on |θ* − θ̃|.
 	Distance      string          `json:"distance"`
 	Neighbours    []jsonNeighbour `json:"neighbours"`
@@ -495,6 +507,9 @@ type jsonResiduals struct {
 	Loss    string          `json:"loss"`
 	Bound   string          `json:"bound"`
 	Neurons []jsonResidualJ `json:"neurons"`
+	// BiasGradient is ∂L/∂b at the float point, exact; null without an
+	// output bias.
+	BiasGradient []string `json:"bias_gradient"`
 }
 
 type jsonResidualJ struct {
@@ -540,6 +555,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		for k, nr := range res.Point.Neurons {
 			j.Point = append(j.Point, jsonSnapNeuron{J: k, W: jsonRats(nr.W), A: jsonRats(nr.A)})
 		}
+		j.PointOutputBias = jsonOptRats(res.Point.OutputBias)
 		v := res.Verdict
 		j.Verdict = v.Kind.String()
 		j.Stationary = v.Stationary
@@ -571,7 +587,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		j.Neighbours = append(j.Neighbours, jn)
 	}
 	if rs := res.Residuals; rs != nil {
-		jr := &jsonResiduals{Loss: jsonRat(rs.Loss), Bound: snapFloat(rs.Bound), Neurons: []jsonResidualJ{}}
+		jr := &jsonResiduals{Loss: jsonRat(rs.Loss), Bound: snapFloat(rs.Bound), Neurons: []jsonResidualJ{}, BiasGradient: jsonOptRats(rs.BiasGradient)}
 		for k, nr := range rs.Neurons {
 			jr.Neurons = append(jr.Neurons, jsonResidualJ{J: k, G: jsonRats(nr.G), GNorm: snapFloat(nr.GNorm), S2: snapFloat(nr.S2), Boundary: jsonInts(nr.Boundary)})
 		}

@@ -22,7 +22,7 @@ func init() {
 	})
 }
 
-const trainSynopsis = "train DATA.json --width W --mu MU --lr ETA --steps S --seed N [--plot F.png] [--json] [--loss mse|half] [--window W] [--flat-eps E] [--tol T] [--certify-at flat|first|end]"
+const trainSynopsis = "train DATA.json --width W --mu MU --lr ETA --steps S --seed N [--plot F.png] [--json] [--loss mse|half] [--window W] [--flat-eps E] [--tol T] [--certify-at flat|first|end] [--output-bias]"
 
 // trainCert is the certification of one float point found by training.
 type trainCert struct {
@@ -112,6 +112,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	flatEps := fs.Float64("flat-eps", 1e-3, "relative loss change allowed over a window for it to count as flat")
 	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (docs/theory.md §6): samples within angle ~τ of a hyperplane go on it, |a||w| ≤ τ²·scale is tiny")
 	certAt := fs.String("certify-at", "flat", "which point of a plateau to snap and certify: flat (where the loss is flattest), first (its first flat step) or end (its last step)")
+	outBias := fs.Bool("output-bias", false, "train f(x) = Σ a_j ρ(w_j·x) + b with a trainable output bias b (nn.Linear's default), initialised like the weights; also on when DATA.json has \"output_bias\" (its value, like its neurons, is not used)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -163,6 +164,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%s: %v", file, err)
 	}
+	prob.OutputBias = *outBias || c.OutputBias != nil
 	if _, _, err := descent.Beta(*width, mu); err != nil {
 		return usageErr("%v", err)
 	}
@@ -285,7 +287,8 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 	if p.Scaling == descent.HalfN {
 		lossName, rateName = "(1/2n)Σ|r_i|² (docs/theory.md §1)", "λ"
 	}
-	fmt.Fprintf(w, "train %s: n = %d, d = %d%s, k = %d, %s\n", file, p.N(), p.D(), map[bool]string{true: " (with bias)", false: ""}[c.Bias], p.K(), c.Activation)
+	fmt.Fprintf(w, "train %s: n = %d, d = %d%s, k = %d, %s%s\n", file, p.N(), p.D(), map[bool]string{true: " (with bias)", false: ""}[c.Bias], p.K(), c.Activation,
+		map[bool]string{true: ", trainable output bias b", false: ""}[p.OutputBias])
 	fmt.Fprintf(w, "width %d, μ = %s, β = width^μ = %.6g, η = %g, %d steps, seed %d; loss %s\n",
 		cfg.Width, cfg.Mu.RatString(), run.Beta, cfg.LR, cfg.Steps, cfg.Seed, lossName)
 	fmt.Fprintf(w, "plateau rule: |ln L_t − ln L_{t−%d}| < %g; snap τ = %g; each plateau certified at its %s step\n",
@@ -413,6 +416,7 @@ type jsonTrain struct {
 	Steps       int                `json:"steps"`
 	Seed        uint64             `json:"seed"`
 	LossScaling string             `json:"loss_scaling"`
+	OutputBias  bool               `json:"output_bias"` // trained with an output bias
 	Window      int                `json:"window"`
 	FlatEps     float64            `json:"flat_eps"`
 	Tol         float64            `json:"tol"`
@@ -454,7 +458,7 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		return &s
 	}
 	j := &jsonTrain{Data: file, Width: run.Config.Width, Mu: run.Config.Mu.RatString(), Beta: run.Beta, LR: run.Config.LR,
-		Steps: run.Config.Steps, Seed: run.Config.Seed, LossScaling: p.Scaling.String(), Window: run.Config.Rule.Window,
+		Steps: run.Config.Steps, Seed: run.Config.Seed, LossScaling: p.Scaling.String(), OutputBias: p.OutputBias, Window: run.Config.Rule.Window,
 		FlatEps: run.Config.Rule.Eps, Tol: tol, CertifyAt: certAt, TrainSec: trainTime.Seconds(), CertifySec: certTime.Seconds(),
 		Plateaus: []jsonTrainPlateau{}}
 	for _, r := range rows {

@@ -204,3 +204,35 @@ func TestTrainReportStub(t *testing.T) {
 		t.Errorf("final %+v", j.Final)
 	}
 }
+
+// The short-clock reference run with a trainable output bias (nn.Linear's
+// default), certified by the real snap. Expected by hand: b fits the mean
+// first, so the first plateau is the zero network with b = ȳ = 11/250, at
+// mse_loss (1/n)Σ(y_i − ȳ)² = 4523/125000, a saddle (the case
+// bias-fig3-origin-saddle works its escape out); the inputs carry a bias
+// coordinate, so b adds nothing to the affine least-squares fit and the run
+// ends at the same fragile local minimum 16139/578750 as without b, with
+// one plateau fewer. λ = 0.0454182 was checked by an independent float
+// brute force over 2·10⁶ directions (0.045418206).
+func TestTrainFig3OutputBias(t *testing.T) {
+	j := runTrainJSON(t, "--lr", "0.01", "--steps", "60000", "--tol", "1e-3", "--output-bias")
+	want := []struct{ exact, verdict string }{
+		{"4523/125000", "saddle"},
+		{"16139/578750", "local-min"},
+	}
+	if len(j.Plateaus) != len(want) {
+		t.Fatalf("%d plateaus, want %d: %+v", len(j.Plateaus), len(want), j.Plateaus)
+	}
+	for i, w := range want {
+		p := j.Plateaus[i]
+		if p.LossExact == nil || *p.LossExact != w.exact || p.Verdict != w.verdict {
+			t.Errorf("P%d: exact loss %v, verdict %s; want %s, %s", i+1, p.LossExact, p.Verdict, w.exact, w.verdict)
+		}
+	}
+	if math.Abs(j.Plateaus[0].Lambda-0.0454182) > 1e-6 || len(j.Plateaus[0].Escape) == 0 {
+		t.Errorf("P1: λ = %g, escape %v; want 0.0454182 and escape neurons", j.Plateaus[0].Lambda, j.Plateaus[0].Escape)
+	}
+	if j.Final.Verdict != "local-min" || j.Final.LossExact == nil || *j.Final.LossExact != "16139/578750" {
+		t.Errorf("final: %+v", j.Final)
+	}
+}

@@ -15,6 +15,7 @@ type workspace struct {
 	r       []float64 // n×k: c·(f(x_i) − y_i), c = dL/df
 	res     []float64 // n×k: f(x_i) − y_i
 	gw, ga  []float64 // m×d and m×k gradients
+	gb      []float64 // k: the output bias's gradient (with an output bias)
 	sumsq   float64   // Σ_i |r_i|² of the last pass (unscaled residuals)
 	outCoef float64   // c = dL/df: 2/(n·k) for MSE, 1/n for HalfN
 	lossFac float64   // L = lossFac·Σ|r|²: 1/(n·k) or 1/(2n)
@@ -25,6 +26,7 @@ func newWorkspace(p *Problem, m int) *workspace {
 		p: p, m: m,
 		pre: make([]float64, m*p.n), h: make([]float64, m*p.n),
 		r: make([]float64, p.n*p.k), res: make([]float64, p.n*p.k), gw: make([]float64, m*p.d), ga: make([]float64, m*p.k),
+		gb: make([]float64, p.k),
 	}
 	n, k := float64(p.n), float64(p.k)
 	if p.Scaling == HalfN {
@@ -35,9 +37,10 @@ func newWorkspace(p *Problem, m int) *workspace {
 	return ws
 }
 
-// pass computes L(θ) and its gradient (into ws.gw, ws.ga) for θ = (w, a) in
-// row-major slices, with ρ'(0) = ρ₋. No allocation.
-func (ws *workspace) pass(w, a []float64) float64 {
+// pass computes L(θ) and its gradient (into ws.gw, ws.ga, and ws.gb for
+// the output bias) for θ = (w, a, b) in row-major slices (b nil: no output
+// bias), with ρ'(0) = ρ₋. No allocation.
+func (ws *workspace) pass(w, a, b []float64) float64 {
 	p := ws.p
 	n, d, k, m := p.n, p.d, p.k, ws.m
 	x, y := p.x, p.y
@@ -46,6 +49,9 @@ func (ws *workspace) pass(w, a []float64) float64 {
 	// forward: pre-activations, activations, outputs f(x_i) into r
 	for i := range r {
 		r[i] = 0
+		if b != nil {
+			r[i] = b[i%k]
+		}
 	}
 	for j := range m {
 		wj := w[j*d : j*d+d]
@@ -79,7 +85,15 @@ func (ws *workspace) pass(w, a []float64) float64 {
 		r[i] = ws.outCoef * e
 	}
 	ws.sumsq = sumsq
-	// backward
+	// backward: ∂L/∂b = Σ_i c·(f(x_i) − y_i)
+	if b != nil {
+		for o := range ws.gb {
+			ws.gb[o] = 0
+		}
+		for i, ri := range r {
+			ws.gb[i%k] += ri
+		}
+	}
 	for j := range m {
 		aj := a[j*k : j*k+k]
 		gwj := ws.gw[j*d : j*d+d]
@@ -130,11 +144,11 @@ func (p *Problem) Losses(th Params) (mse, half float64, err error) {
 	}
 	ws := newWorkspace(p, th.M())
 	w, a := th.raw()
-	ws.pass(w, a)
+	ws.pass(w, a, th.B)
 	return ws.sumsq / float64(p.n*p.k), ws.sumsq / float64(2*p.n), nil
 }
 
-// Gradient returns L(θ) and its gradient ∇L = (∂L/∂W, ∂L/∂A) as new
+// Gradient returns L(θ) and its gradient ∇L = (∂L/∂W, ∂L/∂A, ∂L/∂b) as new
 // parameters of the same shape, with ρ'(0) = ρ₋.
 func (p *Problem) Gradient(th Params) (float64, Params, error) {
 	if err := p.check(th); err != nil {
@@ -142,11 +156,12 @@ func (p *Problem) Gradient(th Params) (float64, Params, error) {
 	}
 	ws := newWorkspace(p, th.M())
 	w, a := th.raw()
-	l := ws.pass(w, a)
+	l := ws.pass(w, a, th.B)
 	g := p.NewParams(th.M())
 	gw, ga := g.raw()
 	copy(gw, ws.gw)
 	copy(ga, ws.ga)
+	copy(g.B, ws.gb)
 	return l, g, nil
 }
 
@@ -157,7 +172,7 @@ func (p *Problem) Residuals(th Params) ([]float64, error) {
 	}
 	ws := newWorkspace(p, th.M())
 	w, a := th.raw()
-	ws.pass(w, a)
+	ws.pass(w, a, th.B)
 	return append([]float64(nil), ws.res...), nil
 }
 
@@ -251,6 +266,7 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 	m, d, k := cfg.Width, p.d, p.k
 	ws := newWorkspace(p, m)
 	w, a := th.raw()
+	b := th.B
 	eta := cfg.LR
 
 	angleEvery := max(cfg.Steps/cfg.AngleSamples, 1)
@@ -262,6 +278,7 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 		dw, da := dst.raw()
 		copy(dw, src)
 		copy(da, srcA)
+		copy(dst.B, b)
 	}
 	keep := func(c *Plateau) {
 		if c.At != bestStep || c.End != lastStep || c.Start+cfg.Rule.Window != firstStep {
@@ -275,7 +292,7 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 	}
 	inPlateau := false
 	for t := 0; ; t++ {
-		loss := ws.pass(w, a)
+		loss := ws.pass(w, a, b)
 		run.Loss[t] = loss
 		ev := det.Push(loss)
 		if ev.Closed != nil {
@@ -334,6 +351,9 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 		}
 		for i, g := range ws.ga {
 			a[i] -= eta * g
+		}
+		for i := range b {
+			b[i] -= eta * ws.gb[i]
 		}
 	}
 	run.Plateaus = det.Close()

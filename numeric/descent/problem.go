@@ -10,6 +10,7 @@ import (
 	"github.com/ALTree/bigfloat"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -54,6 +55,10 @@ type Problem struct {
 	Pos, Neg float64
 	// Scaling is the loss scaling.
 	Scaling LossKind
+	// OutputBias makes the network f(x) = Σ_j a_j ρ(w_j·x) + b with a
+	// trainable output bias b ∈ R^k (nn.Linear's default); Params then
+	// carry B. Set it before the first NewParams, Init or Train.
+	OutputBias bool
 
 	n, d, k int
 	x, y    []float64 // row-major copies of X and Y
@@ -117,14 +122,20 @@ func (p *Problem) rho(z float64) float64 {
 }
 
 // Params is a parameter point θ in float64: W is m×d (row j is w_j), A is
-// m×k (row j is a_j ∈ R^k, the output weight of neuron j).
+// m×k (row j is a_j ∈ R^k, the output weight of neuron j), and B the output
+// bias b ∈ R^k (nil when the problem has none).
 type Params struct {
 	W, A *mat.Dense
+	B    []float64
 }
 
 // NewParams returns the zero point of width m for p.
 func (p *Problem) NewParams(m int) Params {
-	return Params{W: mat.NewDense(m, p.d, nil), A: mat.NewDense(m, p.k, nil)}
+	th := Params{W: mat.NewDense(m, p.d, nil), A: mat.NewDense(m, p.k, nil)}
+	if p.OutputBias {
+		th.B = make([]float64, p.k)
+	}
+	return th
 }
 
 // M returns the width m.
@@ -138,7 +149,11 @@ func (th Params) M() int {
 
 // Clone returns a deep copy.
 func (th Params) Clone() Params {
-	return Params{W: mat.DenseCopyOf(th.W), A: mat.DenseCopyOf(th.A)}
+	c := Params{W: mat.DenseCopyOf(th.W), A: mat.DenseCopyOf(th.A)}
+	if th.B != nil {
+		c.B = append([]float64(nil), th.B...)
+	}
+	return c
 }
 
 // raw returns the row-major backing slices of W and A (NewParams and Clone
@@ -160,6 +175,9 @@ func (p *Problem) check(th Params) error {
 	if th.W.RawMatrix().Stride != dw || th.A.RawMatrix().Stride != ka {
 		return errors.New("descent: parameters must be contiguous (use NewParams or Clone)")
 	}
+	if p.OutputBias != (th.B != nil) || (th.B != nil && len(th.B) != p.k) {
+		return fmt.Errorf("descent: output bias %v does not fit the problem (output bias %t, k = %d)", th.B, p.OutputBias, p.k)
+	}
 	return nil
 }
 
@@ -177,6 +195,12 @@ func (p *Problem) Point(th Params) *verify.Point {
 			nr.A = append(nr.A, new(big.Rat).SetFloat64(th.A.At(j, o)))
 		}
 		q.Neurons = append(q.Neurons, nr)
+	}
+	if th.B != nil {
+		q.OutputBias = make(exact.Vec, p.k)
+		for o, b := range th.B {
+			q.OutputBias[o] = new(big.Rat).SetFloat64(b)
+		}
 	}
 	return q
 }
@@ -211,7 +235,9 @@ func Beta(width int, mu *big.Rat) (float64, *big.Float, error) {
 
 // Init returns the initial point of width m: every entry of W and A is an
 // independent N(0,1) draw times β = width^μ (Beta), from math/rand/v2's PCG
-// seeded with (seed, 0); W is drawn row by row first, then A.
+// seeded with (seed, 0); W is drawn row by row first, then A, then the
+// output bias b when the problem has one (the same scale: training starts
+// from a small network, b included; runs without b draw the same W and A).
 func (p *Problem) Init(width int, mu *big.Rat, seed uint64) (Params, float64, error) {
 	beta, _, err := Beta(width, mu)
 	if err != nil {
@@ -225,6 +251,9 @@ func (p *Problem) Init(width int, mu *big.Rat, seed uint64) (Params, float64, er
 	}
 	for i := range a {
 		a[i] = rng.NormFloat64() * beta
+	}
+	for i := range th.B {
+		th.B[i] = rng.NormFloat64() * beta
 	}
 	return th, beta, nil
 }
