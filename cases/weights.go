@@ -1,61 +1,65 @@
 package cases
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
-	"math"
+	"io"
 	"math/big"
-	"os"
+	"path"
 	"sort"
 	"strings"
-
-	"codeberg.org/sbinet/npyio/npy"
-	"codeberg.org/sbinet/npyio/npz"
 
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
-// This file reads network weights from where researchers keep them — NumPy
-// .npz archives and .npy files, as written by numpy.savez or from a PyTorch
-// state dict — with the npyio library, and puts them into a case whose
-// data set they were trained on.
+// This file reads network weights from where researchers keep them and
+// puts them into a case whose data set they were trained on.
 //
-// Accepted layouts:
+// Accepted files (the kind is read from the content, not the name):
 //
-//   - an .npz archive holding the first-layer matrix under one of the names
-//     "W1", "fc1.weight", "0.weight" (m × d, PyTorch nn.Linear layout: one
-//     row per neuron), the second-layer matrix under "W2", "fc2.weight",
-//     "2.weight" (k × m, or a vector of length m when k = 1), optionally a
-//     first-layer bias "b1", "fc1.bias", "0.bias" (length m) and a
-//     second-layer bias "b2", "fc2.bias", "2.bias" that must be zero (the
-//     networks of relucert have no output bias). Names may carry numpy's
-//     ".npy" suffix. Any other array, or two names for one role, is an
-//     error: a file that is not a one-hidden-layer network is not guessed
-//     at.
+//   - a PyTorch file written by torch.save(model.state_dict(), path) (zip
+//     format, PyTorch ≥ 1.6; see torch.go);
+//   - a NumPy .npz archive (numpy.savez, or a state dict saved array by
+//     array; see npy.go);
 //   - a pair of .npy files "first.npy,second.npy" (first layer, second
-//     layer; no separate bias).
+//     layer; no biases).
+//
+// Which arrays are the two layers: the first layer is a matrix m × d (one
+// row per neuron, PyTorch's nn.Linear layout), the second k × m or a
+// vector of length m (k = 1); each may have a bias vector (length m, length
+// k). They are found, in this order,
+//
+//  1. from an explicit mapping (Layers, the --layers flag);
+//  2. by name: W1/W2 with b1/b2; scikit-learn's coefs_0/coefs_1 with
+//     intercepts_0/intercepts_1 (stored transposed, d × m and m × k); or
+//     P.weight/Q.weight with P.bias/Q.bias for the module pairs (P, Q) =
+//     (fc1, fc2), (0, 2), (hidden, out), (hidden, output), (layer1, layer2),
+//     (linear1, linear2), (lin1, lin2), (l1, l2), after any common prefix
+//     ending in "." (net.0/net.2, module.fc1/module.fc2);
+//  3. by shape: exactly two arrays whose names end in "weight", whose
+//     shapes chain (m × d, then k × m) in exactly one order, the other
+//     arrays being their "bias" companions.
+//
+// Every array of the file must have a role: a file that is not a
+// one-hidden-layer network is not guessed at, and errors list the arrays
+// found with their shapes.
 //
 // Bias: relucert models a bias by a constant 1 appended to every input
 // (the case's "bias": true), so the first-layer matrix of a case with a bias
 // has d_in + 1 columns, the bias weight last. A separate first-layer bias
-// vector is accepted instead and appended as that last column; it requires
-// "bias": true in the case.
+// vector is appended as that last column; it requires "bias": true in the
+// case. The second-layer (output) bias is read into Weights.B.
 //
-// Arrays must be float64 or float32 ('<f8', '>f8', '<f4', '>f4'), C or
-// Fortran order, with finite entries. float32 values convert to float64
-// exactly, and every float64 to a rational exactly.
+// Arrays may be float64, float32, float16 (and bfloat16 in .pt files), in
+// either byte order, C or Fortran order or (PyTorch) any strides, with
+// finite entries; each converts to float64 exactly, and every float64 to a
+// rational exactly. Declared shapes are checked against MaxArrayEntries and
+// the bytes the file holds before anything is allocated.
 
-// Accepted array names by role (without numpy's ".npy" suffix).
-var (
-	firstNames      = []string{"W1", "fc1.weight", "0.weight"}
-	firstBiasNames  = []string{"b1", "fc1.bias", "0.bias"}
-	secondNames     = []string{"W2", "fc2.weight", "2.weight"}
-	secondBiasNames = []string{"b2", "fc2.bias", "2.bias"}
-)
-
-// WeightsError is a problem with a weights file: it names the file and,
-// when there is one, the array.
+// WeightsError is a problem with a weights or data file: it names the file
+// and, when there is one, the array.
 type WeightsError struct {
 	File  string
 	Array string
@@ -83,15 +87,45 @@ type Weights struct {
 	W [][]float64
 	// A is the second layer, k × m.
 	A [][]float64
-	// First and Second name the arrays read ("W1", "fc2.weight", or the
-	// .npy file); FirstBias names the separate bias ("" when none).
-	First, Second, FirstBias string
+	// B is the second-layer (output) bias, length k; nil when the file has
+	// none.
+	B []float64
+	// First, Second, FirstBias and SecondBias name the arrays read
+	// ("fc1.weight", …, or the .npy file); a bias name is "" when the file
+	// has none.
+	First, Second, FirstBias, SecondBias string
+}
+
+// Layers names the arrays of a weights file that hold the two layers, when
+// their names do not say it (the --layers flag). A bias name "" means: the
+// companion of the weight's name ending in "weight" with "bias" instead,
+// if the file has it; "-" means none.
+type Layers struct {
+	First, Second, FirstBias, SecondBias string
+}
+
+// ParseLayers reads "FIRST,SECOND" or "FIRST,SECOND,FIRST_BIAS,SECOND_BIAS"
+// (a bias given as "-" means none).
+func ParseLayers(s string) (*Layers, error) {
+	parts := strings.Split(s, ",")
+	if len(parts) != 2 && len(parts) != 4 {
+		return nil, fmt.Errorf("%q: want FIRST,SECOND or FIRST,SECOND,FIRST_BIAS,SECOND_BIAS (array names; '-' for no bias)", s)
+	}
+	for i, p := range parts {
+		if p == "" || i < 2 && p == "-" {
+			return nil, fmt.Errorf("%q: name %d is empty", s, i+1)
+		}
+	}
+	l := &Layers{First: parts[0], Second: parts[1]}
+	if len(parts) == 4 {
+		l.FirstBias, l.SecondBias = parts[2], parts[3]
+	}
+	return l, nil
 }
 
 // LoadWeights reads the first-layer matrix W (m×d, one row per neuron, the
 // bias weight last when the file has a separate first-layer bias) and the
-// second-layer matrix A (k×m) from path: an .npz archive, or two .npy files
-// given as "first.npy,second.npy". See ReadWeights.
+// second-layer matrix A (k×m) from path. See ReadWeights.
 func LoadWeights(path string) (W [][]float64, A [][]float64, err error) {
 	w, err := ReadWeights(path)
 	if err != nil {
@@ -100,18 +134,313 @@ func LoadWeights(path string) (W [][]float64, A [][]float64, err error) {
 	return w.W, w.A, nil
 }
 
-// ReadWeights reads a weights file (see the layouts above). Every error is
-// a *WeightsError naming the file and the array. It never panics on input.
-func ReadWeights(path string) (w *Weights, err error) {
+// ReadWeights reads a weights file, finding its layers by name or shape
+// (see ReadWeightsLayers).
+func ReadWeights(path string) (*Weights, error) { return ReadWeightsLayers(path, nil) }
+
+// ReadWeightsLayers reads a weights file (see the layouts above); layers,
+// when not nil, names the arrays of the two layers. Every error is a
+// *WeightsError naming the file and the array. It never panics on input.
+func ReadWeightsLayers(path string, layers *Layers) (w *Weights, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			w, err = nil, &WeightsError{File: path, Err: fmt.Errorf("malformed file: %v", r)}
+			w, err = nil, &WeightsError{File: path, Err: errors.New("malformed file (the reader failed on it)")}
 		}
 	}()
 	if first, second, ok := strings.Cut(path, ","); ok {
+		if layers != nil {
+			return nil, &WeightsError{File: path, Err: errors.New("--layers names arrays of one file; a pair FIRST.npy,SECOND.npy is already in order")}
+		}
 		return readPair(path, first, second)
 	}
-	return readNPZ(path)
+	arrays, closer, err := openArrays(path)
+	if err != nil {
+		return nil, err
+	}
+	defer closer.Close()
+	r, err := assignRoles(path, arrays, layers)
+	if err != nil {
+		return nil, err
+	}
+	return r.weights(path)
+}
+
+// openArrays declares the named arrays of a .pt or .npz file.
+func openArrays(file string) ([]*array, io.Closer, error) {
+	f, size, err := OpenRegular(file)
+	if err != nil {
+		return nil, nil, &WeightsError{File: file, Err: err}
+	}
+	fail := func(err error) ([]*array, io.Closer, error) {
+		f.Close()
+		return nil, nil, err
+	}
+	var magic [8]byte
+	n, _ := f.ReadAt(magic[:], 0)
+	switch {
+	case n >= 6 && string(magic[:6]) == "\x93NUMPY":
+		return fail(&WeightsError{File: file, Err: errors.New(`one .npy array: give the two layers as "first.npy,second.npy", or an .npz or .pt file`)})
+	case n >= 2 && magic[0] == 0x80 && magic[1] <= 5:
+		return fail(&WeightsError{File: file, Err: errors.New("a legacy (PyTorch < 1.6, not zip) torch.save file: load it in PyTorch and save it again with torch.save(model.state_dict(), path)")})
+	case n < 2 || string(magic[:2]) != "PK":
+		return fail(&WeightsError{File: file, Err: errors.New("not a weights file: want a torch.save .pt file, an .npz archive, or \"first.npy,second.npy\"")})
+	}
+	z, err := zip.NewReader(f, size)
+	if err != nil {
+		return fail(&WeightsError{File: file, Err: fmt.Errorf("not a readable .npz or .pt archive (truncated or not a zip file): %v", err)})
+	}
+	var arrays []*array
+	if isTorch(z) {
+		arrays, err = torchArrays(file, z)
+	} else {
+		arrays, err = npzArrays(file, z)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return arrays, f, nil
+}
+
+// isTorch reports whether a zip archive is a torch.save file (it has a
+// data.pkl member) rather than an .npz archive.
+func isTorch(z *zip.Reader) bool {
+	for _, m := range z.File {
+		if b := path.Base(m.Name); b == "data.pkl" || b == "constants.pkl" {
+			return true
+		}
+	}
+	return false
+}
+
+// roles are the arrays of the two layers.
+type roles struct {
+	first, second, firstBias, secondBias *array
+	// transposed: scikit-learn's layout (d × m and m × k).
+	transposed bool
+}
+
+// modulePairs are the names of the two layers' modules that say their
+// order (see the layouts above).
+var modulePairs = [][2]string{
+	{"fc1", "fc2"}, {"0", "2"}, {"hidden", "out"}, {"hidden", "output"}, {"layer1", "layer2"},
+	{"linear1", "linear2"}, {"lin1", "lin2"}, {"l1", "l2"},
+}
+
+// knownNames lists the layer names assignRoles looks for, for messages.
+const knownNames = "W1/W2 (b1/b2), fc1.weight/fc2.weight, 0.weight/2.weight, hidden.weight/out.weight (and other module pairs, after any prefix such as net.), scikit-learn's coefs_0/coefs_1"
+
+// assignRoles finds the arrays of the two layers (see the layouts above).
+func assignRoles(file string, arrays []*array, layers *Layers) (*roles, error) {
+	byName := map[string]*array{}
+	for _, a := range arrays {
+		byName[a.name] = a
+	}
+	found := sortedNames(arrays)
+	fail := func(array, format string, args ...any) error {
+		return &WeightsError{File: file, Array: array, Err: fmt.Errorf(format, args...)}
+	}
+	// complete checks that the mapping names every array of the file.
+	complete := func(r *roles, how string) error {
+		used := map[*array]bool{r.first: true, r.second: true, r.firstBias: true, r.secondBias: true}
+		var extra []string
+		for _, a := range arrays {
+			if !used[a] {
+				extra = append(extra, a.name)
+			}
+		}
+		if len(extra) > 0 {
+			sort.Strings(extra)
+			return fail(strings.Join(extra, ", "), "unknown array(s) besides the layers %s and %s (%s): a one-hidden-layer network has two weight matrices and their biases (found %s)",
+				r.first.name, r.second.name, how, found)
+		}
+		return nil
+	}
+	companion := func(weight string) *array {
+		if strings.HasSuffix(weight, "weight") {
+			return byName[strings.TrimSuffix(weight, "weight")+"bias"]
+		}
+		return nil
+	}
+	if layers != nil {
+		r := &roles{first: byName[layers.First], second: byName[layers.Second]}
+		for _, x := range []struct {
+			name string
+			a    *array
+		}{{layers.First, r.first}, {layers.Second, r.second}} {
+			if x.a == nil {
+				return nil, fail("", "--layers names %q, the file has no such array (found %s)", x.name, found)
+			}
+		}
+		for _, b := range []struct {
+			name, weight string
+			dst          **array
+		}{{layers.FirstBias, layers.First, &r.firstBias}, {layers.SecondBias, layers.Second, &r.secondBias}} {
+			switch b.name {
+			case "-":
+			case "":
+				*b.dst = companion(b.weight)
+			default:
+				if *b.dst = byName[b.name]; *b.dst == nil {
+					return nil, fail("", "--layers names the bias %q, the file has no such array (found %s)", b.name, found)
+				}
+			}
+		}
+		if r.first == r.second || r.firstBias != nil && (r.firstBias == r.first || r.firstBias == r.second || r.firstBias == r.secondBias) ||
+			r.secondBias != nil && (r.secondBias == r.first || r.secondBias == r.second) {
+			return nil, fail("", "--layers names one array for two roles")
+		}
+		return r, complete(r, "named by --layers")
+	}
+	// By name.
+	type candidate struct {
+		r   *roles
+		how string
+	}
+	var cands []candidate
+	add := func(first, second, firstBias, secondBias string, transposed bool, how string) {
+		r := &roles{first: byName[first], second: byName[second], firstBias: byName[firstBias], secondBias: byName[secondBias], transposed: transposed}
+		if r.first != nil && r.second != nil {
+			cands = append(cands, candidate{r, how})
+		}
+	}
+	add("W1", "W2", "b1", "b2", false, "by name")
+	add("coefs_0", "coefs_1", "intercepts_0", "intercepts_1", true, "scikit-learn's names")
+	for _, a := range arrays {
+		for _, p := range modulePairs {
+			prefix, ok := strings.CutSuffix(a.name, p[0]+".weight")
+			if ok && (prefix == "" || strings.HasSuffix(prefix, ".")) {
+				add(a.name, prefix+p[1]+".weight", prefix+p[0]+".bias", prefix+p[1]+".bias", false, "by name")
+			}
+		}
+	}
+	var good []candidate
+	for _, c := range cands {
+		if complete(c.r, c.how) == nil {
+			good = append(good, c)
+		}
+	}
+	switch {
+	case len(good) == 1:
+		return good[0].r, nil
+	case len(good) > 1:
+		return nil, fail("", "two readings of the layers: %s/%s and %s/%s: say which with --layers FIRST,SECOND (found %s)",
+			good[0].r.first.name, good[0].r.second.name, good[1].r.first.name, good[1].r.second.name, found)
+	}
+	// By shape: two "…weight" arrays, the rest their biases.
+	var ws []*array
+	for _, a := range arrays {
+		if strings.HasSuffix(a.name, "weight") {
+			ws = append(ws, a)
+		}
+	}
+	if len(ws) == 2 {
+		var orders []*roles
+		for _, o := range [][2]*array{{ws[0], ws[1]}, {ws[1], ws[0]}} {
+			r := &roles{first: o[0], second: o[1], firstBias: companion(o[0].name), secondBias: companion(o[1].name)}
+			if chains(r) && complete(r, "by shape") == nil {
+				orders = append(orders, r)
+			}
+		}
+		switch len(orders) {
+		case 1:
+			return orders[0], nil
+		case 2:
+			return nil, fail("", "%s and %s chain in both orders (d = k): say which layer is first with --layers FIRST,SECOND (found %s)",
+				ws[0].name, ws[1].name, found)
+		}
+	}
+	if len(cands) > 0 {
+		// A named pair with arrays left over: say which.
+		return nil, complete(cands[0].r, cands[0].how)
+	}
+	return nil, fail("", "cannot tell which arrays are the two layers (found %s): want %s, or two arrays named …weight whose shapes chain (m × d, then k × m), with their …bias; or name them with --layers FIRST,SECOND",
+		found, knownNames)
+}
+
+// chains reports whether the first layer is 2-D (m × d) and the second
+// k × m or a vector of length m, in nn.Linear's layout.
+func chains(r *roles) bool {
+	f, s := r.first.shape, r.second.shape
+	if len(f) != 2 {
+		return false
+	}
+	switch len(s) {
+	case 1:
+		return s[0] == f[0]
+	case 2:
+		return s[1] == f[0]
+	}
+	return false
+}
+
+// weights reads the roles' arrays and checks their shapes against each
+// other.
+func (r *roles) weights(file string) (*Weights, error) {
+	w := &Weights{File: file, First: r.first.name, Second: r.second.name}
+	w1, err := readMatrix(r.first, "weights")
+	if err != nil {
+		return nil, err
+	}
+	if w1.vec {
+		return nil, r.first.errorf("shape %s: the first layer must be 2-D (m × d, one row per neuron)", shapeString(r.first.shape))
+	}
+	w2, err := readMatrix(r.second, "weights")
+	if err != nil {
+		return nil, err
+	}
+	if r.transposed {
+		w1.rows = transpose(w1.rows)
+		if !w2.vec {
+			w2.rows = transpose(w2.rows)
+		}
+	}
+	w.W, w.A = w1.rows, w2.rows
+	m := len(w.W)
+	if len(w.A) == 0 || len(w.A[0]) != m {
+		want := "k × m"
+		if r.transposed {
+			want = "m × k"
+		}
+		return nil, r.second.errorf("shape %s: the second layer must be %s with m = %d (the neurons of %s)", shapeString(r.second.shape), want, m, r.first.name)
+	}
+	if r.firstBias != nil {
+		b, err := readMatrix(r.firstBias, "weights")
+		if err != nil {
+			return nil, err
+		}
+		if !b.vec || len(b.rows[0]) != m {
+			return nil, r.firstBias.errorf("shape %s: the first-layer bias must be a vector of length m = %d (the neurons of %s)", shapeString(r.firstBias.shape), m, r.first.name)
+		}
+		for j := range w.W {
+			w.W[j] = append(w.W[j], b.rows[0][j])
+		}
+		w.FirstBias = r.firstBias.name
+	}
+	if r.secondBias != nil {
+		b, err := readMatrix(r.secondBias, "weights")
+		if err != nil {
+			return nil, err
+		}
+		if k := len(w.A); !b.vec || len(b.rows[0]) != k {
+			return nil, r.secondBias.errorf("shape %s: the second-layer (output) bias must be a vector of length k = %d (the outputs of %s)", shapeString(r.secondBias.shape), k, r.second.name)
+		}
+		w.B, w.SecondBias = b.rows[0], r.secondBias.name
+	}
+	return w, nil
+}
+
+func transpose(rows [][]float64) [][]float64 {
+	if len(rows) == 0 {
+		return rows
+	}
+	out := make([][]float64, len(rows[0]))
+	for j := range out {
+		out[j] = make([]float64, len(rows))
+		for i := range rows {
+			out[j][i] = rows[i][j]
+		}
+	}
+	return out
 }
 
 // matrix is one array as read: its rows (a 1-D array is one row) and
@@ -121,322 +450,82 @@ type matrix struct {
 	vec  bool
 }
 
-// readNPZ reads an .npz archive.
-func readNPZ(path string) (*Weights, error) {
-	fail := func(array string, format string, args ...any) error {
-		return &WeightsError{File: path, Array: array, Err: fmt.Errorf(format, args...)}
+// readMatrix reads a 1-D or 2-D array with no empty dimension; what names
+// the role for messages ("weights", "data").
+func readMatrix(a *array, what string) (*matrix, error) {
+	switch len(a.shape) {
+	case 1, 2:
+	case 0:
+		return nil, a.errorf("shape (): a scalar, want a matrix (2-D) or a vector (1-D)")
+	default:
+		return nil, a.errorf("shape %s: want a matrix (2-D) or a vector (1-D)", shapeString(a.shape))
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &WeightsError{File: path, Err: err}
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, &WeightsError{File: path, Err: err}
-	}
-	r, err := npz.NewReader(f, st.Size())
-	if err != nil {
-		return nil, fail("", "not a readable .npz archive (truncated or not a zip file): %v", err)
-	}
-	keys := map[string]string{} // name without ".npy" → key in the archive
-	for _, k := range r.Keys() {
-		name := strings.TrimSuffix(k, ".npy")
-		if _, dup := keys[name]; dup {
-			return nil, fail(name, "stored twice")
+	for _, s := range a.shape {
+		if s == 0 {
+			return nil, a.errorf("shape %s: empty dimension", shapeString(a.shape))
 		}
-		keys[name] = k
 	}
-	used := map[string]bool{}
-	find := func(role string, names []string, required bool) (string, error) {
-		var found []string
-		for _, n := range names {
-			if _, ok := keys[n]; ok {
-				found = append(found, n)
-			}
-		}
-		switch {
-		case len(found) > 1:
-			return "", fail("", "two arrays for the %s: %s", role, strings.Join(found, " and "))
-		case len(found) == 0 && required:
-			return "", fail("", "no %s: want an array named %s (found %s)", role, orList(names), listKeys(keys))
-		case len(found) == 0:
-			return "", nil
-		}
-		used[found[0]] = true
-		return found[0], nil
-	}
-	read := func(name string) (*matrix, error) {
-		return readArray(path, name, func() (npy.Header, []float64, error) {
-			rc, err := r.Open(keys[name])
-			if err != nil {
-				return npy.Header{}, nil, err
-			}
-			defer rc.Close()
-			nr, err := npy.NewReader(rc)
-			if err != nil {
-				return npy.Header{}, nil, fmt.Errorf("not a readable .npy entry: %w", err)
-			}
-			data, err := readFloats(nr)
-			return nr.Header, data, err
-		})
-	}
-	firstName, err := find("first-layer matrix", firstNames, true)
+	v, err := a.values(what)
 	if err != nil {
 		return nil, err
 	}
-	secondName, err := find("second-layer matrix", secondNames, true)
-	if err != nil {
-		return nil, err
+	rows, cols := 1, a.shape[0]
+	if len(a.shape) == 2 {
+		rows, cols = a.shape[0], a.shape[1]
 	}
-	biasName, err := find("first-layer bias", firstBiasNames, false)
-	if err != nil {
-		return nil, err
+	out := &matrix{vec: len(a.shape) == 1, rows: make([][]float64, rows)}
+	for i := range out.rows {
+		out.rows[i] = v[i*cols : (i+1)*cols : (i+1)*cols]
 	}
-	bias2Name, err := find("second-layer bias", secondBiasNames, false)
-	if err != nil {
-		return nil, err
-	}
-	var unknown []string
-	for name := range keys {
-		if !used[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fail(strings.Join(unknown, ", "), "unknown array(s): a one-hidden-layer network has only %s, %s, %s and %s",
-			orList(firstNames), orList(firstBiasNames), orList(secondNames), orList(secondBiasNames))
-	}
-	w1, err := read(firstName)
-	if err != nil {
-		return nil, err
-	}
-	if w1.vec {
-		return nil, fail(firstName, "1-D array of length %d: the first layer must be 2-D (m × d, one row per neuron)", len(w1.rows[0]))
-	}
-	w2, err := read(secondName)
-	if err != nil {
-		return nil, err
-	}
-	w := &Weights{File: path, W: w1.rows, A: w2.rows, First: firstName, Second: secondName}
-	m := len(w.W)
-	if err := checkSecond(path, secondName, w2, m, firstName); err != nil {
-		return nil, err
-	}
-	if biasName != "" {
-		b, err := read(biasName)
-		if err != nil {
-			return nil, err
-		}
-		if !b.vec || len(b.rows[0]) != m {
-			return nil, fail(biasName, "shape %s: the first-layer bias must be a vector of length m = %d (the rows of %s)", shapeOf(b), m, firstName)
-		}
-		for j := range w.W {
-			w.W[j] = append(w.W[j], b.rows[0][j])
-		}
-		w.FirstBias = biasName
-	}
-	if bias2Name != "" {
-		b, err := read(bias2Name)
-		if err != nil {
-			return nil, err
-		}
-		for _, row := range b.rows {
-			for i, x := range row {
-				if x != 0 {
-					return nil, fail(bias2Name, "entry %d is %v: the network f(x) = Σ_j a_j ρ(w_j·x) has no output bias, so the second-layer bias must be zero", i, x)
-				}
-			}
-		}
-	}
-	return w, nil
+	return out, nil
 }
 
 // readPair reads two .npy files.
 func readPair(path, first, second string) (*Weights, error) {
 	if first == "" || second == "" || strings.Contains(second, ",") {
-		return nil, &WeightsError{File: path, Err: errors.New(`want an .npz file or a pair "first.npy,second.npy"`)}
+		return nil, &WeightsError{File: path, Err: errors.New(`want an .npz or .pt file or a pair "first.npy,second.npy"`)}
 	}
-	readFile := func(file string) (*matrix, error) {
-		return readArray(file, "", func() (npy.Header, []float64, error) {
-			f, err := os.Open(file)
-			if err != nil {
-				return npy.Header{}, nil, err
-			}
-			defer f.Close()
-			nr, err := npy.NewReader(f)
-			if err != nil {
-				return npy.Header{}, nil, fmt.Errorf("not a readable .npy file: %w", err)
-			}
-			data, err := readFloats(nr)
-			return nr.Header, data, err
-		})
+	read := func(file string) (*matrix, error) {
+		a, c, err := readNPYFile(file)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Close()
+		return readMatrix(a, "weights")
 	}
-	w1, err := readFile(first)
+	w1, err := read(first)
 	if err != nil {
 		return nil, err
 	}
 	if w1.vec {
 		return nil, &WeightsError{File: first, Err: fmt.Errorf("1-D array of length %d: the first layer must be 2-D (m × d, one row per neuron)", len(w1.rows[0]))}
 	}
-	w2, err := readFile(second)
+	w2, err := read(second)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSecond(second, "", w2, len(w1.rows), first); err != nil {
-		return nil, err
+	if m := len(w1.rows); len(w2.rows[0]) != m {
+		return nil, &WeightsError{File: second, Err: fmt.Errorf("shape %s: the second layer must be k × m with m = %d (the rows of %s)", shapeOf(w2), m, first)}
 	}
 	return &Weights{File: path, W: w1.rows, A: w2.rows, First: first, Second: second}, nil
-}
-
-// checkSecond checks that the second layer has m columns.
-func checkSecond(file, name string, w2 *matrix, m int, firstName string) error {
-	if len(w2.rows) == 0 || len(w2.rows[0]) != m {
-		return &WeightsError{File: file, Array: name, Err: fmt.Errorf(
-			"shape %s: the second layer must be k × m with m = %d (the rows of %s)", shapeOf(w2), m, firstName)}
-	}
-	return nil
-}
-
-// readArray reads an array with open (which returns its header and its
-// data as float64), checks the shape (one or two dimensions, none empty)
-// and that every entry is finite. file and name are for messages.
-func readArray(file, name string, open func() (npy.Header, []float64, error)) (*matrix, error) {
-	fail := func(format string, args ...any) error {
-		return &WeightsError{File: file, Array: name, Err: fmt.Errorf(format, args...)}
-	}
-	hdr, data, err := open()
-	if err != nil {
-		var te typeError
-		if errors.As(err, &te) {
-			return nil, fail("dtype %s: want a float array (float64 '<f8' or float32 '<f4')", te.dtype)
-		}
-		return nil, fail("%v", err)
-	}
-	shape := hdr.Descr.Shape
-	switch len(shape) {
-	case 1, 2:
-	default:
-		return nil, fail("shape %s: want a matrix (2-D) or a vector (1-D)", shapeString(shape))
-	}
-	n := 1
-	for _, s := range shape {
-		if s <= 0 {
-			return nil, fail("shape %s: empty dimension", shapeString(shape))
-		}
-		n *= s
-	}
-	if len(data) != n {
-		return nil, fail("shape %s holds %d numbers, the file has %d (truncated?)", shapeString(shape), n, len(data))
-	}
-	rows, cols := 1, shape[0]
-	if len(shape) == 2 {
-		rows, cols = shape[0], shape[1]
-	}
-	out := &matrix{vec: len(shape) == 1, rows: make([][]float64, rows)}
-	for i := range out.rows {
-		out.rows[i] = make([]float64, cols)
-		for j := range out.rows[i] {
-			k := i*cols + j
-			if hdr.Descr.Fortran {
-				k = j*rows + i
-			}
-			x := data[k]
-			if math.IsNaN(x) || math.IsInf(x, 0) {
-				if out.vec {
-					return nil, fail("entry [%d] is %v: weights must be finite", j, x)
-				}
-				return nil, fail("entry [%d][%d] is %v: weights must be finite", i, j, x)
-			}
-			out.rows[i][j] = x
-		}
-	}
-	return out, nil
-}
-
-// typeError reports a non-float dtype.
-type typeError struct{ dtype string }
-
-func (e typeError) Error() string { return "unsupported dtype " + e.dtype }
-
-// readFloats reads the array of nr as float64 (float32 data converted
-// exactly), according to its dtype; other dtypes are a typeError.
-func readFloats(nr *npy.Reader) ([]float64, error) {
-	dtype := strings.Trim(nr.Header.Descr.Type, `'"`)
-	if len(dtype) < 2 {
-		return nil, typeError{dtype}
-	}
-	switch dtype[1:] {
-	case "f8":
-		var v []float64
-		if err := nr.Read(&v); err != nil {
-			return nil, fmt.Errorf("reading the data: %w", err)
-		}
-		return v, nil
-	case "f4":
-		var v []float32
-		if err := nr.Read(&v); err != nil {
-			return nil, fmt.Errorf("reading the data: %w", err)
-		}
-		out := make([]float64, len(v))
-		for i, x := range v {
-			out[i] = float64(x) // exact
-		}
-		return out, nil
-	}
-	return nil, typeError{dtype}
 }
 
 func shapeOf(m *matrix) string {
 	if m.vec {
 		return fmt.Sprintf("(%d,)", len(m.rows[0]))
 	}
-	c := 0
-	if len(m.rows) > 0 {
-		c = len(m.rows[0])
-	}
-	return fmt.Sprintf("(%d, %d)", len(m.rows), c)
-}
-
-func shapeString(s []int) string {
-	parts := make([]string, len(s))
-	for i, x := range s {
-		parts[i] = fmt.Sprint(x)
-	}
-	if len(s) == 1 {
-		return "(" + parts[0] + ",)"
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
-}
-
-func orList(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
-	}
-	return strings.Join(q, " or ")
-}
-
-func listKeys(keys map[string]string) string {
-	if len(keys) == 0 {
-		return "no arrays"
-	}
-	var ks []string
-	for k := range keys {
-		ks = append(ks, fmt.Sprintf("%q", k))
-	}
-	sort.Strings(ks)
-	return strings.Join(ks, ", ")
+	return fmt.Sprintf("(%d, %d)", len(m.rows), len(m.rows[0]))
 }
 
 // SetWeights replaces the neurons of c by the weights w: neuron j gets
 // w_j = row j of w.W and a_j = column j of w.A, each float converted to a
 // rational exactly. The shapes must fit the case: w.W has d columns (d_in +
 // 1 with "bias": true, the bias weight last — or d_in columns plus a
-// separate bias array), w.A has k rows. Any expect block is kept and must
-// still fit the new width. Errors are *WeightsError naming the file and the
-// array.
+// separate bias array), w.A has k rows. The output bias becomes the case's
+// trainable output bias b (even when zero: nn.Linear trains it), and a
+// file without one gives a case without one: the file defines the whole
+// network. Any expect block is kept and must still fit the new width.
+// Errors are *WeightsError naming the file and the array.
 func (c *Case) SetWeights(w *Weights) error {
 	if len(c.Inputs) == 0 || len(c.Targets) == 0 {
 		return &WeightsError{File: w.File, Err: fmt.Errorf("case %s has no samples", c.Name)}
@@ -458,8 +547,8 @@ func (c *Case) SetWeights(w *Weights) error {
 			continue
 		}
 		if c.Bias && w.FirstBias == "" && len(row) == din {
-			return fail(w.First, "%d × %d: case %s has \"bias\": true, so the first layer needs d_in + 1 = %d columns (the bias weight last), or a separate bias array (%s)",
-				m, len(row), c.Name, d, orList(firstBiasNames))
+			return fail(w.First, "%d × %d: case %s has \"bias\": true, so the first layer needs d_in + 1 = %d columns (the bias weight last), or a separate bias array",
+				m, len(row), c.Name, d)
 		}
 		what := fmt.Sprintf("d = %d", d)
 		if c.Bias {
@@ -475,6 +564,9 @@ func (c *Case) SetWeights(w *Weights) error {
 			return fail(w.Second, "row %d has %d entries, want m = %d", l, len(row), m)
 		}
 	}
+	if w.B != nil && len(w.B) != k {
+		return fail(w.SecondBias, "length %d: case %s has k = %d output(s)", len(w.B), c.Name, k)
+	}
 	neurons := make([]verify.Neuron, m)
 	for j := range neurons {
 		nr := verify.Neuron{W: make(exact.Vec, d), A: make(exact.Vec, k)}
@@ -486,10 +578,17 @@ func (c *Case) SetWeights(w *Weights) error {
 		}
 		neurons[j] = nr
 	}
-	old := c.Neurons
-	c.Neurons = neurons
+	var b []*big.Rat
+	if w.B != nil {
+		b = make([]*big.Rat, k)
+		for l, x := range w.B {
+			b[l] = new(big.Rat).SetFloat64(x)
+		}
+	}
+	oldN, oldB := c.Neurons, c.OutputBias
+	c.Neurons, c.OutputBias = neurons, b
 	if err := c.check(); err != nil {
-		c.Neurons = old
+		c.Neurons, c.OutputBias = oldN, oldB
 		return &WeightsError{File: w.File, Err: err}
 	}
 	return nil

@@ -149,20 +149,19 @@ func TestLoadWeightsRejects(t *testing.T) {
 		path string
 		want []string
 	}{
-		{wpath("truncated.npz"), []string{"truncated.npz", "not a readable .npz archive"}},
-		{wpath("not-npz.npz"), []string{"not-npz.npz", "not a readable .npz archive"}},
+		{wpath("truncated.npz"), []string{"truncated.npz", "not a readable .npz or .pt archive"}},
+		{wpath("not-npz.npz"), []string{"not-npz.npz", "not a weights file"}},
 		{wpath("absent.npz"), []string{"absent.npz", "no such file"}},
-		{wpath("missing.npz"), []string{"missing.npz", "no second-layer matrix", `"W2"`, `"fc2.weight"`}},
+		{wpath("missing.npz"), []string{"missing.npz", "cannot tell which arrays are the two layers", "found W1 (3, 2)", "W1/W2", "fc1.weight/fc2.weight", "--layers"}},
 		{wpath("wrong-m.npz"), []string{"wrong-m.npz", "W2", "shape (1, 2)", "m = 3"}},
 		{wpath("three-d.npz"), []string{"three-d.npz", "W1", "shape (2, 2, 1)"}},
 		{wpath("int.npz"), []string{"int.npz", "W1", "dtype <i8", "float"}},
 		{wpath("nan.npz"), []string{"nan.npz", "W1", "entry [1][0] is NaN"}},
 		{wpath("inf.npz"), []string{"inf.npz", "W2", "entry [0][2] is +Inf"}},
 		{wpath("unknown.npz"), []string{"unknown.npz", "W3", "unknown array"}},
-		{wpath("ambiguous.npz"), []string{"ambiguous.npz", "two arrays for the first-layer matrix", "W1 and fc1.weight"}},
-		{wpath("nonzero-b2.npz"), []string{"nonzero-b2.npz", "fc2.bias", "no output bias"}},
+		{wpath("ambiguous.npz"), []string{"ambiguous.npz", "fc1.weight: unknown array(s) besides the layers W1 and W2"}},
 		{wpath("bias-wrong-length.npz"), []string{"bias-wrong-length.npz", "fc1.bias", "length m = 3"}},
-		{wpath("truncated.npy") + "," + wpath("second.npy"), []string{"truncated.npy", "reading the data"}},
+		{wpath("truncated.npy") + "," + wpath("second.npy"), []string{"truncated.npy", "needs 48 bytes of data, the file holds 36"}},
 		{wpath("second.npy") + "," + wpath("first.npy"), []string{"first.npy", "m = 1"}},
 		{wpath("first.npy") + ",", []string{"first.npy,", "pair"}},
 	} {
@@ -225,5 +224,32 @@ func TestSetWeightsRejects(t *testing.T) {
 	}
 	if len(cs.Neurons) != 0 {
 		t.Errorf("a rejected SetWeights changed the case")
+	}
+}
+
+// TestSetWeightsOutputBias: the second-layer bias becomes the case's
+// trainable output bias, exactly (nonzero-b2.npz: fc2.bias = [0.5]); a
+// file without one leaves the case without one.
+func TestSetWeightsOutputBias(t *testing.T) {
+	cs, err := Load(wpath("fig3-data.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := ReadWeights(wpath("nonzero-b2.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SetWeights(w); err != nil {
+		t.Fatal(err)
+	}
+	if len(cs.OutputBias) != 1 || cs.OutputBias[0].RatString() != "1/2" || w.SecondBias != "fc2.bias" {
+		t.Errorf("output bias %v (%q)", cs.OutputBias, w.SecondBias)
+	}
+	w, err = ReadWeights(wpath("w1w2.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.SetWeights(w); err != nil || cs.OutputBias != nil {
+		t.Errorf("no output bias in the file: %v, %v", cs.OutputBias, err)
 	}
 }

@@ -9,9 +9,11 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
+const checkSynopsis = "check " + inputSynopsis + " [--json] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
+
 func init() {
 	register("check", command{
-		usage:   "check CASE.json [--json] [--weights F.npz] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]",
+		usage:   checkSynopsis,
 		summary: "verify one point exactly: verdict, escape neurons, certificate and its re-check",
 		run:     runCheck,
 	})
@@ -47,10 +49,9 @@ func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
 // without the case expecting that (no verdict reached); 2 on bad input or
 // usage.
 func runCheck(args []string, stdout, stderr io.Writer) int {
-	const synopsis = "check CASE.json [--json] [--weights F.npz] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
-	fs := newFlagSet("check", synopsis, stderr)
+	fs := newFlagSet("check", checkSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
-	weights := fs.String("weights", "", "read the neurons from an .npz file or a pair FIRST.npy,SECOND.npy (the data set comes from the case file)")
+	in := addInputFlags(fs)
 	bf := addBudgetFlags(fs)
 	pf := addPerturbFlags(fs)
 	pos, err := parseArgs(fs, args)
@@ -61,8 +62,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		return exitUsage
 	}
-	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "relucert check: want exactly one case file, got %d arguments\n", len(pos))
+	if err := in.usage(fs, pos); err != nil {
+		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		fs.Usage()
 		return exitUsage
 	}
@@ -71,7 +72,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		return exitUsage
 	}
-	file := pos[0]
+	file := in.file(pos)
 	badInput := func(err error, expectsError bool) int {
 		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		if expectsError {
@@ -82,18 +83,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	data, err := cases.ReadFile(file)
+	c, expectsError, err := in.load(pos)
 	if err != nil {
-		return badInput(err, false)
-	}
-	c, err := cases.Parse(file, data)
-	if err != nil {
-		return badInput(err, cases.ExpectsError(data))
-	}
-	if *weights != "" {
-		if err := applyWeights(c, *weights); err != nil {
-			return badInput(err, false)
-		}
+		return badInput(err, expectsError)
 	}
 	res, err := checkCase(c, opt)
 	if err != nil {

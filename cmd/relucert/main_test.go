@@ -41,7 +41,7 @@ func TestUsage(t *testing.T) {
 	if code, _, errOut := runArgs("frobnicate"); code != exitUsage || !strings.Contains(errOut, "unknown command") {
 		t.Errorf("unknown command: exit %d, %q", code, errOut)
 	}
-	if code, out, _ := runArgs("help", "check"); code != exitOK || !strings.Contains(out, "check CASE.json") {
+	if code, out, _ := runArgs("help", "check"); code != exitOK || !strings.Contains(out, "check (CASE.json | --data") {
 		t.Errorf("help check: exit %d, %q", code, out)
 	}
 	for _, p := range planned {

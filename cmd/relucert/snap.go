@@ -11,7 +11,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const snapSynopsis = "snap CANDIDATE.json [--weights F.npz | --weights FIRST.npy,SECOND.npy] [-o OUT.json] [--tol T] [--json] " + budgetSynopsis
+const snapSynopsis = "snap " + inputSynopsis + " [-o OUT.json] [--tol T] [--json] " + budgetSynopsis
 
 func init() {
 	register("snap", command{
@@ -19,20 +19,6 @@ func init() {
 		summary: "turn a float candidate into an exact point near it and certify it (docs/theory.md §6): pattern, moves, verdict, distance, fragile choices",
 		run:     runSnap,
 	})
-}
-
-// applyWeights replaces the neurons of c by the weights read from path: an
-// .npz archive (W1/W2, fc1.weight/fc2.weight with an optional fc1.bias,
-// 0.weight/2.weight) or a pair "first.npy,second.npy", in PyTorch's
-// nn.Linear layout (first layer m × d, second k × m); see cases.ReadWeights.
-// The shapes must fit the case's d (with the bias column last when the case
-// has "bias": true, or a separate first-layer bias) and k.
-func applyWeights(c *cases.Case, path string) error {
-	w, err := cases.ReadWeights(path)
-	if err != nil {
-		return err
-	}
-	return c.SetWeights(w)
 }
 
 // snapRun is everything snap found, for the human and JSON reports.
@@ -56,7 +42,7 @@ type snapRun struct {
 // expect; 2 on bad input or usage.
 func runSnap(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("snap", snapSynopsis, stderr)
-	weights := fs.String("weights", "", "read the neurons from an .npz file or a pair FIRST.npy,SECOND.npy (the data set comes from the case file)")
+	in := addInputFlags(fs)
 	out := fs.String("o", "", "write the exact point as a case file (with its verdict as expect) that relucert check accepts")
 	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
@@ -68,8 +54,8 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	if len(pos) != 1 {
-		fmt.Fprintf(stderr, "relucert snap: want exactly one candidate case file, got %d arguments\n", len(pos))
+	if err := in.usage(fs, pos); err != nil {
+		fmt.Fprintf(stderr, "relucert snap: %v\n", err)
 		fs.Usage()
 		return exitUsage
 	}
@@ -82,7 +68,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	opt.Tol = *tol
-	file := pos[0]
+	file := in.file(pos)
 	bad := func(err error) int {
 		fmt.Fprintf(stderr, "relucert snap: %v\n", err)
 		if *jsonOut {
@@ -90,25 +76,16 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	data, err := cases.ReadFile(file)
+	c, _, err := in.load(pos)
 	if err != nil {
 		return bad(err)
-	}
-	c, err := cases.Parse(file, data)
-	if err != nil {
-		return bad(err)
-	}
-	if *weights != "" {
-		if err := applyWeights(c, *weights); err != nil {
-			return bad(err)
-		}
 	}
 	cand := c.Point()
 	res, err := callSnap(cand, opt)
 	if err != nil {
 		return bad(&cases.Error{File: file, Err: err})
 	}
-	r := &snapRun{Case: c, Weights: *weights, Cand: cand, Res: res}
+	r := &snapRun{Case: c, Weights: *in.weights, Cand: cand, Res: res}
 	if res.Verdict != nil {
 		r.Disagreements = compareExpect(c.Expect, res.Verdict)
 	}

@@ -159,14 +159,6 @@ func TestSnapCommandWeights(t *testing.T) {
 	if code != exitUsage || !strings.Contains(stderr, "wants d = d_in + 1 = 2") {
 		t.Errorf("wrong d: exit %d, %q", code, stderr)
 	}
-	// applyWeights is what check will call.
-	c, err := cases.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := applyWeights(c, npz); err != nil || len(c.Neurons) != 3 {
-		t.Fatalf("applyWeights: %v, m = %d", err, len(c.Neurons))
-	}
 }
 
 func TestSnapCommandVector(t *testing.T) {

@@ -201,9 +201,23 @@ def exact(x):
     return str(f.numerator) if f.denominator == 1 else "%d/%d" % (f.numerator, f.denominator)
 
 
+# Runs whose data are also written as CSV (numpy.savetxt) and as a pair of
+# .npy files, for relucert's --data readers.
+TEXT_RUNS = {"ts1-relu-64", "diabetes-relu-32"}
+
+
 def write_data(run, X, Y, act, in_bias, source):
-    """data/RUN.npz and data/RUN.json."""
+    """data/RUN.npz and data/RUN.json (and for TEXT_RUNS RUN.csv, RUN.X.npy, RUN.Y.npy)."""
     savez(os.path.join(HERE, "data", run + ".npz"), {"X": X, "Y": Y})
+    if run in TEXT_RUNS:
+        # float64: 17 significant digits round-trip; float32: 9 do.
+        digits = 17 if X.dtype == np.float64 else 9
+        Y2 = Y.reshape(len(Y), -1)
+        names = ["x%d" % (j + 1) for j in range(X.shape[1])] + ["y%d" % (j + 1) for j in range(Y2.shape[1])]
+        np.savetxt(os.path.join(HERE, "data", run + ".csv"), np.hstack([X, Y2]), fmt="%%.%dg" % digits,
+                   delimiter=",", header=",".join(names), comments="")
+        np.save(os.path.join(HERE, "data", run + ".X.npy"), X)
+        np.save(os.path.join(HERE, "data", run + ".Y.npy"), Y)
     Y2 = Y.reshape(len(Y), -1)
     case = {
         "name": run,

@@ -1,0 +1,132 @@
+package cases
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+)
+
+// Numbers says how numbers written as decimal text (in a case file or a
+// CSV data file) are read. By default a number is its text's exact value
+// (the case format, README "Case files"): "0.1" is 1/10. A network trained on numbers that were read
+// into floats saw the nearest binary float instead; Numbers names that
+// reading, so that the point relucert checks is the one that was trained.
+// Nothing is rounded unless asked for.
+type Numbers int
+
+const (
+	// NumbersExact reads the text's exact value.
+	NumbersExact Numbers = iota
+	// NumbersFloat64 reads the float64 nearest the text (round to nearest,
+	// ties to even: what Python's float(), json.load and numpy.loadtxt
+	// read). It is also exact for float32 values written through Python
+	// floats (tensor.tolist(), then json.dump).
+	NumbersFloat64
+	// NumbersFloat32 reads the float32 nearest the text (for text written
+	// as the shortest float32 representation, e.g. str(numpy.float32(x))).
+	NumbersFloat32
+)
+
+// ParseNumbers reads "exact", "float64" or "float32".
+func ParseNumbers(s string) (Numbers, error) {
+	switch s {
+	case "exact":
+		return NumbersExact, nil
+	case "float64":
+		return NumbersFloat64, nil
+	case "float32":
+		return NumbersFloat32, nil
+	}
+	return 0, fmt.Errorf("%q: want exact, float64 or float32", s)
+}
+
+// String returns "exact", "float64" or "float32".
+func (n Numbers) String() string {
+	switch n {
+	case NumbersFloat64:
+		return "float64"
+	case NumbersFloat32:
+		return "float32"
+	}
+	return "exact"
+}
+
+// Read returns x itself (NumbersExact) or the nearest float64 or float32
+// value, as an exact rational. A value beyond the float's range is an
+// error.
+func (n Numbers) Read(x *big.Rat) (*big.Rat, error) {
+	switch n {
+	case NumbersFloat64:
+		f, _ := x.Float64() // nearest, ties to even, subnormals included
+		if math.IsInf(f, 0) {
+			return nil, fmt.Errorf("%s is beyond the float64 range", shortRat(x))
+		}
+		return new(big.Rat).SetFloat64(f), nil
+	case NumbersFloat32:
+		f, _ := x.Float32()
+		if math.IsInf(float64(f), 0) {
+			return nil, fmt.Errorf("%s is beyond the float32 range", shortRat(x))
+		}
+		return new(big.Rat).SetFloat64(float64(f)), nil
+	}
+	return x, nil
+}
+
+// shortRat is x for messages, abbreviated when long.
+func shortRat(x *big.Rat) string {
+	s := x.RatString()
+	if len(s) > 40 {
+		f, _ := x.Float64()
+		return fmt.Sprintf("%.6g (a number of %d digits)", f, len(s))
+	}
+	return s
+}
+
+// ReadNumbersAs replaces every number of c — inputs, targets and the
+// neurons' weights — by its reading under n (see Numbers): with
+// NumbersFloat64, each becomes the float64 nearest it. It records the
+// reading in c.Source. Errors name the file and the field.
+func (c *Case) ReadNumbersAs(n Numbers) error {
+	if n == NumbersExact {
+		return nil
+	}
+	conv := func(x *big.Rat, field string) (*big.Rat, error) {
+		y, err := n.Read(x)
+		if err != nil {
+			return nil, &Error{File: c.File, Field: field, Err: err}
+		}
+		return y, nil
+	}
+	var err error
+	for _, m := range []struct {
+		name string
+		rows [][]*big.Rat
+	}{{"inputs", c.Inputs}, {"targets", c.Targets}} {
+		for i, row := range m.rows {
+			for j := range row {
+				if row[j], err = conv(row[j], fmt.Sprintf("%s[%d][%d]", m.name, i, j)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for j, nr := range c.Neurons {
+		for i := range nr.W {
+			if nr.W[i], err = conv(nr.W[i], fmt.Sprintf("neurons[%d].w[%d]", j, i)); err != nil {
+				return err
+			}
+		}
+		for i := range nr.A {
+			if nr.A[i], err = conv(nr.A[i], fmt.Sprintf("neurons[%d].a[%d]", j, i)); err != nil {
+				return err
+			}
+		}
+	}
+	note := fmt.Sprintf("numbers read as the nearest %s values", n)
+	if c.Source == "" {
+		c.Source = note
+	} else {
+		c.Source += "; " + note
+	}
+	return nil
+}
