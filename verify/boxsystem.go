@@ -1,0 +1,461 @@
+package verify
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file holds the stationarity equations of one activation pattern for
+// vector output (k ≥ 2), evaluated in outward-rounded interval arithmetic
+// (exact.Interval): the system whose zero the Krawczyk test of krawczyk.go
+// proves to exist in a box (DESIGN §12, second bullet). It is arithmetic
+// only — no search — so the re-check of box certificates evaluates it too.
+//
+// The pattern fixes, for every alive neuron j, the side s_ji of each sample
+// (ρ(w_j·x_i) = s_ji·(w_j·x_i) with s_ji = ρ₊ on P_j, ρ₋ on N_j) and the
+// boundary samples Z_j (s_ji = 0 there, and w_j·x_i = 0 is imposed). Dead
+// and zeroed neurons are fixed exact rationals that contribute
+// ρ(w_j·x_i) a_j to f. With z_ji = s_ji (w_j·x_i) and
+// r_i = Σ_j a_j z_ji + (fixed neurons) − y_i, the unknowns of alive neuron j
+// are w_j ∈ R^d, a_j ∈ R^k except one gauge output a_{j,l*} = α_j (a fixed
+// nonzero rational: (c·w_j, a_j/c) is a symmetry, and this fixes c), and one
+// multiplier ν_ji per boundary sample. The equations are
+//
+//	F2_j = Σ_{i∉Z_j} s_ji (a_j·r_i) x_i + Σ_{i∈Z_j} ν_ji x_i = 0   (d rows: (S2))
+//	F1_j = Σ_i z_ji r_i = 0, every output except l*               (k − 1 rows: (S1))
+//	F3_j = (x_i·w_j)_{i∈Z_j} = 0                                  (|Z_j| rows)
+//
+// — as many equations as unknowns. The dropped (S1) row holds at every
+// zero: identically in all variables,
+// a_j·(Σ_i z_ji r_i) = w_j·F2_j − Σ_{i∈Z_j} ν_ji F3_ji, so at a zero
+// α_j·(F1_j)_{l*} = 0 with α_j ≠ 0. The multipliers are those of DESIGN §3:
+// ν_ji = (ρ₋ + λ_i κ) c_i with c_i = a_j·r_i.
+//
+// With the pattern fixed, every sum over samples collapses into constant
+// matrices of the data: G_jl = Σ_i s_ji s_li x_i x_iᵀ (d×d) and
+// T_j = Σ_i s_ji x_i y_iᵀ (d×k), so M_j = Σ_i s_ji x_i r_iᵀ
+// = Σ_l G_jl w_l a_lᵀ + (fixed) − T_j, F2_j = M_j a_j + X_Zᵀ ν_j and
+// F1_j = M_jᵀ w_j. The Jacobian follows from
+// dM_j = Σ_l G_jl (dw_l a_lᵀ + w_l da_lᵀ).
+
+// BoxNeuron is neuron j of the pattern of a BoxCertificate.
+type BoxNeuron struct {
+	// Rule is RuleAlive, RuleDead or RuleZeroed.
+	Rule NeuronRule
+	// W and A are the exact weights θ* has for a dead or zeroed neuron;
+	// nil for an alive neuron.
+	W, A exact.Vec
+	// Side[i] (alive neurons) is the side of sample i: +1 (P_j), −1 (N_j)
+	// or 0 (i ∈ Z_j, or x_i = 0). For a linear activation (ρ₊ = ρ₋) every
+	// nonzero sample has side +1 and Z is empty: there is no kink.
+	Side []int8
+	// Z (alive neurons) lists the boundary samples, ascending; θ* has
+	// w_j·x_i = 0 for them.
+	Z []int
+	// Gauge is the output l* whose weight is fixed, a_{j,l*} = GaugeValue
+	// ≠ 0 (alive neurons).
+	Gauge      int
+	GaugeValue *big.Rat
+}
+
+// boxSystem is the system of a pattern on a data set, at a precision.
+type boxSystem struct {
+	p     *Point // data and activation (its neurons are not read)
+	nb    []BoxNeuron
+	alive []int // alive neurons, ascending
+	off   []int // offset of alive neuron b's unknowns (w, free a, ν)
+	free  [][]int
+	nvar  int
+	prec  uint
+	d, k  int
+
+	slope [][]*big.Rat // slope[b][i] = s_ji (0 on Z_j and for x_i = 0)
+	fixed []exact.Vec  // the fixed neurons' contribution to f(x_i), exact
+	g     [][][]*exact.Interval
+	t     [][]*exact.Interval // T_b − Σ_i s_bi x_i (fixed_i)ᵀ, row-major d×k
+	xz    [][][]*exact.Interval
+	alpha []*exact.Interval
+}
+
+// newBoxSystem checks the pattern nb against the data of p and builds the
+// system at precision prec. Errors name the neuron and field (a
+// certificate read from a file may be malformed).
+func newBoxSystem(p *Point, nb []BoxNeuron, prec uint) (*boxSystem, error) {
+	n, d, k := p.N(), p.D(), p.K()
+	if len(nb) != p.M() {
+		return nil, fmt.Errorf("pattern: %d neurons, the point has %d", len(nb), p.M())
+	}
+	s := &boxSystem{p: p, nb: nb, prec: prec, d: d, k: k}
+	linear := p.Act.Kappa().Sign() == 0
+	s.fixed = make([]exact.Vec, n)
+	for i := range s.fixed {
+		s.fixed[i] = exact.NewVec(k)
+	}
+	for j, bn := range nb {
+		switch bn.Rule {
+		case RuleAlive:
+			if len(bn.Side) != n {
+				return nil, fmt.Errorf("pattern: neurons[%d].side: length %d, want %d", j, len(bn.Side), n)
+			}
+			if bn.Gauge < 0 || bn.Gauge >= k || bn.GaugeValue == nil || bn.GaugeValue.Sign() == 0 {
+				return nil, fmt.Errorf("pattern: neurons[%d]: gauge output %d must be in [0, %d) with a nonzero value", j, bn.Gauge, k)
+			}
+			inZ := make([]bool, n)
+			for c, i := range bn.Z {
+				if i < 0 || i >= n || (c > 0 && i <= bn.Z[c-1]) {
+					return nil, fmt.Errorf("pattern: neurons[%d].z[%d] = %d: not an ascending sample index", j, c, i)
+				}
+				if p.X[i].IsZero() || bn.Side[i] != 0 {
+					return nil, fmt.Errorf("pattern: neurons[%d].z[%d] = %d: a zero sample or one with a side", j, c, i)
+				}
+				inZ[i] = true
+			}
+			if linear && len(bn.Z) > 0 {
+				return nil, fmt.Errorf("pattern: neurons[%d]: boundary samples with a linear activation", j)
+			}
+			slope := make([]*big.Rat, n)
+			for i, sd := range bn.Side {
+				switch {
+				case sd < -1 || sd > 1:
+					return nil, fmt.Errorf("pattern: neurons[%d].side[%d] = %d", j, i, sd)
+				case p.X[i].IsZero() || inZ[i]:
+					if sd != 0 {
+						return nil, fmt.Errorf("pattern: neurons[%d].side[%d]: the zero sample has side %d", j, i, sd)
+					}
+					slope[i] = new(big.Rat)
+				case sd == 0:
+					return nil, fmt.Errorf("pattern: neurons[%d].side[%d] = 0 but sample %d is not in z", j, i, i)
+				default:
+					slope[i] = p.Act.Slope(int(sd))
+				}
+			}
+			if exact.Rank(rowsOf(p.X, bn.Z)) != len(bn.Z) {
+				return nil, fmt.Errorf("pattern: neurons[%d]: the boundary samples %v are linearly dependent (their multipliers are not unique)", j, bn.Z)
+			}
+			s.off = append(s.off, s.nvar)
+			var free []int
+			for l := 0; l < k; l++ {
+				if l != bn.Gauge {
+					free = append(free, l)
+				}
+			}
+			s.free = append(s.free, free)
+			s.alive = append(s.alive, j)
+			s.slope = append(s.slope, slope)
+			s.nvar += d + k - 1 + len(bn.Z)
+		case RuleDead, RuleZeroed:
+			if len(bn.W) != d || len(bn.A) != k {
+				return nil, fmt.Errorf("pattern: neurons[%d]: fixed weights of lengths %d, %d, want %d, %d", j, len(bn.W), len(bn.A), d, k)
+			}
+			if bn.Rule == RuleZeroed && (!bn.W.IsZero() || !bn.A.IsZero()) {
+				return nil, fmt.Errorf("pattern: neurons[%d]: a zeroed neuron with nonzero weights", j)
+			}
+			if bn.Rule == RuleDead {
+				if p.Act.Neg.Sign() != 0 {
+					return nil, fmt.Errorf("pattern: neurons[%d]: dead, but ρ₋ ≠ 0", j)
+				}
+				for i, x := range p.X {
+					if !x.IsZero() && bn.W.Dot(x).Sign() >= 0 {
+						return nil, fmt.Errorf("pattern: neurons[%d]: dead, but w·x_%d ≥ 0", j, i)
+					}
+				}
+			}
+			for i, x := range p.X {
+				s.fixed[i].AddScaled(p.Act.Apply(bn.W.Dot(x)), bn.A)
+			}
+		default:
+			return nil, fmt.Errorf("pattern: neurons[%d]: rule %v is not alive, dead or zeroed", j, bn.Rule)
+		}
+	}
+	s.build()
+	return s, nil
+}
+
+// rowsOf returns the samples idx as the rows of a matrix.
+func rowsOf(X []exact.Vec, idx []int) exact.Mat {
+	m := make(exact.Mat, len(idx))
+	for r, i := range idx {
+		m[r] = X[i]
+	}
+	return m
+}
+
+// newIv returns the interval [0, 0] at the system's precision.
+func (s *boxSystem) newIv() *exact.Interval { return exact.NewInterval(s.prec) }
+
+func (s *boxSystem) ivRat(x *big.Rat) *exact.Interval { return exact.IntervalOfRat(x, s.prec) }
+
+func (s *boxSystem) ivVec(n int) []*exact.Interval {
+	v := make([]*exact.Interval, n)
+	for i := range v {
+		v[i] = s.newIv()
+	}
+	return v
+}
+
+// build computes the constant matrices G, T and X_Z in exact rationals and
+// stores them as intervals.
+func (s *boxSystem) build() {
+	p, d, k := s.p, s.d, s.k
+	na := len(s.alive)
+	s.g = make([][][]*exact.Interval, na)
+	for b := range s.g {
+		s.g[b] = make([][]*exact.Interval, na)
+	}
+	var t big.Rat
+	for b := 0; b < na; b++ {
+		for c := b; c < na; c++ {
+			G := exact.NewVec(d * d)
+			for i, x := range p.X {
+				sb, sc := s.slope[b][i], s.slope[c][i]
+				if sb.Sign() == 0 || sc.Sign() == 0 {
+					continue
+				}
+				t.Mul(sb, sc)
+				for r := 0; r < d; r++ {
+					if x[r].Sign() == 0 {
+						continue
+					}
+					var tr big.Rat
+					tr.Mul(&t, x[r])
+					for q := r; q < d; q++ {
+						G[r*d+q].Add(G[r*d+q], new(big.Rat).Mul(&tr, x[q]))
+					}
+				}
+			}
+			iv := make([]*exact.Interval, d*d)
+			for r := 0; r < d; r++ {
+				for q := r; q < d; q++ {
+					iv[r*d+q] = s.ivRat(G[r*d+q])
+					iv[q*d+r] = iv[r*d+q]
+				}
+			}
+			s.g[b][c], s.g[c][b] = iv, iv
+		}
+	}
+	s.t = make([][]*exact.Interval, na)
+	s.xz = make([][][]*exact.Interval, na)
+	s.alpha = make([]*exact.Interval, na)
+	for b, j := range s.alive {
+		T := exact.NewVec(d * k)
+		for i, x := range p.X {
+			sb := s.slope[b][i]
+			if sb.Sign() == 0 {
+				continue
+			}
+			// y_i − (fixed neurons' output): what the alive neurons fit.
+			target := p.Y[i].Sub(s.fixed[i])
+			for r := 0; r < d; r++ {
+				if x[r].Sign() == 0 {
+					continue
+				}
+				var tr big.Rat
+				tr.Mul(sb, x[r])
+				for l := 0; l < k; l++ {
+					T[r*k+l].Add(T[r*k+l], new(big.Rat).Mul(&tr, target[l]))
+				}
+			}
+		}
+		s.t[b] = make([]*exact.Interval, d*k)
+		for e := range T {
+			s.t[b][e] = s.ivRat(T[e])
+		}
+		for _, i := range s.nb[j].Z {
+			row := make([]*exact.Interval, d)
+			for r := 0; r < d; r++ {
+				row[r] = s.ivRat(p.X[i][r])
+			}
+			s.xz[b] = append(s.xz[b], row)
+		}
+		s.alpha[b] = s.ivRat(s.nb[j].GaugeValue)
+	}
+}
+
+// boxVars are the unknowns of the system unpacked per alive neuron: w, the
+// full a (the gauge output is the thin α) and ν.
+type boxVars struct {
+	w, a, nu [][]*exact.Interval
+}
+
+// unpack splits z (length nvar) into per-neuron unknowns. The slices share
+// z's intervals.
+func (s *boxSystem) unpack(z []*exact.Interval) boxVars {
+	var v boxVars
+	for b, j := range s.alive {
+		o := s.off[b]
+		v.w = append(v.w, z[o:o+s.d])
+		a := make([]*exact.Interval, s.k)
+		a[s.nb[j].Gauge] = s.alpha[b]
+		for c, l := range s.free[b] {
+			a[l] = z[o+s.d+c]
+		}
+		v.a = append(v.a, a)
+		v.nu = append(v.nu, z[o+s.d+s.k-1:o+s.d+s.k-1+len(s.nb[j].Z)])
+	}
+	return v
+}
+
+// varIndex returns the position in z of w_b[r], a_b[l] (−1 for the gauge
+// output) and ν_b[c].
+func (s *boxSystem) wIndex(b, r int) int { return s.off[b] + r }
+
+func (s *boxSystem) aIndex(b, l int) int {
+	for c, f := range s.free[b] {
+		if f == l {
+			return s.off[b] + s.d + c
+		}
+	}
+	return -1
+}
+
+func (s *boxSystem) nuIndex(b, c int) int { return s.off[b] + s.d + s.k - 1 + c }
+
+// eval returns F(z) and, when jac is set, the Jacobian J(z), both enclosed
+// over the box z (every entry an interval containing the value at each
+// point of z). Rows are ordered like the unknowns: for alive neuron b, the
+// d rows of F2, the k − 1 rows of F1 (free outputs) and the |Z| rows of F3.
+func (s *boxSystem) eval(z []*exact.Interval, jac bool) (F []*exact.Interval, J [][]*exact.Interval) {
+	d, k := s.d, s.k
+	na := len(s.alive)
+	v := s.unpack(z)
+	// h[b][c] = G_bc w_c.
+	h := make([][][]*exact.Interval, na)
+	for b := range h {
+		h[b] = make([][]*exact.Interval, na)
+		for c := 0; c < na; c++ {
+			h[b][c] = s.matVec(s.g[b][c], v.w[c], d, d)
+		}
+	}
+	// M_b = Σ_c h_bc a_cᵀ − T_b (d×k, row-major).
+	M := make([][]*exact.Interval, na)
+	for b := range M {
+		M[b] = s.ivVec(d * k)
+		for r := 0; r < d; r++ {
+			for l := 0; l < k; l++ {
+				e := M[b][r*k+l]
+				e.Neg(s.t[b][r*k+l])
+				for c := 0; c < na; c++ {
+					e.AddMul(h[b][c][r], v.a[c][l])
+				}
+			}
+		}
+	}
+	F = make([]*exact.Interval, s.nvar)
+	for b, j := range s.alive {
+		o := s.off[b]
+		for r := 0; r < d; r++ {
+			e := s.newIv()
+			for l := 0; l < k; l++ {
+				e.AddMul(M[b][r*k+l], v.a[b][l])
+			}
+			for c := range s.nb[j].Z {
+				e.AddMul(s.xz[b][c][r], v.nu[b][c])
+			}
+			F[o+r] = e
+		}
+		for c, l := range s.free[b] {
+			e := s.newIv()
+			for r := 0; r < d; r++ {
+				e.AddMul(M[b][r*k+l], v.w[b][r])
+			}
+			F[o+d+c] = e
+		}
+		for c := range s.nb[j].Z {
+			e := s.newIv()
+			for r := 0; r < d; r++ {
+				e.AddMul(s.xz[b][c][r], v.w[b][r])
+			}
+			F[o+d+k-1+c] = e
+		}
+	}
+	if !jac {
+		return F, nil
+	}
+	J = make([][]*exact.Interval, s.nvar)
+	for i := range J {
+		J[i] = make([]*exact.Interval, s.nvar)
+	}
+	zero := s.newIv()
+	for b, j := range s.alive {
+		o := s.off[b]
+		for c := 0; c < na; c++ {
+			// a_c·a_b and the scalar w_bᵀ G_bc w_c = h_bc·w_b.
+			ab := s.newIv()
+			for l := 0; l < k; l++ {
+				ab.AddMul(v.a[c][l], v.a[b][l])
+			}
+			hw := s.newIv()
+			for r := 0; r < d; r++ {
+				hw.AddMul(h[b][c][r], v.w[b][r])
+			}
+			for r := 0; r < d; r++ {
+				// ∂F2_b/∂w_c = (a_c·a_b) G_bc.
+				for q := 0; q < d; q++ {
+					J[o+r][s.wIndex(c, q)] = s.newIv().Mul(ab, s.g[b][c][r*d+q])
+				}
+				// ∂F2_b/∂a_c = h_bc a_bᵀ + δ_bc M_b.
+				for _, l := range s.free[c] {
+					e := s.newIv().Mul(h[b][c][r], v.a[b][l])
+					if b == c {
+						e.Add(e, M[b][r*k+l])
+					}
+					J[o+r][s.aIndex(c, l)] = e
+				}
+			}
+			for cc, l := range s.free[b] {
+				row := o + d + cc
+				// ∂F1_b[l]/∂w_c = a_c[l] h_cbᵀ + δ_bc M_b[:, l]ᵀ.
+				for q := 0; q < d; q++ {
+					e := s.newIv().Mul(v.a[c][l], h[c][b][q])
+					if b == c {
+						e.Add(e, M[b][q*k+l])
+					}
+					J[row][s.wIndex(c, q)] = e
+				}
+				// ∂F1_b[l]/∂a_c[p] = δ_lp (h_bc·w_b).
+				for _, pp := range s.free[c] {
+					if pp == l {
+						J[row][s.aIndex(c, pp)] = s.newIv().Set(hw)
+					}
+				}
+			}
+		}
+		for c := range s.nb[j].Z {
+			for r := 0; r < d; r++ {
+				// ∂F2_b/∂ν_b = X_Zᵀ; ∂F3_b/∂w_b = X_Z.
+				J[o+r][s.nuIndex(b, c)] = s.xz[b][c][r]
+				J[o+d+k-1+c][s.wIndex(b, r)] = s.xz[b][c][r]
+			}
+		}
+	}
+	for i := range J {
+		for c := range J[i] {
+			if J[i][c] == nil {
+				J[i][c] = zero
+			}
+		}
+	}
+	return F, J
+}
+
+// matVec returns the product of the r×c row-major interval matrix A and x.
+func (s *boxSystem) matVec(A []*exact.Interval, x []*exact.Interval, r, c int) []*exact.Interval {
+	out := s.ivVec(r)
+	for i := 0; i < r; i++ {
+		for q := 0; q < c; q++ {
+			out[i].AddMul(A[i*c+q], x[q])
+		}
+	}
+	return out
+}
+
+// thin returns the thin intervals of the big.Float vector x.
+func (s *boxSystem) thin(x []*big.Float) []*exact.Interval {
+	z := make([]*exact.Interval, len(x))
+	for i, v := range x {
+		z[i] = s.newIv().SetFloat(v)
+	}
+	return z
+}

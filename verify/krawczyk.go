@@ -1,0 +1,365 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file holds the big-float Newton refinement of a pattern's
+// stationarity system (boxsystem.go) and the Krawczyk test that proves a
+// unique exact zero in a box around the refined point (DESIGN §12).
+//
+// Krawczyk's theorem (Krawczyk 1969; Moore 1977; Neumaier, "Interval
+// methods for systems of equations", Thm 5.1.7). Let F: R^N → R^N be C¹,
+// X a box, m ∈ X, C any real N×N matrix, and J(X) an interval matrix
+// containing F'(ξ) for every ξ ∈ X. If
+//
+//	K(X) = m − C·F(m) + (I − C·J(X))·(X − m) ⊂ int X,
+//
+// then F has exactly one zero in X (and C and every matrix of J(X) are
+// nonsingular). With X = m + [−r, r] (componentwise) and
+// R = I − C·J(X), K(X) ⊂ int X holds when, for every i,
+//
+//	|C·F(m)|_i + Σ_j |R|_ij r_j < r_i,
+//
+// every quantity enclosed in outward-rounded interval arithmetic and the
+// inequality decided on the enclosures' upper bounds. C is a float
+// approximation of F'(m)⁻¹; its accuracy affects only whether the test
+// succeeds, never its validity.
+
+// bigPrec is the working precision (bits) of the Newton refinement and of
+// the interval evaluation.
+const bigPrec = 256
+
+// precondPrec is the precision of the preconditioner C stored in
+// certificates (its entries are any real numbers; only the test's success
+// depends on their accuracy).
+const precondPrec = 64
+
+// errSingular reports a (numerically) singular matrix.
+var errSingular = errors.New("singular Jacobian")
+
+// bigSolve solves A x = b by Gaussian elimination with partial pivoting in
+// big.Float at precision prec (A and b are not modified).
+func bigSolve(A [][]*big.Float, b []*big.Float, prec uint) ([]*big.Float, error) {
+	n := len(A)
+	M := make([][]*big.Float, n)
+	for i := range M {
+		M[i] = make([]*big.Float, n+1)
+		for j := 0; j < n; j++ {
+			M[i][j] = new(big.Float).SetPrec(prec).Set(A[i][j])
+		}
+		M[i][n] = new(big.Float).SetPrec(prec).Set(b[i])
+	}
+	if err := bigEliminate(M, n, prec); err != nil {
+		return nil, err
+	}
+	x := make([]*big.Float, n)
+	for i := n - 1; i >= 0; i-- {
+		s := new(big.Float).SetPrec(prec).Set(M[i][n])
+		t := new(big.Float).SetPrec(prec)
+		for j := i + 1; j < n; j++ {
+			s.Sub(s, t.Mul(M[i][j], x[j]))
+		}
+		x[i] = s.Quo(s, M[i][i])
+	}
+	return x, nil
+}
+
+// bigEliminate reduces the n×(n+c) matrix M to upper triangular form in its
+// first n columns, with partial pivoting. A pivot that vanishes or is below
+// 2^-(prec/2) times the largest entry of its column at the start reports
+// errSingular.
+func bigEliminate(M [][]*big.Float, n int, prec uint) error {
+	if n == 0 {
+		return nil
+	}
+	width := len(M[0])
+	scale := new(big.Float)
+	for i := range M {
+		for j := 0; j < n; j++ {
+			if a := new(big.Float).Abs(M[i][j]); a.Cmp(scale) > 0 {
+				scale = a
+			}
+		}
+	}
+	if scale.Sign() == 0 {
+		return errSingular
+	}
+	tiny := new(big.Float).SetMantExp(scale, -int(prec/2))
+	t := new(big.Float).SetPrec(prec)
+	f := new(big.Float).SetPrec(prec)
+	for c := 0; c < n; c++ {
+		piv := c
+		best := new(big.Float).Abs(M[c][c])
+		for r := c + 1; r < n; r++ {
+			if a := new(big.Float).Abs(M[r][c]); a.Cmp(best) > 0 {
+				piv, best = r, a
+			}
+		}
+		if best.Cmp(tiny) <= 0 {
+			return errSingular
+		}
+		M[c], M[piv] = M[piv], M[c]
+		for r := c + 1; r < n; r++ {
+			if M[r][c].Sign() == 0 {
+				continue
+			}
+			f.Quo(M[r][c], M[c][c])
+			for j := c; j < width; j++ {
+				M[r][j].Sub(M[r][j], t.Mul(f, M[c][j]))
+			}
+		}
+	}
+	return nil
+}
+
+// bigInverse returns an approximate inverse of A at precision prec
+// (Gauss–Jordan with partial pivoting).
+func bigInverse(A [][]*big.Float, prec uint) ([][]*big.Float, error) {
+	n := len(A)
+	M := make([][]*big.Float, n)
+	for i := range M {
+		M[i] = make([]*big.Float, 2*n)
+		for j := 0; j < n; j++ {
+			M[i][j] = new(big.Float).SetPrec(prec).Set(A[i][j])
+			M[i][n+j] = new(big.Float).SetPrec(prec)
+		}
+		M[i][n+i].SetInt64(1)
+	}
+	if err := bigEliminate(M, n, prec); err != nil {
+		return nil, err
+	}
+	t := new(big.Float).SetPrec(prec)
+	for c := n - 1; c >= 0; c-- {
+		for j := n; j < 2*n; j++ {
+			M[c][j].Quo(M[c][j], M[c][c])
+		}
+		M[c][c].SetInt64(1)
+		for r := 0; r < c; r++ {
+			if M[r][c].Sign() == 0 {
+				continue
+			}
+			f := new(big.Float).SetPrec(prec).Set(M[r][c])
+			for j := n; j < 2*n; j++ {
+				M[r][j].Sub(M[r][j], t.Mul(f, M[c][j]))
+			}
+			M[r][c].SetInt64(0)
+		}
+	}
+	inv := make([][]*big.Float, n)
+	for i := range inv {
+		inv[i] = M[i][n:]
+	}
+	return inv, nil
+}
+
+// mids returns the midpoints of intervals.
+func mids(v []*exact.Interval) []*big.Float {
+	out := make([]*big.Float, len(v))
+	for i, x := range v {
+		out[i] = x.Mid()
+	}
+	return out
+}
+
+func midMat(J [][]*exact.Interval) [][]*big.Float {
+	out := make([][]*big.Float, len(J))
+	for i := range J {
+		out[i] = mids(J[i])
+	}
+	return out
+}
+
+// maxAbs returns max_i |x_i|.
+func maxAbs(x []*big.Float) *big.Float {
+	m := new(big.Float)
+	for _, v := range x {
+		if a := new(big.Float).Abs(v); a.Cmp(m) > 0 {
+			m = a
+		}
+	}
+	return m
+}
+
+// newtonResult is the outcome of the Newton refinement.
+type newtonResult struct {
+	z        []*big.Float
+	steps    int
+	residual *big.Float // max |F| at the start, for reports
+}
+
+// newton refines z0 towards a zero of the system by Newton's method in
+// big.Float at the system's precision (a step is halved, up to 20 times,
+// while it does not decrease max |F|). It stops when a step is below
+// 2^-(prec−16) relative to max(1, max |z|), and fails when the Jacobian is
+// singular or 60 steps do not get there.
+func (s *boxSystem) newton(z0 []*big.Float) (*newtonResult, error) {
+	prec := s.prec
+	z := make([]*big.Float, len(z0))
+	for i, v := range z0 {
+		z[i] = new(big.Float).SetPrec(prec).Set(v)
+	}
+	res := &newtonResult{}
+	F, J := s.eval(s.thin(z), true)
+	fz := maxAbs(mids(F))
+	res.residual = fz
+	if s.nvar == 0 {
+		res.z = z
+		return res, nil
+	}
+	for res.steps = 0; res.steps < 60; res.steps++ {
+		rhs := mids(F)
+		for i := range rhs {
+			rhs[i].Neg(rhs[i])
+		}
+		step, err := bigSolve(midMat(J), rhs, prec)
+		if err != nil {
+			return res, fmt.Errorf("Newton step %d: %w", res.steps+1, err)
+		}
+		scale := maxAbs(z)
+		if scale.Cmp(big.NewFloat(1)) < 0 {
+			scale.SetInt64(1)
+		}
+		small := new(big.Float).SetMantExp(scale, -int(prec-16))
+		converged := maxAbs(step).Cmp(small) <= 0
+		var zn []*big.Float
+		var fn *big.Float
+		for halve := 0; ; halve++ {
+			zn = make([]*big.Float, len(z))
+			for i := range z {
+				zn[i] = new(big.Float).SetPrec(prec).Add(z[i], step[i])
+			}
+			F, J = s.eval(s.thin(zn), true)
+			fn = maxAbs(mids(F))
+			if fn.Cmp(fz) <= 0 || halve == 20 || converged {
+				break
+			}
+			for i := range step {
+				step[i].SetMantExp(step[i], -1)
+			}
+		}
+		z, fz = zn, fn
+		if converged {
+			res.z = z
+			res.steps++
+			return res, nil
+		}
+	}
+	return res, fmt.Errorf("Newton did not converge in %d steps (max |F| = %s)", res.steps, fz.Text('g', 3))
+}
+
+// boxProof is a box X = m ± r and the preconditioner C for which the
+// Krawczyk test succeeded.
+type boxProof struct {
+	center, radius []*big.Float
+	precond        [][]*big.Float
+}
+
+// krawczykMargin checks K(X) ⊂ int X for the box X = Ball(m_i, r_i) (the
+// interval [m_i − r_i, m_i + r_i] rounded outward) and preconditioner C:
+// for each i it decides, on upper bounds,
+//
+//	|C·F(m)|_i + Σ_j |I − C·J(X)|_ij ρ_j < r_i,   ρ_j ≥ max |X_j − m_j|,
+//
+// and returns whether all hold and the left sides (rounded up, for
+// inflation). Since X_i ⊇ [m_i − r_i, m_i + r_i], this gives
+// K(X)_i ⊂ (m_i − r_i, m_i + r_i) ⊆ int X_i.
+func (s *boxSystem) krawczykMargin(m, r []*big.Float, C [][]*big.Float) (ok bool, lhs []*big.Float) {
+	N := s.nvar
+	X := make([]*exact.Interval, N)
+	rho := make([]*big.Float, N)
+	for i := range X {
+		X[i] = s.newIv().Ball(m[i], r[i])
+		rho[i] = s.newIv().Sub(X[i], s.newIv().SetFloat(m[i])).Mag()
+	}
+	Fm, _ := s.eval(s.thin(m), false)
+	_, JX := s.eval(X, true)
+	Cv := make([][]*exact.Interval, N)
+	for i := range C {
+		Cv[i] = s.thin(C[i])
+	}
+	lhs = make([]*big.Float, N)
+	ok = true
+	up := func() *big.Float { return new(big.Float).SetPrec(s.prec).SetMode(big.ToPositiveInf) }
+	prod, e := s.newIv(), s.newIv()
+	for i := 0; i < N; i++ {
+		cf := s.newIv()
+		for j := 0; j < N; j++ {
+			if C[i][j].Sign() != 0 {
+				cf.AddMul(Cv[i][j], Fm[j])
+			}
+		}
+		sum := up().Set(cf.Mag())
+		t := up()
+		for j := 0; j < N; j++ {
+			e.SetInt64(0)
+			if i == j {
+				e.SetInt64(1)
+			}
+			for q := 0; q < N; q++ {
+				if C[i][q].Sign() == 0 || ivIsZero(JX[q][j]) {
+					continue
+				}
+				e.Sub(e, prod.Mul(Cv[i][q], JX[q][j]))
+			}
+			sum.Add(sum, t.Mul(e.Mag(), rho[j]))
+		}
+		lhs[i] = sum
+		if sum.Cmp(r[i]) >= 0 {
+			ok = false
+		}
+	}
+	return ok, lhs
+}
+
+// ivIsZero reports whether x is the thin interval [0, 0].
+func ivIsZero(x *exact.Interval) bool { return x.Lo.Sign() == 0 && x.Hi.Sign() == 0 }
+
+// krawczyk proves that the system has exactly one zero in a box around m:
+// C is the inverse of the midpoint Jacobian at m (rounded to
+// precondPrec), the first radius is r_i = 2^-(prec/2)·max(1, |m_i|), and
+// on failure the radius is inflated to twice the test's left side, up to 8
+// times (ε-inflation).
+func (s *boxSystem) krawczyk(m []*big.Float) (*boxProof, error) {
+	N := s.nvar
+	if N == 0 {
+		return &boxProof{}, nil
+	}
+	_, Jm := s.eval(s.thin(m), true)
+	C, err := bigInverse(midMat(Jm), s.prec)
+	if err != nil {
+		return nil, fmt.Errorf("the Jacobian at the refined point is singular (the stationary points of this pattern are not isolated up to rescaling, e.g. split or parallel neurons): %w", err)
+	}
+	for i := range C {
+		for j := range C[i] {
+			C[i][j] = new(big.Float).SetPrec(precondPrec).Set(C[i][j])
+		}
+	}
+	r := make([]*big.Float, N)
+	for i := range r {
+		a := new(big.Float).Abs(m[i])
+		if a.Cmp(big.NewFloat(1)) < 0 {
+			a.SetInt64(1)
+		}
+		r[i] = new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(a, -int(s.prec/2))
+	}
+	for try := 0; try < 8; try++ {
+		ok, lhs := s.krawczykMargin(m, r, C)
+		if ok {
+			return &boxProof{center: m, radius: r, precond: C}, nil
+		}
+		for i := range r {
+			t := new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(lhs[i], 1)
+			if t.Cmp(r[i]) > 0 {
+				r[i] = t
+			} else {
+				r[i] = new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(r[i], 1)
+			}
+		}
+	}
+	return nil, errors.New("the Krawczyk test failed on every inflated box (the Jacobian is nearly singular or the refined point is not near a zero)")
+}
