@@ -33,18 +33,45 @@ import (
 // α_j·(F1_j)_{l*} = 0 with α_j ≠ 0. The multipliers are those of DESIGN §3:
 // ν_ji = (ρ₋ + λ_i κ) c_i with c_i = a_j·r_i.
 //
+// With an output bias b (Point.OutputBias non-nil), f gains + b, b ∈ R^k
+// is k more unknowns and (S0) Σ_i r_i = 0 is k more equations, after all
+// neurons'.
+//
 // With the pattern fixed, every sum over samples collapses into constant
 // matrices of the data: G_jl = Σ_i s_ji s_li x_i x_iᵀ (d×d) and
 // T_j = Σ_i s_ji x_i y_iᵀ (d×k), so M_j = Σ_i s_ji x_i r_iᵀ
-// = Σ_l G_jl w_l a_lᵀ + (fixed) − T_j, F2_j = M_j a_j + X_Zᵀ ν_j and
-// F1_j = M_jᵀ w_j. The Jacobian follows from
-// dM_j = Σ_l G_jl (dw_l a_lᵀ + w_l da_lᵀ).
+// = Σ_l G_jl w_l a_lᵀ + u_j bᵀ − T_j (T_j with y_i less the fixed neurons'
+// output, u_j = Σ_i s_ji x_i), F2_j = M_j a_j + X_Zᵀ ν_j, F1_j = M_jᵀ w_j
+// and F0 = Σ_i r_i = Σ_l (u_l·w_l) a_l + n b − Σ_i (y_i − fixed_i). The
+// Jacobian follows from dM_j = Σ_l G_jl (dw_l a_lᵀ + w_l da_lᵀ) + u_j dbᵀ.
+
+// BoxRule is what the pattern of a box certificate fixes for a neuron.
+type BoxRule int
+
+const (
+	// BoxAlive: the neuron's weights are unknowns of the system.
+	BoxAlive BoxRule = iota
+	// BoxDead: ρ₋ = 0 and w_j·x_i < 0 for every nonzero sample, with the
+	// exact rational weights given (the neuron computes 0).
+	BoxDead
+	// BoxZero: the zero neuron w_j = 0, a_j = 0.
+	BoxZero
+)
+
+var boxRuleNames = [...]string{"alive", "dead", "zero"}
+
+// String names the rule.
+func (r BoxRule) String() string {
+	if r < 0 || int(r) >= len(boxRuleNames) {
+		return "unknown"
+	}
+	return boxRuleNames[r]
+}
 
 // BoxNeuron is neuron j of the pattern of a BoxCertificate.
 type BoxNeuron struct {
-	// Rule is RuleAlive, RuleDead or RuleZeroed.
-	Rule NeuronRule
-	// W and A are the exact weights θ* has for a dead or zeroed neuron;
+	Rule BoxRule
+	// W and A are the exact weights θ* has for a dead or zero neuron;
 	// nil for an alive neuron.
 	W, A exact.Vec
 	// Side[i] (alive neurons) is the side of sample i: +1 (P_j), −1 (N_j)
@@ -70,6 +97,8 @@ type boxSystem struct {
 	nvar  int
 	prec  uint
 	d, k  int
+	bias  bool // the output bias b is an unknown, at z[boff:boff+k]
+	boff  int
 
 	slope [][]*big.Rat // slope[b][i] = s_ji (0 on Z_j and for x_i = 0)
 	fixed []exact.Vec  // the fixed neurons' contribution to f(x_i), exact
@@ -77,6 +106,9 @@ type boxSystem struct {
 	t     [][]*exact.Interval // T_b − Σ_i s_bi x_i (fixed_i)ᵀ, row-major d×k
 	xz    [][][]*exact.Interval
 	alpha []*exact.Interval
+	u     [][]*exact.Interval // u_b = Σ_i s_bi x_i
+	ybar  []*exact.Interval   // Σ_i (y_i − fixed_i)
+	nIv   *exact.Interval     // n
 }
 
 // newBoxSystem checks the pattern nb against the data of p and builds the
@@ -95,7 +127,7 @@ func newBoxSystem(p *Point, nb []BoxNeuron, prec uint) (*boxSystem, error) {
 	}
 	for j, bn := range nb {
 		switch bn.Rule {
-		case RuleAlive:
+		case BoxAlive:
 			if len(bn.Side) != n {
 				return nil, fmt.Errorf("pattern: neurons[%d].side: length %d, want %d", j, len(bn.Side), n)
 			}
@@ -145,14 +177,14 @@ func newBoxSystem(p *Point, nb []BoxNeuron, prec uint) (*boxSystem, error) {
 			s.alive = append(s.alive, j)
 			s.slope = append(s.slope, slope)
 			s.nvar += d + k - 1 + len(bn.Z)
-		case RuleDead, RuleZeroed:
+		case BoxDead, BoxZero:
 			if len(bn.W) != d || len(bn.A) != k {
 				return nil, fmt.Errorf("pattern: neurons[%d]: fixed weights of lengths %d, %d, want %d, %d", j, len(bn.W), len(bn.A), d, k)
 			}
-			if bn.Rule == RuleZeroed && (!bn.W.IsZero() || !bn.A.IsZero()) {
-				return nil, fmt.Errorf("pattern: neurons[%d]: a zeroed neuron with nonzero weights", j)
+			if bn.Rule == BoxZero && (!bn.W.IsZero() || !bn.A.IsZero()) {
+				return nil, fmt.Errorf("pattern: neurons[%d]: a zero neuron with nonzero weights", j)
 			}
-			if bn.Rule == RuleDead {
+			if bn.Rule == BoxDead {
 				if p.Act.Neg.Sign() != 0 {
 					return nil, fmt.Errorf("pattern: neurons[%d]: dead, but ρ₋ ≠ 0", j)
 				}
@@ -166,8 +198,12 @@ func newBoxSystem(p *Point, nb []BoxNeuron, prec uint) (*boxSystem, error) {
 				s.fixed[i].AddScaled(p.Act.Apply(bn.W.Dot(x)), bn.A)
 			}
 		default:
-			return nil, fmt.Errorf("pattern: neurons[%d]: rule %v is not alive, dead or zeroed", j, bn.Rule)
+			return nil, fmt.Errorf("pattern: neurons[%d]: unknown rule %d", j, int(bn.Rule))
 		}
+	}
+	if p.HasOutputBias() {
+		s.bias, s.boff = true, s.nvar
+		s.nvar += k
 	}
 	s.build()
 	return s, nil
@@ -271,12 +307,34 @@ func (s *boxSystem) build() {
 		}
 		s.alpha[b] = s.ivRat(s.nb[j].GaugeValue)
 	}
+	s.u = make([][]*exact.Interval, na)
+	for b := range s.alive {
+		u := exact.NewVec(d)
+		for i, x := range p.X {
+			u.AddScaled(s.slope[b][i], x)
+		}
+		s.u[b] = make([]*exact.Interval, d)
+		for r := range u {
+			s.u[b][r] = s.ivRat(u[r])
+		}
+	}
+	ybar := exact.NewVec(k)
+	for i := range p.X {
+		ybar = ybar.Add(p.Y[i].Sub(s.fixed[i]))
+	}
+	s.ybar = make([]*exact.Interval, k)
+	for l := range ybar {
+		s.ybar[l] = s.ivRat(ybar[l])
+	}
+	s.nIv = s.newIv().SetInt64(int64(p.N()))
 }
 
 // boxVars are the unknowns of the system unpacked per alive neuron: w, the
-// full a (the gauge output is the thin α) and ν.
+// full a (the gauge output is the thin α) and ν; and the output bias b
+// (nil without one).
 type boxVars struct {
 	w, a, nu [][]*exact.Interval
+	b        []*exact.Interval
 }
 
 // unpack splits z (length nvar) into per-neuron unknowns. The slices share
@@ -293,6 +351,9 @@ func (s *boxSystem) unpack(z []*exact.Interval) boxVars {
 		}
 		v.a = append(v.a, a)
 		v.nu = append(v.nu, z[o+s.d+s.k-1:o+s.d+s.k-1+len(s.nb[j].Z)])
+	}
+	if s.bias {
+		v.b = z[s.boff : s.boff+s.k]
 	}
 	return v
 }
@@ -315,7 +376,8 @@ func (s *boxSystem) nuIndex(b, c int) int { return s.off[b] + s.d + s.k - 1 + c 
 // eval returns F(z) and, when jac is set, the Jacobian J(z), both enclosed
 // over the box z (every entry an interval containing the value at each
 // point of z). Rows are ordered like the unknowns: for alive neuron b, the
-// d rows of F2, the k − 1 rows of F1 (free outputs) and the |Z| rows of F3.
+// d rows of F2, the k − 1 rows of F1 (free outputs) and the |Z| rows of F3;
+// then the k rows of F0 when there is an output bias.
 func (s *boxSystem) eval(z []*exact.Interval, jac bool) (F []*exact.Interval, J [][]*exact.Interval) {
 	d, k := s.d, s.k
 	na := len(s.alive)
@@ -339,7 +401,18 @@ func (s *boxSystem) eval(z []*exact.Interval, jac bool) (F []*exact.Interval, J 
 				for c := 0; c < na; c++ {
 					e.AddMul(h[b][c][r], v.a[c][l])
 				}
+				if s.bias {
+					e.AddMul(s.u[b][r], v.b[l])
+				}
 			}
+		}
+	}
+	// uw[b] = u_b·w_b = Σ_i z_bi.
+	uw := make([]*exact.Interval, na)
+	for b := range uw {
+		uw[b] = s.newIv()
+		for r := 0; r < d; r++ {
+			uw[b].AddMul(s.u[b][r], v.w[b][r])
 		}
 	}
 	F = make([]*exact.Interval, s.nvar)
@@ -368,6 +441,16 @@ func (s *boxSystem) eval(z []*exact.Interval, jac bool) (F []*exact.Interval, J 
 				e.AddMul(s.xz[b][c][r], v.w[b][r])
 			}
 			F[o+d+k-1+c] = e
+		}
+	}
+	if s.bias {
+		for l := 0; l < k; l++ {
+			e := s.newIv().Neg(s.ybar[l])
+			e.AddMul(s.nIv, v.b[l])
+			for b := 0; b < na; b++ {
+				e.AddMul(uw[b], v.a[b][l])
+			}
+			F[s.boff+l] = e
 		}
 	}
 	if !jac {
@@ -428,6 +511,27 @@ func (s *boxSystem) eval(z []*exact.Interval, jac bool) (F []*exact.Interval, J 
 				J[o+r][s.nuIndex(b, c)] = s.xz[b][c][r]
 				J[o+d+k-1+c][s.wIndex(b, r)] = s.xz[b][c][r]
 			}
+		}
+		if !s.bias {
+			continue
+		}
+		for l := 0; l < k; l++ {
+			bl := s.boff + l
+			for r := 0; r < d; r++ {
+				// ∂F2_b/∂b_l = u_b a_b[l]; ∂F0_l/∂w_b = a_b[l] u_bᵀ.
+				J[o+r][bl] = s.newIv().Mul(s.u[b][r], v.a[b][l])
+				J[bl][s.wIndex(b, r)] = J[o+r][bl]
+			}
+		}
+		// ∂F1_b[l]/∂b_l = u_b·w_b and ∂F0_l/∂a_b[l] = u_b·w_b (free l).
+		for cc, l := range s.free[b] {
+			J[o+d+cc][s.boff+l] = uw[b]
+			J[s.boff+l][s.aIndex(b, l)] = uw[b]
+		}
+	}
+	if s.bias {
+		for l := 0; l < k; l++ {
+			J[s.boff+l][s.boff+l] = s.nIv
 		}
 	}
 	for i := range J {

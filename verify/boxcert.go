@@ -1,0 +1,392 @@
+package verify
+
+import (
+	"errors"
+	"fmt"
+	"math/big"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file holds the certificate of a k ≥ 2 verdict made by the big-float
+// layer (DESIGN §12) and its re-check. The point θ* is algebraic, not
+// rational: the certificate proves that θ* exists, is unique in a box B
+// and has the stated properties, by interval evaluation over B only.
+// RecheckBox re-runs that evaluation by substitution — the Krawczyk test
+// with the stored box and preconditioner, then every claimed fact — and
+// never Newton's method or a witness search. It uses only interval
+// arithmetic (exact.Interval), exact rationals and the system of
+// boxsystem.go / boxfacts.go.
+
+// BoxCertificate proves facts about the unique exact zero θ* of the
+// stationarity system of a pattern (boxsystem.go) in a box.
+type BoxCertificate struct {
+	// Pattern fixes every neuron: alive (unknowns, sides, boundary
+	// samples, gauge), dead or zero (exact weights).
+	Pattern []BoxNeuron
+	// Prec is the precision (bits) of the interval evaluation.
+	Prec uint
+	// Center and Radius define the box B: unknown c lies in
+	// [Center_c − Radius_c, Center_c + Radius_c] (rounded outward at
+	// Prec). The unknowns are ordered per alive neuron (ascending): w_j
+	// (d), a_j without its gauge output (k − 1), ν_j (|Z_j|); then the
+	// output bias b (k) when the point has one.
+	Center, Radius []*big.Float
+	// Precond is the matrix C of the Krawczyk test.
+	Precond [][]*big.Float
+	// Descent (not-stationary): φ_j(U) < 0 at θ*.
+	Descent *BoxWitness
+	// Escapes lists one witness per escape neuron: Q_j(U) ≠ 0 at θ* with
+	// φ_j(U) = 0 (U ∈ V_j = {u : x_i·u = 0, i ∈ Z_j} for an alive neuron;
+	// any U for a zero neuron).
+	Escapes []BoxWitness
+	// Path (saddle) is the decreasing path.
+	Path *BoxPath
+}
+
+// BoxWitness is a direction U for neuron Neuron.
+type BoxWitness struct {
+	Neuron int
+	U      exact.Vec
+}
+
+// BoxPathRule says which theorem a BoxPath uses.
+type BoxPathRule int
+
+const (
+	// PathTheoremE: Neuron is a zero neuron with q = Q_j(U) ≠ 0 at θ*; the
+	// path δw_j = τU, δa_j = −τ q/S, S = Σ_i ρ(U·x_i)², everything else
+	// fixed, has L(θ* + Δ(τ)) − L(θ*) = (τ²|q|²/nS)(τ²/2 − 1) < 0 for
+	// τ ∈ (0, 1] (Theorem E with t = 1, s·t = 1/S).
+	PathTheoremE BoxPathRule = iota
+	// PathSecondOrder: the segment θ* + τ(Delta, DeltaBias), τ ∈ (0, 1],
+	// with δw_l ∈ V_l for every alive l, inside the safe radius, and
+	// c₂ + |c₃| + c₄ < 0 (boxEval.secondOrder), so
+	// L(θ* + τΔ) − L(θ*) = τ²(c₂ + τc₃ + τ²c₄) < 0.
+	PathSecondOrder
+)
+
+// BoxPath certifies that θ* is not a local minimum.
+type BoxPath struct {
+	Rule BoxPathRule
+	// Neuron and U (PathTheoremE).
+	Neuron int
+	U      exact.Vec
+	// Delta and DeltaBias (PathSecondOrder; DeltaBias nil without an output
+	// bias).
+	Delta     Direction
+	DeltaBias exact.Vec
+}
+
+// BoxVerdict is the classification of θ* made from the box.
+type BoxVerdict struct {
+	Kind VerdictKind
+	// Reason names the deciding theorem, or says what the box did not
+	// decide.
+	Reason string
+	// Stationary reports that Theorem S was proved for θ*.
+	Stationary bool
+	// Escape lists the neurons proved to escape; Undecided those whose
+	// escape the box could not decide (it needs an exact zero). Both
+	// empty unless Stationary.
+	Escape, Undecided []int
+	// Loss encloses L(θ*).
+	Loss *exact.Interval
+	Cert *BoxCertificate
+}
+
+// RecheckBox validates the box verdict v for the data of p (its neurons
+// are not read: θ* is defined by the certificate) by substitution:
+//  1. the pattern is well formed and newBoxSystem accepts it (boundary
+//     samples linearly independent, dead neurons exactly dead);
+//  2. Krawczyk's test K(B) ⊂ int B with the stored box and preconditioner,
+//     so the system has exactly one zero θ* in B;
+//  3. every strict side of the pattern holds on B (when ρ₊ ≠ ρ₋), so θ*
+//     has the pattern;
+//  4. the enclosure of L(θ*) is the stored one;
+//  5. by verdict: not-stationary — φ_j(U) < 0; stationary verdicts — every
+//     multiplier A_i, B_i > 0 on B (Theorem S), every listed escape
+//     witness has |Q_j(U)|² > 0 on B, and every other neuron is dead, an
+//     alive neuron with dim V_j = 1, or listed as undecided; saddle — the
+//     path decreases; local-min — nothing undecided, no escape, and
+//     L(θ*) > 0 (L = 0 would make it global).
+func RecheckBox(p *Point, v *BoxVerdict) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if v == nil || v.Cert == nil {
+		return errors.New("no box certificate")
+	}
+	c := v.Cert
+	if c.Prec < 64 || c.Prec > 1<<16 {
+		return fmt.Errorf("precision %d out of range", c.Prec)
+	}
+	s, err := newBoxSystem(p, c.Pattern, c.Prec)
+	if err != nil {
+		return err
+	}
+	if len(c.Center) != s.nvar || len(c.Radius) != s.nvar || len(c.Precond) != s.nvar {
+		return fmt.Errorf("box: %d/%d/%d entries for %d unknowns", len(c.Center), len(c.Radius), len(c.Precond), s.nvar)
+	}
+	for i := range c.Center {
+		if c.Center[i] == nil || c.Radius[i] == nil || c.Radius[i].Sign() < 0 || c.Center[i].IsInf() || c.Radius[i].IsInf() {
+			return fmt.Errorf("box: entry %d: missing, infinite or negative radius", i)
+		}
+		if len(c.Precond[i]) != s.nvar {
+			return fmt.Errorf("precond: row %d has %d entries, want %d", i, len(c.Precond[i]), s.nvar)
+		}
+		for j, x := range c.Precond[i] {
+			if x == nil || x.IsInf() {
+				return fmt.Errorf("precond[%d][%d]: missing or infinite", i, j)
+			}
+		}
+	}
+	if ok, _ := s.krawczykMargin(c.Center, c.Radius, c.Precond); !ok {
+		return errors.New("Krawczyk: K(B) is not inside B: the box does not prove a unique zero")
+	}
+	e := s.evalBox(s.boxOf(c.Center, c.Radius))
+	if err := e.sidesHold(); err != nil {
+		return err
+	}
+	if v.Loss == nil || !e.loss().Subset(v.Loss) {
+		return fmt.Errorf("loss: the stored enclosure %v does not contain the re-evaluated %v", v.Loss, e.loss())
+	}
+	if v.Kind == NotStationary {
+		if v.Stationary || len(v.Escape) > 0 || len(v.Undecided) > 0 {
+			return errors.New("not-stationary: claims stationarity or escape")
+		}
+		if c.Descent == nil {
+			return errors.New("not-stationary: no descent witness")
+		}
+		if err := e.checkWitness(*c.Descent); err != nil {
+			return err
+		}
+		if e.phiN(c.Descent.Neuron, c.Descent.U).Sign() >= 0 {
+			return fmt.Errorf("not-stationary: φ_%d(u) is not negative on B", c.Descent.Neuron)
+		}
+		return nil
+	}
+	if !v.Stationary {
+		if v.Kind != Undetermined || len(v.Escape) > 0 || len(v.Undecided) > 0 {
+			return fmt.Errorf("%v without a proof of stationarity", v.Kind)
+		}
+		return nil
+	}
+	if err := e.stationary(); err != nil {
+		return err
+	}
+	if err := e.checkEscapes(v.Escape, v.Undecided, c.Escapes); err != nil {
+		return err
+	}
+	switch v.Kind {
+	case Saddle:
+		if c.Path == nil {
+			return errors.New("saddle: no path")
+		}
+		return e.checkPath(c.Path)
+	case LocalMin:
+		if len(v.Escape) > 0 || len(v.Undecided) > 0 {
+			return errors.New("local-min with escape or undecided neurons")
+		}
+		if e.loss().Sign() <= 0 {
+			return errors.New("local-min: L(θ*) > 0 is not proved (it may be a global minimum)")
+		}
+		return nil
+	case Undetermined:
+		return nil
+	}
+	return fmt.Errorf("verdict %v is not made by the box layer", v.Kind)
+}
+
+// boxOf returns the box Ball(center_c, radius_c).
+func (s *boxSystem) boxOf(center, radius []*big.Float) []*exact.Interval {
+	X := make([]*exact.Interval, len(center))
+	for i := range X {
+		X[i] = s.newIv().Ball(center[i], radius[i])
+	}
+	return X
+}
+
+// sidesHold checks that every strict side of every alive neuron holds on
+// the box (for ρ₊ ≠ ρ₋; a linear activation has no sides).
+func (e *boxEval) sidesHold() error {
+	if e.s.p.Act.Kappa().Sign() == 0 {
+		return nil
+	}
+	for b, j := range e.s.alive {
+		for i, sd := range e.s.nb[j].Side {
+			if sd != 0 && e.pre[b][i].Sign() != int(sd) {
+				return fmt.Errorf("neurons[%d]: the side %+d of sample %d is not proved on B (w·x ∈ %v)", j, sd, i, e.pre[b][i])
+			}
+		}
+	}
+	return nil
+}
+
+// stationary checks Theorem S on B: (S1), (S0) and the equality part of
+// (S2) are equations of the system; what remains is A_i > 0 and B_i > 0 for
+// every boundary sample of every alive neuron (dead and zero neurons have
+// φ_j ≡ 0 and G_j = 0).
+func (e *boxEval) stationary() error {
+	for _, j := range e.s.alive {
+		for c, i := range e.s.nb[j].Z {
+			A, B := e.multipliers(j, c)
+			if A.Sign() <= 0 || B.Sign() <= 0 {
+				return fmt.Errorf("neurons[%d]: the multiplier of boundary sample %d is not proved inside (0, 1) on B (λκc ∈ %v, (1−λ)κc ∈ %v)", j, i, A, B)
+			}
+		}
+	}
+	return nil
+}
+
+// checkWitness checks a witness's shape.
+func (e *boxEval) checkWitness(w BoxWitness) error {
+	if w.Neuron < 0 || w.Neuron >= len(e.s.nb) || len(w.U) != e.s.d {
+		return fmt.Errorf("witness for neuron %d: bad neuron or length", w.Neuron)
+	}
+	return nil
+}
+
+// critical reports whether u ∈ V_j for alive neuron j.
+func (e *boxEval) critical(j int, u exact.Vec) bool {
+	for _, i := range e.s.nb[j].Z {
+		if e.s.p.X[i].Dot(u).Sign() != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// noEscape reports whether neuron j provably does not escape at a
+// stationary θ* with every multiplier inside (0, 1): a dead neuron
+// (Q_j ≡ 0), or an alive one whose critical set V_j is the line through
+// w_j (dim V_j = 1, w_j ≠ 0 on B): there Q_j(±w_j) = ±n·G_j = 0.
+func (e *boxEval) noEscape(j int) bool {
+	s := e.s
+	switch s.nb[j].Rule {
+	case BoxDead:
+		return true
+	case BoxAlive:
+		if s.d-len(s.nb[j].Z) != 1 {
+			return false
+		}
+		for _, x := range e.v.w[e.aliv[j]] {
+			if x.Sign() != 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkEscapes checks the escape claims: each listed neuron has a witness
+// with φ_j(U) = 0 at θ* (U ∈ V_j for alive neurons, anything for zero
+// neurons) and |Q_j(U)|² > 0 on B; every neuron neither listed nor
+// undecided provably does not escape.
+func (e *boxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
+	m := len(e.s.nb)
+	status := make([]int, m) // 1 escape, 2 undecided
+	for _, j := range escape {
+		if j < 0 || j >= m || status[j] != 0 {
+			return fmt.Errorf("escape list: neuron %d out of range or repeated", j)
+		}
+		status[j] = 1
+	}
+	for _, j := range undecided {
+		if j < 0 || j >= m || status[j] != 0 {
+			return fmt.Errorf("undecided list: neuron %d out of range or repeated", j)
+		}
+		status[j] = 2
+	}
+	seen := make([]bool, m)
+	for _, w := range ws {
+		if err := e.checkWitness(w); err != nil {
+			return err
+		}
+		j := w.Neuron
+		if status[j] != 1 || seen[j] {
+			return fmt.Errorf("escape witness for neuron %d, which is not listed once as escaping", j)
+		}
+		seen[j] = true
+		if err := e.escapes(j, w.U); err != nil {
+			return err
+		}
+	}
+	for j := range status {
+		switch {
+		case status[j] == 1 && !seen[j]:
+			return fmt.Errorf("neurons[%d]: listed as escaping without a witness", j)
+		case status[j] == 0 && !e.noEscape(j):
+			return fmt.Errorf("neurons[%d]: neither an escape witness nor a proof that it does not escape", j)
+		}
+	}
+	return nil
+}
+
+// escapes checks that U is an escape witness of neuron j on B.
+func (e *boxEval) escapes(j int, u exact.Vec) error {
+	switch e.s.nb[j].Rule {
+	case BoxDead:
+		return fmt.Errorf("neurons[%d]: a dead neuron does not escape", j)
+	case BoxAlive:
+		if !e.critical(j, u) {
+			return fmt.Errorf("neurons[%d]: escape witness off V_j (x_i·u ≠ 0 for a boundary sample)", j)
+		}
+	}
+	if e.norm2(e.response(j, u)).Sign() <= 0 {
+		return fmt.Errorf("neurons[%d]: |Q_j(u)|² > 0 is not proved on B", j)
+	}
+	return nil
+}
+
+// checkPath checks a decreasing path from θ*.
+func (e *boxEval) checkPath(path *BoxPath) error {
+	s := e.s
+	switch path.Rule {
+	case PathTheoremE:
+		w := BoxWitness{Neuron: path.Neuron, U: path.U}
+		if err := e.checkWitness(w); err != nil {
+			return err
+		}
+		if s.nb[w.Neuron].Rule != BoxZero {
+			return fmt.Errorf("Theorem E path on neuron %d, which is not a zero neuron", w.Neuron)
+		}
+		return e.escapes(w.Neuron, w.U)
+	case PathSecondOrder:
+		if len(path.Delta) != len(s.nb) || (path.DeltaBias != nil) != s.bias || (s.bias && len(path.DeltaBias) != s.k) {
+			return errors.New("second-order path: wrong shape")
+		}
+		for j, dj := range path.Delta {
+			if len(dj.W) != s.d || len(dj.A) != s.k {
+				return fmt.Errorf("second-order path: neurons[%d]: wrong shape", j)
+			}
+			if s.nb[j].Rule != BoxAlive {
+				if !dj.W.IsZero() || !dj.A.IsZero() {
+					return fmt.Errorf("second-order path moves neuron %d, which is not alive", j)
+				}
+				continue
+			}
+			if !e.critical(j, dj.W) {
+				return fmt.Errorf("second-order path: δw_%d is not in V_%d", j, j)
+			}
+			b := e.aliv[j]
+			for i, x := range s.p.X {
+				if s.nb[j].Side[i] == 0 {
+					continue
+				}
+				t := s.ivRat(new(big.Rat).Abs(x.Dot(dj.W)))
+				if t.Sub(t, s.newIv().SetFloat(e.pre[b][i].Mig())).Sign() >= 0 {
+					return fmt.Errorf("second-order path: |δw_%d·x_%d| < |w_%d·x_%d| (safe radius) is not proved on B", j, i, j, i)
+				}
+			}
+		}
+		c2, c3, c4 := e.secondOrder(path.Delta, path.DeltaBias)
+		sum := s.newIv().Add(c2, s.newIv().SetFloat(c3.Mag()))
+		sum.Add(sum, c4)
+		if sum.Sign() >= 0 {
+			return fmt.Errorf("second-order path: c₂ + |c₃| + c₄ < 0 is not proved on B (c₂ ∈ %v, c₃ ∈ %v, c₄ ∈ %v)", c2, c3, c4)
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown path rule %d", path.Rule)
+}
