@@ -6,29 +6,15 @@ import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 )
 
 // This file holds the big-float Newton refinement of a pattern's
 // stationarity system (boxsystem.go) and the Krawczyk test that proves a
 // unique exact zero in a box around the refined point (DESIGN §12).
 //
-// Krawczyk's theorem (Krawczyk 1969; Moore 1977; Neumaier, "Interval
-// methods for systems of equations", Thm 5.1.7). Let F: R^N → R^N be C¹,
-// X a box, m ∈ X, C any real N×N matrix, and J(X) an interval matrix
-// containing F'(ξ) for every ξ ∈ X. If
-//
-//	K(X) = m − C·F(m) + (I − C·J(X))·(X − m) ⊂ int X,
-//
-// then F has exactly one zero in X (and C and every matrix of J(X) are
-// nonsingular). With X = m + [−r, r] (componentwise) and
-// R = I − C·J(X), K(X) ⊂ int X holds when, for every i,
-//
-//	|C·F(m)|_i + Σ_j |R|_ij r_j < r_i,
-//
-// every quantity enclosed in outward-rounded interval arithmetic and the
-// inequality decided on the enclosures' upper bounds. C is a float
-// approximation of F'(m)⁻¹; its accuracy affects only whether the test
-// succeeds, never its validity.
+// The test itself (Krawczyk's theorem, and its evaluation) is
+// recheck.BoxSystem.KrawczykMargin, which the re-check runs too.
 
 // bigPrec is the working precision (bits) of the Newton refinement and of
 // the interval evaluation.
@@ -197,17 +183,17 @@ type newtonResult struct {
 // while it does not decrease max |F|). It stops when a step is below
 // 2^-(prec−16) relative to max(1, max |z|), and fails when the Jacobian is
 // singular or 60 steps do not get there.
-func (s *boxSystem) newton(z0 []*big.Float) (*newtonResult, error) {
-	prec := s.prec
+func newton(s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
+	prec := s.Prec()
 	z := make([]*big.Float, len(z0))
 	for i, v := range z0 {
 		z[i] = new(big.Float).SetPrec(prec).Set(v)
 	}
 	res := &newtonResult{}
-	F, J := s.eval(s.thin(z), true)
+	F, J := s.Eval(s.Thin(z), true)
 	fz := maxAbs(mids(F))
 	res.residual = fz
-	if s.nvar == 0 {
+	if s.Unknowns() == 0 {
 		res.z = z
 		return res, nil
 	}
@@ -233,7 +219,7 @@ func (s *boxSystem) newton(z0 []*big.Float) (*newtonResult, error) {
 			for i := range z {
 				zn[i] = new(big.Float).SetPrec(prec).Add(z[i], step[i])
 			}
-			F, J = s.eval(s.thin(zn), true)
+			F, J = s.Eval(s.Thin(zn), true)
 			fn = maxAbs(mids(F))
 			if fn.Cmp(fz) <= 0 || halve == 20 || converged {
 				break
@@ -259,78 +245,18 @@ type boxProof struct {
 	precond        [][]*big.Float
 }
 
-// krawczykMargin checks K(X) ⊂ int X for the box X = Ball(m_i, r_i) (the
-// interval [m_i − r_i, m_i + r_i] rounded outward) and preconditioner C:
-// for each i it decides, on upper bounds,
-//
-//	|C·F(m)|_i + Σ_j |I − C·J(X)|_ij ρ_j < r_i,   ρ_j ≥ max |X_j − m_j|,
-//
-// and returns whether all hold and the left sides (rounded up, for
-// inflation). Since X_i ⊇ [m_i − r_i, m_i + r_i], this gives
-// K(X)_i ⊂ (m_i − r_i, m_i + r_i) ⊆ int X_i.
-func (s *boxSystem) krawczykMargin(m, r []*big.Float, C [][]*big.Float) (ok bool, lhs []*big.Float) {
-	N := s.nvar
-	X := make([]*exact.Interval, N)
-	rho := make([]*big.Float, N)
-	for i := range X {
-		X[i] = s.newIv().Ball(m[i], r[i])
-		rho[i] = s.newIv().Sub(X[i], s.newIv().SetFloat(m[i])).Mag()
-	}
-	Fm, _ := s.eval(s.thin(m), false)
-	_, JX := s.eval(X, true)
-	Cv := make([][]*exact.Interval, N)
-	for i := range C {
-		Cv[i] = s.thin(C[i])
-	}
-	lhs = make([]*big.Float, N)
-	ok = true
-	up := func() *big.Float { return new(big.Float).SetPrec(s.prec).SetMode(big.ToPositiveInf) }
-	prod, e := s.newIv(), s.newIv()
-	for i := 0; i < N; i++ {
-		cf := s.newIv()
-		for j := 0; j < N; j++ {
-			if C[i][j].Sign() != 0 {
-				cf.AddMul(Cv[i][j], Fm[j])
-			}
-		}
-		sum := up().Set(cf.Mag())
-		t := up()
-		for j := 0; j < N; j++ {
-			e.SetInt64(0)
-			if i == j {
-				e.SetInt64(1)
-			}
-			for q := 0; q < N; q++ {
-				if C[i][q].Sign() == 0 || ivIsZero(JX[q][j]) {
-					continue
-				}
-				e.Sub(e, prod.Mul(Cv[i][q], JX[q][j]))
-			}
-			sum.Add(sum, t.Mul(e.Mag(), rho[j]))
-		}
-		lhs[i] = sum
-		if sum.Cmp(r[i]) >= 0 {
-			ok = false
-		}
-	}
-	return ok, lhs
-}
-
-// ivIsZero reports whether x is the thin interval [0, 0].
-func ivIsZero(x *exact.Interval) bool { return x.Lo.Sign() == 0 && x.Hi.Sign() == 0 }
-
 // krawczyk proves that the system has exactly one zero in a box around m:
 // C is the inverse of the midpoint Jacobian at m (rounded to
 // precondPrec), the first radius is r_i = 2^-(prec/2)·max(1, |m_i|), and
 // on failure the radius is inflated to twice the test's left side, up to 8
 // times (ε-inflation).
-func (s *boxSystem) krawczyk(m []*big.Float) (*boxProof, error) {
-	N := s.nvar
+func krawczyk(s *recheck.BoxSystem, m []*big.Float) (*boxProof, error) {
+	N := s.Unknowns()
 	if N == 0 {
 		return &boxProof{}, nil
 	}
-	_, Jm := s.eval(s.thin(m), true)
-	C, err := bigInverse(midMat(Jm), s.prec)
+	_, Jm := s.Eval(s.Thin(m), true)
+	C, err := bigInverse(midMat(Jm), s.Prec())
 	if err != nil {
 		return nil, fmt.Errorf("the Jacobian at the refined point is singular (the stationary points of this pattern are not isolated up to rescaling, e.g. split or parallel neurons): %w", err)
 	}
@@ -345,10 +271,10 @@ func (s *boxSystem) krawczyk(m []*big.Float) (*boxProof, error) {
 		if a.Cmp(big.NewFloat(1)) < 0 {
 			a.SetInt64(1)
 		}
-		r[i] = new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(a, -int(s.prec/2))
+		r[i] = new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(a, -int(s.Prec()/2))
 	}
 	for try := 0; try < 8; try++ {
-		ok, lhs := s.krawczykMargin(m, r, C)
+		ok, lhs := s.KrawczykMargin(m, r, C)
 		if ok {
 			return &boxProof{center: m, radius: r, precond: C}, nil
 		}

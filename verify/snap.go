@@ -204,8 +204,12 @@ type SnapResult struct {
 	// NeighboursCapped reports that MaxNeighbours cut the list short.
 	NeighboursCapped bool
 	// Residuals are the certified stationarity residuals of θ̃ itself (for
-	// every k; the substitute for an exact snap when k ≥ 2).
+	// every k).
 	Residuals *Residuals
+	// Algebraic is the result of the big-float layer for k ≥ 2 (snapk.go):
+	// the exact stationary point θ* is algebraic, proved to exist in a box,
+	// and classified from the box. Nil for k = 1.
+	Algebraic *AlgebraicSnap
 }
 
 // Snap turns the float candidate cand into an exact point and certifies it
@@ -256,8 +260,9 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	res.Pattern, res.Moves = sn.classify()
 	res.Residuals = snapResiduals(cand)
 	if !res.Scalar {
-		res.Failure = &SnapFailure{Reason: fmt.Sprintf(
-			"the exact snap is scalar-only: with k = %d outputs the product coordinates a_j w_jᵀ are rank-one matrices and step 2 is not a linear least squares; see the certified residuals of the float point instead", cand.K())}
+		var mv []Move
+		res.Algebraic, mv = sn.snapAlgebraic(res.Pattern)
+		res.Moves = append(res.Moves, mv...)
 		return res, nil
 	}
 

@@ -3,9 +3,11 @@ package verify
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 )
 
 // This file is snap for vector output, k ≥ 2 (DESIGN §12, second bullet):
@@ -31,7 +33,22 @@ import (
 //     directions, output weights and the output bias) otherwise. What the
 //     box cannot decide (it would need an exact zero) makes the verdict
 //     undetermined with the reason;
-//  5. the certificate is re-checked by RecheckBox (boxcert.go).
+//  5. the certificate is re-checked by recheck.RecheckBox.
+//
+// The system, its interval evaluation, the Krawczyk test and every fact are
+// package recheck's (arithmetic only, shared with the re-check); this file
+// and krawczyk.go, boxsecond.go hold the search: Newton, the box's radius,
+// the preconditioner and the witnesses.
+
+// The box layer's types are package recheck's.
+type (
+	// BoxVerdict is recheck.BoxVerdict: the verdict on θ* from the box.
+	BoxVerdict = recheck.BoxVerdict
+	// BoxCertificate is recheck.BoxCertificate.
+	BoxCertificate = recheck.BoxCertificate
+	// BoxNeuron is recheck.BoxNeuron: one neuron of the box pattern.
+	BoxNeuron = recheck.BoxNeuron
+)
 
 // AlgebraicSnap is what the big-float layer made of a k ≥ 2 candidate.
 type AlgebraicSnap struct {
@@ -64,59 +81,71 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 		out.Verdict = &BoxVerdict{Kind: Undetermined, Reason: fmt.Sprintf(format, args...)}
 		return out, nil
 	}
-	nb := algebraicPattern(p, pat)
-	s, err := newBoxSystem(p, nb, bigPrec)
+	nb, start, err := algebraicPattern(p, pat)
+	if err != nil {
+		return undetermined("%v", err)
+	}
+	s, err := recheck.NewBoxSystem(p, nb, bigPrec)
 	if err != nil {
 		return undetermined("the big-float layer cannot use this pattern: %v", err)
 	}
-	out.Unknowns = s.nvar
-	z0 := s.start()
-	nt, err := s.newton(z0)
+	out.Unknowns = s.Unknowns()
+	nt, err := newton(s, boxStart(s, p, nb, start))
 	if nt != nil {
 		out.NewtonSteps, out.Residual = nt.steps, nt.residual
 	}
 	if err != nil {
 		return undetermined("θ̃ is not near an isolated stationary point of its pattern: %v", err)
 	}
-	proof, err := s.krawczyk(nt.z)
+	proof, err := krawczyk(s, nt.z)
 	if err != nil {
 		return undetermined("no box proved: %v", err)
 	}
 	cert := &BoxCertificate{Pattern: nb, Prec: bigPrec, Center: proof.center, Radius: proof.radius, Precond: proof.precond}
 	out.Radius = maxAbs(proof.radius)
-	out.Center = s.centerPoint(proof.center)
-	box := s.boxOf(proof.center, proof.radius)
-	out.Distance = s.distance(box)
-	e := s.evalBox(box)
-	out.Verdict = e.decide(cert)
-	out.RecheckErr = RecheckBox(p, out.Verdict)
+	e := s.EvalBox(s.Box(proof.center, proof.radius))
+	out.Center = boxCenterPoint(s, p, nb, proof.center)
+	out.Distance = boxDistance(e, p, nb)
+	out.Verdict = boxDecide(s, e, p, nb, cert)
+	if out.Verdict.Cert != nil {
+		out.RecheckErr = recheck.RecheckBox(p, out.Verdict)
+	}
 	mv := Move{Rule: "refine", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
-		"the alive neurons (one output weight each fixed to the shortest decimal of its float: the gauge) refined by %d Newton steps on the pattern's %d stationarity equations in %d-bit big-float; θ* is the exact zero in a box of radius ≤ %s, |θ* − θ̃| ≤ %s",
-		out.NewtonSteps, s.nvar, bigPrec, snapFmtFloat(out.Radius), snapFmtFloat(out.Distance))}
+		"the alive neurons refined by %d Newton steps on the pattern's %d stationarity equations in %d-bit big-float (gauge: per group of g neurons with one pattern, g output weights each fixed to short decimals of the floats); θ* is the exact zero in a box of radius ≤ %s, |θ* − θ̃| ≤ %s",
+		out.NewtonSteps, s.Unknowns(), bigPrec, snapFmtFloat(out.Radius), snapFmtFloat(out.Distance))}
 	return out, []Move{mv}
 }
 
-// algebraicPattern turns the pattern of step 1 into the box pattern.
-// Alive neuron j's gauge output l* is the first with the largest |ã_jl|,
-// fixed to α_j = the shortest decimal of ã_jl*. With ρ₊ = ρ₋ (linear)
-// there are no boundary samples and every nonzero sample has side +1.
-func algebraicPattern(p *Point, pat SnapPattern) []BoxNeuron {
+// algebraicPattern turns the pattern of step 1 into the box pattern and
+// the weights Newton's method starts from (indexed by neuron; nil for the
+// fixed neurons). It fails (with the reason) when the pattern's stationary
+// points cannot be isolated by a gauge: more alive neurons share one
+// pattern than there are outputs.
+//
+// The gauge (see recheck.BoxNeuron): the g alive neurons with one pattern
+// (sides and Z) fix the g outputs R chosen by complete pivoting on their
+// float output weights Ã (k×g), at Ā_R = the shortest decimals of Ã_R. The
+// start is the same network with that gauge: W' = Ā_R⁻¹ Ã_R W̃ and
+// A' = Ã Ã_R⁻¹ Ā_R (so A'W' = ÃW̃ and A'_R = Ā_R), in exact rationals; for
+// g = 1 that is (w̃_j/c, c·ã_j) with c = ā/ã at the largest |ã_jl|. Perp
+// is a basis of S_j^⊥ (primitive integer vectors) with the start's values
+// Perp·w'_j as short decimals; likewise BiasDir (see biasDirection). With
+// ρ₊ = ρ₋ (linear) there are no
+// boundary samples and every nonzero sample has side +1: all alive neurons
+// form one group.
+func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) {
 	linear := p.Act.Kappa().Sign() == 0
+	k := p.K()
 	nb := make([]BoxNeuron, p.M())
+	groups := map[string][]int{}
+	var keys []string
 	for j, sj := range pat.Neurons {
 		nr := p.Neurons[j]
 		switch sj.Rule {
 		case RuleDead:
-			nb[j] = BoxNeuron{Rule: BoxDead, W: nr.W.Clone(), A: nr.A.Clone()}
+			nb[j] = BoxNeuron{Rule: recheck.BoxDead, W: nr.W.Clone(), A: nr.A.Clone()}
 		case RuleAlive:
-			ls := 0
-			for l := range nr.A {
-				if new(big.Rat).Abs(nr.A[l]).Cmp(new(big.Rat).Abs(nr.A[ls])) > 0 {
-					ls = l
-				}
-			}
-			bn := BoxNeuron{Rule: BoxAlive, Side: append([]int8(nil), sj.Side...), Z: append([]int(nil), sj.Z...),
-				Gauge: ls, GaugeValue: snapShortRat(nr.A[ls])}
+			bn := BoxNeuron{Rule: recheck.BoxAlive, Side: append([]int8(nil), sj.Side...), Z: append([]int(nil), sj.Z...)}
 			if linear {
 				bn.Z = nil
 				for i, x := range p.X {
@@ -127,42 +156,211 @@ func algebraicPattern(p *Point, pat SnapPattern) []BoxNeuron {
 				}
 			}
 			nb[j] = bn
+			key := fmt.Sprint(bn.Side, bn.Z)
+			if groups[key] == nil {
+				keys = append(keys, key)
+			}
+			groups[key] = append(groups[key], j)
 		default: // zeroed (the sensitivity-only rules are not made by step 1)
-			nb[j] = BoxNeuron{Rule: BoxZero, W: exact.NewVec(p.D()), A: exact.NewVec(p.K())}
+			nb[j] = BoxNeuron{Rule: recheck.BoxZero, W: exact.NewVec(p.D()), A: exact.NewVec(k)}
 		}
 	}
-	return nb
+	start := make([]Neuron, p.M())
+	for _, key := range keys {
+		g := groups[key]
+		if len(g) > k {
+			return nil, nil, fmt.Errorf("the %d alive neurons %s share one activation pattern but there are only k = %d outputs: their weights are not determined (the stationary points are not isolated)", len(g), snapInts(g), k)
+		}
+		// Ã (k×g) and the rows R by complete pivoting on its float values.
+		At := exact.NewMat(k, len(g))
+		for c, j := range g {
+			for l := 0; l < k; l++ {
+				At[l][c].Set(p.Neurons[j].A[l])
+			}
+		}
+		R := gaugeRows(At)
+		AR, ARbar := exact.NewMat(len(g), len(g)), exact.NewMat(len(g), len(g))
+		for r, l := range R {
+			for c := range g {
+				AR[r][c].Set(At[l][c])
+				ARbar[r][c] = snapShortRat(At[l][c])
+			}
+		}
+		ARinv, ok1 := ratInverse(AR)
+		ARbarInv, ok2 := ratInverse(ARbar)
+		if !ok1 || !ok2 {
+			return nil, nil, fmt.Errorf("the output weights of the alive neurons %s (one activation pattern) are linearly dependent: the stationary points are not isolated", snapInts(g))
+		}
+		// W' = Ā_R⁻¹ Ã_R W̃ and A' = Ã Ã_R⁻¹ Ā_R.
+		M := ratMul(ARbarInv, AR)
+		T := ratMul(ARinv, ARbar)
+		for c, j := range g {
+			w := exact.NewVec(p.D())
+			for e, je := range g {
+				w.AddScaled(M[c][e], p.Neurons[je].W)
+			}
+			a := exact.NewVec(k)
+			for e, je := range g {
+				a.AddScaled(T[e][c], p.Neurons[je].A)
+			}
+			start[j] = Neuron{W: w, A: a}
+			bn := &nb[j]
+			for r, l := range R {
+				bn.Gauge = append(bn.Gauge, l)
+				bn.GaugeValue = append(bn.GaugeValue, ARbar[r][c])
+			}
+			var rows exact.Mat
+			for i, x := range p.X {
+				if bn.Side[i] != 0 && p.Act.Slope(int(bn.Side[i])).Sign() != 0 {
+					rows = append(rows, x)
+				}
+			}
+			rows = append(rows, snapRows(p.X, bn.Z)...)
+			for _, v := range exact.Nullspace(rows, p.D()) {
+				v = primitive(v)
+				bn.Perp = append(bn.Perp, v)
+				bn.PerpValue = append(bn.PerpValue, snapShortRat(boxFloatRat(v.Dot(w))))
+			}
+			if v := biasDirection(p, *bn); v != nil {
+				bn.BiasDir, bn.BiasValue = v, snapShortRat(boxFloatRat(v.Dot(w)))
+			}
+		}
+	}
+	return nb, start, nil
 }
 
-// start returns the start of Newton's method: for alive neuron j,
-// (w̃_j/c, c·ã_j) with c = α_j/ã_jl* (the same product a_j w_jᵀ, with the
-// gauge output at α_j), the multipliers ν_j minimising |F2_j| there
+// biasDirection returns, for a network with an output bias, a direction v
+// with s_i (x_i·v) = 1 for every sample i (s_i the slope of the alive
+// neuron's side), when one exists and the neuron has no boundary sample and
+// no sample is zero: the output bias then absorbs moves of w_j along v
+// (recheck.BoxNeuron.BiasDir). Typically v is the bias coordinate of a
+// neuron active on every sample.
+func biasDirection(p *Point, bn BoxNeuron) exact.Vec {
+	if !p.HasOutputBias() || len(bn.Z) > 0 {
+		return nil
+	}
+	M := make(exact.Mat, p.N())
+	ones := exact.NewVec(p.N())
+	for i, x := range p.X {
+		if bn.Side[i] == 0 {
+			return nil
+		}
+		M[i] = x.Scale(p.Act.Slope(int(bn.Side[i])))
+		ones[i].SetInt64(1)
+	}
+	v, ok := exact.SolveLinear(M, ones, p.D())
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// gaugeRows returns the rows chosen by Gaussian elimination with complete
+// pivoting on the k×g matrix A (by absolute value; ties to the lowest
+// index), ascending.
+func gaugeRows(A exact.Mat) []int {
+	M := A.Clone()
+	g := len(M[0])
+	usedR, usedC := make([]bool, len(M)), make([]bool, g)
+	var rows []int
+	for t := 0; t < g; t++ {
+		br, bc := -1, -1
+		var best *big.Rat
+		for r := range M {
+			for c := 0; c < g; c++ {
+				if usedR[r] || usedC[c] {
+					continue
+				}
+				if a := new(big.Rat).Abs(M[r][c]); best == nil || a.Cmp(best) > 0 {
+					br, bc, best = r, c, a
+				}
+			}
+		}
+		usedR[br], usedC[bc] = true, true
+		rows = append(rows, br)
+		if M[br][bc].Sign() == 0 {
+			continue
+		}
+		for r := range M {
+			if usedR[r] {
+				continue
+			}
+			f := new(big.Rat).Quo(M[r][bc], M[br][bc])
+			M[r].AddScaled(new(big.Rat).Neg(f), M[br])
+		}
+	}
+	slices.Sort(rows)
+	return rows
+}
+
+// ratInverse returns the inverse of the square rational matrix A.
+func ratInverse(A exact.Mat) (exact.Mat, bool) {
+	n := len(A)
+	inv := exact.NewMat(n, n)
+	for c := 0; c < n; c++ {
+		e := exact.NewVec(n)
+		e[c].SetInt64(1)
+		if exact.Rank(A) != n {
+			return nil, false
+		}
+		x, ok := exact.SolveLinear(A, e, n)
+		if !ok {
+			return nil, false
+		}
+		for r := range x {
+			inv[r][c] = x[r]
+		}
+	}
+	return inv, true
+}
+
+// ratMul returns the product of rational matrices.
+func ratMul(A, B exact.Mat) exact.Mat {
+	C := exact.NewMat(len(A), len(B[0]))
+	for r := range A {
+		for c := range B[0] {
+			for e := range B {
+				C[r][c].Add(C[r][c], new(big.Rat).Mul(A[r][e], B[e][c]))
+			}
+		}
+	}
+	return C
+}
+
+// boxFloatRat returns the rational value of the float64 nearest r.
+func boxFloatRat(r *big.Rat) *big.Rat {
+	f, _ := r.Float64()
+	return new(big.Rat).SetFloat64(f)
+}
+
+// boxStart returns the start of Newton's method: the gauged weights of
+// algebraicPattern, the multipliers ν_j minimising |F2_j| there
 // ((X_Z X_Zᵀ) ν_j = −X_Z·F2_j(ν = 0)), and b = b̃.
-func (s *boxSystem) start() []*big.Float {
-	p := s.p
-	f := func(r *big.Rat) *big.Float { return new(big.Float).SetPrec(s.prec).SetRat(r) }
-	z := make([]*big.Float, s.nvar)
+func boxStart(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, start []Neuron) []*big.Float {
+	prec := s.Prec()
+	f := func(r *big.Rat) *big.Float { return new(big.Float).SetPrec(prec).SetRat(r) }
+	z := make([]*big.Float, s.Unknowns())
 	for i := range z {
-		z[i] = new(big.Float).SetPrec(s.prec)
+		z[i] = new(big.Float).SetPrec(prec)
 	}
-	for b, j := range s.alive {
-		nr, bn := p.Neurons[j], s.nb[j]
-		c := new(big.Rat).Quo(bn.GaugeValue, nr.A[bn.Gauge])
-		for r, w := range nr.W {
-			z[s.wIndex(b, r)] = f(new(big.Rat).Quo(w, c))
+	for _, j := range s.Alive() {
+		for r, w := range start[j].W {
+			z[s.Index('w', j, r)] = f(w)
 		}
-		for _, l := range s.free[b] {
-			z[s.aIndex(b, l)] = f(new(big.Rat).Mul(nr.A[l], c))
-		}
-	}
-	if s.bias {
-		for l := 0; l < s.k; l++ {
-			z[s.boff+l] = f(p.OutputBias[l])
+		for l, a := range start[j].A {
+			if i := s.Index('a', j, l); i >= 0 {
+				z[i] = f(a)
+			}
 		}
 	}
-	F, _ := s.eval(s.thin(z), false)
-	for b, j := range s.alive {
-		zs := s.nb[j].Z
+	if s.HasBias() {
+		for l := 0; l < p.K(); l++ {
+			z[s.Index('b', -1, l)] = f(p.OutputBias[l])
+		}
+	}
+	F, _ := s.Eval(s.Thin(z), false)
+	for _, j := range s.Alive() {
+		zs := nb[j].Z
 		if len(zs) == 0 {
 			continue
 		}
@@ -173,114 +371,110 @@ func (s *boxSystem) start() []*big.Float {
 			for e, ie := range zs {
 				G[c][e] = f(p.X[ic].Dot(p.X[ie]))
 			}
-			t := new(big.Float).SetPrec(s.prec)
-			for r := 0; r < s.d; r++ {
-				t.Sub(t, new(big.Float).SetPrec(s.prec).Mul(f(p.X[ic][r]), F[s.off[b]+r].Mid()))
+			// F2_j occupies the rows of w_j.
+			t := new(big.Float).SetPrec(prec)
+			for r := 0; r < p.D(); r++ {
+				t.Sub(t, new(big.Float).SetPrec(prec).Mul(f(p.X[ic][r]), F[s.Index('w', j, r)].Mid()))
 			}
 			rhs[c] = t
 		}
-		if x, err := bigSolve(G, rhs, s.prec); err == nil { // the rows are independent
+		if x, err := bigSolve(G, rhs, prec); err == nil { // the rows are independent
 			for c := range zs {
-				z[s.nuIndex(b, c)] = x[c]
+				z[s.Index('n', j, c)] = x[c]
 			}
 		}
 	}
 	return z
 }
 
-// centerPoint returns the point with the box center's weights (exact
+// boxCenterPoint returns the point with the box center's weights (exact
 // dyadic rationals) for the alive neurons and the fixed neurons exactly.
-func (s *boxSystem) centerPoint(center []*big.Float) *Point {
-	p := s.p
+func boxCenterPoint(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, center []*big.Float) *Point {
 	q := &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: make([]Neuron, p.M())}
 	rat := func(f *big.Float) *big.Rat { r, _ := f.Rat(nil); return r }
-	for j, bn := range s.nb {
-		if bn.Rule != BoxAlive {
+	for j, bn := range nb {
+		if bn.Rule != recheck.BoxAlive {
 			q.Neurons[j] = Neuron{W: bn.W.Clone(), A: bn.A.Clone()}
 		}
 	}
-	for b, j := range s.alive {
-		w := exact.NewVec(s.d)
+	for _, j := range s.Alive() {
+		w := exact.NewVec(p.D())
 		for r := range w {
-			w[r] = rat(center[s.wIndex(b, r)])
+			w[r] = rat(center[s.Index('w', j, r)])
 		}
-		a := exact.NewVec(s.k)
+		a := exact.NewVec(p.K())
 		for l := range a {
-			if i := s.aIndex(b, l); i >= 0 {
+			if i := s.Index('a', j, l); i >= 0 {
 				a[l] = rat(center[i])
 			} else {
-				a[l].Set(s.nb[j].GaugeValue)
+				a[l].Set(nb[j].GaugeValue[slices.Index(nb[j].Gauge, l)])
 			}
 		}
 		q.Neurons[j] = Neuron{W: w, A: a}
 	}
-	if s.bias {
-		q.OutputBias = exact.NewVec(s.k)
+	if s.HasBias() {
+		q.OutputBias = exact.NewVec(p.K())
 		for l := range q.OutputBias {
-			q.OutputBias[l] = rat(center[s.boff+l])
+			q.OutputBias[l] = rat(center[s.Index('b', -1, l)])
 		}
 	}
 	return q
 }
 
-// distance returns an upper bound of |θ − θ̃| over θ in the box (all
+// boxDistance returns an upper bound of |θ − θ̃| over θ in the box (all
 // weights and the output bias; ν is not a weight).
-func (s *boxSystem) distance(box []*exact.Interval) *big.Float {
-	p := s.p
-	v := s.unpack(box)
-	sum := s.newIv()
-	t := s.newIv()
-	add := func(x *exact.Interval, r *big.Rat) {
-		t.Sub(x, s.ivRat(r))
-		sum.Add(sum, t.Sqr(t))
-	}
-	for j, bn := range s.nb {
-		if bn.Rule == BoxAlive {
-			continue
-		}
-		for r, w := range p.Neurons[j].W {
-			add(s.ivRat(bn.W[r]), w)
-		}
-		for l, a := range p.Neurons[j].A {
-			add(s.ivRat(bn.A[l]), a)
+func boxDistance(e *recheck.BoxEval, p *Point, nb []BoxNeuron) *big.Float {
+	prec := uint(bigPrec)
+	sum := exact.NewInterval(prec)
+	t := exact.NewInterval(prec)
+	add := func(xs []*exact.Interval, ys exact.Vec) {
+		for r, x := range xs {
+			t.Sub(x, exact.IntervalOfRat(ys[r], prec))
+			sum.Add(sum, t.Sqr(t))
 		}
 	}
-	for b, j := range s.alive {
-		for r, w := range p.Neurons[j].W {
-			add(v.w[b][r], w)
-		}
-		for l, a := range p.Neurons[j].A {
-			add(v.a[b][l], a)
-		}
+	for j, nr := range p.Neurons {
+		add(e.W(j), nr.W)
+		add(e.A(j), nr.A)
 	}
-	if s.bias {
-		for l, x := range p.OutputBias {
-			add(v.b[l], x)
-		}
+	if b := e.Bias(); b != nil {
+		add(b, p.OutputBias)
 	}
 	hi, _ := sum.Hi.Rat(nil)
 	return snapSqrtUp(hi)
 }
 
-// decide makes the verdict of θ* from the box (see the file comment) and
-// fills the certificate's witnesses.
-func (e *boxEval) decide(cert *BoxCertificate) *BoxVerdict {
-	s := e.s
-	v := &BoxVerdict{Kind: Undetermined, Loss: e.loss(), Cert: cert, Escape: []int{}, Undecided: []int{}}
-	if err := e.sidesHold(); err != nil {
+// boxSearch is what the witness searches of the box layer read: the
+// system, its evaluation over the box, the candidate (for its data) and the
+// box pattern.
+type boxSearch struct {
+	s  *recheck.BoxSystem
+	e  *recheck.BoxEval
+	p  *Point
+	nb []BoxNeuron
+}
+
+// boxDecide makes the verdict of θ* from the box (see the file comment)
+// and fills the certificate's witnesses.
+func boxDecide(s *recheck.BoxSystem, e *recheck.BoxEval, p *Point, nb []BoxNeuron, cert *BoxCertificate) *BoxVerdict {
+	bs := &boxSearch{s: s, e: e, p: p, nb: nb}
+	v := &BoxVerdict{Kind: Undetermined, Loss: e.Loss(), Cert: cert, Escape: []int{}, Undecided: []int{}}
+	if err := e.SidesHold(); err != nil {
+		// The zero in the box is not a point with this pattern: no claim.
 		v.Reason = "the box does not prove the pattern of θ̃: " + err.Error()
+		v.Cert, v.Loss = nil, nil
 		return v
 	}
 	var atBound []string
-	for _, j := range s.alive {
-		for c, i := range s.nb[j].Z {
-			A, B := e.multipliers(j, c)
+	for _, j := range s.Alive() {
+		for c, i := range nb[j].Z {
+			A, B := e.Multipliers(j, c)
 			if A.Sign() > 0 && B.Sign() > 0 {
 				continue
 			}
 			if A.Sign() < 0 || B.Sign() < 0 {
-				if u := e.descentWitness(j, c, A.Sign() < 0); u != nil {
-					cert.Descent = &BoxWitness{Neuron: j, U: u}
+				if u := bs.descentWitness(j, c, A.Sign() < 0); u != nil {
+					cert.Descent = &recheck.BoxWitness{Neuron: j, U: u}
 					v.Kind = NotStationary
 					v.Reason = fmt.Sprintf("Theorem S: (S2) fails for neuron %d at θ*: the multiplier of boundary sample %d lies outside [0, 1] on B, and φ_%d(u) < 0 for u with x_%d·u = %s, x·u = 0 on the other boundary samples",
 						j, i, j, i, map[bool]string{true: "−1", false: "+1"}[A.Sign() < 0])
@@ -295,27 +489,27 @@ func (e *boxEval) decide(cert *BoxCertificate) *BoxVerdict {
 		return v
 	}
 	v.Stationary = true
-	for j, bn := range s.nb {
-		if e.noEscape(j) {
+	for j, bn := range nb {
+		if e.NoEscape(j) {
 			continue
 		}
 		var u exact.Vec
 		switch bn.Rule {
-		case BoxZero:
-			u = e.zeroWitness(j)
-		case BoxAlive:
-			u = e.aliveWitness(j)
+		case recheck.BoxZero:
+			u = bs.zeroWitness(j)
+		case recheck.BoxAlive:
+			u = bs.aliveWitness(j)
 		}
 		if u != nil {
 			v.Escape = append(v.Escape, j)
-			cert.Escapes = append(cert.Escapes, BoxWitness{Neuron: j, U: u})
+			cert.Escapes = append(cert.Escapes, recheck.BoxWitness{Neuron: j, U: u})
 		} else {
 			v.Undecided = append(v.Undecided, j)
 		}
 	}
 	for _, w := range cert.Escapes {
-		if s.nb[w.Neuron].Rule == BoxZero {
-			cert.Path = &BoxPath{Rule: PathTheoremE, Neuron: w.Neuron, U: w.U}
+		if nb[w.Neuron].Rule == recheck.BoxZero {
+			cert.Path = &recheck.BoxPath{Rule: recheck.PathTheoremE, Neuron: w.Neuron, U: w.U}
 			v.Kind = Saddle
 			v.Reason = fmt.Sprintf("Theorem E: zero neuron %d escapes (|Q_%d(u)|² > 0 on B)", w.Neuron, w.Neuron)
 			return v
@@ -330,12 +524,12 @@ func (e *boxEval) decide(cert *BoxCertificate) *BoxVerdict {
 		v.Reason = "stationary with no escape neuron (a local minimum by Theorem M), but L(θ*) > 0 is not proved on B: it may be a global minimum"
 		return v
 	}
-	path, why := e.secondOrderPath()
+	path, why := bs.secondOrderPath()
 	if path != nil {
 		cert.Path = path
 		v.Kind = Saddle
 		v.Reason = "second-order test of DESIGN §4 on B: along critical directions of the alive neurons with their output weights" +
-			map[bool]string{true: " and the output bias", false: ""}[s.bias] + ", c₂ + |c₃| + c₄ < 0"
+			map[bool]string{true: " and the output bias", false: ""}[s.HasBias()] + ", c₂ + |c₃| + c₄ < 0"
 		return v
 	}
 	var parts []string
@@ -352,10 +546,10 @@ func (e *boxEval) decide(cert *BoxCertificate) *BoxVerdict {
 // descentWitness returns u with x_i·u = −1 (negA) or +1 for the c-th
 // boundary sample i of alive neuron j and x·u = 0 on its other boundary
 // samples (the least-norm solution, exact), if φ_j(u) < 0 is proved on B.
-func (e *boxEval) descentWitness(j, c int, negA bool) exact.Vec {
-	p := e.s.p
-	z := e.s.nb[j].Z
-	XZ := rowsOf(p.X, z)
+func (bs *boxSearch) descentWitness(j, c int, negA bool) exact.Vec {
+	p := bs.p
+	z := bs.nb[j].Z
+	XZ := snapRows(p.X, z)
 	G := exact.NewMat(len(z), len(z))
 	for a := range z {
 		for b := range z {
@@ -375,7 +569,7 @@ func (e *boxEval) descentWitness(j, c int, negA bool) exact.Vec {
 	for a := range z {
 		u.AddScaled(mu[a], XZ[a])
 	}
-	if e.phiN(j, u).Sign() >= 0 {
+	if bs.e.PhiN(j, u).Sign() >= 0 {
 		return nil
 	}
 	return u
@@ -383,12 +577,12 @@ func (e *boxEval) descentWitness(j, c int, negA bool) exact.Vec {
 
 // bestWitness returns the candidate u with the largest |Q_j(u)|²/|u|² (at
 // the box's midpoints) if |Q_j(u)|² > 0 is proved on B, else nil.
-func (e *boxEval) bestWitness(j int, cands []exact.Vec) exact.Vec {
+func (bs *boxSearch) bestWitness(j int, cands []exact.Vec) exact.Vec {
 	var best exact.Vec
 	var bestV *big.Float
 	var bestQ *exact.Interval
 	for _, u := range cands {
-		q2 := e.norm2(e.response(j, u))
+		q2 := bs.e.Norm2(bs.e.Response(j, u))
 		val := new(big.Float).Quo(q2.Mid(), new(big.Float).SetRat(u.Norm2()))
 		if best == nil || val.Cmp(bestV) > 0 {
 			best, bestV, bestQ = u, val, q2
@@ -402,8 +596,8 @@ func (e *boxEval) bestWitness(j int, cands []exact.Vec) exact.Vec {
 
 // zeroWitness looks for an escape witness of zero neuron j among ±e_c and
 // ±x_i (a choice made from the data only).
-func (e *boxEval) zeroWitness(j int) exact.Vec {
-	p := e.s.p
+func (bs *boxSearch) zeroWitness(j int) exact.Vec {
+	p := bs.p
 	var cands []exact.Vec
 	for c := 0; c < p.D(); c++ {
 		u := exact.NewVec(p.D())
@@ -415,14 +609,14 @@ func (e *boxEval) zeroWitness(j int) exact.Vec {
 			cands = append(cands, x, x.Neg())
 		}
 	}
-	return e.bestWitness(j, cands)
+	return bs.bestWitness(j, cands)
 }
 
 // aliveWitness looks for an escape witness of alive neuron j among the
 // basis vectors of V_j (Q_j is linear on V_j, so Q_j ≢ 0 there iff it is
 // nonzero on a basis vector).
-func (e *boxEval) aliveWitness(j int) exact.Vec {
-	return e.bestWitness(j, criticalBasis(e.s.p, e.s.nb[j].Z))
+func (bs *boxSearch) aliveWitness(j int) exact.Vec {
+	return bs.bestWitness(j, criticalBasis(bs.p, bs.nb[j].Z))
 }
 
 // criticalBasis returns a basis of V = {u : x_i·u = 0, i ∈ Z} (primitive
@@ -439,7 +633,7 @@ func criticalBasis(p *Point, z []int) []exact.Vec {
 		return out
 	}
 	var out []exact.Vec
-	for _, u := range exact.Nullspace(rowsOf(p.X, z), d) {
+	for _, u := range exact.Nullspace(snapRows(p.X, z), d) {
 		out = append(out, primitive(u))
 	}
 	return out

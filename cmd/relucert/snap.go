@@ -37,7 +37,7 @@ type snapRun struct {
 // runSnap implements "relucert snap". Exit codes: 0 when an exact point was
 // found, certified, its certificate re-checks and the verdict agrees with
 // the candidate's expect block (if any); 1 when there is no exact point
-// (snap failed, or k ≥ 2 where the exact snap is scalar-only), the verdict
+// (snap failed; for k ≥ 2 see algebraicExit), the verdict
 // is undetermined, the re-check fails, or the verdict disagrees with
 // expect; 2 on bad input or usage.
 func runSnap(args []string, stdout, stderr io.Writer) int {
@@ -89,7 +89,12 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	if res.Verdict != nil {
 		r.Disagreements = compareExpect(c.Expect, res.Verdict)
 	}
+	if res.Algebraic != nil {
+		r.Disagreements = compareBoxExpect(c.Expect, res.Algebraic.Verdict)
+	}
 	switch {
+	case res.Algebraic != nil:
+		r.Code = algebraicExit(r)
 	case res.Point == nil || res.Verdict == nil, res.RecheckErr != nil,
 		res.Verdict.Kind == verify.Undetermined, len(r.Disagreements) > 0:
 		r.Code = exitDisagree
@@ -239,6 +244,9 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 	if res.Failure != nil {
 		fmt.Fprintf(w, "no exact point: %s\n", res.Failure.Reason)
 	}
+	if res.Algebraic != nil {
+		writeAlgebraicReport(w, r)
+	}
 	if res.Point != nil {
 		fmt.Fprintln(w, "exact point θ* (≈; -o writes it exactly):")
 		for j, nr := range res.Point.Neurons {
@@ -350,9 +358,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 			fmt.Fprintf(w, "  output bias: |∂L/∂b| = |(1/n) Σ r_i| ≤ %s\n", snapFloat(rs.BiasNorm))
 		}
 		fmt.Fprintf(w, "  L'(θ̃; Δ) ≥ −%s·|Δ| for every direction Δ\n", snapFloat(rs.Bound))
-		if !res.Scalar {
-			fmt.Fprintln(w, "  (k ≥ 2: these certified residuals are all snap reports — the exact snap is scalar-only)")
-		}
+
 	}
 	if r.Out != "" {
 		fmt.Fprintf(w, "\nwrote %s (relucert check %s reproduces the verdict)\n", r.Out, r.Out)
@@ -398,12 +404,14 @@ type jsonSnap struct {
 	D       int    `json:"d"`
 	K       int    `json:"k"`
 	M       int    `json:"m"`
-	// Scalar is false for k ≥ 2, where there is no exact snap.
-	Scalar  bool            `json:"scalar"`
-	Tol     float64         `json:"tol"`
-	Scale   string          `json:"scale"`
-	Pattern jsonSnapPattern `json:"pattern"`
-	Moves   []jsonSnapMove  `json:"moves"`
+	// Scalar is false for k ≥ 2, where there is no exact rational snap:
+	// Algebraic holds the big-float layer's result instead.
+	Scalar    bool            `json:"scalar"`
+	Algebraic *jsonAlgebraic  `json:"algebraic"`
+	Tol       float64         `json:"tol"`
+	Scale     string          `json:"scale"`
+	Pattern   jsonSnapPattern `json:"pattern"`
+	Moves     []jsonSnapMove  `json:"moves"`
 	// Attempts are the neighbouring patterns tried, in order.
 	Attempts []string `json:"attempts"`
 	// Failure says why there is no exact point ("" when there is one).
@@ -510,6 +518,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		Agrees: len(r.Disagreements) == 0, Disagreements: append([]string{}, r.Disagreements...),
 		Out: r.Out, ExitCode: r.Code,
 	}
+	j.Algebraic = algebraicJSON(res.Algebraic)
 	pat := res.Pattern
 	j.Pattern = jsonSnapPattern{Alive: jsonInts(pat.Alive), Dead: jsonInts(pat.Dead), Zeroed: jsonInts(pat.Zeroed), Neurons: []jsonSnapPatternJ{}}
 	for k, sj := range pat.Neurons {

@@ -173,8 +173,20 @@ func TestSnapCommandVector(t *testing.T) {
 	if err := os.WriteFile(file, []byte(vec), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// By hand: while w > 0 every sample is active and f(x_i) = (w·x_i) a,
+	// the best rank-one fit of Y = X: XᵀX = [[2, 1], [1, 2]] has top
+	// eigenvector (1, 1), so with the gauge a_1 = 1 the stationary point
+	// Newton reaches is w = (1/2, 1/2), a = (1, 1), L = (1/6)(1/2 + 1/2) = 1/6.
+	// The neuron escapes with a ≠ 0 and the second-order form is only
+	// semidefinite: undetermined (exit 1), with a certificate that rechecks.
 	code, stdout, _ := runArgs("snap", file)
-	if code != exitDisagree || !strings.Contains(stdout, "scalar-only") || !strings.Contains(stdout, "L'(θ̃; Δ) ≥ −") {
+	for _, want := range []string{"big-float layer", "w ≈ [0.5, 0.5], a ≈ [1, 1]", "L(θ*) ∈ [0.1666666667, 0.1666666667]",
+		"verdict: undetermined, escape neurons [0]", "recheck: ok", "L'(θ̃; Δ) ≥ −"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if code != exitDisagree {
 		t.Errorf("exit %d\n%s", code, stdout)
 	}
 }

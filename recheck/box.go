@@ -1,4 +1,4 @@
-package verify
+package recheck
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
 )
 
 // This file holds the certificate of a k ≥ 2 verdict made by the big-float
@@ -16,7 +17,7 @@ import (
 // with the stored box and preconditioner, then every claimed fact — and
 // never Newton's method or a witness search. It uses only interval
 // arithmetic (exact.Interval), exact rationals and the system of
-// boxsystem.go / boxfacts.go.
+// boxsystem.go and boxeval.go.
 
 // BoxCertificate proves facts about the unique exact zero θ* of the
 // stationarity system of a pattern (boxsystem.go) in a box.
@@ -61,7 +62,7 @@ const (
 	PathTheoremE BoxPathRule = iota
 	// PathSecondOrder: the segment θ* + τ(Delta, DeltaBias), τ ∈ (0, 1],
 	// with δw_l ∈ V_l for every alive l, inside the safe radius, and
-	// c₂ + |c₃| + c₄ < 0 (boxEval.secondOrder), so
+	// c₂ + |c₃| + c₄ < 0 (BoxEval.SecondOrder), so
 	// L(θ* + τΔ) − L(θ*) = τ²(c₂ + τc₃ + τ²c₄) < 0.
 	PathSecondOrder
 )
@@ -74,7 +75,7 @@ type BoxPath struct {
 	U      exact.Vec
 	// Delta and DeltaBias (PathSecondOrder; DeltaBias nil without an output
 	// bias).
-	Delta     Direction
+	Delta     network.Direction
 	DeltaBias exact.Vec
 }
 
@@ -107,10 +108,11 @@ type BoxVerdict struct {
 //  5. by verdict: not-stationary — φ_j(U) < 0; stationary verdicts — every
 //     multiplier A_i, B_i > 0 on B (Theorem S), every listed escape
 //     witness has |Q_j(U)|² > 0 on B, and every other neuron is dead, an
-//     alive neuron with dim V_j = 1, or listed as undecided; saddle — the
+//     alive neuron whose critical set meets S_j in a line (NoEscape), or
+//     listed as undecided; saddle — the
 //     path decreases; local-min — nothing undecided, no escape, and
 //     L(θ*) > 0 (L = 0 would make it global).
-func RecheckBox(p *Point, v *BoxVerdict) error {
+func RecheckBox(p *network.Point, v *BoxVerdict) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -121,7 +123,7 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 	if c.Prec < 64 || c.Prec > 1<<16 {
 		return fmt.Errorf("precision %d out of range", c.Prec)
 	}
-	s, err := newBoxSystem(p, c.Pattern, c.Prec)
+	s, err := NewBoxSystem(p, c.Pattern, c.Prec)
 	if err != nil {
 		return err
 	}
@@ -141,15 +143,15 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 			}
 		}
 	}
-	if ok, _ := s.krawczykMargin(c.Center, c.Radius, c.Precond); !ok {
+	if ok, _ := s.KrawczykMargin(c.Center, c.Radius, c.Precond); !ok {
 		return errors.New("Krawczyk: K(B) is not inside B: the box does not prove a unique zero")
 	}
-	e := s.evalBox(s.boxOf(c.Center, c.Radius))
-	if err := e.sidesHold(); err != nil {
+	e := s.EvalBox(s.Box(c.Center, c.Radius))
+	if err := e.SidesHold(); err != nil {
 		return err
 	}
-	if v.Loss == nil || !e.loss().Subset(v.Loss) {
-		return fmt.Errorf("loss: the stored enclosure %v does not contain the re-evaluated %v", v.Loss, e.loss())
+	if v.Loss == nil || !e.Loss().Subset(v.Loss) {
+		return fmt.Errorf("loss: the stored enclosure %v does not contain the re-evaluated %v", v.Loss, e.Loss())
 	}
 	if v.Kind == NotStationary {
 		if v.Stationary || len(v.Escape) > 0 || len(v.Undecided) > 0 {
@@ -161,7 +163,7 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 		if err := e.checkWitness(*c.Descent); err != nil {
 			return err
 		}
-		if e.phiN(c.Descent.Neuron, c.Descent.U).Sign() >= 0 {
+		if e.PhiN(c.Descent.Neuron, c.Descent.U).Sign() >= 0 {
 			return fmt.Errorf("not-stationary: φ_%d(u) is not negative on B", c.Descent.Neuron)
 		}
 		return nil
@@ -172,7 +174,7 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 		}
 		return nil
 	}
-	if err := e.stationary(); err != nil {
+	if err := e.Stationary(); err != nil {
 		return err
 	}
 	if err := e.checkEscapes(v.Escape, v.Undecided, c.Escapes); err != nil {
@@ -183,12 +185,12 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 		if c.Path == nil {
 			return errors.New("saddle: no path")
 		}
-		return e.checkPath(c.Path)
+		return e.CheckPath(c.Path)
 	case LocalMin:
 		if len(v.Escape) > 0 || len(v.Undecided) > 0 {
 			return errors.New("local-min with escape or undecided neurons")
 		}
-		if e.loss().Sign() <= 0 {
+		if e.Loss().Sign() <= 0 {
 			return errors.New("local-min: L(θ*) > 0 is not proved (it may be a global minimum)")
 		}
 		return nil
@@ -198,8 +200,8 @@ func RecheckBox(p *Point, v *BoxVerdict) error {
 	return fmt.Errorf("verdict %v is not made by the box layer", v.Kind)
 }
 
-// boxOf returns the box Ball(center_c, radius_c).
-func (s *boxSystem) boxOf(center, radius []*big.Float) []*exact.Interval {
+// Box returns the box Ball(center_c, radius_c).
+func (s *BoxSystem) Box(center, radius []*big.Float) []*exact.Interval {
 	X := make([]*exact.Interval, len(center))
 	for i := range X {
 		X[i] = s.newIv().Ball(center[i], radius[i])
@@ -207,9 +209,9 @@ func (s *boxSystem) boxOf(center, radius []*big.Float) []*exact.Interval {
 	return X
 }
 
-// sidesHold checks that every strict side of every alive neuron holds on
+// SidesHold checks that every strict side of every alive neuron holds on
 // the box (for ρ₊ ≠ ρ₋; a linear activation has no sides).
-func (e *boxEval) sidesHold() error {
+func (e *BoxEval) SidesHold() error {
 	if e.s.p.Act.Kappa().Sign() == 0 {
 		return nil
 	}
@@ -223,14 +225,14 @@ func (e *boxEval) sidesHold() error {
 	return nil
 }
 
-// stationary checks Theorem S on B: (S1), (S0) and the equality part of
+// Stationary checks Theorem S on B: (S1), (S0) and the equality part of
 // (S2) are equations of the system; what remains is A_i > 0 and B_i > 0 for
 // every boundary sample of every alive neuron (dead and zero neurons have
 // φ_j ≡ 0 and G_j = 0).
-func (e *boxEval) stationary() error {
+func (e *BoxEval) Stationary() error {
 	for _, j := range e.s.alive {
 		for c, i := range e.s.nb[j].Z {
-			A, B := e.multipliers(j, c)
+			A, B := e.Multipliers(j, c)
 			if A.Sign() <= 0 || B.Sign() <= 0 {
 				return fmt.Errorf("neurons[%d]: the multiplier of boundary sample %d is not proved inside (0, 1) on B (λκc ∈ %v, (1−λ)κc ∈ %v)", j, i, A, B)
 			}
@@ -240,15 +242,15 @@ func (e *boxEval) stationary() error {
 }
 
 // checkWitness checks a witness's shape.
-func (e *boxEval) checkWitness(w BoxWitness) error {
+func (e *BoxEval) checkWitness(w BoxWitness) error {
 	if w.Neuron < 0 || w.Neuron >= len(e.s.nb) || len(w.U) != e.s.d {
 		return fmt.Errorf("witness for neuron %d: bad neuron or length", w.Neuron)
 	}
 	return nil
 }
 
-// critical reports whether u ∈ V_j for alive neuron j.
-func (e *boxEval) critical(j int, u exact.Vec) bool {
+// Critical reports whether u ∈ V_j for alive neuron j.
+func (e *BoxEval) Critical(j int, u exact.Vec) bool {
 	for _, i := range e.s.nb[j].Z {
 		if e.s.p.X[i].Dot(u).Sign() != 0 {
 			return false
@@ -257,21 +259,31 @@ func (e *boxEval) critical(j int, u exact.Vec) bool {
 	return true
 }
 
-// noEscape reports whether neuron j provably does not escape at a
+// NoEscape reports whether neuron j provably does not escape at a
 // stationary θ* with every multiplier inside (0, 1): a dead neuron
-// (Q_j ≡ 0), or an alive one whose critical set V_j is the line through
-// w_j (dim V_j = 1, w_j ≠ 0 on B): there Q_j(±w_j) = ±n·G_j = 0.
-func (e *boxEval) noEscape(j int) bool {
+// (Q_j ≡ 0), or an alive one whose critical set V_j = {u : x_i·u = 0,
+// i ∈ Z_j} meets S_j in a line (dim S_j − |Z_j| = 1) and with a sample that
+// sees w_j strictly (so the component of w_j in S_j is nonzero). Q_j(u)
+// depends only on u's component in S_j, and V_j ∩ S_j is spanned by that
+// component of w_j, where Q_j(w_j) = n·G_j = 0.
+func (e *BoxEval) NoEscape(j int) bool {
 	s := e.s
 	switch s.nb[j].Rule {
 	case BoxDead:
 		return true
 	case BoxAlive:
-		if s.d-len(s.nb[j].Z) != 1 {
+		b := e.aliv[j]
+		dim := 0
+		for _, pv := range s.pivot[b] {
+			if pv {
+				dim++
+			}
+		}
+		if dim-len(s.nb[j].Z) != 1 {
 			return false
 		}
-		for _, x := range e.v.w[e.aliv[j]] {
-			if x.Sign() != 0 {
+		for i, sl := range s.slope[b] {
+			if sl.Sign() != 0 && e.pre[b][i].Sign() != 0 {
 				return true
 			}
 		}
@@ -283,7 +295,7 @@ func (e *boxEval) noEscape(j int) bool {
 // with φ_j(U) = 0 at θ* (U ∈ V_j for alive neurons, anything for zero
 // neurons) and |Q_j(U)|² > 0 on B; every neuron neither listed nor
 // undecided provably does not escape.
-func (e *boxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
+func (e *BoxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
 	m := len(e.s.nb)
 	status := make([]int, m) // 1 escape, 2 undecided
 	for _, j := range escape {
@@ -308,7 +320,7 @@ func (e *boxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
 			return fmt.Errorf("escape witness for neuron %d, which is not listed once as escaping", j)
 		}
 		seen[j] = true
-		if err := e.escapes(j, w.U); err != nil {
+		if err := e.Escapes(j, w.U); err != nil {
 			return err
 		}
 	}
@@ -316,31 +328,31 @@ func (e *boxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
 		switch {
 		case status[j] == 1 && !seen[j]:
 			return fmt.Errorf("neurons[%d]: listed as escaping without a witness", j)
-		case status[j] == 0 && !e.noEscape(j):
+		case status[j] == 0 && !e.NoEscape(j):
 			return fmt.Errorf("neurons[%d]: neither an escape witness nor a proof that it does not escape", j)
 		}
 	}
 	return nil
 }
 
-// escapes checks that U is an escape witness of neuron j on B.
-func (e *boxEval) escapes(j int, u exact.Vec) error {
+// Escapes checks that U is an escape witness of neuron j on B.
+func (e *BoxEval) Escapes(j int, u exact.Vec) error {
 	switch e.s.nb[j].Rule {
 	case BoxDead:
 		return fmt.Errorf("neurons[%d]: a dead neuron does not escape", j)
 	case BoxAlive:
-		if !e.critical(j, u) {
+		if !e.Critical(j, u) {
 			return fmt.Errorf("neurons[%d]: escape witness off V_j (x_i·u ≠ 0 for a boundary sample)", j)
 		}
 	}
-	if e.norm2(e.response(j, u)).Sign() <= 0 {
+	if e.Norm2(e.Response(j, u)).Sign() <= 0 {
 		return fmt.Errorf("neurons[%d]: |Q_j(u)|² > 0 is not proved on B", j)
 	}
 	return nil
 }
 
-// checkPath checks a decreasing path from θ*.
-func (e *boxEval) checkPath(path *BoxPath) error {
+// CheckPath checks a decreasing path from θ*.
+func (e *BoxEval) CheckPath(path *BoxPath) error {
 	s := e.s
 	switch path.Rule {
 	case PathTheoremE:
@@ -351,7 +363,7 @@ func (e *boxEval) checkPath(path *BoxPath) error {
 		if s.nb[w.Neuron].Rule != BoxZero {
 			return fmt.Errorf("Theorem E path on neuron %d, which is not a zero neuron", w.Neuron)
 		}
-		return e.escapes(w.Neuron, w.U)
+		return e.Escapes(w.Neuron, w.U)
 	case PathSecondOrder:
 		if len(path.Delta) != len(s.nb) || (path.DeltaBias != nil) != s.bias || (s.bias && len(path.DeltaBias) != s.k) {
 			return errors.New("second-order path: wrong shape")
@@ -366,7 +378,7 @@ func (e *boxEval) checkPath(path *BoxPath) error {
 				}
 				continue
 			}
-			if !e.critical(j, dj.W) {
+			if !e.Critical(j, dj.W) {
 				return fmt.Errorf("second-order path: δw_%d is not in V_%d", j, j)
 			}
 			b := e.aliv[j]
@@ -380,7 +392,7 @@ func (e *boxEval) checkPath(path *BoxPath) error {
 				}
 			}
 		}
-		c2, c3, c4 := e.secondOrder(path.Delta, path.DeltaBias)
+		c2, c3, c4 := e.SecondOrder(path.Delta, path.DeltaBias)
 		sum := s.newIv().Add(c2, s.newIv().SetFloat(c3.Mag()))
 		sum.Add(sum, c4)
 		if sum.Sign() >= 0 {

@@ -1,9 +1,10 @@
-package verify
+package recheck
 
 import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
 )
 
 // This file evaluates, over a box B of the unknowns of boxsystem.go, the
@@ -13,19 +14,19 @@ import (
 // interval arithmetic over all of B, so its interval contains the value at
 // θ*. Arithmetic only: the re-check of box certificates uses it too.
 
-// boxEval holds the box and the per-sample quantities over it.
-type boxEval struct {
-	s    *boxSystem
+// BoxEval holds the box and the per-sample quantities over it.
+type BoxEval struct {
+	s    *BoxSystem
 	box  []*exact.Interval
-	v    boxVars
+	v    boxUnknowns
 	pre  [][]*exact.Interval // pre[b][i] = w_b·x_i, alive b
 	r    [][]*exact.Interval // r_i = f(x_i) − y_i on the pattern
 	aliv map[int]int         // neuron → alive index
 }
 
-// evalBox evaluates the per-sample quantities over the box.
-func (s *boxSystem) evalBox(box []*exact.Interval) *boxEval {
-	e := &boxEval{s: s, box: box, v: s.unpack(box), aliv: map[int]int{}}
+// EvalBox evaluates the per-sample quantities over the box.
+func (s *BoxSystem) EvalBox(box []*exact.Interval) *BoxEval {
+	e := &BoxEval{s: s, box: box, v: s.unpack(box), aliv: map[int]int{}}
 	p := s.p
 	n, d, k := p.N(), s.d, s.k
 	xs := make([][]*exact.Interval, n)
@@ -74,7 +75,7 @@ func (s *boxSystem) evalBox(box []*exact.Interval) *boxEval {
 // side returns the side of sample i for neuron j in θ*: the pattern's side
 // for an alive neuron, −1 for a dead one, 0 for a zero neuron (every
 // sample is on the hyperplane of w = 0) and for x_i = 0.
-func (e *boxEval) side(j, i int) int8 {
+func (e *BoxEval) side(j, i int) int8 {
 	if e.s.p.X[i].IsZero() {
 		return 0
 	}
@@ -87,8 +88,52 @@ func (e *boxEval) side(j, i int) int8 {
 	return 0
 }
 
-// outWeight returns a_j over the box (alive) or exactly (fixed neurons).
-func (e *boxEval) outWeight(j int) []*exact.Interval {
+// W returns w_j over the box (alive neurons) or exactly (fixed neurons).
+func (e *BoxEval) W(j int) []*exact.Interval {
+	if b, ok := e.aliv[j]; ok {
+		return e.v.w[b]
+	}
+	w := make([]*exact.Interval, e.s.d)
+	for r := range w {
+		w[r] = e.s.ivRat(e.s.nb[j].W[r])
+	}
+	return w
+}
+
+// Bias returns the output bias over the box (nil without one).
+func (e *BoxEval) Bias() []*exact.Interval { return e.v.b }
+
+// SafeStep returns a lower bound of the largest τ with
+// |τ δw_l·x_i| < |w_l·x_i| on B for every alive neuron l and sample i off
+// Z_l (DESIGN §2's safe radius for τΔ), or nil when Δ moves no strict side
+// (or ρ₊ = ρ₋: there is no kink): every τ is safe. It is 0 when a strict
+// side is not bounded away from 0 on B.
+func (e *BoxEval) SafeStep(delta network.Direction) *big.Float {
+	s := e.s
+	if s.p.Act.Kappa().Sign() == 0 {
+		return nil
+	}
+	var best *big.Float
+	for b, j := range s.alive {
+		for i, x := range s.p.X {
+			if s.nb[j].Side[i] == 0 {
+				continue
+			}
+			t := x.Dot(delta[j].W)
+			if t.Sign() == 0 {
+				continue
+			}
+			q := s.newIv().Quo(s.newIv().SetFloat(e.pre[b][i].Mig()), s.ivRat(t.Abs(t)))
+			if best == nil || q.Lo.Cmp(best) < 0 {
+				best = new(big.Float).Set(&q.Lo)
+			}
+		}
+	}
+	return best
+}
+
+// A returns a_j over the box (alive neurons) or exactly (fixed neurons).
+func (e *BoxEval) A(j int) []*exact.Interval {
 	if b, ok := e.aliv[j]; ok {
 		return e.v.a[b]
 	}
@@ -99,9 +144,9 @@ func (e *boxEval) outWeight(j int) []*exact.Interval {
 	return a
 }
 
-// response returns Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u) at θ*, with the
+// Response returns Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u) at θ*, with the
 // sides of θ* (ρ'(z; t) = ρ(t) on the hyperplane).
-func (e *boxEval) response(j int, u exact.Vec) []*exact.Interval {
+func (e *BoxEval) Response(j int, u exact.Vec) []*exact.Interval {
 	s := e.s
 	q := s.ivVec(s.k)
 	for i, x := range s.p.X {
@@ -126,10 +171,10 @@ func (e *boxEval) response(j int, u exact.Vec) []*exact.Interval {
 	return q
 }
 
-// phiN returns n·φ_j(u) = a_j·Q_j(u) at θ*.
-func (e *boxEval) phiN(j int, u exact.Vec) *exact.Interval {
-	q := e.response(j, u)
-	a := e.outWeight(j)
+// PhiN returns n·φ_j(u) = a_j·Q_j(u) at θ*.
+func (e *BoxEval) PhiN(j int, u exact.Vec) *exact.Interval {
+	q := e.Response(j, u)
+	a := e.A(j)
 	out := e.s.newIv()
 	for l := range q {
 		out.AddMul(a[l], q[l])
@@ -137,8 +182,8 @@ func (e *boxEval) phiN(j int, u exact.Vec) *exact.Interval {
 	return out
 }
 
-// norm2 returns |v|² over the box.
-func (e *boxEval) norm2(v []*exact.Interval) *exact.Interval {
+// Norm2 returns |v|² over the box.
+func (e *BoxEval) Norm2(v []*exact.Interval) *exact.Interval {
 	out := e.s.newIv()
 	t := e.s.newIv()
 	for _, x := range v {
@@ -147,13 +192,13 @@ func (e *boxEval) norm2(v []*exact.Interval) *exact.Interval {
 	return out
 }
 
-// multipliers returns, for alive neuron j and its c-th boundary sample i,
+// Multipliers returns, for alive neuron j and its c-th boundary sample i,
 // A = ν_i − ρ₋c_i = λ_i κ c_i and B = ρ₊c_i − ν_i = (1 − λ_i) κ c_i with
 // c_i = a_j·r_i (DESIGN §3 with ν_i = (ρ₋ + λ_i κ) c_i). With F2_j = 0,
 // n·φ_j(u) = Σ_{i∈Z_j} [A_i (−x_i·u)₊ + B_i (x_i·u)₊], so (S2) holds when
 // every A_i, B_i ≥ 0, and the critical directions {φ_j = 0} are exactly
 // V_j = {u : x_i·u = 0, i ∈ Z_j} when every A_i, B_i > 0.
-func (e *boxEval) multipliers(j, c int) (A, B *exact.Interval) {
+func (e *BoxEval) Multipliers(j, c int) (A, B *exact.Interval) {
 	s := e.s
 	b := e.aliv[j]
 	i := s.nb[j].Z[c]
@@ -169,16 +214,16 @@ func (e *boxEval) multipliers(j, c int) (A, B *exact.Interval) {
 	return A, B
 }
 
-// loss returns L(θ*) = (1/2n) Σ_i |r_i|².
-func (e *boxEval) loss() *exact.Interval {
+// Loss returns L(θ*) = (1/2n) Σ_i |r_i|².
+func (e *BoxEval) Loss() *exact.Interval {
 	out := e.s.newIv()
 	for _, ri := range e.r {
-		out.Add(out, e.norm2(ri))
+		out.Add(out, e.Norm2(ri))
 	}
 	return out.Quo(out, e.s.newIv().SetInt64(int64(2*e.s.p.N())))
 }
 
-// secondOrder returns the coefficients of the loss change along the
+// SecondOrder returns the coefficients of the loss change along the
 // segment θ* + τΔ, τ ∈ [0, 1] (DESIGN §4 test 2, over all alive neurons and
 // the output bias):
 //
@@ -192,14 +237,14 @@ func (e *boxEval) loss() *exact.Interval {
 // the first-order part Σ_i r_i·A_i/n = Σ_l [δa_l·G_l + φ_l(δw_l)] + δb·Σ_i r_i/n
 // vanishes (G_l = 0 and Σ_i r_i = 0 are equations of the system; φ_l = 0 on
 // V_l). db is nil without an output bias.
-func (e *boxEval) secondOrder(delta Direction, db exact.Vec) (c2, c3, c4 *exact.Interval) {
+func (e *BoxEval) SecondOrder(delta network.Direction, db exact.Vec) (c2, c3, c4 *exact.Interval) {
 	s := e.s
 	p := s.p
 	k := s.k
 	c2, c3, c4 = s.newIv(), s.newIv(), s.newIv()
 	t := s.newIv()
 	for _, j := range s.alive {
-		q := e.response(j, delta[j].W)
+		q := e.Response(j, delta[j].W)
 		for l := 0; l < k; l++ {
 			c2.AddMul(s.ivRat(delta[j].A[l]), q[l])
 		}
