@@ -30,7 +30,7 @@ func randomBoxCase(rng *rand.Rand) (*network.Point, []BoxNeuron, []*big.Rat) {
 			x[r] = dyadic(rng)
 		}
 		x[0] = big.NewRat(int64(1+i), 3) // nonzero, and non-dyadic data too
-		x[d-1].SetInt64(1)                // a bias column
+		x[d-1].SetInt64(1)               // a bias column
 		for l := range y {
 			y[l] = dyadic(rng)
 		}
