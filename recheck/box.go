@@ -10,7 +10,7 @@ import (
 )
 
 // This file holds the certificate of a k ≥ 2 verdict made by the big-float
-// layer (DESIGN §12) and its re-check. The point θ* is algebraic, not
+// layer (docs/theory.md §8.2) and its re-check. The point θ* is algebraic, not
 // rational: the certificate proves that θ* exists, is unique in a box B
 // and has the stated properties, by interval evaluation over B only.
 // RecheckBox re-runs that evaluation by substitution — the Krawczyk test

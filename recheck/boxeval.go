@@ -9,7 +9,7 @@ import (
 
 // This file evaluates, over a box B of the unknowns of boxsystem.go, the
 // quantities the verdict of the unique zero θ* ∈ B is decided from. Each
-// is an expression that equals the quantity of DESIGN §1–4 at θ* (where
+// is an expression that equals the quantity of docs/theory.md §1–4 at θ* (where
 // w_j·x_i = 0 for i ∈ Z_j and the sides of the pattern hold), evaluated in
 // interval arithmetic over all of B, so its interval contains the value at
 // θ*. Arithmetic only: the re-check of box certificates uses it too.
@@ -105,7 +105,7 @@ func (e *BoxEval) Bias() []*exact.Interval { return e.v.b }
 
 // SafeStep returns a lower bound of the largest τ with
 // |τ δw_l·x_i| < |w_l·x_i| on B for every alive neuron l and sample i off
-// Z_l (DESIGN §2's safe radius for τΔ), or nil when Δ moves no strict side
+// Z_l (docs/theory.md §2's safe radius for τΔ), or nil when Δ moves no strict side
 // (or ρ₊ = ρ₋: there is no kink): every τ is safe. It is 0 when a strict
 // side is not bounded away from 0 on B.
 func (e *BoxEval) SafeStep(delta network.Direction) *big.Float {
@@ -194,7 +194,7 @@ func (e *BoxEval) Norm2(v []*exact.Interval) *exact.Interval {
 
 // Multipliers returns, for alive neuron j and its c-th boundary sample i,
 // A = ν_i − ρ₋c_i = λ_i κ c_i and B = ρ₊c_i − ν_i = (1 − λ_i) κ c_i with
-// c_i = a_j·r_i (DESIGN §3 with ν_i = (ρ₋ + λ_i κ) c_i). With F2_j = 0,
+// c_i = a_j·r_i (docs/theory.md §3 with ν_i = (ρ₋ + λ_i κ) c_i). With F2_j = 0,
 // n·φ_j(u) = Σ_{i∈Z_j} [A_i (−x_i·u)₊ + B_i (x_i·u)₊], so (S2) holds when
 // every A_i, B_i ≥ 0, and the critical directions {φ_j = 0} are exactly
 // V_j = {u : x_i·u = 0, i ∈ Z_j} when every A_i, B_i > 0.
@@ -224,7 +224,7 @@ func (e *BoxEval) Loss() *exact.Interval {
 }
 
 // SecondOrder returns the coefficients of the loss change along the
-// segment θ* + τΔ, τ ∈ [0, 1] (DESIGN §4 test 2, over all alive neurons and
+// segment θ* + τΔ, τ ∈ [0, 1] (docs/theory.md §4 test 2, over all alive neurons and
 // the output bias):
 //
 //	L(θ* + τΔ) − L(θ*) = τ² c₂ + τ³ c₃ + τ⁴ c₄,

@@ -7,7 +7,7 @@ import (
 )
 
 // This file holds the quadratic form of the second-order test of the
-// big-float layer (DESIGN §4 test 2 over all alive neurons): on the critical
+// big-float layer (docs/theory.md §4 test 2 over all alive neurons): on the critical
 // directions δw_l ∈ V_l of every alive neuron, with every alive neuron's
 // output weight δa_l and the output bias δb, the coefficient c₂ of the
 // loss change (BoxEval.SecondOrder) is a quadratic form, 2n·c₂ = ηᵀHη in

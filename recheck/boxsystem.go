@@ -11,7 +11,7 @@ import (
 // This file holds the stationarity equations of one activation pattern for
 // vector output (k ≥ 2), evaluated in outward-rounded interval arithmetic
 // (exact.Interval): the system whose zero the Krawczyk test of krawczyk.go
-// proves to exist in a box (DESIGN §12, second bullet). It is arithmetic
+// proves to exist in a box (docs/theory.md §8.2). It is arithmetic
 // only — no search — so the re-check of box certificates evaluates it too.
 //
 // The pattern fixes, for every alive neuron j, the side s_ji of each sample
@@ -35,7 +35,7 @@ import (
 // a_l·(Σ_i z_ji r_i) = Σ_{i∉Z} s_i (w_j·x_i)(a_l·r_i) = w_j·F2_l − Σ_{i∈Z} ν_li F3_ji,
 // so at a zero Σ_{r∈R} a_l[r] (F1_j)_r = 0 for every l ∈ g: the |g|×|g|
 // matrix of fixed values is invertible, so (F1_j)_R = 0. The multipliers
-// are those of DESIGN §3: ν_ji = (ρ₋ + λ_i κ) c_i with c_i = a_j·r_i.
+// are those of docs/theory.md §3: ν_ji = (ρ₋ + λ_i κ) c_i with c_i = a_j·r_i.
 //
 // F2_j lies in S_j, the span of the samples that see w_j (those with
 // s_ji ≠ 0 or in Z_j), for every value of the unknowns; so it vanishes iff

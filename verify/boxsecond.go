@@ -9,7 +9,7 @@ import (
 )
 
 // This file finds the direction of the second-order test of the big-float
-// layer (DESIGN §4 test 2 over all alive neurons; the quadratic form is
+// layer (docs/theory.md §4 test 2 over all alive neurons; the quadratic form is
 // recheck.BoxEval.SecondOrderForm): its most negative eigenvector, rounded
 // to rationals, is the candidate; the proof (c₂ + |c₃| + c₄ < 0 on all of
 // the box, inside the safe radius) is made in interval arithmetic by
@@ -30,7 +30,7 @@ func (bs *boxSearch) secondOrderPath() (*recheck.BoxPath, string) {
 	lam, vec, scale := symEigenMin(H, 128)
 	tol := new(big.Float).SetMantExp(scale, -40)
 	if new(big.Float).Neg(lam).Cmp(tol) <= 0 {
-		return nil, fmt.Sprintf("the second-order form on the critical directions is positive semidefinite at the box center (smallest eigenvalue ≈ %s, largest entry %s): no second-order descent (deciding it needs higher order or copositivity, DESIGN §4)",
+		return nil, fmt.Sprintf("the second-order form on the critical directions is positive semidefinite at the box center (smallest eigenvalue ≈ %s, largest entry %s): no second-order descent (deciding it needs higher order or copositivity, docs/theory.md §4)",
 			lam.Text('g', 3), scale.Text('g', 3))
 	}
 	// η → the direction, entries rounded to 40-bit rationals.

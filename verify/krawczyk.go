@@ -11,7 +11,7 @@ import (
 
 // This file holds the big-float Newton refinement of a pattern's
 // stationarity system (boxsystem.go) and the Krawczyk test that proves a
-// unique exact zero in a box around the refined point (DESIGN §12).
+// unique exact zero in a box around the refined point (docs/theory.md §8.2).
 //
 // The test itself (Krawczyk's theorem, and its evaluation) is
 // recheck.BoxSystem.KrawczykMargin, which the re-check runs too.

@@ -10,7 +10,7 @@ import (
 	"github.com/relucert/relucert/recheck"
 )
 
-// This file is snap for vector output, k ≥ 2 (DESIGN §12, second bullet):
+// This file is snap for vector output, k ≥ 2 (docs/theory.md §8.2):
 // the big-float layer. With k ≥ 2 the stationary points of a fixed pattern
 // are algebraic, not rational (an alive neuron's a_j w_jᵀ is a rank-one
 // matrix: a singular-vector problem), so there is no exact rational snap.
@@ -29,7 +29,7 @@ import (
 //     strictly inside their bounds, escape witnesses whose |Q_j(u)|² is
 //     bounded away from 0, and decreasing paths whose loss change is
 //     negative for every point of B — Theorem E for zero neurons, the
-//     second-order test of DESIGN §4 (over all alive neurons' critical
+//     second-order test of docs/theory.md §4 (over all alive neurons' critical
 //     directions, output weights and the output bias) otherwise. What the
 //     box cannot decide (it would need an exact zero) makes the verdict
 //     undetermined with the reason;
@@ -528,7 +528,7 @@ func boxDecide(s *recheck.BoxSystem, e *recheck.BoxEval, p *Point, nb []BoxNeuro
 	if path != nil {
 		cert.Path = path
 		v.Kind = Saddle
-		v.Reason = "second-order test of DESIGN §4 on B: along critical directions of the alive neurons with their output weights" +
+		v.Reason = "second-order test (docs/theory.md §8.2) on the box: along critical directions of the alive neurons with their output weights" +
 			map[bool]string{true: " and the output bias", false: ""}[s.HasBias()] + ", c₂ + |c₃| + c₄ < 0"
 		return v
 	}

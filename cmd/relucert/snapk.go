@@ -14,7 +14,7 @@ import (
 )
 
 // This file prints what snap's big-float layer found for k ≥ 2
-// (verify.AlgebraicSnap, DESIGN §12): the text report shows short decimals
+// (verify.AlgebraicSnap, docs/theory.md §8.2): the text report shows short decimals
 // only; --json carries the certificate exactly (dyadic rationals "p/q").
 
 // algebraicExit is snap's exit status for k ≥ 2: 0 when the box decided a
@@ -64,7 +64,7 @@ func writeAlgebraicReport(w io.Writer, r *snapRun) {
 	a, p := r.Res.Algebraic, r.Cand
 	v := a.Verdict
 	fmt.Fprintf(w, "k = %d: the stationary points of a pattern are algebraic (rank-one neurons), so θ* is not rounded to rationals:\n", p.K())
-	fmt.Fprintln(w, "the big-float layer (DESIGN §12) refines θ̃ by Newton on the pattern's stationarity equations and proves")
+	fmt.Fprintln(w, "the big-float layer (docs/theory.md §8.2) refines θ̃ by Newton on the pattern's stationarity equations and proves")
 	fmt.Fprintln(w, "with a Krawczyk test in outward-rounded interval arithmetic that one exact stationary point θ* lies in a box")
 	if a.Unknowns > 0 {
 		fmt.Fprintf(w, "  system: %d unknowns and equations; Newton: %d steps at %d bits from max |F(θ̃)| ≈ %s\n", a.Unknowns, a.NewtonSteps, a.Prec, floatG(a.Residual))
