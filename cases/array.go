@@ -14,11 +14,13 @@ import (
 // read from a file (NumPy .npy/.npz or a PyTorch .pt), its element types
 // and the limits checked before anything is allocated.
 
-// MaxArrayEntries bounds the number of entries of one array read from a
-// weights or data file (2²⁴ = 16,777,216 numbers, 128 MiB as float64). The
-// shape a file declares is checked against it, and against the bytes the
-// file really holds, before any memory is allocated for the entries.
-const MaxArrayEntries = 1 << 24
+// MaxEntries bounds the numbers read from one weights or data file, in
+// each array and in all the arrays read together: 2²¹ = 2,097,152 numbers
+// (16 MiB as float64, about 250 MiB as the exact rationals a case holds).
+// The shapes a file declares are checked against it, and against the
+// bytes the file really holds, before any memory is allocated for the
+// entries.
+const MaxEntries = 1 << 21
 
 // maxHeaderBytes bounds an .npy header (NumPy itself refuses headers over
 // 10,000 bytes by default).
@@ -77,7 +79,7 @@ func half(h uint16) float64 {
 }
 
 // array is one named array of a weights or data file: its shape and type
-// as the file declares them (already checked against MaxArrayEntries and
+// as the file declares them (already checked against MaxEntries and
 // the bytes the file holds), and a function reading its entries.
 type array struct {
 	file  string // the file, for messages
@@ -99,7 +101,7 @@ func (a *array) errorf(format string, args ...any) error {
 }
 
 // entries returns the number of entries of shape, or an error when a
-// dimension is negative or the count exceeds MaxArrayEntries (checked
+// dimension is negative or the count exceeds MaxEntries (checked
 // without overflow).
 func entries(shape []int) (int, error) {
 	n := 1
@@ -107,15 +109,35 @@ func entries(shape []int) (int, error) {
 		if s < 0 {
 			return 0, fmt.Errorf("shape %s: negative dimension", shapeString(shape))
 		}
-		if s > 0 && n > MaxArrayEntries/s {
-			return 0, fmt.Errorf("shape %s: more than %d entries (the limit for one array)", shapeString(shape), MaxArrayEntries)
+		if s > 0 && n > MaxEntries/s {
+			return 0, fmt.Errorf("shape %s: more than %d entries (the limit for a weights or data file)", shapeString(shape), MaxEntries)
 		}
 		n *= s
 	}
-	if n > MaxArrayEntries {
-		return 0, fmt.Errorf("shape %s: more than %d entries (the limit for one array)", shapeString(shape), MaxArrayEntries)
+	if n > MaxEntries {
+		return 0, fmt.Errorf("shape %s: more than %d entries (the limit for a weights or data file)", shapeString(shape), MaxEntries)
 	}
 	return n, nil
+}
+
+// checkTotal refuses arrays that together hold more than MaxEntries
+// numbers (each alone was checked when declared).
+func checkTotal(file string, arrays ...*array) error {
+	total := 0
+	var names []string
+	for _, a := range arrays {
+		if a == nil {
+			continue
+		}
+		n, _ := entries(a.shape)
+		total += n
+		names = append(names, a.name)
+	}
+	if total > MaxEntries {
+		return &WeightsError{File: file, Err: fmt.Errorf("%s hold %d numbers together, more than the limit of %d for a weights or data file",
+			strings.Join(names, ", "), total, MaxEntries)}
+	}
+	return nil
 }
 
 // values reads the array's entries in C (row-major) order, checks that
@@ -127,7 +149,10 @@ func (a *array) values(what string) ([]float64, error) {
 		return nil, a.errorf("%v", err)
 	}
 	n, _ := entries(a.shape) // checked when the array was declared
-	out := make([]float64, n)
+	var out []float64
+	if a.strides != nil || a.fortran {
+		out = make([]float64, n)
+	}
 	switch {
 	case a.strides != nil:
 		idx := make([]int, len(a.shape))
@@ -153,7 +178,7 @@ func (a *array) values(what string) ([]float64, error) {
 			}
 		}
 	default:
-		copy(out, stored)
+		out = stored[:n] // C order: the entries as stored
 	}
 	for i, x := range out {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -177,32 +202,38 @@ func (a *array) index(i int) string {
 	return b.String()
 }
 
-// readExactly reads exactly n bytes from r (n was checked against the
-// bytes the file holds, so the buffer is never larger than the file), then
-// reads on to the end, so that archive/zip verifies the member's checksum
-// and its declared size: a member longer than declared is an error.
-func readExactly(r io.Reader, n int) ([]byte, error) {
+// readValues reads n entries of type t from r, decoding as it goes (no
+// buffer of the raw bytes; n was checked against the bytes the file holds
+// and MaxEntries), then reads on to the end, so that archive/zip verifies
+// the member's checksum and declared size: data beyond the n entries are an
+// error.
+func readValues(r io.Reader, n int, t dtype) ([]float64, error) {
 	readErr := func(err error) error {
 		if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) {
 			return fmt.Errorf("corrupt zip member: its data do not match its declared size or checksum (%v)", err)
 		}
 		return fmt.Errorf("reading the data: %w", err)
 	}
-	b := make([]byte, n)
-	if _, err := io.ReadFull(r, b); err != nil {
-		if err == io.ErrUnexpectedEOF || err == io.EOF {
-			return nil, fmt.Errorf("the data end after fewer than the %d bytes the shape needs (truncated)", n)
+	out := make([]float64, 0, n)
+	buf := make([]byte, 1<<16-(1<<16)%t.size)
+	for len(out) < n {
+		chunk := buf[:min(len(buf), (n-len(out))*t.size)]
+		if _, err := io.ReadFull(r, chunk); err != nil {
+			if err == io.ErrUnexpectedEOF || err == io.EOF {
+				return nil, fmt.Errorf("the data end before the %d bytes the shape needs (truncated)", n*t.size)
+			}
+			return nil, readErr(err)
 		}
-		return nil, readErr(err)
+		out = append(out, t.decode(chunk)...)
 	}
 	var extra [1]byte
 	switch k, err := r.Read(extra[:]); {
 	case k > 0:
-		return nil, fmt.Errorf("more than the %d bytes of data the shape needs", n)
+		return nil, fmt.Errorf("more than the %d bytes of data the shape needs", n*t.size)
 	case err != nil && err != io.EOF:
 		return nil, readErr(err)
 	}
-	return b, nil
+	return out, nil
 }
 
 func shapeString(s []int) string {

@@ -32,7 +32,7 @@ import (
 //
 // Binary arrays (float64, float32 or float16) are taken exactly as stored:
 // a float32 data set is the float32 values the network was trained on.
-// Entries must be finite; shapes are checked against MaxArrayEntries
+// Entries must be finite; shapes are checked against MaxEntries
 // before allocating, and a CSV file against MaxFileSize.
 
 // DataOptions say how a data file is read.
@@ -131,6 +131,9 @@ func readDataPair(path string) (inputs, targets [][]*big.Rat, err error) {
 // dataArrays reads X and Y: a vector X is n samples of one input, a vector
 // Y n targets of one output.
 func dataArrays(x, y *array) (inputs, targets [][]*big.Rat, err error) {
+	if err := checkTotal(x.file, x, y); err != nil {
+		return nil, nil, err
+	}
 	read := func(a *array) ([][]*big.Rat, error) {
 		m, err := readMatrix(a, "data")
 		if err != nil {
@@ -236,8 +239,8 @@ func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err er
 		if bad != nil {
 			return nil, nil, fail(line, badCol, "%q: %v", strings.TrimSpace(rec[badCol-1]), bad)
 		}
-		if count += cols; count > MaxArrayEntries {
-			return nil, nil, fail(line, 0, "more than %d numbers (the limit for a data set)", MaxArrayEntries)
+		if count += cols; count > MaxEntries {
+			return nil, nil, fail(line, 0, "more than %d numbers (the limit for a data set)", MaxEntries)
 		}
 		inputs = append(inputs, nums[:cols-k:cols-k])
 		targets = append(targets, nums[cols-k:])

@@ -16,7 +16,7 @@ import (
 // header length (2 bytes in version 1, 4 after), a header that is a Python
 // dict literal with the keys 'descr', 'fortran_order' and 'shape' (in any
 // order), then the entries; an .npz file is a zip archive of .npy members.
-// The shape is checked against MaxArrayEntries and against the bytes that
+// The shape is checked against MaxEntries and against the bytes that
 // follow the header before anything is allocated; a zip member's declared
 // size is checked before it is decompressed, and archive/zip refuses to
 // inflate a member past its declared size, so a zip bomb is refused at
@@ -318,11 +318,7 @@ func npyArray(file, name string, size int64, open func() (io.ReadCloser, error))
 		if _, _, err := readNPYHeader(rc, size); err != nil {
 			return nil, err
 		}
-		b, err := readExactly(rc, nbytes)
-		if err != nil {
-			return nil, err
-		}
-		return h.dtype.decode(b), nil
+		return readValues(rc, nbytes/h.dtype.size, h.dtype)
 	}
 	return a, nil
 }
@@ -356,7 +352,7 @@ func npzArrays(file string, z *zip.Reader) ([]*array, error) {
 			return nil, &WeightsError{File: file, Array: name, Err: errors.New("stored twice")}
 		}
 		seen[name] = true
-		if err := memberSize(m, maxHeaderBytes+12+8*MaxArrayEntries); err != nil {
+		if err := memberSize(m, maxHeaderBytes+12+8*MaxEntries); err != nil {
 			return nil, &WeightsError{File: file, Array: name, Err: err}
 		}
 		a, err := npyArray(file, name, int64(m.UncompressedSize64), m.Open)
@@ -375,7 +371,7 @@ func npzArrays(file string, z *zip.Reader) ([]*array, error) {
 func memberSize(m *zip.File, limit uint64) error {
 	if m.UncompressedSize64 > limit {
 		return fmt.Errorf("the zip member %s declares %d bytes uncompressed, more than the %d an array within the limits needs (at most %d entries)",
-			m.Name, m.UncompressedSize64, limit, MaxArrayEntries)
+			m.Name, m.UncompressedSize64, limit, MaxEntries)
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 // that follow (gopickle allocates what a length says before reading), and
 // with our own classes for storages and tensors, so no storage is read
 // until the shapes, strides and offsets have been checked against the
-// member's real size and MaxArrayEntries.
+// member's real size and MaxEntries.
 
 // MaxPickleBytes bounds the data.pkl member of a .pt file: the pickle of a
 // state dict of a few tensors is well under a kilobyte.
@@ -192,8 +192,8 @@ func torchArrays(file string, z *zip.Reader) ([]*array, error) {
 		if !class.ok {
 			return &storageRef{class: class, member: m, numel: numel}, nil
 		}
-		if numel < 0 || numel > MaxArrayEntries {
-			return nil, fmt.Errorf("storage %q of %d elements: more than the limit of %d entries", key, numel, MaxArrayEntries)
+		if numel < 0 || numel > MaxEntries {
+			return nil, fmt.Errorf("storage %q of %d elements: more than the limit of %d entries", key, numel, MaxEntries)
 		}
 		if need := uint64(numel) * uint64(class.dtype.size); m.UncompressedSize64 != need {
 			return nil, fmt.Errorf("storage %q: %d %s elements need %d bytes, the member %s holds %d",
@@ -254,11 +254,7 @@ func stateDict(file string, obj any) ([]*array, error) {
 					return nil, err
 				}
 				defer rc.Close()
-				b, err := readExactly(rc, st.numel*st.class.dtype.size)
-				if err != nil {
-					return nil, err
-				}
-				return st.class.dtype.decode(b), nil
+				return readValues(rc, st.numel, st.class.dtype)
 			},
 		})
 	}

@@ -55,7 +55,7 @@ import (
 // Arrays may be float64, float32, float16 (and bfloat16 in .pt files), in
 // either byte order, C or Fortran order or (PyTorch) any strides, with
 // finite entries; each converts to float64 exactly, and every float64 to a
-// rational exactly. Declared shapes are checked against MaxArrayEntries and
+// rational exactly. Declared shapes are checked against MaxEntries and
 // the bytes the file holds before anything is allocated.
 
 // WeightsError is a problem with a weights or data file: it names the file
@@ -376,6 +376,9 @@ func chains(r *roles) bool {
 // weights reads the roles' arrays and checks their shapes against each
 // other.
 func (r *roles) weights(file string) (*Weights, error) {
+	if err := checkTotal(file, r.first, r.second, r.firstBias, r.secondBias); err != nil {
+		return nil, err
+	}
 	w := &Weights{File: file, First: r.first.name, Second: r.second.name}
 	w1, err := readMatrix(r.first, "weights")
 	if err != nil {
