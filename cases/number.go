@@ -36,8 +36,21 @@ const (
 // NaN, Inf, hexadecimal, underscores and the empty string are rejected. The
 // error does not repeat s; callers quote it.
 func ParseNumber(s string) (*big.Rat, error) {
+	r := new(big.Rat)
+	if err := setNumber(r, s); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// setNumber sets z to the number s in the syntax of ParseNumber.
+func setNumber(z *big.Rat, s string) error {
 	if s == "" {
-		return nil, fmt.Errorf("empty number")
+		return fmt.Errorf("empty number")
+	}
+	if num, den, ok := shortDecimal(s); ok {
+		z.SetFrac64(num, den)
+		return nil
 	}
 	i := 0
 	neg := false
@@ -47,14 +60,58 @@ func ParseNumber(s string) (*big.Rat, error) {
 	}
 	body := s[i:]
 	if body == "" {
-		return nil, fmt.Errorf("sign without digits")
+		return fmt.Errorf("sign without digits")
 	}
 	for k := 0; k < len(body); k++ {
 		if body[k] == '/' {
-			return parseFraction(body[:k], body[k+1:], neg)
+			return parseFraction(z, body[:k], body[k+1:], neg)
 		}
 	}
-	return parseDecimal(body, neg)
+	return parseDecimal(z, body, neg)
+}
+
+// shortDecimal reads s when it is a decimal of at most 18 digits without
+// exponent ("-0.28", "12", ".5"), the common case, as num/den with den a
+// power of ten, without big integers; ok is false for anything else.
+func shortDecimal(s string) (num, den int64, ok bool) {
+	if s == "" {
+		return 0, 0, false
+	}
+	i := 0
+	neg := s[0] == '-'
+	if s[0] == '-' || s[0] == '+' {
+		i = 1
+	}
+	digits, frac := 0, -1
+	for ; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if digits > 18 {
+				return 0, 0, false
+			}
+			num = num*10 + int64(c-'0')
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, 0, false
+	}
+	if neg {
+		num = -num
+	}
+	den = 1
+	for range max(frac, 0) {
+		den *= 10
+	}
+	return num, den, true
 }
 
 // digitsOnly reports whether s is a nonempty string of ASCII digits.
@@ -83,37 +140,38 @@ func bigInt(digits, what string) (*big.Int, error) {
 	return z, nil
 }
 
-func parseFraction(p, q string, neg bool) (*big.Rat, error) {
+func parseFraction(z *big.Rat, p, q string, neg bool) error {
 	if !digitsOnly(p) {
-		return nil, fmt.Errorf("not a number: the numerator of p/q must be digits after an optional sign")
+		return fmt.Errorf("not a number: the numerator of p/q must be digits after an optional sign")
 	}
 	if !digitsOnly(q) {
-		return nil, fmt.Errorf("not a number: the denominator of p/q must be digits (no sign, no point)")
+		return fmt.Errorf("not a number: the denominator of p/q must be digits (no sign, no point)")
 	}
 	num, err := bigInt(p, "numerator")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	den, err := bigInt(q, "denominator")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if den.Sign() == 0 {
-		return nil, fmt.Errorf("zero denominator")
+		return fmt.Errorf("zero denominator")
 	}
 	if neg {
 		num.Neg(num)
 	}
-	return new(big.Rat).SetFrac(num, den), nil
+	z.SetFrac(num, den)
+	return nil
 }
 
-func parseDecimal(s string, neg bool) (*big.Rat, error) {
+func parseDecimal(z *big.Rat, s string, neg bool) error {
 	mant, exp := s, ""
 	for k := 0; k < len(s); k++ {
 		if s[k] == 'e' || s[k] == 'E' {
 			mant, exp = s[:k], s[k+1:]
 			if exp == "" {
-				return nil, fmt.Errorf("not a number: exponent without digits")
+				return fmt.Errorf("not a number: exponent without digits")
 			}
 			break
 		}
@@ -126,10 +184,10 @@ func parseDecimal(s string, neg bool) (*big.Rat, error) {
 		}
 	}
 	if intPart == "" && fracPart == "" {
-		return nil, fmt.Errorf("not a number: want p/q or a decimal with at least one digit")
+		return fmt.Errorf("not a number: want p/q or a decimal with at least one digit")
 	}
 	if (intPart != "" && !digitsOnly(intPart)) || (fracPart != "" && !digitsOnly(fracPart)) {
-		return nil, fmt.Errorf("not a number: want p/q or a decimal such as -0.25 or 1e-3")
+		return fmt.Errorf("not a number: want p/q or a decimal such as -0.25 or 1e-3")
 	}
 	e := 0
 	if exp != "" {
@@ -140,7 +198,7 @@ func parseDecimal(s string, neg bool) (*big.Rat, error) {
 			es = es[1:]
 		}
 		if !digitsOnly(es) {
-			return nil, fmt.Errorf("not a number: bad exponent")
+			return fmt.Errorf("not a number: bad exponent")
 		}
 		// Strip leading zeros so that "1e0000000000000000005" is 1e5, and
 		// cap the length before converting so nothing overflows.
@@ -148,11 +206,11 @@ func parseDecimal(s string, neg bool) (*big.Rat, error) {
 			es = es[1:]
 		}
 		if len(es) > 9 {
-			return nil, fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
+			return fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
 		}
 		v, err := strconv.Atoi(es)
 		if err != nil || v > MaxExponent {
-			return nil, fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
+			return fmt.Errorf("exponent out of range: |exponent| must be at most %d", MaxExponent)
 		}
 		if eneg {
 			v = -v
@@ -161,7 +219,7 @@ func parseDecimal(s string, neg bool) (*big.Rat, error) {
 	}
 	num, err := bigInt(intPart+fracPart, "decimal")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if neg {
 		num.Neg(num)
@@ -169,12 +227,13 @@ func parseDecimal(s string, neg bool) (*big.Rat, error) {
 	// value = num · 10^(e − len(fracPart)); |e − len(fracPart)| is bounded
 	// by MaxExponent + MaxDigits.
 	shift := e - len(fracPart)
-	r := new(big.Rat)
 	if shift >= 0 {
 		num.Mul(num, pow10(shift))
-		return r.SetInt(num), nil
+		z.SetInt(num)
+		return nil
 	}
-	return r.SetFrac(num, pow10(-shift)), nil
+	z.SetFrac(num, pow10(-shift))
+	return nil
 }
 
 func pow10(n int) *big.Int {

@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +31,18 @@ func TestLargeFileRejected(t *testing.T) {
 		}
 	}
 	// Through a reader that is not a regular file, the limit still holds.
-	r := strings.NewReader(strings.Repeat(" ", MaxFileSize+1))
-	if _, err := readLimited(r); err == nil || !strings.Contains(err.Error(), "limit") {
+	r := io.LimitReader(spaces{}, MaxFileSize+1)
+	if _, err := Decode("stream.json", r, Limits{}); err == nil || !strings.Contains(err.Error(), "limit of 64 MiB") {
 		t.Errorf("streamed oversized input: %v", err)
 	}
+}
+
+// spaces is an endless reader of blanks.
+type spaces struct{}
+
+func (spaces) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
 }

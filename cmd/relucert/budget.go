@@ -7,11 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/verify"
 )
 
 // budgetSynopsis is the budget flags' part of a command's synopsis.
-const budgetSynopsis = "[--budget cells=N,pivots=N,time=D] [--max-cells N] [--max-pivots N]"
+const budgetSynopsis = "[--budget cells=N,pivots=N,time=D] [--max-cells N] [--max-pivots N] [--max-bits B] [--max-values N]"
 
 // budgetFlags are the work bounds of the exact path, shared by check, suite
 // and snap: cells per neuron's arrangement, simplex pivots per LP, and time
@@ -20,6 +21,8 @@ const budgetSynopsis = "[--budget cells=N,pivots=N,time=D] [--max-cells N] [--ma
 type budgetFlags struct {
 	opt  verify.Options
 	spec string
+	// lim bounds the case file read (--max-bits, --max-values).
+	lim cases.Limits
 }
 
 // addBudgetFlags registers --budget, --max-cells and --max-pivots on fs.
@@ -28,6 +31,8 @@ func addBudgetFlags(fs *flag.FlagSet) *budgetFlags {
 	fs.StringVar(&b.spec, "budget", "", "work `budget` of the exact path, e.g. cells=5000,pivots=20000,time=10s (time per point); when exceeded the verdict is undetermined (budget: …)")
 	fs.IntVar(&b.opt.MaxCells, "max-cells", 0, "bound on the arrangement cells per neuron (0: no bound; same as --budget cells=N)")
 	fs.IntVar(&b.opt.MaxPivots, "max-pivots", 0, "bound on the simplex pivots per LP (0: no bound; same as --budget pivots=N)")
+	fs.IntVar(&b.lim.MaxBits, "max-bits", cases.DefaultMaxBits, "bound on the bits of every numerator and denominator of the case file, and of the common denominator of each group of numbers")
+	fs.IntVar(&b.lim.MaxValues, "max-values", cases.DefaultMaxValues, "bound on the numbers, rows and neurons of the case file (also sets the file-size limit: 16 bytes per value, at least 64 MiB)")
 	return b
 }
 
@@ -37,6 +42,12 @@ func (b *budgetFlags) options() (verify.Options, error) {
 	opt := b.opt
 	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
 		return opt, fmt.Errorf("--max-cells and --max-pivots must not be negative")
+	}
+	if b.lim.MaxBits < 1 || b.lim.MaxBits > maxMaxBits {
+		return opt, fmt.Errorf("--max-bits %d: want 1 to %d", b.lim.MaxBits, maxMaxBits)
+	}
+	if b.lim.MaxValues < 1 || b.lim.MaxValues > maxMaxValues {
+		return opt, fmt.Errorf("--max-values %d: want 1 to %d", b.lim.MaxValues, maxMaxValues)
 	}
 	if b.spec == "" {
 		return opt, nil
@@ -68,4 +79,18 @@ func (b *budgetFlags) options() (verify.Options, error) {
 		}
 	}
 	return opt, nil
+}
+
+// Ceilings of --max-bits and --max-values: a rational with 100000-digit
+// numerator (the parser's own limit, cases.MaxDigits) has about 332,000
+// bits; 2^28 values need about 25 GiB.
+const (
+	maxMaxBits   = 1 << 19
+	maxMaxValues = 1 << 28
+)
+
+// loadCase reads the case file at path within the limits of the flags,
+// streaming; the entry says whether the file expects to be rejected.
+func (b *budgetFlags) loadCase(path string) cases.Entry {
+	return cases.LoadEntry(path, b.lim)
 }

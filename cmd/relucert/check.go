@@ -83,7 +83,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	c, expectsError, err := in.load(pos)
+	c, expectsError, err := in.load(pos, bf.lim)
 	if err != nil {
 		return badInput(err, expectsError)
 	}

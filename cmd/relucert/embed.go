@@ -16,7 +16,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A | --add-dead W[:A] | --rescale J:C | --permute P | --scan J [-o OUT.json] [--json]"
+const embedSynopsis = "embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A | --add-dead W[:A] | --rescale J:C | --permute P | --scan J [-o OUT.json] [--json] " + budgetSynopsis
 
 // embedNotes explains the arguments (printed by -h).
 const embedNotes = `
@@ -91,6 +91,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 	}
 	out := fs.String("o", "", "write the new point as a case file")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -124,20 +125,21 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 	if flagName == "scan" && *out != "" {
 		return fail("-o: --scan writes no case file")
 	}
+	opt, err := bf.options()
+	if err != nil {
+		return fail("%v", err)
+	}
 	file := pos[0]
-	data, err := cases.ReadFile(file)
-	if err != nil {
-		return fail("%v", err)
+	entry := bf.loadCase(file)
+	if entry.Err != nil {
+		return fail("%v", entry.Err)
 	}
-	c, err := cases.Parse(file, data)
-	if err != nil {
-		return fail("%v", err)
-	}
+	c := entry.Case
 	p := c.Point()
 	if err := p.Validate(); err != nil {
 		return fail("%v", &cases.Error{File: file, Err: err})
 	}
-	before, err := callCheck(p, verify.Options{})
+	before, err := callCheck(p, opt)
 	if err != nil {
 		return fail("%v", &cases.Error{File: file, Err: err})
 	}
@@ -148,7 +150,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail("--scan %s: %v", flagVal, err)
 		}
-		return runScan(c, p, before, recheckBefore, j, *jsonOut, stdout, stderr)
+		return runScan(c, p, before, recheckBefore, j, opt, *jsonOut, stdout, stderr)
 	}
 
 	op, err := parseOp(flagName, flagVal, c, p)
@@ -159,14 +161,14 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("--%s %s: %v", flagName, flagVal, err)
 	}
-	after, err := callCheck(e.To, verify.Options{})
+	after, err := callCheck(e.To, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert embed: %s: Check on the new point: %v\n", op, err)
 		return exitDisagree
 	}
 	res := &embedResult{Case: c, E: e, Before: before, After: after, RecheckBefore: recheckBefore}
 	res.RecheckAfter = callRecheck(e.To.Clone(), after)
-	res.Pred, err = verify.Predict(e, before, verify.Options{})
+	res.Pred, err = verify.Predict(e, before, opt)
 	if err != nil {
 		res.Mismatch = fmt.Errorf("no prediction: %v", err)
 	} else if !res.Pred.Known {
@@ -472,8 +474,8 @@ func recheckText(err error) string {
 }
 
 // runScan implements "relucert embed --scan J CASE.json".
-func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefore error, j int, asJSON bool, stdout, stderr io.Writer) int {
-	sc, err := verify.ScanSplit(p, before, j, verify.Options{})
+func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefore error, j int, opt verify.Options, asJSON bool, stdout, stderr io.Writer) int {
+	sc, err := verify.ScanSplit(p, before, j, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert embed: --scan %d: %v\n", j, err)
 		return exitDisagree

@@ -75,9 +75,10 @@ func (in *inputFlags) file(pos []string) string {
 	return pos[0]
 }
 
-// load reads the case (or the data set) and the weights. expectsError
-// reports a case file whose expect block says it must be rejected.
-func (in *inputFlags) load(pos []string) (c *cases.Case, expectsError bool, err error) {
+// load reads the case (streaming, within lim) or the data set, and the
+// weights. expectsError reports a case file whose expect block says it
+// must be rejected.
+func (in *inputFlags) load(pos []string, lim cases.Limits) (c *cases.Case, expectsError bool, err error) {
 	numbers, _ := cases.ParseNumbers(*in.numbers) // checked by usage
 	if *in.data != "" {
 		act, err := cases.ParseActivation(*in.activation)
@@ -89,13 +90,11 @@ func (in *inputFlags) load(pos []string) (c *cases.Case, expectsError bool, err 
 			return nil, false, err
 		}
 	} else {
-		data, err := cases.ReadFile(pos[0])
-		if err != nil {
-			return nil, false, err
+		e := cases.LoadEntry(pos[0], lim)
+		if e.Err != nil {
+			return nil, e.ExpectsError, e.Err
 		}
-		if c, err = cases.Parse(pos[0], data); err != nil {
-			return nil, cases.ExpectsError(data), err
-		}
+		c = e.Case
 		if err := c.ReadNumbersAs(numbers); err != nil {
 			return nil, false, err
 		}

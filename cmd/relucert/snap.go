@@ -76,7 +76,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	c, _, err := in.load(pos)
+	c, _, err := in.load(pos, bf.lim)
 	if err != nil {
 		return bad(err)
 	}

@@ -135,7 +135,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	entries, err := suiteEntries(dir)
+	entries, err := suiteEntries(dir, bf.lim)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
@@ -164,44 +164,55 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// suiteEntries reads the case files of dir, or the embedded catalogue when
-// dir is "". The error is for a missing or unreadable directory, or one
-// without *.json files.
-func suiteEntries(dir string) ([]cases.Entry, error) {
+// suiteEntries lists the case files of dir, or of the embedded catalogue
+// when dir is "", each as a function that reads it: a directory's files
+// are read (streaming, within lim) and checked one at a time. The error is
+// for a missing or unreadable directory, or one without *.json files.
+func suiteEntries(dir string, lim cases.Limits) ([]func() cases.Entry, error) {
+	var out []func() cases.Entry
 	if dir == "" {
-		return cases.CatalogueEntries(), nil
+		for _, e := range cases.CatalogueEntries() {
+			out = append(out, func() cases.Entry { return e })
+		}
+		return out, nil
 	}
-	st, err := os.Stat(dir)
+	files, err := cases.Files(dir)
 	if err != nil {
 		return nil, err
 	}
-	if !st.IsDir() {
-		return nil, fmt.Errorf("%s is not a directory", dir)
-	}
-	entries, err := cases.ReadEntries(os.DirFS(dir), ".")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", dir, err)
-	}
-	if len(entries) == 0 {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("%s: no *.json case files", dir)
 	}
-	for i := range entries {
-		entries[i].File = filepath.Join(dir, filepath.FromSlash(entries[i].File))
+	for _, f := range files {
+		out = append(out, func() cases.Entry { return cases.LoadEntry(f, lim) })
 	}
-	return entries, nil
+	return out, nil
 }
 
-// runEntries runs every entry in order, reporting each to prog.
-func runEntries(entries []cases.Entry, opt verify.Options, prog *suiteProgress) *suiteResult {
+// runEntries reads and runs every entry in order, reporting each to prog;
+// only the outcome of a case is kept, not its numbers.
+func runEntries(entries []func() cases.Entry, opt verify.Options, prog *suiteProgress) *suiteResult {
 	start := time.Now()
 	res := &suiteResult{}
-	for _, e := range entries {
-		res.Cases = append(res.Cases, runSuiteCase(e, opt))
+	for _, load := range entries {
+		s := runSuiteCase(load(), opt)
+		s.release()
+		res.Cases = append(res.Cases, s)
 		prog.add()
 	}
 	prog.done()
 	res.Elapsed = time.Since(start)
 	return res
+}
+
+// release drops the point and the numbers of the case, which the reports
+// do not read, so that a suite holds one case's numbers at a time.
+func (s *suiteCase) release() {
+	if r := s.Check; r != nil {
+		r.Point = nil
+		c := r.Case
+		r.Case = &cases.Case{Name: c.Name, Source: c.Source, File: c.File, Expect: c.Expect, FloatMustAgree: c.FloatMustAgree}
+	}
 }
 
 // runSuiteCase runs the exact and the float64 path on one entry and

@@ -22,7 +22,7 @@ func init() {
 	})
 }
 
-const trainSynopsis = "train DATA.json --width W --mu MU --lr ETA --steps S --seed N [--plot F.png] [--json] [--loss mse|half] [--window W] [--flat-eps E] [--tol T] [--certify-at flat|first|end] [--output-bias]"
+const trainSynopsis = "train DATA.json --width W --mu MU --lr ETA --steps S --seed N [--plot F.png] [--json] [--loss mse|half] [--window W] [--flat-eps E] [--tol T] [--certify-at flat|first|end] [--output-bias] " + budgetSynopsis
 
 // trainCert is the certification of one float point found by training.
 type trainCert struct {
@@ -61,8 +61,8 @@ type trainCert struct {
 // func(*verify.Point) (verdict string, escape []int, fragile []string, err error);
 // train also reports the non-differentiable neurons, the exact loss and the
 // zeroed neurons, so it returns them together.
-var certify = func(p *verify.Point, tol float64) (*trainCert, error) {
-	res, err := verify.Snap(p, verify.SnapOptions{Tol: tol})
+var certify = func(p *verify.Point, tol float64, opt verify.Options) (*trainCert, error) {
+	res, err := verify.Snap(p, verify.SnapOptions{Tol: tol, Check: opt})
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +113,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (docs/theory.md §6): samples within angle ~τ of a hyperplane go on it, |a||w| ≤ τ²·scale is tiny")
 	certAt := fs.String("certify-at", "flat", "which point of a plateau to snap and certify: flat (where the loss is flattest), first (its first flat step) or end (its last step)")
 	outBias := fs.Bool("output-bias", false, "train f(x) = Σ a_j ρ(w_j·x) + b with a trainable output bias b (nn.Linear's default), initialised like the weights; also on when DATA.json has \"output_bias\" (its value, like its neurons, is not used)")
+	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -124,6 +125,10 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if len(pos) != 1 {
 		fs.Usage()
 		return usageErr("want exactly one data file, got %d arguments", len(pos))
+	}
+	opt, err := bf.options()
+	if err != nil {
+		return usageErr("%v", err)
 	}
 	mu, err := cases.ParseNumber(*muStr)
 	if err != nil {
@@ -156,10 +161,11 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", err)
 	}
 	file := pos[0]
-	c, err := cases.Load(file)
-	if err != nil {
-		return usageErr("%v", err)
+	entry := bf.loadCase(file)
+	if entry.Err != nil {
+		return usageErr("%v", entry.Err)
 	}
+	c := entry.Case
 	prob, err := descent.NewProblem(c.Point(), scaling)
 	if err != nil {
 		return usageErr("%s: %v", file, err)
@@ -190,7 +196,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		case "end":
 			at = an.Points.End
 		}
-		cert, err := certify(prob.Point(at.Theta), *tol)
+		cert, err := certify(prob.Point(at.Theta), *tol, opt)
 		if err != nil {
 			fmt.Fprintf(stderr, "relucert train: plateau at step %d: %v\n", at.Step, err)
 			return exitDisagree
@@ -206,7 +212,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if n := len(rows); n > 0 && rows[n-1].at.Step == *steps {
 		final = rows[n-1].cert
 	} else {
-		final, err = certify(prob.Point(run.Final), *tol)
+		final, err = certify(prob.Point(run.Final), *tol, opt)
 		if err != nil {
 			fmt.Fprintf(stderr, "relucert train: final point: %v\n", err)
 			return exitDisagree

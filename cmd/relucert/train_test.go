@@ -155,7 +155,7 @@ func TestTrainReportStub(t *testing.T) {
 	old := certify
 	defer func() { certify = old }()
 	var got []*verify.Point
-	certify = func(p *verify.Point, tol float64) (*trainCert, error) {
+	certify = func(p *verify.Point, tol float64, _ verify.Options) (*trainCert, error) {
 		got = append(got, p)
 		return &trainCert{Verdict: "stub-verdict", Escape: []int{3, 4}, NonDiff: []int{7}, Fragile: []string{"stub fragile"}}, nil
 	}

@@ -1,0 +1,757 @@
+package cases
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/relucert/relucert/verify"
+)
+
+// decoder reads one case file token by token and checks every field as it
+// is read, so that memory stays proportional to the numbers kept (never a
+// tree of the whole document) and a bad file is refused at its first bad
+// value. The checks that need two fields (a neuron's w against d and the
+// bias, targets against inputs, the escape neurons against m) run when the
+// document is complete, in the order of DESIGN §9's fields.
+type decoder struct {
+	dec  *json.Decoder
+	file string
+	lim  Limits
+	// values counts the numbers, rows and neurons read (Limits.MaxValues).
+	values int
+	rats   ratSlab
+	ptrs   ptrSlab
+	dens   map[string]*denominator
+	c      *Case
+	// seen records the top-level keys read.
+	seen map[string]bool
+	// escape holds expect.escape_neurons as read, for the range check.
+	escape []int
+	// shared maps short decimals already read (as num, den) to their
+	// rational, which later occurrences share (Case's numbers are
+	// read-only).
+	shared map[[2]int64]*big.Rat
+}
+
+// maxShared bounds the distinct short decimals shared.
+const maxShared = 1 << 16
+
+// fail returns an *Error for fieldPath of the file.
+func (d *decoder) fail(fieldPath, format string, args ...any) *Error {
+	return &Error{File: d.file, Field: fieldPath, Err: fmt.Errorf(format, args...)}
+}
+
+// field joins a parent path and an object key.
+func field(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// index joins a parent path and an array index.
+func index(parent string, i int) string { return parent + "[" + strconv.Itoa(i) + "]" }
+
+// token reads the next token; the end of the input or bad JSON is an
+// error of the whole file.
+func (d *decoder) token() (json.Token, *Error) {
+	tok, err := d.dec.Token()
+	if err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			err = fmt.Errorf("truncated JSON: unexpected end of input at byte %d", d.dec.InputOffset())
+		case errors.As(err, &se):
+			err = fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+		case errors.Is(err, errTooLarge):
+			err = d.lim.tooLarge(d.lim.FileSize() + 1)
+		default:
+			err = fmt.Errorf("invalid JSON: %v", err)
+		}
+		return nil, &Error{File: d.file, Err: err}
+	}
+	return tok, nil
+}
+
+// describe names a token for an error message: a quoted string (shortened
+// when long), a number's text, true, false, null, "an array", "an object".
+func describe(tok json.Token) string {
+	const maxShown = 64
+	switch t := tok.(type) {
+	case string:
+		if len(t) > maxShown {
+			return strconv.Quote(t[:maxShown]) + fmt.Sprintf("… (%d bytes)", len(t))
+		}
+		return strconv.Quote(t)
+	case json.Number:
+		if len(t) > maxShown {
+			return string(t[:maxShown]) + fmt.Sprintf("… (%d bytes)", len(t))
+		}
+		return string(t)
+	case bool:
+		return strconv.FormatBool(t)
+	case nil:
+		return "null"
+	case json.Delim:
+		switch t {
+		case '[':
+			return "an array"
+		case '{':
+			return "an object"
+		}
+	}
+	return fmt.Sprint(tok)
+}
+
+func isDelim(tok json.Token, c byte) bool {
+	d, ok := tok.(json.Delim)
+	return ok && byte(d) == c
+}
+
+// count adds one value (a number, a row, a neuron) and enforces
+// Limits.MaxValues.
+func (d *decoder) count(fieldPath string) *Error {
+	d.values++
+	if d.values > d.lim.MaxValues {
+		return d.fail(fieldPath, "more than %d values (numbers, rows and neurons) in one case file (--max-values raises the limit)", d.lim.MaxValues)
+	}
+	return nil
+}
+
+// object reads an object whose opening token is tok. Every key must be in
+// allowed and appear once; member reads the value of each key.
+func (d *decoder) object(tok json.Token, fieldPath string, allowed []string, member func(key string) *Error) *Error {
+	if !isDelim(tok, '{') {
+		return d.fail(fieldPath, "want an object, got %s", describe(tok))
+	}
+	var seen []string
+	for {
+		t, err := d.token()
+		if err != nil {
+			return err
+		}
+		if isDelim(t, '}') {
+			return nil
+		}
+		key, _ := t.(string) // the decoder guarantees a string key
+		if slices.Contains(seen, key) {
+			return d.fail(field(fieldPath, key), "duplicate key %q", key)
+		}
+		if !slices.Contains(allowed, key) {
+			return d.fail(field(fieldPath, key), "unknown field %q (allowed: %s)", key, strings.Join(allowed, ", "))
+		}
+		seen = append(seen, key)
+		if err := member(key); err != nil {
+			return err
+		}
+	}
+}
+
+// number reads an exact number from tok: a string in the case syntax or
+// the literal text of a JSON number. group names the common denominator
+// the number joins ("inputs", "neurons.w", …) for Limits.MaxBits.
+func (d *decoder) number(tok json.Token, fieldPath, group string) (*big.Rat, *Error) {
+	var s string
+	switch t := tok.(type) {
+	case string:
+		s = t
+	case json.Number:
+		s = string(t)
+	default:
+		return nil, d.fail(fieldPath, "want a number (a string such as \"-3/5\" or \"0.25\", or a JSON number), got %s", describe(tok))
+	}
+	if err := d.count(fieldPath); err != nil {
+		return nil, err
+	}
+	num, den, short := shortDecimal(s)
+	if short {
+		if r := d.shared[[2]int64{num, den}]; r != nil {
+			return r, nil
+		}
+	}
+	r := d.rats.next()
+	if short {
+		r.SetFrac64(num, den)
+		if len(d.shared) < maxShared {
+			if d.shared == nil {
+				d.shared = map[[2]int64]*big.Rat{}
+			}
+			d.shared[[2]int64{num, den}] = r
+		}
+		return r, d.bits(r, fieldPath, group) // the first occurrence joins the common denominator
+	}
+	if err := setNumber(r, s); err != nil {
+		return nil, d.fail(fieldPath, "%s: %v", describe(tok), err)
+	}
+	if err := d.bits(r, fieldPath, group); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// vector reads an array of numbers whose opening token is tok. When
+// length ≥ 0 is known the numbers beyond it are read and checked but not
+// kept (the caller reports the length).
+func (d *decoder) vector(tok json.Token, fieldPath, group string, length int) ([]*big.Rat, int, *Error) {
+	if !isDelim(tok, '[') {
+		return nil, 0, d.fail(fieldPath, "want an array of numbers, got %s", describe(tok))
+	}
+	var v []*big.Rat
+	if length >= 0 {
+		v = d.ptrs.take(length)
+	}
+	n := 0
+	for ; ; n++ {
+		t, err := d.token()
+		if err != nil {
+			return nil, 0, err
+		}
+		if isDelim(t, ']') {
+			return v, n, nil
+		}
+		r, err := d.number(t, index(fieldPath, n), group)
+		if err != nil {
+			return nil, 0, err
+		}
+		if length < 0 || n < length {
+			v = append(v, r)
+		}
+	}
+}
+
+// matrix reads a non-empty array of rows of equal length whose opening
+// token is tok; what names the row length in messages ("d", "k").
+func (d *decoder) matrix(tok json.Token, fieldPath, what string) ([][]*big.Rat, *Error) {
+	if !isDelim(tok, '[') {
+		return nil, d.fail(fieldPath, "want an array of rows, got %s", describe(tok))
+	}
+	var rows [][]*big.Rat
+	width := -1
+	for i := 0; ; i++ {
+		t, err := d.token()
+		if err != nil {
+			return nil, err
+		}
+		if isDelim(t, ']') {
+			if i == 0 {
+				return nil, d.fail(fieldPath, "no samples (n = 0)")
+			}
+			return slices.Clip(rows), nil
+		}
+		fp := index(fieldPath, i)
+		if err := d.count(fp); err != nil {
+			return nil, err
+		}
+		r, n, err := d.vector(t, fp, fieldPath, width)
+		if err != nil {
+			return nil, err
+		}
+		if width < 0 {
+			width = n
+		} else if n != width {
+			return nil, d.fail(fp, "ragged rows: length %d, but %s[0] has %d (%s = %d)", n, fieldPath, width, what, width)
+		}
+		rows = append(rows, r)
+	}
+}
+
+func (d *decoder) str(fieldPath string) (string, *Error) {
+	t, err := d.token()
+	if err != nil {
+		return "", err
+	}
+	s, ok := t.(string)
+	if !ok {
+		return "", d.fail(fieldPath, "want a string, got %s", describe(t))
+	}
+	return s, nil
+}
+
+func (d *decoder) boolean(fieldPath string) (bool, *Error) {
+	t, err := d.token()
+	if err != nil {
+		return false, err
+	}
+	b, ok := t.(bool)
+	if !ok {
+		return false, d.fail(fieldPath, "want true or false, got %s", describe(t))
+	}
+	return b, nil
+}
+
+// activation reads the "activation" field.
+func (d *decoder) activation() (verify.Activation, *Error) {
+	const f = "activation"
+	tok, err := d.token()
+	if err != nil {
+		return verify.Activation{}, err
+	}
+	if isDelim(tok, '{') {
+		var act verify.Activation
+		err := d.object(tok, f, []string{"pos", "neg"}, func(key string) *Error {
+			t, err := d.token()
+			if err != nil {
+				return err
+			}
+			r, err := d.number(t, field(f, key), f)
+			if key == "pos" {
+				act.Pos = r
+			} else {
+				act.Neg = r
+			}
+			return err
+		})
+		if err != nil {
+			return verify.Activation{}, err
+		}
+		for _, m := range []struct {
+			key string
+			r   *big.Rat
+		}{{"pos", act.Pos}, {"neg", act.Neg}} {
+			if m.r == nil {
+				return verify.Activation{}, d.fail(field(f, m.key), "missing (an activation object needs both \"pos\" and \"neg\")")
+			}
+		}
+		return act, nil
+	}
+	s, ok := tok.(string)
+	if !ok {
+		return verify.Activation{}, d.fail(f, "want \"relu\", \"leaky:ALPHA\", \"abs\", \"linear\" or {\"pos\": P, \"neg\": N}, got %s", describe(tok))
+	}
+	if strings.HasPrefix(s, "pos:") {
+		// The command-line spelling; a case file writes the object form.
+		return verify.Activation{}, d.fail(f, "unknown activation %q (in a case file, write {\"pos\": P, \"neg\": N})", s)
+	}
+	act, perr := ParseActivation(s)
+	if perr != nil {
+		return verify.Activation{}, d.fail(f, "%v", perr)
+	}
+	if err := d.bits(act.Neg, f, f); err != nil {
+		return verify.Activation{}, err
+	}
+	return act, nil
+}
+
+// neurons reads the "neurons" array; the lengths of w and a are checked
+// when the document is complete.
+func (d *decoder) neurons() *Error {
+	tok, err := d.token()
+	if err != nil {
+		return err
+	}
+	if !isDelim(tok, '[') {
+		return d.fail("neurons", "want an array of {\"w\": [...], \"a\": [...]}, got %s", describe(tok))
+	}
+	for j := 0; ; j++ {
+		t, err := d.token()
+		if err != nil {
+			return err
+		}
+		if isDelim(t, ']') {
+			d.c.Neurons = slices.Clip(d.c.Neurons)
+			return nil
+		}
+		fp := index("neurons", j)
+		if err := d.count(fp); err != nil {
+			return err
+		}
+		var nr verify.Neuron
+		err = d.object(t, fp, []string{"w", "a"}, func(key string) *Error {
+			t, err := d.token()
+			if err != nil {
+				return err
+			}
+			v, _, err := d.vector(t, field(fp, key), "neurons."+key, -1)
+			if key == "w" {
+				nr.W = slices.Clip(v)
+			} else {
+				nr.A = slices.Clip(v)
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if nr.W == nil {
+			return d.fail(field(fp, "w"), "missing")
+		}
+		if nr.A == nil {
+			return d.fail(field(fp, "a"), "missing")
+		}
+		d.c.Neurons = append(d.c.Neurons, nr)
+	}
+}
+
+// expect reads the "expect" block; the escape neurons are checked against
+// m when the document is complete.
+func (d *decoder) expect() (*Expect, *Error) {
+	const f = "expect"
+	tok, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	e := &Expect{}
+	var verdict string
+	haveVerdict := false
+	err = d.object(tok, f, []string{"verdict", "escape_neurons", "error"}, func(key string) *Error {
+		fp := field(f, key)
+		var err *Error
+		switch key {
+		case "error":
+			e.Error, err = d.boolean(fp)
+		case "verdict":
+			verdict, err = d.str(fp)
+			haveVerdict = err == nil
+		case "escape_neurons":
+			err = d.escapeNeurons(fp)
+			e.Escape = []int{}
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if haveVerdict {
+		k, ok := verify.ParseVerdict(verdict)
+		if !ok {
+			return nil, d.fail(field(f, "verdict"), "unknown verdict %q (want not-stationary, saddle, local-min, global-min or undetermined)", verdict)
+		}
+		if e.Error {
+			return nil, d.fail(field(f, "verdict"), "a file that expects an error cannot expect a verdict")
+		}
+		e.Verdict = &k
+	}
+	return e, nil
+}
+
+// escapeNeurons reads expect.escape_neurons into d.escape: non-negative
+// integers, no duplicates; the range is checked at the end.
+func (d *decoder) escapeNeurons(fp string) *Error {
+	tok, err := d.token()
+	if err != nil {
+		return err
+	}
+	if !isDelim(tok, '[') {
+		return d.fail(fp, "want an array of neuron indices, got %s", describe(tok))
+	}
+	seen := map[int]bool{}
+	for i := 0; ; i++ {
+		t, err := d.token()
+		if err != nil {
+			return err
+		}
+		if isDelim(t, ']') {
+			return nil
+		}
+		ip := index(fp, i)
+		if err := d.count(ip); err != nil {
+			return err
+		}
+		num, ok := t.(json.Number)
+		if !ok || !digitsOnly(string(num)) {
+			return d.fail(ip, "want a neuron index (a non-negative JSON integer), got %s", describe(t))
+		}
+		j, cerr := strconv.Atoi(string(num))
+		if cerr != nil {
+			j = -1 // out of range whatever m is
+		}
+		if j >= 0 && seen[j] {
+			return d.fail(ip, "neuron %d listed twice", j)
+		}
+		seen[j] = true
+		d.escape = append(d.escape, j)
+	}
+}
+
+// topFields are the keys a case file may have, in the order they are
+// written and their cross-checks run.
+var topFields = []string{"name", "source", "activation", "bias", "inputs", "targets", "neurons", "output_bias", "expect", "float_must_agree"}
+
+// member reads the value of the top-level key.
+func (d *decoder) member(key string) *Error {
+	c := d.c
+	var err *Error
+	switch key {
+	case "name":
+		if c.Name, err = d.str("name"); err == nil && c.Name == "" {
+			err = d.fail("name", "empty name")
+		}
+	case "source":
+		c.Source, err = d.str("source")
+	case "activation":
+		c.Activation, err = d.activation()
+	case "bias":
+		c.Bias, err = d.boolean("bias")
+	case "inputs", "targets":
+		var tok json.Token
+		if tok, err = d.token(); err != nil {
+			return err
+		}
+		what := map[string]string{"inputs": "d", "targets": "k"}[key]
+		rows, err := d.matrix(tok, key, what)
+		if err != nil {
+			return err
+		}
+		if key == "inputs" {
+			c.Inputs = rows
+		} else {
+			c.Targets = rows
+		}
+	case "neurons":
+		err = d.neurons()
+	case "output_bias":
+		var tok json.Token
+		if tok, err = d.token(); err != nil {
+			return err
+		}
+		c.OutputBias, _, err = d.vector(tok, "output_bias", "output_bias", -1)
+		c.OutputBias = slices.Clip(c.OutputBias)
+	case "expect":
+		c.Expect, err = d.expect()
+	case "float_must_agree":
+		c.FloatMustAgree, err = d.boolean("float_must_agree")
+	}
+	return err
+}
+
+// finish runs the checks that need the whole document, in the order of
+// topFields.
+func (d *decoder) finish() *Error {
+	c := d.c
+	if !d.seen["name"] {
+		c.Name = strings.TrimSuffix(path.Base(filepath.ToSlash(d.file)), ".json")
+	}
+	if !d.seen["activation"] {
+		return d.fail("activation", "missing")
+	}
+	if !d.seen["inputs"] {
+		return d.fail("inputs", "missing")
+	}
+	dim := len(c.Inputs[0])
+	if dim == 0 && !c.Bias {
+		return d.fail("inputs[0]", "empty row: no input coordinates (d = 0) and no bias")
+	}
+	if !d.seen["targets"] {
+		return d.fail("targets", "missing")
+	}
+	if len(c.Targets) != len(c.Inputs) {
+		return d.fail("targets", "%d rows, but inputs has %d (one target per sample)", len(c.Targets), len(c.Inputs))
+	}
+	k := len(c.Targets[0])
+	if k == 0 {
+		return d.fail("targets[0]", "empty row: no outputs (k = 0)")
+	}
+	dw, biasNote := dim, ""
+	if c.Bias {
+		dw++
+		biasNote = fmt.Sprintf(": d = %d plus 1 for the bias", dim)
+	}
+	for j, nr := range c.Neurons {
+		fp := index("neurons", j)
+		if len(nr.W) != dw {
+			return d.fail(field(fp, "w"), "length %d, want %d%s", len(nr.W), dw, biasNote)
+		}
+		if len(nr.A) != k {
+			return d.fail(field(fp, "a"), "length %d, want k = %d (the length of the targets)", len(nr.A), k)
+		}
+	}
+	if c.OutputBias != nil && len(c.OutputBias) != k {
+		return d.fail("output_bias", "length %d, want k = %d (the length of the targets)", len(c.OutputBias), k)
+	}
+	if c.Expect != nil && c.Expect.Escape != nil {
+		m := len(c.Neurons)
+		for i, j := range d.escape {
+			if j < 0 || j >= m {
+				ip := index("expect.escape_neurons", i)
+				what := "neuron index"
+				if j >= 0 {
+					what = fmt.Sprintf("neuron %d", j)
+				}
+				if m == 0 {
+					return d.fail(ip, "%s out of range: the case has no neurons", what)
+				}
+				return d.fail(ip, "%s out of range: the case has %d neurons (indices 0 to %d)", what, m, m-1)
+			}
+		}
+		c.Expect.Escape = append([]int{}, d.escape...)
+		slices.Sort(c.Expect.Escape)
+	}
+	return nil
+}
+
+// document reads the whole case file.
+func (d *decoder) document() *Error {
+	tok, err := d.dec.Token()
+	if errors.Is(err, io.EOF) {
+		return &Error{File: d.file, Err: errors.New("empty file")}
+	}
+	if err != nil {
+		_, perr := d.token() // formats the error
+		if perr == nil {
+			perr = &Error{File: d.file, Err: err}
+		}
+		return perr
+	}
+	if !isDelim(tok, '{') {
+		kind := describe(tok)
+		switch tok.(type) {
+		case string:
+			kind = "a string"
+		case json.Number:
+			kind = "a number"
+		case bool:
+			kind = "a boolean"
+		}
+		return &Error{File: d.file, Err: fmt.Errorf("want a JSON object at the top level, got %s", kind)}
+	}
+	d.seen = map[string]bool{}
+	perr := d.object(tok, "", topFields, func(key string) *Error {
+		d.seen[key] = true
+		return d.member(key)
+	})
+	if perr != nil {
+		return perr
+	}
+	off := d.dec.InputOffset()
+	if _, err := d.dec.Token(); err != io.EOF {
+		return &Error{File: d.file, Err: fmt.Errorf("trailing data after the JSON object at byte %d", off)}
+	}
+	return d.finish()
+}
+
+// Decode reads a case file from r, token by token, within the limits lim
+// (zero fields: the defaults), checking every field as it is read. name
+// labels the file in errors and becomes Case.File (and Case.Name when the
+// file has none). Every error is an *Error naming the file, the field path
+// and the index. Memory is about 100 bytes per number kept, plus the
+// longest single JSON token; nothing else of the document is held.
+func Decode(name string, r io.Reader, lim Limits) (c *Case, err error) {
+	defer func() {
+		// Decoding is written not to panic; this is a last resort so a bug
+		// cannot take a command down.
+		if rec := recover(); rec != nil {
+			c, err = nil, &Error{File: name, Err: fmt.Errorf("internal error while parsing: %v", rec)}
+		}
+	}()
+	lim = lim.resolved()
+	dec := json.NewDecoder(&limitedReader{r: r, left: lim.FileSize()})
+	dec.UseNumber()
+	d := &decoder{dec: dec, file: name, lim: lim, c: &Case{File: name}}
+	if perr := d.document(); perr != nil {
+		return nil, perr
+	}
+	return d.c, nil
+}
+
+// errTooLarge is returned by limitedReader past its limit.
+var errTooLarge = errors.New("case file too large")
+
+// limitedReader reads from r and fails with errTooLarge after more than
+// left bytes.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
+
+// ratSlab hands out rationals from large blocks, so that a million numbers
+// are a few allocations rather than a million.
+type ratSlab struct{ buf []big.Rat }
+
+func (s *ratSlab) next() *big.Rat {
+	if len(s.buf) == 0 {
+		s.buf = make([]big.Rat, 1024)
+	}
+	r := &s.buf[0]
+	s.buf = s.buf[1:]
+	return r
+}
+
+// ptrSlab hands out rows of known length from large blocks; each row's
+// capacity is its length, so appending to one never writes into the next.
+type ptrSlab struct{ buf []*big.Rat }
+
+func (s *ptrSlab) take(n int) []*big.Rat {
+	if n > 256 {
+		return make([]*big.Rat, 0, n)
+	}
+	if len(s.buf) < n {
+		s.buf = make([]*big.Rat, 4096)
+	}
+	row := s.buf[:0:n]
+	s.buf = s.buf[n:]
+	return row
+}
+
+// denominator is the running common denominator of a group of numbers.
+type denominator struct {
+	lcm      big.Int
+	gcd, rem big.Int
+}
+
+// bits enforces Limits.MaxBits on r and on the common denominator of its
+// group.
+func (d *decoder) bits(r *big.Rat, fieldPath, group string) *Error {
+	max := d.lim.MaxBits
+	if b := r.Num().BitLen(); b > max {
+		return d.fail(fieldPath, "numerator of %d bits, more than the limit of %d bits (--max-bits raises it)", b, max)
+	}
+	den := r.Denom()
+	if b := den.BitLen(); b > max {
+		return d.fail(fieldPath, "denominator of %d bits, more than the limit of %d bits (--max-bits raises it)", b, max)
+	}
+	if r.IsInt() {
+		return nil
+	}
+	if d.dens == nil {
+		d.dens = map[string]*denominator{}
+	}
+	g := d.dens[group]
+	if g == nil {
+		g = &denominator{}
+		g.lcm.SetInt64(1)
+		d.dens[group] = g
+	}
+	if g.rem.Rem(&g.lcm, den).Sign() == 0 {
+		return nil // den divides the common denominator: the usual case
+	}
+	g.gcd.GCD(nil, nil, &g.lcm, den)
+	g.lcm.Mul(&g.lcm, g.rem.Quo(den, &g.gcd))
+	if b := g.lcm.BitLen(); b > max {
+		return d.fail(fieldPath, "the common denominator of %s reaches %d bits, more than the limit of %d bits (--max-bits raises it)", groupName(group), b, max)
+	}
+	return nil
+}
+
+// groupName names a group of numbers in messages.
+func groupName(group string) string {
+	switch group {
+	case "neurons.w":
+		return "the neurons' w"
+	case "neurons.a":
+		return "the neurons' a"
+	}
+	return group
+}
