@@ -20,7 +20,7 @@ import (
 // tree of the whole document) and a bad file is refused at its first bad
 // value. The checks that need two fields (a neuron's w against d and the
 // bias, targets against inputs, the escape neurons against m) run when the
-// document is complete, in the order of DESIGN §9's fields.
+// document is complete, in the order of the case format's fields (README "Case files").
 type decoder struct {
 	dec  *json.Decoder
 	file string
