@@ -335,3 +335,36 @@ func TestSnapOutputBias(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondOrderWithOutputBias works test 2 by hand on
+// bias-k2-completes-escape-saddle at the critical direction u = (−1, 0):
+// e = (ρ'(w·x_i; u·x_i))_i = (−1, 0), q = Q(u) = (0, 1), Φ = (1, 1)ᵀ, n = 2.
+// Without b, c₂(b) = (1/2) b·q + (1/4)(|b + a e_1|² + |b + a e_2|²) is least
+// at b = (1, −1/2) with c₂ = −1/4 + 5/8 = 3/8 ≥ 0: no descent. With b, the
+// ones column equals Φ's column, so c₂(b, β) = (1/2) b·q + (1/4) Σ_i |b + β + a e_i|²
+// is unbounded below along b = −τq, β = τq: the test returns a move of b
+// with c₂ < 0.
+func TestSecondOrderWithOutputBias(t *testing.T) {
+	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1, 0), vec(0, 1)}, Y: []exact.Vec{vec(2, 1), vec(2, -1)},
+		Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}}
+	u := vec(-1, 0)
+	s := newState(p)
+	s.preAll()
+	d, db, consistent := s.secondOrderMinQ(0, u)
+	if !consistent || db != nil || s.Expansion(d)[2].RatString() != "3/8" || !d[0].A.Equal(rvec("1", "-1/2")) {
+		t.Errorf("without b: min c₂ = %s at b = %v (consistent %t, δb %v); want 3/8 at (1, −1/2)", s.Expansion(d)[2].RatString(), d[0].A, consistent, db)
+	}
+	if d, _ := s.SecondOrderTest(0, u); d != nil {
+		t.Errorf("without b: test 2 found a descent")
+	}
+	p.OutputBias = vec(0, 0)
+	s = newState(p)
+	s.preAll()
+	d, db, consistent = s.secondOrderMinQ(0, u)
+	if consistent || db == nil || s.ExpansionBias(d, db)[2].Sign() >= 0 {
+		t.Errorf("with b: consistent %t, δb %v, c₂ = %v; want an unbounded c₂ and a negative value along a move of b", consistent, db, s.ExpansionBias(d, db)[2])
+	}
+	if d, db := s.SecondOrderTest(0, u); d == nil || db == nil {
+		t.Errorf("with b: test 2 found no descent")
+	}
+}

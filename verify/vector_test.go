@@ -245,6 +245,13 @@ func TestQuadFormGrams(t *testing.T) {
 			Neurons: []Neuron{{W: vec(1, 0), A: vec(1, 0)}}},
 		"split": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(0, -1), vec(1, 0)},
 			Neurons: []Neuron{{W: vec(0, 1), A: vec(2, 0)}, {W: vec(0, 1), A: vec(-1, 0)}}},
+		// With an output bias (the catalogue's bias-k2-* cases): Φ gains a
+		// column of ones, so the Gram matrices of min c₂ change.
+		"bias-k2": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(2, 1), vec(2, -1)},
+			Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}, OutputBias: vec(0, 0)},
+		"bias-centred": {Act: Linear(), X: []exactVec{vec(1, 0), vec(0, 1), vec(-1, 0), vec(0, -1)},
+			Y:       []exactVec{vec(2, 1), vec(2, -1), vec(-2, -1), vec(-2, 1)},
+			Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}, OutputBias: vec(0, 0)},
 		"leaky-d5": {Act: Leaky(third),
 			X:       []exactVec{vec(1, -2, -1, 0, 0), vec(-2, 1, 0, 3, 0), vec(1, 0, -2, 3, 2), vec(4, 1, 0, -3, -3), vec(-2, 0, -3, -3, -3), vec(3, -2, -1, 3, -6)},
 			Y:       []exactVec{vec(-21, -21), vec(-21, -21), vec(-30, 12), vec(21, 21), vec(20, -34), vec(-14, -14)},
