@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -21,12 +22,14 @@ import (
 //   - an .npz archive with the arrays X (n × d, or a vector of n numbers
 //     when d = 1) and Y (n × k, or a vector of n numbers when k = 1);
 //   - a pair of .npy files "X.npy,Y.npy" with the same arrays;
-//   - a CSV file (name ending in .csv or .txt): comma-separated, one sample
-//     per record, the last DataOptions.Targets columns (default 1) the
-//     targets and the others the inputs. Lines starting with '#' are
-//     comments (numpy.savetxt writes its header so); the first record is a
-//     header of column names when any of its fields is not a number.
-//     Fields may be quoted and padded with spaces. Numbers are read as the
+//   - a CSV file (name ending in .csv): comma-separated, one sample per
+//     record, the last DataOptions.Targets columns (default 1) the targets
+//     and the others the inputs. Lines starting with '#' are comments
+//     (numpy.savetxt writes its header so); the first record is a header of
+//     column names when any of its fields is not a number. Fields may be
+//     quoted and padded with spaces. A .txt file is the same with fields
+//     separated by spaces or tabs (numpy.savetxt's default) and '#'
+//     starting a comment anywhere on a line. Numbers are read as the
 //     case format reads them (decimal or p/q text, exactly) unless
 //     DataOptions.Numbers says to take the nearest float64 or float32.
 //
@@ -167,6 +170,57 @@ func dataArrays(x, y *array) (inputs, targets [][]*big.Rat, err error) {
 	return inputs, targets, nil
 }
 
+// lineError is a syntax error at a line and column (0: the whole line).
+type lineError struct {
+	line, col int
+	err       error
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.line, e.err) }
+
+// csvRecords returns the records of a CSV stream with their line numbers
+// (comments '#', quoted fields, leading spaces trimmed), io.EOF at the end.
+func csvRecords(r io.Reader) func() ([]string, int, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.TrimLeadingSpace = true
+	cr.FieldsPerRecord = -1 // checked by the caller, with its message
+	return func() ([]string, int, error) {
+		rec, err := cr.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, 0, &lineError{pe.Line, pe.Column, pe.Err}
+			}
+			return nil, 0, err
+		}
+		line, _ := cr.FieldPos(0)
+		return rec, line, nil
+	}
+}
+
+// textRecords returns the records of a whitespace-separated stream
+// (numpy.savetxt's default): fields split at runs of spaces and tabs,
+// '#' starting a comment, blank lines skipped.
+func textRecords(r io.Reader) func() ([]string, int, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 1<<16), MaxFileSize)
+	line := 0
+	return func() ([]string, int, error) {
+		for sc.Scan() {
+			line++
+			text, _, _ := strings.Cut(sc.Text(), "#")
+			if rec := strings.Fields(text); len(rec) > 0 {
+				return rec, line, nil
+			}
+		}
+		if err := sc.Err(); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, io.EOF
+	}
+}
+
 // readCSV reads a CSV data file (see the format above).
 func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err error) {
 	k := opt.Targets
@@ -184,10 +238,6 @@ func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err er
 	if size > MaxFileSize {
 		return nil, nil, &Error{File: path, Err: fmt.Errorf("file is %.1f MiB, larger than the limit of %d MiB for a data file", float64(size)/(1<<20), MaxFileSize>>20)}
 	}
-	r := csv.NewReader(io.LimitReader(f, MaxFileSize))
-	r.Comment = '#'
-	r.TrimLeadingSpace = true
-	r.ReuseRecord = true
 	fail := func(line, col int, format string, args ...any) error {
 		field := fmt.Sprintf("line %d", line)
 		if col > 0 {
@@ -195,24 +245,27 @@ func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err er
 		}
 		return &Error{File: path, Field: field, Err: fmt.Errorf(format, args...)}
 	}
+	next := csvRecords(io.LimitReader(f, MaxFileSize))
+	if strings.EqualFold(filepath.Ext(path), ".txt") {
+		next = textRecords(io.LimitReader(f, MaxFileSize))
+	}
 	cols, count := 0, 0
 	first := true
 	for {
-		rec, err := r.Read()
+		rec, line, err := next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				if errors.Is(pe.Err, csv.ErrFieldCount) {
-					return nil, nil, fail(pe.Line, 0, "%d fields, the first record has %d", len(rec), cols)
-				}
-				return nil, nil, fail(pe.Line, pe.Column, "%v", pe.Err)
+			var le *lineError
+			if errors.As(err, &le) {
+				return nil, nil, fail(le.line, le.col, "%v", le.err)
 			}
 			return nil, nil, &Error{File: path, Err: err}
 		}
-		line, _ := r.FieldPos(0)
+		if !first && len(rec) != cols {
+			return nil, nil, fail(line, 0, "%d fields, the first record has %d", len(rec), cols)
+		}
 		nums := make([]*big.Rat, len(rec))
 		var bad error
 		badCol := 0

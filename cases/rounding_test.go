@@ -112,6 +112,14 @@ func TestDataCSV(t *testing.T) {
 	if err != nil || len(c.Inputs) != 2 || c.Targets[0][0].RatString() != "2" {
 		t.Errorf("no header: %v %v", c, err)
 	}
+	// numpy.savetxt's default: spaces, '#' comments.
+	c, err = DataCase(write("d.txt", "# x y\n1.5e+00\t 2   # first\n\n-3 4\n"), relu, false, DataOptions{})
+	if err != nil || len(c.Inputs) != 2 || c.Inputs[0][0].RatString() != "3/2" || c.Targets[1][0].RatString() != "4" {
+		t.Errorf(".txt: %v %v", c, err)
+	}
+	if _, err := DataCase(write("e.txt", "1 2\n3\n"), relu, false, DataOptions{}); err == nil || !strings.Contains(err.Error(), "line 2: 1 fields, the first record has 2") {
+		t.Errorf("ragged .txt: %v", err)
+	}
 	c, err = DataCase(write("c.csv", "x,y\n0.1,1\n"), relu, false, DataOptions{Numbers: NumbersFloat32})
 	if err != nil || c.Inputs[0][0].RatString() != "13421773/134217728" || !strings.Contains(c.Source, "float32") {
 		t.Errorf("float32: %v %v", c, err)
@@ -125,6 +133,21 @@ func TestDataVectors(t *testing.T) {
 	relu, _ := ParseActivation("relu")
 	x := npyBytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", []byte{0xcd, 0xcc, 0xcc, 0x3d, 0, 0, 0x80, 0xbf})                  // 0.1f, -1
 	y := npyBytes("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 1), }", []byte{0x3f, 0xe0, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0}) // 0.5, 2
+	// float16 little endian: 0x3c00 = 1, 0x0001 = 2⁻²⁴ (the smallest subnormal), 0xfbff = -65504.
+	h := npyBytes("{'descr': '<f2', 'fortran_order': False, 'shape': (3,), }", []byte{0x00, 0x3c, 0x01, 0x00, 0xff, 0xfb})
+	hp := filepath.Join(dir, "h.npz")
+	if err := os.WriteFile(hp, zipBytes(t, member{name: "X.npy", data: h}, member{name: "Y.npy", data: h}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	hc, err := DataCase(hp, relu, false, DataOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"1", "1/16777216", "-65504"} {
+		if got := hc.Inputs[i][0].RatString(); got != want {
+			t.Errorf("float16 entry %d: %s, want %s", i, got, want)
+		}
+	}
 	p := filepath.Join(dir, "v.npz")
 	if err := os.WriteFile(p, zipBytes(t, member{name: "X.npy", data: x}, member{name: "Y.npy", data: y}), 0o644); err != nil {
 		t.Fatal(err)

@@ -25,10 +25,10 @@ func addInputFlags(fs *flag.FlagSet) *inputFlags {
 	return &inputFlags{
 		weights:    fs.String("weights", "", "read the neurons (and an output bias) from a torch.save state dict (.pt), an .npz file or a pair FIRST.npy,SECOND.npy"),
 		layers:     fs.String("layers", "", "the weights file's arrays for the two layers: FIRST,SECOND or FIRST,SECOND,FIRST_BIAS,SECOND_BIAS ('-': none), when their names or shapes do not say it"),
-		data:       fs.String("data", "", "read the data set instead of a case file: an .npz with arrays X and Y, a pair X.npy,Y.npy, or a .csv file (the last --targets columns are the targets)"),
+		data:       fs.String("data", "", "read the data set instead of a case file: an .npz with arrays X and Y, a pair X.npy,Y.npy, or a .csv (commas) or .txt (spaces) file whose last --targets columns are the targets"),
 		activation: fs.String("activation", "", "with --data: the activation (relu, leaky:1/10, abs, linear)"),
 		bias:       fs.Bool("bias", false, "with --data: append a constant 1 to every input (the first layer's bias)"),
-		targets:    fs.Int("targets", 1, "with --data FILE.csv: the number of target columns (the last ones)"),
+		targets:    fs.Int("targets", 1, "with --data FILE.csv or .txt: the number of target columns (the last ones)"),
 		numbers:    fs.String("numbers", "exact", "how decimal text numbers (case file, CSV) are read: exact, or the nearest float64 / float32 (what the network trained on when it read them into floats)"),
 	}
 }
