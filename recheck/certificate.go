@@ -69,6 +69,31 @@ type StationarityProof struct {
 	// Cells covers the arrangement of the ZMinus hyperplanes. Empty when
 	// a_j = 0 (φ_j ≡ 0).
 	Cells []CellProof
+	// Cover proves that Cells are all the cells of that arrangement (its
+	// hyperplanes x_i·u = 0, i ∈ ZMinus, in that order).
+	Cover *Cover
+}
+
+// Flat lists the cells of the hyperplanes h_i, i < min(On), of an
+// arrangement restricted to the flat ∩_{s∈On} {u : h_s·u = 0} (On holds
+// indices into the arrangement's hyperplanes, decreasing): one interior
+// point per cell, on the flat, with h_i·Point ≠ 0 for every i < min(On).
+// Parallel lists pairs (t, s), s < t < min(On), of hyperplanes parallel on
+// the flat (h_t − c·h_s vanishes on it).
+type Flat struct {
+	On       []int
+	Points   []exact.Vec
+	Parallel [][2]int
+}
+
+// Cover certifies that a list of cells is all the cells of a central
+// arrangement (docs/theory.md §11.3): Parallel lists the pairs (t, s),
+// s < t, of parallel hyperplanes, and Flats the cells of every flat of
+// dimension ≥ 2 that the deletion–restriction recursion visits (lines and
+// the origin the checker works out itself).
+type Cover struct {
+	Parallel [][2]int
+	Flats    []Flat
 }
 
 // EscapeWitness shows that neuron j escapes: φ_j(U) = 0 and Q_j(U) = Q ≠ 0.
@@ -91,22 +116,35 @@ type FaceProof struct {
 }
 
 // NoEscapeProof certifies that neuron j (a_j ≠ 0, k ≥ 2) is no escape
-// neuron, one FaceProof per cell of its Z_j arrangement.
+// neuron, one FaceProof per cell of its Z_j arrangement; Cover proves that
+// these are all the cells (hyperplanes x_i·u = 0 for the nonzero boundary
+// samples i ∈ Z_j in increasing order).
 type NoEscapeProof struct {
 	Neuron int
 	Cells  []FaceProof
+	Cover  *Cover
 }
 
-// Certificate is the evidence behind a Verdict. Which fields are set depends
-// on the verdict:
+// S2Failure certifies that (S2) fails for neuron j: Q_j(U) = Q with
+// a_j·Q < 0, so φ_j(U) < 0.
+type S2Failure struct {
+	Neuron int
+	U, Q   exact.Vec
+}
+
+// Certificate is the evidence behind a Verdict (docs/theory.md §11.2):
+//   - Stationarity: the (S2) proof of each neuron whose report says (S2)
+//     holds and a_j ≠ 0; S2Failures: a direction for each neuron whose
+//     report says (S2) fails (every verdict);
 //   - not-stationary: Descent;
-//   - saddle: Stationarity, Escapes and Path;
-//   - local-min, global-min: Stationarity and NoEscape (for a_j ≠ 0 neurons
-//     when k ≥ 2; for a_j = 0 neurons Recheck re-derives Q_j ≡ 0 from E1/E2);
-//   - undetermined: whatever was established.
+//   - at a stationary point: Escapes (a witness per escape neuron) and
+//     NoEscape (per neuron with a_j ≠ 0 when k ≥ 2 that does not escape;
+//     for a_j = 0 Recheck re-derives Q_j ≡ 0 from E1/E2);
+//   - saddle: Path.
 type Certificate struct {
 	Descent      *Descent
 	Stationarity []StationarityProof
+	S2Failures   []S2Failure
 	Escapes      []EscapeWitness
 	NoEscape     []NoEscapeProof
 	Path         *Path

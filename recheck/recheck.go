@@ -5,30 +5,35 @@ import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	par "github.com/relucert/relucert/internal/parallel"
 	"github.com/relucert/relucert/network"
 )
 
-// Recheck validates the certificate of v for the point p independently of
-// the search that produced it: by substitution and exact evaluation of the
-// network, its loss and the definitions of G_j and Q_j only. It calls no LP
-// and no arrangement code. It checks
-//   - the loss L(θ);
-//   - not-stationary: the descent direction's derivative and its decreasing
-//     segment;
-//   - saddle: (S1) for every neuron, each (S2) cell proof, each escape
-//     witness (φ_j(u) = 0, Q_j(u) ≠ 0) and the decreasing segment;
-//   - local-min / global-min: (S1), the (S2) cell proofs, and Q_j ≡ 0 for
-//     every neuron with a_j = 0 by E1/E2 re-evaluated (and L = 0 for
-//     global-min).
+// Recheck validates the verdict v for the point p independently of the
+// search that produced it: every claim is re-derived by substitution and
+// exact evaluation of the network, its loss and the definitions of
+// docs/theory.md §1–4 (§11 lists what each part of a certificate proves).
+// It calls no LP, no arrangement enumeration and no search. It checks
+//   - the loss L(θ), and ∂L/∂b for a network with an output bias;
+//   - every neuron's report: its kind, |Z_j|, G_j and (S1) evaluated; (S2)
+//     claimed to hold by its cell proof and the proof that the cells are
+//     all the cells of the Z⁻ arrangement (a_j ≠ 0), claimed to fail by a
+//     direction with φ_j(u) < 0; the escape flag against the verdict's list;
+//   - the stationary flag: (S0), (S1) and (S2) for every neuron;
+//   - not-stationary: the descent direction — the condition it names, the
+//     neuron it moves, L'(θ; Δ) < 0 — and its decreasing segment;
+//   - saddle, local-min, global-min and undetermined at a stationary point:
+//     the escape set — a witness φ_j(u) = 0, Q_j(u) ≠ 0 for each listed
+//     neuron; for each other decided neuron Q_j ≡ 0 by (E1)/(E2) when
+//     a_j = 0, and its no-escape proof with the coverage of its Z_j
+//     arrangement when a_j ≠ 0 and k ≥ 2;
+//   - saddle: the decreasing segment; local-min: L > 0; global-min: L = 0.
 //
-// The zero tests (the residuals against the definition, (S1), the (S2)
-// vector against the cell proofs, (E1), the escape witnesses' Q_j(u)) are
-// decided by multi-modular arithmetic with rigorous bounds, independently
-// of the integer engine Check uses (recheckfast.go).
+// Neurons whose report says Decided = false make no claim about (S2) (when
+// S2 is false) or escape; the verdict is then undetermined.
 //
-// What it cannot check without re-running the search is said in the doc of
-// Certificate: that the listed cells cover the arrangement, and the absence
-// of escape for a_j ≠ 0 neurons when k ≥ 2.
+// The zero tests are decided by multi-modular arithmetic with rigorous
+// bounds (residues.go), the coverage of arrangements in cover.go.
 func Recheck(p *network.Point, v *Verdict) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -43,22 +48,53 @@ func Recheck(p *network.Point, v *Verdict) error {
 	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
 		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, rc.loss.RatString())
 	}
+	ck, err := rc.index(v)
+	if err != nil {
+		return err
+	}
+	if err := rc.reports(v, ck); err != nil {
+		return err
+	}
 	c := v.Cert
 	switch v.Kind {
 	case NotStationary:
+		if v.Stationary {
+			return fmt.Errorf("not-stationary: the report says stationary")
+		}
+		if len(v.Escape) > 0 || len(c.Escapes) > 0 || len(c.NoEscape) > 0 || c.Path != nil {
+			return fmt.Errorf("not-stationary with escape neurons or a saddle's path")
+		}
 		if c.Descent == nil || c.Descent.Path == nil {
 			return fmt.Errorf("not-stationary: no descent direction")
 		}
-		return recheckDescent(rc, c.Descent)
+		return recheckDescent(rc, v, c.Descent)
+	case Saddle, LocalMin, GlobalMin, Undetermined:
+		if c.Descent != nil {
+			return fmt.Errorf("%v with a descent direction", v.Kind)
+		}
+		if v.Kind != Undetermined && !v.Stationary {
+			return fmt.Errorf("%v: the report says not stationary", v.Kind)
+		}
+		if !v.Stationary {
+			// Undetermined before stationarity was decided: no escape claim.
+			if len(v.Escape) > 0 || len(c.Escapes) > 0 || c.Path != nil {
+				return fmt.Errorf("undetermined: escape neurons or a path at a point not shown stationary")
+			}
+			if !undecided(v) {
+				return fmt.Errorf("undetermined: not stationary, yet every neuron's (S2) is decided and none fails")
+			}
+			return nil
+		}
+		if err := rc.escapeSet(v, ck); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown verdict %v", v.Kind)
+	}
+	switch v.Kind {
 	case Saddle:
-		if err := rc.stationarity(c.Stationarity); err != nil {
-			return err
-		}
-		if len(c.Escapes) == 0 {
-			return fmt.Errorf("saddle: no escape witness")
-		}
-		if err := recheckEscapes(rc, v.Escape, c.Escapes); err != nil {
-			return err
+		if len(v.Escape) == 0 {
+			return fmt.Errorf("saddle: no escape neuron")
 		}
 		if c.Path == nil {
 			return fmt.Errorf("saddle: no decreasing path")
@@ -66,58 +102,348 @@ func Recheck(p *network.Point, v *Verdict) error {
 		_, err = recheckPath(rc, c.Path)
 		return err
 	case LocalMin, GlobalMin:
-		if err := rc.stationarity(c.Stationarity); err != nil {
-			return err
-		}
-		if len(v.Escape) > 0 || len(c.Escapes) > 0 || c.Path != nil {
+		if len(v.Escape) > 0 || c.Path != nil {
 			return fmt.Errorf("%v with escape neurons or a decreasing path", v.Kind)
 		}
-		noEscape := map[int]*NoEscapeProof{}
-		for k := range c.NoEscape {
-			noEscape[c.NoEscape[k].Neuron] = &c.NoEscape[k]
-		}
-		for j, nr := range p.Neurons {
-			switch {
-			case nr.A.IsZero():
-				if !rc.e1Vanishes(j) || (p.Act.Kappa().Sign() != 0 && !rc.e2Vanishes(j)) {
-					return fmt.Errorf("neurons[%d]: a_j = 0 but Q_j ≢ 0 (E1/E2): it escapes", j)
-				}
-			case p.K() > 1:
-				pr := noEscape[j]
-				if pr == nil || len(pr.Cells) == 0 {
-					return fmt.Errorf("neurons[%d]: a_j ≠ 0 and k = %d but no proof that it does not escape", j, p.K())
-				}
-				for ci, fp := range pr.Cells {
-					if err := recheckFace(rc, j, fp); err != nil {
-						return fmt.Errorf("neurons[%d]: no-escape cell %d: %w", j, ci, err)
-					}
-				}
-			}
+		if undecided(v) {
+			return fmt.Errorf("%v with neurons whose escape is undecided", v.Kind)
 		}
 		if v.Kind == GlobalMin && v.Loss.Sign() != 0 {
 			return fmt.Errorf("global-min with L = %s ≠ 0", v.Loss.RatString())
 		}
-		return nil
+		if v.Kind == LocalMin && v.Loss.Sign() == 0 {
+			return fmt.Errorf("local-min with L = 0: the point is a global minimum")
+		}
 	case Undetermined:
-		if v.Stationary {
-			if err := rc.s0Holds(); err != nil {
-				return err
-			}
+		if c.Path != nil {
+			return fmt.Errorf("undetermined with a decreasing path (a saddle)")
 		}
-		if len(c.Stationarity) > 0 && v.Stationary {
-			if err := rc.stationarity(c.Stationarity); err != nil {
-				return err
-			}
-		}
-		return recheckEscapes(rc, v.Escape, c.Escapes)
 	}
-	return fmt.Errorf("unknown verdict %v", v.Kind)
+	return nil
 }
 
-func recheckDescent(rc *rechecker, d *Descent) error {
+// undecided reports whether some neuron's report says Decided = false.
+func undecided(v *Verdict) bool {
+	for _, nr := range v.Neurons {
+		if !nr.Decided {
+			return true
+		}
+	}
+	return false
+}
+
+// claims indexes the parts of a certificate by neuron.
+type claims struct {
+	s2      map[int]*StationarityProof
+	fails   map[int]*S2Failure
+	escapes map[int]*EscapeWitness
+	noEsc   map[int]*NoEscapeProof
+	listed  map[int]bool
+}
+
+// index indexes the certificate of v by neuron, rejecting a neuron out of
+// range or given two proofs of one kind, and an escape list that is not
+// ascending.
+func (rc *rechecker) index(v *Verdict) (*claims, error) {
+	c := v.Cert
+	ck := &claims{s2: map[int]*StationarityProof{}, fails: map[int]*S2Failure{}, escapes: map[int]*EscapeWitness{},
+		noEsc: map[int]*NoEscapeProof{}, listed: map[int]bool{}}
+	add := func(what string, j int, have bool) error {
+		if j < 0 || j >= rc.m {
+			return fmt.Errorf("%s for neuron %d, which does not exist", what, j)
+		}
+		if have {
+			return fmt.Errorf("two %ss for neuron %d", what, j)
+		}
+		return nil
+	}
+	for k := range c.Stationarity {
+		j := c.Stationarity[k].Neuron
+		if err := add("stationarity proof", j, ck.s2[j] != nil); err != nil {
+			return nil, err
+		}
+		ck.s2[j] = &c.Stationarity[k]
+	}
+	for k := range c.S2Failures {
+		j := c.S2Failures[k].Neuron
+		if err := add("(S2) failure", j, ck.fails[j] != nil); err != nil {
+			return nil, err
+		}
+		ck.fails[j] = &c.S2Failures[k]
+	}
+	for k := range c.Escapes {
+		j := c.Escapes[k].Neuron
+		if err := add("escape witness", j, ck.escapes[j] != nil); err != nil {
+			return nil, err
+		}
+		ck.escapes[j] = &c.Escapes[k]
+	}
+	for k := range c.NoEscape {
+		j := c.NoEscape[k].Neuron
+		if err := add("no-escape proof", j, ck.noEsc[j] != nil); err != nil {
+			return nil, err
+		}
+		ck.noEsc[j] = &c.NoEscape[k]
+	}
+	for k, j := range v.Escape {
+		if j < 0 || j >= rc.m || (k > 0 && j <= v.Escape[k-1]) {
+			return nil, fmt.Errorf("escape neurons %v: not ascending indices of neurons", v.Escape)
+		}
+		ck.listed[j] = true
+	}
+	return ck, nil
+}
+
+// reports checks every neuron's report of v and the bias gradient against
+// direct evaluation, every (S2) proof and failure the certificate holds,
+// and, when v says stationary, (S0), (S1) and (S2) for every neuron.
+func (rc *rechecker) reports(v *Verdict, ck *claims) error {
+	p := rc.p
+	if len(v.Neurons) != rc.m {
+		return fmt.Errorf("report has %d neurons, the point %d", len(v.Neurons), rc.m)
+	}
+	if v.Stationary {
+		if err := rc.s0Holds(); err != nil {
+			return err
+		}
+	}
+	if p.HasOutputBias() {
+		g := exact.NewVec(rc.k)
+		for _, r := range rc.r {
+			g = g.Add(r)
+		}
+		g = g.Scale(big.NewRat(1, int64(rc.n)))
+		if len(v.BiasGradient) != rc.k || !v.BiasGradient.Defined() || !v.BiasGradient.Equal(g) {
+			return fmt.Errorf("output_bias: ∂L/∂b is %v, the report says %v", g, v.BiasGradient)
+		}
+	} else if v.BiasGradient != nil {
+		return fmt.Errorf("a bias gradient for a network without an output bias")
+	}
+	rc.prepareNeurons(rc.s1Primes())
+	s1 := make([]bool, rc.m)
+	par.Dynamic(rc.m, par.Workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
+	n := big.NewRat(int64(rc.n), 1)
+	for j, nr := range p.Neurons {
+		rep := v.Neurons[j]
+		if kind, zs := rc.kind(j); rep.Kind != kind || rep.Boundary != zs {
+			return fmt.Errorf("neurons[%d]: the report says %v with |Z_j| = %d, the point has %v with |Z_j| = %d", j, rep.Kind, rep.Boundary, kind, zs)
+		}
+		if len(rep.G) != rc.k || !rep.G.Defined() {
+			return fmt.Errorf("neurons[%d]: G_j has the wrong shape", j)
+		}
+		if rep.G.IsZero() != s1[j] || (!s1[j] && !rc.responseEquals(j, nr.W, rep.G.Scale(n))) {
+			return fmt.Errorf("neurons[%d]: G_j is not %v", j, rep.G)
+		}
+		if rep.S1 != s1[j] {
+			return fmt.Errorf("neurons[%d]: the report says (S1) %v, G_j = 0 is %v", j, rep.S1, s1[j])
+		}
+		if rep.Escape != ck.listed[j] {
+			return fmt.Errorf("neurons[%d]: the report's escape flag disagrees with the escape neurons %v", j, v.Escape)
+		}
+		if rep.S2 && !nr.A.IsZero() && ck.s2[j] == nil {
+			return fmt.Errorf("neurons[%d]: (S2) claimed without proof", j)
+		}
+		if !rep.S2 && rep.Decided && ck.fails[j] == nil {
+			return fmt.Errorf("neurons[%d]: (S2) claimed to fail without a direction", j)
+		}
+		if rep.S2 && ck.fails[j] != nil || !rep.S2 && ck.s2[j] != nil {
+			return fmt.Errorf("neurons[%d]: (S2) proved and refuted", j)
+		}
+		if v.Stationary && (!rep.S1 || !rep.S2) {
+			return fmt.Errorf("neurons[%d]: stationary, but (S1) %v and (S2) %v", j, rep.S1, rep.S2)
+		}
+	}
+	for j := 0; j < rc.m; j++ {
+		if pr := ck.s2[j]; pr != nil {
+			if p.Neurons[j].A.IsZero() {
+				if len(pr.Cells) > 0 {
+					return fmt.Errorf("neurons[%d]: (S2) cells for a neuron with a_j = 0", j)
+				}
+				continue
+			}
+			if err := rc.s2Proof(j, pr); err != nil {
+				return err
+			}
+		}
+		if f := ck.fails[j]; f != nil {
+			if err := rc.s2Fails(j, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// kind returns neuron j's kind (docs/theory.md §1) and |Z_j|.
+func (rc *rechecker) kind(j int) (NeuronKind, int) {
+	nr := rc.p.Neurons[j]
+	zs := 0
+	allNeg := true
+	for i, sg := range rc.sign[j] {
+		if rc.zeroX[i] {
+			continue
+		}
+		if sg == 0 {
+			zs++
+		}
+		if sg >= 0 {
+			allNeg = false
+		}
+	}
+	wz, az := nr.W.IsZero(), nr.A.IsZero()
+	switch {
+	case wz && az:
+		return ZeroNeuron, zs
+	case az:
+		return ZeroOutput, zs
+	case wz:
+		return ZeroInput, zs
+	case rc.p.Act.Neg.Sign() == 0 && allNeg:
+		return Dead, zs
+	case zs > 0:
+		return NonDifferentiable, zs
+	}
+	return Alive, zs
+}
+
+// s2Fails checks a direction u with Q_j(u) = Q and a_j·Q < 0, so
+// φ_j(u) < 0: (S2) fails for neuron j.
+func (rc *rechecker) s2Fails(j int, f *S2Failure) error {
+	if len(f.U) != rc.d || len(f.Q) != rc.k || !f.U.Defined() || !f.Q.Defined() {
+		return fmt.Errorf("neurons[%d]: (S2) failure has the wrong shape", j)
+	}
+	if rc.p.Neurons[j].A.Dot(f.Q).Sign() >= 0 || !rc.responseEquals(j, f.U, f.Q) {
+		return fmt.Errorf("neurons[%d]: (S2) failure: Q_j(u) is not %v with a_j·Q_j(u) < 0", j, f.Q)
+	}
+	return nil
+}
+
+// escapeSet checks the escape neurons of a stationary point: a witness for
+// each listed neuron, and for each other neuron whose escape was decided
+// Q_j ≡ 0 by (E1)/(E2) (a_j = 0) or its no-escape proof (a_j ≠ 0, k ≥ 2).
+func (rc *rechecker) escapeSet(v *Verdict, ck *claims) error {
+	p := rc.p
+	for j, nr := range p.Neurons {
+		w, proof := ck.escapes[j], ck.noEsc[j]
+		if ck.listed[j] {
+			if w == nil {
+				return fmt.Errorf("neurons[%d]: listed as an escape neuron without a witness", j)
+			}
+			if proof != nil {
+				return fmt.Errorf("neurons[%d]: escape witness and no-escape proof", j)
+			}
+			if err := rc.escapeWitness(j, w); err != nil {
+				return err
+			}
+			continue
+		}
+		if w != nil {
+			return fmt.Errorf("neurons[%d]: escape witness for a neuron not listed as escaping", j)
+		}
+		decided := v.Neurons[j].Decided
+		switch {
+		case nr.A.IsZero():
+			if proof != nil {
+				return fmt.Errorf("neurons[%d]: no-escape proof for a_j = 0", j)
+			}
+			if decided && (!rc.e1Vanishes(j) || (p.Act.Kappa().Sign() != 0 && !rc.e2Vanishes(j))) {
+				return fmt.Errorf("neurons[%d]: a_j = 0 but Q_j ≢ 0 (E1/E2): it escapes", j)
+			}
+		case p.K() > 1:
+			if proof == nil {
+				if decided {
+					return fmt.Errorf("neurons[%d]: a_j ≠ 0 and k = %d but no proof that it does not escape", j, p.K())
+				}
+				continue
+			}
+			if err := rc.noEscape(j, proof); err != nil {
+				return err
+			}
+		default:
+			if proof != nil {
+				return fmt.Errorf("neurons[%d]: no-escape proof for k = 1", j)
+			}
+		}
+	}
+	return nil
+}
+
+// escapeWitness checks φ_j(u) = 0 and Q_j(u) = Q ≠ 0.
+func (rc *rechecker) escapeWitness(j int, w *EscapeWitness) error {
+	if len(w.U) != rc.d || len(w.Q) != rc.k || !w.U.Defined() || !w.Q.Defined() {
+		return fmt.Errorf("escape witness for neuron %d does not fit", j)
+	}
+	if w.Q.IsZero() || !rc.responseEquals(j, w.U, w.Q) {
+		return fmt.Errorf("neurons[%d]: escape witness: Q_j(u) is not the certificate's %v ≠ 0", j, w.Q)
+	}
+	if rc.p.Neurons[j].A.Dot(w.Q).Sign() != 0 {
+		return fmt.Errorf("neurons[%d]: escape witness: φ_j(u) ≠ 0", j)
+	}
+	return nil
+}
+
+// noEscape checks a no-escape proof: each cell's face proof, and that the
+// cells are all the cells of the arrangement of the nonzero boundary
+// samples of neuron j.
+func (rc *rechecker) noEscape(j int, pr *NoEscapeProof) error {
+	var hs []exact.Vec
+	for i, sg := range rc.sign[j] {
+		if sg == 0 && !rc.zeroX[i] {
+			hs = append(hs, rc.p.X[i])
+		}
+	}
+	signs := make([][]int8, len(pr.Cells))
+	for ci, fp := range pr.Cells {
+		s, err := recheckFace(rc, j, fp)
+		if err != nil {
+			return fmt.Errorf("neurons[%d]: no-escape cell %d: %w", j, ci, err)
+		}
+		signs[ci] = s
+	}
+	if err := checkCover(hs, rc.d, signs, pr.Cover); err != nil {
+		return fmt.Errorf("neurons[%d]: no-escape cells of the Z_j arrangement: %w", j, err)
+	}
+	return nil
+}
+
+// recheckDescent checks a descent direction: the condition it names — (S0)
+// moves only the output bias, (S1) only neuron j's output weight, (S2) only
+// neuron j's input weight, for the neuron it names — and that condition
+// failing in the neuron's report, L'(θ; Δ) = Derivative < 0 (the linear
+// coefficient of the loss along its path), and the decreasing path.
+func recheckDescent(rc *rechecker, v *Verdict, d *Descent) error {
 	p := rc.p
 	if err := checkShape(p, d.Delta); err != nil {
 		return fmt.Errorf("descent: %w", err)
+	}
+	for j, dj := range d.Delta {
+		if !dj.W.Defined() || !dj.A.Defined() {
+			return fmt.Errorf("descent: direction neuron %d has a missing entry", j)
+		}
+		moveW, moveA := !dj.W.IsZero(), !dj.A.IsZero()
+		want := j == d.Neuron && (d.Condition == "S1" && moveA && !moveW || d.Condition == "S2" && moveW && !moveA)
+		if (moveW || moveA) != want {
+			return fmt.Errorf("descent: (%s) of neuron %d, but the direction moves neuron %d otherwise", d.Condition, d.Neuron, j)
+		}
+	}
+	switch d.Condition {
+	case "S0":
+		if d.Neuron != -1 || d.Bias == nil || d.Bias.IsZero() {
+			return fmt.Errorf("descent: (S0) must move the output bias only (neuron −1)")
+		}
+	case "S1", "S2":
+		if d.Neuron < 0 || d.Neuron >= p.M() {
+			return fmt.Errorf("descent: (%s) of neuron %d, which does not exist", d.Condition, d.Neuron)
+		}
+		if d.Bias != nil {
+			return fmt.Errorf("descent: (%s) of neuron %d moves the output bias", d.Condition, d.Neuron)
+		}
+		rep := v.Neurons[d.Neuron]
+		if d.Condition == "S1" && rep.S1 || d.Condition == "S2" && rep.S2 {
+			return fmt.Errorf("descent: (%s) fails for neuron %d, but its report says it holds", d.Condition, d.Neuron)
+		}
+	default:
+		return fmt.Errorf("descent: unknown condition %q", d.Condition)
 	}
 	if d.Derivative == nil || d.Derivative.Sign() >= 0 {
 		return fmt.Errorf("descent: derivative %v is not negative", d.Derivative)
@@ -242,41 +568,22 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 	return poly, nil
 }
 
-func recheckEscapes(rc *rechecker, listed []int, ws []EscapeWitness) error {
-	p := rc.p
-	in := map[int]bool{}
-	for _, j := range listed {
-		in[j] = true
-	}
-	for _, w := range ws {
-		j := w.Neuron
-		if j < 0 || j >= p.M() || !in[j] || len(w.U) != p.D() || len(w.Q) != p.K() || !w.U.Defined() || !w.Q.Defined() {
-			return fmt.Errorf("escape witness for neuron %d does not fit", j)
-		}
-		if w.Q.IsZero() || !rc.responseEquals(j, w.U, w.Q) {
-			return fmt.Errorf("neurons[%d]: escape witness: Q_j(u) is not the certificate's %v ≠ 0", j, w.Q)
-		}
-		if p.Neurons[j].A.Dot(w.Q).Sign() != 0 {
-			return fmt.Errorf("neurons[%d]: escape witness: φ_j(u) ≠ 0", j)
-		}
-	}
-	return nil
-}
-
 // recheckFace checks a FaceProof by substitution: the cell's signs come from
 // its interior point, Q_C and g = Q_Cᵀa_j are evaluated from the definitions,
-// and each ∓q_l must equal Σ α_i h_i + β g with α ≥ 0.
-func recheckFace(rc *rechecker, j int, fp FaceProof) error {
+// and each ∓q_l must equal Σ α_i h_i + β g with α ≥ 0. It returns the cell's
+// signs on the nonzero boundary samples.
+func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 	p := rc.p
 	nr := p.Neurons[j]
 	d, k := p.D(), p.K()
 	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k || !fp.Point.Defined() {
-		return fmt.Errorf("wrong shape")
+		return nil, fmt.Errorf("wrong shape")
 	}
 	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (from residues) plus the boundary samples with
 	// the slope of the point's side.
 	qc := rc.faceBase(j).Clone()
 	var hs []exact.Vec
+	var signs []int8
 	pf := exact.ToFloatVec(fp.Point)
 	for i, x := range p.X {
 		if rc.sign[j][i] != 0 || rc.zeroX[i] {
@@ -287,8 +594,9 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) error {
 			sign = x.Dot(fp.Point).Sign()
 		}
 		if sign == 0 {
-			return fmt.Errorf("point on the hyperplane of sample %d", i)
+			return nil, fmt.Errorf("point on the hyperplane of sample %d", i)
 		}
+		signs = append(signs, int8(sign))
 		h := x
 		if sign < 0 {
 			h = x.Neg()
@@ -304,14 +612,14 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) error {
 		g.AddScaled(nr.A[l], qc[l])
 	}
 	for row := 0; row < 2*k; row++ {
-		alpha := fp.Alpha[row]
-		if len(alpha) != len(hs) || fp.Beta[row] == nil {
-			return fmt.Errorf("wrong shape")
+		alpha := exact.Vec(fp.Alpha[row])
+		if len(alpha) != len(hs) || fp.Beta[row] == nil || !alpha.Defined() {
+			return nil, fmt.Errorf("wrong shape")
 		}
 		sum := g.Scale(fp.Beta[row])
 		for c, h := range hs {
 			if alpha[c].Sign() < 0 {
-				return fmt.Errorf("α < 0")
+				return nil, fmt.Errorf("α < 0")
 			}
 			sum.AddScaled(alpha[c], h)
 		}
@@ -320,8 +628,8 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) error {
 			want = want.Neg()
 		}
 		if !sum.Equal(want) {
-			return fmt.Errorf("output %d: %v is not in the dual cone of the critical face", row/2, want)
+			return nil, fmt.Errorf("output %d: %v is not in the dual cone of the critical face", row/2, want)
 		}
 	}
-	return nil
+	return signs, nil
 }

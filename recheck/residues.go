@@ -563,80 +563,85 @@ func (rc *rechecker) s1Primes() int {
 	return exact.PrimesFor(D.BitLen() + rc.mbR + rc.mbRho + rc.mbW + rc.mbX + bitlen(rc.n*rc.d))
 }
 
-// stationarity checks (S1) for every neuron and the (S2) cell proofs: in
-// each cell, v + Σ_T κc_i x_i + Σ_{Z⁺} λ_i κc_i x_i = Σ_T μ_i x_i − Σ_{Z⁻∖T} μ_i x_i
+// s2Proof checks the (S2) proof of neuron j (a_j ≠ 0): Z⁺ and Z⁻ as
+// recomputed, and in each cell
+// v + Σ_T κc_i x_i + Σ_{Z⁺} λ_i κc_i x_i = Σ_T μ_i x_i − Σ_{Z⁻∖T} μ_i x_i
 // with λ ∈ [0, 1], μ ≥ 0 and the interior point on the right sides. The
 // cells' vectors w = Σ_T κc_i x_i + Σ λ_i κc_i x_i − (Σ_T μ_i x_i − Σ_{Z⁻∖T} μ_i x_i)
 // are evaluated exactly and must all equal −v, which is tested once by
-// residues.
-func (rc *rechecker) stationarity(proofs []StationarityProof) error {
+// residues. Then the cells must be all the cells of the Z⁻ arrangement
+// (checkCover).
+func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	p := rc.p
-	if err := rc.s0Holds(); err != nil {
-		return err
-	}
-	byNeuron := map[int]*StationarityProof{}
-	for k := range proofs {
-		byNeuron[proofs[k].Neuron] = &proofs[k]
-	}
-	rc.prepareNeurons(rc.s1Primes())
-	s1 := make([]bool, rc.m)
-	par.Dynamic(rc.m, par.Workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
+	nr := p.Neurons[j]
 	kappa := p.Act.Kappa()
-	for j, nr := range p.Neurons {
-		if !s1[j] {
-			return fmt.Errorf("neurons[%d]: (S1) fails: n·G_j ≠ 0", j)
-		}
-		if nr.A.IsZero() {
+	// Z⁺, Z⁻ and κc_i over the boundary samples.
+	kc := map[int]*big.Rat{}
+	var zp, zm []int
+	for i, sg := range rc.sign[j] {
+		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		pr := byNeuron[j]
-		if pr == nil {
-			return fmt.Errorf("neurons[%d]: no (S2) proof", j)
+		c := nr.A.Dot(rc.r[i])
+		if c.Sign() == 0 {
+			continue
 		}
-		// Z⁺, Z⁻ and κc_i over the boundary samples.
-		kc := map[int]*big.Rat{}
-		var zp, zm []int
-		for i, sg := range rc.sign[j] {
-			if sg != 0 || rc.zeroX[i] {
-				continue
-			}
-			c := nr.A.Dot(rc.r[i])
-			if c.Sign() == 0 {
-				continue
-			}
-			k := new(big.Rat).Mul(kappa, c)
-			kc[i] = k
-			switch k.Sign() {
-			case 1:
-				zp = append(zp, i)
-			case -1:
-				zm = append(zm, i)
-			}
-		}
-		if !slices.Equal(zp, pr.ZPlus) || !slices.Equal(zm, pr.ZMinus) {
-			return fmt.Errorf("neurons[%d]: (S2) proof has the wrong Z⁺/Z⁻", j)
-		}
-		if len(pr.Cells) == 0 {
-			return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
-		}
-		cw := rc.newCellWork(kc, zp, zm)
-		var w0 exact.Vec
-		for ci, cell := range pr.Cells {
-			w, err := cw.vector(cell)
-			if err != nil {
-				return fmt.Errorf("neurons[%d]: (S2) cell %d: %w", j, ci, err)
-			}
-			if w0 == nil {
-				w0 = w
-			} else if !w0.Equal(w) {
-				return fmt.Errorf("neurons[%d]: (S2) cell %d: the subgradient is not the dual-cone vector", j, ci)
-			}
-		}
-		if !rc.vEquals(j, w0) {
-			return fmt.Errorf("neurons[%d]: (S2) cell 0: the subgradient is not the dual-cone vector", j)
+		k := new(big.Rat).Mul(kappa, c)
+		kc[i] = k
+		switch k.Sign() {
+		case 1:
+			zp = append(zp, i)
+		case -1:
+			zm = append(zm, i)
 		}
 	}
+	if !slices.Equal(zp, pr.ZPlus) || !slices.Equal(zm, pr.ZMinus) {
+		return fmt.Errorf("neurons[%d]: (S2) proof has the wrong Z⁺/Z⁻", j)
+	}
+	if len(pr.Cells) == 0 {
+		return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
+	}
+	cw := rc.newCellWork(kc, zp, zm)
+	var w0 exact.Vec
+	signs := make([][]int8, len(pr.Cells))
+	for ci, cell := range pr.Cells {
+		w, err := cw.vector(cell)
+		if err != nil {
+			return fmt.Errorf("neurons[%d]: (S2) cell %d: %w", j, ci, err)
+		}
+		if w0 == nil {
+			w0 = w
+		} else if !w0.Equal(w) {
+			return fmt.Errorf("neurons[%d]: (S2) cell %d: the subgradient is not the dual-cone vector", j, ci)
+		}
+		signs[ci] = cw.cellSigns(cell)
+	}
+	if !rc.vEquals(j, w0) {
+		return fmt.Errorf("neurons[%d]: (S2) cell 0: the subgradient is not the dual-cone vector", j)
+	}
+	hs := make([]exact.Vec, len(zm))
+	for c, i := range zm {
+		hs[c] = p.X[i]
+	}
+	if err := checkCover(hs, rc.d, signs, pr.Cover); err != nil {
+		return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
+	}
 	return nil
+}
+
+// cellSigns returns the signs of a verified cell on the Z⁻ hyperplanes:
+// +1 for the samples of T, −1 for the others.
+func (cw *cellWork) cellSigns(cell CellProof) []int8 {
+	out := make([]int8, len(cw.zm))
+	for c := range out {
+		out[c] = -1
+	}
+	for _, i := range cell.T {
+		if c, ok := cw.pos[i]; ok {
+			out[c] = 1
+		}
+	}
+	return out
 }
 
 // cellWork holds one neuron's boundary terms for checking many cells:
@@ -649,10 +654,14 @@ type cellWork struct {
 	kx     map[int][]*big.Int // den·κc_i x_i
 	den    *big.Int
 	xf     []exact.FloatVec // Z⁻ samples
+	pos    map[int]int      // sample index → position in zm
 }
 
 func (rc *rechecker) newCellWork(kc map[int]*big.Rat, zp, zm []int) *cellWork {
-	cw := &cellWork{rc: rc, zp: zp, zm: zm, kc: kc, kx: map[int][]*big.Int{}}
+	cw := &cellWork{rc: rc, zp: zp, zm: zm, kc: kc, kx: map[int][]*big.Int{}, pos: map[int]int{}}
+	for c, i := range zm {
+		cw.pos[i] = c
+	}
 	vs := map[int]exact.Vec{}
 	var all []*big.Rat
 	for i, k := range kc {
@@ -689,6 +698,14 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 	inT := map[int]bool{}
 	for _, i := range cell.T {
 		inT[i] = true
+	}
+	if len(inT) != len(cell.T) {
+		return nil, fmt.Errorf("T lists a sample twice")
+	}
+	for _, i := range cell.T {
+		if _, ok := cw.pos[i]; !ok {
+			return nil, fmt.Errorf("T lists sample %d, which is not in Z⁻", i)
+		}
 	}
 	acc := make([]big.Int, d)
 	rest := exact.NewVec(d)

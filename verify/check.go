@@ -141,7 +141,10 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		nr.Decided = true
 		if res.holds {
 			v.Cert.Stationarity = append(v.Cert.Stationarity, res.proof)
-		} else if descent == nil {
+		} else {
+			v.Cert.S2Failures = append(v.Cert.S2Failures, S2Failure{Neuron: j, U: res.u, Q: s.Q(j, res.u)})
+		}
+		if !res.holds && descent == nil {
 			d := p.ZeroDirection()
 			d[j].W = res.u
 			descent = &Descent{Neuron: j, Condition: "S2", Delta: d, Derivative: s.Phi(j, res.u)}
@@ -159,7 +162,7 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		descent.Path = path
 		v.Kind = NotStationary
 		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for %s; L'(θ; Δ) = %s < 0", descent.Condition, what, descent.Derivative.RatString())
-		v.Cert = &Certificate{Descent: descent}
+		v.Cert.Descent = descent
 		return true, nil
 	}
 	if len(budget) > 0 {

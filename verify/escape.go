@@ -178,12 +178,12 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	for c, i := range z {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := arrangement.CellsWithin(normals, d, opt.MaxCells, opt.expired)
+	cells, cover, err := arrangement.CellsCovered(normals, d, opt.MaxCells, opt.expired)
 	if err != nil {
 		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), opt.budgetErr(err))
 	}
 	var out []face
-	none := &NoEscapeProof{Neuron: j}
+	none := &NoEscapeProof{Neuron: j, Cover: certCover(cover)}
 	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (the samples off the hyperplane, from the
 	// engine's exact sums) plus the boundary samples with the slope of the
 	// cell's side.

@@ -121,10 +121,11 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	for c, i := range bt.zMinus {
 		normals[c] = s.p.X[i]
 	}
-	cells, err := arrangement.CellsWithin(normals, s.p.D(), opt.MaxCells, opt.expired)
+	cells, cover, err := arrangement.CellsCovered(normals, s.p.D(), opt.MaxCells, opt.expired)
 	if err != nil {
 		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), opt.budgetErr(err))
 	}
+	res.proof.Cover = certCover(cover)
 	np := len(bt.zPlus)
 	if np == 0 && len(bt.zMinus) == 0 && bt.v.IsZero() && !opt.expired() {
 		// No boundary term and v = 0: the one cell's LP (d rows, no

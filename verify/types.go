@@ -3,6 +3,7 @@ package verify
 import (
 	"math/big"
 
+	"github.com/relucert/relucert/exact/arrangement"
 	"github.com/relucert/relucert/network"
 	"github.com/relucert/relucert/recheck"
 )
@@ -86,3 +87,19 @@ func ParseVerdict(s string) (VerdictKind, bool) { return recheck.ParseVerdict(s)
 // Recheck is recheck.Recheck: it validates the certificate of v for the
 // point p independently of the search that produced it.
 func Recheck(p *Point, v *Verdict) error { return recheck.Recheck(p, v) }
+
+// S2Failure is recheck.S2Failure: a direction u with φ_j(u) < 0.
+type S2Failure = recheck.S2Failure
+
+// certCover converts the coverage certificate of the cell enumeration into
+// the certificate's form (the same fields).
+func certCover(c *arrangement.Cover) *recheck.Cover {
+	if c == nil {
+		return nil
+	}
+	out := &recheck.Cover{Parallel: c.Parallel, Flats: make([]recheck.Flat, len(c.Flats))}
+	for f, fl := range c.Flats {
+		out.Flats[f] = recheck.Flat(fl)
+	}
+	return out
+}

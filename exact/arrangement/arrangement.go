@@ -83,10 +83,38 @@ func CellsWithin(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]
 			return nil, fmt.Errorf("arrangement: normal %d must have %d non-nil entries", i, d)
 		}
 	}
-	out, err := cells(normals, d, maxCells, stop)
+	out, _, err := cells(normals, d, maxCells, stop, false)
 	if err != nil {
 		return nil, err
 	}
+	sortCellList(out)
+	return out, nil
+}
+
+// CellsCovered is CellsWithin that also returns the certificate that the
+// cells are all the cells (docs/theory.md §11.3): the recursion of the
+// deletion–restriction, as the cells of every flat of dimension ≥ 2 it
+// visits and the pairs of hyperplanes found parallel on a flat.
+func CellsCovered(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]Cell, *Cover, error) {
+	if d < 1 {
+		return nil, nil, fmt.Errorf("arrangement: Cells in dimension %d", d)
+	}
+	for i, h := range normals {
+		if len(h) != d || !h.Defined() {
+			return nil, nil, fmt.Errorf("arrangement: normal %d must have %d non-nil entries", i, d)
+		}
+	}
+	out, cover, err := cells(normals, d, maxCells, stop, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	sortCellList(out)
+	return out, cover, nil
+}
+
+// sortCellList sorts cells by sign vector, lexicographically with
+// −1 < 0 < +1.
+func sortCellList(out []Cell) {
 	sort.Slice(out, func(a, b int) bool {
 		sa, sb := out[a].Signs, out[b].Signs
 		for i := range sa {
@@ -96,7 +124,104 @@ func CellsWithin(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]
 		}
 		return false
 	})
-	return out, nil
+}
+
+// Flat lists the cells of the hyperplanes h_i, i < min(On), restricted to
+// the flat ∩_{s∈On} {u : h_s·u = 0} (indices into the normals of the
+// arrangement, decreasing): one interior point per cell, on the flat, with
+// h_i·Point ≠ 0 for every i < min(On). Parallel lists pairs (t, s), s < t,
+// of those hyperplanes that are parallel on the flat (h_t − c·h_s vanishes
+// on it), so that h_t's sign on a cell of the flat follows from h_s's.
+type Flat struct {
+	On       []int
+	Points   []exact.Vec
+	Parallel [][2]int
+}
+
+// Cover certifies that the cells of an arrangement are all its cells
+// (docs/theory.md §11.3): Parallel lists the pairs (t, s), s < t, of
+// parallel normals, and Flats the cells of every flat of dimension ≥ 2 the
+// deletion–restriction recursion visits.
+type Cover struct {
+	Parallel [][2]int
+	Flats    []Flat
+}
+
+// recorder collects a Cover during icells: on is the flat of the current
+// level (its hyperplanes' indices, decreasing), idx the index of each
+// normal of the level in the arrangement, embed the integer matrix taking
+// the level's coordinates to Q^d (nil: the identity), pairs the parallel
+// pairs the level found, and out the flats needed below it.
+type recorder struct {
+	on    []int
+	idx   []int
+	embed [][]big.Int
+	pairs [][2]int
+	out   *[]Flat
+}
+
+// ambient returns embed·u, u's image in Q^d.
+func (rc *recorder) ambient(u ivec) exact.Vec {
+	if rc.embed == nil {
+		p := make(exact.Vec, len(u))
+		for j, x := range u {
+			p[j] = new(big.Rat).SetInt(x)
+		}
+		return p
+	}
+	p := make(exact.Vec, len(rc.embed))
+	var s, t big.Int
+	for a, row := range rc.embed {
+		s.SetInt64(0)
+		for c := range row {
+			if row[c].Sign() != 0 && u[c].Sign() != 0 {
+				s.Add(&s, t.Mul(&row[c], u[c]))
+			}
+		}
+		p[a] = new(big.Rat).SetInt(&s)
+	}
+	return p
+}
+
+// child returns the recorder of the restriction to H = {h·u = 0} (h the
+// level's normal hi, with leading index p and the other columns cols) of
+// the normals earlier (positions in this level).
+func (rc *recorder) child(hi int, h ivec, p int, cols []int, earlier []int, d int) *recorder {
+	c := &recorder{out: new([]Flat)}
+	c.on = append(append([]int(nil), rc.on...), rc.idx[hi])
+	for _, e := range earlier {
+		c.idx = append(c.idx, rc.idx[e])
+	}
+	// Column t of the new embedding is embed·b_t, b_t = h_p e_j − h_j e_p.
+	rows := d
+	if rc.embed != nil {
+		rows = len(rc.embed)
+	}
+	c.embed = make([][]big.Int, rows)
+	var t big.Int
+	for a := range c.embed {
+		c.embed[a] = make([]big.Int, len(cols))
+		for ti, j := range cols {
+			var ej, ep *big.Int
+			if rc.embed == nil {
+				if a == j {
+					ej = big.NewInt(1)
+				}
+				if a == p {
+					ep = big.NewInt(1)
+				}
+			} else {
+				ej, ep = &rc.embed[a][j], &rc.embed[a][p]
+			}
+			if ej != nil && ej.Sign() != 0 {
+				c.embed[a][ti].Mul(h[p], ej)
+			}
+			if ep != nil && ep.Sign() != 0 && h[j].Sign() != 0 {
+				c.embed[a][ti].Sub(&c.embed[a][ti], t.Mul(h[j], ep))
+			}
+		}
+	}
+	return c
 }
 
 // ivec is an integer vector; Cells works on primitive integer normals and
@@ -245,14 +370,26 @@ func newICell(signs []int8, h uint64, point ivec) icell {
 
 // cells computes the cells of the arrangement of normals in Q^d (validated,
 // d ≥ 1), in construction order.
-func cells(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]Cell, error) {
+func cells(normals []exact.Vec, d int, maxCells int, stop func() bool, cover bool) ([]Cell, *Cover, error) {
 	ints := make([]ivec, len(normals))
 	for i, h := range normals {
 		ints[i] = primitiveInts(h)
 	}
-	signs, cs, err := icells(ints, d, maxCells, stop)
+	var rec *recorder
+	var cv *Cover
+	if cover {
+		cv = &Cover{}
+		rec = &recorder{out: &cv.Flats, idx: make([]int, len(normals))}
+		for i := range rec.idx {
+			rec.idx[i] = i
+		}
+	}
+	signs, cs, err := icells(ints, d, maxCells, stop, rec)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if cv != nil {
+		cv.Parallel = rec.pairs
 	}
 	out := make([]Cell, len(cs))
 	for ci, c := range cs {
@@ -266,13 +403,15 @@ func cells(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]Cell, 
 		}
 		out[ci] = Cell{Signs: signs(c), Point: p}
 	}
-	return out, nil
+	return out, cv, nil
 }
 
 // icells computes the cells of the arrangement of the primitive integer
 // normals (nil for a zero normal) in Q^d. It returns the cells over the
 // distinct directions and a function giving a cell's signs on all normals.
-func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) []int8, []icell, error) {
+// With a recorder it also records the parallel pairs of this level and the
+// flats of dimension ≥ 2 below it (see Cover).
+func icells(normals []ivec, d int, maxCells int, stop func() bool, rec *recorder) (func(icell) []int8, []icell, error) {
 	m := len(normals)
 	// rep[i] is the earlier normal h_i is parallel to (i itself for a new
 	// direction, −1 for a zero normal); sgn[i] is the sign of t in h_i = t·h_rep.
@@ -299,6 +438,9 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 		if j, ok := seen[key]; ok {
 			rep[i] = j
 			sgn[i] = s * int8(normals[j][p].Sign())
+			if rec != nil {
+				rec.pairs = append(rec.pairs, [2]int{rec.idx[i], rec.idx[j]})
+			}
 			continue
 		}
 		seen[key] = i
@@ -360,7 +502,12 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 				}
 				restricted[ei] = rv.reduce()
 			}
-			subSigns, sub, err := icells(restricted, d-1, maxCells, stop)
+			var sr *recorder
+			var flat []exact.Vec
+			if rec != nil {
+				sr = rec.child(hi, h, p, cols, earlier, d)
+			}
+			subSigns, sub, err := icells(restricted, d-1, maxCells, stop, sr)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -394,6 +541,16 @@ func icells(normals []ivec, d int, maxCells int, stop func() bool) (func(icell) 
 					}
 				}
 				onH[ci] = u
+				if sr != nil && d-1 >= 2 {
+					flat = append(flat, rec.ambient(u))
+				}
+			}
+			// The flat is needed (and recorded, with the flats below it) only
+			// when some cell does not meet H: its sign on h then follows
+			// from H ∩ cell = ∅, which the flat's cells show.
+			if sr != nil && d-1 >= 2 && len(sub) < len(cur) {
+				*rec.out = append(*rec.out, *sr.out...)
+				*rec.out = append(*rec.out, Flat{On: sr.on, Points: flat, Parallel: sr.pairs})
 			}
 		}
 		// b_i = h_i·h for the earlier normals, exact and as float64.

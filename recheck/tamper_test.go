@@ -1,0 +1,476 @@
+package recheck_test
+
+import (
+	"bytes"
+	"encoding/gob"
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
+	nt "github.com/relucert/relucert/network/networktest"
+	"github.com/relucert/relucert/recheck"
+	"github.com/relucert/relucert/verify"
+)
+
+// TestForgedLocalMin is the forged certificate of issue 11: ReLU, one sample
+// x = 1, y = 1, one neuron w = 0, a = 1. Then r = −1, the sample is on the
+// neuron's hyperplane with κc = −1, so Z⁻ = {0} and the Z⁻ arrangement of
+// Q¹ has two cells, T = ∅ and T = {0}. On T = {0} the cell LP asks
+// −1 = μ·1 with μ ≥ 0, infeasible: u = 1 gives nφ(u) = −(u)₊ < 0, so the
+// point is not stationary. A local-min certificate that lists only the
+// cell T = ∅ (point −1, μ = 0, which is valid on its own) must be
+// rejected, and so must the genuine verdict with that cell dropped.
+func TestForgedLocalMin(t *testing.T) {
+	one := big.NewRat(1, 1)
+	p := &network.Point{Act: network.ReLU(), X: []exact.Vec{{one}}, Y: []exact.Vec{{one}},
+		Neurons: []network.Neuron{{W: exact.VecOf(0), A: exact.VecOf(1)}}}
+	forged := &recheck.Verdict{
+		Kind: recheck.LocalMin, Loss: big.NewRat(1, 2), Stationary: true, Escape: []int{},
+		Neurons: []recheck.NeuronReport{{Kind: recheck.ZeroInput, Boundary: 1, S1: true, S2: true, Decided: true, G: exact.VecOf(0)}},
+		Cert: &recheck.Certificate{Stationarity: []recheck.StationarityProof{{
+			Neuron: 0, ZMinus: []int{0},
+			Cells:  []recheck.CellProof{{Point: exact.VecOf(-1), T: nil, Lambda: []*big.Rat{}, Mu: []*big.Rat{new(big.Rat)}}},
+			Cover:  &recheck.Cover{},
+		}}},
+	}
+	if err := recheck.Recheck(p, forged); err == nil {
+		t.Fatal("the forged local-min certificate passes")
+	} else {
+		t.Logf("forged certificate rejected: %v", err)
+	}
+	forged.Cert.Stationarity[0].Cover = nil
+	if err := recheck.Recheck(p, forged); err == nil {
+		t.Fatal("the forged certificate without a cover passes")
+	}
+	v, err := verify.Check(p, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Kind != recheck.NotStationary {
+		t.Fatalf("Check says %v, want not-stationary", v.Kind)
+	}
+	if err := recheck.Recheck(p, v); err != nil {
+		t.Fatalf("the genuine certificate fails: %v", err)
+	}
+}
+
+// tamperPoints returns the points the tamper test runs on: the catalogue
+// (every verdict kind), random small points, and planted zero-input
+// neurons in d = 3, 4 whose arrangements have many cells and flats (k = 1:
+// (S2) cells; k = 2: no-escape faces).
+func tamperPoints(t *testing.T) []*network.Point {
+	cat, err := cases.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ps []*network.Point
+	for _, c := range cat {
+		ps = append(ps, c.Point())
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 60; trial++ {
+		ps = append(ps, nt.RandomPoint(rng))
+	}
+	for trial := 0; trial < 8; trial++ {
+		p, _, err := verify.Generate(verify.GenConfig{Kind: verify.GenZeroInput, N: 12 + trial, D: 2 + trial%3, M: 1 + trial%2,
+			K: 1 + trial%2, Act: nt.Activations[trial%3], Seed: uint64(trial)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// A tamper alters one claimed fact of a fresh verdict, or reports false
+// when it does not apply.
+type tamper struct {
+	name  string
+	apply func(p *network.Point, v *recheck.Verdict, rng *rand.Rand) bool
+}
+
+func bump(x *big.Rat) *big.Rat { return new(big.Rat).Add(x, big.NewRat(1, 7)) }
+
+// tampers are the tamper classes of issue 11: a multiplier, a witness
+// coordinate, Δ, the loss, the verdict, the cell list (and the coverage
+// proof), the escape set, the stationary flag, the per-neuron flags, the
+// descent labels, the no-escape proofs and global against local.
+var tampers = []tamper{
+	{"loss", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool { v.Loss = bump(v.Loss); return true }},
+	{"verdict", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		v.Kind = map[recheck.VerdictKind]recheck.VerdictKind{recheck.NotStationary: recheck.LocalMin, recheck.Saddle: recheck.LocalMin,
+			recheck.LocalMin: recheck.Saddle, recheck.GlobalMin: recheck.Saddle, recheck.Undetermined: recheck.LocalMin}[v.Kind]
+		return true
+	}},
+	{"global relabelled local", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if v.Kind != recheck.GlobalMin {
+			return false
+		}
+		v.Kind = recheck.LocalMin
+		return true
+	}},
+	{"local relabelled global", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if v.Kind != recheck.LocalMin {
+			return false
+		}
+		v.Kind = recheck.GlobalMin
+		return true
+	}},
+	{"stationary flag", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		v.Stationary = !v.Stationary
+		return true
+	}},
+	{"drop cell", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		for k := range v.Cert.Stationarity {
+			sp := &v.Cert.Stationarity[k]
+			if len(sp.Cells) >= 2 {
+				c := rng.IntN(len(sp.Cells))
+				sp.Cells = slices.Delete(slices.Clone(sp.Cells), c, c+1)
+				return true
+			}
+		}
+		return false
+	}},
+	{"drop face cell", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		for k := range v.Cert.NoEscape {
+			ne := &v.Cert.NoEscape[k]
+			if len(ne.Cells) >= 2 {
+				c := rng.IntN(len(ne.Cells))
+				ne.Cells = slices.Delete(slices.Clone(ne.Cells), c, c+1)
+				return true
+			}
+		}
+		return false
+	}},
+	{"drop flat", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		for _, cv := range covers(v) {
+			if len(cv.Flats) > 0 {
+				f := rng.IntN(len(cv.Flats))
+				cv.Flats = slices.Delete(slices.Clone(cv.Flats), f, f+1)
+				return true
+			}
+		}
+		return false
+	}},
+	{"drop flat point", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		for _, cv := range covers(v) {
+			for f := range cv.Flats {
+				if fl := &cv.Flats[f]; len(fl.Points) >= 2 {
+					c := rng.IntN(len(fl.Points))
+					fl.Points = slices.Delete(slices.Clone(fl.Points), c, c+1)
+					return true
+				}
+			}
+		}
+		return false
+	}},
+	{"bogus parallel pair", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for k := range v.Cert.Stationarity {
+			sp := &v.Cert.Stationarity[k]
+			if len(sp.ZMinus) >= 3 && sp.Cover != nil && len(sp.Cover.Parallel) == 0 {
+				sp.Cover.Parallel = [][2]int{{len(sp.ZMinus) - 1, 0}}
+				return true
+			}
+		}
+		return false
+	}},
+	{"cell multiplier", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		for _, sp := range v.Cert.Stationarity {
+			for _, c := range sp.Cells {
+				// Replace, not change: 0 and 1 may be shared.
+				if len(c.Mu) > 0 {
+					i := rng.IntN(len(c.Mu))
+					c.Mu[i] = bump(c.Mu[i])
+					return true
+				}
+				if len(c.Lambda) > 0 {
+					i := rng.IntN(len(c.Lambda))
+					c.Lambda[i] = bump(c.Lambda[i])
+					return true
+				}
+			}
+		}
+		return false
+	}},
+	{"face multiplier", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		// α multiplies a nonzero ±x_i, so a change of it always breaks the
+		// identity (β multiplies g = Q_Cᵀa_j, which may be 0).
+		for _, ne := range v.Cert.NoEscape {
+			for _, c := range ne.Cells {
+				for _, row := range c.Alpha {
+					if len(row) > 0 {
+						row[0] = bump(row[0])
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}},
+	{"cell T", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for _, sp := range v.Cert.Stationarity {
+			for c := range sp.Cells {
+				if len(sp.Cells[c].T) > 0 {
+					sp.Cells[c].T = sp.Cells[c].T[1:]
+					return true
+				}
+			}
+		}
+		return false
+	}},
+	{"cell point", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for _, sp := range v.Cert.Stationarity {
+			if len(sp.ZMinus) > 0 {
+				c := sp.Cells[0]
+				for i := range c.Point {
+					c.Point[i] = new(big.Rat).Neg(c.Point[i])
+				}
+				return true
+			}
+		}
+		return false
+	}},
+	{"Z minus", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for k := range v.Cert.Stationarity {
+			sp := &v.Cert.Stationarity[k]
+			if len(sp.ZPlus) > 0 {
+				sp.ZMinus = append(slices.Clone(sp.ZMinus), sp.ZPlus[0])
+				slices.Sort(sp.ZMinus)
+				return true
+			}
+		}
+		return false
+	}},
+	{"add escape neuron", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if !v.Stationary {
+			return false
+		}
+		for j := range v.Neurons {
+			if !v.Neurons[j].Escape && v.Neurons[j].Decided {
+				v.Neurons[j].Escape = true
+				v.Escape = append(slices.Clone(v.Escape), j)
+				slices.Sort(v.Escape)
+				return true
+			}
+		}
+		return false
+	}},
+	{"remove escape neuron", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if len(v.Escape) == 0 {
+			return false
+		}
+		j := v.Escape[0]
+		v.Escape = slices.Clone(v.Escape[1:])
+		v.Neurons[j].Escape = false
+		v.Cert.Escapes = slices.DeleteFunc(slices.Clone(v.Cert.Escapes), func(w recheck.EscapeWitness) bool { return w.Neuron == j })
+		if len(v.Escape) == 0 && v.Kind == recheck.Saddle {
+			v.Kind = recheck.Undetermined
+			v.Cert.Path = nil
+		}
+		return true
+	}},
+	{"escape flag", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		j := rng.IntN(len(v.Neurons))
+		v.Neurons[j].Escape = !v.Neurons[j].Escape
+		return true
+	}},
+	{"escape witness coordinate", func(p *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		if len(v.Cert.Escapes) == 0 {
+			return false
+		}
+		w := &v.Cert.Escapes[0]
+		w.U = w.U.Clone()
+		i := rng.IntN(len(w.U))
+		w.U[i] = bump(w.U[i])
+		// Only a change of the claimed fact counts: Q_j at the new u, by
+		// the definition, must differ from the certificate's Q.
+		return !nt.Q(p, nt.Residuals(p), w.Neuron, w.U).Equal(w.Q)
+	}},
+	{"escape Q", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if len(v.Cert.Escapes) == 0 {
+			return false
+		}
+		w := &v.Cert.Escapes[0]
+		w.Q = w.Q.Clone()
+		w.Q[0] = bump(w.Q[0])
+		return true
+	}},
+	{"drop no-escape proof", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if len(v.Cert.NoEscape) == 0 {
+			return false
+		}
+		v.Cert.NoEscape = v.Cert.NoEscape[1:]
+		return true
+	}},
+	{"neuron kind", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		j := rng.IntN(len(v.Neurons))
+		v.Neurons[j].Kind = (v.Neurons[j].Kind + 1) % (recheck.Alive + 1)
+		return true
+	}},
+	{"neuron boundary", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		v.Neurons[rng.IntN(len(v.Neurons))].Boundary++
+		return true
+	}},
+	{"neuron G", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		nr := &v.Neurons[rng.IntN(len(v.Neurons))]
+		nr.G = nr.G.Clone()
+		nr.G[0] = bump(nr.G[0])
+		return true
+	}},
+	{"neuron S1", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		nr := &v.Neurons[rng.IntN(len(v.Neurons))]
+		nr.S1 = !nr.S1
+		return true
+	}},
+	{"neuron S2", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		nr := &v.Neurons[rng.IntN(len(v.Neurons))]
+		if !nr.Decided {
+			return false
+		}
+		nr.S2 = !nr.S2
+		return true
+	}},
+	{"S2 failure direction", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if len(v.Cert.S2Failures) == 0 {
+			return false
+		}
+		f := &v.Cert.S2Failures[0]
+		f.Q = f.Q.Clone()
+		f.Q[0] = bump(f.Q[0])
+		return true
+	}},
+	{"descent condition", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		d := v.Cert.Descent
+		if d == nil || d.Condition == "S0" {
+			return false
+		}
+		d.Condition = map[string]string{"S1": "S2", "S2": "S1"}[d.Condition]
+		return true
+	}},
+	{"descent neuron", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		d := v.Cert.Descent
+		if d == nil || len(v.Neurons) < 2 {
+			return false
+		}
+		d.Neuron = (d.Neuron + 1) % len(v.Neurons)
+		return true
+	}},
+	{"derivative", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if v.Cert.Descent == nil {
+			return false
+		}
+		v.Cert.Descent.Derivative = new(big.Rat).Mul(v.Cert.Descent.Derivative, big.NewRat(2, 1))
+		return true
+	}},
+	{"path delta", func(p *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		path := v.Cert.Path
+		if v.Cert.Descent != nil {
+			path = v.Cert.Descent.Path
+		}
+		if path == nil {
+			return false
+		}
+		for j, dj := range path.Delta {
+			for _, vec := range []exact.Vec{dj.W, dj.A} {
+				for i := range vec {
+					if vec[i].Sign() != 0 {
+						path.Delta = slices.Clone(path.Delta)
+						path.Delta[j] = dj.Clone()
+						mv := path.Delta[j].W
+						if &vec[0] == &dj.A[0] {
+							mv = path.Delta[j].A
+						}
+						mv[i] = new(big.Rat).Mul(mv[i], big.NewRat(3, 2))
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}},
+	{"end loss", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		path := v.Cert.Path
+		if v.Cert.Descent != nil {
+			path = v.Cert.Descent.Path
+		}
+		if path == nil {
+			return false
+		}
+		path.Loss1 = bump(path.Loss1)
+		return true
+	}},
+}
+
+// covers returns the coverage proofs of a certificate.
+func covers(v *recheck.Verdict) []*recheck.Cover {
+	var out []*recheck.Cover
+	for _, sp := range v.Cert.Stationarity {
+		if sp.Cover != nil {
+			out = append(out, sp.Cover)
+		}
+	}
+	for _, ne := range v.Cert.NoEscape {
+		if ne.Cover != nil {
+			out = append(out, ne.Cover)
+		}
+	}
+	return out
+}
+
+// TestRecheckRejectsEveryTamperClass applies every tamper class of issue 11
+// to fresh genuine certificates of the catalogue (every verdict kind) and
+// of random and planted points; the genuine ones must pass and every
+// tampered one must be rejected. Each class must apply somewhere, and the
+// catalogue must supply every verdict kind.
+func TestRecheckRejectsEveryTamperClass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 9))
+	applied := map[string]int{}
+	kinds := map[string]map[recheck.VerdictKind]bool{}
+	for pi, p := range tamperPoints(t) {
+		v, err := verify.Check(p, verify.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := recheck.Recheck(p, v); err != nil {
+			t.Fatalf("point %d: the genuine %v certificate fails: %v", pi, v.Kind, err)
+		}
+		var saved bytes.Buffer
+		if err := gob.NewEncoder(&saved).Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		for _, tp := range tampers {
+			w := new(recheck.Verdict) // a fresh deep copy to alter
+			if err := gob.NewDecoder(bytes.NewReader(saved.Bytes())).Decode(w); err != nil {
+				t.Fatal(err)
+			}
+			if !tp.apply(p, w, rng) {
+				continue
+			}
+			if err := recheck.Recheck(p, w); err == nil {
+				t.Errorf("point %d: %v certificate with %q altered passes", pi, v.Kind, tp.name)
+			}
+			applied[tp.name]++
+			if kinds[tp.name] == nil {
+				kinds[tp.name] = map[recheck.VerdictKind]bool{}
+			}
+			kinds[tp.name][v.Kind] = true
+		}
+	}
+	for _, tp := range tampers {
+		if applied[tp.name] == 0 {
+			t.Errorf("tamper %q never applied", tp.name)
+		}
+	}
+	for _, name := range []string{"loss", "verdict", "stationary flag", "neuron G", "neuron kind"} {
+		for k := recheck.NotStationary; k <= recheck.Undetermined; k++ {
+			if !kinds[name][k] {
+				t.Errorf("tamper %q never applied to a %v certificate", name, k)
+			}
+		}
+	}
+	t.Logf("tampers rejected: %v", applied)
+}
