@@ -529,6 +529,13 @@ def runs():
     add("ts1-relu-ob-64", lambda: train_run(
         "ts1-relu-ob-64", "teacher-student", Xts, Yts, act="relu", m=10, mu=-2, lr=0.05, steps=40000, seed=12,
         dtype="float64", style="hidden", out_bias=True, source=src_ts))
+    # Saddle to saddle: the same data from a much smaller initialisation
+    # (β = 10⁻⁶) and a smaller step: after the origin, a long plateau at a
+    # differentiable saddle (gradient ~1e-6) before the next escape.
+    for dt in ("float64", "float32"):
+        add("ts1-s2s-" + dt[-2:], lambda dt=dt: train_run(
+            "ts1-s2s-" + dt[-2:], "teacher-student", Xts, Yts, act="relu", m=10, mu=-6, lr=0.01, steps=80000,
+            seed=11, dtype=dt, style="fc", every=100, window=400, source=src_ts))
     add("ts1-relu-init", lambda: default_init_point(
         "ts1-relu-init", "teacher-student", Xts, Yts, act="relu", m=10, seed=13, style="fc", source=src_ts))
     # A student narrower than its teacher (3 < 6): a non-global point where
@@ -560,6 +567,14 @@ def runs():
         add("ts2-relu-" + dt[-2:], lambda dt=dt: train_run(
             "ts2-relu-" + dt[-2:], "teacher-student-k2", Xt2, Yt2, act="relu", m=8, mu=-2, lr=0.05, steps=40000,
             seed=41, dtype=dt, style="fc", transient=True, source=src_t2))
+    # k = 2, over-parameterised: a noiseless teacher of width 2, a student of
+    # width 4 (near a global minimum, gradient ~1e-6).
+    Xo2, Yo2 = teacher_student(7, 50, 4, 2, 2, 0.0)
+    src_o2 = "teacher–student, 2 outputs: x ~ N(0, I_4), y = ReLU teacher of width 2 (with bias), numpy seed 7"
+    for dt in ("float64", "float32"):
+        add("ts2-over-" + dt[-2:], lambda dt=dt: train_run(
+            "ts2-over-" + dt[-2:], "teacher-student-k2", Xo2, Yo2, act="relu", m=4, mu=-2, lr=0.05, steps=60000,
+            seed=91, dtype=dt, style="fc", source=src_o2))
     # scikit-learn's diabetes, n = 100 subset, standardised, m = 20.
     Xdb, Ydb = diabetes(5, 100)
     src_db = "sklearn.datasets.load_diabetes, 100 samples (numpy seed 5), features and target standardised"
