@@ -37,6 +37,14 @@ func f64bytes(xs ...float64) []byte {
 	return b.Bytes()
 }
 
+func f64be(xs ...float64) []byte {
+	var b bytes.Buffer
+	for _, x := range xs {
+		binary.Write(&b, binary.BigEndian, x)
+	}
+	return b.Bytes()
+}
+
 // member is one zip member; declared, when not 0, is the uncompressed size
 // the archive claims (the data is then stored raw, deflated).
 type member struct {
@@ -263,6 +271,11 @@ func TestHostileWeights(t *testing.T) {
 	for name, data := range map[string][]byte{
 		"good.npz": zipBytes(t, member{name: "W1.npy", data: w1}, member{name: "W2.npy", data: w2}),
 		"good.pt":  ptBytes(t, good, goodStorages),
+		// PyTorch ≥ 2.1 records the storages' byte order.
+		"big-endian.pt": zipBytes(t, member{name: "archive/data.pkl", data: good},
+			member{name: "archive/byteorder", data: []byte("big")},
+			member{name: "archive/data/0", data: f64be(1, 2, 3, 4, 5, 6)},
+			member{name: "archive/data/1", data: f64be(1, 2, 3)}),
 		// numpy reads a header whose keys come in another order.
 		"reordered.npz": zipBytes(t,
 			member{name: "W1.npy", data: npyBytes("{'shape': (3, 2), 'fortran_order': False, 'descr': '<f8'}", f64bytes(1, 2, 3, 4, 5, 6))},

@@ -172,6 +172,20 @@ func torchArrays(file string, z *zip.Reader) ([]*array, error) {
 		return nil, fail("%s declares %d bytes, more than the limit of %d for the pickle of a state dict", pkl.Name, pkl.UncompressedSize64, MaxPickleBytes)
 	}
 	prefix := strings.TrimSuffix(pkl.Name, "data.pkl")
+	// PyTorch ≥ 2.1 records the byte order of the storages; without the
+	// record they are little endian.
+	bigEndian := false
+	if m := members[prefix+"byteorder"]; m != nil {
+		order, err := readSmall(m, 16)
+		switch {
+		case err != nil:
+			return nil, fail("%s: %v", m.Name, err)
+		case order == "big":
+			bigEndian = true
+		case order != "little":
+			return nil, fail("%s: byte order %q: want little or big", m.Name, order)
+		}
+	}
 	rc, err := pkl.Open()
 	if err != nil {
 		return nil, fail("%s: %v", pkl.Name, err)
@@ -195,6 +209,11 @@ func torchArrays(file string, z *zip.Reader) ([]*array, error) {
 		if numel < 0 || numel > MaxEntries {
 			return nil, fmt.Errorf("storage %q of %d elements: more than the limit of %d entries", key, numel, MaxEntries)
 		}
+		if bigEndian {
+			c := *class
+			c.dtype.big = true
+			class = &c
+		}
 		if need := uint64(numel) * uint64(class.dtype.size); m.UncompressedSize64 != need {
 			return nil, fmt.Errorf("storage %q: %d %s elements need %d bytes, the member %s holds %d",
 				key, numel, class.dtype.kind, need, m.Name, m.UncompressedSize64)
@@ -205,6 +224,20 @@ func torchArrays(file string, z *zip.Reader) ([]*array, error) {
 		return nil, fail("%s: %v", pkl.Name, err)
 	}
 	return stateDict(file, obj)
+}
+
+// readSmall reads a zip member of at most limit bytes as text.
+func readSmall(m *zip.File, limit uint64) (string, error) {
+	if m.UncompressedSize64 > limit {
+		return "", fmt.Errorf("%d bytes, more than %d", m.UncompressedSize64, limit)
+	}
+	rc, err := m.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, int64(limit)))
+	return strings.TrimSpace(string(b)), err
 }
 
 // stateDict turns the unpickled object — a dict of tensors — into arrays.
