@@ -78,6 +78,22 @@ func TestSnapDataAndWeights(t *testing.T) {
 	if code == exitUsage || !strings.Contains(stdout, "weights: "+pt) || !strings.Contains(stdout, "n = 5, d = 2 (1 + bias), k = 1, m = 50") {
 		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
+	// The CSV numpy.savetxt wrote, read as float64, is the same point: the
+	// same snap report.
+	code2, stdout2, _ := runArgs("snap", "--data", corpus("data", "fig3-relu-64.csv"), "--numbers", "float64", "--activation", "relu", "--bias",
+		"--weights", pt, "--max-neighbours", "-1")
+	strip := func(s string) string { // the lines naming the data file differ
+		var keep []string
+		for _, l := range strings.Split(s, "\n") {
+			if !strings.Contains(l, "fig3-relu-64.") {
+				keep = append(keep, l)
+			}
+		}
+		return strings.Join(keep, "\n")
+	}
+	if code2 != code || strip(stdout2) != strip(stdout) {
+		t.Errorf("CSV: exit %d (npz: %d), reports differ:\n%s", code2, code, stdout2)
+	}
 }
 
 // TestInputUsage: flags that do not go together are usage errors (exit 2)

@@ -203,7 +203,7 @@ def exact(x):
 
 # Runs whose data are also written as CSV (numpy.savetxt) and as a pair of
 # .npy files, for relucert's --data readers.
-TEXT_RUNS = {"ts1-relu-64", "diabetes-relu-32"}
+TEXT_RUNS = {"ts1-relu-64", "diabetes-relu-32", "fig3-relu-64"}
 
 
 def write_data(run, X, Y, act, in_bias, source):
