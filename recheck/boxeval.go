@@ -100,6 +100,9 @@ func (e *BoxEval) W(j int) []*exact.Interval {
 	return w
 }
 
+// Pre returns w_j·x_i over the box for alive neuron j.
+func (e *BoxEval) Pre(j, i int) *exact.Interval { return e.pre[e.aliv[j]][i] }
+
 // Bias returns the output bias over the box (nil without one).
 func (e *BoxEval) Bias() []*exact.Interval { return e.v.b }
 

@@ -28,17 +28,34 @@ const precondPrec = 64
 // errSingular reports a (numerically) singular matrix.
 var errSingular = errors.New("singular Jacobian")
 
+// rowScale returns the power of two 2^-e with e the exponent of row i's
+// largest entry (1 for a zero row): scaling the rows by it (exactly)
+// equilibrates a system whose equations have very different sizes.
+func rowScale(row []*big.Float) int {
+	e, zero := 0, true
+	for _, x := range row {
+		if x.Sign() != 0 {
+			if xe := x.MantExp(nil); zero || xe > e {
+				e, zero = xe, false
+			}
+		}
+	}
+	return -e
+}
+
 // bigSolve solves A x = b by Gaussian elimination with partial pivoting in
-// big.Float at precision prec (A and b are not modified).
+// big.Float at precision prec, the rows equilibrated by powers of two (A
+// and b are not modified).
 func bigSolve(A [][]*big.Float, b []*big.Float, prec uint) ([]*big.Float, error) {
 	n := len(A)
 	M := make([][]*big.Float, n)
 	for i := range M {
+		sc := rowScale(A[i])
 		M[i] = make([]*big.Float, n+1)
 		for j := 0; j < n; j++ {
-			M[i][j] = new(big.Float).SetPrec(prec).Set(A[i][j])
+			M[i][j] = new(big.Float).SetPrec(prec).SetMantExp(A[i][j], sc)
 		}
-		M[i][n] = new(big.Float).SetPrec(prec).Set(b[i])
+		M[i][n] = new(big.Float).SetPrec(prec).SetMantExp(b[i], sc)
 	}
 	if err := bigEliminate(M, n, prec); err != nil {
 		return nil, err
@@ -104,17 +121,19 @@ func bigEliminate(M [][]*big.Float, n int, prec uint) error {
 }
 
 // bigInverse returns an approximate inverse of A at precision prec
-// (Gauss–Jordan with partial pivoting).
+// (Gauss–Jordan with partial pivoting on the rows of A equilibrated by
+// powers of two, D·A: then (D·A)⁻¹·D = A⁻¹).
 func bigInverse(A [][]*big.Float, prec uint) ([][]*big.Float, error) {
 	n := len(A)
 	M := make([][]*big.Float, n)
 	for i := range M {
+		sc := rowScale(A[i])
 		M[i] = make([]*big.Float, 2*n)
 		for j := 0; j < n; j++ {
-			M[i][j] = new(big.Float).SetPrec(prec).Set(A[i][j])
+			M[i][j] = new(big.Float).SetPrec(prec).SetMantExp(A[i][j], sc)
 			M[i][n+j] = new(big.Float).SetPrec(prec)
 		}
-		M[i][n+i].SetInt64(1)
+		M[i][n+i].SetMantExp(big.NewFloat(1), sc)
 	}
 	if err := bigEliminate(M, n, prec); err != nil {
 		return nil, err
@@ -173,31 +192,33 @@ func maxAbs(x []*big.Float) *big.Float {
 
 // newtonResult is the outcome of the Newton refinement.
 type newtonResult struct {
+	// z is the last iterate (the refined zero when err is nil).
 	z        []*big.Float
 	steps    int
 	residual *big.Float // max |F| at the start, for reports
+	final    *big.Float // max |F| at z
 }
 
 // newton refines z0 towards a zero of the system by Newton's method in
 // big.Float at the system's precision (a step is halved, up to 20 times,
 // while it does not decrease max |F|). It stops when a step is below
-// 2^-(prec−16) relative to max(1, max |z|), and fails when the Jacobian is
-// singular or 60 steps do not get there.
-func newton(s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
+// 2^-tol relative to max(1, max |z|), and fails when the Jacobian is
+// singular or maxSteps steps do not get there; the result holds the last
+// iterate either way.
+func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint) (*newtonResult, error) {
 	prec := s.Prec()
 	z := make([]*big.Float, len(z0))
 	for i, v := range z0 {
 		z[i] = new(big.Float).SetPrec(prec).Set(v)
 	}
-	res := &newtonResult{}
+	res := &newtonResult{z: z}
 	F, J := s.Eval(s.Thin(z), true)
 	fz := maxAbs(mids(F))
-	res.residual = fz
+	res.residual, res.final = fz, fz
 	if s.Unknowns() == 0 {
-		res.z = z
 		return res, nil
 	}
-	for res.steps = 0; res.steps < 60; res.steps++ {
+	for res.steps = 0; res.steps < maxSteps; res.steps++ {
 		rhs := mids(F)
 		for i := range rhs {
 			rhs[i].Neg(rhs[i])
@@ -210,7 +231,7 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
 		if scale.Cmp(big.NewFloat(1)) < 0 {
 			scale.SetInt64(1)
 		}
-		small := new(big.Float).SetMantExp(scale, -int(prec-16))
+		small := new(big.Float).SetMantExp(scale, -int(tol))
 		converged := maxAbs(step).Cmp(small) <= 0
 		var zn []*big.Float
 		var fn *big.Float
@@ -219,7 +240,7 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
 			for i := range z {
 				zn[i] = new(big.Float).SetPrec(prec).Add(z[i], step[i])
 			}
-			F, J = s.Eval(s.Thin(zn), true)
+			F, _ = s.Eval(s.Thin(zn), false)
 			fn = maxAbs(mids(F))
 			if fn.Cmp(fz) <= 0 || halve == 20 || converged {
 				break
@@ -229,13 +250,41 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
 			}
 		}
 		z, fz = zn, fn
+		res.z, res.final = z, fz
 		if converged {
-			res.z = z
 			res.steps++
 			return res, nil
 		}
+		_, J = s.Eval(s.Thin(z), true)
 	}
 	return res, fmt.Errorf("Newton did not converge in %d steps (max |F| = %s)", res.steps, fz.Text('g', 3))
+}
+
+// refine runs Newton's method in two phases: at 64 bits (up to 40 steps, to
+// a relative step of 2^-44; when that fails with max |F| > 10⁻⁶ the
+// refinement fails there), then from the better of that iterate and z0 at
+// the system's precision (up to 30 steps, to 2^-(prec−16)).
+func refine(p *Point, nb []BoxNeuron, s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
+	z := z0
+	steps := 0
+	F0, _ := s.Eval(s.Thin(z0), false)
+	if s64, err := recheck.NewBoxSystem(p, nb, 64); err == nil {
+		nt, err := newton(s64, z0, 40, 44)
+		steps = nt.steps
+		if err != nil && nt.final.Cmp(big.NewFloat(1e-6)) > 0 {
+			// Far from a zero at 64 bits: more precision will not help.
+			nt.residual = maxAbs(mids(F0))
+			return nt, err
+		}
+		F1, _ := s.Eval(s.Thin(nt.z), false)
+		if maxAbs(mids(F1)).Cmp(maxAbs(mids(F0))) < 0 {
+			z = nt.z
+		}
+	}
+	nt, err := newton(s, z, 30, s.Prec()-16)
+	nt.steps += steps
+	nt.residual = maxAbs(mids(F0))
+	return nt, err
 }
 
 // boxProof is a box X = m ± r and the preconditioner C for which the

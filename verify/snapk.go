@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/recheck"
@@ -71,35 +72,87 @@ type AlgebraicSnap struct {
 	Center *Point
 	// Distance ≥ |θ* − θ̃| over all weights (and the output bias).
 	Distance *big.Float
+	// Attempts lists the neighbouring patterns tried (k ≥ 2 retries), and
+	// Pattern the pattern of the result when it differs from step 1's.
+	Attempts []string
+	Pattern  *SnapPattern
+
+	moves []Move
 }
 
 // snapAlgebraic runs the big-float layer on the pattern pat of step 1.
+// When the pattern's exact stationary point is not found with its pattern
+// — Newton does not converge, or the box has a strict side on the other
+// side — the sample that crossed and was nearest its hyperplane in θ̃ (within
+// 100τ) is put on it (a kink of the limit); when a multiplier lies outside [0, 1] its
+// sample leaves the hyperplane for the side it wants (as §6 does for
+// k = 1). Each retry is recorded; at most SnapOptions.MaxAttempts (default
+// m + DefaultSnapAttempts) retries, and none after the time budget of
+// SnapOptions.Check (Deadline or Timeout) has passed.
 func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
+	limit := sn.opt.MaxAttempts
+	if limit == 0 {
+		limit = sn.cand.M() + DefaultSnapAttempts
+	}
+	var moves []Move
+	var attempts []string
+	deadline := sn.opt.Check.Deadline
+	if deadline.IsZero() && sn.opt.Check.Timeout > 0 {
+		deadline = time.Now().Add(sn.opt.Check.Timeout)
+	}
+	for {
+		out, next, mv := sn.algebraicAttempt(pat)
+		out.Attempts = attempts
+		if next != nil && !deadline.IsZero() && time.Now().After(deadline) {
+			out.Attempts = append(out.Attempts, fmt.Sprintf("time budget: stopped after %d retries", len(attempts)))
+			next = nil
+		}
+		if next == nil || len(attempts) >= limit {
+			if next != nil && limit > 0 {
+				out.Attempts = append(out.Attempts, fmt.Sprintf("gave up after %d retries", len(attempts)))
+			}
+			if len(attempts) > 0 {
+				p := pat
+				out.Pattern = &p
+			}
+			return out, append(moves, out.moves...)
+		}
+		attempts = append(attempts, mv.Text)
+		moves = append(moves, mv)
+		pat = *next
+	}
+}
+
+// algebraicAttempt runs the big-float layer on one pattern. next, when not
+// nil, is the neighbouring pattern to try instead (mv says why).
+func (sn *snapper) algebraicAttempt(pat SnapPattern) (out *AlgebraicSnap, next *SnapPattern, mv Move) {
 	p := sn.cand
-	out := &AlgebraicSnap{Prec: bigPrec}
-	undetermined := func(format string, args ...any) (*AlgebraicSnap, []Move) {
+	out = &AlgebraicSnap{Prec: bigPrec}
+	undetermined := func(format string, args ...any) {
 		out.Verdict = &BoxVerdict{Kind: Undetermined, Reason: fmt.Sprintf(format, args...)}
-		return out, nil
 	}
 	nb, start, err := algebraicPattern(p, pat)
 	if err != nil {
-		return undetermined("%v", err)
+		undetermined("%v", err)
+		return out, nil, mv
 	}
 	s, err := recheck.NewBoxSystem(p, nb, bigPrec)
 	if err != nil {
-		return undetermined("the big-float layer cannot use this pattern: %v", err)
+		undetermined("the big-float layer cannot use this pattern: %v", err)
+		return out, nil, mv
 	}
 	out.Unknowns = s.Unknowns()
-	nt, err := newton(s, boxStart(s, p, nb, start))
-	if nt != nil {
-		out.NewtonSteps, out.Residual = nt.steps, nt.residual
-	}
+	nt, err := refine(p, nb, s, boxStart(s, p, nb, start))
+	out.NewtonSteps, out.Residual = nt.steps, nt.residual
 	if err != nil {
-		return undetermined("θ̃ is not near an isolated stationary point of its pattern: %v", err)
+		undetermined("θ̃ is not near an isolated stationary point of its pattern: %v", err)
+		next, mv = sn.crossed(pat, s.EvalBox(s.Thin(nt.z)))
+		return out, next, mv
 	}
 	proof, err := krawczyk(s, nt.z)
 	if err != nil {
-		return undetermined("no box proved: %v", err)
+		undetermined("no box proved: %v", err)
+		return out, nil, mv
 	}
 	cert := &BoxCertificate{Pattern: nb, Prec: bigPrec, Center: proof.center, Radius: proof.radius, Precond: proof.precond}
 	out.Radius = maxAbs(proof.radius)
@@ -110,10 +163,85 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 	if out.Verdict.Cert != nil {
 		out.RecheckErr = recheck.RecheckBox(p, out.Verdict)
 	}
-	mv := Move{Rule: "refine", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
-		"the alive neurons refined by %d Newton steps on the pattern's %d stationarity equations in %d-bit big-float (gauge: per group of g neurons with one pattern, g output weights each fixed to short decimals of the floats); θ* is the exact zero in a box of radius ≤ %s, |θ* − θ̃| ≤ %s",
-		out.NewtonSteps, s.Unknowns(), bigPrec, snapFmtFloat(out.Radius), snapFmtFloat(out.Distance))}
-	return out, []Move{mv}
+	out.moves = []Move{{Rule: "refine", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
+		"the alive neurons refined by %d Newton steps on the pattern's %d stationarity equations in big-float (gauge: per group of g neurons with one pattern, g output weights each fixed to short decimals of the floats); θ* is the exact zero in a box of radius ≤ %s, |θ* − θ̃| ≤ %s",
+		out.NewtonSteps, s.Unknowns(), snapFmtFloat(out.Radius), snapFmtFloat(out.Distance))}}
+	switch v := out.Verdict; {
+	case v.Cert == nil && !v.Stationary:
+		next, mv = sn.crossed(pat, e)
+	case v.Kind == NotStationary && v.Cert.Descent != nil:
+		next, mv = sn.dropMultiplier(pat, nb, v.Cert.Descent)
+	}
+	return out, next, mv
+}
+
+// crossed returns the neighbouring pattern when some strict side of pat has
+// the other sign at the evaluation point or box e: among the samples that
+// crossed and were within 100τ of their neuron's hyperplane in θ̃
+// (|w̃·x|/(|w̃||x|) ≤ 100τ), the nearest goes onto it (when its boundary
+// samples stay linearly independent). Samples farther away are not kinks
+// of the point θ̃ approximates: no retry.
+func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, Move) {
+	p := sn.cand
+	if p.Act.Kappa().Sign() == 0 {
+		return nil, Move{}
+	}
+	bj, bi := -1, -1
+	var best *big.Float
+	near := new(big.Float).SetFloat64(min(100*sn.tol, 0.5))
+	for j, sj := range pat.Neurons {
+		if sj.Rule != RuleAlive {
+			continue
+		}
+		for i, sd := range sj.Side {
+			if sd == 0 || e.Pre(j, i).Sign() != -int(sd) {
+				continue
+			}
+			if exact.Rank(snapRows(p.X, append(append([]int(nil), sj.Z...), i))) != len(sj.Z)+1 {
+				continue
+			}
+			ang := snapRelAngle(p.Neurons[j].W, p.X[i])
+			if ang.Cmp(near) > 0 {
+				continue // far from the hyperplane in θ̃: not a kink of θ̃'s limit
+			}
+			if best == nil || ang.Cmp(best) < 0 {
+				bj, bi, best = j, i, ang
+			}
+		}
+	}
+	if bj < 0 {
+		return nil, Move{}
+	}
+	np := snapClonePattern(pat)
+	sj := &np.Neurons[bj]
+	sj.Side[bi] = 0
+	sj.Z = append(sj.Z, bi)
+	slices.Sort(sj.Z)
+	return &np, Move{Rule: "boundary", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
+		"k ≥ 2 retry: sample %d put on neuron %d's hyperplane (the pattern's stationary point has it on the other side; |w̃·x|/(|w̃||x|) ≈ %s in θ̃, the nearest of the samples that crossed)",
+		bi, bj, snapFmtFloat(best))}
+}
+
+// dropMultiplier returns the neighbouring pattern after a multiplier was
+// proved outside [0, 1]: the descent witness u moves boundary sample i of
+// neuron j to the side x_i·u points to.
+func (sn *snapper) dropMultiplier(pat SnapPattern, nb []BoxNeuron, d *recheck.BoxWitness) (*SnapPattern, Move) {
+	p := sn.cand
+	j := d.Neuron
+	for _, i := range nb[j].Z {
+		t := p.X[i].Dot(d.U).Sign()
+		if t == 0 {
+			continue
+		}
+		np := snapClonePattern(pat)
+		sj := &np.Neurons[j]
+		sj.Side[i] = int8(t)
+		sj.Z = slices.DeleteFunc(sj.Z, func(c int) bool { return c == i })
+		return &np, Move{Rule: "drop", Neuron: j, Sample: i, Text: fmt.Sprintf(
+			"k ≥ 2 retry: (S2) fails for neuron %d at the pattern's stationary point (its multiplier at sample %d lies outside [0, 1]): sample %d moved off the hyperplane to side %s",
+			j, i, i, snapSide(int8(t)))}
+	}
+	return nil, Move{}
 }
 
 // algebraicPattern turns the pattern of step 1 into the box pattern and
@@ -128,8 +256,10 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 // start is the same network with that gauge: W' = Ā_R⁻¹ Ã_R W̃ and
 // A' = Ã Ã_R⁻¹ Ā_R (so A'W' = ÃW̃ and A'_R = Ā_R), in exact rationals; for
 // g = 1 that is (w̃_j/c, c·ã_j) with c = ā/ã at the largest |ã_jl|. Perp
-// is a basis of S_j^⊥ (primitive integer vectors) with the start's values
-// Perp·w'_j as short decimals; likewise BiasDir (see biasDirection). With
+// is a basis of S_j^⊥ with the start's values
+// Perp·w'_j as short decimals (Perp scaled to largest entry ±1: the
+// primitive integer vectors of float data have entries of 50 digits, which
+// would make the equations badly scaled); likewise BiasDir (see biasDirection). With
 // ρ₊ = ρ₋ (linear) there are no
 // boundary samples and every nonzero sample has side +1: all alive neurons
 // form one group.
@@ -217,7 +347,7 @@ func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) 
 			}
 			rows = append(rows, snapRows(p.X, bn.Z)...)
 			for _, v := range exact.Nullspace(rows, p.D()) {
-				v = primitive(v)
+				v = unitMax(v)
 				bn.Perp = append(bn.Perp, v)
 				bn.PerpValue = append(bn.PerpValue, snapShortRat(boxFloatRat(v.Dot(w))))
 			}
@@ -619,8 +749,8 @@ func (bs *boxSearch) aliveWitness(j int) exact.Vec {
 	return bs.bestWitness(j, criticalBasis(bs.p, bs.nb[j].Z))
 }
 
-// criticalBasis returns a basis of V = {u : x_i·u = 0, i ∈ Z} (primitive
-// integer vectors; the unit vectors when Z is empty).
+// criticalBasis returns a basis of V = {u : x_i·u = 0, i ∈ Z} (scaled to
+// largest entry ±1; the unit vectors when Z is empty).
 func criticalBasis(p *Point, z []int) []exact.Vec {
 	d := p.D()
 	if len(z) == 0 {
@@ -634,7 +764,22 @@ func criticalBasis(p *Point, z []int) []exact.Vec {
 	}
 	var out []exact.Vec
 	for _, u := range exact.Nullspace(snapRows(p.X, z), d) {
-		out = append(out, primitive(u))
+		out = append(out, unitMax(u))
 	}
 	return out
+}
+
+// unitMax returns v scaled (exactly) so that its largest entry in absolute
+// value is 1 (v itself when v = 0).
+func unitMax(v exact.Vec) exact.Vec {
+	m := new(big.Rat)
+	for _, x := range v {
+		if a := new(big.Rat).Abs(x); a.Cmp(m) > 0 {
+			m = a
+		}
+	}
+	if m.Sign() == 0 {
+		return v
+	}
+	return v.Scale(m.Inv(m))
 }

@@ -219,7 +219,7 @@ func TestSnapKBoundaryLocalMin(t *testing.T) {
 
 func TestSnapKBoundaryNotStationary(t *testing.T) {
 	p := kinkCase([2]int64{1, 1})
-	res, err := Snap(p, SnapOptions{})
+	res, err := Snap(p, SnapOptions{MaxAttempts: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +234,16 @@ func TestSnapKBoundaryNotStationary(t *testing.T) {
 	ev, err := Check(kinkExact(p), Options{})
 	if err != nil || ev.Kind != NotStationary {
 		t.Fatalf("Check of the exact point: %v %v", ev, err)
+	}
+	// With retries (the default), the sample leaves the hyperplane for the
+	// side u points to, x_0·u = 1 > 0, as for k = 1.
+	res, err = Snap(p, SnapOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := res.Algebraic
+	if len(a.Attempts) == 0 || !strings.Contains(a.Attempts[0], "sample 1 moved off the hyperplane to side + (P)") || a.Pattern == nil || a.Pattern.Neurons[0].Side[1] != 1 {
+		t.Fatalf("attempts %q", a.Attempts)
 	}
 }
 

@@ -66,6 +66,19 @@ func writeAlgebraicReport(w io.Writer, r *snapRun) {
 	fmt.Fprintf(w, "k = %d: the stationary points of a pattern are algebraic (rank-one neurons), so θ* is not rounded to rationals:\n", p.K())
 	fmt.Fprintln(w, "the big-float layer (docs/theory.md §8.2) refines θ̃ by Newton on the pattern's stationarity equations and proves")
 	fmt.Fprintln(w, "with a Krawczyk test in outward-rounded interval arithmetic that one exact stationary point θ* lies in a box")
+	if len(a.Attempts) > 0 {
+		fmt.Fprintf(w, "  neighbouring patterns tried (%d):\n", len(a.Attempts))
+		for i, t := range a.Attempts {
+			fmt.Fprintf(w, "    %d. %s\n", i+1, t)
+		}
+	}
+	if a.Pattern != nil {
+		for j, sj := range a.Pattern.Neurons {
+			if sj.Rule == verify.RuleAlive && !slices.Equal(sj.Side, r.Res.Pattern.Neurons[j].Side) {
+				fmt.Fprintf(w, "  neuron %d: sides %s, Z_%d = %s in the pattern used\n", j, snapSides(sj.Side), j, intList(sj.Z))
+			}
+		}
+	}
 	if a.Unknowns > 0 {
 		fmt.Fprintf(w, "  system: %d unknowns and equations; Newton: %d steps at %d bits from max |F(θ̃)| ≈ %s\n", a.Unknowns, a.NewtonSteps, a.Prec, floatG(a.Residual))
 	}
@@ -160,10 +173,12 @@ func approxVec(v exact.Vec) string {
 // k = 1). Exact numbers are "p/q" strings (the box and the interval
 // endpoints are dyadic rationals); approximate ones are decimal strings.
 type jsonAlgebraic struct {
-	Unknowns    int    `json:"unknowns"`
-	NewtonSteps int    `json:"newton_steps"`
-	Residual    string `json:"residual"`
-	Prec        uint   `json:"prec"`
+	// Attempts lists the neighbouring patterns tried, in order.
+	Attempts    []string `json:"attempts"`
+	Unknowns    int      `json:"unknowns"`
+	NewtonSteps int      `json:"newton_steps"`
+	Residual    string   `json:"residual"`
+	Prec        uint     `json:"prec"`
 	// Radius is the largest radius of the box, Distance ≥ |θ* − θ̃|
 	// (decimal; "" without a box).
 	Radius     string `json:"radius"`
@@ -259,7 +274,7 @@ func algebraicJSON(a *verify.AlgebraicSnap) *jsonAlgebraic {
 	j := &jsonAlgebraic{
 		Unknowns: a.Unknowns, NewtonSteps: a.NewtonSteps, Residual: floatG(a.Residual), Prec: a.Prec,
 		Verdict: v.Kind.String(), Stationary: v.Stationary, EscapeNeurons: jsonInts(v.Escape),
-		UndecidedNeurons: jsonInts(v.Undecided), Reason: v.Reason, Loss: []string{},
+		UndecidedNeurons: jsonInts(v.Undecided), Reason: v.Reason, Loss: []string{}, Attempts: append([]string{}, a.Attempts...),
 	}
 	if a.Radius != nil {
 		j.Radius, j.Distance = floatG(a.Radius), floatG(a.Distance)
