@@ -27,7 +27,7 @@ func (bs *boxSearch) secondOrderPath() (*recheck.BoxPath, string) {
 	if len(H) == 0 {
 		return nil, "there is no direction for the second-order test"
 	}
-	lam, vec, scale := symEigenMin(H, 128)
+	lam, vec, scale := symEigenMin(H, 64)
 	tol := new(big.Float).SetMantExp(scale, -40)
 	if new(big.Float).Neg(lam).Cmp(tol) <= 0 {
 		return nil, fmt.Sprintf("the second-order form on the critical directions is positive semidefinite at the box center (smallest eigenvalue ≈ %s, largest entry %s): no second-order descent (deciding it needs higher order or copositivity, docs/theory.md §4)",
@@ -109,6 +109,7 @@ func symEigenMin(A [][]*big.Float, prec uint) (*big.Float, []*big.Float, *big.Fl
 		v[i][i].SetInt64(1)
 	}
 	nf := func() *big.Float { return new(big.Float).SetPrec(prec) }
+	t1, t2, t3, t4 := nf(), nf(), nf(), nf()
 	one := big.NewFloat(1)
 	eps := new(big.Float).SetMantExp(one, -int(prec)+8)
 	for sweep := 0; sweep < 60; sweep++ {
@@ -144,21 +145,24 @@ func symEigenMin(A [][]*big.Float, prec uint) (*big.Float, []*big.Float, *big.Fl
 				c.Sqrt(c)
 				c.Quo(one, c)
 				sn := nf().Mul(t, c)
-				// Rotate rows/columns p and q.
-				for k := 0; k < n; k++ {
-					akp, akq := nf().Set(a[k][p]), nf().Set(a[k][q])
-					a[k][p].Sub(nf().Mul(c, akp), nf().Mul(sn, akq))
-					a[k][q].Add(nf().Mul(sn, akp), nf().Mul(c, akq))
+				// Rotate rows/columns p and q (temporaries reused: this loop
+				// is the cost of the search).
+				rot := func(x, y *big.Float) {
+					t1.Mul(c, x)
+					t2.Mul(sn, y)
+					t3.Mul(sn, x)
+					t4.Mul(c, y)
+					x.Sub(t1, t2)
+					y.Add(t3, t4)
 				}
 				for k := 0; k < n; k++ {
-					apk, aqk := nf().Set(a[p][k]), nf().Set(a[q][k])
-					a[p][k].Sub(nf().Mul(c, apk), nf().Mul(sn, aqk))
-					a[q][k].Add(nf().Mul(sn, apk), nf().Mul(c, aqk))
+					rot(a[k][p], a[k][q])
 				}
 				for k := 0; k < n; k++ {
-					vkp, vkq := nf().Set(v[k][p]), nf().Set(v[k][q])
-					v[k][p].Sub(nf().Mul(c, vkp), nf().Mul(sn, vkq))
-					v[k][q].Add(nf().Mul(sn, vkp), nf().Mul(c, vkq))
+					rot(a[p][k], a[q][k])
+				}
+				for k := 0; k < n; k++ {
+					rot(v[k][p], v[k][q])
 				}
 			}
 		}

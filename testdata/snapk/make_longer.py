@@ -1,6 +1,12 @@
-"""Continue two k ≥ 2 runs of testdata/corpus for longer, so that they end
-near a stationary point, and save the weights for relucert snap's k ≥ 2
-tests (verify/snapk_corpus_test.go, README).
+"""Continue a k ≥ 2 run of testdata/corpus for longer, so that it ends near
+a stationary point, and save the weights for relucert snap's k ≥ 2 tests
+(verify/snapk_corpus_test.go).
+
+The corpus point ts2-relu-64-end (40 000 steps) is 0.78 away from the
+stationary point of its pattern; 400 000 more steps bring it within 0.005.
+(The same was tried on linnerud-relu-64: 400 000 more steps leave it on a
+slow descent, loss_mse 0.0585, gradient norm 0.029: not near a stationary
+point either.)
 
     /usr/bin/python3 testdata/snapk/make_longer.py
 
@@ -28,7 +34,6 @@ CORPUS = os.path.join(HERE, "..", "corpus")
 RUNS = [
     # run, first-layer name, second-layer name, lr, extra steps
     ("ts2-relu-64", "fc1", "fc2", 0.05, 400000),
-    ("linnerud-relu-64", "hidden", "out", 0.02, 400000),
 ]
 
 
