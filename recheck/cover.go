@@ -16,9 +16,17 @@ import (
 // recursion visits, by substitution only.
 
 // arrangementCheck holds the hyperplanes h_0, …, h_{m−1} of one
-// arrangement in Q^d and the flats verified so far.
+// arrangement in Q^full and the flats verified so far. The arrangement is
+// checked in its essential dimension d = rank(h_0, …, h_{m−1}): with R the
+// pivot coordinates of the span S of the normals (exact.SpanCoordinates),
+// Q^full = ι(Q^R) ⊕ S^⊥ (ι pads with zeros), and h·(ι(w) + n) = h_R·w, so
+// the cells of every flat are those of the normals restricted to R on the
+// corresponding flat of Q^R, which has dimension d − |On|. Interior points
+// are still checked by substitution in Q^full.
 type arrangementCheck struct {
 	d    int
+	full int
+	R    []int
 	hs   []exact.Vec
 	hf   []exact.FloatVec
 	hi   [][]big.Int // D_i·h_i, integers
@@ -60,7 +68,8 @@ func checkCover(hs []exact.Vec, d int, signs [][]int8, cv *Cover) error {
 	if cv == nil {
 		cv = &Cover{}
 	}
-	ac := &arrangementCheck{d: d, hs: hs, cv: cv, byOn: map[string]*Flat{}, done: map[string]map[string]bool{}}
+	R, _ := exact.SpanCoordinates(hs, d, nil)
+	ac := &arrangementCheck{d: len(R), full: d, R: R, hs: hs, cv: cv, byOn: map[string]*Flat{}, done: map[string]map[string]bool{}}
 	for i, h := range hs {
 		if h.IsZero() {
 			return fmt.Errorf("hyperplane %d has a zero normal", i)
@@ -197,14 +206,18 @@ func (ac *arrangementCheck) flat(on []int, k int, par map[int]bool) (map[string]
 			out[""] = true
 		}
 	case dim == 1:
+		// The line of the flat in the coordinates R, padded with zeros.
 		rows := make([][]big.Int, len(on))
 		for r, o := range on {
-			rows[r] = ac.hi[o]
+			rows[r] = make([]big.Int, ac.d)
+			for q, c := range ac.R {
+				rows[r][q].Set(&ac.hi[o][c])
+			}
 		}
 		cross := exact.CrossInt(rows, ac.d)
-		l := make(exact.Vec, ac.d)
-		for c := range l {
-			l[c] = new(big.Rat).SetInt(&cross[c])
+		l := exact.NewVec(ac.full)
+		for q, c := range ac.R {
+			l[c].SetInt(&cross[q])
 		}
 		if l.IsZero() {
 			return nil, fmt.Errorf("flat %v: dependent hyperplanes", on)
@@ -231,7 +244,7 @@ func (ac *arrangementCheck) flat(on []int, k int, par map[int]bool) (map[string]
 		}
 		keys := make([]string, len(fl.Points))
 		for c, p := range fl.Points {
-			if len(p) != ac.d || !p.Defined() {
+			if len(p) != ac.full || !p.Defined() {
 				return nil, fmt.Errorf("flat %v: point %d has the wrong shape", on, c)
 			}
 			for _, o := range on {

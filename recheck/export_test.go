@@ -1,0 +1,4 @@
+package recheck
+
+// CheckCover exposes checkCover to the external tests.
+var CheckCover = checkCover
