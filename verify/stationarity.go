@@ -19,6 +19,76 @@ type boundaryTerms struct {
 	v             exact.Vec
 	zPlus, zMinus []int
 	kc            map[int]*big.Rat
+
+	// The cell method works in the coordinates rows (all d when nil; see
+	// restrict): x[i] and vr are x_i and v restricted to them.
+	rows []int
+	x    map[int]exact.Vec
+	vr   exact.Vec
+}
+
+// dim returns the number of coordinates the cell method works in.
+func (bt *boundaryTerms) dim() int { return len(bt.vr) }
+
+// restrict chooses the coordinates of the cell method. Let S be the span of
+// the boundary samples x_i (i ∈ Z⁺ ∪ Z⁻) and R the pivot coordinates of
+// exact.SpanCoordinates, so that u ↦ u_R is injective on S. When v ∈ S, every
+// cell LP of docs/theory.md §3 is equivalent to its rows R: its right-hand side
+// −(v + Σ_T κc_i x_i) and all its columns lie in S, where the rows R
+// determine a vector. Its solutions are the same, and a Farkas vector y of
+// the rows R, extended by zeros, is one of all d rows. The arrangement of the
+// Z⁻ hyperplanes has the same cells too: the sign vector (x_i·u)_i of any
+// u ∈ Q^d is that of a u' supported on R (X_Zᵀ and its columns R have the
+// same image), so its cells are those of the restricted normals, with
+// interior points padded by zeros. This removes the factor d from every LP
+// pivot and from the enumeration when |Z| ≪ d (issue 15). When v ∉ S, or S
+// is 0 or all of Q^d, nothing is restricted.
+func (s *state) restrict(bt *boundaryTerms) {
+	d := s.p.D()
+	bt.x = map[int]exact.Vec{}
+	var zs []exact.Vec
+	for _, i := range append(append([]int{}, bt.zPlus...), bt.zMinus...) {
+		zs = append(zs, s.p.X[i])
+	}
+	rows, in := exact.SpanCoordinates(zs, d, bt.v)
+	if !in || len(rows) == 0 || len(rows) == d {
+		bt.vr = bt.v
+		for _, i := range bt.zPlus {
+			bt.x[i] = s.p.X[i]
+		}
+		for _, i := range bt.zMinus {
+			bt.x[i] = s.p.X[i]
+		}
+		return
+	}
+	bt.rows = rows
+	pick := func(u exact.Vec) exact.Vec {
+		out := make(exact.Vec, len(rows))
+		for r, c := range rows {
+			out[r] = u[c]
+		}
+		return out
+	}
+	bt.vr = pick(bt.v)
+	for _, i := range bt.zPlus {
+		bt.x[i] = pick(s.p.X[i])
+	}
+	for _, i := range bt.zMinus {
+		bt.x[i] = pick(s.p.X[i])
+	}
+}
+
+// lift returns the vector of Q^d with the entries of u (in the coordinates
+// of the cell method) at their coordinates and zeros elsewhere.
+func (s *state) lift(bt *boundaryTerms, u exact.Vec) exact.Vec {
+	if bt.rows == nil {
+		return u
+	}
+	out := exact.NewVec(s.p.D())
+	for r, c := range bt.rows {
+		out[c] = u[r]
+	}
+	return out
 }
 
 func (s *state) boundary(j int) *boundaryTerms {
@@ -51,30 +121,31 @@ func (s *state) boundary(j int) *boundaryTerms {
 //
 //	Σ_{Z⁺} λ_i κc_i x_i − Σ_T μ_i x_i + Σ_{Z⁻∖T} μ_i x_i = −(v + Σ_T κc_i x_i),
 //
-// then the |Z⁺| rows λ_i + s_i = 1. A Farkas certificate y gives u = −y[:d]
-// with φ_j(u) < 0 on the closed cell.
+// then the |Z⁺| rows λ_i + s_i = 1, in the coordinates of bt (restrict). A
+// Farkas certificate y gives u = −y[:dim], lifted, with φ_j(u) < 0 on the
+// closed cell.
 func (s *state) cellLP(bt *boundaryTerms, inT map[int]bool) lp.LP {
-	d := s.p.D()
+	d := bt.dim()
 	np, nm := len(bt.zPlus), len(bt.zMinus)
 	nv := 2*np + nm
 	A := exact.NewMat(d+np, nv)
 	b := exact.NewVec(d + np)
-	g0 := bt.v.Clone()
+	g0 := bt.vr.Clone()
 	for _, i := range bt.zMinus {
 		if inT[i] {
-			g0.AddScaled(bt.kc[i], s.p.X[i])
+			g0.AddScaled(bt.kc[i], bt.x[i])
 		}
 	}
 	for r := 0; r < d; r++ {
 		b[r].Neg(g0[r])
 		for c, i := range bt.zPlus {
-			A[r][c].Mul(bt.kc[i], s.p.X[i][r])
+			A[r][c].Mul(bt.kc[i], bt.x[i][r])
 		}
 		for c, i := range bt.zMinus {
 			if inT[i] {
-				A[r][2*np+c].Neg(s.p.X[i][r])
+				A[r][2*np+c].Neg(bt.x[i][r])
 			} else {
-				A[r][2*np+c].Set(s.p.X[i][r])
+				A[r][2*np+c].Set(bt.x[i][r])
 			}
 		}
 	}
@@ -108,7 +179,7 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	}
 	bt := s.boundary(j)
 	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
-	if len(bt.zMinus) > boxMinColumns {
+	if len(bt.zMinus) > quickMinMinus {
 		// A large arrangement: first try the directions ±x_i (i ∈ Z⁻) and
 		// −v, ranked by φ_j in float64, and confirm the best exactly; a
 		// confirmed φ_j(u) < 0 decides (S2) without enumerating the cells.
@@ -117,22 +188,23 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 			return res, nil
 		}
 	}
+	s.restrict(bt)
 	normals := make([]exact.Vec, len(bt.zMinus))
 	for c, i := range bt.zMinus {
-		normals[c] = s.p.X[i]
+		normals[c] = bt.x[i]
 	}
-	cells, cover, err := arrangement.CellsCovered(normals, s.p.D(), opt.MaxCells, opt.expired)
+	cells, cover, err := arrangement.CellsCovered(normals, bt.dim(), opt.MaxCells, opt.expired)
 	if err != nil {
 		return res, fmt.Errorf("neuron %d: cells of %d Z⁻ hyperplanes: %w", j, len(normals), opt.budgetErr(err))
 	}
-	res.proof.Cover = certCover(cover)
+	res.proof.Cover = liftCover(certCover(cover), func(u exact.Vec) exact.Vec { return s.lift(bt, u) })
 	np := len(bt.zPlus)
 	if np == 0 && len(bt.zMinus) == 0 && bt.v.IsZero() && !opt.expired() {
 		// No boundary term and v = 0: the one cell's LP (d rows, no
 		// column, right-hand side −v = 0) is feasible with the empty
 		// solution, exactly what the simplex returns.
 		x := exact.NewVec(0)
-		res.proof.Cells = append(res.proof.Cells, CellProof{Point: cells[0].Point, Lambda: x[:0], Mu: x[0:]})
+		res.proof.Cells = append(res.proof.Cells, CellProof{Point: s.lift(bt, cells[0].Point), Lambda: x[:0], Mu: x[0:]})
 		res.holds = true
 		return res, nil
 	}
@@ -164,10 +236,10 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 			}
 			if ok {
 				if r.Feasible {
-					res.proof.Cells = append(res.proof.Cells, CellProof{Point: cell.Point, T: T, Lambda: r.X[:np], Mu: r.X[np:]})
+					res.proof.Cells = append(res.proof.Cells, CellProof{Point: s.lift(bt, cell.Point), T: T, Lambda: r.X[:np], Mu: r.X[np:]})
 					continue
 				}
-				u := normalized(exact.Vec(r.Y))
+				u := s.lift(bt, normalized(exact.Vec(r.Y)))
 				if s.Phi(j, u).Sign() >= 0 {
 					return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
 				}
@@ -189,12 +261,12 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 		}
 		switch sol.Status {
 		case lp.Optimal:
-			cp := CellProof{Point: cell.Point, T: T}
+			cp := CellProof{Point: s.lift(bt, cell.Point), T: T}
 			cp.Lambda = sol.X[:np]
 			cp.Mu = sol.X[2*np:]
 			res.proof.Cells = append(res.proof.Cells, cp)
 		case lp.Infeasible:
-			u := normalized(sol.Farkas[:s.p.D()].Neg())
+			u := s.lift(bt, normalized(sol.Farkas[:bt.dim()].Neg()))
 			if s.Phi(j, u).Sign() >= 0 {
 				return res, fmt.Errorf("neuron %d: internal error: Farkas direction %v has φ_j ≥ 0", j, u)
 			}
@@ -273,7 +345,15 @@ func normalized(u exact.Vec) exact.Vec {
 // guide, verified in exact integer arithmetic; the exact simplex on the
 // standard form decides whenever the verification fails). Smaller
 // problems use the exact simplex directly, as do runs with a pivot budget.
-var boxMinColumns = 16
+// Since the cell LPs work in the span of the boundary samples (restrict),
+// the verification solves a system of that dimension, not d, and the guide
+// wins at every size: 0 (issue 15; n = 1000, d = 16, m = 16, 4 boundary
+// pairs per neuron: Check 220 → 66 ms).
+var boxMinColumns = 0
+
+// quickMinMinus is the size |Z⁻| above which (S2) first tries the
+// directions of quickWitness before enumerating cells.
+const quickMinMinus = 16
 
 // cellBox is the cell LP of docs/theory.md §3 in bounded-variable form, scaled to
 // integers by one common denominator D:
@@ -297,9 +377,9 @@ type cellBox struct {
 }
 
 func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
-	d := s.p.D()
+	d := bt.dim()
 	np, nm := len(bt.zPlus), len(bt.zMinus)
-	kx := func(i int) exact.Vec { return s.p.X[i].Scale(bt.kc[i]) }
+	kx := func(i int) exact.Vec { return bt.x[i].Scale(bt.kc[i]) }
 	var all []*big.Rat
 	plus := make([]exact.Vec, np)
 	minusKX := make([]exact.Vec, nm)
@@ -310,9 +390,9 @@ func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
 	for c, i := range bt.zMinus {
 		minusKX[c] = kx(i)
 		all = append(all, minusKX[c]...)
-		all = append(all, s.p.X[i]...)
+		all = append(all, bt.x[i]...)
 	}
-	all = append(all, bt.v...)
+	all = append(all, bt.vr...)
 	D := ratDen(all)
 	ints := func(v exact.Vec) []*big.Int {
 		out := make([]*big.Int, d)
@@ -323,12 +403,12 @@ func (s *state) newCellBox(bt *boundaryTerms) *cellBox {
 	}
 	cols := make([][]*big.Int, np+nm)
 	bounded := make([]bool, np+nm)
-	cb := &cellBox{np: np, dv: ints(bt.v), minus: make([][]*big.Int, nm), signs: make([]int8, np+nm), zero: new(big.Rat), one: big.NewRat(1, 1)}
+	cb := &cellBox{np: np, dv: ints(bt.vr), minus: make([][]*big.Int, nm), signs: make([]int8, np+nm), zero: new(big.Rat), one: big.NewRat(1, 1)}
 	for c := range plus {
 		cols[c], bounded[c] = ints(plus[c]), true
 	}
 	for c, i := range bt.zMinus {
-		cols[np+c] = ints(s.p.X[i])
+		cols[np+c] = ints(bt.x[i])
 		cb.minus[c] = ints(minusKX[c])
 	}
 	cb.lp = lp.NewBoxLP(d, cols, bounded)

@@ -3,6 +3,7 @@ package verify
 import (
 	"math/big"
 
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/exact/arrangement"
 	"github.com/relucert/relucert/network"
 	"github.com/relucert/relucert/recheck"
@@ -102,4 +103,20 @@ func certCover(c *arrangement.Cover) *recheck.Cover {
 		out.Flats[f] = recheck.Flat(fl)
 	}
 	return out
+}
+
+// liftCover returns c with every interior point p replaced by lift(p) (the
+// cells of an arrangement taken in some coordinates, padded to Q^d).
+func liftCover(c *recheck.Cover, lift func(exact.Vec) exact.Vec) *recheck.Cover {
+	if c == nil {
+		return nil
+	}
+	for f := range c.Flats {
+		pts := make([]exact.Vec, len(c.Flats[f].Points))
+		for q, p := range c.Flats[f].Points {
+			pts[q] = lift(p)
+		}
+		c.Flats[f].Points = pts
+	}
+	return c
 }
