@@ -182,31 +182,49 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 func (s *state) EscapeNeurons(v *Verdict, opt Options) (faces map[int][]face, budget []string, err error) {
 	p := s.p
 	faces = map[int][]face{}
+	// The neurons are independent: decide them in parallel, then read the
+	// results in neuron order, as a sequential loop would.
+	type neuronE struct {
+		u    exact.Vec
+		fs   []face
+		none *NoEscapeProof
+		err  error
+	}
+	res := make([]neuronE, p.M())
+	parallelDynamic(p.M(), workers(p.M()*max(1, p.K()-1)<<16), func(j int) {
+		r := &res[j]
+		switch {
+		case p.Neurons[j].A.IsZero():
+			r.u, r.err = s.QZeroWitness(j)
+		case p.K() > 1:
+			r.fs, r.none, r.err = s.faceWitnesses(j, opt)
+		}
+	})
 	for j, nr := range p.Neurons {
 		rep := &v.Neurons[j]
-		var u exact.Vec
+		r := res[j]
+		u := r.u
 		switch {
 		case nr.A.IsZero():
-			if u, err = s.QZeroWitness(j); err != nil {
-				return nil, nil, err
+			if r.err != nil {
+				return nil, nil, r.err
 			}
 		case p.K() == 1:
 			continue
 		default:
-			fs, none, err := s.faceWitnesses(j, opt)
-			if errors.Is(err, exact.ErrBudget) {
+			if errors.Is(r.err, exact.ErrBudget) {
 				rep.Decided = false
-				budget = append(budget, err.Error())
+				budget = append(budget, r.err.Error())
 				continue
 			}
-			if err != nil {
-				return nil, nil, err
+			if r.err != nil {
+				return nil, nil, r.err
 			}
-			if len(fs) > 0 {
-				u = fs[0].witnesses[0]
-				faces[j] = fs
+			if len(r.fs) > 0 {
+				u = r.fs[0].witnesses[0]
+				faces[j] = r.fs
 			} else {
-				v.Cert.NoEscape = append(v.Cert.NoEscape, *none)
+				v.Cert.NoEscape = append(v.Cert.NoEscape, *r.none)
 			}
 		}
 		if u != nil {

@@ -174,42 +174,79 @@ func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
 func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error) {
 	d, k := s.p.D(), s.p.K()
 	z := s.pt.Boundary(j)
-	normals := make([]exact.Vec, len(z))
-	for c, i := range z {
-		normals[c] = s.p.X[i]
-	}
-	cells, cover, err := arrangement.CellsCovered(normals, d, opt.MaxCells, opt.expired)
-	if err != nil {
-		return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), opt.budgetErr(err))
-	}
-	var out []face
-	none := &NoEscapeProof{Neuron: j, Cover: certCover(cover)}
+	e := s.ev
 	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (the samples off the hyperplane, from the
 	// engine's exact sums) plus the boundary samples with the slope of the
 	// cell's side.
-	e := s.ev
 	base := e.combo(j, nil, e.sp, e.sn, nil, e.ds)
+	// Every row q_l of every Q_C, every g and every halfspace normal lies
+	// in S = span({x_i : i ∈ Z_j} ∪ rows of base), so the face LPs and the
+	// arrangement can be taken in the pivot coordinates R of S (see
+	// boundaryTerms.restrict for why this is exact): a Farkas vector of the
+	// rows R, padded with zeros, is one of all d rows, and a cell's
+	// interior point padded with zeros is one in Q^d.
+	span := make([]exact.Vec, 0, len(z)+k)
+	for _, i := range z {
+		span = append(span, s.p.X[i])
+	}
+	span = append(span, base...)
+	rows, _ := exact.SpanCoordinates(span, d, nil)
+	dim := len(rows)
+	if dim == d {
+		rows = nil // nothing to restrict
+	} else if rows == nil {
+		rows = []int{} // S = 0
+	}
+	pick := func(u exact.Vec) exact.Vec {
+		if rows == nil {
+			return u
+		}
+		out := make(exact.Vec, len(rows))
+		for r, c := range rows {
+			out[r] = u[c]
+		}
+		return out
+	}
+	lift := func(u exact.Vec) exact.Vec {
+		if rows == nil {
+			return u
+		}
+		out := exact.NewVec(d)
+		for r, c := range rows {
+			out[c] = u[r]
+		}
+		return out
+	}
+	xs := make([]exact.Vec, len(z))
+	for c, i := range z {
+		xs[c] = pick(s.p.X[i])
+	}
+	var cells []arrangement.Cell
+	var cover *arrangement.Cover
+	if dim == 0 {
+		// S = 0: no boundary sample and base = 0, one cell, Q_C = 0.
+		cells = []arrangement.Cell{{Signs: []int8{}, Point: exact.NewVec(0)}}
+	} else {
+		var err error
+		cells, cover, err = arrangement.CellsCovered(xs, dim, opt.MaxCells, opt.expired)
+		if err != nil {
+			return nil, nil, fmt.Errorf("neuron %d: cells of %d boundary hyperplanes: %w", j, len(z), opt.budgetErr(err))
+		}
+	}
+	baseR := make(exact.Mat, k)
+	for l := range baseR {
+		baseR[l] = pick(base[l])
+	}
+	var out []face
+	none := &NoEscapeProof{Neuron: j, Cover: liftCover(certCover(cover), lift)}
 	for _, cell := range cells {
 		if opt.expired() {
 			return nil, nil, fmt.Errorf("neuron %d: %w", j, errDeadline)
 		}
-		// The linear map Q_C on the closed cell, row l = output l.
-		qc := base.Clone()
-		var t big.Rat
-		for cc, i := range z {
-			c := s.rho.Slope(int(cell.Signs[cc]))
-			for l := 0; l < k; l++ {
-				t.Mul(c, s.r[i][l])
-				qc[l].AddScaled(&t, s.p.X[i])
-			}
-		}
-		g := exact.NewVec(d)
-		for l := 0; l < k; l++ {
-			g.AddScaled(s.p.Neurons[j].A[l], qc[l])
-		}
+		qc, g := s.cellMap(j, z, cell.Signs, baseR, xs)
 		var halfspaces []exact.Vec
-		for cc, i := range z {
-			h := s.p.X[i]
+		for cc := range z {
+			h := xs[cc]
 			if cell.Signs[cc] < 0 {
 				h = h.Neg()
 			}
@@ -220,16 +257,25 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 		// α ≥ 0, β = β⁺ − β⁻. Its Farkas alternative is a u ∈ F with
 		// s·q_l·u > 0, a witness of escape.
 		nz := len(halfspaces)
-		A := exact.NewMat(d, nz+2)
-		for r := 0; r < d; r++ {
+		proof := FaceProof{Point: lift(cell.Point)}
+		var ws []exact.Vec
+		if dim == 0 {
+			// Every q_l = 0: α = 0, β = 0 for each row and sign.
+			for l := 0; l < 2*k; l++ {
+				proof.Alpha = append(proof.Alpha, exact.NewVec(nz))
+				proof.Beta = append(proof.Beta, new(big.Rat))
+			}
+			none.Cells = append(none.Cells, proof)
+			continue
+		}
+		A := exact.NewMat(dim, nz+2)
+		for r := 0; r < dim; r++ {
 			for c, h := range halfspaces {
 				A[r][c].Set(h[r])
 			}
 			A[r][nz].Set(g[r])
 			A[r][nz+1].Neg(g[r])
 		}
-		proof := FaceProof{Point: cell.Point}
-		var ws []exact.Vec
 		for l := 0; l < k; l++ {
 			for _, sg := range []int64{1, -1} {
 				prog := lp.LP{A: A, B: qc[l].Scale(big.NewRat(-sg, 1)), MaxPivots: opt.MaxPivots}
@@ -242,7 +288,7 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 					proof.Beta = append(proof.Beta, new(big.Rat).Sub(sol.X[nz], sol.X[nz+1]))
 					continue
 				}
-				u := primitive(sol.Farkas)
+				u := lift(primitive(sol.Farkas))
 				if s.Phi(j, u).Sign() != 0 || s.Q(j, u).IsZero() {
 					return nil, nil, fmt.Errorf("neuron %d: internal error: face witness %v fails φ_j = 0, Q_j ≠ 0", j, u)
 				}
@@ -258,7 +304,21 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 			}
 		}
 		if len(ws) > 0 {
-			out = append(out, face{halfspaces: halfspaces, g: g, witnesses: ws})
+			// The k ≥ 2 tests work in Q^d: the face in all coordinates.
+			full := make([]exact.Vec, len(z))
+			for c, i := range z {
+				full[c] = s.p.X[i]
+			}
+			_, gd := s.cellMap(j, z, cell.Signs, base, full)
+			var hd []exact.Vec
+			for cc, i := range z {
+				h := s.p.X[i]
+				if cell.Signs[cc] < 0 {
+					h = h.Neg()
+				}
+				hd = append(hd, h)
+			}
+			out = append(out, face{halfspaces: hd, g: gd, witnesses: ws})
 		} else {
 			none.Cells = append(none.Cells, proof)
 		}
@@ -267,6 +327,29 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 		return out, nil, nil
 	}
 	return nil, none, nil
+}
+
+// cellMap returns the rows q_l of the linear map Q_C of neuron j on the
+// closed cell with the given signs on its boundary samples z, and
+// g = Q_Cᵀ a_j (nφ_j(u) = g·u on the cell): base (the k rows of
+// ρ₊S⁺_j + ρ₋S⁻_j) plus ρ(sign)·r_i x_iᵀ for each boundary sample, with
+// xs[c] the vector of z[c] in the coordinates of base.
+func (s *state) cellMap(j int, z []int, signs []int8, base exact.Mat, xs []exact.Vec) (exact.Mat, exact.Vec) {
+	k := len(base)
+	qc := base.Clone()
+	var t big.Rat
+	for cc, i := range z {
+		c := s.rho.Slope(int(signs[cc]))
+		for l := 0; l < k; l++ {
+			t.Mul(c, s.r[i][l])
+			qc[l].AddScaled(&t, xs[cc])
+		}
+	}
+	g := exact.NewVec(len(qc[0]))
+	for l := 0; l < k; l++ {
+		g.AddScaled(s.p.Neurons[j].A[l], qc[l])
+	}
+	return qc, g
 }
 
 // face is F = {u : h·u ≥ 0 for h in halfspaces, g·u = 0}, the critical face
