@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -18,7 +19,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const benchSynopsis = "bench [--json] [--sizes N,N,...] [--d D] [--m M] [--k K] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
+const benchSynopsis = "bench [--physical [--big=true]] [--json] [--sizes N,N,...] [--d D,...] [--m M,...] [--k K,...] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
 
 func init() {
 	register("bench", command{
@@ -134,16 +135,20 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bench", benchSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "one JSON object per instance")
 	sizes := fs.String("sizes", "500,1000,2000,4000", "sample counts n of the scaling series")
-	d := fs.Int("d", 16, "input dimension of the scaling series")
-	m := fs.Int("m", 256, "width of the scaling series")
-	k := fs.Int("k", 1, "output dimension of the scaling series")
+	ds, ms, ks := sizeList{16}, sizeList{256}, sizeList{1}
+	fs.Var(&ds, "d", "input dimensions of the scaling series (comma-separated)")
+	fs.Var(&ms, "m", "widths of the scaling series (comma-separated)")
+	fs.Var(&ks, "k", "output dimensions of the scaling series (comma-separated)")
+	physical := fs.Bool("physical", false, "issue 15's grid: check, Recheck, the float64 path and 5000 perturbations as multiples of one float64 forward + gradient pass, each row in a child process (--sizes, --d, --m, --k default to n ∈ {10³,10⁴,10⁵}, d ∈ {4,16,64,256}, m ∈ {16,256,2048}, k ∈ {1,4})")
+	big := fs.Bool("big", true, "with --physical: also the row n = 10⁶, d = 16, m = 64, k = 1")
+	row := fs.Bool("row", false, "measure the first configuration in this process and print its --physical row as JSON (what --physical runs in each child)")
 	boundary := fs.Int("boundary", 64, "planted boundary inputs of the scaling series")
 	act := fs.String("act", "relu", "activation: relu, abs, linear, leaky:ALPHA, pos:P,neg:N")
 	kind := fs.String("kind", "localmin", "planted verdict of the scaling series")
 	seed := fs.Uint64("seed", 1, "random seed")
 	extra := fs.Bool("extra", true, "also run a saddle (n = 2000) and a zero-input neuron (n = 300, d = 3)")
 	recheck := fs.Bool("recheck", true, "time verify.Recheck of each certificate")
-	floatTimeout := fs.Duration("float-timeout", 5*time.Minute, "give up waiting for the float64 path after this long (its row says so)")
+	floatTimeout := fs.Duration("float-timeout", 5*time.Minute, "give up waiting for the float64 path after this long (its row says so); with --physical, 0 skips it")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -167,10 +172,32 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert bench: unknown --kind %q\n", *kind)
 		return exitUsage
 	}
-	var cfgs []verify.GenConfig
-	for _, n := range ns {
-		cfgs = append(cfgs, verify.GenConfig{Kind: gk, N: n, D: *d, M: *m, K: *k, Act: a, Boundary: min(*boundary, n/2-1), Dyadic: true, Seed: *seed})
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	base := verify.GenConfig{Kind: gk, Act: a, Boundary: *boundary, Dyadic: true, Seed: *seed}
+	if *row {
+		c := physicalConfigs(base, ns[:1], ds[:1], ms[:1], ks[:1], false)[0]
+		r, err := measureRow(c, *floatTimeout)
+		if err != nil {
+			fmt.Fprintf(stderr, "relucert bench: %v\n", err)
+			return exitUsage
+		}
+		b, _ := json.Marshal(r)
+		fmt.Fprintln(stdout, string(b))
+		return exitOK
 	}
+	if *physical {
+		for name, grid := range map[string]struct {
+			l *[]int
+			v []int
+		}{"sizes": {&ns, physicalN}, "d": {(*[]int)(&ds), physicalD}, "m": {(*[]int)(&ms), physicalM}, "k": {(*[]int)(&ks), physicalK}} {
+			if !set[name] {
+				*grid.l = grid.v
+			}
+		}
+		return runPhysical(physicalConfigs(base, ns, ds, ms, ks, *big), *floatTimeout, *jsonOut, stdout, stderr)
+	}
+	cfgs := physicalConfigs(base, ns, ds, ms, ks, false)
 	if *extra {
 		cfgs = append(cfgs,
 			verify.GenConfig{Kind: verify.GenSaddle, N: 2000, D: 16, M: 256, K: 1, Act: verify.ReLU(), Boundary: 64, Dyadic: true, Seed: *seed},

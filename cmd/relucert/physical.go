@@ -1,0 +1,355 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/verify"
+)
+
+// "relucert bench --physical" (issue 15) measures the exact check against
+// the least any method must do: one float64 forward + gradient pass over the
+// same instance (numeric.Dense.LossGradient, plain loops on one core). Each
+// row of the grid runs in a child process ("bench --row", the same binary),
+// so that its CPU time and peak memory are its own and a float64 path that
+// does not finish is stopped with the child.
+
+// The grid of issue 15, and the large row.
+var (
+	physicalN = []int{1000, 10000, 100000}
+	physicalD = []int{4, 16, 64, 256}
+	physicalM = []int{16, 256, 2048}
+	physicalK = []int{1, 4}
+	// physicalBig is n = 10⁶, d = 16, m = 64, k = 1: checked in ≤ 60 s.
+	physicalBig = [4]int{1000000, 16, 64, 1}
+)
+
+// perturbTrials is the number of random perturbations of the authors'
+// confirmation method whose cost a row estimates.
+const perturbTrials = 5000
+
+// perturbSampleN is the number of samples the perturbation estimate is
+// measured on (the loss of numeric.Perturb is a sum over the samples, so its
+// cost is linear in n and is scaled up).
+const perturbSampleN = 2000
+
+// sizeList is a flag holding a comma-separated list of positive integers.
+type sizeList []int
+
+func (l *sizeList) String() string {
+	s := make([]string, len(*l))
+	for i, v := range *l {
+		s[i] = strconv.Itoa(v)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *sizeList) Set(s string) error {
+	v, err := parseSizes(s)
+	if err != nil {
+		return err
+	}
+	if len(v) == 0 {
+		return fmt.Errorf("empty list")
+	}
+	*l = v
+	return nil
+}
+
+// physicalRow is one row of "relucert bench --physical": the JSON object of
+// --json. Times are CPU seconds of this process (user + system, all
+// threads), so a stage that uses both cores counts both.
+type physicalRow struct {
+	Kind     string `json:"kind"`
+	N        int    `json:"n"`
+	D        int    `json:"d"`
+	M        int    `json:"m"`
+	K        int    `json:"k"`
+	Boundary int    `json:"boundary"`
+	Act      string `json:"act"`
+	Seed     uint64 `json:"seed"`
+	// Float64MiB is the size of the instance's numbers in float64.
+	Float64MiB float64 `json:"float64_mib"`
+	// FwdGradS is one float64 forward + gradient pass (the least CPU time
+	// of a few repetitions).
+	FwdGradS float64 `json:"fwdgrad_s"`
+	// CheckS and RecheckS are verify.Check and verify.Recheck; the _wall
+	// fields are their wall-clock times.
+	CheckS      float64 `json:"check_s"`
+	CheckWallS  float64 `json:"check_wall_s"`
+	RecheckS    float64 `json:"recheck_s"`
+	RecheckWall float64 `json:"recheck_wall_s"`
+	// FloatS is numeric.Check (the float64 path); with FloatTimeout it is
+	// the CPU time spent until it was given up.
+	FloatS       float64 `json:"float_s"`
+	FloatTimeout bool    `json:"float_timeout,omitempty"`
+	// PerturbS estimates 5000 random perturbations (numeric.Perturb, one
+	// float64 loss each), from trials timed on the first perturbSampleN
+	// samples and scaled to n.
+	PerturbS float64 `json:"perturb_s"`
+	// Ratios to FwdGradS, and Recheck / Check.
+	CheckRatio   float64 `json:"check_ratio"`
+	RecheckRatio float64 `json:"recheck_ratio"`
+	FloatRatio   float64 `json:"float_ratio"`
+	PerturbRatio float64 `json:"perturb_ratio"`
+	RecheckCheck float64 `json:"recheck_over_check"`
+	// PeakMiB is the process's peak resident memory (getrusage max RSS)
+	// after Check: the instance, the baseline pass and Check itself;
+	// LimitMiB is issue 15's bound, 4 × Float64MiB + 100.
+	PeakMiB      float64 `json:"peak_mib"`
+	LimitMiB     float64 `json:"limit_mib"`
+	Verdict      string  `json:"verdict"`
+	FloatVerdict string  `json:"float_verdict"`
+	Expected     string  `json:"expected"`
+	Recheck      string  `json:"recheck"`
+	// Error is set when the row could not be measured (the child failed).
+	Error string `json:"error,omitempty"`
+}
+
+// cpuSeconds returns the CPU time (user + system) of this process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+}
+
+// maxRSSMiB returns the peak resident set of this process so far.
+func maxRSSMiB() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // kilobytes on Linux
+}
+
+// timed runs f after a garbage collection and returns its CPU and wall
+// seconds.
+func timed(f func()) (cpu, wall float64) {
+	runtime.GC()
+	c0, t0 := cpuSeconds(), time.Now()
+	f()
+	return cpuSeconds() - c0, time.Since(t0).Seconds()
+}
+
+// measureRow measures one instance in this process (bench --row).
+func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, error) {
+	row := physicalRow{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
+		Act: cfg.Act.String(), Seed: cfg.Seed}
+	p, exp, err := verify.Generate(cfg)
+	if err != nil {
+		return row, err
+	}
+	row.Expected = exp.Verdict.String()
+
+	// The yardstick: a float64 forward + gradient pass, least of a few runs.
+	q, err := numeric.NewDense(p)
+	if err != nil {
+		return row, err
+	}
+	row.Float64MiB = float64(q.Bytes()) / (1 << 20)
+	row.LimitMiB = 4*row.Float64MiB + 100
+	gw, ga := make([]float64, q.M*q.D), make([]float64, q.M*q.K)
+	var gb []float64
+	if q.B != nil {
+		gb = make([]float64, q.K)
+	}
+	total := 0.0
+	for rep := 0; rep < 20 && (rep < 3 || total < 1); rep++ {
+		c, _ := timed(func() { q.LossGradient(gw, ga, gb) })
+		total += c
+		if rep == 0 || c < row.FwdGradS {
+			row.FwdGradS = c
+		}
+	}
+	q, gw, ga = nil, nil, nil
+
+	var v *verify.Verdict
+	row.CheckS, row.CheckWallS = timed(func() { v, err = verify.Check(p, verify.Options{}) })
+	row.PeakMiB = maxRSSMiB()
+	if err != nil {
+		return row, fmt.Errorf("verify.Check: %v", err)
+	}
+	row.Verdict = v.Kind.String()
+	if !slices.Equal(v.Escape, exp.Escape) {
+		row.Verdict += fmt.Sprintf(" (escape %v, planted %v)", v.Escape, exp.Escape)
+	}
+	row.RecheckS, row.RecheckWall = timed(func() { err = verify.Recheck(p, v) })
+	row.Recheck = "ok"
+	if err != nil {
+		row.Recheck = err.Error()
+	}
+	v = nil
+
+	// The perturbation baseline: trials on the first perturbSampleN samples.
+	sub := p
+	if p.N() > perturbSampleN {
+		sub = &verify.Point{Act: p.Act, X: p.X[:perturbSampleN], Y: p.Y[:perturbSampleN], Neurons: p.Neurons, OutputBias: p.OutputBias}
+	}
+	base, _ := timed(func() { numeric.Perturb(sub, 0, 1e-2, 1) })
+	trials := 1
+	if base > 0 {
+		trials = max(1, min(perturbTrials, int(0.3/base)))
+	}
+	withTrials, _ := timed(func() { numeric.Perturb(sub, trials, 1e-2, 1) })
+	per := max(0, withTrials-base) / float64(trials)
+	row.PerturbS = (base + float64(perturbTrials)*per) * float64(p.N()) / float64(sub.N())
+
+	// The float64 path last: when it does not finish in time, the child
+	// exits with it still running. A timeout of 0 skips it.
+	row.ratios()
+	if floatTimeout <= 0 {
+		row.FloatVerdict = "skipped"
+		return row, nil
+	}
+	type out struct {
+		r   *numeric.Result
+		err error
+	}
+	ch := make(chan out, 1)
+	runtime.GC()
+	c0 := cpuSeconds()
+	go func() {
+		r, err := numeric.Check(p)
+		ch <- out{r, err}
+	}()
+	select {
+	case f := <-ch:
+		row.FloatS = cpuSeconds() - c0
+		if f.err != nil {
+			row.FloatVerdict = "error: " + f.err.Error()
+		} else {
+			row.FloatVerdict = f.r.Kind.String()
+		}
+	case <-time.After(floatTimeout):
+		row.FloatS = cpuSeconds() - c0
+		row.FloatTimeout = true
+		row.FloatVerdict = "timeout"
+	}
+	row.ratios()
+	return row, nil
+}
+
+// ratios fills the ratio fields from the times.
+func (r *physicalRow) ratios() {
+	if r.FwdGradS > 0 {
+		r.CheckRatio = r.CheckS / r.FwdGradS
+		r.RecheckRatio = r.RecheckS / r.FwdGradS
+		r.FloatRatio = r.FloatS / r.FwdGradS
+		r.PerturbRatio = r.PerturbS / r.FwdGradS
+	}
+	if r.CheckS > 0 {
+		r.RecheckCheck = r.RecheckS / r.CheckS
+	}
+}
+
+// childEnv marks a child process of bench --physical when the executable is
+// a test binary (whose TestMain then runs the command).
+const childEnv = "RELUCERT_RUN=1"
+
+// runChildRow runs "bench --row" for cfg in a child process of this
+// executable and returns its row.
+func runChildRow(cfg verify.GenConfig, floatTimeout time.Duration) physicalRow {
+	row := physicalRow{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
+		Act: cfg.Act.String(), Seed: cfg.Seed}
+	exe, err := os.Executable()
+	if err != nil {
+		row.Error = err.Error()
+		return row
+	}
+	cmd := exec.Command(exe, "bench", "--row", "--json",
+		"--sizes", strconv.Itoa(cfg.N), "--d", strconv.Itoa(cfg.D), "--m", strconv.Itoa(cfg.M), "--k", strconv.Itoa(cfg.K),
+		"--boundary", strconv.Itoa(cfg.Boundary), "--act", cfg.Act.String(), "--kind", cfg.Kind.String(),
+		"--seed", strconv.FormatUint(cfg.Seed, 10), "--float-timeout", floatTimeout.String())
+	cmd.Env = append(os.Environ(), childEnv)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil && out.Len() == 0 {
+		row.Error = strings.TrimSpace(fmt.Sprintf("%v: %s", err, errb.String()))
+		return row
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(out.Bytes()), &row); err != nil {
+		row.Error = fmt.Sprintf("child output %q: %v", out.String(), err)
+	}
+	return row
+}
+
+// physicalConfigs returns the rows of bench --physical: the product of the
+// lists, then the large row when big is set.
+func physicalConfigs(base verify.GenConfig, ns, ds, ms, ks []int, big bool) []verify.GenConfig {
+	var cfgs []verify.GenConfig
+	add := func(n, d, m, k int) {
+		c := base
+		c.N, c.D, c.M, c.K = n, d, m, k
+		c.Boundary = min(base.Boundary, n/2-1)
+		cfgs = append(cfgs, c)
+	}
+	for _, n := range ns {
+		for _, d := range ds {
+			for _, m := range ms {
+				for _, k := range ks {
+					add(n, d, m, k)
+				}
+			}
+		}
+	}
+	if big {
+		add(physicalBig[0], physicalBig[1], physicalBig[2], physicalBig[3])
+	}
+	return cfgs
+}
+
+// runPhysical runs every configuration in its own child process and prints
+// the table (or one JSON object per row). Exit 0 when every verdict agrees
+// with the planted one and every certificate re-checks, 1 otherwise.
+func runPhysical(cfgs []verify.GenConfig, floatTimeout time.Duration, jsonOut bool, stdout, stderr io.Writer) int {
+	var tw *tabwriter.Writer
+	if !jsonOut {
+		fmt.Fprintf(stdout, "relucert bench --physical: GOMAXPROCS = %d; fwdgrad_s = CPU seconds of one float64 forward + gradient pass (one core); the other columns are CPU seconds (all threads) as multiples of it; recheck/check = Recheck ÷ Check; perturb = 5000 random perturbations, estimated; peak = max RSS after Check, limit = 4 × float64 size + 100 MiB\n", runtime.GOMAXPROCS(0))
+		tw = tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "n\td\tm\tk\tfwdgrad_s\tcheck\trecheck\tfloat\tperturb\trecheck/check\tcheck_s\tpeak_mib\tlimit_mib\tverdict\texpected\trecheck\t")
+	}
+	code := exitOK
+	for _, cfg := range cfgs {
+		if !jsonOut {
+			fmt.Fprintf(stderr, "relucert bench --physical: n=%d d=%d m=%d k=%d …\n", cfg.N, cfg.D, cfg.M, cfg.K)
+		}
+		row := runChildRow(cfg, floatTimeout)
+		if row.Error != "" || row.Verdict != row.Expected || row.Recheck != "ok" {
+			code = exitDisagree
+		}
+		if jsonOut {
+			b, _ := json.Marshal(row)
+			fmt.Fprintln(stdout, string(b))
+			continue
+		}
+		if row.Error != "" {
+			fmt.Fprintf(tw, "%d\t%d\t%d\t%d\terror: %s\t\t\t\t\t\t\t\t\t\t\t\t\n", row.N, row.D, row.M, row.K, row.Error)
+			continue
+		}
+		fl := fmt.Sprintf("%.1f", row.FloatRatio)
+		if row.FloatTimeout {
+			fl = ">" + fl
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%.4f\t%.1f\t%.1f\t%s\t%.0f\t%.2f\t%.3f\t%.0f\t%.0f\t%s\t%s\t%s\t\n",
+			row.N, row.D, row.M, row.K, row.FwdGradS, row.CheckRatio, row.RecheckRatio, fl, row.PerturbRatio,
+			row.RecheckCheck, row.CheckS, row.PeakMiB, row.LimitMiB, row.Verdict, row.Expected, row.Recheck)
+	}
+	if tw != nil {
+		tw.Flush()
+	}
+	return code
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary act as the relucert command when it is
+// started as a child of "bench --physical" (which re-runs its own
+// executable for each row).
+func TestMain(m *testing.M) {
+	if os.Getenv(strings.SplitN(childEnv, "=", 2)[0]) == strings.SplitN(childEnv, "=", 2)[1] {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestBenchPhysicalJSON runs "bench --physical --json" on two tiny rows (in
+// child processes) and checks the fields issue 15 asks for and that the
+// ratios are the quotients of the times.
+func TestBenchPhysicalJSON(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--physical", "--json", "--big=false", "--sizes", "40", "--d", "3,5", "--m", "4", "--k", "1", "--boundary", "2"}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want 2 JSON lines, got %q", out.String())
+	}
+	for i, l := range lines {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		for _, k := range []string{"n", "d", "m", "k", "check_s", "fwdgrad_s", "recheck_s", "float_s", "perturb_s", "verdict", "expected", "peak_mib", "limit_mib"} {
+			if _, ok := r[k]; !ok {
+				t.Errorf("field %q missing in %s", k, l)
+			}
+		}
+		if r["d"] != float64(3+2*i) || r["n"] != 40.0 {
+			t.Errorf("row %d: %s", i, l)
+		}
+		if r["verdict"] != r["expected"] || r["recheck"] != "ok" || r["float_verdict"] != "local-min" {
+			t.Errorf("%s", l)
+		}
+		fw, ch := r["fwdgrad_s"].(float64), r["check_s"].(float64)
+		if fw > 0 && r["check_ratio"].(float64) != ch/fw {
+			t.Errorf("check_ratio %v ≠ %v / %v", r["check_ratio"], ch, fw)
+		}
+		if want := 4*r["float64_mib"].(float64) + 100; r["limit_mib"] != want {
+			t.Errorf("limit_mib %v, want %v", r["limit_mib"], want)
+		}
+	}
+	out.Reset()
+	if code := run([]string{"bench", "--physical", "--big=false", "--sizes", "30", "--d", "3", "--m", "2", "--k", "2", "--boundary", "1"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "fwdgrad_s") {
+		t.Errorf("table: exit %d, %q %q", code, out.String(), errb.String())
+	}
+	if code := run([]string{"bench", "--physical", "--d", "0"}, &out, &errb); code != exitUsage {
+		t.Errorf("bad --d: exit %d", code)
+	}
+}
