@@ -48,6 +48,9 @@ type Result struct {
 	// Reason names the deciding theorem, or says why the answer is
 	// undetermined.
 	Reason string
+	// Global compares θ with the least loss of any width (global.go), by
+	// the pattern formulation; not decided when SkipGlobal is set.
+	Global Global
 }
 
 // Check classifies p in float64 (docs/theory.md §3–4) with the tolerance policy of
@@ -62,7 +65,10 @@ type Result struct {
 //   - an escape neuron with a_j = 0 makes a saddle (Theorem E); escape
 //     neurons all with a_j ≠ 0 make a saddle when a float indefinite test
 //     shows a descent and undetermined otherwise; no escape neuron gives
-//     local-min (Theorem M), or global-min when every residual is ≈ 0.
+//     local-min (Theorem M), or global-min when every residual is ≈ 0;
+//   - Theorem G (global.go): a local minimum or an undetermined point whose
+//     residuals are ≈ orthogonal to the feature space of every width is
+//     global-min.
 //
 // The error is non-nil only when p is malformed or does not fit in float64.
 func Check(p *verify.Point) (*Result, error) {
@@ -75,6 +81,26 @@ func Check(p *verify.Point) (*Result, error) {
 
 // Check classifies the converted point; see the package function Check.
 func (pr *Problem) Check() *Result {
+	res := pr.classify()
+	if pr.SkipGlobal {
+		return res
+	}
+	res.Global = pr.global()
+	if res.Global.IsGlobal {
+		switch res.Kind {
+		case verify.LocalMin:
+			res.Kind = verify.GlobalMin
+			res.Reason += "; Theorem G: the residuals are ≈ orthogonal to every pattern's features (L ≈ L*)"
+		case verify.Undetermined:
+			res.Kind = verify.GlobalMin
+			res.Reason = "Theorem G: L ≈ L* (the local analysis alone was undetermined: " + res.Reason + ")"
+		}
+	}
+	return res
+}
+
+// classify is Check without Theorem G: the local verdict.
+func (pr *Problem) classify() *Result {
 	m := pr.M()
 	res := &Result{Escape: []int{}, Neurons: make([]Neuron, m), Loss: pr.Loss(), BiasGradient: pr.BiasGradient()}
 	failed, undecided := "", ""

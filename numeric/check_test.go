@@ -39,11 +39,13 @@ func checkCases(t *testing.T) []struct {
 			// Leaky ReLU α = 1/10, w = 1, a = 1: f = (1, 2, −1/10), r = (2, −1, 0).
 			// G = (2·1 − 1·2 + 0)/3 = 0 and no sample on the hyperplane, so the
 			// point is differentiable with zero gradient; k = 1, a ≠ 0: no
-			// escape, local minimum (Theorem M). L = (4 + 1)/6.
+			// escape, local minimum (Theorem M). L = (4 + 1)/6. Global
+			// (Theorem G): all x on one line, σΣr_i x_i = 0 and
+			// Σ|x_i|r_i = 2 − 2 + 0 = 0, so r ⊥ every feature ρ(xu).
 			"leaky differentiable local min",
 			point(t, leaky("1/10"), rows(row("1"), row("2"), row("-1")), rows(row("-1"), row("3"), row("-1/10")),
 				[]nrn{{row("1"), row("1")}}),
-			want{verify.LocalMin, []int{}, 5.0 / 6, []verify.NeuronKind{verify.Alive}, []int{0}, []bool{true}, []bool{true}, ""},
+			want{verify.GlobalMin, []int{}, 5.0 / 6, []verify.NeuronKind{verify.Alive}, []int{0}, []bool{true}, []bool{true}, ""},
 		},
 		{
 			// Same with y_1 = 0: r = (1, 0, 0), G = 1/3 ≠ 0, v = ρ₊·1·1 ≠ 0.
@@ -68,10 +70,11 @@ func checkCases(t *testing.T) []struct {
 		},
 		{
 			// x = 1, 2, y = (−2, 1): r = (2, −1), Q(u) = (2 − 2)u = 0 for u > 0
-			// and 0 for u < 0: no escape. L = (4 + 1)/4, local minimum.
+			// and 0 for u < 0: no escape. L = (4 + 1)/4, local minimum, and
+			// global (Theorem G: the zero neuron's Q ≡ 0 is r ⊥ every feature).
 			"zero network local min",
 			point(t, relu, rows(row("1"), row("2")), rows(row("-2"), row("1")), []nrn{{row("0"), row("0")}}),
-			want{verify.LocalMin, []int{}, 1.25, []verify.NeuronKind{verify.ZeroNeuron}, []int{2}, []bool{true}, []bool{true}, ""},
+			want{verify.GlobalMin, []int{}, 1.25, []verify.NeuronKind{verify.ZeroNeuron}, []int{2}, []bool{true}, []bool{true}, ""},
 		},
 		{
 			// w = 1, a = 0, y = (1, 1): r = (−1, −1), G = (−1 − 2)/2 ≠ 0 while
@@ -172,10 +175,11 @@ func checkCases(t *testing.T) []struct {
 		{
 			// abs, zero neuron, x = ±1, r = (1, −1): Q(u) = |u| − |u| = 0. E1
 			// uses (ρ₊+ρ₋)/2 = 0 on the boundary, E2's line sum is 1 − 1 = 0.
-			// f = (s, s) with s = a|w|: 4L = (s+1)² + (s−1)² ≥ 2. Local min.
+			// f = (s, s) with s = a|w|: 4L = (s+1)² + (s−1)² ≥ 2. Local min,
+			// and global: every network has f = (s, s), as the bound shows.
 			"abs zero neuron without escape",
 			point(t, verify.Abs(), rows(row("1"), row("-1")), rows(row("-1"), row("1")), []nrn{{row("0"), row("0")}}),
-			want{verify.LocalMin, []int{}, 0.5, []verify.NeuronKind{verify.ZeroNeuron}, []int{2}, []bool{true}, []bool{true}, ""},
+			want{verify.GlobalMin, []int{}, 0.5, []verify.NeuronKind{verify.ZeroNeuron}, []int{2}, []bool{true}, []bool{true}, ""},
 		},
 		{
 			// abs, zero neuron, x = 1, 2, r = (1, −1): E1 = 0 (ρ₊+ρ₋ = 0) but the
@@ -274,7 +278,7 @@ func TestCheckCellMethod(t *testing.T) {
 		kind verify.VerdictKind
 		s2   bool
 	}{
-		{100, verify.LocalMin, true},
+		{100, verify.GlobalMin, true}, // every input's residuals cancel (Theorem G)
 		{3, verify.NotStationary, false},
 		{-6, verify.NotStationary, false},
 	} {

@@ -14,7 +14,11 @@ import (
 // is zero (each column by Tolerance.ZeroQ), and, when κ ≠ 0, for every line
 // ℓ through 0 holding boundary samples Σ_{i on ℓ} |t_i| r_i = 0
 // (Tolerance.ZeroResidualSum with terms Σ|t_i|). It names the failing test.
-func (pr *Problem) qZero(j int) (zero bool, failed string) {
+func (pr *Problem) qZero(j int) (zero bool, failed string) { return pr.qZeroOn(pr.side[j]) }
+
+// qZeroOn is qZero for a neuron whose sides of the samples are side (all 0
+// for a zero neuron, whose Q is Σ_i r_i ρ(x_i·u)).
+func (pr *Problem) qZeroOn(side []int8) (zero bool, failed string) {
 	t := pr.Tol
 	d, k := pr.D(), pr.K()
 	mid := (pr.Pos + pr.Neg) / 2
@@ -28,7 +32,7 @@ func (pr *Problem) qZero(j int) (zero bool, failed string) {
 				continue
 			}
 			sl := mid
-			if s := pr.side[j][i]; s != 0 {
+			if s := side[i]; s != 0 {
 				sl = pr.slope(s)
 			}
 			for o := range col {
@@ -44,7 +48,7 @@ func (pr *Problem) qZero(j int) (zero bool, failed string) {
 	}
 	used := make([]bool, pr.N())
 	for i0, x0 := range pr.X {
-		if used[i0] || pr.xZero[i0] || pr.side[j][i0] != 0 {
+		if used[i0] || pr.xZero[i0] || side[i0] != 0 {
 			continue
 		}
 		e := make([]float64, d)
@@ -55,7 +59,7 @@ func (pr *Problem) qZero(j int) (zero bool, failed string) {
 		terms := 0.0
 		for i := i0; i < pr.N(); i++ {
 			x := pr.X[i]
-			if used[i] || pr.xZero[i] || pr.side[j][i] != 0 || !t.SameLine(x, e) {
+			if used[i] || pr.xZero[i] || side[i] != 0 || !t.SameLine(x, e) {
 				continue
 			}
 			used[i] = true

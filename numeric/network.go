@@ -25,6 +25,9 @@ type Problem struct {
 	B []float64
 	// Tol is the tolerance policy with this problem's scales.
 	Tol Tolerance
+	// SkipGlobal turns off the comparison with the least loss of any width
+	// (Check's Theorem G step), as verify.Options.SkipGlobal does.
+	SkipGlobal bool
 
 	xZero, wZero, aZero []bool
 	xNorm, wNorm        []float64

@@ -141,6 +141,9 @@ type S2Failure struct {
 //     NoEscape (per neuron with a_j ≠ 0 when k ≥ 2 that does not escape;
 //     for a_j = 0 Recheck re-derives Q_j ≡ 0 from E1/E2);
 //   - saddle: Path.
+//   - every verdict: Global, Theorem G's comparison with the least loss of
+//     any width (nil when Options.SkipGlobal); a global-min reached through
+//     L(θ) = L* rests on it alone.
 type Certificate struct {
 	Descent      *Descent
 	Stationarity []StationarityProof
@@ -148,4 +151,5 @@ type Certificate struct {
 	Escapes      []EscapeWitness
 	NoEscape     []NoEscapeProof
 	Path         *Path
+	Global       *GlobalProof
 }

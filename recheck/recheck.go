@@ -27,7 +27,10 @@ import (
 //     neuron; for each other decided neuron Q_j ≡ 0 by (E1)/(E2) when
 //     a_j = 0, and its no-escape proof with the coverage of its Z_j
 //     arrangement when a_j ≠ 0 and k ≥ 2;
-//   - saddle: the decreasing segment; local-min: L > 0; global-min: L = 0.
+//   - saddle: the decreasing segment; local-min: L > 0; global-min: L = 0,
+//     or Theorem G's proof that L = L* (then the point need not have been
+//     shown stationary, and escape neurons with a_j ≠ 0 may be listed);
+//   - every verdict: Theorem G's proof when there is one (global.go).
 //
 // Neurons whose report says Decided = false make no claim about (S2) (when
 // S2 is false) or escape; the verdict is then undetermined.
@@ -48,6 +51,14 @@ func Recheck(p *network.Point, v *Verdict) error {
 	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
 		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, rc.loss.RatString())
 	}
+	if err := rc.local(v); err != nil {
+		return err
+	}
+	return recheckGlobal(rc, v)
+}
+
+// local validates everything in v but Theorem G's proof.
+func (rc *rechecker) local(v *Verdict) error {
 	ck, err := rc.index(v)
 	if err != nil {
 		return err
@@ -56,6 +67,9 @@ func Recheck(p *network.Point, v *Verdict) error {
 		return err
 	}
 	c := v.Cert
+	// byG: a global minimum by Theorem G (L(θ) = L*, checked by
+	// recheckGlobal), whatever the local analysis decided.
+	byG := v.Kind == GlobalMin && c.Global != nil && c.Global.IsGlobal
 	switch v.Kind {
 	case NotStationary:
 		if v.Stationary {
@@ -72,7 +86,7 @@ func Recheck(p *network.Point, v *Verdict) error {
 		if c.Descent != nil {
 			return fmt.Errorf("%v with a descent direction", v.Kind)
 		}
-		if v.Kind != Undetermined && !v.Stationary {
+		if v.Kind != Undetermined && !v.Stationary && !byG {
 			return fmt.Errorf("%v: the report says not stationary", v.Kind)
 		}
 		if !v.Stationary {
@@ -81,7 +95,7 @@ func Recheck(p *network.Point, v *Verdict) error {
 				return fmt.Errorf("undetermined: escape neurons or a path at a point not shown stationary")
 			}
 			if !undecided(v) {
-				return fmt.Errorf("undetermined: not stationary, yet every neuron's (S2) is decided and none fails")
+				return fmt.Errorf("%v: not stationary, yet every neuron's (S2) is decided and none fails", v.Kind)
 			}
 			return nil
 		}
@@ -101,7 +115,15 @@ func Recheck(p *network.Point, v *Verdict) error {
 		}
 		_, err = recheckPath(rc, c.Path)
 		return err
-	case LocalMin, GlobalMin:
+	case GlobalMin:
+		if byG {
+			if c.Path != nil {
+				return fmt.Errorf("global-min with a decreasing path")
+			}
+			return nil
+		}
+		fallthrough
+	case LocalMin:
 		if len(v.Escape) > 0 || c.Path != nil {
 			return fmt.Errorf("%v with escape neurons or a decreasing path", v.Kind)
 		}

@@ -22,6 +22,10 @@ type Options struct {
 	// Timeout, when positive and Deadline is zero, sets the deadline to
 	// Timeout after Check starts.
 	Timeout time.Duration
+	// SkipGlobal turns off Theorem G (the comparison with the least loss of
+	// any width, global.go): the verdict is then the local one, and
+	// global-min needs L = 0.
+	SkipGlobal bool
 }
 
 // errDeadline is the budget error of an exceeded Options.Deadline.
@@ -49,7 +53,11 @@ func (opt Options) expired() bool {
 //  2. escape neurons (E1/E2 for a_j = 0; the face method for a_j ≠ 0, k ≥ 2);
 //  3. Theorem M — no escape neuron: local-min (global-min when L = 0);
 //  4. Theorem E — an escape neuron with a_j = 0: saddle, with its path;
-//  5. otherwise the k ≥ 2 tests, and undetermined when they do not decide.
+//  5. otherwise the k ≥ 2 tests, and undetermined when they do not decide;
+//  6. Theorem G — L(θ) against the least loss L* of any width: a local
+//     minimum (or an undetermined point) with L(θ) = L* is global-min, and
+//     one with L(θ) > L* is reported not global with a better network
+//     (unless opt.SkipGlobal).
 //
 // The error is non-nil only when p is malformed or on an internal
 // inconsistency; a budget that runs out gives an Undetermined verdict.
@@ -61,6 +69,19 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 		opt.Deadline = time.Now().Add(opt.Timeout)
 	}
 	s := newCheckState(p)
+	v, err := s.classify(opt)
+	if err != nil || v == nil || opt.SkipGlobal {
+		return v, err
+	}
+	if err := s.TheoremG(v, opt); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// classify is Check's steps 1–5: the local verdict.
+func (s *state) classify(opt Options) (*Verdict, error) {
+	p := s.p
 	v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
 	decided, err := s.TheoremS(v, opt)
 	if err != nil || !decided || !v.Stationary {

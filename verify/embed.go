@@ -761,6 +761,9 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 	case len(pr.Escape) == 0 && e.Loss.Sign() == 0:
 		pr.Verdicts = []VerdictKind{GlobalMin}
 		concl = "global-min: stationary with L = 0"
+	case before != nil && before.Cert != nil && before.Cert.Global != nil && before.Cert.Global.IsGlobal:
+		pr.Verdicts = []VerdictKind{GlobalMin}
+		concl = "global-min: the embedding keeps f, hence L = L*, the least loss of any width (Theorem G before)"
 	case len(pr.Escape) == 0:
 		pr.Verdicts = []VerdictKind{LocalMin}
 		concl = "local-min: stationary and no escape neuron (Theorem M)"

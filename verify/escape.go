@@ -34,31 +34,90 @@ func appendLineKey(key []byte, e exact.Vec) []byte { return e.AppendKey(key) }
 
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.
-func (s *state) lines(j int) []*line {
+func (s *state) lines(j int) []*line { return groupLines(s.p.X, s.pt.Boundary(j)) }
+
+// groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
+// the origin that holds them, in order of first appearance. Lines are told
+// apart by the primitive integer vector of x up to sign (lineKey, computed
+// in parallel); the representative e_ℓ = x/x_c is computed once per line
+// and t_i = x_i[c] (c the first nonzero coordinate, the same on a line).
+func groupLines(xs []exact.Vec, idx []int) []*line {
+	keys := make([]string, len(idx))
+	d := 0
+	if len(idx) > 0 {
+		d = len(xs[idx[0]])
+	}
+	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
+		var buf []byte
+		for q := lo; q < hi; q++ {
+			buf = lineKey(buf[:0], xs[idx[q]])
+			keys[q] = string(buf)
+		}
+	})
 	var ls []*line
 	byKey := map[string]*line{}
-	var key []byte
-	for _, i := range s.pt.Boundary(j) {
-		e, t := lineOf(s.p.X[i])
-		key = appendLineKey(key[:0], e)
-		l := byKey[string(key)]
+	for q, i := range idx {
+		l := byKey[keys[q]]
 		if l == nil {
+			e, _ := lineOf(xs[i])
 			l = &line{e: e}
-			byKey[string(key)] = l
+			byKey[keys[q]] = l
 			ls = append(ls, l)
 		}
+		for _, xc := range xs[i] {
+			if xc.Sign() != 0 {
+				l.t = append(l.t, new(big.Rat).Set(xc))
+				break
+			}
+		}
 		l.samples = append(l.samples, i)
-		l.t = append(l.t, t)
 	}
 	return ls
 }
 
+// lineKey appends to key a text that identifies the line through 0 and the
+// nonzero x exactly: the primitive integer vector c·x (c ≠ 0 rational) whose
+// first nonzero entry is positive.
+func lineKey(key []byte, x exact.Vec) []byte {
+	l := ratDen(x)
+	ints := make([]big.Int, len(x))
+	var g, t big.Int
+	for c, v := range x {
+		if v.Sign() == 0 {
+			continue
+		}
+		ints[c].Mul(v.Num(), t.Quo(l, v.Denom()))
+		g.GCD(nil, nil, &g, t.Abs(&ints[c]))
+	}
+	neg := false
+	for c := range ints {
+		if ints[c].Sign() != 0 {
+			neg = ints[c].Sign() < 0
+			break
+		}
+	}
+	for c := range ints {
+		if ints[c].Sign() != 0 {
+			ints[c].Quo(&ints[c], &g)
+			if neg {
+				ints[c].Neg(&ints[c])
+			}
+		}
+		key = ints[c].Append(key, 36)
+		key = append(key, ',')
+	}
+	return key
+}
+
 // E2Sum returns Σ_{i on ℓ} |t_i| r_i, the even part's coefficient of |e_ℓ·u|
 // for line ℓ (up to the factor κ/2).
-func (s *state) E2Sum(l *line) exact.Vec {
-	sum := exact.NewVec(s.p.K())
+func (s *state) E2Sum(l *line) exact.Vec { return lineSum(l, s.r) }
+
+// lineSum returns Σ_{i on ℓ} |t_i| r_i for the rows r_i.
+func lineSum(l *line, r []exact.Vec) exact.Vec {
+	sum := exact.NewVec(len(r[0]))
 	for c, i := range l.samples {
-		sum.AddScaled(new(big.Rat).Abs(l.t[c]), s.r[i])
+		sum.AddScaled(new(big.Rat).Abs(l.t[c]), r[i])
 	}
 	return sum
 }
@@ -68,8 +127,21 @@ func (s *state) E2Sum(l *line) exact.Vec {
 // matrix is zero and (E2), when κ ≠ 0, every line's Σ |t_i| r_i is zero. It
 // returns nil when Q_j ≡ 0, and otherwise an exact witness u with Q_j(u) ≠ 0.
 func (s *state) QZeroWitness(j int) (exact.Vec, error) {
-	d := s.p.D()
-	e1 := s.E1Matrix(j)
+	w, err := zeroWitness(s.p.D(), s.E1Matrix(j), func(u exact.Vec) exact.Vec { return s.Q(j, u) },
+		s.rho.Kappa(), s.p.X, s.pt.Boundary(j), s.lines(j), s.E2Sum)
+	if err != nil {
+		return nil, fmt.Errorf("neuron %d: %w", j, err)
+	}
+	return w, nil
+}
+
+// zeroWitness decides Q ≡ 0 for a response map Q with odd part e1 (k×d, the
+// E1 matrix) whose boundary samples xs[i], i ∈ idx, lie on the lines ls
+// with E2 sums e2 (used when κ ≠ 0), and returns nil or an exact u with
+// Q(u) ≠ 0: ±e_c for a nonzero column c of e1 (Q(e_c) − Q(−e_c) = 2·e1·e_c),
+// else u₀ or u₀ ± εe_ℓ for a line ℓ with a nonzero sum (the second
+// difference across ℓ is κε|e_ℓ|²·e2(ℓ)).
+func zeroWitness(d int, e1 exact.Mat, q func(exact.Vec) exact.Vec, kappa *big.Rat, xs []exact.Vec, idx []int, ls []*line, e2 func(*line) exact.Vec) (exact.Vec, error) {
 	for c := 0; c < d; c++ {
 		nonzero := false
 		for l := range e1 {
@@ -83,41 +155,40 @@ func (s *state) QZeroWitness(j int) (exact.Vec, error) {
 		}
 		u := exact.NewVec(d)
 		u[c].SetInt64(1)
-		if !s.Q(j, u).IsZero() {
+		if !q(u).IsZero() {
 			return u, nil
 		}
 		u[c].SetInt64(-1)
-		if !s.Q(j, u).IsZero() {
+		if !q(u).IsZero() {
 			return u, nil
 		}
-		return nil, fmt.Errorf("neuron %d: internal error: E1 column %d nonzero but Q_j(±e_c) = 0", j, c)
+		return nil, fmt.Errorf("internal error: E1 column %d nonzero but Q(±e_c) = 0", c)
 	}
-	if s.rho.Kappa().Sign() == 0 {
+	if kappa.Sign() == 0 {
 		return nil, nil
 	}
-	ls := s.lines(j)
 	for _, l := range ls {
-		if s.E2Sum(l).IsZero() {
+		if e2(l).IsZero() {
 			continue
 		}
-		u0 := s.offLine(j, l, ls)
-		eps := s.lineEpsilon(j, l, u0)
+		u0 := offLine(d, l, ls)
+		eps := lineEpsilon(xs, idx, l, u0)
 		cands := []exact.Vec{u0.Clone().AddScaled(eps, l.e), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.e), u0}
 		for _, u := range cands {
-			if !s.Q(j, u).IsZero() {
+			if !q(u).IsZero() {
 				return u, nil
 			}
 		}
-		return nil, fmt.Errorf("neuron %d: internal error: E2 fails on line %v but no witness", j, l.e)
+		return nil, fmt.Errorf("internal error: E2 fails on line %v but no witness", l.e)
 	}
 	return nil, nil
 }
 
-// offLine returns a rational u₀ with e_ℓ·u₀ = 0 and x_i·u₀ ≠ 0 for every
-// boundary sample off ℓ: a combination Σ_k c^k b_k of a basis of e_ℓ^⊥ with
-// the first integer c ≥ 1 that avoids the finitely many bad values.
-func (s *state) offLine(j int, l *line, ls []*line) exact.Vec {
-	d := s.p.D()
+// offLine returns a rational u₀ ∈ Q^d with e_ℓ·u₀ = 0 and e_m·u₀ ≠ 0 for
+// every other line m of ls (so x_i·u₀ ≠ 0 for every sample off ℓ): a
+// combination Σ_k c^k b_k of a basis of e_ℓ^⊥ with the first integer c ≥ 1
+// that avoids the finitely many bad values.
+func offLine(d int, l *line, ls []*line) exact.Vec {
 	basis := exact.Nullspace(exact.Mat{l.e}, d)
 	for c := int64(1); ; c++ {
 		u := exact.NewVec(d)
@@ -142,12 +213,13 @@ func (s *state) offLine(j int, l *line, ls []*line) exact.Vec {
 	}
 }
 
-// lineEpsilon returns a rational ε > 0 such that no sign of x_i·u₀ (boundary
-// samples off ℓ) flips on u₀ ± εe_ℓ: half the least |x_i·u₀|/|x_i·e_ℓ|.
-func (s *state) lineEpsilon(j int, l *line, u0 exact.Vec) *big.Rat {
+// lineEpsilon returns a rational ε > 0 such that no sign of x_i·u₀ (the
+// samples xs[i], i ∈ idx, off ℓ) flips on u₀ ± εe_ℓ: half the least
+// |x_i·u₀|/|x_i·e_ℓ|, and at most 1.
+func lineEpsilon(xs []exact.Vec, idx []int, l *line, u0 exact.Vec) *big.Rat {
 	eps := big.NewRat(1, 1)
-	for _, i := range s.pt.Boundary(j) {
-		x := s.p.X[i]
+	for _, i := range idx {
+		x := xs[i]
 		a, b := x.Dot(u0), x.Dot(l.e)
 		if a.Sign() == 0 || b.Sign() == 0 {
 			continue

@@ -909,3 +909,20 @@ func (e *engine) safeRadius(delta Direction, moved []int) *big.Rat {
 	}
 	return new(big.Rat).SetFrac(bestZ.Mul(&bestZ, dd), bestT.Mul(&bestT, e.dw))
 }
+
+// totalRX returns Σ_i r_i x_iᵀ (k×d) from the engine's integer total.
+func (e *engine) totalRX() exact.Mat {
+	e.prepareRX()
+	D := new(big.Int).Mul(e.dr, e.dx)
+	out := exact.NewMat(e.k, e.d)
+	var u big.Int
+	for l := 0; l < e.k; l++ {
+		for c := 0; c < e.d; c++ {
+			q := (l*e.d + c) * e.sumW
+			if w := e.tot[q : q+e.sumW]; !exact.WordsIsZero(w) {
+				out[l][c].SetFrac(exact.WordsInt(&u, w), D)
+			}
+		}
+	}
+	return out
+}

@@ -12,7 +12,8 @@ import (
 type GenKind int
 
 const (
-	// GenLocalMin plants a non-global local minimum (see Generate).
+	// GenLocalMin plants a local minimum with L > 0 — a global one, since
+	// the residual pairs cancel on shared inputs (see Generate).
 	GenLocalMin GenKind = iota
 	// GenSaddle plants a saddle whose only escape neuron is a zero neuron.
 	GenSaddle
@@ -90,7 +91,10 @@ type Expectation struct {
 //
 //   - GenLocalMin: pairs only. Every G_j = 0 and Q_j ≡ 0, so every φ_j ≡ 0:
 //     (S1) and (S2) hold (Theorem S) and no neuron escapes (Q_j ≡ 0), so by
-//     Theorem M the point is a local minimum, not global since L = |e|²/2·(pairs)/n > 0.
+//     Theorem M the point is a local minimum with L = |e|²/2·(pairs)/n > 0.
+//     It is even a global one (Theorem G): the residuals cancel on every
+//     input, so they are orthogonal to every feature ρ(Xu) and L = L* — no
+//     network of any width separates two samples with the same input.
 //     Needs N ≥ 2.
 //   - GenSaddle (needs ρ₊ > 0 ≥ ρ₋): one extra sample x₀ = e_{D−1} with a
 //     nonzero residual r₀, and a zero neuron j₀ (w = 0, a = 0). With
@@ -107,7 +111,7 @@ type Expectation struct {
 //     on its hyperplane, |Z⁻| = |Z⁺| = number of pairs (the pair's two
 //     residuals have opposite κc_i), but φ₀ ≡ 0 by the cancellation, so
 //     (S2) holds; with the other neurons as in GenLocalMin the point is a
-//     local minimum. (S2) of neuron 0 must still be decided over every cell
+//     local minimum, and a global one. (S2) of neuron 0 must still be decided over every cell
 //     of its Z⁻ arrangement (about 2·C(N/2, 2) cells for D = 3).
 //   - GenZeroInputFail: as GenZeroInput plus one extra sample x₀ with
 //     residual r₀ such that c₀ = a₀·r₀ has the sign opposite to ρ₊ (or, when
@@ -139,8 +143,8 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 		if n < 2 {
 			return nil, exp, fmt.Errorf("gen: localmin needs n ≥ 2")
 		}
-		exp.Verdict = LocalMin
-		exp.Why = "every residual pair (−e, +e) shares its input, so G_j = 0 and Q_j ≡ 0 for every neuron: stationary (Theorem S) with no escape neuron, a local minimum (Theorem M) with L > 0"
+		exp.Verdict = GlobalMin
+		exp.Why = "every residual pair (−e, +e) shares its input, so G_j = 0 and Q_j ≡ 0 for every neuron: stationary (Theorem S) with no escape neuron, a local minimum (Theorem M) with L > 0; the residuals are orthogonal to every feature ρ(Xu), so L = L*: a global minimum (Theorem G)"
 	case GenSaddle:
 		if pos <= 0 || neg > 0 {
 			return nil, exp, fmt.Errorf("gen: saddle planting needs ρ₊ > 0 ≥ ρ₋ (got %s)", cfg.Act)
@@ -159,8 +163,8 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 			if n < 2 {
 				return nil, exp, fmt.Errorf("gen: zeroinput needs n ≥ 2")
 			}
-			exp.Verdict = LocalMin
-			exp.Why = "neuron 0 has w = 0, a ≠ 0: every sample lies on its hyperplane, but the residual pairs cancel, so φ₀ ≡ 0 ((S2) holds on every cell of its Z⁻ arrangement); all G_j = 0 and Q_j ≡ 0: a local minimum (Theorem M)"
+			exp.Verdict = GlobalMin
+			exp.Why = "neuron 0 has w = 0, a ≠ 0: every sample lies on its hyperplane, but the residual pairs cancel, so φ₀ ≡ 0 ((S2) holds on every cell of its Z⁻ arrangement); all G_j = 0 and Q_j ≡ 0: a local minimum (Theorem M), and L = L* since the residuals cancel on every input (Theorem G)"
 		} else {
 			if pos == 0 && neg == 0 {
 				return nil, exp, fmt.Errorf("gen: zeroinput-fail needs ρ ≢ 0")

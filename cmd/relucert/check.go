@@ -9,7 +9,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const checkSynopsis = "check " + inputSynopsis + " [--json] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
+const checkSynopsis = "check " + inputSynopsis + " [--json] [--global=false] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
 
 func init() {
 	register("check", command{
@@ -51,6 +51,7 @@ func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", checkSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	global := fs.Bool("global", true, "compare the loss with L*, the least loss of any width (Theorem G); --global=false skips it")
 	in := addInputFlags(fs)
 	bf := addBudgetFlags(fs)
 	pf := addPerturbFlags(fs)
@@ -72,6 +73,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert check: %v\n", err)
 		return exitUsage
 	}
+	opt.SkipGlobal = !*global
 	file := in.file(pos)
 	badInput := func(err error, expectsError bool) int {
 		fmt.Fprintf(stderr, "relucert check: %v\n", err)

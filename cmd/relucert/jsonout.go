@@ -7,6 +7,7 @@ import (
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -41,6 +42,9 @@ type jsonCheck struct {
 	Neurons      []jsonNeuron `json:"neurons"`
 	Reason       string       `json:"reason"`
 	Certificate  *jsonCert    `json:"certificate"`
+	// Global is Theorem G's comparison with the least loss of any width
+	// (null with --global=false).
+	Global *jsonGlobal `json:"global"`
 	// Recheck is "ok" when verify.Recheck validated the certificate, the
 	// error otherwise.
 	Recheck string `json:"recheck"`
@@ -254,6 +258,9 @@ func toJSON(r *checkResult) *jsonCheck {
 		Disagreements: []string{},
 		ExitCode:      r.Code,
 	}
+	if v.Cert != nil {
+		out.Global = toJSONGlobal(v.Cert.Global)
+	}
 	if v.Loss != nil {
 		out.LossApprox = approx(v.Loss)
 		if p.K() > 0 {
@@ -291,4 +298,125 @@ func writeJSON(w io.Writer, v any) {
 		// Only unsupported types fail; the structs above have none.
 		fmt.Fprintf(w, "{\"error\": %q}\n", err.Error())
 	}
+}
+
+// jsonGlobal is a recheck.GlobalProof: Theorem G's comparison of θ with the
+// least loss L* of any network of any width.
+type jsonGlobal struct {
+	// Optimum is L*, exact; "" when the comparison was not made (Reason
+	// says why).
+	Optimum       string `json:"optimum"`
+	OptimumApprox string `json:"optimum_approx"`
+	// IsGlobal is L(θ) = L*: no network of any width has a smaller loss.
+	IsGlobal bool `json:"is_global"`
+	// AtWidth answers for θ's own width m: "yes", "no" or "undetermined".
+	AtWidth string `json:"at_width"`
+	// Witness reaches L* (null when is_global); WidthWitness has width
+	// ≤ m and a loss below L(θ) (null unless the witness is wider than m
+	// and a narrower network was found).
+	Witness      *jsonNetwork `json:"witness"`
+	WidthWitness *jsonNetwork `json:"width_witness"`
+	// Certificate: what Recheck re-evaluates.
+	Certificate *jsonGlobalCert `json:"certificate"`
+	Reason      string          `json:"reason"`
+}
+
+// jsonNetwork is a network on the case's data: its exact loss, its width
+// (every neuron has w ≠ 0 and a ≠ 0), its neurons and its output bias
+// (null when the case has none).
+type jsonNetwork struct {
+	Loss       string       `json:"loss"`
+	Width      int          `json:"width"`
+	Neurons    []jsonWeight `json:"neurons"`
+	OutputBias []string     `json:"output_bias"`
+}
+
+// jsonWeight is one neuron (w, a).
+type jsonWeight struct {
+	W []string `json:"w"`
+	A []string `json:"a"`
+}
+
+// jsonGlobalCert is the evidence of a recheck.GlobalProof.
+type jsonGlobalCert struct {
+	// Orthogonal names the network whose residuals satisfy E1/E2 over all
+	// samples (so it reaches L*): "point" or "witness".
+	Orthogonal string `json:"orthogonal"`
+	// Lines are the E2 index sets: the nonzero samples grouped by the line
+	// through 0 that holds them.
+	Lines [][]int `json:"lines"`
+	// U and Q (null when is_global, or when (S0) fails instead):
+	// Q = Σ_i r_i ρ(x_i·U) ≠ 0 for θ's residuals, so a zero neuron added
+	// to θ escapes along U.
+	U []string `json:"u"`
+	Q []string `json:"q"`
+	// Fit (null when is_global or L* was not computed): the optimal outputs
+	// X Γ + Σ_ℓ v_ℓ β_ℓ + bias, re-evaluated by Recheck.
+	Fit *jsonFit `json:"fit"`
+}
+
+// jsonFit is a recheck.GlobalFit.
+type jsonFit struct {
+	Gamma [][]string `json:"gamma"`
+	Beta  [][]string `json:"beta"`
+	Bias  []string   `json:"bias"`
+}
+
+// toJSONNetwork converts a network with its loss; nil for none.
+func toJSONNetwork(net *recheck.Net, loss *big.Rat) *jsonNetwork {
+	if net == nil {
+		return nil
+	}
+	out := &jsonNetwork{Loss: jsonRat(loss), Width: len(net.Neurons), Neurons: []jsonWeight{}}
+	for _, nr := range net.Neurons {
+		out.Neurons = append(out.Neurons, jsonWeight{W: jsonRats(nr.W), A: jsonRats(nr.A)})
+	}
+	if net.OutputBias != nil {
+		out.OutputBias = jsonRats(net.OutputBias)
+	}
+	return out
+}
+
+// toJSONGlobal converts Theorem G's proof; nil when it was not asked for.
+func toJSONGlobal(g *recheck.GlobalProof) *jsonGlobal {
+	if g == nil {
+		return nil
+	}
+	out := &jsonGlobal{Reason: g.Reason, AtWidth: g.Width.String(), IsGlobal: g.IsGlobal}
+	if g.Optimum != nil {
+		out.Optimum, out.OptimumApprox = jsonRat(g.Optimum), approx(g.Optimum)
+	}
+	out.Witness = toJSONNetwork(g.Witness, g.Optimum)
+	out.WidthWitness = toJSONNetwork(g.WidthWitness, g.WidthLoss)
+	lines := make([][]int, len(g.Lines))
+	for l, ln := range g.Lines {
+		lines[l] = jsonInts(ln)
+	}
+	cert := &jsonGlobalCert{Orthogonal: "witness", Lines: lines}
+	switch {
+	case g.IsGlobal:
+		cert.Orthogonal = "point"
+	case g.Fit == nil:
+		cert.Orthogonal = ""
+	}
+	if g.U != nil {
+		cert.U, cert.Q = jsonRats(g.U), jsonRats(g.Q)
+	}
+	if f := g.Fit; f != nil {
+		jf := &jsonFit{Gamma: [][]string{}, Beta: [][]string{}}
+		for _, r := range f.Gamma {
+			jf.Gamma = append(jf.Gamma, jsonRats(r))
+		}
+		for _, r := range f.Beta {
+			jf.Beta = append(jf.Beta, jsonRats(r))
+		}
+		if f.Bias != nil {
+			jf.Bias = jsonRats(f.Bias)
+		}
+		cert.Fit = jf
+	}
+	if g.Optimum != nil || g.U != nil || g.IsGlobal {
+		out.Certificate = cert
+	}
+	return out
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -202,6 +203,56 @@ func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 	}
 	if c.Path != nil {
 		writePath(w, "  ", "decreasing path", c.Path)
+	}
+	writeGlobal(w, p, c.Global)
+}
+
+// writeGlobal prints Theorem G's comparison with the least loss of any
+// width; nothing when it was not asked for.
+func writeGlobal(w io.Writer, p *verify.Point, g *recheck.GlobalProof) {
+	if g == nil {
+		return
+	}
+	switch {
+	case g.IsGlobal:
+		fmt.Fprintf(w, "  global (Theorem G): L(θ) = L* = %s, the least loss of any width: θ's residuals are orthogonal to every feature ρ(Xu) (E1/E2 over all samples, %d line(s) through 0)\n", exactApprox(g.Optimum), len(g.Lines))
+		return
+	case g.Optimum == nil && g.U == nil:
+		fmt.Fprintf(w, "  global (Theorem G): undetermined (%s)\n", g.Reason)
+		return
+	case g.Optimum == nil:
+		fmt.Fprintf(w, "  global (Theorem G): L(θ) > L*, the least loss of any width (%s)\n", g.Reason)
+	default:
+		fmt.Fprintf(w, "  global (Theorem G): L* = %s is the least loss of any width (%d line(s) through 0 hold the nonzero samples); L(θ) > L*\n", exactApprox(g.Optimum), len(g.Lines))
+		fmt.Fprintf(w, "    among width-%d networks: %s\n", p.M(), map[recheck.AtWidth]string{
+			recheck.WidthNotGlobal: "not global", recheck.WidthUndecided: "undetermined (no network of width ≤ m below L(θ) found)"}[g.Width])
+	}
+	if g.WidthWitness != nil {
+		fmt.Fprintf(w, "    a width-%d network with loss %s:\n", len(g.WidthWitness.Neurons), exactApprox(g.WidthLoss))
+		writeNetwork(w, "      ", g.WidthWitness)
+	}
+	if g.Witness != nil {
+		fmt.Fprintf(w, "    a width-%d network reaching L* (its residuals are orthogonal to every feature):\n", len(g.Witness.Neurons))
+		writeNetwork(w, "      ", g.Witness)
+	}
+	if g.U != nil {
+		fmt.Fprintf(w, "    a zero neuron added to θ escapes along u = %s: Σ_i r_i ρ(x_i·u) = %s ≠ 0\n", vecStr(g.U), vecStr(g.Q))
+	}
+}
+
+// writeNetwork prints a network's neurons, at most eight of them, and its
+// output bias.
+func writeNetwork(w io.Writer, indent string, net *recheck.Net) {
+	const shown = 8
+	for j, nr := range net.Neurons {
+		if j == shown {
+			fmt.Fprintf(w, "%s… %d more neuron(s); --json lists them all\n", indent, len(net.Neurons)-shown)
+			break
+		}
+		fmt.Fprintf(w, "%sw = %s, a = %s\n", indent, vecStr(nr.W), vecStr(nr.A))
+	}
+	if net.OutputBias != nil {
+		fmt.Fprintf(w, "%soutput bias b = %s\n", indent, vecStr(net.OutputBias))
 	}
 }
 

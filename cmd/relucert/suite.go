@@ -17,6 +17,7 @@ import (
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/numeric"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -385,8 +386,30 @@ func escapeCell(kind verify.VerdictKind, esc []int) string {
 	return intList(esc)
 }
 
+// globalCell formats Theorem G's answer for the suite table: "yes" when
+// L(θ) = L* (no network of any width does better), "no" when a network of
+// width ≤ m does better, "no (w W > m)" when only the width-W network
+// reaching L* is known to do better, "no (w ?)" when no better network was
+// built (a budget), "budget" when the comparison was not made, "-" when it
+// was not asked for.
+func globalCell(g *recheck.GlobalProof, m int) string {
+	switch {
+	case g == nil:
+		return "-"
+	case g.IsGlobal:
+		return "yes"
+	case g.Width == recheck.WidthNotGlobal:
+		return "no"
+	case g.Witness != nil:
+		return fmt.Sprintf("no (w %d > m)", len(g.Witness.Neurons))
+	case g.U != nil || g.Optimum != nil:
+		return "no (w ?)"
+	}
+	return "budget"
+}
+
 // row returns the table cells of a case: case, exact verdict, escape,
-// float64 verdict, agree, expect, exact ms, float ms.
+// global, float64 verdict, agree, expect, exact ms, float ms.
 func (s *suiteCase) row() []string {
 	expect := "ok"
 	if !s.Passed() {
@@ -394,9 +417,9 @@ func (s *suiteCase) row() []string {
 	}
 	switch {
 	case s.Rejected != nil:
-		return []string{s.Name, "rejected", "", "", "", expect, "", ""}
+		return []string{s.Name, "rejected", "", "", "", "", expect, "", ""}
 	case s.Check == nil:
-		return []string{s.Name, "error", "", "", "", expect, ms(s.ExactTime), ""}
+		return []string{s.Name, "error", "", "", "", "", expect, ms(s.ExactTime), ""}
 	}
 	v := s.Check.V
 	if s.Check.Case.Expect == nil && s.Passed() {
@@ -420,7 +443,7 @@ func (s *suiteCase) row() []string {
 	case s.ExpectedDisagreement:
 		agree = "no (expected)"
 	}
-	return []string{s.Name, v.Kind.String(), escapeCell(v.Kind, v.Escape), float, agree, expect,
+	return []string{s.Name, v.Kind.String(), escapeCell(v.Kind, v.Escape), globalCell(v.Cert.Global, len(v.Neurons)), float, agree, expect,
 		ms(s.ExactTime + s.RecheckTime), ms(s.FloatTime)}
 }
 
@@ -429,7 +452,7 @@ var suiteColumns = []struct {
 	head  string
 	right bool
 }{
-	{"case", false}, {"exact", false}, {"escape", false}, {"float64", false},
+	{"case", false}, {"exact", false}, {"escape", false}, {"global", false}, {"float64", false},
 	{"agree", false}, {"expect", false}, {"exact ms", true}, {"float ms", true},
 }
 
@@ -476,6 +499,7 @@ func writeSuiteSummary(w io.Writer, r *suiteResult) {
 	}
 	fmt.Fprintf(w, "%d case files from %s in %.2fs; exact = verify.Check + verify.Recheck, float64 = numeric.Check (tolerance %g)\n",
 		len(r.Cases), src, r.Elapsed.Seconds(), numeric.Eps)
+	fmt.Fprintln(w, "global: yes = L(θ) = L*, the least loss of any width; no = a network of width ≤ m does better; no (w W > m) = a width-W network reaches L* < L(θ)")
 	var expected, unexpected, agreed []string
 	compared := 0
 	for _, c := range r.Cases {
@@ -655,6 +679,9 @@ type jsonSuiteExact struct {
 	Reason        string `json:"reason"`
 	// Recheck is "ok" or the error of verify.Recheck.
 	Recheck string `json:"recheck"`
+	// Global is Theorem G's comparison, as in check --json (null when not
+	// made).
+	Global *jsonGlobal `json:"global"`
 }
 
 // jsonSuiteFloat is the float64 path's result in a suite.
@@ -694,7 +721,7 @@ func toSuiteJSON(r *suiteResult) *jsonSuite {
 			v := ch.V
 			jc.Exact = &jsonSuiteExact{
 				Verdict: v.Kind.String(), Stationary: v.Stationary, EscapeNeurons: jsonInts(v.Escape),
-				Loss: jsonRat(v.Loss), Reason: v.Reason, Recheck: "ok",
+				Loss: jsonRat(v.Loss), Reason: v.Reason, Recheck: "ok", Global: toJSONGlobal(v.Cert.Global),
 			}
 			if ch.RecheckErr != nil {
 				jc.Exact.Recheck = ch.RecheckErr.Error()

@@ -1,0 +1,366 @@
+package recheck
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
+)
+
+// Theorem G (docs/theory.md §10): the least loss L* of a network of any
+// width on a point's data and activation, and how the point compares. The
+// reachable outputs are the feature space S = span{ρ(Xu) : u ∈ R^d} (plus
+// the constant vectors when the point has an output bias), and a matrix of
+// residuals R is orthogonal to S iff
+//
+//	(E1) σ Σ_i r_i x_iᵀ = 0, σ = ρ₊ + ρ₋,
+//	(E2) κ Σ_{i∈ℓ} |t_i| r_i = 0 on every line ℓ through 0 holding nonzero
+//	     samples x_i = t_i e_ℓ, κ = ρ₊ − ρ₋,
+//	(S0) Σ_i r_i = 0 when there is an output bias,
+//
+// a finite list of sums that covers every activation pattern at once.
+
+// AtWidth answers whether θ is a global minimum among the networks of its
+// own width m.
+type AtWidth int
+
+const (
+	// WidthUndecided: L(θ) > L*, but no network of width ≤ m with a smaller
+	// loss is known.
+	WidthUndecided AtWidth = iota
+	// WidthGlobal: L(θ) = L*, so no network of any width, m included, has a
+	// smaller loss.
+	WidthGlobal
+	// WidthNotGlobal: a network of width ≤ m (padded with zero neurons to
+	// width m) has a smaller loss than θ.
+	WidthNotGlobal
+)
+
+var atWidthNames = [...]string{"undetermined", "yes", "no"}
+
+// String returns "yes", "no" or "undetermined".
+func (a AtWidth) String() string {
+	if a < 0 || int(a) >= len(atWidthNames) {
+		return "unknown"
+	}
+	return atWidthNames[a]
+}
+
+// Net is a network on a point's data: its neurons and, when the point has
+// an output bias, its b (nil otherwise). Its width is len(Neurons); every
+// neuron has w ≠ 0 and a ≠ 0.
+type Net struct {
+	Neurons    []network.Neuron
+	OutputBias exact.Vec
+}
+
+// GlobalFit writes the optimal outputs P_S Y (row i for sample i) in the
+// spanning set of the feature space: X Γ + Σ_ℓ v_ℓ β_ℓᵀ + 1·Bᵀ with
+// v_ℓ = (|t_i|)_{i∈ℓ} (x_i = t_i e_ℓ, e_ℓ = x/x_c for the first nonzero
+// coordinate c of any x on ℓ). X Γ lies in S when σ ≠ 0 (ρ(z) − ρ(−z) = σz),
+// v_ℓ when κ ≠ 0 (a second difference across ℓ), the constant B when the
+// point has an output bias; otherwise that part must be zero (nil for B).
+type GlobalFit struct {
+	// Gamma has d rows γ_c ∈ Q^k.
+	Gamma []exact.Vec
+	// Beta has one β_ℓ ∈ Q^k per line of GlobalProof.Lines.
+	Beta []exact.Vec
+	// Bias is B ∈ Q^k, nil without an output bias.
+	Bias exact.Vec
+}
+
+// GlobalProof is Theorem G's certificate: the least loss L* of any network
+// of any width on the point's data and activation, and how θ compares.
+// Every field is validated by exact evaluation of networks and of the
+// (E1)/(E2)/(S0) sums; nothing in it depends on an enumeration of patterns.
+type GlobalProof struct {
+	// Reason summarises the comparison, or says why it was not made (then
+	// every other field is empty).
+	Reason string
+	// Optimum is L* = min over all widths of the loss; nil when it was not
+	// computed (a budget) — only L(θ) > L* is claimed then.
+	Optimum *big.Rat
+	// IsGlobal reports L(θ) = L*: θ's residuals are orthogonal to S, and θ
+	// is a global minimum among networks of every width.
+	IsGlobal bool
+	// Fit certifies L* when L(θ) > L* (nil when IsGlobal, where L* = L(θ),
+	// or when L* was not computed).
+	Fit *GlobalFit
+	// Witness is a network reaching L* (nil when IsGlobal, or when it was
+	// not built: Reason says so).
+	Witness *Net
+	// Pruned reports that Witness has linearly independent features.
+	Pruned bool
+	// Width answers the question at θ's own width m.
+	Width AtWidth
+	// WidthWitness, when Witness is wider than m, is a network of width
+	// ≤ m with loss WidthLoss < L(θ) (found by greedy feature selection),
+	// or nil.
+	WidthWitness *Net
+	WidthLoss    *big.Rat
+	// U and Q show L(θ) > L*: Q = Σ_i r_i ρ(x_i·U) ≠ 0, so a zero neuron
+	// added to θ escapes along U. Nil when IsGlobal, or when (S0) fails
+	// instead (Σ_i r_i ≠ 0 with an output bias).
+	U, Q exact.Vec
+	// Lines groups the nonzero samples by the line through the origin that
+	// holds them (sample indices, in order of first appearance): the index
+	// sets of the E2 sums and of Fit.Beta. Nil when neither needs them.
+	Lines [][]int
+}
+
+// recheckGlobal validates Theorem G's proof (v.Cert.Global) by exact
+// evaluation only: the lines of the samples (grouped here by their own
+// keys, independently of the engine), θ's residuals (the rechecker's,
+// verified against the definition), the (E1)/(E2)/(S0) sums, the fit's
+// outputs and loss, the escape direction of an added zero neuron, and the
+// loss of each network the proof names. A nil proof, or one with only a
+// Reason, claims nothing.
+func recheckGlobal(rc *rechecker, v *Verdict) error {
+	g := v.Cert.Global
+	if g == nil {
+		return nil
+	}
+	p := rc.p
+	bias := p.HasOutputBias()
+	if g.Optimum == nil && !g.IsGlobal && g.U == nil && !(bias && !sumZero(rc.r)) {
+		if g.Fit != nil || g.Witness != nil || g.Width != WidthUndecided || g.Reason == "" {
+			return fmt.Errorf("global: claims without an optimum")
+		}
+		return nil
+	}
+	m := p.M()
+	var lines [][]int
+	var ts [][]*big.Rat
+	if g.IsGlobal || g.Fit != nil || g.Lines != nil {
+		lines, ts = sampleLines(p.X)
+		if len(lines) != len(g.Lines) {
+			return fmt.Errorf("global: %d lines listed, the samples lie on %d", len(g.Lines), len(lines))
+		}
+		for l := range lines {
+			if !slices.Equal(lines[l], g.Lines[l]) {
+				return fmt.Errorf("global: line %d lists samples %v, the samples give %v", l, g.Lines[l], lines[l])
+			}
+		}
+	}
+	if g.IsGlobal {
+		if !orthogonal(p, lines, ts, rc.r) {
+			return fmt.Errorf("global: L(θ) = L* claimed, but θ's residuals fail E1/E2/S0 over all samples")
+		}
+		if g.Optimum == nil || g.Optimum.Cmp(rc.loss) != 0 {
+			return fmt.Errorf("global: L* = %v claimed, but L(θ) = %s", g.Optimum, rc.loss.RatString())
+		}
+		if g.Width != WidthGlobal || g.Fit != nil || g.Witness != nil || g.WidthWitness != nil || g.U != nil {
+			return fmt.Errorf("global: a global point with a better network or a width answer other than yes")
+		}
+		if v.Kind == LocalMin || v.Kind == Saddle || v.Kind == NotStationary {
+			return fmt.Errorf("global: L(θ) = L* but the verdict is %v, not global-min", v.Kind)
+		}
+		return nil
+	}
+	if v.Kind == GlobalMin && v.Loss.Sign() == 0 {
+		return fmt.Errorf("global: L = 0 but not global")
+	}
+	// L(θ) > L*: an added zero neuron escapes along U, or (S0) fails.
+	if g.U != nil || !bias {
+		if len(g.U) != p.D() || len(g.Q) != p.K() || !g.U.Defined() || !g.Q.Defined() || g.Q.IsZero() {
+			return fmt.Errorf("global: no escape direction of an added zero neuron")
+		}
+		q := exact.NewVec(p.K())
+		for i, x := range p.X {
+			q.AddScaled(p.Act.Apply(x.Dot(g.U)), rc.r[i])
+		}
+		if !q.Equal(g.Q) {
+			return fmt.Errorf("global: Σ_i r_i ρ(x_i·u) = %v at the certificate's u, not its %v", q, g.Q)
+		}
+	} else if sumZero(rc.r) {
+		return fmt.Errorf("global: no escape direction, and (S0) holds")
+	}
+	if g.Fit == nil {
+		// L* was not computed (budget): only L(θ) > L* is claimed.
+		if g.Optimum != nil || g.Witness != nil || g.WidthWitness != nil || g.Width != WidthUndecided {
+			return fmt.Errorf("global: an optimum or a better network without a fit")
+		}
+		return nil
+	}
+	if g.Optimum == nil {
+		return fmt.Errorf("global: a fit without an optimum")
+	}
+	yhat, err := fitOutputs(p, lines, ts, g.Fit)
+	if err != nil {
+		return fmt.Errorf("global: fit: %w", err)
+	}
+	r := make([]exact.Vec, p.N())
+	lstar := new(big.Rat)
+	for i, y := range yhat {
+		r[i] = y.Sub(p.Y[i])
+		lstar.Add(lstar, r[i].Norm2())
+	}
+	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))
+	if !orthogonal(p, lines, ts, r) {
+		return fmt.Errorf("global: the fit's residuals fail E1/E2/S0 over all samples: it is not the optimum")
+	}
+	if lstar.Cmp(g.Optimum) != 0 || lstar.Cmp(rc.loss) >= 0 {
+		return fmt.Errorf("global: the fit has loss %s; the certificate says L* = %s < L(θ) = %s", lstar.RatString(), g.Optimum.RatString(), rc.loss.RatString())
+	}
+	if g.Witness != nil {
+		wl, err := netLoss(p, g.Witness)
+		if err != nil {
+			return fmt.Errorf("global: witness: %w", err)
+		}
+		if wl.Cmp(g.Optimum) != 0 {
+			return fmt.Errorf("global: the witness has loss %s, not L* = %s", wl.RatString(), g.Optimum.RatString())
+		}
+	}
+	switch g.Width {
+	case WidthGlobal:
+		return fmt.Errorf("global: width answer yes at a point that is not global")
+	case WidthNotGlobal:
+		if g.Witness != nil && len(g.Witness.Neurons) <= m {
+			return nil
+		}
+		if g.WidthWitness == nil || len(g.WidthWitness.Neurons) > m {
+			return fmt.Errorf("global: not global at width %d claimed without a network of width ≤ %d", m, m)
+		}
+		ll, err := netLoss(p, g.WidthWitness)
+		if err != nil {
+			return fmt.Errorf("global: width witness: %w", err)
+		}
+		if g.WidthLoss == nil || ll.Cmp(g.WidthLoss) != 0 || ll.Cmp(rc.loss) >= 0 {
+			return fmt.Errorf("global: the width-%d witness has loss %s, not the certificate's %v < L(θ)", len(g.WidthWitness.Neurons), ll.RatString(), g.WidthLoss)
+		}
+	}
+	return nil
+}
+
+// sampleLines groups the nonzero samples by their line through 0 (keys
+// from exact.Vec.OnLine's representative), in order of first appearance,
+// with t_i (x_i = t_i e_ℓ) for each.
+func sampleLines(xs []exact.Vec) ([][]int, [][]*big.Rat) {
+	var lines [][]int
+	var ts [][]*big.Rat
+	at := map[string]int{}
+	var key []byte
+	for i, x := range xs {
+		if x.IsZero() {
+			continue
+		}
+		e, t := x.OnLine()
+		key = e.AppendKey(key[:0])
+		l, ok := at[string(key)]
+		if !ok {
+			l = len(lines)
+			at[string(key)] = l
+			lines, ts = append(lines, nil), append(ts, nil)
+		}
+		lines[l], ts[l] = append(lines[l], i), append(ts[l], t)
+	}
+	return lines, ts
+}
+
+// orthogonal decides whether the rows r_i are orthogonal to every feature
+// ρ(Xu) (and to the constants when p has an output bias): (E1), (E2) on
+// the lines, (S0).
+func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec) bool {
+	k := p.K()
+	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 {
+		for c := 0; c < p.D(); c++ {
+			s := exact.NewVec(k)
+			for i, x := range p.X {
+				s.AddScaled(x[c], r[i])
+			}
+			if !s.IsZero() {
+				return false
+			}
+		}
+	}
+	if p.Act.Kappa().Sign() != 0 {
+		for l, ln := range lines {
+			s := exact.NewVec(k)
+			for q, i := range ln {
+				s.AddScaled(new(big.Rat).Abs(ts[l][q]), r[i])
+			}
+			if !s.IsZero() {
+				return false
+			}
+		}
+	}
+	return !p.HasOutputBias() || sumZero(r)
+}
+
+// sumZero reports Σ_i r_i = 0.
+func sumZero(r []exact.Vec) bool {
+	if len(r) == 0 {
+		return true
+	}
+	s := exact.NewVec(len(r[0]))
+	for _, ri := range r {
+		s = s.Add(ri)
+	}
+	return s.IsZero()
+}
+
+// fitOutputs returns X Γ + Σ_ℓ v_ℓ β_ℓᵀ (+ B), checking the fit's shape and
+// that each part lies in S: Γ = 0 unless σ ≠ 0, β = 0 unless κ ≠ 0, B only
+// with an output bias.
+func fitOutputs(p *network.Point, lines [][]int, ts [][]*big.Rat, f *GlobalFit) ([]exact.Vec, error) {
+	d, k := p.D(), p.K()
+	if len(f.Gamma) != d || len(f.Beta) != len(lines) || (f.Bias != nil) != p.HasOutputBias() {
+		return nil, fmt.Errorf("of the wrong shape")
+	}
+	sigmaZero := new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() == 0
+	kappaZero := p.Act.Kappa().Sign() == 0
+	for _, g := range f.Gamma {
+		if len(g) != k || !g.Defined() || (sigmaZero && !g.IsZero()) {
+			return nil, fmt.Errorf("Γ has the wrong shape, or is not 0 with ρ₊ + ρ₋ = 0")
+		}
+	}
+	for _, b := range f.Beta {
+		if len(b) != k || !b.Defined() || (kappaZero && !b.IsZero()) {
+			return nil, fmt.Errorf("β has the wrong shape, or is not 0 with ρ₊ = ρ₋")
+		}
+	}
+	if f.Bias != nil && (len(f.Bias) != k || !f.Bias.Defined()) {
+		return nil, fmt.Errorf("B has the wrong shape")
+	}
+	out := make([]exact.Vec, p.N())
+	for i, x := range p.X {
+		out[i] = exact.NewVec(k)
+		for c := range x {
+			out[i].AddScaled(x[c], f.Gamma[c])
+		}
+		if f.Bias != nil {
+			out[i] = out[i].Add(f.Bias)
+		}
+	}
+	for l, ln := range lines {
+		for q, i := range ln {
+			out[i].AddScaled(new(big.Rat).Abs(ts[l][q]), f.Beta[l])
+		}
+	}
+	return out, nil
+}
+
+// netLoss checks the shapes of a network on p's data (every neuron with
+// w ≠ 0 and a ≠ 0, so that its width is its length; an output bias exactly
+// when p has one) and returns its exact loss, evaluated by the rechecker.
+func netLoss(p *network.Point, net *Net) (*big.Rat, error) {
+	for j, nr := range net.Neurons {
+		if len(nr.W) != p.D() || len(nr.A) != p.K() || !nr.W.Defined() || !nr.A.Defined() {
+			return nil, fmt.Errorf("neuron %d has the wrong shape", j)
+		}
+		if nr.W.IsZero() || nr.A.IsZero() {
+			return nil, fmt.Errorf("neuron %d has w = 0 or a = 0 and does not count in a width", j)
+		}
+	}
+	if (net.OutputBias != nil) != p.HasOutputBias() || (net.OutputBias != nil && (len(net.OutputBias) != p.K() || !net.OutputBias.Defined())) {
+		return nil, fmt.Errorf("output bias does not match the point's")
+	}
+	q := &network.Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: net.Neurons, OutputBias: net.OutputBias}
+	rc, err := newRechecker(q)
+	if err != nil {
+		return nil, err
+	}
+	return rc.loss, nil
+}
