@@ -388,7 +388,10 @@ func TestRecheckGlobalRejectsTampering(t *testing.T) {
 			*g = recheck.GlobalProof{Optimum: new(big.Rat).Set(v.Loss), IsGlobal: true, Width: recheck.WidthGlobal, Lines: g.Lines, Reason: "forged"}
 			return true
 		}},
-		{"optimum", func(_ *Verdict, g *recheck.GlobalProof) bool { g.Optimum.Add(g.Optimum, big.NewRat(1, 1000)); return true }},
+		{"optimum", func(_ *Verdict, g *recheck.GlobalProof) bool {
+			g.Optimum.Add(g.Optimum, big.NewRat(1, 1000))
+			return true
+		}},
 		{"is_global flipped", func(_ *Verdict, g *recheck.GlobalProof) bool { g.IsGlobal = !g.IsGlobal; return true }},
 		{"witness output weight", func(_ *Verdict, g *recheck.GlobalProof) bool {
 			if g.Witness == nil || len(g.Witness.Neurons) == 0 {
