@@ -74,8 +74,8 @@ func (a Activation) String() string {
 
 // Neuron is one hidden unit: input weight W ∈ Q^d and output weight A ∈ Q^k.
 type Neuron struct {
-	W exact.Vec
-	A exact.Vec
+	W exact.Vec `json:"w"`
+	A exact.Vec `json:"a"`
 }
 
 // Clone returns a deep copy of the neuron.

@@ -13,32 +13,33 @@ import (
 // which Recheck recovers by exact evaluation of L and shows negative on (0, 1]
 // by Sturm's theorem.
 type Path struct {
-	Delta network.Direction
+	Delta network.Direction `json:"delta"`
 	// Bias is the move δb of the output bias along with Delta (the segment
 	// is θ + τ·(Delta, Bias)); nil when b does not move or the point has
 	// no output bias.
-	Bias exact.Vec
+	Bias exact.Vec `json:"bias"`
 	// Loss0 = L(θ) and Loss1 = L(θ + Delta).
-	Loss0, Loss1 *big.Rat
+	Loss0 *big.Rat `json:"loss0"`
+	Loss1 *big.Rat `json:"loss1"`
 	// Rule says how the path was built (for example "Theorem E: j=3,
 	// u=…, t=1, s=1/4").
-	Rule string
+	Rule string `json:"rule"`
 }
 
 // Descent certifies a failed Theorem S: L'(θ; (Delta, Bias)) = Derivative < 0.
 type Descent struct {
 	// Neuron is the neuron whose condition fails; −1 for (S0).
-	Neuron int
+	Neuron int `json:"neuron"`
 	// Condition is "S0" (Σ_i r_i ≠ 0 with an output bias: Delta = 0 and
 	// Bias = δb = −(1/n) Σ_i r_i), "S1" (G_j ≠ 0, Delta has δa_j = −G_j) or
 	// "S2" (φ_j(u) < 0, Delta has δw_j = u).
-	Condition string
-	Delta     network.Direction
+	Condition string            `json:"condition"`
+	Delta     network.Direction `json:"delta"`
 	// Bias is δb: nil except for (S0).
-	Bias       exact.Vec
-	Derivative *big.Rat
+	Bias       exact.Vec `json:"bias"`
+	Derivative *big.Rat  `json:"derivative"`
 	// Path is a segment along Delta (scaled) on which L decreases.
-	Path *Path
+	Path *Path `json:"path"`
 }
 
 // CellProof certifies (S2) on one cell C_T of the arrangement of the Z⁻
@@ -50,28 +51,30 @@ type Descent struct {
 type CellProof struct {
 	// Point is an interior point of C_T (x_i·Point > 0 exactly for i ∈ T
 	// among Z⁻).
-	Point exact.Vec
+	Point exact.Vec `json:"point"`
 	// T lists the sample indices of Z⁻ positive on the cell.
-	T []int
+	T []int `json:"t"`
 	// Lambda is indexed like ZPlus, Mu like ZMinus of the StationarityProof.
 	// Entries equal to 0 or 1 may be one value shared by the cells of a
 	// proof (an arrangement can have 10⁵ cells, each with a multiplier per
 	// boundary sample): treat them as read-only and replace an entry rather
 	// than change it.
-	Lambda, Mu []*big.Rat
+	Lambda []*big.Rat `json:"lambda"`
+	Mu     []*big.Rat `json:"mu"`
 }
 
 // StationarityProof certifies (S1) and (S2) for one neuron.
 type StationarityProof struct {
-	Neuron int
+	Neuron int `json:"neuron"`
 	// ZPlus and ZMinus are the boundary samples with κc_i > 0 and < 0.
-	ZPlus, ZMinus []int
+	ZPlus  []int `json:"z_plus"`
+	ZMinus []int `json:"z_minus"`
 	// Cells covers the arrangement of the ZMinus hyperplanes. Empty when
 	// a_j = 0 (φ_j ≡ 0).
-	Cells []CellProof
+	Cells []CellProof `json:"cells"`
 	// Cover proves that Cells are all the cells of that arrangement (its
 	// hyperplanes x_i·u = 0, i ∈ ZMinus, in that order).
-	Cover *Cover
+	Cover *Cover `json:"cover"`
 }
 
 // Flat lists the cells of the hyperplanes h_i, i < min(On), of an
@@ -81,9 +84,9 @@ type StationarityProof struct {
 // Parallel lists pairs (t, s), s < t < min(On), of hyperplanes parallel on
 // the flat (h_t − c·h_s vanishes on it).
 type Flat struct {
-	On       []int
-	Points   []exact.Vec
-	Parallel [][2]int
+	On       []int       `json:"on"`
+	Points   []exact.Vec `json:"points"`
+	Parallel [][2]int    `json:"parallel"`
 }
 
 // Cover certifies that a list of cells is all the cells of a central
@@ -92,14 +95,15 @@ type Flat struct {
 // dimension ≥ 2 that the deletion–restriction recursion visits (lines and
 // the origin the checker works out itself).
 type Cover struct {
-	Parallel [][2]int
-	Flats    []Flat
+	Parallel [][2]int `json:"parallel"`
+	Flats    []Flat   `json:"flats"`
 }
 
 // EscapeWitness shows that neuron j escapes: φ_j(U) = 0 and Q_j(U) = Q ≠ 0.
 type EscapeWitness struct {
-	Neuron int
-	U, Q   exact.Vec
+	Neuron int       `json:"neuron"`
+	U      exact.Vec `json:"u"`
+	Q      exact.Vec `json:"q"`
 }
 
 // FaceProof certifies that a neuron with a_j ≠ 0 (k ≥ 2) does not escape on
@@ -110,9 +114,9 @@ type EscapeWitness struct {
 // Alpha ≥ 0. Then q_l·u = 0 on the critical face {u ∈ C : g·u = 0}: Q_j
 // vanishes where φ_j does.
 type FaceProof struct {
-	Point exact.Vec
-	Alpha [][]*big.Rat
-	Beta  []*big.Rat
+	Point exact.Vec    `json:"point"`
+	Alpha [][]*big.Rat `json:"alpha"`
+	Beta  []*big.Rat   `json:"beta"`
 }
 
 // NoEscapeProof certifies that neuron j (a_j ≠ 0, k ≥ 2) is no escape
@@ -120,16 +124,17 @@ type FaceProof struct {
 // these are all the cells (hyperplanes x_i·u = 0 for the nonzero boundary
 // samples i ∈ Z_j in increasing order).
 type NoEscapeProof struct {
-	Neuron int
-	Cells  []FaceProof
-	Cover  *Cover
+	Neuron int         `json:"neuron"`
+	Cells  []FaceProof `json:"cells"`
+	Cover  *Cover      `json:"cover"`
 }
 
 // S2Failure certifies that (S2) fails for neuron j: Q_j(U) = Q with
 // a_j·Q < 0, so φ_j(U) < 0.
 type S2Failure struct {
-	Neuron int
-	U, Q   exact.Vec
+	Neuron int       `json:"neuron"`
+	U      exact.Vec `json:"u"`
+	Q      exact.Vec `json:"q"`
 }
 
 // Certificate is the evidence behind a Verdict (docs/theory.md §11.2):
@@ -145,11 +150,11 @@ type S2Failure struct {
 //     any width (nil when Options.SkipGlobal); a global-min reached through
 //     L(θ) = L* rests on it alone.
 type Certificate struct {
-	Descent      *Descent
-	Stationarity []StationarityProof
-	S2Failures   []S2Failure
-	Escapes      []EscapeWitness
-	NoEscape     []NoEscapeProof
-	Path         *Path
-	Global       *GlobalProof
+	Descent      *Descent            `json:"descent"`
+	Stationarity []StationarityProof `json:"stationarity"`
+	S2Failures   []S2Failure         `json:"s2_failures"`
+	Escapes      []EscapeWitness     `json:"escapes"`
+	NoEscape     []NoEscapeProof     `json:"no_escape"`
+	Path         *Path               `json:"path"`
+	Global       *GlobalProof        `json:"global"`
 }

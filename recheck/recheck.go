@@ -140,6 +140,20 @@ func (rc *rechecker) local(v *Verdict) error {
 		if c.Path != nil {
 			return fmt.Errorf("undetermined with a decreasing path (a saddle)")
 		}
+		// At a stationary point with every neuron decided, only an escape
+		// neuron with a_j ≠ 0 (k ≥ 2) leaves the verdict open: without
+		// escape neurons Theorem M decides, with one with a_j = 0 Theorem E.
+		if !undecided(v) {
+			open := len(v.Escape) > 0
+			for _, j := range v.Escape {
+				if rc.p.Neurons[j].A.IsZero() {
+					open = false
+				}
+			}
+			if !open {
+				return fmt.Errorf("undetermined, but every neuron is decided and the escape neurons %v decide the verdict (Theorems M and E)", v.Escape)
+			}
+		}
 	}
 	return nil
 }
@@ -262,7 +276,7 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 		if rep.Escape != ck.listed[j] {
 			return fmt.Errorf("neurons[%d]: the report's escape flag disagrees with the escape neurons %v", j, v.Escape)
 		}
-		if rep.S2 && !nr.A.IsZero() && ck.s2[j] == nil {
+		if rep.S2 && ck.s2[j] == nil {
 			return fmt.Errorf("neurons[%d]: (S2) claimed without proof", j)
 		}
 		if !rep.S2 && rep.Decided && ck.fails[j] == nil {
@@ -537,7 +551,7 @@ func checkShape(p *network.Point, d network.Direction) error {
 		return fmt.Errorf("direction has %d neurons, point has %d", len(d), p.M())
 	}
 	for j := range d {
-		if len(d[j].W) != p.D() || len(d[j].A) != p.K() {
+		if len(d[j].W) != p.D() || len(d[j].A) != p.K() || !d[j].W.Defined() || !d[j].A.Defined() {
 			return fmt.Errorf("direction neuron %d has the wrong shape", j)
 		}
 	}

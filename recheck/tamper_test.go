@@ -33,8 +33,8 @@ func TestForgedLocalMin(t *testing.T) {
 		Neurons: []recheck.NeuronReport{{Kind: recheck.ZeroInput, Boundary: 1, S1: true, S2: true, Decided: true, G: exact.VecOf(0)}},
 		Cert: &recheck.Certificate{Stationarity: []recheck.StationarityProof{{
 			Neuron: 0, ZMinus: []int{0},
-			Cells:  []recheck.CellProof{{Point: exact.VecOf(-1), T: nil, Lambda: []*big.Rat{}, Mu: []*big.Rat{new(big.Rat)}}},
-			Cover:  &recheck.Cover{},
+			Cells: []recheck.CellProof{{Point: exact.VecOf(-1), T: nil, Lambda: []*big.Rat{}, Mu: []*big.Rat{new(big.Rat)}}},
+			Cover: &recheck.Cover{},
 		}}},
 	}
 	if err := recheck.Recheck(p, forged); err == nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const checkSynopsis = "check " + inputSynopsis + " [--json] [--global=false] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
+const checkSynopsis = "check " + inputSynopsis + " [--json] [--cert OUT.cert.json] [--global=false] " + budgetSynopsis + " [--perturb N [--amplitude A] [--seed S]]"
 
 func init() {
 	register("check", command{
@@ -34,6 +34,8 @@ type checkResult struct {
 	// NoVerdict is set when the verdict is undetermined and the case did
 	// not expect that.
 	NoVerdict bool
+	// CertFile is the certificate file written (--cert), "" when none.
+	CertFile string
 	// Code is the exit code.
 	Code int
 }
@@ -52,6 +54,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", checkSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
 	global := fs.Bool("global", true, "compare the loss with L*, the least loss of any width (Theorem G); --global=false skips it")
+	certOut := fs.String("cert", "", "write the verdict with its certificate to `FILE` (a certificate file for relucert recheck)")
 	in := addInputFlags(fs)
 	bf := addBudgetFlags(fs)
 	pf := addPerturbFlags(fs)
@@ -92,6 +95,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	res, err := checkCase(c, opt)
 	if err != nil {
 		return badInput(err, false)
+	}
+	if *certOut != "" {
+		if err := saveCertificate(*certOut, c, res.V); err != nil {
+			fmt.Fprintf(stderr, "relucert check: --cert: %v\n", err)
+			return exitUsage
+		}
+		res.CertFile = *certOut
 	}
 	pert := pf.run(c.Point()) // the float64 baseline, never a verdict
 	if *jsonOut {

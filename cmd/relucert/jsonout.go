@@ -48,6 +48,8 @@ type jsonCheck struct {
 	// Recheck is "ok" when verify.Recheck validated the certificate, the
 	// error otherwise.
 	Recheck string `json:"recheck"`
+	// CertFile is the certificate file written by --cert, "" when none.
+	CertFile string `json:"cert_file"`
 	// Expect is the case's expect block, null when it has none.
 	Expect *jsonExpect `json:"expect"`
 	// Agrees is true when the verdict agrees with expect (or there is
@@ -274,6 +276,7 @@ func toJSON(r *checkResult) *jsonCheck {
 			G: jsonRats(exact.Vec(nr.G)),
 		})
 	}
+	out.CertFile = r.CertFile
 	if r.RecheckErr != nil {
 		out.Recheck = r.RecheckErr.Error()
 	}

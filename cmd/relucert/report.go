@@ -126,6 +126,9 @@ func writeReport(w io.Writer, r *checkResult) {
 	default:
 		fmt.Fprintf(w, "recheck: FAILED: %v\n", r.RecheckErr)
 	}
+	if r.CertFile != "" {
+		fmt.Fprintf(w, "certificate file: %s (relucert recheck %s)\n", r.CertFile, r.CertFile)
+	}
 	if r.NoVerdict {
 		fmt.Fprintln(w, "no verdict reached (undetermined)")
 	}
@@ -158,6 +161,15 @@ func describeExpect(isErr bool, verdict *verify.VerdictKind, escape []int) strin
 }
 
 // writeCertificate prints the certificate in readable form.
+// writeCover summarises the proof that the listed cells of an arrangement
+// of m hyperplanes are all its cells (nothing for m = 0: one cell).
+func writeCover(w io.Writer, c *recheck.Cover, m int) {
+	if m == 0 || c == nil {
+		return
+	}
+	fmt.Fprintf(w, "      all the cells: %d flat(s) of the enumeration and %d parallel pair(s) (theory §11.3)\n", len(c.Flats), len(c.Parallel))
+}
+
 func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 	if c == nil {
 		fmt.Fprintln(w, "certificate: none")
@@ -194,12 +206,17 @@ func writeCertificate(w io.Writer, p *verify.Point, c *verify.Certificate) {
 			fmt.Fprintf(w, "      cell T = %s (interior point %s): λ = %s, μ = %s\n",
 				intList(cell.T), vecStr(cell.Point), vecStr(exact.Vec(cell.Lambda)), vecStr(exact.Vec(cell.Mu)))
 		}
+		writeCover(w, s.Cover, len(s.ZMinus))
+	}
+	for _, f := range c.S2Failures {
+		fmt.Fprintf(w, "  (S2) fails: neuron %d: u = %s, Q_%d(u) = %s, a_%d·Q_%d(u) < 0\n", f.Neuron, vecStr(f.U), f.Neuron, vecStr(f.Q), f.Neuron, f.Neuron)
 	}
 	for _, e := range c.Escapes {
 		fmt.Fprintf(w, "  escape: neuron %d: u = %s, Q_%d(u) = %s ≠ 0\n", e.Neuron, vecStr(e.U), e.Neuron, vecStr(e.Q))
 	}
 	for _, ne := range c.NoEscape {
 		fmt.Fprintf(w, "  no escape: neuron %d: Q_%d vanishes on the critical face of each of %d cell(s) (dual-cone multipliers α ≥ 0, β per output; --json lists them)\n", ne.Neuron, ne.Neuron, len(ne.Cells))
+		writeCover(w, ne.Cover, len(ne.Cells)-1) // one cell: no hyperplane
 	}
 	if c.Path != nil {
 		writePath(w, "  ", "decreasing path", c.Path)

@@ -31,6 +31,7 @@ type snapRun struct {
 	// case's expect block.
 	Disagreements []string
 	Out           string // -o file written, "" when none
+	CertFile      string // --cert file written, "" when none
 	Code          int
 }
 
@@ -44,6 +45,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("snap", snapSynopsis, stderr)
 	in := addInputFlags(fs)
 	out := fs.String("o", "", "write the exact point as a case file (with its verdict as expect) that relucert check accepts")
+	certOut := fs.String("cert", "", "write the exact point's verdict with its certificate to `FILE` (a certificate file for relucert recheck)")
 	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
 	var opt verify.SnapOptions
@@ -108,12 +110,30 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		}
 		r.Out = *out
 	}
+	if *certOut != "" && res.Point != nil && res.Verdict != nil {
+		sc, err := snapCase(r)
+		if err == nil {
+			err = saveCertificate(*certOut, sc, res.Verdict)
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "relucert snap: --cert: %v\n", err)
+			return exitUsage
+		}
+		r.CertFile = *certOut
+	}
 	if *jsonOut {
 		writeJSON(stdout, snapJSON(r))
 	} else {
 		writeSnapReport(stdout, r)
 		if *out != "" && res.Point == nil {
 			fmt.Fprintf(stdout, "-o %s: not written, there is no exact point\n", *out)
+		}
+		if *certOut != "" {
+			if r.CertFile != "" {
+				fmt.Fprintf(stdout, "certificate file: %s (relucert recheck %s)\n", r.CertFile, r.CertFile)
+			} else {
+				fmt.Fprintf(stdout, "--cert %s: not written, there is no exact point with a verdict\n", *certOut)
+			}
 		}
 	}
 	return r.Code
@@ -132,6 +152,20 @@ func callSnap(p *verify.Point, opt verify.SnapOptions) (res *verify.SnapResult, 
 // writeSnapCase writes the exact point as a case file whose expect block is
 // its certified verdict.
 func writeSnapCase(path string, r *snapRun) error {
+	out, err := snapCase(r)
+	if err != nil {
+		return err
+	}
+	data, err := cases.Write(out)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
+}
+
+// snapCase is the exact point of a snap as a case whose expect block is its
+// certified verdict.
+func snapCase(r *snapRun) (*cases.Case, error) {
 	c := r.Case
 	src := fmt.Sprintf("relucert snap of %s (τ = %g)", c.File, r.Res.Tol)
 	if r.Weights != "" {
@@ -142,15 +176,11 @@ func writeSnapCase(path string, r *snapRun) error {
 	}
 	out, err := cases.FromPoint(c.Name+"-snapped", src, r.Res.Point, c.Bias)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v := r.Res.Verdict.Kind
 	out.Expect = &cases.Expect{Verdict: &v, Escape: append([]int{}, r.Res.Verdict.Escape...)}
-	data, err := cases.Write(out)
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, data, 0o644)
+	return out, nil
 }
 
 // spacedInts formats ints as "1 2 3", or empty when there are none.
@@ -438,6 +468,7 @@ type jsonSnap struct {
 	Agrees        bool            `json:"agrees"`
 	Disagreements []string        `json:"disagreements"`
 	Out           string          `json:"out"`
+	CertFile      string          `json:"cert_file"`
 	ExitCode      int             `json:"exit_code"`
 }
 
@@ -516,7 +547,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		Flips: []jsonSnapFlip{}, EscapeNeurons: []int{}, NonDiff: []int{},
 		Neighbours: []jsonNeighbour{}, Fragile: append([]string{}, res.Fragile...),
 		Agrees: len(r.Disagreements) == 0, Disagreements: append([]string{}, r.Disagreements...),
-		Out: r.Out, ExitCode: r.Code,
+		Out: r.Out, CertFile: r.CertFile, ExitCode: r.Code,
 	}
 	j.Algebraic = algebraicJSON(res.Algebraic)
 	pat := res.Pattern

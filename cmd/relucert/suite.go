@@ -21,7 +21,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] " + budgetSynopsis
+const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] [--cert CERTDIR] " + budgetSynopsis
 
 func init() {
 	register("suite", command{
@@ -117,6 +117,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("suite", suiteSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object (the cases and the totals) instead of the table")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
+	certDir := fs.String("cert", "", "write each case's certificate file to `DIR`/NAME.cert.json (for relucert recheck)")
 	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -141,7 +142,13 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
 	}
-	res := runEntries(entries, opt, newSuiteProgress(stderr, len(entries)))
+	if *certDir != "" {
+		if err := os.MkdirAll(*certDir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "relucert suite: --cert: %v\n", err)
+			return exitUsage
+		}
+	}
+	res := runEntries(entries, opt, newSuiteProgress(stderr, len(entries)), *certDir)
 	res.Dir = dir
 	if *junit != "" {
 		if err := writeJUnitFile(*junit, res); err != nil {
@@ -192,11 +199,11 @@ func suiteEntries(dir string, lim cases.Limits) ([]func() cases.Entry, error) {
 
 // runEntries reads and runs every entry in order, reporting each to prog;
 // only the outcome of a case is kept, not its numbers.
-func runEntries(entries []func() cases.Entry, opt verify.Options, prog *suiteProgress) *suiteResult {
+func runEntries(entries []func() cases.Entry, opt verify.Options, prog *suiteProgress, certDir string) *suiteResult {
 	start := time.Now()
 	res := &suiteResult{}
 	for _, load := range entries {
-		s := runSuiteCase(load(), opt)
+		s := runSuiteCase(load(), opt, certDir)
 		s.release()
 		res.Cases = append(res.Cases, s)
 		prog.add()
@@ -218,7 +225,9 @@ func (s *suiteCase) release() {
 
 // runSuiteCase runs the exact and the float64 path on one entry and
 // decides whether it passed.
-func runSuiteCase(e cases.Entry, opt verify.Options) *suiteCase {
+// With certDir set, the certificate file of the exact verdict is written to
+// certDir/NAME.cert.json (NAME the case file's name without .json).
+func runSuiteCase(e cases.Entry, opt verify.Options, certDir string) *suiteCase {
 	s := &suiteCase{File: e.File, ExpectsError: e.ExpectsError, Rejected: e.Err}
 	s.Name = strings.TrimSuffix(filepath.Base(e.File), ".json")
 	c := e.Case
@@ -252,6 +261,14 @@ func runSuiteCase(e cases.Entry, opt verify.Options) *suiteCase {
 		t1 := time.Now()
 		r.RecheckErr = callRecheck(c.Point(), v)
 		s.RecheckTime = time.Since(t1)
+		if certDir != "" {
+			path := filepath.Join(certDir, strings.TrimSuffix(filepath.Base(e.File), ".json")+".cert.json")
+			if err := saveCertificate(path, c, v); err != nil {
+				s.Failures = append(s.Failures, "--cert: "+err.Error())
+			} else {
+				r.CertFile = path
+			}
+		}
 		r.decide()
 		s.Check = r
 		if !s.ExpectsError { // already reported above

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/certfile"
+	"github.com/relucert/relucert/internal/atomicfile"
+	"github.com/relucert/relucert/recheck"
+)
+
+const recheckSynopsis = "recheck [CASE.json] CERT.cert.json [--json]"
+
+func init() {
+	register("recheck", command{
+		usage:   recheckSynopsis,
+		summary: "re-check a certificate file (from check/suite/snap --cert) against its case, independently of the search: ok or the first failed fact",
+		run:     runRecheck,
+	})
+}
+
+// jsonRecheck is what recheck --json prints.
+type jsonRecheck struct {
+	File        string `json:"file"`
+	Certificate string `json:"certificate"`
+	Name        string `json:"name"`
+	Verdict     string `json:"verdict"`
+	// Recheck is "ok" or the first fact that failed.
+	Recheck  string `json:"recheck"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// runRecheck implements "relucert recheck [CASE.json] CERT.cert.json":
+// with CASE the certificate must be about that case (the same canonical
+// case hash); without, about the case it carries. Exit 0 when the
+// certificate is valid, 1 when a fact fails (or it is about another case),
+// 2 on bad input or usage.
+func runRecheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("recheck", recheckSynopsis, stderr)
+	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	if len(pos) < 1 || len(pos) > 2 {
+		fmt.Fprintf(stderr, "relucert recheck: want [CASE.json] CERT.cert.json, got %d arguments\n", len(pos))
+		fs.Usage()
+		return exitUsage
+	}
+	certPath := pos[len(pos)-1]
+	out := jsonRecheck{Certificate: certPath}
+	bad := func(err error) int {
+		fmt.Fprintf(stderr, "relucert recheck: %v\n", err)
+		if *jsonOut {
+			out.Recheck, out.ExitCode = err.Error(), exitUsage
+			writeJSON(stdout, out)
+		}
+		return exitUsage
+	}
+	data, err := readCertificate(certPath)
+	if err != nil {
+		return bad(err)
+	}
+	f, err := certfile.Decode(certPath, data)
+	if err != nil {
+		return bad(err)
+	}
+	var c *cases.Case
+	if len(pos) == 2 {
+		out.File = pos[0]
+		if c, err = cases.Load(pos[0]); err != nil {
+			return bad(err)
+		}
+	} else if c, err = f.EmbeddedCase(certPath); err != nil {
+		return bad(err)
+	}
+	out.Name, out.Verdict = c.Name, f.Kind.String()
+	err = checkCertificate(c, f)
+	out.ExitCode = exitOK
+	if err != nil {
+		out.ExitCode = exitDisagree
+	}
+	if *jsonOut {
+		out.Recheck = "ok"
+		if err != nil {
+			out.Recheck = err.Error()
+		}
+		writeJSON(stdout, out)
+		return out.ExitCode
+	}
+	if err != nil {
+		fmt.Fprintf(stdout, "recheck %s: FAILED — %v\n", certPath, err)
+		return exitDisagree
+	}
+	fmt.Fprintf(stdout, "recheck %s: ok — %s, escape neurons %v, L = %s, for case %s (sha256 %s), validated by substitution and exact evaluation (package recheck)\n",
+		certPath, f.Kind, f.Escape, f.Loss.RatString(), c.Name, f.CaseSHA256[:12])
+	return exitOK
+}
+
+// readCertificate reads a certificate file (a regular file only).
+func readCertificate(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("certificate %s: not a regular file", path)
+	}
+	return os.ReadFile(path)
+}
+
+// checkCertificate runs certfile.Check, turning a panic into an error.
+func checkCertificate(c *cases.Case, f *certfile.File) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error in recheck: %v", r)
+		}
+	}()
+	return certfile.Check(c, f)
+}
+
+// saveCertificate writes the certificate file of verdict v for case c to
+// path, atomically.
+func saveCertificate(path string, c *cases.Case, v *recheck.Verdict) error {
+	if v == nil {
+		return errors.New("no verdict to certify")
+	}
+	data, err := certfile.Encode(c, v)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
+}
