@@ -1,8 +1,13 @@
 package recheck_test
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -42,6 +47,44 @@ func TestImportsOnlyArithmetic(t *testing.T) {
 	for _, pkg := range module {
 		if !slices.Contains(allowed, pkg) {
 			t.Errorf("recheck depends on %s; the checker may import only %v", pkg, allowed)
+		}
+	}
+}
+
+// TestTrustedBaseSizeInReadme: the README states the size of the trusted
+// base (package recheck and what it imports from the module); each number
+// must be within 15% of the line count of the package's non-test files,
+// so the statement cannot drift far from the code.
+func TestTrustedBaseSizeInReadme(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range []string{"recheck", "exact", "internal/parallel", "network"} {
+		re := regexp.MustCompile("`" + regexp.QuoteMeta(pkg) + "`\\s*\\((\\d+)")
+		files, err := filepath.Glob(filepath.Join("..", pkg, "*.go"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := 0
+		for _, f := range files {
+			if strings.HasSuffix(f, "_test.go") {
+				continue
+			}
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines += bytes.Count(b, []byte("\n"))
+		}
+		m := re.FindSubmatch(readme)
+		if m == nil {
+			t.Errorf("README does not state the size of %s as `%s` (N lines)", pkg, pkg)
+			continue
+		}
+		stated, _ := strconv.Atoi(string(m[1]))
+		if d := stated - lines; d*d*100 > 15*15*lines*lines/100 {
+			t.Errorf("README says %s has %d lines, it has %d", pkg, stated, lines)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/internal/atomicfile"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -589,14 +590,14 @@ type jsonEmbed struct {
 	Op        string `json:"op"`
 	Identity  string `json:"identity"`
 	// Loss is L before and after (equal, checked exactly).
-	Loss        string            `json:"loss"`
-	Before      jsonVerdictBrief  `json:"before"`
-	After       jsonVerdictBrief  `json:"after"`
-	Neurons     []jsonEmbedNeuron `json:"neurons"`
-	Certificate *jsonCert         `json:"certificate"`
-	Prediction  jsonPrediction    `json:"prediction"`
-	Output      *string           `json:"output"`
-	ExitCode    int               `json:"exit_code"`
+	Loss        string               `json:"loss"`
+	Before      jsonVerdictBrief     `json:"before"`
+	After       jsonVerdictBrief     `json:"after"`
+	Neurons     []jsonEmbedNeuron    `json:"neurons"`
+	Certificate *recheck.Certificate `json:"certificate"`
+	Prediction  jsonPrediction       `json:"prediction"`
+	Output      *string              `json:"output"`
+	ExitCode    int                  `json:"exit_code"`
 }
 
 func embedJSON(r *embedResult) *jsonEmbed {
@@ -607,7 +608,7 @@ func embedJSON(r *embedResult) *jsonEmbed {
 		Before:      briefJSON(r.Before, e.From.M(), r.RecheckBefore),
 		After:       briefJSON(r.After, e.To.M(), r.RecheckAfter),
 		Neurons:     []jsonEmbedNeuron{},
-		Certificate: toJSONCert(r.After.Cert),
+		Certificate: r.After.Cert,
 		Prediction:  predictionJSON(r.Pred, r.Mismatch),
 		ExitCode:    r.Code,
 	}

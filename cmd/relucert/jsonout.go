@@ -8,12 +8,13 @@ import (
 
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/recheck"
-	"github.com/relucert/relucert/verify"
 )
 
 // The JSON output of "relucert check --json" (README, "Commands"). Exact numbers
-// are strings in big.Rat.RatString form ("p/q" or "p"); lists are never
-// null; fields of a certificate that a verdict does not use are null.
+// are strings in big.Rat.RatString form ("p/q" or "p"); the top-level lists
+// are never null; the certificate is encoded as in certificate files
+// (README, "Certificate files"), where a part a verdict does not use is
+// null.
 
 // jsonCheck is the object check --json prints.
 type jsonCheck struct {
@@ -41,7 +42,9 @@ type jsonCheck struct {
 	BiasGradient []string     `json:"bias_gradient"`
 	Neurons      []jsonNeuron `json:"neurons"`
 	Reason       string       `json:"reason"`
-	Certificate  *jsonCert    `json:"certificate"`
+	// Certificate is the verdict's certificate in the encoding of
+	// certificate files (recheck's JSON tags; README, "Certificate files").
+	Certificate *recheck.Certificate `json:"certificate"`
 	// Global is Theorem G's comparison with the least loss of any width
 	// (null with --global=false).
 	Global *jsonGlobal `json:"global"`
@@ -69,78 +72,6 @@ type jsonNeuron struct {
 	Decided  bool     `json:"decided"`
 	Escape   bool     `json:"escape"`
 	G        []string `json:"g"`
-}
-
-// jsonCert is a verify.Certificate.
-type jsonCert struct {
-	Descent      *jsonDescent        `json:"descent"`
-	Stationarity []jsonStationarity  `json:"stationarity"`
-	Escapes      []jsonEscapeWitness `json:"escapes"`
-	NoEscape     []jsonNoEscape      `json:"no_escape"`
-	Path         *jsonPath           `json:"path"`
-}
-
-// jsonNoEscape is a verify.NoEscapeProof.
-type jsonNoEscape struct {
-	Neuron int             `json:"neuron"`
-	Cells  []jsonFaceProof `json:"cells"`
-}
-
-// jsonFaceProof is a verify.FaceProof.
-type jsonFaceProof struct {
-	Point []string   `json:"point"`
-	Alpha [][]string `json:"alpha"`
-	Beta  []string   `json:"beta"`
-}
-
-// jsonDelta is one neuron's component of a direction Δ.
-type jsonDelta struct {
-	J int      `json:"j"`
-	W []string `json:"w"`
-	A []string `json:"a"`
-}
-
-// jsonPath is a verify.Path.
-type jsonPath struct {
-	Delta []jsonDelta `json:"delta"`
-	// Bias is the move δb of the output bias, null when b does not move.
-	Bias  []string `json:"bias"`
-	Loss0 string   `json:"loss0"`
-	Loss1 string   `json:"loss1"`
-	Rule  string   `json:"rule"`
-}
-
-// jsonDescent is a verify.Descent.
-type jsonDescent struct {
-	Neuron     int         `json:"neuron"`
-	Condition  string      `json:"condition"`
-	Delta      []jsonDelta `json:"delta"`
-	Bias       []string    `json:"bias"` // δb for (S0), else null
-	Derivative string      `json:"derivative"`
-	Path       *jsonPath   `json:"path"`
-}
-
-// jsonCell is a verify.CellProof.
-type jsonCell struct {
-	Point  []string `json:"point"`
-	T      []int    `json:"t"`
-	Lambda []string `json:"lambda"`
-	Mu     []string `json:"mu"`
-}
-
-// jsonStationarity is a verify.StationarityProof.
-type jsonStationarity struct {
-	Neuron int        `json:"neuron"`
-	ZPlus  []int      `json:"z_plus"`
-	ZMinus []int      `json:"z_minus"`
-	Cells  []jsonCell `json:"cells"`
-}
-
-// jsonEscapeWitness is a verify.EscapeWitness.
-type jsonEscapeWitness struct {
-	Neuron int      `json:"neuron"`
-	U      []string `json:"u"`
-	Q      []string `json:"q"`
 }
 
 // jsonExpect is a case's expect block.
@@ -188,59 +119,6 @@ func jsonInts(v []int) []int {
 	return v
 }
 
-func jsonDirection(d verify.Direction) []jsonDelta {
-	out := make([]jsonDelta, len(d))
-	for j, nr := range d {
-		out[j] = jsonDelta{J: j, W: jsonRats(nr.W), A: jsonRats(nr.A)}
-	}
-	return out
-}
-
-func toJSONPath(p *verify.Path) *jsonPath {
-	if p == nil {
-		return nil
-	}
-	return &jsonPath{Delta: jsonDirection(p.Delta), Bias: jsonOptRats(p.Bias), Loss0: jsonRat(p.Loss0), Loss1: jsonRat(p.Loss1), Rule: p.Rule}
-}
-
-func toJSONCert(c *verify.Certificate) *jsonCert {
-	if c == nil {
-		return nil
-	}
-	out := &jsonCert{Stationarity: []jsonStationarity{}, Escapes: []jsonEscapeWitness{}, NoEscape: []jsonNoEscape{}, Path: toJSONPath(c.Path)}
-	if d := c.Descent; d != nil {
-		out.Descent = &jsonDescent{
-			Neuron: d.Neuron, Condition: d.Condition, Delta: jsonDirection(d.Delta), Bias: jsonOptRats(d.Bias),
-			Derivative: jsonRat(d.Derivative), Path: toJSONPath(d.Path),
-		}
-	}
-	for _, s := range c.Stationarity {
-		js := jsonStationarity{Neuron: s.Neuron, ZPlus: jsonInts(s.ZPlus), ZMinus: jsonInts(s.ZMinus), Cells: []jsonCell{}}
-		for _, cell := range s.Cells {
-			js.Cells = append(js.Cells, jsonCell{
-				Point: jsonRats(cell.Point), T: jsonInts(cell.T),
-				Lambda: jsonRats(cell.Lambda), Mu: jsonRats(cell.Mu),
-			})
-		}
-		out.Stationarity = append(out.Stationarity, js)
-	}
-	for _, e := range c.Escapes {
-		out.Escapes = append(out.Escapes, jsonEscapeWitness{Neuron: e.Neuron, U: jsonRats(e.U), Q: jsonRats(e.Q)})
-	}
-	for _, ne := range c.NoEscape {
-		jn := jsonNoEscape{Neuron: ne.Neuron, Cells: []jsonFaceProof{}}
-		for _, f := range ne.Cells {
-			jf := jsonFaceProof{Point: jsonRats(f.Point), Beta: jsonRats(f.Beta), Alpha: [][]string{}}
-			for _, a := range f.Alpha {
-				jf.Alpha = append(jf.Alpha, jsonRats(a))
-			}
-			jn.Cells = append(jn.Cells, jf)
-		}
-		out.NoEscape = append(out.NoEscape, jn)
-	}
-	return out
-}
-
 // toJSON converts a check result to its JSON form.
 func toJSON(r *checkResult) *jsonCheck {
 	c, p, v := r.Case, r.Point, r.V
@@ -254,7 +132,7 @@ func toJSON(r *checkResult) *jsonCheck {
 		BiasGradient:  jsonOptRats(v.BiasGradient),
 		Neurons:       []jsonNeuron{},
 		Reason:        v.Reason,
-		Certificate:   toJSONCert(v.Cert),
+		Certificate:   v.Cert,
 		Recheck:       "ok",
 		Agrees:        r.Agrees(),
 		Disagreements: []string{},

@@ -64,7 +64,7 @@ func deterministicSession(args []string) bool {
 		return false
 	}
 	switch args[0] {
-	case "check", "embed", "snap":
+	case "check", "embed", "snap", "recheck":
 		return true
 	}
 	return false

@@ -8,6 +8,7 @@ import (
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/internal/atomicfile"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -450,16 +451,16 @@ type jsonSnap struct {
 	// Point is the exact point θ*, null when there is none.
 	Point []jsonSnapNeuron `json:"point"`
 	// PointOutputBias is θ*'s output bias b, null when there is none.
-	PointOutputBias []string  `json:"point_output_bias"`
-	Verdict         string    `json:"verdict"`
-	Stationary      bool      `json:"stationary"`
-	EscapeNeurons   []int     `json:"escape_neurons"`
-	NonDiff         []int     `json:"non_differentiable"`
-	Loss            string    `json:"loss"`
-	MSELoss         string    `json:"mse_loss"`
-	Reason          string    `json:"reason"`
-	Certificate     *jsonCert `json:"certificate"`
-	Recheck         string    `json:"recheck"`
+	PointOutputBias []string             `json:"point_output_bias"`
+	Verdict         string               `json:"verdict"`
+	Stationary      bool                 `json:"stationary"`
+	EscapeNeurons   []int                `json:"escape_neurons"`
+	NonDiff         []int                `json:"non_differentiable"`
+	Loss            string               `json:"loss"`
+	MSELoss         string               `json:"mse_loss"`
+	Reason          string               `json:"reason"`
+	Certificate     *recheck.Certificate `json:"certificate"`
+	Recheck         string               `json:"recheck"`
 	// Distance is an upper bound on |θ* − θ̃|.
 	Distance      string          `json:"distance"`
 	Neighbours    []jsonNeighbour `json:"neighbours"`
@@ -585,7 +586,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		j.Loss = jsonRat(v.Loss)
 		j.MSELoss = jsonRat(new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K()))))
 		j.Reason = v.Reason
-		j.Certificate = toJSONCert(v.Cert)
+		j.Certificate = v.Cert
 		j.Recheck = "ok"
 		if res.RecheckErr != nil {
 			j.Recheck = res.RecheckErr.Error()
