@@ -8,7 +8,7 @@ import (
 )
 
 // TestCheckBudgetAndWeights: --budget bounds the work (an exhausted time
-// budget gives undetermined with the reason and exit 1, never a guess), bad
+// budget gives undetermined with the reason and exit 3, never a guess), bad
 // budget specs are usage errors, and --weights replaces the case's neurons
 // with those of an npz file (the fixture's m = 3).
 func TestCheckBudgetAndWeights(t *testing.T) {
@@ -18,8 +18,8 @@ func TestCheckBudgetAndWeights(t *testing.T) {
 		code int
 		want string
 	}{
-		{"time budget exhausted", []string{"check", "--json", "--budget", "time=1ns", "../../cases/catalogue/nonglobal-local-min.json"}, 1, `"verdict": "undetermined"`},
-		{"budget reason", []string{"check", "--budget", "time=1ns", "../../cases/catalogue/nonglobal-local-min.json"}, 1, "time budget"},
+		{"time budget exhausted", []string{"check", "--json", "--budget", "time=1ns", "../../cases/catalogue/nonglobal-local-min.json"}, exitUndetermined, `"verdict": "undetermined"`},
+		{"budget reason", []string{"check", "--budget", "time=1ns", "../../cases/catalogue/nonglobal-local-min.json"}, exitUndetermined, "time budget"},
 		{"ample budget", []string{"check", "--budget", "cells=100,pivots=1000,time=1m", "../../cases/catalogue/nonglobal-local-min.json"}, 0, "agrees"},
 		{"bad key", []string{"check", "--budget", "seconds=3", "../../cases/catalogue/nonglobal-local-min.json"}, 2, "unknown key"},
 		{"bad number", []string{"check", "--budget", "cells=-1", "../../cases/catalogue/nonglobal-local-min.json"}, 2, "non-negative"},

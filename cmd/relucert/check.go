@@ -46,10 +46,9 @@ func (r *checkResult) Agrees() bool { return len(r.Disagreements) == 0 }
 
 // runCheck implements "relucert check CASE.json [--json]". Exit codes:
 // 0 when a verdict was reached, its certificate re-checks, and it agrees
-// with expect (or there is none); 1 when it disagrees with expect, when the
-// certificate fails verify.Recheck, or when the verdict is undetermined
-// without the case expecting that (no verdict reached); 2 on bad input or
-// usage.
+// with expect (or there is none); 1 when it disagrees with expect or the
+// certificate fails verify.Recheck; 2 on bad input or usage; 3 when the
+// verdict is undetermined (no verdict reached).
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("check", checkSynopsis, stderr)
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
@@ -136,7 +135,11 @@ func (r *checkResult) decide() {
 	expectsUndetermined := e != nil && e.Verdict != nil && *e.Verdict == verify.Undetermined
 	r.NoVerdict = r.V.Kind == verify.Undetermined && !expectsUndetermined
 	switch {
-	case !r.Agrees(), r.RecheckErr != nil, r.NoVerdict:
+	case r.RecheckErr != nil:
+		r.Code = exitDisagree
+	case r.V.Kind == verify.Undetermined:
+		r.Code = exitUndetermined
+	case !r.Agrees():
 		r.Code = exitDisagree
 	default:
 		r.Code = exitOK

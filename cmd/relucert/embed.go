@@ -178,8 +178,11 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 		res.Mismatch = res.Pred.Compare(after)
 	}
 	res.Code = exitOK
-	if res.RecheckBefore != nil || res.RecheckAfter != nil || res.Mismatch != nil {
+	switch {
+	case res.RecheckBefore != nil || res.RecheckAfter != nil || res.Mismatch != nil:
 		res.Code = exitDisagree
+	case after.Kind == verify.Undetermined:
+		res.Code = exitUndetermined
 	}
 	if *out != "" {
 		if err := writeEmbedCase(*out, res); err != nil {

@@ -7,9 +7,9 @@
 //	relucert train DATA.json --width W --mu MU --lr ETA --steps S --seed N [--plot F.png] [--json]
 //	relucert embed CASE.json --split J:LAMBDA | --add-zero-output W | --add-zero-input A [-o OUT.json]
 //
-// Exit status: 0 success (a verdict that agrees with the case's expect
-// block), 1 a verdict that disagrees (or a failed check), 2 bad input or
-// usage.
+// Exit status: 0 success (a decided verdict that agrees with the case's
+// expect block), 1 a verdict that disagrees (or a failed re-check), 2 bad
+// input or usage, 3 undetermined.
 //
 // Each subcommand lives in its own file and registers itself from an init
 // function with register; main.go only dispatches.
@@ -21,15 +21,20 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 )
 
 // Exit codes of every subcommand (README, "Commands").
 const (
-	exitOK       = 0 // verdict reached and agrees with expect
-	exitDisagree = 1 // verdict disagrees with expect, or a check failed
-	exitUsage    = 2 // bad input or usage
+	exitOK           = 0 // verdict reached (decided) and agrees with expect, or no expect
+	exitDisagree     = 1 // verdict disagrees with expect, or a certificate failed its re-check
+	exitUsage        = 2 // bad input or usage
+	exitUndetermined = 3 // no verdict: undetermined (a budget, or the theory does not decide)
 )
+
+// exitStatusText is the summary of the exit codes that usage and help print.
+const exitStatusText = "exit status: 0 decided and agrees with expect (or there is none), 1 disagrees or a certificate fails its re-check, 2 bad input or usage, 3 undetermined (a budget ran out or the theory does not decide)"
 
 // command is one subcommand.
 type command struct {
@@ -89,13 +94,21 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				fmt.Fprintf(stdout, "usage: relucert %s\n\n%s\n", c.usage, c.summary)
-				return exitOK
-			}
+		if len(args) > 2 {
+			fmt.Fprintf(stderr, "relucert help: want at most one topic, got %d\n", len(args)-1)
+			return exitUsage
+		}
+		if len(args) == 2 {
+			return help(args[1], stdout, stderr)
 		}
 		usage(stdout)
+		return exitOK
+	case "version", "-version", "--version":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "relucert version: no arguments expected\n")
+			return exitUsage
+		}
+		fmt.Fprintln(stdout, versionText())
 		return exitOK
 	}
 	if c, ok := commands[name]; ok {
@@ -110,6 +123,56 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	fmt.Fprintf(stderr, "relucert: unknown command %q\n\n", name)
 	usage(stderr)
 	return exitUsage
+}
+
+// help prints the help of one command: its synopsis, summary and flags
+// with their defaults — what "relucert CMD -h" prints — on stdout. An
+// unknown topic is a usage error.
+func help(topic string, stdout, stderr io.Writer) int {
+	c, ok := commands[topic]
+	if !ok {
+		fmt.Fprintf(stderr, "relucert help: unknown command %q\n\n", topic)
+		usage(stderr)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "%s\n\n", c.summary)
+	c.run([]string{"-h"}, stdout, stdout)
+	return exitOK
+}
+
+// versionText says which relucert this is: the module's version (or
+// "(devel)" when built from a checkout), the VCS revision and time when
+// the build recorded them, and the Go version, from the build information.
+func versionText() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "relucert (no build information)"
+	}
+	out := "relucert " + bi.Main.Version
+	if bi.Main.Path != "" {
+		out += " (" + bi.Main.Path + ")"
+	}
+	var rev, at, modified string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			modified = s.Value
+		}
+	}
+	if rev != "" {
+		out += ", commit " + rev
+		if at != "" {
+			out += " of " + at
+		}
+		if modified == "true" {
+			out += " with local changes"
+		}
+	}
+	return out + ", " + bi.GoVersion
 }
 
 // usage prints the list of subcommands.
@@ -143,9 +206,10 @@ func usage(w io.Writer) {
 	for _, n := range extra {
 		line(commands[n].usage, commands[n].summary, true)
 	}
-	fmt.Fprintln(w, "  relucert help [COMMAND]")
+	fmt.Fprintln(w, "  relucert help [COMMAND]\n      a command's flags with their defaults (the same as relucert COMMAND -h)")
+	fmt.Fprintln(w, "  relucert version (or --version)\n      the version and build of this binary")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "exit status: 0 agrees with expect, 1 disagrees, 2 bad input or usage")
+	fmt.Fprintln(w, exitStatusText)
 }
 
 // parseArgs parses args with fs, allowing flags before, between and after

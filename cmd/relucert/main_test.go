@@ -7,6 +7,7 @@ import (
 	"flag"
 	"io"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -295,8 +296,9 @@ func TestCheckDisagreeRules(t *testing.T) {
 
 // TestExitCodeRules checks the exit code of check for outcomes the small
 // test cases cannot produce: an undetermined verdict is "no verdict
-// reached" (exit 1) unless the case expects it, and a certificate that
-// fails its re-check is exit 1 whatever the verdict.
+// reached", exit 3 (also when the case expects it: 0 is for a decided
+// verdict), and a certificate that fails its re-check is exit 1 whatever
+// the verdict.
 func TestExitCodeRules(t *testing.T) {
 	saddle, undet := verify.Saddle, verify.Undetermined
 	for _, tc := range []struct {
@@ -308,9 +310,10 @@ func TestExitCodeRules(t *testing.T) {
 		{verify.Saddle, nil, nil, exitOK},
 		{verify.Saddle, &cases.Expect{Verdict: &saddle}, nil, exitOK},
 		{verify.Saddle, &cases.Expect{Verdict: &saddle}, errors.New("bad path"), exitDisagree},
-		{verify.Undetermined, nil, nil, exitDisagree},
-		{verify.Undetermined, &cases.Expect{Verdict: &undet}, nil, exitOK},
-		{verify.Undetermined, &cases.Expect{Verdict: &saddle}, nil, exitDisagree},
+		{verify.Undetermined, nil, nil, exitUndetermined},
+		{verify.Undetermined, &cases.Expect{Verdict: &undet}, nil, exitUndetermined},
+		{verify.Undetermined, &cases.Expect{Verdict: &saddle}, nil, exitUndetermined},
+		{verify.Undetermined, nil, errors.New("bad"), exitDisagree},
 		{verify.LocalMin, &cases.Expect{Verdict: &saddle}, nil, exitDisagree},
 	} {
 		r := &checkResult{
@@ -322,5 +325,60 @@ func TestExitCodeRules(t *testing.T) {
 		if r.Code != tc.want {
 			t.Errorf("%v, expect %+v, recheck %v: exit %d, want %d", tc.kind, tc.expect, tc.recheck, r.Code, tc.want)
 		}
+	}
+}
+
+// TestHelpAndVersion: "help CMD" prints the command's summary and exactly
+// what "CMD -h" prints (its flags with their defaults), for every command;
+// an unknown topic is exit 2; --version and version print the module and
+// Go version.
+func TestHelpAndVersion(t *testing.T) {
+	for name, c := range commands {
+		code, out, errOut := runArgs("help", name)
+		if code != exitOK {
+			t.Errorf("help %s: exit %d %s", name, code, errOut)
+		}
+		_, hOut, hErr := runArgs(name, "-h")
+		if want := c.summary + "\n\n" + hOut + hErr; out != want {
+			t.Errorf("help %s differs from %s -h:\n%s\n---\n%s", name, name, out, want)
+		}
+		if !strings.Contains(out, "usage: relucert "+name) {
+			t.Errorf("help %s: no synopsis:\n%s", name, out)
+		}
+	}
+	if code, _, errOut := runArgs("help", "nosuch"); code != exitUsage || !strings.Contains(errOut, `unknown command "nosuch"`) {
+		t.Errorf("help nosuch: exit %d %s", code, errOut)
+	}
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, out, _ := runArgs(args...)
+		if code != exitOK || !strings.HasPrefix(out, "relucert ") || !strings.Contains(out, "go1.") {
+			t.Errorf("%v: exit %d %q", args, code, out)
+		}
+	}
+	if code, out, _ := runArgs("help"); code != exitOK || !strings.Contains(out, "3 undetermined") {
+		t.Errorf("help: exit %d, no exit status 3 in:\n%s", code, out)
+	}
+}
+
+// TestSuiteExitUndetermined: a suite whose only failures are undetermined
+// verdicts (here a 1 ns time budget) exits 3; with a disagreement too, 1.
+func TestSuiteExitUndetermined(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../../cases/catalogue/nonglobal-local-min.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runArgs("suite", dir, "--budget", "time=1ns"); code != exitUndetermined {
+		t.Errorf("exit %d, want 3\n%s", code, out)
+	}
+	bad := strings.Replace(string(data), `"verdict": "local-min"`, `"verdict": "saddle"`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "b.json"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := runArgs("suite", dir); code != exitDisagree {
+		t.Errorf("exit %d, want 1\n%s", code, out)
 	}
 }

@@ -98,8 +98,11 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case res.Algebraic != nil:
 		r.Code = algebraicExit(r)
-	case res.Point == nil || res.Verdict == nil, res.RecheckErr != nil,
-		res.Verdict.Kind == verify.Undetermined, len(r.Disagreements) > 0:
+	case res.Point == nil || res.Verdict == nil, res.RecheckErr != nil:
+		r.Code = exitDisagree
+	case res.Verdict.Kind == verify.Undetermined:
+		r.Code = exitUndetermined
+	case len(r.Disagreements) > 0:
 		r.Code = exitDisagree
 	default:
 		r.Code = exitOK

@@ -23,8 +23,11 @@ import (
 func algebraicExit(r *snapRun) int {
 	a := r.Res.Algebraic
 	v := a.Verdict
-	if v == nil || v.Cert == nil || a.RecheckErr != nil || v.Kind == verify.Undetermined || len(r.Disagreements) > 0 {
+	if v == nil || v.Cert == nil || a.RecheckErr != nil || len(r.Disagreements) > 0 && v.Kind != verify.Undetermined {
 		return exitDisagree
+	}
+	if v.Kind == verify.Undetermined {
+		return exitUndetermined
 	}
 	return exitOK
 }

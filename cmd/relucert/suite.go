@@ -109,7 +109,8 @@ func (r *suiteResult) counts() (passed, failed int) {
 // runSuite implements "relucert suite [DIR] [--json] [--junit FILE]
 // [--max-cells N] [--max-pivots N]". Exit codes: 0 when every case passed,
 // 1 when some case failed, 2 on usage errors, an unreadable DIR, a DIR
-// without case files, or a JUnit file that cannot be written.
+// without case files, or a JUnit file that cannot be written, 3 when the
+// only failures are undetermined verdicts (see exitCode).
 //
 // The last line of stdout is "N passed, M failed" — with --json stdout is
 // one JSON document, and that line goes to stderr instead.
@@ -166,10 +167,25 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		writeSuiteSummary(stdout, res)
 		fmt.Fprintln(stdout, last)
 	}
-	if failed > 0 {
-		return exitDisagree
+	return res.exitCode()
+}
+
+// exitCode is suite's exit status, check's rule over the cases: 1 when
+// some case failed with a decided verdict or a failed re-check (or was
+// rejected), else 3 when some case failed with an undetermined verdict (no
+// verdict reached), else 0.
+func (r *suiteResult) exitCode() int {
+	code := exitOK
+	for _, c := range r.Cases {
+		if c.Passed() {
+			continue
+		}
+		if ch := c.Check; ch == nil || ch.Code != exitUndetermined {
+			return exitDisagree
+		}
+		code = exitUndetermined
 	}
-	return exitOK
+	return code
 }
 
 // suiteEntries lists the case files of dir, or of the embedded catalogue
