@@ -293,6 +293,7 @@ func (fs *featureSpace) featureWitness(r []exact.Vec, e1 exact.Mat) (u, q exact.
 	if err != nil || u == nil {
 		return nil, nil, err
 	}
+	u = primitive(u) // the same direction, integer entries
 	return u, resp(u), nil
 }
 
@@ -524,6 +525,23 @@ func (fs *featureSpace) candidates(witness *recheck.Net) []exact.Vec {
 	return out
 }
 
+// integerWeights rescales every neuron of net to an input weight with
+// coprime integer entries, (c·w, a/c) with c > 0: the same function
+// (ρ(c·z) = c·ρ(z)), easier to read.
+func integerWeights(net *recheck.Net) *recheck.Net {
+	for j, nr := range net.Neurons {
+		w := primitive(nr.W)
+		for c := range w {
+			if w[c].Sign() != 0 {
+				scale := new(big.Rat).Quo(w[c], nr.W[c]) // c > 0
+				net.Neurons[j] = Neuron{W: w, A: nr.A.Scale(scale.Inv(scale))}
+				break
+			}
+		}
+	}
+	return net
+}
+
 // netPoint returns the network net on p's data.
 func netPoint(p *Point, net *recheck.Net) *Point {
 	return &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: net.Neurons, OutputBias: net.OutputBias}
@@ -641,6 +659,7 @@ func (s *state) globalWitness(g *recheck.GlobalProof, fs *featureSpace, fit *rec
 	if err != nil {
 		return err
 	}
+	pruned = integerWeights(pruned)
 	g.Witness, g.Pruned = pruned, ok
 	if wl := Loss(netPoint(p, pruned)); wl.Cmp(g.Optimum) != 0 {
 		return fmt.Errorf("internal error: the witness network has loss %s, not L* = %s", wl.RatString(), g.Optimum.RatString())
@@ -652,6 +671,7 @@ func (s *state) globalWitness(g *recheck.GlobalProof, fs *featureSpace, fit *rec
 		return nil
 	}
 	if ww := greedyWidth(p, fs.candidates(pruned), m); ww != nil {
+		ww = integerWeights(ww)
 		wl := Loss(netPoint(p, ww))
 		if wl.Cmp(g.Optimum) == 0 {
 			// A narrower network reaching L*: it is the witness.

@@ -2,6 +2,7 @@ package verify_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -498,4 +499,30 @@ func TestRecheckGlobalRejectsTampering(t *testing.T) {
 			t.Errorf("tamper %q never applied", tm.name)
 		}
 	}
+}
+
+// ExampleCheck_global: two samples share the input x = 1 with targets 0 and
+// 2, so no network fits both: L* = ((0 − 1)² + (2 − 1)²)/(2·4) = 1/4, and a
+// network whose outputs are the targets elsewhere and their mean at x = 1
+// is a global minimum with L > 0 (TestTheoremGByHand (a) works it out).
+func ExampleCheck_global() {
+	x := func(v int64) exact.Vec { return exact.VecOf(v, 1) } // input x with a bias coordinate
+	y := func(v int64) exact.Vec { return exact.VecOf(v) }
+	p := &Point{Act: ReLU(),
+		X: []exact.Vec{x(-1), x(1), x(1), x(2)},
+		Y: []exact.Vec{y(1), y(0), y(2), y(5)},
+		Neurons: []Neuron{
+			{W: exact.VecOf(0, 1), A: exact.VecOf(1)},  // 1·ρ(1) = 1
+			{W: exact.VecOf(1, -1), A: exact.VecOf(4)}, // 4·ρ(x − 1)
+		}}
+	v, err := Check(p, Options{})
+	if err != nil {
+		panic(err)
+	}
+	g := v.Cert.Global
+	fmt.Println(v.Kind, "L =", v.Loss.RatString(), "L* =", g.Optimum.RatString(), "at width", p.M(), ":", g.Width)
+	fmt.Println("recheck:", Recheck(p, v))
+	// Output:
+	// global-min L = 1/4 L* = 1/4 at width 2 : yes
+	// recheck: <nil>
 }
