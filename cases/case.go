@@ -110,15 +110,28 @@ func (c *Case) Point() *verify.Point {
 		Pos: ratCopy(c.Activation.Pos),
 		Neg: ratCopy(c.Activation.Neg),
 	}}
-	for _, row := range c.Inputs {
-		x := exact.Vec(row).Clone()
-		if c.Bias {
-			x = append(x, big.NewRat(1, 1))
+	// The copies come from large blocks (a million samples are a few
+	// allocations per block, not several per number).
+	var rats ratSlab
+	var ptrs ptrSlab
+	clone := func(row []*big.Rat, extra int) exact.Vec {
+		v := ptrs.take(len(row) + extra)
+		for _, x := range row {
+			v = append(v, rats.next().Set(x))
 		}
-		p.X = append(p.X, x)
+		return v
 	}
+	p.X = make([]exact.Vec, 0, len(c.Inputs))
+	for _, row := range c.Inputs {
+		if !c.Bias {
+			p.X = append(p.X, clone(row, 0))
+			continue
+		}
+		p.X = append(p.X, append(clone(row, 1), rats.next().SetInt64(1)))
+	}
+	p.Y = make([]exact.Vec, 0, len(c.Targets))
 	for _, row := range c.Targets {
-		p.Y = append(p.Y, exact.Vec(row).Clone())
+		p.Y = append(p.Y, clone(row, 0))
 	}
 	for _, nr := range c.Neurons {
 		p.Neurons = append(p.Neurons, nr.Clone())

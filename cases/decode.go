@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -122,6 +124,9 @@ func (d *decoder) count(fieldPath string) *Error {
 	d.values++
 	if d.values > d.lim.MaxValues {
 		return d.fail(fieldPath, "more than %d values (numbers, rows and neurons) in one case file (--max-values raises the limit)", d.lim.MaxValues)
+	}
+	if d.values&4095 == 0 && !d.lim.Deadline.IsZero() && !time.Now().Before(d.lim.Deadline) {
+		return &Error{File: d.file, Field: fieldPath, Err: fmt.Errorf("time budget exceeded while reading the case file: %w", exact.ErrBudget)}
 	}
 	return nil
 }

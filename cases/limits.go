@@ -1,6 +1,9 @@
 package cases
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Default limits of Limits: far above what a real case needs, low enough
 // that one hostile or mistyped file cannot exhaust memory or make a check
@@ -41,6 +44,10 @@ type Limits struct {
 	// MaxValues bounds the numbers, rows and neurons of a file
 	// (DefaultMaxValues when 0). It also sets the file-size limit.
 	MaxValues int
+	// Deadline, when not zero, is when reading gives up: the error then
+	// names the field reached and wraps exact.ErrBudget (a time budget ran
+	// out; the file is not known to be bad).
+	Deadline time.Time
 }
 
 // resolved returns l with every zero field set to its default.

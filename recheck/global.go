@@ -358,7 +358,7 @@ func netLoss(p *network.Point, net *Net) (*big.Rat, error) {
 		return nil, fmt.Errorf("output bias does not match the point's")
 	}
 	q := &network.Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: net.Neurons, OutputBias: net.OutputBias}
-	rc, err := newRechecker(q)
+	rc, err := newRechecker(q, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -37,14 +37,29 @@ import (
 //
 // The zero tests are decided by multi-modular arithmetic with rigorous
 // bounds (residues.go), the coverage of arrangements in cover.go.
-func Recheck(p *network.Point, v *Verdict) error {
+func Recheck(p *network.Point, v *Verdict) error { return RecheckWithin(p, v, nil) }
+
+// RecheckWithin is Recheck asking stop between its steps (the residues of
+// each prime, the proofs of each neuron and cell, the loss along a
+// segment): once stop says so it gives up with an error wrapping
+// exact.ErrBudget, which says that the certificate was not re-checked,
+// not that it is wrong. A nil stop never stops.
+func RecheckWithin(p *network.Point, v *Verdict, stop exact.Stop) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(recheckStopped); !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("the re-check of the certificate did not finish: %w", exact.ErrBudget)
+		}
+	}()
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	if v == nil || v.Cert == nil {
 		return fmt.Errorf("no certificate")
 	}
-	rc, err := newRechecker(p)
+	rc, err := newRechecker(p, stop)
 	if err != nil {
 		return err
 	}
@@ -259,7 +274,9 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 	s1 := make([]bool, rc.m)
 	par.Dynamic(rc.m, par.Workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
 	n := big.NewRat(int64(rc.n), 1)
+	rc.poll()
 	for j, nr := range p.Neurons {
+		rc.poll()
 		rep := v.Neurons[j]
 		if kind, zs := rc.kind(j); rep.Kind != kind || rep.Boundary != zs {
 			return fmt.Errorf("neurons[%d]: the report says %v with |Z_j| = %d, the point has %v with |Z_j| = %d", j, rep.Kind, rep.Boundary, kind, zs)
@@ -360,6 +377,7 @@ func (rc *rechecker) s2Fails(j int, f *S2Failure) error {
 func (rc *rechecker) escapeSet(v *Verdict, ck *claims) error {
 	p := rc.p
 	for j, nr := range p.Neurons {
+		rc.poll()
 		w, proof := ck.escapes[j], ck.noEsc[j]
 		if ck.listed[j] {
 			if w == nil {
@@ -430,6 +448,7 @@ func (rc *rechecker) noEscape(j int, pr *NoEscapeProof) error {
 	}
 	signs := make([][]int8, len(pr.Cells))
 	for ci, fp := range pr.Cells {
+		rc.poll()
 		s, err := recheckFace(rc, j, fp)
 		if err != nil {
 			return fmt.Errorf("neurons[%d]: no-escape cell %d: %w", j, ci, err)
@@ -579,6 +598,7 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 		return nil, fmt.Errorf("path: L(θ) does not match")
 	}
 	lossAt := func(tau *big.Rat) *big.Rat {
+		rc.poll()
 		return new(big.Rat).Sub(rc.lossAlong(path.Delta, path.Bias, tau), l0)
 	}
 	if l1 := lossAt(big.NewRat(1, 1)); new(big.Rat).Add(l1, l0).Cmp(path.Loss1) != 0 {
@@ -598,7 +618,12 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 	if poly.Eval(third).Cmp(lossAt(third)) != 0 {
 		return nil, fmt.Errorf("path: the loss along the segment is not a quartic (safe radius violated)")
 	}
-	if !poly.NegativeOn(big.NewRat(1, 1)) {
+	neg, err := poly.NegativeOnWithin(big.NewRat(1, 1), rc.stop)
+	if err != nil {
+		rc.poll()
+		return nil, err
+	}
+	if !neg {
 		return nil, fmt.Errorf("path: L(θ+τΔ) − L(θ) = %v is not negative on (0, 1]", poly)
 	}
 	return poly, nil

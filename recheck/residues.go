@@ -69,6 +69,30 @@ type rechecker struct {
 	dX, dW, dA, dR, dY, dRho *big.Int
 	mbX, mbW, mbA, mbR, mbY  int
 	mbRho                    int
+
+	// stop ends the re-check (RecheckWithin); ticks counts tick calls.
+	stop  exact.Stop
+	ticks int
+}
+
+// recheckStopped is the panic value with which poll unwinds
+// RecheckWithin, which recovers it.
+type recheckStopped struct{}
+
+// poll unwinds RecheckWithin when its stop says so. Only on the
+// goroutine of RecheckWithin: loops run by workers of internal/parallel
+// ask rc.stop.Stopped() and return early, and their caller polls.
+func (rc *rechecker) poll() {
+	if rc.stop.Stopped() {
+		panic(recheckStopped{})
+	}
+}
+
+// tick polls every 1024 calls, for loops of cheap steps.
+func (rc *rechecker) tick() {
+	if rc.ticks++; rc.ticks&1023 == 0 {
+		rc.poll()
+	}
 }
 
 func lcmInt(a, b *big.Int) *big.Int {
@@ -99,8 +123,8 @@ func flatten(vs []exact.Vec) []*big.Rat {
 
 // newRechecker computes the signs, the residuals (from their residues) and
 // the loss of p (valid).
-func newRechecker(p *network.Point) (*rechecker, error) {
-	rc := &rechecker{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M()}
+func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
+	rc := &rechecker{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M(), stop: stop}
 	n, m := rc.n, rc.m
 	// Signs: filter, then big.Rat.
 	xf := make([]exact.FloatVec, n)
@@ -108,6 +132,7 @@ func newRechecker(p *network.Point) (*rechecker, error) {
 	for i, x := range p.X {
 		xf[i] = exact.ToFloatVec(x)
 		rc.zeroX[i] = x.IsZero()
+		rc.tick()
 	}
 	wf := make([]exact.FloatVec, m)
 	for j, nr := range p.Neurons {
@@ -117,10 +142,13 @@ func newRechecker(p *network.Point) (*rechecker, error) {
 	for j := range rc.sign {
 		rc.sign[j] = make([]int8, n)
 	}
+	rc.poll()
 	for _, ji := range exact.SignMatrix(wf, xf, rc.sign) {
 		j, i := ji[0], ji[1]
 		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X[i]).Sign())
+		rc.tick()
 	}
+	rc.poll()
 
 	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
@@ -144,6 +172,7 @@ func newRechecker(p *network.Point) (*rechecker, error) {
 	bF := rc.mbA + rc.mbRho + rc.mbW + rc.mbX + bitlen(m*rc.d)
 	bE := dE.BitLen() + max(rc.mbY, bF) + 2
 	rc.residuals(exact.PrimesFor(bE), dE)
+	rc.poll()
 	rc.dR, rc.mbR = exact.CommonDenominator(flatten(rc.r)), magBits(rc.r...)
 	s := new(big.Rat)
 	for _, r := range rc.r {
@@ -273,6 +302,9 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 	rc.ensurePrimes(K)
 	par.Chunks(K, par.Workers(n*m*d*K), func(_, lo, hi int) {
 		for t := lo; t < hi; t++ {
+			if rc.stop.Stopped() {
+				return // polled below
+			}
 			im := rc.images[t]
 			p := im.p
 			aw := make([]uint64, m*k*d)
@@ -319,6 +351,7 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 			rc.products(im)
 		}
 	})
+	rc.poll()
 	ps := make([]uint64, K)
 	scale := make([]uint64, K)
 	for t, im := range rc.images[:K] {
@@ -337,6 +370,7 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 			}
 			rc.r[i][l] = new(big.Rat).SetFrac(crt.Int(&N, res), dE)
 		}
+		rc.tick()
 	}
 }
 

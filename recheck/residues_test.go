@@ -94,7 +94,7 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 		if trial%5 == 0 {
 			p.OutputBias = nt.RandVec(rng, p.K(), 2)
 		}
-		rc, err := newRechecker(p)
+		rc, err := newRechecker(p, nil)
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
@@ -175,7 +175,7 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 		if trial%3 == 0 {
 			p = nt.FloatPoint(rng, 2+rng.IntN(8), 1+rng.IntN(3), 1+rng.IntN(3), 1+rng.IntN(2))
 		}
-		rc, err := newRechecker(p)
+		rc, err := newRechecker(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 		var db exact.Vec
 		if trial%2 == 0 {
 			p.OutputBias = nt.RandVec(rng, p.K(), 2)
-			rc, err = newRechecker(p)
+			rc, err = newRechecker(p, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

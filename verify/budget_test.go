@@ -1,9 +1,13 @@
 package verify
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 )
 
 // TestBudgetGivesUndetermined: an exhausted budget (cells, pivots or time)
@@ -31,8 +35,10 @@ func TestBudgetGivesUndetermined(t *testing.T) {
 		{"cells", saddle, Options{MaxCells: 1}, Undetermined, "budget"},
 		// One pivot suffices for every LP here: a budget not exhausted changes nothing.
 		{"pivots enough", saddle, Options{MaxPivots: 1}, Saddle, "indefinite test"},
-		// (S1) fails without any LP: the deadline does not hide it.
-		{"S1 decides", s1fail, Options{Deadline: time.Now().Add(-time.Second)}, NotStationary, "(S1)"},
+		// (S1) fails without any LP: a deadline that leaves time does not
+		// hide it; one that has passed stops Check in its first stage.
+		{"S1 decides", s1fail, Options{Deadline: time.Now().Add(time.Minute)}, NotStationary, "(S1)"},
+		{"S1 too late", s1fail, Options{Deadline: time.Now().Add(-time.Second)}, Undetermined, "time budget exceeded while setting up the exact engine"},
 	}
 	for _, tt := range tests {
 		v, err := Check(tt.p, tt.opt)
@@ -41,6 +47,14 @@ func TestBudgetGivesUndetermined(t *testing.T) {
 		}
 		if v.Kind != tt.want || !strings.Contains(v.Reason, tt.reason) {
 			t.Errorf("%s: %v (%s), want %v with %q", tt.name, v.Kind, v.Reason, tt.want, tt.reason)
+		}
+		if v.Loss == nil {
+			// Stopped before the loss was known: there is nothing to
+			// re-check, and the verdict must say it ran out of time.
+			if v.Kind != Undetermined || !strings.HasPrefix(v.Reason, "budget: ") {
+				t.Errorf("%s: no loss in a %v verdict (%s)", tt.name, v.Kind, v.Reason)
+			}
+			continue
 		}
 		if err := Recheck(tt.p, v); err != nil {
 			t.Errorf("%s: Recheck: %v", tt.name, err)
@@ -62,5 +76,87 @@ func TestTimeBudgetInCells(t *testing.T) {
 	_, err := s.TheoremS2(0, Options{Deadline: time.Unix(1, 0)})
 	if err == nil || !strings.Contains(err.Error(), "cells of") || !strings.Contains(err.Error(), "time budget") {
 		t.Fatalf("err = %v; want the time budget of the cell enumeration", err)
+	}
+}
+
+// TestBudgetEveryStage stops Check at its k-th question to the time
+// budget, for every k until Check finishes: each stop gives an
+// undetermined verdict whose reason names the stage and keeps what was
+// decided (a failed (S1) found before its segment), and the stages of
+// engine set-up, Theorem S sums and segment search are all reached.
+func TestBudgetEveryStage(t *testing.T) {
+	s1fail := &Point{Act: ReLU(), X: []exactVec{vec(1), vec(2)}, Y: []exactVec{vec(3), vec(3)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	zero := &Point{Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}, Y: []exactVec{vec(1), vec(-1), vec(2)},
+		Neurons: []Neuron{{W: vec(0, 0), A: vec(0)}}} // a zero neuron that escapes: Theorem E
+	for _, tc := range []struct {
+		name   string
+		p      *Point
+		want   VerdictKind
+		stages []string
+	}{
+		{"not stationary", s1fail, NotStationary, []string{"setting up the exact engine", "computing the sums of Theorem S", "searching a decreasing segment"}},
+		{"saddle", zero, Saddle, []string{"setting up the exact engine", "deciding the escape neurons", "checking the path of Theorem E"}},
+	} {
+		seen := map[string]bool{}
+		finished := false
+		for k := 0; k < 200 && !finished; k++ {
+			calls := 0
+			v, err := Check(tc.p, Options{stop: func() bool { calls++; return calls > k }})
+			if err != nil {
+				t.Fatalf("%s, stop at %d: %v", tc.name, k, err)
+			}
+			if v.Kind == tc.want {
+				finished = true
+				continue
+			}
+			if v.Kind != Undetermined || !strings.HasPrefix(v.Reason, "budget: time budget exceeded while ") {
+				t.Fatalf("%s, stop at %d: %v (%s)", tc.name, k, v.Kind, v.Reason)
+			}
+			for _, s := range tc.stages {
+				if strings.Contains(v.Reason, "while "+s) {
+					seen[s] = true
+				}
+			}
+			if strings.Contains(v.Reason, "segment") && tc.want == NotStationary && !strings.Contains(v.Reason, "(S1) fails for neuron 0") {
+				t.Errorf("%s: stopped in the segment search without saying (S1) failed: %s", tc.name, v.Reason)
+			}
+		}
+		if !finished {
+			t.Errorf("%s: Check never finished", tc.name)
+		}
+		for _, s := range tc.stages {
+			if !seen[s] {
+				t.Errorf("%s: no stop while %s", tc.name, s)
+			}
+		}
+	}
+}
+
+// TestRecheckWithinStops: the re-check asks its stop too; stopped at its
+// k-th question it says the certificate was not re-checked (ErrBudget),
+// never that it is wrong, and with enough questions it validates it.
+func TestRecheckWithinStops(t *testing.T) {
+	s1fail := &Point{Act: ReLU(), X: []exactVec{vec(1), vec(2)}, Y: []exactVec{vec(3), vec(3)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	zero := &Point{Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}, Y: []exactVec{vec(1), vec(-1), vec(2)},
+		Neurons: []Neuron{{W: vec(0, 0), A: vec(0)}}}
+	for _, p := range []*Point{s1fail, zero} {
+		v, err := Check(p, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok := false
+		for k := 0; k < 200 && !ok; k++ {
+			calls := 0
+			err := recheck.RecheckWithin(p, v, func() bool { calls++; return calls > k })
+			switch {
+			case err == nil:
+				ok = true
+			case !errors.Is(err, exact.ErrBudget):
+				t.Fatalf("%v, stop at %d: %v", v.Kind, k, err)
+			}
+		}
+		if !ok {
+			t.Errorf("%v: never re-checked", v.Kind)
+		}
 	}
 }

@@ -26,6 +26,10 @@ type Options struct {
 	// any width, global.go): the verdict is then the local one, and
 	// global-min needs L = 0.
 	SkipGlobal bool
+
+	// stop, when set (by tests), is asked instead of the deadline's clock
+	// by the pollers of budget.go.
+	stop exact.Stop
 }
 
 // errDeadline is the budget error of an exceeded Options.Deadline.
@@ -61,15 +65,49 @@ func (opt Options) expired() bool {
 //
 // The error is non-nil only when p is malformed or on an internal
 // inconsistency; a budget that runs out gives an Undetermined verdict.
-func Check(p *Point, opt Options) (*Verdict, error) {
+// The time budget (Options.Deadline) is asked at every stage, so Check
+// returns soon after the deadline, with what was decided before it in the
+// reason.
+func Check(p *Point, opt Options) (v *Verdict, err error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
 	if opt.Timeout > 0 && opt.Deadline.IsZero() {
 		opt.Deadline = time.Now().Add(opt.Timeout)
 	}
-	s := newCheckState(p)
-	v, err := s.classify(opt)
+	var s *state
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		st, ok := r.(stopped)
+		if !ok {
+			panic(r)
+		}
+		if v == nil && s != nil {
+			v = s.partial
+		}
+		if v == nil {
+			v = &Verdict{Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
+		}
+		decided := ""
+		if s != nil {
+			decided = s.decided
+		}
+		v.Kind, v.Reason, err = Undetermined, budgetReason(st, decided), nil
+		v.Stationary = false
+		for _, nr := range v.Neurons {
+			if nr.G == nil { // stopped before the per-neuron reports: none
+				v.Neurons = nil
+				break
+			}
+		}
+		v.Cert = &Certificate{}
+		v.Escape = []int{}
+	}()
+	s = newCheckStateStop(p, newPoller(opt))
+	v, err = s.classify(opt)
 	if err != nil || v == nil || opt.SkipGlobal {
 		return v, err
 	}
@@ -83,6 +121,7 @@ func Check(p *Point, opt Options) (*Verdict, error) {
 func (s *state) classify(opt Options) (*Verdict, error) {
 	p := s.p
 	v := &Verdict{Loss: s.ev.loss(), Escape: []int{}, Neurons: make([]NeuronReport, p.M()), Cert: &Certificate{}}
+	s.partial = v // what a stop by the time budget reports
 	decided, err := s.TheoremS(v, opt)
 	if err != nil || !decided || !v.Stationary {
 		return v, err
@@ -176,6 +215,7 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		if descent.Condition == "S0" {
 			what = "the output bias"
 		}
+		s.decided = fmt.Sprintf("Theorem S: (%s) fails for %s, L'(θ; Δ) = %s < 0: not stationary, but no decreasing segment was certified in time", descent.Condition, what, descent.Derivative.RatString())
 		path, err := s.decreasingPath(descent.Delta, descent.Bias, fmt.Sprintf("descent direction of %s (%s fails)", what, descent.Condition))
 		if err != nil {
 			return false, err
@@ -222,6 +262,7 @@ func (s *state) EscapeNeurons(v *Verdict, opt Options) (faces map[int][]face, bu
 		}
 	})
 	for j, nr := range p.Neurons {
+		s.pl.now("deciding the escape neurons")
 		rep := &v.Neurons[j]
 		r := res[j]
 		u := r.u

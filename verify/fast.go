@@ -72,6 +72,9 @@ type engine struct {
 	rxOnce sync.Once
 	mu     sync.Mutex
 	sums   []*neuronSums
+
+	// pl unwinds Check when its time budget runs out (nil: never).
+	pl *poller
 }
 
 // neuronSums are S⁺_j, S⁻_j and S⁰_j (each k·d entries, row-major by
@@ -88,9 +91,16 @@ func scaleInt(z *big.Int, x *big.Rat, D *big.Int) *big.Int { return exact.ScaleI
 // intImage returns the integer matrix D·rows (rows of equal length c) with
 // D the common denominator, and the bit length of its largest entry.
 func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
+	return intImageStop(rows, c, nil)
+}
+
+// intImageStop is intImage polling pl.
+func intImageStop(rows []exact.Vec, c int, pl *poller) (*exact.IntMat, *big.Int, int) {
+	const stage = "setting up the exact engine (integer images)"
 	var all []*big.Rat
 	for _, r := range rows {
 		all = append(all, r...)
+		pl.tick(stage)
 	}
 	D := ratDen(all)
 	if c == 0 {
@@ -114,6 +124,7 @@ func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
 				e = int(x.Denom().TrailingZeroBits())
 			}
 			b = max(b, x.Num().BitLen()+E-e)
+			pl.tick(stage)
 		}
 		if fast {
 			m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
@@ -150,6 +161,7 @@ func intImage(rows []exact.Vec, c int) (*exact.IntMat, *big.Int, int) {
 		if l := ints[i].BitLen(); l > b {
 			b = l
 		}
+		pl.tick(stage)
 	}
 	m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
 	for i := range all {
@@ -175,8 +187,11 @@ func bitlen(n int) int { return bits.Len(uint(n)) }
 
 // newEngine builds the integer images, the exact signs and the residuals
 // of p (which must be valid).
-func newEngine(p *Point) *engine {
-	e := newSignEngine(p)
+func newEngine(p *Point) *engine { return newEngineStop(p, nil, nil) }
+
+// newEngineStop is newEngineX polling pl at every stage (see budget.go).
+func newEngineStop(p *Point, xs *engine, pl *poller) *engine {
+	e := newSignEngineStop(p, xs, pl)
 	e.residuals()
 	return e
 }
@@ -188,31 +203,31 @@ func newSignEngine(p *Point) *engine { return newSignEngineX(p, nil) }
 
 // newEngineX is newEngine reusing the images of the inputs of xs, an
 // engine of a point with the same inputs p.X (nil: none).
-func newEngineX(p *Point, xs *engine) *engine {
-	e := newSignEngineX(p, xs)
-	e.residuals()
-	return e
-}
+func newEngineX(p *Point, xs *engine) *engine { return newEngineStop(p, xs, nil) }
 
-func newSignEngineX(p *Point, xs *engine) *engine {
-	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M()}
+func newSignEngineX(p *Point, xs *engine) *engine { return newSignEngineStop(p, xs, nil) }
+
+func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
+	const stage = "setting up the exact engine (signs of w_j·x_i)"
+	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M(), pl: pl}
 	n, d, m := e.n, e.d, e.m
 	if xs != nil {
 		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
 	} else {
-		e.x, e.dx, e.bx = intImage(p.X, d)
+		e.x, e.dx, e.bx = intImageStop(p.X, d, pl)
 		e.zeroX = make([]bool, n)
 		e.xf = make([]exact.FloatVec, n)
 		for i, x := range p.X {
 			e.zeroX[i] = x.IsZero()
 			e.xf[i] = exact.ToFloatVec(x)
+			pl.tick(stage)
 		}
 	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j] = nr.W
 	}
-	e.w, e.dw, e.bw = intImage(ws, d)
+	e.w, e.dw, e.bw = intImageStop(ws, d, pl)
 	e.wf = make([]exact.FloatVec, m)
 	e.wZero = make([]bool, m)
 	e.aZero = make([]bool, m)
@@ -230,21 +245,29 @@ func newSignEngineX(p *Point, xs *engine) *engine {
 	for j := range e.sign {
 		e.sign[j] = make([]int8, n)
 	}
-	nw := workers(n * m * d)
-	if nw > m {
-		nw = 1
-	}
-	parts := make([][][2]int, nw)
-	parallelIdx(m, nw, func(t, lo, hi int) {
-		u := exact.SignMatrix(e.wf[lo:hi], e.xf, e.sign[lo:hi])
-		for q := range u {
-			u[q][0] += lo
-		}
-		parts[t] = u
-	})
+	// The neurons go in batches of about 2²² products, with a poll after
+	// each, so that the time budget is asked every few milliseconds.
 	var und [][2]int
-	for _, u := range parts {
-		und = append(und, u...)
+	batch := max(1, (1<<22)/max(1, n*d))
+	for b0 := 0; b0 < m; b0 += batch {
+		b1 := min(m, b0+batch)
+		nw := workers(n * (b1 - b0) * d)
+		if nw > b1-b0 {
+			nw = 1
+		}
+		parts := make([][][2]int, nw)
+		parallelIdx(b1-b0, nw, func(t, lo, hi int) {
+			lo, hi = lo+b0, hi+b0
+			u := exact.SignMatrix(e.wf[lo:hi], e.xf, e.sign[lo:hi])
+			for q := range u {
+				u[q][0] += lo
+			}
+			parts[t] = u
+		})
+		for _, u := range parts {
+			und = append(und, u...)
+		}
+		pl.now(stage)
 	}
 	if len(und) > 0 {
 		acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(d)+1))
@@ -253,6 +276,7 @@ func newSignEngineX(p *Point, xs *engine) *engine {
 			clear(acc)
 			exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
 			e.sign[j][i] = int8(exact.WordsSign(acc))
+			pl.tick(stage)
 		}
 	}
 	return e
@@ -262,6 +286,7 @@ func newSignEngineX(p *Point, xs *engine) *engine {
 // f(x_i)·D_ρ·D_A·D_W·D_X = (s₊V⁺_i + s₋V⁻_i)·X̄_i with V±_i = Σ_{j∈P_i/N_i} Ā_j W̄_jᵀ,
 // the output bias b taken into the targets (y_i − b).
 func (e *engine) residuals() {
+	const stage = "setting up the exact engine (residuals)"
 	n, d, k, m := e.n, e.d, e.k, e.m
 	as := make([]exact.Vec, m)
 	for j, nr := range e.p.Neurons {
@@ -316,15 +341,19 @@ func (e *engine) residuals() {
 	parallel(n, workers(n*m*d), func(lo, hi int) {
 		sub := &exact.IntMat{Rows: hi - lo, Cols: v.Cols, W: vW, Data: v.Data[lo*k*d*vW : hi*k*d*vW]}
 		for _, j := range active {
+			if e.pl.stopNow() {
+				return // the poll below unwinds Check
+			}
 			exact.AddRowWhere(sub, aw.Row(j), e.sign[j][lo:hi], side[lo:hi])
 		}
 	})
+	e.pl.now(stage)
 	// F_i = s₊ V⁺·X̄ + s₋ V⁻·X̄, as big integers.
 	E := new(big.Int).Mul(e.ds, da)
 	E.Mul(E, e.dw)
 	E.Mul(E, e.dx)
 	// r_i = F_i/E − Ȳ_i/D_Y = (F_i·D_Y − Ȳ_i·E)/(E·D_Y), one normalisation.
-	ym, dy, _ := intImage(e.p.ShiftedTargets(), k)
+	ym, dy, _ := intImageStop(e.p.ShiftedTargets(), k, e.pl)
 	ED := new(big.Int).Mul(E, dy)
 	fW := exact.WordsFor(vBits + e.bx + bitlen(d) + 2)
 	e.r = make([]exact.Vec, n)
@@ -333,6 +362,9 @@ func (e *engine) residuals() {
 		acc := make([]uint64, fW)
 		var dp, dn, f, yb big.Int
 		for i := lo; i < hi; i++ {
+			if e.pl.stopNow() {
+				return // the poll below unwinds Check
+			}
 			vi := v.Row(i)
 			var vp, vn []uint64
 			switch {
@@ -372,18 +404,21 @@ func (e *engine) residuals() {
 			e.r[i] = r
 		}
 	})
+	e.pl.now(stage)
 	// Integer residuals over their common denominator.
 	var all2 []*big.Rat
 	for _, r := range e.r {
 		all2 = append(all2, r...)
 	}
 	e.dr = ratDen(all2)
+	e.pl.now(stage)
 	ints := make([]big.Int, len(all2))
 	for q, x := range all2 {
 		scaleInt(&ints[q], x, e.dr)
 		if l := ints[q].BitLen(); l > e.br {
 			e.br = l
 		}
+		e.pl.tick(stage)
 	}
 	e.rbar = exact.NewIntMat(n, k, exact.WordsFor(e.br+1))
 	for q := range ints {
@@ -400,6 +435,9 @@ func (e *engine) computeRX() {
 	rx := exact.NewIntMat(n, k*d, e.sumW)
 	parallel(n, workers(n*k*d*8), func(lo, hi int) {
 		for i := lo; i < hi; i++ {
+			if (i-lo)&1023 == 0 && e.pl.stopNow() {
+				return // prepareSums polls after this
+			}
 			if e.zeroX[i] {
 				continue
 			}
@@ -442,7 +480,9 @@ func (e *engine) neuronSums(j int) *neuronSums {
 
 // prepareSums computes every neuron's sums in parallel.
 func (e *engine) prepareSums() {
+	const stage = "computing the sums of Theorem S"
 	e.prepareRX()
+	e.pl.now(stage)
 	e.mu.Lock()
 	if e.sums == nil {
 		e.sums = make([]*neuronSums, e.m)
@@ -456,12 +496,16 @@ func (e *engine) prepareSums() {
 			if done {
 				continue
 			}
+			if e.pl.stopNow() {
+				return // the poll below unwinds Check
+			}
 			s := e.computeSums(j)
 			e.mu.Lock()
 			e.sums[j] = s
 			e.mu.Unlock()
 		}
 	})
+	e.pl.now(stage)
 }
 
 func (e *engine) computeSums(j int) *neuronSums {

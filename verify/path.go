@@ -19,7 +19,10 @@ const maxHalvings = 256
 // db, when not nil, moves the output bias along with Δ (the segment is
 // τ·t·(Δ, db)).
 func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Path, error) {
+	const stage = "searching a decreasing segment"
+	s.pl.now(stage)
 	poly := s.ExpansionBias(delta, db)
+	s.pl.now(stage)
 	lead := 0
 	for lead < len(poly) && poly[lead].Sign() == 0 {
 		lead++
@@ -44,8 +47,16 @@ func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Pat
 		bound = minRat(bound, c.Quo(c, rest.Mul(rest, big.NewRat(2, 1))))
 	}
 	t := powerOfTwoBelow(bound)
+	s.pl.now(stage)
 	for h := 0; h < maxHalvings; h++ {
-		if poly.Compose(t).NegativeOn(big.NewRat(1, 1)) {
+		// Negative on (0, t] for the polynomial in σ is negative on (0, 1]
+		// for the segment scaled by t (no rational Compose: no gcds).
+		neg, err := poly.NegativeOnWithin(t, s.pl.exactStop())
+		if err != nil {
+			s.pl.now(stage) // the stop fired: unwind
+			return nil, err
+		}
+		if neg {
 			d := delta.Scale(t)
 			if t.Cmp(big.NewRat(1, 1)) != 0 {
 				rule = fmt.Sprintf("%s, scaled by %s", rule, t.RatString())
@@ -54,7 +65,7 @@ func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Pat
 			if db != nil {
 				b = db.Scale(t)
 			}
-			return &Path{Delta: d, Bias: b, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(d).AddBias(b)), Rule: rule}, nil
+			return &Path{Delta: d, Bias: b, Loss0: s.ev.loss(), Loss1: s.lossAt(d, b), Rule: rule}, nil
 		}
 		t.Quo(t, big.NewRat(2, 1))
 	}
@@ -94,6 +105,7 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	S0, St := new(big.Rat), new(big.Rat)
 	var e big.Rat
 	for i, x := range s.p.X {
+		s.pl.tick("building the path of Theorem E")
 		z := s.pt.Pre[j][i]
 		rz := s.rho.Apply(z)
 		S0.Add(S0, new(big.Rat).Mul(rz, rz))
@@ -110,12 +122,23 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	delta[j].W = u.Scale(t)
 	delta[j].A = q.Scale(new(big.Rat).Neg(sc))
 	rule := fmt.Sprintf("Theorem E: neuron %d, u = %v, Q_j(u) = %v, t = %s, s = t/max(S(0), S(t)) = %s", j, u, q, t.RatString(), sc.RatString())
-	path := &Path{Delta: delta, Loss0: Loss(s.p), Loss1: Loss(s.p.Add(delta)), Rule: rule}
+	path := &Path{Delta: delta, Loss0: s.ev.loss(), Loss1: s.lossAt(delta, nil), Rule: rule}
 	// The bound above is a theorem; check it on this instance all the same.
-	if !s.Expansion(delta).NegativeOn(one) {
+	neg, err := s.Expansion(delta).NegativeOnWithin(one, s.pl.exactStop())
+	if err != nil {
+		s.pl.now("checking the path of Theorem E") // the stop fired: unwind
+		return nil, err
+	}
+	if !neg {
 		return nil, fmt.Errorf("neuron %d: internal error: Theorem E segment does not decrease", j)
 	}
 	return path, nil
+}
+
+// lossAt returns L at θ + (Δ, db), evaluated exactly by a new engine that
+// reuses the integer images of the inputs and polls the time budget.
+func (s *state) lossAt(delta Direction, db exact.Vec) *big.Rat {
+	return newEngineStop(s.p.Add(delta).AddBias(db), s.ev, s.pl).loss()
 }
 
 func minRat(a, b *big.Rat) *big.Rat {

@@ -92,6 +92,12 @@ type state struct {
 	ev  *engine
 
 	preMu sync.Mutex
+
+	// pl unwinds Check when its time budget runs out (nil: never), and
+	// decided says what Check had decided then.
+	pl      *poller
+	decided string
+	partial *Verdict
 }
 
 // newState returns the state of p with the full pattern (every w_j·x_i as
@@ -102,8 +108,17 @@ func newState(p *Point) *state { return makeState(p, true) }
 // that reads pt.Pre[j] directly must call preRow(j) first.
 func newCheckState(p *Point) *state { return makeState(p, false) }
 
-func makeState(p *Point, full bool) *state {
-	e := newEngine(p)
+// newCheckStateStop is newCheckState polling pl (see budget.go).
+func newCheckStateStop(p *Point, pl *poller) *state {
+	s := makeStateStop(p, false, pl)
+	s.pl = pl
+	return s
+}
+
+func makeState(p *Point, full bool) *state { return makeStateStop(p, full, nil) }
+
+func makeStateStop(p *Point, full bool, pl *poller) *state {
+	e := newEngineStop(p, nil, pl)
 	return &state{p: p, pt: e.pattern(full), r: e.r, n: big.NewRat(int64(p.N()), 1), rho: p.Act, ev: e}
 }
 

@@ -195,12 +195,26 @@ type Config struct {
 	// Progress, when not nil, is called with the number of steps done
 	// about every Steps/1000 steps and once at the end.
 	Progress func(done int)
+	// Stop, when not nil, is asked every 1024 steps; when it says stop
+	// (a time budget ran out) the run ends at that step, with
+	// Run.Stopped set.
+	Stop func() bool
 }
 
-// Snapshot is θ at one step.
+// Limits of a run, so that memory stays bounded whatever the flags: the
+// loss curve keeps at most MaxCurve+1 values (every LossStride-th step),
+// and at most MaxPlateaus plateaus are kept — the run ends at the next one
+// (Run.Stopped says so). The plateau detector holds one window of losses.
+const (
+	MaxCurve    = 1 << 16
+	MaxPlateaus = 32
+)
+
+// Snapshot is θ at one step, with the loss there.
 type Snapshot struct {
 	Step  int
 	Theta Params
+	Loss  float64
 }
 
 // PlateauPoints are the points kept for one plateau.
@@ -219,10 +233,19 @@ type Run struct {
 	Config  Config
 	// Beta is the initialisation scale β = width^μ.
 	Beta float64
-	// Init and Final are θ_0 and θ_Steps.
+	// Init and Final are θ_0 and θ at the last step (Steps, or the step
+	// the run stopped at).
 	Init, Final Params
-	// Loss[t] = L(θ_t) for t = 0…Steps, in the problem's loss scaling.
-	Loss []float64
+	// Loss[i] = L(θ_t) at step t = LossStep(i), in the problem's loss
+	// scaling: every LossStride-th step and the last one (every step when
+	// Steps ≤ MaxCurve).
+	Loss       []float64
+	LossStride int
+	// LastStep is the last step done: Config.Steps, or less when Stopped.
+	LastStep int
+	// Stopped, when not empty, says why the run ended before
+	// Config.Steps (a time budget, too many plateaus).
+	Stopped string
 	// AngleSteps are the steps at which Angles and Scales were recorded.
 	AngleSteps []int
 	// Angles[s][j] = atan2(w_j[1], w_j[0]) at step AngleSteps[s]; only for
@@ -262,18 +285,23 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := &Run{Problem: p, Config: cfg, Beta: beta, Init: th.Clone(), Loss: make([]float64, cfg.Steps+1)}
+	stride := max(1, (cfg.Steps+MaxCurve-1)/MaxCurve)
+	run := &Run{Problem: p, Config: cfg, Beta: beta, Init: th.Clone(), LossStride: stride,
+		Loss: make([]float64, 0, cfg.Steps/stride+2)}
 	m, d, k := cfg.Width, p.d, p.k
 	ws := newWorkspace(p, m)
 	w, a := th.raw()
 	b := th.B
 	eta := cfg.LR
 
-	angleEvery := max(cfg.Steps/cfg.AngleSamples, 1)
+	// The directions are kept at most 2²¹ numbers: fewer samples for wide
+	// networks.
+	angleEvery := max(cfg.Steps/min(cfg.AngleSamples, max(1, (1<<21)/max(m, 1))), 1)
 	progEvery := max(cfg.Steps/1000, 1)
 	// candidate snapshots of the open plateau
 	best, first, last := th.Clone(), th.Clone(), th.Clone()
 	var bestStep, firstStep, lastStep int
+	var bestLoss, firstLoss, lastLoss float64
 	put := func(dst Params, src []float64, srcA []float64) {
 		dw, da := dst.raw()
 		copy(dw, src)
@@ -285,17 +313,31 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 			panic("descent: plateau bookkeeping out of step")
 		}
 		run.Points = append(run.Points, PlateauPoints{
-			At:    Snapshot{bestStep, best.Clone()},
-			First: Snapshot{firstStep, first.Clone()},
-			End:   Snapshot{lastStep, last.Clone()},
+			At:    Snapshot{bestStep, best.Clone(), bestLoss},
+			First: Snapshot{firstStep, first.Clone(), firstLoss},
+			End:   Snapshot{lastStep, last.Clone(), lastLoss},
 		})
 	}
 	inPlateau := false
 	for t := 0; ; t++ {
 		loss := ws.pass(w, a, b)
-		run.Loss[t] = loss
+		final := t == cfg.Steps
+		if t%1024 == 0 && t > 0 && cfg.Stop != nil && cfg.Stop() {
+			run.Stopped = fmt.Sprintf("the time budget ran out at step %d of %d", t, cfg.Steps)
+			final = true
+		}
+		if t%stride == 0 || final {
+			run.Loss = append(run.Loss, loss)
+		}
 		ev := det.Push(loss)
 		if ev.Closed != nil {
+			if len(run.Points) == MaxPlateaus {
+				run.Stopped = fmt.Sprintf("more than %d plateaus by step %d (a smaller --flat-eps or a larger --window merges them)", MaxPlateaus, t)
+				run.LastStep = t
+				run.Final = th
+				run.Plateaus = det.Close()[:len(run.Points)] // the plateaus kept are complete
+				return run, nil
+			}
 			keep(ev.Closed)
 			inPlateau = false
 		}
@@ -303,16 +345,16 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 			if !inPlateau {
 				inPlateau = true
 				put(first, w, a)
-				firstStep = t
+				firstStep, firstLoss = t, loss
 			}
 			put(last, w, a)
-			lastStep = t
+			lastStep, lastLoss = t, loss
 			if ev.Best {
 				put(best, w, a)
-				bestStep = t
+				bestStep, bestLoss = t, loss
 			}
 		}
-		if t%angleEvery == 0 || t == cfg.Steps {
+		if t%angleEvery == 0 || final {
 			run.AngleSteps = append(run.AngleSteps, t)
 			sc := make([]float64, m)
 			var an []float64
@@ -337,10 +379,11 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 				run.Angles = append(run.Angles, an)
 			}
 		}
-		if cfg.Progress != nil && (t%progEvery == 0 || t == cfg.Steps) {
+		if cfg.Progress != nil && (t%progEvery == 0 || final) {
 			cfg.Progress(t)
 		}
-		if t == cfg.Steps {
+		if final {
+			run.LastStep = t
 			break
 		}
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
@@ -362,4 +405,13 @@ func (p *Problem) Train(cfg Config) (*Run, error) {
 	}
 	run.Final = th
 	return run, nil
+}
+
+// LossStep returns the step of Loss[i]: i·LossStride, and LastStep for the
+// last value.
+func (r *Run) LossStep(i int) int {
+	if i == len(r.Loss)-1 {
+		return r.LastStep
+	}
+	return i * r.LossStride
 }

@@ -91,15 +91,15 @@ func lossPlot(run *Run, labels []string) (*plot.Plot, error) {
 	stride := max(len(run.Loss)/4000, 1)
 	var xy plotter.XYs
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for t := 0; t < len(run.Loss); t++ {
-		if t%stride != 0 && t != len(run.Loss)-1 {
+	for i := 0; i < len(run.Loss); i++ {
+		if i%stride != 0 && i != len(run.Loss)-1 {
 			continue
 		}
-		l := run.Loss[t]
+		l := run.Loss[i]
 		if !(l > 0) || math.IsInf(l, 0) {
 			continue
 		}
-		xy = append(xy, plotter.XY{X: float64(t), Y: l})
+		xy = append(xy, plotter.XY{X: float64(run.LossStep(i)), Y: l})
 		lo, hi = math.Min(lo, l), math.Max(hi, l)
 	}
 	if len(xy) == 0 {
@@ -152,7 +152,7 @@ func lossPlot(run *Run, labels []string) (*plot.Plot, error) {
 		p.Add(l)
 	}
 	p.Y.Min, p.Y.Max = lo, top
-	p.X.Min, p.X.Max = 0, float64(len(run.Loss)-1)
+	p.X.Min, p.X.Max = 0, float64(run.LastStep)
 	return p, nil
 }
 
@@ -169,7 +169,7 @@ func anglePlot(run *Run) (*plot.Plot, error) {
 	p.X.Label.Text = "step"
 	p.Y.Label.Text = "angle (rad)"
 	p.Y.Min, p.Y.Max = -math.Pi, math.Pi
-	p.X.Min, p.X.Max = 0, float64(len(run.Loss)-1)
+	p.X.Min, p.X.Max = 0, float64(run.LastStep)
 	if err := bands(p, run, -math.Pi, math.Pi); err != nil {
 		return nil, err
 	}
