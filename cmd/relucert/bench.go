@@ -172,6 +172,10 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert bench: unknown --kind %q\n", *kind)
 		return exitUsage
 	}
+	if err := checkSizeFlags("--sizes", ns, ds, ms, ks, *boundary); err != nil {
+		fmt.Fprintf(stderr, "relucert bench: %v\n", err)
+		return exitUsage
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	base := verify.GenConfig{Kind: gk, Act: a, Boundary: *boundary, Dyadic: true, Seed: *seed}

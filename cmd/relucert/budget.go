@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -36,10 +39,23 @@ func addBudgetFlags(fs *flag.FlagSet) *budgetFlags {
 	return b
 }
 
+// maxTimeBudget bounds --budget time= (a week: a deadline far enough to
+// mean "none" and small enough to stay a valid time).
+const maxTimeBudget = 7 * 24 * time.Hour
+
 // options returns the verify.Options the flags ask for, or an error naming
-// the bad part of --budget.
-func (b *budgetFlags) options() (verify.Options, error) {
-	opt := b.opt
+// the bad part of --budget. With a time budget, Options.Deadline is set to
+// the time budget from now: the deadline of the whole command, which
+// reading the case file (b.lim.Deadline), verify.Check and the re-check
+// share. (suite sets a deadline per case instead.)
+func (b *budgetFlags) options() (opt verify.Options, err error) {
+	defer func() {
+		if err == nil && opt.Timeout > 0 {
+			opt.Deadline = time.Now().Add(opt.Timeout)
+			b.lim.Deadline = opt.Deadline
+		}
+	}()
+	opt = b.opt
 	if opt.MaxCells < 0 || opt.MaxPivots < 0 {
 		return opt, fmt.Errorf("--max-cells and --max-pivots must not be negative")
 	}
@@ -73,6 +89,9 @@ func (b *budgetFlags) options() (verify.Options, error) {
 			if err != nil || d <= 0 {
 				return opt, fmt.Errorf("--budget %q: time=%q is not a positive duration such as 10s or 500ms", b.spec, val)
 			}
+			if d > maxTimeBudget {
+				return opt, fmt.Errorf("--budget %q: time=%v is more than the maximum %v", b.spec, d, maxTimeBudget)
+			}
 			opt.Timeout = d
 		default:
 			return opt, fmt.Errorf("--budget %q: unknown key %q (keys: cells, pivots, time)", b.spec, key)
@@ -93,4 +112,76 @@ const (
 // streaming; the entry says whether the file expects to be rejected.
 func (b *budgetFlags) loadCase(path string) cases.Entry {
 	return cases.LoadEntry(path, b.lim)
+}
+
+// watchdogGrace is how long after its time budget a command's exact work
+// may run before the watchdog of runUntil gives up on it: the command then
+// still ends within a second of the budget.
+const watchdogGrace = 500 * time.Millisecond
+
+// runUntil runs f and reports whether it returned by deadline +
+// watchdogGrace (always true, after f returns, when the deadline is
+// zero). When it reports false, f is abandoned — still running, its
+// results must not be read — and the command reports the budget and ends.
+// The exact work asks the time budget at every stage, so this watchdog is
+// a last resort against a single step that does not.
+func runUntil(deadline time.Time, f func()) bool {
+	if deadline.IsZero() {
+		f()
+		return true
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	timer := time.NewTimer(time.Until(deadline.Add(watchdogGrace)))
+	defer timer.Stop()
+	select {
+	case <-done:
+		return true
+	case <-timer.C:
+		return false
+	}
+}
+
+// budgetNote says how a time budget ended the work, for reports.
+func budgetNote(opt verify.Options) string {
+	if opt.Timeout > 0 {
+		return fmt.Sprintf("time=%v", opt.Timeout)
+	}
+	return "time budget"
+}
+
+// isBudget reports whether err says a budget ran out (not that the input
+// is bad or a certificate wrong).
+func isBudget(err error) bool { return errors.Is(err, exact.ErrBudget) }
+
+// budgetStop reports that the time budget ended a command before it had a
+// verdict: "verdict: undetermined" and the reason on stdout (one JSON
+// object with --json), the reason on stderr; exit status 3 (undetermined).
+func budgetStop(cmd, file, reason string, asJSON bool, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "relucert %s: %s: %s\n", cmd, file, reason)
+	if asJSON {
+		writeJSON(stdout, jsonBudgetStop{File: file, Verdict: verify.Undetermined.String(), Reason: reason, ExitCode: exitUndetermined})
+	} else {
+		fmt.Fprintf(stdout, "verdict: undetermined\nreason: %s\n", reason)
+	}
+	return exitUndetermined
+}
+
+// readBudgetReason is the reason of a time budget that ran out while the
+// input was read.
+func readBudgetReason(opt verify.Options, err error) string {
+	return fmt.Sprintf("budget: time budget (%s) exceeded while reading the input: %v", budgetNote(opt), err)
+}
+
+// lateReason is the reason the watchdog of withinDeadline gives.
+func lateReason(opt verify.Options) string {
+	return fmt.Sprintf("budget: time budget (%s) exceeded; the exact computation did not stop in time and was abandoned", budgetNote(opt))
+}
+
+// pastDeadline reports whether the deadline (zero: none) has passed.
+func pastDeadline(deadline time.Time) bool {
+	return !deadline.IsZero() && !time.Now().Before(deadline)
 }

@@ -4,8 +4,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"time"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -26,8 +29,11 @@ type checkResult struct {
 	Point *verify.Point
 	V     *verify.Verdict
 	// RecheckErr is the error of verify.Recheck, nil when the certificate
-	// was validated.
+	// was validated (or RecheckNote says why it was not re-checked).
 	RecheckErr error
+	// RecheckNote, when not empty, says that the re-check did not finish
+	// within the time budget; the verdict is then undetermined.
+	RecheckNote string
 	// Disagreements lists how the verdict differs from Case.Expect; empty
 	// when it agrees or there is no expect block.
 	Disagreements []string
@@ -88,10 +94,16 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	c, expectsError, err := in.load(pos, bf.lim)
+	if isBudget(err) {
+		return budgetStop("check", file, readBudgetReason(opt, err), *jsonOut, stdout, stderr)
+	}
 	if err != nil {
 		return badInput(err, expectsError)
 	}
-	res, err := checkCase(c, opt)
+	var res *checkResult
+	if !runUntil(opt.Deadline, func() { res, err = checkCase(c, opt) }) {
+		return budgetStop("check", file, lateReason(opt), *jsonOut, stdout, stderr)
+	}
 	if err != nil {
 		return badInput(err, false)
 	}
@@ -102,7 +114,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		}
 		res.CertFile = *certOut
 	}
-	pert := pf.run(c.Point()) // the float64 baseline, never a verdict
+	pert := pf.run(c) // the float64 baseline, never a verdict
 	if *jsonOut {
 		writeJSON(stdout, withPerturb(toJSON(res), pert))
 	} else {
@@ -121,10 +133,33 @@ func checkCase(c *cases.Case, opt verify.Options) (*checkResult, error) {
 	if err != nil {
 		return nil, &cases.Error{File: c.File, Err: err}
 	}
+	// The re-check gets a fresh copy of the point, made only now that
+	// Check's copy (and its engine) can be collected: one copy at a time.
+	// (Past the deadline there is no re-check and no copy.)
+	if !pastDeadline(opt.Deadline) {
+		p = c.Point()
+	}
 	res := &checkResult{Case: c, Point: p, V: v}
-	res.RecheckErr = callRecheck(c.Point(), v)
+	res.RecheckErr, res.RecheckNote = recheckWithin(p, v, opt.Deadline)
 	res.decide()
 	return res, nil
+}
+
+// recheckWithin re-checks the certificate of v on p (a fresh copy) within
+// the deadline (zero: none). When the time budget ends the re-check, err
+// is nil, note says so, and v becomes undetermined (budget), its reason
+// saying what Check had found: a verdict is only reported with a
+// certificate that was re-checked.
+func recheckWithin(p *verify.Point, v *verify.Verdict, deadline time.Time) (err error, note string) {
+	err = callRecheck(p, v, deadline)
+	if !isBudget(err) {
+		return err, ""
+	}
+	if v.Kind != verify.Undetermined {
+		v.Reason = fmt.Sprintf("budget: time budget exceeded while re-checking the certificate of %s (%s)", v.Kind, v.Reason)
+		v.Kind, v.Stationary, v.Escape, v.Cert = verify.Undetermined, false, []int{}, &verify.Certificate{}
+	}
+	return nil, err.Error()
 }
 
 // decide compares the verdict with the expect block and sets
@@ -161,15 +196,15 @@ func callCheck(p *verify.Point, opt verify.Options) (v *verify.Verdict, err erro
 	return v, err
 }
 
-// callRecheck calls verify.Recheck on a fresh copy of the point and turns a
-// panic into an error.
-func callRecheck(p *verify.Point, v *verify.Verdict) (err error) {
+// callRecheck calls recheck.RecheckWithin on a fresh copy of the point,
+// stopping at the deadline (zero: none), and turns a panic into an error.
+func callRecheck(p *verify.Point, v *verify.Verdict, deadline time.Time) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error in verify.Recheck: %v", r)
 		}
 	}()
-	return verify.Recheck(p, v)
+	return recheck.RecheckWithin(p, v, exact.StopAt(deadline))
 }
 
 // compareExpect lists the differences between the expect block e and the

@@ -132,6 +132,9 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 	}
 	file := pos[0]
 	entry := bf.loadCase(file)
+	if isBudget(entry.Err) {
+		return budgetStop("embed", file, readBudgetReason(opt, entry.Err), *jsonOut, stdout, stderr)
+	}
 	if entry.Err != nil {
 		return fail("%v", entry.Err)
 	}
@@ -144,7 +147,7 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail("%v", &cases.Error{File: file, Err: err})
 	}
-	recheckBefore := callRecheck(c.Point(), before)
+	recheckBefore, _ := recheckWithin(c.Point(), before, opt.Deadline)
 
 	if flagName == "scan" {
 		j, err := parseNeuron(flagVal, p.M())
@@ -168,20 +171,24 @@ func runEmbed(args []string, stdout, stderr io.Writer) int {
 		return exitDisagree
 	}
 	res := &embedResult{Case: c, E: e, Before: before, After: after, RecheckBefore: recheckBefore}
-	res.RecheckAfter = callRecheck(e.To.Clone(), after)
+	res.RecheckAfter, _ = recheckWithin(e.To.Clone(), after, opt.Deadline)
 	res.Pred, err = verify.Predict(e, before, opt)
-	if err != nil {
+	budgetHit := budgetVerdict(before) || budgetVerdict(after)
+	switch {
+	case budgetHit:
+		res.Mismatch = nil // a verdict cut short by the budget predicts and contradicts nothing
+	case err != nil:
 		res.Mismatch = fmt.Errorf("no prediction: %v", err)
-	} else if !res.Pred.Known {
+	case !res.Pred.Known:
 		res.Mismatch = nil
-	} else {
+	default:
 		res.Mismatch = res.Pred.Compare(after)
 	}
 	res.Code = exitOK
 	switch {
 	case res.RecheckBefore != nil || res.RecheckAfter != nil || res.Mismatch != nil:
 		res.Code = exitDisagree
-	case after.Kind == verify.Undetermined:
+	case budgetHit, after.Kind == verify.Undetermined:
 		res.Code = exitUndetermined
 	}
 	if *out != "" {
@@ -665,4 +672,10 @@ func scanJSON(c *cases.Case, p *verify.Point, sc *verify.Scan, recheckBefore err
 		})
 	}
 	return out
+}
+
+// budgetVerdict reports whether v is undetermined because a budget ran
+// out (its reason starts with "budget:").
+func budgetVerdict(v *verify.Verdict) bool {
+	return v.Kind == verify.Undetermined && strings.HasPrefix(v.Reason, "budget:")
 }

@@ -69,6 +69,10 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
 		return exitUsage
 	}
+	if err := checkGenSize(cfg); err != nil {
+		fmt.Fprintf(stderr, "relucert gen: %v\n", err)
+		return exitUsage
+	}
 	p, exp, err := verify.Generate(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert %v\n", err)
@@ -101,4 +105,50 @@ func runGen(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	return exitOK
+}
+
+// Maxima of the size flags of gen and bench (README "Limits"). A generated
+// case must also be one that check reads with its default limits: at most
+// cases.DefaultMaxValues values (numbers, rows and neurons).
+const (
+	maxGenN = 1 << 20
+	maxGenD = 1 << 12
+	maxGenM = 1 << 16
+	maxGenK = 1 << 10
+)
+
+// checkGenSize checks the sizes of a planted instance that gen writes:
+// the maxima of the flags, and at most cases.DefaultMaxValues values so that
+// check reads the file with its default limits.
+func checkGenSize(cfg verify.GenConfig) error {
+	if err := checkSizeFlags("--n", []int{cfg.N}, []int{cfg.D}, []int{cfg.M}, []int{cfg.K}, cfg.Boundary); err != nil {
+		return err
+	}
+	if cfg.Boundary > cfg.N {
+		return fmt.Errorf("--boundary %d: want at most --n (%d)", cfg.Boundary, cfg.N)
+	}
+	// Every factor is below 2^20 now, so the products do not overflow.
+	values := 2*cfg.N + cfg.N*(cfg.D+cfg.K) + cfg.M + cfg.M*(cfg.D+cfg.K)
+	if values > cases.DefaultMaxValues {
+		return fmt.Errorf("n = %d, d = %d, m = %d, k = %d make %d values (numbers, rows, neurons), more than %d, the most a case file may hold by default",
+			cfg.N, cfg.D, cfg.M, cfg.K, values, cases.DefaultMaxValues)
+	}
+	return nil
+}
+
+// checkSizeFlags checks the values of the size flags of gen and bench
+// against their maxima, before anything is allocated.
+func checkSizeFlags(nFlag string, ns, ds, ms, ks []int, boundary int) error {
+	for _, f := range []struct {
+		name string
+		vals []int
+		max  int
+	}{{nFlag, ns, maxGenN}, {"--d", ds, maxGenD}, {"--m", ms, maxGenM}, {"--k", ks, maxGenK}, {"--boundary", []int{boundary}, maxGenN}} {
+		for _, v := range f.vals {
+			if v < 0 || v > f.max {
+				return fmt.Errorf("%s %d: want 0 to %d", f.name, v, f.max)
+			}
+		}
+	}
+	return nil
 }

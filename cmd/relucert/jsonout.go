@@ -82,6 +82,16 @@ type jsonExpect struct {
 }
 
 // jsonInputError is what check --json prints for a file it rejects.
+// jsonBudgetStop is check --json's object when the time budget ended the
+// command before a report could be made (reading the input, or the
+// watchdog of withinDeadline).
+type jsonBudgetStop struct {
+	File     string `json:"file"`
+	Verdict  string `json:"verdict"`
+	Reason   string `json:"reason"`
+	ExitCode int    `json:"exit_code"`
+}
+
 type jsonInputError struct {
 	File        string `json:"file"`
 	Error       string `json:"error"`
@@ -157,6 +167,9 @@ func toJSON(r *checkResult) *jsonCheck {
 	out.CertFile = r.CertFile
 	if r.RecheckErr != nil {
 		out.Recheck = r.RecheckErr.Error()
+	}
+	if r.RecheckNote != "" {
+		out.Recheck = "not finished: " + r.RecheckNote
 	}
 	if e := c.Expect; e != nil {
 		je := &jsonExpect{EscapeNeurons: e.Escape, Error: e.Error}

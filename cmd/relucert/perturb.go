@@ -6,8 +6,8 @@ import (
 	"io"
 	"math"
 
+	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/numeric"
-	"github.com/relucert/relucert/verify"
 )
 
 // The random-perturbation baseline of "relucert check --perturb N
@@ -23,6 +23,9 @@ const (
 	defaultAmplitude = 1e-2
 	defaultSeed      = 1
 )
+
+// maxPerturbTrials bounds --perturb (README "Limits").
+const maxPerturbTrials = 1_000_000
 
 // perturbFlags are the check flags of the baseline.
 type perturbFlags struct {
@@ -42,8 +45,8 @@ func addPerturbFlags(fs *flag.FlagSet) *perturbFlags {
 
 // validate checks the flag values; the error is a usage error.
 func (pf *perturbFlags) validate(fs *flag.FlagSet) error {
-	if *pf.n < 0 {
-		return fmt.Errorf("--perturb must not be negative")
+	if *pf.n < 0 || *pf.n > maxPerturbTrials {
+		return fmt.Errorf("--perturb %d: want 0 to %d trials", *pf.n, maxPerturbTrials)
 	}
 	a := *pf.amplitude
 	if !(a > 0) || math.IsInf(a, 0) {
@@ -72,12 +75,12 @@ type perturbReport struct {
 }
 
 // run runs numeric.Perturb on p when --perturb N > 0; nil otherwise.
-func (pf *perturbFlags) run(p *verify.Point) *perturbReport {
+func (pf *perturbFlags) run(c *cases.Case) *perturbReport {
 	if *pf.n <= 0 {
 		return nil
 	}
 	return &perturbReport{N: *pf.n, Amplitude: *pf.amplitude, Seed: *pf.seed,
-		R: numeric.Perturb(p, *pf.n, *pf.amplitude, *pf.seed)}
+		R: numeric.Perturb(c.Point(), *pf.n, *pf.amplitude, *pf.seed)}
 }
 
 // perturbLabel heads the baseline's output wherever it appears.

@@ -99,7 +99,8 @@ func TestPerturbFlags(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{"--perturb", "-1"}, "--perturb must not be negative"},
+		{[]string{"--perturb", "-1"}, "--perturb -1: want 0 to 1000000 trials"},
+		{[]string{"--perturb", "1000001"}, "--perturb 1000001: want 0 to 1000000 trials"},
 		{[]string{"--perturb", "10", "--amplitude", "0"}, "--amplitude must be positive"},
 		{[]string{"--perturb", "10", "--amplitude", "-1"}, "--amplitude must be positive"},
 		{[]string{"--perturb", "10", "--amplitude", "+Inf"}, "--amplitude must be positive"},

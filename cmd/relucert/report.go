@@ -121,6 +121,8 @@ func writeReport(w io.Writer, r *checkResult) {
 	writeCertificate(w, p, v.Cert)
 
 	switch {
+	case r.RecheckNote != "":
+		fmt.Fprintf(w, "recheck: not finished — %s\n", r.RecheckNote)
 	case r.RecheckErr == nil:
 		fmt.Fprintln(w, "recheck: ok — the certificate was validated independently (verify.Recheck)")
 	default:

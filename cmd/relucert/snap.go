@@ -80,11 +80,17 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	c, _, err := in.load(pos, bf.lim)
+	if isBudget(err) {
+		return budgetStop("snap", file, readBudgetReason(opt.Check, err), *jsonOut, stdout, stderr)
+	}
 	if err != nil {
 		return bad(err)
 	}
 	cand := c.Point()
-	res, err := callSnap(cand, opt)
+	var res *verify.SnapResult
+	if !runUntil(opt.Check.Deadline, func() { res, err = callSnap(cand, opt) }) {
+		return budgetStop("snap", file, lateReason(opt.Check), *jsonOut, stdout, stderr)
+	}
 	if err != nil {
 		return bad(&cases.Error{File: file, Err: err})
 	}

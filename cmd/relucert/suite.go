@@ -134,11 +134,15 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
 	}
+	if opt.Timeout == 0 {
+		opt.Timeout = suiteTimeBudget
+	}
+	opt.Deadline = time.Time{} // the time budget is per case (runEntries)
 	dir := ""
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	entries, err := suiteEntries(dir, bf.lim)
+	entries, err := suiteEntries(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
@@ -149,7 +153,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	res := runEntries(entries, opt, newSuiteProgress(stderr, len(entries)), *certDir)
+	res := runEntries(entries, opt, bf.lim, newSuiteProgress(stderr, len(entries)), *certDir)
 	res.Dir = dir
 	if *junit != "" {
 		if err := writeJUnitFile(*junit, res); err != nil {
@@ -192,11 +196,11 @@ func (r *suiteResult) exitCode() int {
 // when dir is "", each as a function that reads it: a directory's files
 // are read (streaming, within lim) and checked one at a time. The error is
 // for a missing or unreadable directory, or one without *.json files.
-func suiteEntries(dir string, lim cases.Limits) ([]func() cases.Entry, error) {
-	var out []func() cases.Entry
+func suiteEntries(dir string) ([]func(cases.Limits) cases.Entry, error) {
+	var out []func(cases.Limits) cases.Entry
 	if dir == "" {
 		for _, e := range cases.CatalogueEntries() {
-			out = append(out, func() cases.Entry { return e })
+			out = append(out, func(cases.Limits) cases.Entry { return e })
 		}
 		return out, nil
 	}
@@ -208,18 +212,29 @@ func suiteEntries(dir string, lim cases.Limits) ([]func() cases.Entry, error) {
 		return nil, fmt.Errorf("%s: no *.json case files", dir)
 	}
 	for _, f := range files {
-		out = append(out, func() cases.Entry { return cases.LoadEntry(f, lim) })
+		out = append(out, func(lim cases.Limits) cases.Entry { return cases.LoadEntry(f, lim) })
 	}
 	return out, nil
 }
 
-// runEntries reads and runs every entry in order, reporting each to prog;
-// only the outcome of a case is kept, not its numbers.
-func runEntries(entries []func() cases.Entry, opt verify.Options, prog *suiteProgress, certDir string) *suiteResult {
+// suiteTimeBudget is suite's time budget per case when --budget sets none:
+// reading the file, the exact path and the re-check of its certificate
+// (the float64 path has floatTimeout of its own).
+const suiteTimeBudget = 60 * time.Second
+
+// runEntries reads and runs every entry in order, each within the time
+// budget opt.Timeout (a deadline per case), reporting each to prog; only
+// the outcome of a case is kept, not its numbers.
+func runEntries(entries []func(cases.Limits) cases.Entry, opt verify.Options, lim cases.Limits, prog *suiteProgress, certDir string) *suiteResult {
 	start := time.Now()
 	res := &suiteResult{}
 	for _, load := range entries {
-		s := runSuiteCase(load(), opt, certDir)
+		caseOpt := opt
+		if opt.Timeout > 0 {
+			caseOpt.Deadline = time.Now().Add(opt.Timeout)
+			lim.Deadline = caseOpt.Deadline
+		}
+		s := runSuiteCase(load(lim), caseOpt, certDir)
 		s.release()
 		res.Cases = append(res.Cases, s)
 		prog.add()
@@ -246,13 +261,20 @@ func (s *suiteCase) release() {
 func runSuiteCase(e cases.Entry, opt verify.Options, certDir string) *suiteCase {
 	s := &suiteCase{File: e.File, ExpectsError: e.ExpectsError, Rejected: e.Err}
 	s.Name = strings.TrimSuffix(filepath.Base(e.File), ".json")
+	if isBudget(e.Err) {
+		s.Rejected = nil
+		s.Failures = append(s.Failures, "no verdict reached (undetermined): "+readBudgetReason(opt, e.Err))
+		return s
+	}
 	c := e.Case
+	var p *verify.Point
 	if c != nil {
 		s.Name, s.Source, s.FloatMustAgree = c.Name, c.Source, c.FloatMustAgree
 		s.ExpectedDisagreement = expectsFloatDisagreement(c)
 		// A point verify rejects (verify.Point.Validate) is bad input, as
 		// for check.
-		if err := c.Point().Validate(); err != nil {
+		p = c.Point()
+		if err := p.Validate(); err != nil {
 			s.Rejected = &cases.Error{File: c.File, Err: err}
 		}
 	}
@@ -267,15 +289,20 @@ func runSuiteCase(e cases.Entry, opt verify.Options, certDir string) *suiteCase 
 	}
 
 	t0 := time.Now()
-	v, err := callCheck(c.Point(), opt)
+	v, err := callCheck(p, opt)
 	s.ExactTime = time.Since(t0)
+	// The re-check and the float64 path read a fresh copy, made only now
+	// that Check's (and its engine) can be collected.
+	if !pastDeadline(opt.Deadline) {
+		p = c.Point()
+	}
 	if err != nil {
 		s.ExactErr = err
 		s.Failures = append(s.Failures, "exact path: "+err.Error())
 	} else {
-		r := &checkResult{Case: c, Point: c.Point(), V: v}
+		r := &checkResult{Case: c, Point: p, V: v}
 		t1 := time.Now()
-		r.RecheckErr = callRecheck(c.Point(), v)
+		r.RecheckErr, r.RecheckNote = recheckWithin(p, v, opt.Deadline)
 		s.RecheckTime = time.Since(t1)
 		if certDir != "" {
 			path := filepath.Join(certDir, strings.TrimSuffix(filepath.Base(e.File), ".json")+".cert.json")
@@ -299,7 +326,7 @@ func runSuiteCase(e cases.Entry, opt verify.Options, certDir string) *suiteCase 
 	}
 
 	t2 := time.Now()
-	s.Float, s.FloatErr = callNumericTimeout(c.Point(), floatTimeout)
+	s.Float, s.FloatErr = callNumericTimeout(p, floatTimeout)
 	s.FloatTime = time.Since(t2)
 	if s.Check != nil {
 		s.FloatDiffs = compareFloat(s.Check.V, s.Float, s.FloatErr)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/numeric/descent"
 	"github.com/relucert/relucert/verify"
 )
@@ -139,14 +140,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageErr("--loss: %v", err)
 	}
 	switch {
-	case *width < 1:
-		return usageErr("--width %d: want at least 1", *width)
-	case *steps < 1:
-		return usageErr("--steps %d: want at least 1", *steps)
+	case *width < 1 || *width > maxTrainWidth:
+		return usageErr("--width %d: want 1 to %d", *width, maxTrainWidth)
+	case *steps < 1 || *steps > maxTrainSteps:
+		return usageErr("--steps %d: want 1 to %d", *steps, maxTrainSteps)
 	case !(*lr > 0) || math.IsInf(*lr, 0):
 		return usageErr("--lr %g: want a positive number", *lr)
-	case *window < 0:
-		return usageErr("--window %d: want at least 0", *window)
+	case *window < 0 || *window > *steps:
+		return usageErr("--window %d: want 0 (the default) to --steps (%d)", *window, *steps)
 	case !(*tol > 0 && *tol < 1):
 		return usageErr("--tol %g: want a number in (0, 1)", *tol)
 	case *certAt != "flat" && *certAt != "first" && *certAt != "end":
@@ -162,10 +163,17 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 	file := pos[0]
 	entry := bf.loadCase(file)
+	if isBudget(entry.Err) {
+		return budgetStop("train", file, readBudgetReason(opt, entry.Err), *jsonOut, stdout, stderr)
+	}
 	if entry.Err != nil {
 		return usageErr("%v", entry.Err)
 	}
 	c := entry.Case
+	if n, dk := len(c.Inputs), len(c.Inputs[0])+len(c.Targets[0])+1; *width*n > maxTrainWidthSamples || *width*dk > maxTrainWidthDims {
+		return usageErr("--width %d: with n = %d samples and d + k = %d, the network needs width·n ≤ %d and width·(d+k) ≤ %d (train's memory limits)",
+			*width, n, dk-1, maxTrainWidthSamples, maxTrainWidthDims)
+	}
 	prob, err := descent.NewProblem(c.Point(), scaling)
 	if err != nil {
 		return usageErr("%s: %v", file, err)
@@ -177,7 +185,8 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 
 	progress, finish := descent.TerminalProgress(*steps, "train")
 	start := time.Now()
-	run, err := prob.Train(descent.Config{Width: *width, Mu: mu, LR: *lr, Steps: *steps, Seed: *seed, Rule: rule, Progress: progress})
+	run, err := prob.Train(descent.Config{Width: *width, Mu: mu, LR: *lr, Steps: *steps, Seed: *seed, Rule: rule, Progress: progress,
+		Stop: exact.StopAt(opt.Deadline)})
 	finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert train: %v\n", err)
@@ -209,7 +218,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	// the final point: the last plateau's when that plateau is certified at
 	// the last step, else certified on its own
 	var final *trainCert
-	if n := len(rows); n > 0 && rows[n-1].at.Step == *steps {
+	if n := len(rows); n > 0 && rows[n-1].at.Step == run.LastStep {
 		final = rows[n-1].cert
 	} else {
 		final, err = certify(prob.Point(run.Final), *tol, opt)
@@ -222,11 +231,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	certTime := time.Since(start)
+	if run.Stopped != "" && code == exitOK {
+		code = exitUndetermined // the run did not reach --steps
+	}
 
 	if *plotPath != "" {
 		labels := make([]string, len(rows))
 		for i, r := range rows {
-			labels[i] = fmt.Sprintf("%s, loss %.5g", r.cert.Verdict, run.Loss[r.at.Step])
+			labels[i] = fmt.Sprintf("%s, loss %.5g", r.cert.Verdict, r.at.Loss)
 		}
 		if err := descent.Plot(run, labels, *plotPath); err != nil {
 			fmt.Fprintf(stderr, "relucert train: plot: %v\n", err)
@@ -314,7 +326,7 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 			dir = fmt.Sprintf("%.2f°", maxAngleDeg(r.an))
 		}
 		fmt.Fprintf(tw, "P%d\t%d–%d\t%d\t%.7g\t%s\t%s\t%d\t%d\t%.6g\t%s\t%d\t%s\n", i+1, r.an.Start, r.an.End, r.at.Step,
-			lossAt(run, r.at.Step), ex, r.cert.Verdict, len(r.cert.Escape), len(r.cert.NonDiff), r.an.Escape.Lambda,
+			r.at.Loss, ex, r.cert.Verdict, len(r.cert.Escape), len(r.cert.NonDiff), r.an.Escape.Lambda,
 			fmtSteps(r.an.Predicted), r.an.Observed, dir)
 	}
 	tw.Flush()
@@ -364,8 +376,11 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 			fmt.Fprintf(w, "  %s\n", f)
 		}
 	}
+	if run.Stopped != "" {
+		fmt.Fprintf(w, "\ntraining stopped early: %s\n", run.Stopped)
+	}
 	fmt.Fprintf(w, "\nfinal (step %d): loss %.8g, verdict %s, escape neurons %s, non-differentiable %s\n",
-		cfg.Steps, finalLoss, final.Verdict, trainInts(final.Escape), trainInts(final.NonDiff))
+		run.LastStep, finalLoss, final.Verdict, trainInts(final.Escape), trainInts(final.NonDiff))
 	if len(rows) == 0 || final != rows[len(rows)-1].cert {
 		for _, f := range final.Fragile {
 			fmt.Fprintf(w, "  %s\n", f)
@@ -377,8 +392,6 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 		fmt.Fprintln(w, "no plateau found (try a smaller --flat-eps or --window)")
 	}
 }
-
-func lossAt(run *descent.Run, step int) float64 { return run.Loss[step] }
 
 // JSON output.
 type jsonTrainPlateau struct {
@@ -414,23 +427,25 @@ type jsonTrainFinal struct {
 }
 
 type jsonTrain struct {
-	Data        string             `json:"data"`
-	Width       int                `json:"width"`
-	Mu          string             `json:"mu"`
-	Beta        float64            `json:"beta"`
-	LR          float64            `json:"lr"`
-	Steps       int                `json:"steps"`
-	Seed        uint64             `json:"seed"`
-	LossScaling string             `json:"loss_scaling"`
-	OutputBias  bool               `json:"output_bias"` // trained with an output bias
-	Window      int                `json:"window"`
-	FlatEps     float64            `json:"flat_eps"`
-	Tol         float64            `json:"tol"`
-	CertifyAt   string             `json:"certify_at"`
-	TrainSec    float64            `json:"train_seconds"`
-	CertifySec  float64            `json:"certify_seconds"`
-	Plateaus    []jsonTrainPlateau `json:"plateaus"`
-	Final       jsonTrainFinal     `json:"final"`
+	Data        string  `json:"data"`
+	Width       int     `json:"width"`
+	Mu          string  `json:"mu"`
+	Beta        float64 `json:"beta"`
+	LR          float64 `json:"lr"`
+	Steps       int     `json:"steps"`
+	Seed        uint64  `json:"seed"`
+	LossScaling string  `json:"loss_scaling"`
+	OutputBias  bool    `json:"output_bias"` // trained with an output bias
+	Window      int     `json:"window"`
+	FlatEps     float64 `json:"flat_eps"`
+	Tol         float64 `json:"tol"`
+	CertifyAt   string  `json:"certify_at"`
+	TrainSec    float64 `json:"train_seconds"`
+	// Stopped says why training ended before --steps ("" when it did not).
+	Stopped    string             `json:"stopped,omitempty"`
+	CertifySec float64            `json:"certify_seconds"`
+	Plateaus   []jsonTrainPlateau `json:"plateaus"`
+	Final      jsonTrainFinal     `json:"final"`
 }
 
 func optFloat(x float64) *float64 {
@@ -468,7 +483,7 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		FlatEps: run.Config.Rule.Eps, Tol: tol, CertifyAt: certAt, TrainSec: trainTime.Seconds(), CertifySec: certTime.Seconds(),
 		Plateaus: []jsonTrainPlateau{}}
 	for _, r := range rows {
-		jp := jsonTrainPlateau{Start: r.an.Start, End: r.an.End, At: r.at.Step, Loss: run.Loss[r.at.Step],
+		jp := jsonTrainPlateau{Start: r.an.Start, End: r.an.End, At: r.at.Step, Loss: r.at.Loss,
 			LossExact: exactStr(r.cert.Loss), Verdict: r.cert.Verdict, Escape: nonNil(r.cert.Escape),
 			NonDiff: nonNil(r.cert.NonDiff), Zeroed: nonNil(r.cert.Zeroed), Fragile: nonNilS(r.cert.Fragile), Note: r.cert.Note,
 			Lambda: r.an.Escape.Lambda, Rate: r.an.Escape.Rate, Predicted: optFloat(r.an.Predicted), Observed: r.an.Observed,
@@ -483,7 +498,19 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		}
 		j.Plateaus = append(j.Plateaus, jp)
 	}
-	j.Final = jsonTrainFinal{Step: run.Config.Steps, Verdict: final.Verdict, Loss: finalLoss, LossExact: exactStr(final.Loss),
+	j.Stopped = run.Stopped
+	j.Final = jsonTrainFinal{Step: run.LastStep, Verdict: final.Verdict, Loss: finalLoss, LossExact: exactStr(final.Loss),
 		Escape: nonNil(final.Escape), NonDiff: nonNil(final.NonDiff), Fragile: nonNilS(final.Fragile), Note: final.Note}
 	return j
 }
+
+// Maxima of train's size flags (README "Limits"): 10⁹ steps, 65536
+// neurons, and the memory of the network and of one gradient pass bounded
+// by width·n ≤ 2²⁴ (two float64 arrays of that size) and width·(d+k) ≤ 2¹⁸
+// (the parameters, kept at up to three points per plateau).
+const (
+	maxTrainSteps        = 1_000_000_000
+	maxTrainWidth        = 1 << 16
+	maxTrainWidthSamples = 1 << 24
+	maxTrainWidthDims    = 1 << 18
+)
