@@ -139,7 +139,8 @@ func (v Vec) Neg() Vec {
 	return u
 }
 
-// String formats v as [p/q, …] with big.Rat.RatString entries.
+// String formats v as [p/q, …] for reports, each entry by Text (long
+// entries as "≈ d (exact: a/b digits)"); Strings gives every digit.
 func (v Vec) String() string {
 	var b strings.Builder
 	b.WriteByte('[')
@@ -147,7 +148,7 @@ func (v Vec) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(x.RatString())
+		b.WriteString(Text(x))
 	}
 	b.WriteByte(']')
 	return b.String()

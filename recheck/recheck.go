@@ -64,7 +64,7 @@ func RecheckWithin(p *network.Point, v *Verdict, stop exact.Stop) (err error) {
 		return err
 	}
 	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
-		return fmt.Errorf("loss: certificate says %v, direct evaluation gives %s", v.Loss, rc.loss.RatString())
+		return fmt.Errorf("loss: certificate says %s, direct evaluation gives %s", exact.Text(v.Loss), exact.Text(rc.loss))
 	}
 	if err := rc.local(v); err != nil {
 		return err
@@ -146,7 +146,7 @@ func (rc *rechecker) local(v *Verdict) error {
 			return fmt.Errorf("%v with neurons whose escape is undecided", v.Kind)
 		}
 		if v.Kind == GlobalMin && v.Loss.Sign() != 0 {
-			return fmt.Errorf("global-min with L = %s ≠ 0", v.Loss.RatString())
+			return fmt.Errorf("global-min with L = %s ≠ 0", exact.Text(v.Loss))
 		}
 		if v.Kind == LocalMin && v.Loss.Sign() == 0 {
 			return fmt.Errorf("local-min with L = 0: the point is a global minimum")
@@ -545,7 +545,7 @@ func recheckDescent(rc *rechecker, v *Verdict, d *Descent) error {
 	}
 	want := new(big.Rat).Mul(t, d.Derivative)
 	if poly[1].Cmp(want) != 0 {
-		return fmt.Errorf("descent: L'(θ; Δ) is %s by evaluation, certificate says %s", new(big.Rat).Quo(poly[1], t).RatString(), d.Derivative.RatString())
+		return fmt.Errorf("descent: L'(θ; Δ) is %s by evaluation, certificate says %s", exact.Text(new(big.Rat).Quo(poly[1], t)), exact.Text(d.Derivative))
 	}
 	return nil
 }
@@ -602,7 +602,7 @@ func recheckPath(rc *rechecker, path *Path) (exact.Poly, error) {
 		return new(big.Rat).Sub(rc.lossAlong(path.Delta, path.Bias, tau), l0)
 	}
 	if l1 := lossAt(big.NewRat(1, 1)); new(big.Rat).Add(l1, l0).Cmp(path.Loss1) != 0 {
-		return nil, fmt.Errorf("path: L(θ+Δ) is %s by evaluation, certificate says %s", new(big.Rat).Add(l1, l0).RatString(), path.Loss1.RatString())
+		return nil, fmt.Errorf("path: L(θ+Δ) is %s by evaluation, certificate says %s", exact.Text(new(big.Rat).Add(l1, l0)), exact.Text(path.Loss1))
 	}
 	var ts, vs []*big.Rat
 	for k := int64(0); k <= 4; k++ {

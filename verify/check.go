@@ -222,7 +222,7 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		}
 		descent.Path = path
 		v.Kind = NotStationary
-		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for %s; L'(θ; Δ) = %s < 0", descent.Condition, what, descent.Derivative.RatString())
+		v.Reason = fmt.Sprintf("Theorem S: (%s) fails for %s; L'(θ; Δ) = %s < 0", descent.Condition, what, exact.Text(descent.Derivative))
 		v.Cert.Descent = descent
 		return true, nil
 	}

@@ -84,10 +84,13 @@ func (o Op) String() string {
 }
 
 func ratText(r *big.Rat) string {
+	if r != nil {
+		return exact.Text(r)
+	}
 	if r == nil {
 		return "<nil>"
 	}
-	return r.RatString()
+	return exact.Text(r)
 }
 
 func vecText(v exact.Vec) string {
@@ -182,7 +185,7 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 		e.Identity = "a·ρ(0·x) = a·ρ(0) = 0"
 	case OpAddDead:
 		if p.Act.Neg.Sign() != 0 {
-			return nil, fail("add-dead needs ρ₋ = 0 (ReLU), not %s: with ρ₋ = %s ≠ 0 a sample with w·x_i < 0 contributes ρ₋·w·x_i ≠ 0", p.Act, p.Act.Neg.RatString())
+			return nil, fail("add-dead needs ρ₋ = 0 (ReLU), not %s: with ρ₋ = %s ≠ 0 a sample with w·x_i < 0 contributes ρ₋·w·x_i ≠ 0", p.Act, exact.Text(p.Act.Neg))
 		}
 		if err := checkVec(op.W, "w", d, "d"); err != nil {
 			return nil, err
@@ -195,7 +198,7 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 				continue
 			}
 			if z := op.W.Dot(x); z.Sign() >= 0 {
-				return nil, fail("w·x_%d = %s ≥ 0 on the nonzero sample x_%d = %s: the neuron is not dead", i, z.RatString(), i, x)
+				return nil, fail("w·x_%d = %s ≥ 0 on the nonzero sample x_%d = %s: the neuron is not dead", i, exact.Text(z), i, x)
 			}
 		}
 		q.Neurons = append(q.Neurons, Neuron{W: op.W.Clone(), A: op.A.Clone()})
@@ -317,7 +320,7 @@ func SameFunction(p, q *Point) error {
 		}
 	}
 	if lp, lq := Loss(p), Loss(q); lp.Cmp(lq) != 0 {
-		return fmt.Errorf("loss %s before and %s after", lp.RatString(), lq.RatString())
+		return fmt.Errorf("loss %s before and %s after", exact.Text(lp), exact.Text(lq))
 	}
 	return nil
 }
@@ -384,7 +387,7 @@ func (pr *Prediction) Compare(v *Verdict) error {
 	}
 	var diffs []string
 	if v.Loss == nil || v.Loss.Cmp(pr.Loss) != 0 {
-		diffs = append(diffs, fmt.Sprintf("loss %s, predicted %s", ratText(v.Loss), pr.Loss.RatString()))
+		diffs = append(diffs, fmt.Sprintf("loss %s, predicted %s", ratText(v.Loss), exact.Text(pr.Loss)))
 	}
 	if len(v.Neurons) != len(pr.Neurons) {
 		return fmt.Errorf("%d neurons in the verdict, %d predicted", len(v.Neurons), len(pr.Neurons))
@@ -575,7 +578,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		}
 		phiDesc := fmt.Sprintf("φ_%d ≡ 0 (E1 and E2 hold for a_%d·Q_%d)", j, j, j)
 		if pw != nil {
-			phiDesc = fmt.Sprintf("φ_%d ≢ 0 (φ_%d(u) = %s at u = %s)", j, j, s.Phi(j, pw).RatString(), pw)
+			phiDesc = fmt.Sprintf("φ_%d ≢ 0 (φ_%d(u) = %s at u = %s)", j, j, exact.Text(s.Phi(j, pw)), pw)
 		}
 		for _, c := range copies {
 			np := NeuronPrediction{S1: old[j].S1}
@@ -610,11 +613,11 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 			phiU := s.Phi(j, pw)
 			coef := strings.TrimSuffix(bad.name, "a_j")
 			say("split with λ = %s ∉ [0, 1] of a neuron with %s: (S2) fails for the copy %d with output weight %sa_%d = %s: its φ(u) = %sφ_%d(u) = %s < 0, with descent direction δw_%d = u = %s",
-				lam.RatString(), phiDesc, bad.pos, coef, j, aj.Scale(bad.mu), coef, j, new(big.Rat).Mul(bad.mu, phiU).RatString(), bad.pos, pw)
+				exact.Text(lam), phiDesc, bad.pos, coef, j, aj.Scale(bad.mu), coef, j, exact.Text(new(big.Rat).Mul(bad.mu, phiU)), bad.pos, pw)
 		case pw != nil:
-			say("split with λ = %s ∈ [0, 1] of a neuron with %s: λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0, so (S2) is kept", lam.RatString(), phiDesc, j, j)
+			say("split with λ = %s ∈ [0, 1] of a neuron with %s: λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0, so (S2) is kept", exact.Text(lam), phiDesc, j, j)
 		default:
-			say("%s, so λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0 for every λ: (S2) is kept (λ = %s)", phiDesc, j, j, lam.RatString())
+			say("%s, so λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0 for every λ: (S2) is kept (λ = %s)", phiDesc, j, j, exact.Text(lam))
 		}
 		if oldFailure != "" && old[j].S2 && old[j].S1 {
 			say("θ was not stationary (%s), and that neuron is unchanged", oldFailure)
@@ -631,7 +634,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 			if qw == nil {
 				verb = "it does not escape"
 			}
-			sayEsc("λ = %s ∈ {0, 1}: the copy %d has output weight 0 and escapes iff Q_%d ≢ 0: %s: %s", lam.RatString(), zero, j, qText(s, j, qw), verb)
+			sayEsc("λ = %s ∈ {0, 1}: the copy %d has output weight 0 and escapes iff Q_%d ≢ 0: %s: %s", exact.Text(lam), zero, j, qText(s, j, qw), verb)
 		case p.K() == 1:
 			sayEsc("both copies have a nonzero output weight, so (k = 1) neither escapes: no new escape neuron")
 		default:
@@ -679,7 +682,7 @@ func Predict(e *Embedding, before *Verdict, opt Options) (*Prediction, error) {
 		} else {
 			sum := sq.Phi(l, res.u)
 			sum.Mul(sum, big.NewRat(int64(p.N()), 1))
-			say("it keeps (S2) iff Σ_i (a·r_i) ρ(x_i·u) ≥ 0 for all u: at u = %s the sum is %s < 0, so (S2) fails for the new neuron %d, with descent direction δw_%d = u", res.u, sum.RatString(), l, l)
+			say("it keeps (S2) iff Σ_i (a·r_i) ρ(x_i·u) ≥ 0 for all u: at u = %s the sum is %s < 0, so (S2) fails for the new neuron %d, with descent direction δw_%d = u", res.u, exact.Text(sum), l, l)
 		}
 		if oldFailure != "" {
 			say("θ was not stationary (%s), and that neuron is unchanged", oldFailure)

@@ -59,7 +59,7 @@ func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Pat
 		if neg {
 			d := delta.Scale(t)
 			if t.Cmp(big.NewRat(1, 1)) != 0 {
-				rule = fmt.Sprintf("%s, scaled by %s", rule, t.RatString())
+				rule = fmt.Sprintf("%s, scaled by %s", rule, exact.Text(t))
 			}
 			var b exact.Vec
 			if db != nil {
@@ -121,7 +121,7 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	delta := s.p.ZeroDirection()
 	delta[j].W = u.Scale(t)
 	delta[j].A = q.Scale(new(big.Rat).Neg(sc))
-	rule := fmt.Sprintf("Theorem E: neuron %d, u = %v, Q_j(u) = %v, t = %s, s = t/max(S(0), S(t)) = %s", j, u, q, t.RatString(), sc.RatString())
+	rule := fmt.Sprintf("Theorem E: neuron %d, u = %v, Q_j(u) = %v, t = %s, s = t/max(S(0), S(t)) = %s", j, u, q, exact.Text(t), exact.Text(sc))
 	path := &Path{Delta: delta, Loss0: s.ev.loss(), Loss1: s.lossAt(delta, nil), Rule: rule}
 	// The bound above is a theorem; check it on this instance all the same.
 	neg, err := s.Expansion(delta).NegativeOnWithin(one, s.pl.exactStop())

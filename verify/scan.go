@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"math/big"
+
+	"github.com/relucert/relucert/exact"
 	"strings"
 )
 
@@ -125,7 +127,7 @@ func scanReason(p *Point, before *Verdict, j int) (string, error) {
 	}
 	if pw != nil {
 		parts = append(parts, fmt.Sprintf("a_%d = %s, φ_%d ≢ 0 (φ_%d(u) = %s > 0 at u = %s): (S2) needs λφ_%d ≥ 0 and (1−λ)φ_%d ≥ 0, i.e. λ ∈ [0, 1]",
-			j, aj, j, j, s.Phi(j, pw).RatString(), pw, j, j))
+			j, aj, j, j, exact.Text(s.Phi(j, pw)), pw, j, j))
 	} else {
 		parts = append(parts, fmt.Sprintf("a_%d = %s, φ_%d ≡ 0: every λ keeps (S2)", j, aj, j))
 	}

@@ -272,7 +272,7 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		}
 		u := combine(fs[w.face].gens, w.x)
 		if d := s.IndefiniteTest(j, u); d != nil {
-			p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+			p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v, H(u) = %s > 0", j, u, exact.Text(s.indefiniteH(j, u))))
 			return p, "", err
 		}
 	}
@@ -296,7 +296,7 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		}
 		u := combine(fs[w.face].gens, w.x)
 		if d, db := s.SecondOrderTest(j, u); d != nil {
-			p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over %s c₂ = %s < 0", j, u, s.outputWeights(), s.ExpansionBias(d, db)[2].RatString()))
+			p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v, min over %s c₂ = %s < 0", j, u, s.outputWeights(), exact.Text(s.ExpansionBias(d, db)[2])))
 			return p, "", err
 		}
 	}
@@ -314,14 +314,14 @@ func (s *state) vectorEscape(j int, faces []face, opt Options) (*Path, string, e
 		u, ok := coneNegative(ff.gens, ff.gh, negH, opt.expired)
 		if u != nil {
 			if d := s.IndefiniteTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, s.indefiniteH(j, u).RatString()))
+				p, err := s.decreasingPath(d, nil, fmt.Sprintf("indefinite test: neuron %d, critical u = %v (from the cone of a face's generators), H(u) = %s > 0", j, u, exact.Text(s.indefiniteH(j, u))))
 				return p, "", err
 			}
 		}
 		u, ok2 := coneNegative(ff.gens, ff.gc, c2at, opt.expired)
 		if u != nil {
 			if d, db := s.SecondOrderTest(j, u); d != nil {
-				p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over %s c₂ = %s < 0", j, u, s.outputWeights(), s.ExpansionBias(d, db)[2].RatString()))
+				p, err := s.decreasingPath(d, db, fmt.Sprintf("second-order test: neuron %d, critical u = %v (from the cone of a face's generators), min over %s c₂ = %s < 0", j, u, s.outputWeights(), exact.Text(s.ExpansionBias(d, db)[2])))
 				return p, "", err
 			}
 		}

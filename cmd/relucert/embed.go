@@ -310,7 +310,7 @@ func parseOp(name, val string, c *cases.Case, p *verify.Point) (verify.Op, error
 	case "rescale":
 		j, x, err := parsePair(val, p.M(), "C")
 		if err == nil && x.Sign() <= 0 {
-			err = fmt.Errorf("C = %s must be > 0", x.RatString())
+			err = fmt.Errorf("C = %s must be > 0", ratStr(x))
 		}
 		return verify.Op{Kind: verify.OpRescale, J: j, C: x}, err
 	case "add-zero-output":
@@ -514,7 +514,7 @@ func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefo
 			if pc.Mismatch != nil {
 				mark = "MISMATCH"
 			}
-			fmt.Fprintf(tw, "%s\t%s\tλ = %s\t%s\t%s\t%s\n", pc.Label, pc.Prediction.VerdictText(), pc.Lambda.RatString(), verdictLine(pc.Verdict), recheckText(pc.RecheckErr), mark)
+			fmt.Fprintf(tw, "%s\t%s\tλ = %s\t%s\t%s\t%s\n", pc.Label, pc.Prediction.VerdictText(), ratStr(pc.Lambda), verdictLine(pc.Verdict), recheckText(pc.RecheckErr), mark)
 		}
 		tw.Flush()
 		fmt.Fprintln(stdout)
@@ -525,10 +525,10 @@ func runScan(c *cases.Case, p *verify.Point, before *verify.Verdict, recheckBefo
 	}
 	for _, pc := range sc.Pieces {
 		if pc.Mismatch != nil {
-			fmt.Fprintf(stderr, "relucert embed: --scan %d, %s (λ = %s): CHECK DISAGREES WITH THE THEORY (a bug in verify or in docs/theory.md §5): %v\n", j, pc.Label, pc.Lambda.RatString(), pc.Mismatch)
+			fmt.Fprintf(stderr, "relucert embed: --scan %d, %s (λ = %s): CHECK DISAGREES WITH THE THEORY (a bug in verify or in docs/theory.md §5): %v\n", j, pc.Label, ratStr(pc.Lambda), pc.Mismatch)
 		}
 		if pc.RecheckErr != nil {
-			fmt.Fprintf(stderr, "relucert embed: --scan %d, λ = %s: Recheck failed: %v\n", j, pc.Lambda.RatString(), pc.RecheckErr)
+			fmt.Fprintf(stderr, "relucert embed: --scan %d, λ = %s: Recheck failed: %v\n", j, ratStr(pc.Lambda), pc.RecheckErr)
 		}
 	}
 	return code

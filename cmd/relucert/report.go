@@ -22,23 +22,20 @@ func approx(r *big.Rat) string {
 	return new(big.Float).SetPrec(64).SetRat(r).Text('g', 7)
 }
 
-// ratStr formats an exact number as "p/q" ("p" when q = 1); "?" for nil.
-func ratStr(r *big.Rat) string {
-	if r == nil {
-		return "?"
-	}
-	return r.RatString()
-}
+// ratStr formats an exact number for text output: "p/q" ("p" when q = 1)
+// when it has at most exact.TextDigits digits, else "≈ d (exact: a/b
+// digits)" (exact.Text, the one formatter of every report); "?" for nil.
+// --json and written case files keep every digit.
+func ratStr(r *big.Rat) string { return exact.Text(r) }
 
-// exactApprox formats r as "p/q ≈ d", or just "p" for integers.
+// exactApprox formats r as "p/q ≈ d", or just "p" for integers; a long
+// number as ratStr does.
 func exactApprox(r *big.Rat) string {
-	if r == nil {
-		return "?"
+	s := ratStr(r)
+	if r == nil || r.IsInt() || strings.HasPrefix(s, "≈") {
+		return s
 	}
-	if r.IsInt() {
-		return r.RatString()
-	}
-	return r.RatString() + " ≈ " + approx(r)
+	return s + " ≈ " + approx(r)
 }
 
 // vecStr formats a vector, tolerating nil entries.

@@ -308,7 +308,7 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 	fmt.Fprintf(w, "train %s: n = %d, d = %d%s, k = %d, %s%s\n", file, p.N(), p.D(), map[bool]string{true: " (with bias)", false: ""}[c.Bias], p.K(), c.Activation,
 		map[bool]string{true: ", trainable output bias b", false: ""}[p.OutputBias])
 	fmt.Fprintf(w, "width %d, μ = %s, β = width^μ = %.6g, η = %g, %d steps, seed %d; loss %s\n",
-		cfg.Width, cfg.Mu.RatString(), run.Beta, cfg.LR, cfg.Steps, cfg.Seed, lossName)
+		cfg.Width, ratStr(cfg.Mu), run.Beta, cfg.LR, cfg.Steps, cfg.Seed, lossName)
 	fmt.Fprintf(w, "plateau rule: |ln L_t − ln L_{t−%d}| < %g; snap τ = %g; each plateau certified at its %s step\n",
 		cfg.Rule.Window, cfg.Rule.Eps, tol, map[string]string{"flat": "flattest", "first": "first flat", "end": "last"}[certAt])
 	fmt.Fprintf(w, "training %.2fs, snapping and certifying %.2fs\n\n", trainTime.Seconds(), certTime.Seconds())
@@ -339,7 +339,7 @@ func writeTrainReport(w io.Writer, file string, c *cases.Case, run *descent.Run,
 		if r.cert.Loss != nil {
 			l := exactInScaling(r.cert.Loss, p.Scaling, p.K())
 			fmt.Fprintf(w, "  exact loss of the snapped point: %s = %s (1/2n scaling: %s); distance to the float point %s\n",
-				l.RatString(), l.FloatString(8), r.cert.Loss.RatString(), r.cert.Distance.Text('g', 3))
+				ratStr(l), l.FloatString(8), ratStr(r.cert.Loss), r.cert.Distance.Text('g', 3))
 		}
 		for _, a := range r.cert.Attempts {
 			fmt.Fprintf(w, "  snap attempt: %s\n", a)
