@@ -2,7 +2,9 @@ package verify
 
 import (
 	"fmt"
+	"math"
 	"math/big"
+	"slices"
 
 	"github.com/relucert/relucert/exact"
 )
@@ -223,4 +225,122 @@ func snapInts(xs []int) string {
 		s += fmt.Sprint(x)
 	}
 	return s + "]"
+}
+
+// farFrom is Snap's first-order test: it returns a finding when θ̃ is
+// plainly not near a stationary point, nil otherwise. The gradient of θ̃
+// is relaxed as far as any τ of the ladder could explain: for each neuron
+// that is neither small enough to be zeroed (|ã||w̃| ≤ τ·scale) nor dead,
+// the component of ∇_{w_j}L in the span of the samples within τ of its
+// hyperplane is removed (a kink there would absorb it, with multipliers in
+// [0, 1] — the relaxation allows any); ∂L/∂a_j = G_j and ∂L/∂b stay. The
+// test costs O(n·m·d) float operations on the exact residuals.
+func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
+	ratio := sn.opt.FarRatio
+	if ratio == 0 {
+		ratio = DefaultSnapFarRatio
+	}
+	if ratio < 0 {
+		return nil
+	}
+	tau := slices.Max(ladder)
+	p := sn.cand
+	n, d := p.N(), p.D()
+	xf := make([][]float64, n)
+	var sx, sy float64
+	for i := range xf {
+		xf[i] = make([]float64, d)
+		for c := range xf[i] {
+			xf[i][c], _ = p.X[i][c].Float64()
+			sx += xf[i][c] * xf[i][c]
+		}
+		y, _ := p.Y[i][0].Float64()
+		sy += y * y
+	}
+	unit := math.Sqrt(sx/float64(n)) * math.Sqrt(sy/float64(n))
+	res := ResidualsOf(p)
+	r := make([]float64, n)
+	for i := range r {
+		r[i], _ = res[i][0].Float64()
+	}
+	spf, _ := p.Act.Pos.Float64()
+	snf, _ := p.Act.Neg.Float64()
+	scale, _ := sn.scale2.Float64()
+	scale = math.Sqrt(scale)
+	total := 0.0
+	gOut := new(big.Rat)
+	for j, nr := range p.Neurons {
+		gOut.Add(gOut, rs.Neurons[j].G.Norm2())
+		g, _ := rs.Neurons[j].GNorm.Float64()
+		a, _ := nr.A[0].Float64()
+		w := make([]float64, d)
+		for c := range w {
+			w[c], _ = nr.W[c].Float64()
+		}
+		if math.Abs(a)*fnorm(w) <= tau*scale {
+			continue
+		}
+		total += g * g
+		gw := make([]float64, d)
+		var near []int
+		wn := fnorm(w)
+		for i, x := range xf {
+			z := fdot(w, x)
+			sl := snf // ρ₋ also for z = 0, as in v (docs/theory.md §3)
+			if z > 0 {
+				sl = spf
+			}
+			for c := range gw {
+				gw[c] += a * sl * r[i] * x[c] / float64(n)
+			}
+			if math.Abs(z) <= tau*wn*fnorm(x) {
+				near = append(near, i)
+			}
+		}
+		if len(near) > 0 {
+			Zt := newFmat(d, len(near))
+			for k, i := range near {
+				for c := 0; c < d; c++ {
+					Zt.set(c, k, xf[i][c])
+				}
+			}
+			q := factorQR(Zt, true)
+			q.qt(gw)
+			for c := 0; c < q.rank(1e-12); c++ {
+				gw[c] = 0
+			}
+		}
+		total += fdot(gw, gw)
+	}
+	if rs.BiasNorm != nil {
+		b, _ := rs.BiasNorm.Float64()
+		total += b * b
+	}
+	relaxed := math.Sqrt(total)
+	if !(relaxed > ratio*unit) {
+		return nil
+	}
+	og := snapSqrtDown(gOut)
+	f := &SnapFar{Relaxed: relaxed, Unit: unit, Ratio: ratio, Tol: tau, OutputGradient: og}
+	f.Text = fmt.Sprintf("θ̃ is not near a stationary point (bound: its gradient, with every kink within τ = %g relaxed and the neurons small enough to be zeroed left out, has norm ≈ %.3g > %g·rms(y)·rms(x) ≈ %.3g; certified: along δa = −G the loss falls at rate ≥ %s²); no snap attempted",
+		tau, relaxed, ratio, ratio*unit, snapFmtFloat(og))
+	return f
+}
+
+// snapSqrtDown returns a big.Float s ≤ √r (r ≥ 0) within a few ulps.
+func snapSqrtDown(r *big.Rat) *big.Float {
+	f := new(big.Float).SetPrec(snapPrec).SetMode(big.ToNegativeInf)
+	if r.Sign() <= 0 {
+		return f.SetInt64(0)
+	}
+	f.SetRat(r)
+	f.Sqrt(f)
+	for {
+		q, _ := f.Rat(nil)
+		if q.Mul(q, q).Cmp(r) <= 0 {
+			return f
+		}
+		ulp := new(big.Float).SetMantExp(big.NewFloat(1), f.MantExp(nil)-snapPrec)
+		f.Sub(f, ulp)
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/relucert/relucert/exact"
@@ -26,6 +25,22 @@ import (
 // the size the data asks of a neuron (see SnapScale).
 const DefaultSnapTol = 1e-4
 
+// DefaultSnapLadder is the τ ladder Snap tries, in order, when
+// SnapOptions.Tol is zero: the default τ first, then coarser values (a
+// trained point whose samples are still converging onto hyperplanes, or
+// whose dying neurons are still shrinking, needs them), then finer ones (a
+// sample that is near a hyperplane but not on it in the limit). Success is
+// not monotone in τ, so every value is tried until one gives a stationary
+// point.
+var DefaultSnapLadder = []float64{1e-4, 1e-3, 1e-2, 1e-5, 1e-6}
+
+// DefaultSnapFarRatio is the threshold of Snap's first-order test: θ̃ is
+// judged not near a stationary point when its gradient, with every kink
+// within the ladder's largest τ relaxed and the neurons small enough to be
+// zeroed left out, exceeds this fraction of rms(y)·rms(x), the size of the
+// gradient of the zero network's loss.
+const DefaultSnapFarRatio = 1e-2
+
 // DefaultSnapAttempts is added to the width m to bound the neighbouring
 // patterns Snap tries (each zeroes one neuron or drops one boundary sample).
 const DefaultSnapAttempts = 16
@@ -37,7 +52,7 @@ const DefaultSnapNeighbours = 64
 // SnapOptions configures Snap. The zero value gives the defaults.
 type SnapOptions struct {
 	// Tol is the relative tolerance τ ∈ (0, 1) of docs/theory.md §6; 0 means
-	// DefaultSnapTol. It is converted to a rational exactly, and every
+	// the ladder (Ladder, or DefaultSnapLadder). It is converted to a rational exactly, and every
 	// decision that uses it is an exact comparison of squares (norms are
 	// irrational): (w̃·x)² ≤ τ²|w̃|²|x|² and |ã|²|w̃|² ≤ τ⁴·scale².
 	Tol float64
@@ -52,6 +67,12 @@ type SnapOptions struct {
 	// sensitivity step; 0 means DefaultSnapNeighbours, a negative value
 	// skips the step.
 	MaxNeighbours int
+	// Ladder is the list of τ tried in order when Tol is 0; nil means
+	// DefaultSnapLadder.
+	Ladder []float64
+	// FarRatio is the threshold of the first-order test (see
+	// DefaultSnapFarRatio, its value when 0); negative disables the test.
+	FarRatio float64
 }
 
 // NeuronRule is what step 1 of snap decided for a neuron.
@@ -145,6 +166,57 @@ type SnapFailure struct {
 	Flips []SignFlip
 }
 
+// SnapTry is what one τ of the ladder gave.
+type SnapTry struct {
+	Tol float64
+	// The final pattern's size: alive, dead and zeroed neurons, and the
+	// number of boundary samples of the alive ones.
+	Alive, Dead, Zeroed, Boundary int
+	// Attempts is the number of neighbouring patterns tried.
+	Attempts int
+	// Verdict is Check's verdict on the exact point (nil when none was
+	// built), Failure why there is none.
+	Verdict *Verdict
+	Failure *SnapFailure
+	// Bits is the bit length of the exact solution's denominator.
+	Bits int
+	// Chosen marks the try whose point Snap reports.
+	Chosen bool
+}
+
+// Outcome says in a few words what the try gave.
+func (t SnapTry) Outcome() string {
+	switch {
+	case t.Verdict != nil && t.Verdict.Kind == NotStationary:
+		return "the exact point is " + snapDescribe(t.Verdict)
+	case t.Verdict != nil:
+		return "stationary: " + snapDescribe(t.Verdict)
+	case t.Failure != nil && len(t.Failure.Flips) > 0:
+		f := t.Failure.Flips[0]
+		return fmt.Sprintf("%d strict side(s) break (first: neuron %d, sample %d)", len(t.Failure.Flips), f.Neuron, f.Sample)
+	case t.Failure != nil:
+		return t.Failure.Reason
+	}
+	return "no exact point"
+}
+
+// SnapFar is the first-order test's finding that θ̃ is not near a
+// stationary point.
+type SnapFar struct {
+	// Relaxed ≈ the norm of θ̃'s gradient with the kinks of samples within
+	// Tol of a hyperplane relaxed (the part of ∇_w L in the span of those
+	// samples removed) and the neurons small enough to be zeroed left out
+	// (float64, from the exact residuals).
+	Relaxed float64
+	// Unit = rms(y)·rms(x); the test is Relaxed > Ratio·Unit.
+	Unit, Ratio, Tol float64
+	// OutputGradient ≤ sqrt(Σ_j |G_j|²) (rounded down): along δa = −G the
+	// loss falls at rate ≥ OutputGradient² (certified, from the exact G_j).
+	OutputGradient *big.Float
+	// Text is the message, two lines at most.
+	Text string
+}
+
 // Neighbour is one neighbouring choice of the sensitivity step (docs/theory.md §6
 // step 5) and what it gives.
 type Neighbour struct {
@@ -206,6 +278,20 @@ type SnapResult struct {
 	// Residuals are the certified stationarity residuals of θ̃ itself (for
 	// every k).
 	Residuals *Residuals
+	// Tries says what each τ of the ladder gave, in the order tried; the
+	// one whose point is reported has Chosen set.
+	Tries []SnapTry
+	// Far is set when the first-order test judged θ̃ not near a stationary
+	// point; nothing else was attempted.
+	Far *SnapFar
+	// Candidate is the verdict of θ̃ itself (the exact values of its
+	// floats), and CandidateRecheck the result of Recheck on it; set when
+	// no τ gave a stationary point.
+	Candidate        *Verdict
+	CandidateRecheck error
+	// Bits is the size of the exact solve: the bit length of the common
+	// denominator of the pattern's product coordinates (0 when none).
+	Bits int
 	// Algebraic is the result of the big-float layer for k ≥ 2 (snapk.go):
 	// the exact stationary point θ* is algebraic, proved to exist in a box,
 	// and classified from the box. Nil for k = 1.
@@ -213,32 +299,43 @@ type SnapResult struct {
 }
 
 // Snap turns the float candidate cand into an exact point and certifies it
-// (docs/theory.md §6):
+// (docs/theory.md §6, §8.1). For scalar output (k = 1), for each τ of the
+// ladder in turn:
 //
 //  1. neuron rules from θ̃ with tolerance τ — dead neurons kept exactly,
 //     tiny neurons (|ã_j||w̃_j| ≤ τ²·scale, see SnapScale) zeroed, alive
 //     neurons with their near samples in Z_j;
-//  2. scalar output: the exact least squares in product coordinates
-//     p_j = a_j w_j on that pattern, f(x_i) = Σ_j s_ij p_j·x_i, with
-//     p_j·x_i = 0 for i ∈ Z_j; among the optimal p it takes the one nearest
-//     θ̃ in the weights (with a_j fixed: Σ_j |p_j − a_j w̃_j|²/a_j²);
-//  3. factor back a_j = the shortest decimal of the float ã_j,
-//     w_j = p_j/a_j, and check that every strict sign survived;
+//  2. the pattern's stationary points form a polyhedron in the product
+//     coordinates p_j = a_j w_j (and b): the least squares' KKT system with
+//     every strict side and every (S2) multiplier inequality. The planner
+//     (snapplan.go) finds its point nearest θ̃ in float64; the exact stage
+//     (snapsolve.go) solves the KKT system exactly for a basis of the
+//     unknowns, the others fixed at the planned values rounded to short
+//     dyadic rationals, and checks every equation and inequality exactly;
+//  3. factor back: a_j is the simplest rational that rounds to the float
+//     ã_j (exact.ShortRat), w_j = p_j/a_j;
 //  4. Check and Recheck θ*.
 //
-// When step 3 fails, or the least squares moves an alive neuron by more than
-// its own size (|w_j − w̃_j| > |w̃_j|), the smallest such neuron is zeroed if
-// it is small (|ã_j||w̃_j| ≤ τ·scale: a neuron growing away from a saddle);
-// when (S2) fails for a neuron, the boundary sample to blame is dropped from
+// When the plan or the exact point breaks a strict side, or moves an alive
+// neuron by more than its own size (|w_j − w̃_j| > |w̃_j|), the smallest such
+// neuron is zeroed if it is small (|ã_j||w̃_j| ≤ τ·scale: a neuron growing
+// away from a saddle); when an (S2) inequality fails (in the plan, exactly,
+// or in Check's certificate), the boundary sample to blame is dropped from
 // Z_j onto its side in θ̃; steps 2–4 are then repeated (at most MaxAttempts
-// times, each recorded in Attempts and Moves). Otherwise the failure is
-// reported and no point is returned.
+// times, each recorded in Attempts and Moves). The first τ that gives a
+// stationary point wins; the result says what every τ tried gave (Tries).
 //
 //  5. Sensitivity: the neighbouring rules are re-verified and each that
 //     reaches a different verdict on a stationary point is reported as
 //     fragile.
 //
-// For k ≥ 2 only step 1 and the certified residuals of θ̃ are computed.
+// Before any of this, a cheap first-order test (farFrom) stops a snap of a
+// point that is plainly not near a stationary point (Far). When no τ gives a
+// stationary point, θ̃ itself is checked (Candidate): its verdict is
+// certified too, and is not-stationary for every float point that is not
+// exactly stationary.
+//
+// For k ≥ 2 step 1 and the big-float layer of snapk.go run with the first τ.
 // The error is non-nil only for a malformed candidate or options; a snap
 // that does not succeed is reported in SnapResult.Failure.
 func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
@@ -248,15 +345,12 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	if err := cand.Validate(); err != nil {
 		return nil, err
 	}
-	tol := opt.Tol
-	if tol == 0 {
-		tol = DefaultSnapTol
+	ladder, err := opt.ladder()
+	if err != nil {
+		return nil, err
 	}
-	if math.IsNaN(tol) || tol <= 0 || tol >= 1 {
-		return nil, fmt.Errorf("snap: tolerance τ = %v must lie in (0, 1)", opt.Tol)
-	}
-	sn := newSnapper(cand, tol, opt)
-	res := &SnapResult{Scalar: cand.K() == 1, Tol: tol, Scale: snapSqrtUp(sn.scale2)}
+	sn := newSnapper(cand, ladder[0], opt)
+	res := &SnapResult{Scalar: cand.K() == 1, Tol: ladder[0], Scale: snapSqrtUp(sn.scale2)}
 	res.Pattern, res.Moves = sn.classify()
 	res.Residuals = snapResiduals(cand)
 	if !res.Scalar {
@@ -265,47 +359,228 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 		res.Moves = append(res.Moves, mv...)
 		return res, nil
 	}
-
-	pat := res.Pattern
-	attempts := opt.MaxAttempts
-	if attempts == 0 {
-		attempts = cand.M() + DefaultSnapAttempts
-	}
-	var out *snapOutcome
-	for {
-		out = sn.build(pat)
-		retry := len(res.Attempts) < attempts
-		if retry && (out.failure != nil || len(out.far) > 0) {
-			if next, mv, ok := sn.zeroSmallest(pat, out); ok {
-				res.Attempts = append(res.Attempts, mv.Text)
-				res.Moves = append(res.Moves, mv)
-				pat = next
-				continue
-			}
+	sn.far = &snapFarState{ladder: ladder, rs: res.Residuals}
+	var first *snapRun
+	for k, tau := range ladder {
+		if k > 0 && opt.Check.expired() {
+			res.Tries = append(res.Tries, SnapTry{Tol: tau, Failure: &SnapFailure{Reason: "not tried: time budget exceeded"}})
+			break
 		}
-		sn.verify(out)
-		if retry && out.verdict != nil && out.verdict.Kind == NotStationary {
-			if next, mv, ok := sn.dropBlamed(pat, out); ok {
-				res.Attempts = append(res.Attempts, mv.Text)
-				res.Moves = append(res.Moves, mv)
-				pat = next
-				continue
-			}
+		s := sn
+		if k > 0 {
+			s = newSnapper(cand, tau, opt)
+			s.img, s.shortAs, s.far = sn.img, sn.shortAs, sn.far
 		}
-		break
+		pat, moves := s.classify()
+		run := s.run(pat)
+		run.moves = append(moves, run.moves...)
+		if f := sn.far.far; f != nil {
+			// The first-order test stopped the snap before any exact work.
+			s.fill(res, run)
+			res.Far = f
+			res.Failure = &SnapFailure{Reason: f.Text, Flips: run.out.failure.Flips}
+			if fl := run.out.failure.Flips; len(fl) > 0 {
+				res.Failure.Reason = snapFlipReason(fl) + ". " + f.Text
+			}
+			sn.checkCandidate(res)
+			return res, nil
+		}
+		res.Tries = append(res.Tries, run.try(tau))
+		if run.out.point != nil && run.out.verdict.Kind != NotStationary {
+			res.Tries[len(res.Tries)-1].Chosen = true
+			s.fill(res, run)
+			s.sensitivity(res)
+			return res, nil
+		}
+		if first == nil {
+			first = run
+			sn = s
+		}
 	}
-	res.Pattern = pat
-	res.Moves = append(res.Moves, out.moves...)
-	res.Failure = out.failure
-	if out.point != nil {
-		res.Point, res.Verdict, res.RecheckErr = out.point, out.verdict, out.recheck
-		res.Distance = snapSqrtUp(snapDistance2(cand, out.point))
+	// No τ gave a stationary point: report the first τ's outcome, and θ̃'s
+	// own verdict.
+	sn.fill(res, first)
+	if len(ladder) > 1 {
+		res.Failure = &SnapFailure{Reason: snapLadderFailure(res.Tries), Flips: res.failureFlips()}
 	}
-	if len(res.Attempts) > 0 && (out.point == nil || out.verdict.Kind == NotStationary) {
-		res.Attempts = append(res.Attempts, fmt.Sprintf("gave up after %d neighbouring pattern(s)", len(res.Attempts)))
-	}
+	sn.checkCandidate(res)
 	sn.sensitivity(res)
 	return res, nil
+}
+
+// ladder returns the τ values to try.
+func (opt SnapOptions) ladder() ([]float64, error) {
+	var l []float64
+	switch {
+	case opt.Tol != 0:
+		l = []float64{opt.Tol}
+	case opt.Ladder != nil:
+		l = opt.Ladder
+	default:
+		l = DefaultSnapLadder
+	}
+	if len(l) == 0 {
+		return nil, errors.New("snap: empty τ ladder")
+	}
+	for _, t := range l {
+		if math.IsNaN(t) || t <= 0 || t >= 1 {
+			return nil, fmt.Errorf("snap: tolerance τ = %v must lie in (0, 1)", t)
+		}
+	}
+	return l, nil
+}
+
+// snapRun is what one τ gave: the final pattern, the neighbouring patterns
+// tried, the moves, and the outcome on the final pattern.
+type snapRun struct {
+	pat      SnapPattern
+	attempts []string
+	moves    []Move
+	out      *snapOutcome
+}
+
+// try summarises a run for SnapResult.Tries.
+func (r *snapRun) try(tau float64) SnapTry {
+	t := SnapTry{Tol: tau, Alive: len(r.pat.Alive), Dead: len(r.pat.Dead), Zeroed: len(r.pat.Zeroed),
+		Attempts: len(r.attempts), Verdict: r.out.verdict, Failure: r.out.failure, Bits: r.out.bits}
+	for _, j := range r.pat.Alive {
+		t.Boundary += len(r.pat.Neurons[j].Z)
+	}
+	return t
+}
+
+// fill copies a run into the result.
+func (sn *snapper) fill(res *SnapResult, run *snapRun) {
+	res.Tol = sn.tol
+	res.Pattern = run.pat
+	res.Moves = run.moves
+	res.Attempts = run.attempts
+	res.Failure = run.out.failure
+	res.Bits = run.out.bits
+	if run.out.point != nil {
+		res.Point, res.Verdict, res.RecheckErr = run.out.point, run.out.verdict, run.out.recheck
+		res.Distance = snapSqrtUp(snapDistance2(sn.cand, run.out.point))
+	}
+	if len(res.Attempts) > 0 && (run.out.point == nil || run.out.verdict.Kind == NotStationary) {
+		res.Attempts = append(res.Attempts, fmt.Sprintf("gave up after %d neighbouring pattern(s)", len(res.Attempts)))
+	}
+}
+
+// run snaps one τ's pattern, trying neighbouring patterns while the rules
+// of Snap's documentation apply.
+func (sn *snapper) run(pat SnapPattern) *snapRun {
+	r := &snapRun{}
+	attempts := sn.opt.MaxAttempts
+	if attempts == 0 {
+		attempts = sn.cand.M() + DefaultSnapAttempts
+	}
+	crossed := map[[2]int]bool{}
+	next := func(np SnapPattern, mv Move) {
+		r.attempts = append(r.attempts, mv.Text)
+		r.moves = append(r.moves, mv)
+		pat = np
+	}
+	for {
+		retry := len(r.attempts) < attempts
+		sys := sn.newSnapSystem(pat)
+		pl := sys.plan()
+		if retry && pl.s2 != nil {
+			if np, mv, ok := sn.dropSample(pat, pl.s2.neuron, pl.s2.sample, "in the float plan"); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		if retry && len(pl.collapsed) > 0 {
+			np, mv := sn.zeroNeuron(pat, pl.collapsed[0], "the nearest stationary point of the pattern has p = a·w = 0 for it (the neuron vanishes)")
+			next(np, mv)
+			continue
+		}
+		if retry && (len(pl.flips) > 0 || len(pl.far) > 0) {
+			if np, mv, ok := sn.zeroSmallest(pat, pl.flips, pl.far); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		if retry && len(pl.flips) > 0 {
+			if np, mv, ok := sn.crossSamples(pat, pl.flips, crossed); ok {
+				next(np, mv)
+				continue
+			}
+			if np, mv, ok := sn.alignNeurons(pat, pl.flips); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		if pl.s2 != nil || len(pl.flips) > 0 || len(pl.far) > 0 {
+			// The plan predicts failure and no neighbouring pattern
+			// applies: no exact work (the prediction is stated as such).
+			// A neuron moved by more than its own size counts as a
+			// failure: such a point is not near θ̃.
+			r.pat = pat
+			r.out = &snapOutcome{failure: pl.failure()}
+			sn.far.test(sn)
+			return r
+		}
+		out := sn.exactStage(pl)
+		if retry && out.s2 != nil {
+			if np, mv, ok := sn.dropSample(pat, out.s2.neuron, out.s2.sample, "exactly"); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		if retry && out.failure != nil && len(out.failure.Flips) > 0 {
+			if np, mv, ok := sn.zeroSmallest(pat, out.failure.Flips, nil); ok {
+				next(np, mv)
+				continue
+			}
+			if np, mv, ok := sn.crossSamples(pat, out.failure.Flips, crossed); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		if retry && out.verdict != nil && out.verdict.Kind == NotStationary {
+			if np, mv, ok := sn.dropBlamed(pat, out.verdict); ok {
+				next(np, mv)
+				continue
+			}
+		}
+		r.pat, r.out = pat, out
+		r.moves = append(r.moves, out.moves...)
+		return r
+	}
+}
+
+// snapLadderFailure says in one line that no τ worked, and what the first
+// (the default) gave; SnapResult.Tries has the others.
+func snapLadderFailure(tries []SnapTry) string {
+	var taus []string
+	for _, t := range tries {
+		taus = append(taus, fmt.Sprint(t.Tol))
+	}
+	return fmt.Sprintf("no τ of the ladder (%s) gives a stationary point; at τ = %g: %s",
+		strings.Join(taus, ", "), tries[0].Tol, tries[0].Outcome())
+}
+
+// failureFlips returns the flips of the first try that has some.
+func (res *SnapResult) failureFlips() []SignFlip {
+	for _, t := range res.Tries {
+		if t.Failure != nil && len(t.Failure.Flips) > 0 {
+			return t.Failure.Flips
+		}
+	}
+	return nil
+}
+
+// checkCandidate certifies θ̃ itself (its exact rational values): the
+// verdict a float point gets when no exact stationary point near it was
+// found.
+func (sn *snapper) checkCandidate(res *SnapResult) {
+	v, err := Check(sn.cand, sn.opt.Check)
+	if err != nil {
+		return
+	}
+	res.Candidate = v
+	res.CandidateRecheck = Recheck(sn.cand, v)
 }
 
 // snapper holds what every step needs: the candidate, τ and the exact
@@ -317,6 +592,31 @@ type snapper struct {
 	tau2   *big.Rat // τ²
 	tau4   *big.Rat // τ⁴
 	scale2 *big.Rat // Σ|y|² / Σ|x|²
+	// Caches shared by the τ of a ladder: the data's integer and float
+	// images and the short output weights.
+	img     *snapImages
+	shortAs []*big.Rat
+	// far is the first-order test, run at most once per Snap.
+	far *snapFarState
+}
+
+// snapFarState runs the first-order test (farFrom) once, when first asked.
+type snapFarState struct {
+	ladder []float64
+	rs     *Residuals
+	done   bool
+	far    *SnapFar
+}
+
+// test returns the test's finding (nil: not judged far, or no test).
+func (f *snapFarState) test(sn *snapper) *SnapFar {
+	if f == nil {
+		return nil
+	}
+	if !f.done {
+		f.far, f.done = sn.farFrom(f.ladder, f.rs), true
+	}
+	return f.far
 }
 
 func newSnapper(cand *Point, tol float64, opt SnapOptions) *snapper {
@@ -339,13 +639,52 @@ func newSnapper(cand *Point, tol float64, opt SnapOptions) *snapper {
 // of the size of the targets. It returns scale² exactly.
 func SnapScale(p *Point) *big.Rat { return newSnapper(p, DefaultSnapTol, SnapOptions{}).scale2 }
 
-// near reports (w·x)² ≤ τ²|w|²|x|², exactly.
+// near reports (w·x)² ≤ τ²|w|²|x|², exactly: by a float64 evaluation
+// with a rigorous error bound when it decides (nearFloat), else in
+// rationals.
 func (sn *snapper) near(w, x exact.Vec) bool {
+	if v, ok := nearFloat(w, x, sn.tol); ok {
+		return v
+	}
 	z := w.Dot(x)
 	lhs := new(big.Rat).Mul(z, z)
 	rhs := new(big.Rat).Mul(w.Norm2(), x.Norm2())
 	rhs.Mul(rhs, sn.tau2)
 	return lhs.Cmp(rhs) <= 0
+}
+
+// nearFloat decides (w·x)² ≤ τ²|w|²|x|² in float64 when the rounding
+// error cannot change the answer. With u = 2⁻⁵³ and γ = (d+2)u (the
+// conversion of each entry to float64 and the d-term sums), the computed
+// z = w·x, S = Σ|w_c x_c| and norms satisfy |z − w·x| ≤ γS and
+// |N − |w|²| ≤ γ|w|² (the same for x); the test is decided when the
+// interval of (w·x)² and that of τ²|w|²|x|² (widened by 4γ, covering the
+// products) are disjoint. ok is false otherwise, or when a value is not a
+// normal float64.
+func nearFloat(w, x exact.Vec, tau float64) (near, ok bool) {
+	var z, s, nw, nx float64
+	for c := range w {
+		a, _ := w[c].Float64()
+		b, _ := x[c].Float64()
+		z += a * b
+		s += math.Abs(a * b)
+		nw += a * a
+		nx += b * b
+	}
+	rhs := tau * tau * nw * nx
+	if math.IsInf(s, 0) || math.IsNaN(s) || rhs < 0x1p-1000 || rhs > 0x1p1000 {
+		return false, false
+	}
+	g := float64(len(w)+2) * 0x1p-53 * 1.01
+	zlo := math.Max(0, math.Abs(z)-g*s)
+	zhi := math.Abs(z) + g*s
+	switch {
+	case zhi*zhi*(1+4*g) < rhs*(1-4*g):
+		return true, true
+	case zlo*zlo*(1-4*g) > rhs*(1+4*g):
+		return false, true
+	}
+	return false, false
 }
 
 // tiny reports |a|²|w|² ≤ τ⁴·scale², exactly.
@@ -430,286 +769,100 @@ func snapRelAngle(w, x exact.Vec) *big.Float {
 
 // snapOutcome is the result of steps 2–4 on one pattern.
 type snapOutcome struct {
-	// far lists the alive neurons the least squares moved by more than
-	// their own size (|w_j − w̃_j| > |w̃_j|).
-	far []int
-	// theta is the exact point of steps 2–3; point is set to it once
-	// Check has run.
-	theta   *Point
+	// point is the exact point (nil when none was built), with Check's
+	// verdict and the result of Recheck.
 	point   *Point
 	verdict *Verdict
 	recheck error
 	failure *SnapFailure
 	moves   []Move
+	// s2 is the boundary sample whose exact (S2) inequality failed.
+	s2 *snapBlame
+	// bits is the bit length of the exact solution's common denominator.
+	bits int
 }
 
-// snapPattern runs steps 2–4 on the pattern pat.
+// snapPattern runs steps 2–4 on the pattern pat, without neighbouring
+// patterns (the sensitivity step).
 func (sn *snapper) snapPattern(pat SnapPattern) *snapOutcome {
-	out := sn.build(pat)
-	sn.verify(out)
-	return out
+	return sn.exactStage(sn.newSnapSystem(pat).plan())
 }
 
-// build runs steps 2 and 3 on the pattern pat: the exact point (in
-// out.theta) and its sign check (out.failure).
-func (sn *snapper) build(pat SnapPattern) *snapOutcome {
+// exactStage runs the exact stage on a plan, then Check and Recheck on the
+// exact point when every equation and inequality of the polyhedron holds.
+func (sn *snapper) exactStage(pl *snapPlan) *snapOutcome {
 	out := &snapOutcome{}
-	p := sn.cand
-	theta := &Point{Act: p.Act, X: p.X, Y: p.Y, Neurons: make([]Neuron, p.M())}
-	var alive []int
-	for j, sj := range pat.Neurons {
-		nr := p.Neurons[j]
-		switch sj.Rule {
-		case RuleDead, RuleKept:
-			theta.Neurons[j] = nr.Clone()
-		case RuleZeroed:
-			theta.Neurons[j] = Neuron{W: exact.NewVec(p.D()), A: exact.NewVec(p.K())}
-		case RuleDeadOnBoundary:
-			w := snapProject(snapRows(p.X, sj.Z), exact.NewVec(len(sj.Z)), nr.W)
-			a := nr.A.Clone()
-			if sj.Tiny {
-				a = exact.NewVec(p.K())
-			}
-			theta.Neurons[j] = Neuron{W: w, A: a}
-		case RuleAlive:
-			alive = append(alive, j)
-		}
-	}
-	if len(alive) > 0 || p.HasOutputBias() {
-		as := make([]*big.Rat, len(alive))
-		for b, j := range alive {
-			as[b] = snapShortRat(p.Neurons[j].A[0])
-		}
-		prods, bias := sn.leastSquares(pat, alive, as)
-		if bias != nil {
-			theta.OutputBias = exact.Vec{bias}
-			if d := new(big.Rat).Sub(bias, p.OutputBias[0]); d.Sign() != 0 {
-				out.moves = append(out.moves, Move{Rule: "refit", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
-					"output bias: b = %s from the exact least squares (moved by %s)", snapFmtRat(bias), snapFmtFloat(snapSqrtUp(snapSq(d))))})
-			}
-		}
-		for b, j := range alive {
-			nr, a := p.Neurons[j], as[b]
-			if a.Cmp(nr.A[0]) != 0 {
-				out.moves = append(out.moves, Move{Rule: "output-weight", Neuron: j, Sample: -1, Text: fmt.Sprintf(
-					"neuron %d: a = %s, the shortest decimal of the float ã (moved by %s)",
-					j, a.RatString(), snapFmtFloat(snapSqrtUp(snapSq(new(big.Rat).Sub(a, nr.A[0])))))})
-			}
-			w := prods[b].Scale(new(big.Rat).Inv(a))
-			if d := w.Sub(nr.W); !d.IsZero() {
-				d2, w2 := d.Norm2(), nr.W.Norm2()
-				out.moves = append(out.moves, Move{Rule: "refit", Neuron: j, Sample: -1, Text: fmt.Sprintf(
-					"neuron %d: w = p/a with p = a·w from the exact least squares, |w − w̃| ≈ %s (|w̃| ≈ %s)",
-					j, snapFmtFloat(snapSqrtUp(d2)), snapFmtFloat(snapSqrtUp(w2)))})
-				if d2.Cmp(w2) > 0 {
-					out.far = append(out.far, j)
-				}
-			}
-			theta.Neurons[j] = Neuron{W: w, A: exact.Vec{a}}
-		}
-	}
-	// Step 3: strict signs.
-	var flips []SignFlip
-	for j, sj := range pat.Neurons {
-		if sj.Rule != RuleAlive && sj.Rule != RuleDeadOnBoundary {
-			continue
-		}
-		for i, x := range p.X {
-			if sj.Side[i] == 0 {
-				continue
-			}
-			z := theta.Neurons[j].W.Dot(x)
-			if z.Sign() != int(sj.Side[i]) {
-				flips = append(flips, SignFlip{Neuron: j, Sample: i, Side: sj.Side[i], Pre: z})
-			}
-		}
-	}
-	if len(flips) > 0 {
-		var parts []string
-		for _, f := range flips {
-			parts = append(parts, fmt.Sprintf("neuron %d, sample %d: side %s in θ̃, w·x = %s ≈ %s after the snap",
-				f.Neuron, f.Sample, snapSide(f.Side), f.Pre.RatString(), snapFmtRat(f.Pre)))
-		}
-		out.failure = &SnapFailure{Flips: flips, Reason: "a strict sign did not survive the snap (" +
-			strings.Join(parts, "; ") + "): the float point is not near a stationary point of this pattern"}
+	ex := pl.solve()
+	out.bits = ex.denBits
+	if ex.err != nil {
+		out.failure = &SnapFailure{Reason: "internal: " + ex.err.Error()}
 		return out
 	}
-	out.theta = theta
+	theta := ex.theta
+	out.moves = sn.refitMoves(pl.sys, theta)
+	if ex.s2 != nil {
+		out.s2 = ex.s2
+		out.failure = &SnapFailure{Reason: fmt.Sprintf("the exact stationary point of the pattern breaks an (S2) inequality at boundary sample %d of neuron %d (its multiplier leaves [ρ₋r_i, ρ₊r_i], or κ·a_j·r_i < 0)", ex.s2.sample, ex.s2.neuron)}
+		return out
+	}
+	if len(ex.flips) > 0 {
+		out.failure = &SnapFailure{Flips: ex.flips, Reason: snapFlipReason(ex.flips)}
+		return out
+	}
+	v, err := Check(theta, sn.opt.Check)
+	if err != nil {
+		out.failure = &SnapFailure{Reason: "verify: " + err.Error()}
+		return out
+	}
+	out.point, out.verdict = theta, v
+	out.recheck = Recheck(theta, v)
 	return out
 }
 
-// verify is step 4: Check and Recheck of the point build made, unless the
-// sign check failed.
-func (sn *snapper) verify(out *snapOutcome) {
-	if out.failure != nil || out.theta == nil {
-		return
+// snapFlipList names the first three broken sides (w·x after the snap).
+func snapFlipList(flips []SignFlip) string {
+	var parts []string
+	for k, f := range flips {
+		if k == 3 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(flips)-3))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("neuron %d, sample %d: side %s in θ̃, w·x ≈ %s after the snap",
+			f.Neuron, f.Sample, snapSide(f.Side), snapFmtRat(f.Pre)))
 	}
-	v, err := Check(out.theta, sn.opt.Check)
-	if err != nil {
-		out.failure = &SnapFailure{Reason: "verify: " + err.Error()}
-		return
-	}
-	out.point, out.verdict = out.theta, v
-	out.recheck = Recheck(out.theta, v)
+	return strings.Join(parts, "; ")
 }
 
-// leastSquares is step 2: the exact equality-constrained least squares in
-// product coordinates for the alive neurons, given their output weights as
-// (one per alive neuron, nonzero). Among the optimal products it returns
-// those nearest the candidate in the weights themselves: with a_j fixed,
-// w_j = p_j/a_j, so it minimises Σ_j |w_j − w̃_j|² = Σ_j |p_j − a_j w̃_j|²/a_j²
-// over the optimal set (an exact weighted projection).
-//
-// With an output bias, b is one more free unknown: a block with M_b the
-// column of ones, no boundary constraint, P_b = 1 and weight 1 in the metric
-// (|b − b̃|² joins the distance), so the optimum satisfies its normal
-// equation Σ_i r_i = 0, (S0). It is returned as bias (nil without one).
-//
-// The optimal fitted values f* are unique; neurons with the same pattern
-// (sides and Z_j) have the same block M_g of the design matrix, so f*
-// comes from a least squares over the distinct patterns only. The optimal
-// set is {p : p_j·x_i = 0 for i ∈ Z_j, Σ_j M_j p_j = f*}; since the metric
-// is a scalar a_j⁻² on each block, the nearest point is: q_j = P_j p̂_j
-// (P_j the orthogonal projector onto {x_i : i ∈ Z_j}^⊥), then
-// p_j = q_j + a_j² P_j M_jᵀ μ with (Σ_j a_j² M_j P_j M_jᵀ) μ = f* − Σ_j M_j q_j,
-// an n × n system.
-func (sn *snapper) leastSquares(pat SnapPattern, alive []int, as []*big.Rat) (prods []exact.Vec, bias *big.Rat) {
+// snapFlipReason says which strict sides the exact point breaks, in a few
+// lines: the first three, and how many more.
+func snapFlipReason(flips []SignFlip) string {
+	return "a strict sign did not survive the snap (" + snapFlipList(flips) + "): the float point is not near a stationary point of this pattern"
+}
+
+// refitMoves records how far the exact stage moved each alive neuron and b.
+func (sn *snapper) refitMoves(s *snapSystem, theta *Point) []Move {
 	p := sn.cand
-	d, n := p.D(), p.N()
-	// Group the alive neurons by pattern.
-	type group struct {
-		M  exact.Mat // n × d: row i = s_i x_i (0 on Z and for x_i = 0)
-		Z  exact.Mat // the boundary samples
-		P  exact.Mat // d × d projector onto Z^⊥
-		a2 *big.Rat  // Σ a_j² over the group
-		v  exact.Vec
-	}
-	var groups []*group
-	index := map[string]*group{}
-	of := make([]*group, len(alive))
-	for b, j := range alive {
-		sj := pat.Neurons[j]
-		key := fmt.Sprint(sj.Side, sj.Z)
-		g := index[key]
-		if g == nil {
-			g = &group{M: exact.NewMat(n, d), Z: snapRows(p.X, sj.Z), a2: new(big.Rat)}
-			for i, x := range p.X {
-				if sj.Side[i] == 0 {
-					continue
-				}
-				s := p.Act.Slope(int(sj.Side[i]))
-				for c := 0; c < d; c++ {
-					g.M[i][c].Mul(s, x[c])
-				}
-			}
-			g.P = exact.NewMat(d, d)
-			for c := 0; c < d; c++ {
-				e := exact.NewVec(d)
-				e[c].SetInt64(1)
-				col := snapProject(g.Z, exact.NewVec(len(g.Z)), e)
-				for r := 0; r < d; r++ {
-					g.P[r][c] = col[r]
-				}
-			}
-			index[key] = g
-			groups = append(groups, g)
-		}
-		g.a2.Add(g.a2, new(big.Rat).Mul(as[b], as[b]))
-		of[b] = g
-	}
-	// f*: KKT over the groups, [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
-	cols := len(groups) * d
-	withBias := p.HasOutputBias()
-	if withBias {
-		cols++ // the last column, of ones, is b's
-	}
-	M := exact.NewMat(n, cols)
-	if withBias {
-		for i := 0; i < n; i++ {
-			M[i][cols-1].SetInt64(1)
+	var moves []Move
+	if theta.OutputBias != nil {
+		if d := new(big.Rat).Sub(theta.OutputBias[0], p.OutputBias[0]); d.Sign() != 0 {
+			moves = append(moves, Move{Rule: "refit", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
+				"output bias: b = %s from the exact least squares (moved by %s)", snapFmtRat(theta.OutputBias[0]), snapFmtFloat(snapSqrtUp(snapSq(d))))})
 		}
 	}
-	var C exact.Mat
-	for b, g := range groups {
-		for i := 0; i < n; i++ {
-			for c := 0; c < d; c++ {
-				M[i][b*d+c].Set(g.M[i][c])
-			}
+	for _, j := range s.pat.Alive {
+		nr, a := p.Neurons[j], theta.Neurons[j].A[0]
+		if a.Cmp(nr.A[0]) != 0 {
+			moves = append(moves, Move{Rule: "output-weight", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+				"neuron %d: a = %s, the simplest rational that rounds to the float ã (moved by %s)",
+				j, a.RatString(), snapFmtFloat(snapSqrtUp(snapSq(new(big.Rat).Sub(a, nr.A[0])))))})
 		}
-		for _, z := range g.Z {
-			row := exact.NewVec(cols)
-			for c := 0; c < d; c++ {
-				row[b*d+c].Set(z[c])
-			}
-			C = append(C, row)
+		if d := theta.Neurons[j].W.Sub(nr.W); !d.IsZero() {
+			moves = append(moves, Move{Rule: "refit", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+				"neuron %d: w = p/a with p = a·w from the exact least squares, |w − w̃| ≈ %s (|w̃| ≈ %s)",
+				j, snapFmtFloat(snapSqrtUp(d.Norm2())), snapFmtFloat(snapSqrtUp(nr.W.Norm2())))})
 		}
 	}
-	y := make(exact.Vec, n)
-	for i := range y {
-		y[i] = p.Y[i][0]
-	}
-	sol, err := exact.ConstrainedLeastSquares(M, y, C, cols)
-	if err != nil {
-		panic("snap: " + err.Error())
-	}
-	fstar := M.MulVec(sol[:cols])
-	// The nearest optimal point.
-	q := make([]exact.Vec, len(alive))
-	rest := fstar.Clone()
-	var bt *big.Rat // b̃
-	if withBias {
-		bt = p.OutputBias[0]
-		for i := range rest {
-			rest[i] = new(big.Rat).Sub(rest[i], bt)
-		}
-	}
-	for b, j := range alive {
-		phat := p.Neurons[j].W.Scale(as[b])
-		q[b] = of[b].P.MulVec(phat)
-		rest = rest.Sub(of[b].M.MulVec(q[b]))
-	}
-	S := exact.NewMat(n, n)
-	for _, g := range groups {
-		MP := make(exact.Mat, n) // rows of M_g P_g
-		for i := range MP {
-			MP[i] = g.P.T().MulVec(g.M[i])
-		}
-		for r := 0; r < n; r++ {
-			for c := 0; c < n; c++ {
-				v := MP[r].Dot(g.M[c])
-				if v.Sign() != 0 {
-					S[r][c].Add(S[r][c], v.Mul(v, g.a2))
-				}
-			}
-		}
-	}
-	if withBias {
-		// M_b P_b M_bᵀ = 1·1ᵀ with weight 1.
-		for r := 0; r < n; r++ {
-			for c := 0; c < n; c++ {
-				S[r][c].Add(S[r][c], one)
-			}
-		}
-	}
-	mu, ok := exact.SolveLinear(S, rest, n)
-	if !ok {
-		panic("snap: the nearest-point system is inconsistent")
-	}
-	if withBias {
-		// b = b̃ + M_bᵀμ = b̃ + Σ_i μ_i.
-		bias = new(big.Rat).Set(bt)
-		for _, x := range mu {
-			bias.Add(bias, x)
-		}
-	}
-	for _, g := range groups {
-		g.v = g.P.MulVec(g.M.T().MulVec(mu))
-	}
-	prods = make([]exact.Vec, len(alive))
-	for b := range alive {
-		prods[b] = q[b].Add(of[b].v.Scale(new(big.Rat).Mul(as[b], as[b])))
-	}
-	return prods, bias
+	return moves
 }
 
 // snapProject returns the point of {q : A q = b} nearest p (the set must
@@ -746,14 +899,13 @@ func snapRows(X []exact.Vec, idx []int) exact.Mat {
 	return m
 }
 
-// dropBlamed builds the neighbouring pattern after a failed (S2): the
-// certificate's descent direction u for neuron j moves some boundary
-// samples off the hyperplane (x_i·u ≠ 0); the first of them whose side in
-// θ̃ agrees with the side u moves it to (else the first of them) leaves Z_j
-// for its side in θ̃ (the side u moves it to when θ̃ had it exactly on the
-// hyperplane).
-func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (SnapPattern, Move, bool) {
-	v := out.verdict
+// dropBlamed builds the neighbouring pattern after a failed (S2) in
+// Check's certificate: the descent direction u for neuron j moves some
+// boundary samples off the hyperplane (x_i·u ≠ 0); the first of them whose
+// side in θ̃ agrees with the side u moves it to (else the first of them)
+// leaves Z_j for its side in θ̃ (the side u moves it to when θ̃ had it
+// exactly on the hyperplane).
+func (sn *snapper) dropBlamed(pat SnapPattern, v *Verdict) (SnapPattern, Move, bool) {
 	if v == nil || v.Cert == nil || v.Cert.Descent == nil || v.Cert.Descent.Condition != "S2" {
 		return pat, Move{}, false
 	}
@@ -784,40 +936,69 @@ func (sn *snapper) dropBlamed(pat SnapPattern, out *snapOutcome) (SnapPattern, M
 	if pick < 0 {
 		return pat, Move{}, false
 	}
-	np := snapClonePattern(pat)
-	sj := &np.Neurons[j]
-	sj.Side[pick] = side
-	var z []int
-	for _, i := range sj.Z {
-		if i != pick {
-			z = append(z, i)
-		}
-	}
-	sj.Z = z
+	np := snapMoveOff(pat, j, pick, side)
 	desc := fmt.Sprintf("(S2) fails for neuron %d along u = %v (φ_j(u) = %s < 0) at boundary sample %d: dropped it from Z_%d onto side %s, as in θ̃",
-		j, u, snapFmtRat(v.Cert.Descent.Derivative), pick, j, snapSide(side))
+		j, snapVecShort(u), snapFmtRat(v.Cert.Descent.Derivative), pick, j, snapSide(side))
 	return np, Move{Rule: "drop", Neuron: j, Sample: pick, Text: desc}, true
 }
 
-// zeroSmallest builds the neighbouring pattern after a failed sign check or
-// a far move: among the alive neurons whose signs moved or that the least
-// squares moved by more than their own size (|w_j − w̃_j| > |w̃_j|), the one
-// with the smallest product |ã_j||w̃_j| is zeroed, provided it is small:
-// |ã_j||w̃_j| ≤ τ·scale. (A neuron growing away from a saddle — mid-plateau,
-// after vanishing initialisation — is small but not tiny; the exact point
-// the plateau approximates has it zero, and the least squares that keeps it
-// alive moves it far, often across a sample.)
-func (sn *snapper) zeroSmallest(pat SnapPattern, out *snapOutcome) (SnapPattern, Move, bool) {
+// dropSample builds the neighbouring pattern after an (S2) inequality of
+// the pattern's stationary point fails at boundary sample i of neuron j's
+// group (found by the planner or the exact stage): the sample leaves Z for
+// its side in θ̃, for every neuron of the group.
+func (sn *snapper) dropSample(pat SnapPattern, j, i int, where string) (SnapPattern, Move, bool) {
+	sj := pat.Neurons[j]
+	if sj.Rule != RuleAlive || !slices.Contains(sj.Z, i) {
+		return pat, Move{}, false
+	}
+	side := int8(sn.cand.Neurons[j].W.Dot(sn.cand.X[i]).Sign())
+	if side == 0 {
+		return pat, Move{}, false
+	}
+	np := pat
+	var js []int
+	for _, k := range pat.Alive {
+		sk := pat.Neurons[k]
+		if slices.Equal(sk.Side, sj.Side) && slices.Equal(sk.Z, sj.Z) {
+			np = snapMoveOff(np, k, i, int8(sn.cand.Neurons[k].W.Dot(sn.cand.X[i]).Sign()))
+			js = append(js, k)
+		}
+	}
+	desc := fmt.Sprintf("(S2) fails %s at boundary sample %d of neuron(s) %s (its multiplier leaves [ρ₋r_i, ρ₊r_i], or κ·a_j·r_i < 0): dropped it from Z onto its side in θ̃",
+		where, i, snapInts(js))
+	return np, Move{Rule: "drop", Neuron: j, Sample: i, Text: desc}, true
+}
+
+// snapMoveOff returns a copy of pat with sample i moved from Z_j to side
+// (side 0 keeps it on the hyperplane only when θ̃ had it exactly there).
+func snapMoveOff(pat SnapPattern, j, i int, side int8) SnapPattern {
+	np := snapClonePattern(pat)
+	sj := &np.Neurons[j]
+	if side == 0 {
+		return np
+	}
+	sj.Side[i] = side
+	sj.Z = slices.DeleteFunc(sj.Z, func(k int) bool { return k == i })
+	return np
+}
+
+// zeroSmallest builds the neighbouring pattern after a broken strict side
+// or a far move: among the alive neurons whose signs moved or that the
+// least squares moved by more than their own size (|w_j − w̃_j| > |w̃_j|),
+// the one with the smallest product |ã_j||w̃_j| is zeroed, provided it is
+// small: |ã_j||w̃_j| ≤ τ·scale. (A neuron growing away from a saddle —
+// mid-plateau, after vanishing initialisation — is small but not tiny; the
+// exact point the plateau approximates has it zero, and the least squares
+// that keeps it alive moves it far, often across a sample.)
+func (sn *snapper) zeroSmallest(pat SnapPattern, flips []SignFlip, far []int) (SnapPattern, Move, bool) {
 	limit := new(big.Rat).Mul(sn.tau2, sn.scale2) // (τ·scale)²
 	best := -1
 	var bestP *big.Rat
 	var cands []int
-	if out.failure != nil {
-		for _, f := range out.failure.Flips {
-			cands = append(cands, f.Neuron)
-		}
+	for _, f := range flips {
+		cands = append(cands, f.Neuron)
 	}
-	cands = append(cands, out.far...)
+	cands = append(cands, far...)
 	for _, j := range cands {
 		if pat.Neurons[j].Rule != RuleAlive {
 			continue
@@ -834,21 +1015,16 @@ func (sn *snapper) zeroSmallest(pat SnapPattern, out *snapOutcome) (SnapPattern,
 	if best < 0 {
 		return pat, Move{}, false
 	}
-	np := snapClonePattern(pat)
-	sj := &np.Neurons[best]
-	sj.Rule = RuleZeroed
-	sj.Side, sj.Z = nil, nil
-	np.Alive = slices.DeleteFunc(np.Alive, func(j int) bool { return j == best })
-	np.Zeroed = append(np.Zeroed, best)
-	slices.Sort(np.Zeroed)
+	np := snapZeroed(pat, best)
 	why := fmt.Sprintf("the least squares moved neuron %d by more than its own size (|w − w̃| > |w̃|)", best)
 	var moved []string
-	if out.failure != nil {
-		for _, f := range out.failure.Flips {
-			if f.Neuron == best {
-				moved = append(moved, fmt.Sprint(f.Sample))
-			}
+	for _, f := range flips {
+		if f.Neuron == best {
+			moved = append(moved, fmt.Sprint(f.Sample))
 		}
+	}
+	if len(moved) > 3 {
+		moved = append(moved[:3], fmt.Sprintf("… (%d in all)", len(moved)))
 	}
 	if len(moved) > 0 {
 		why = fmt.Sprintf("the least squares moved the sign of neuron %d at sample(s) %s", best, strings.Join(moved, ", "))
@@ -856,6 +1032,139 @@ func (sn *snapper) zeroSmallest(pat SnapPattern, out *snapOutcome) (SnapPattern,
 	desc := fmt.Sprintf("%s; it is small (|ã||w̃| ≈ %s ≤ τ·scale ≈ %s, the smallest such neuron): set to the zero neuron",
 		why, snapFmtFloat(snapSqrtUp(bestP)), snapFmtFloat(snapSqrtUp(limit)))
 	return np, Move{Rule: "zeroed", Neuron: best, Sample: -1, Text: desc}, true
+}
+
+// crossSamples builds the neighbouring pattern after the exact point (or
+// the plan) of a pattern breaks strict sides only at samples near a
+// neuron's hyperplane (|w̃_j·x_i| ≤ 100τ|w̃_j||x_i|): those samples change side — the exact point
+// puts them across the hyperplane, where training was taking them — for
+// every neuron of the group, each pair at most once (crossed records them).
+func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[2]int]bool) (SnapPattern, Move, bool) {
+	np := pat
+	var done []string
+	wide := newSnapper(sn.cand, math.Min(0.5, 100*sn.tol), sn.opt)
+	for _, f := range flips {
+		if !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
+			// A broken side far from its hyperplane: crossing the near
+			// ones would not explain it.
+			return pat, Move{}, false
+		}
+	}
+	for _, f := range flips {
+		key := [2]int{f.Neuron, f.Sample}
+		if crossed[key] || np.Neurons[f.Neuron].Rule != RuleAlive || !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
+			continue
+		}
+		sj := np.Neurons[f.Neuron]
+		if sj.Side[f.Sample] != f.Side {
+			continue // already moved with its group
+		}
+		if len(done) == 0 {
+			np = snapClonePattern(np)
+		}
+		for _, k := range np.Alive {
+			sk := &np.Neurons[k]
+			if slices.Equal(sk.Side, sj.Side) && slices.Equal(sk.Z, sj.Z) && k != f.Neuron {
+				sk.Side[f.Sample] = -f.Side
+				crossed[[2]int{k, f.Sample}] = true
+			}
+		}
+		np.Neurons[f.Neuron].Side[f.Sample] = -f.Side
+		crossed[key] = true
+		done = append(done, fmt.Sprintf("%d of neuron %d", f.Sample, f.Neuron))
+	}
+	if len(done) == 0 {
+		return pat, Move{}, false
+	}
+	if len(done) > 3 {
+		done = append(done[:3], fmt.Sprintf("… (%d in all)", len(done)))
+	}
+	desc := fmt.Sprintf("the exact point puts sample(s) %s, within 100τ of the hyperplane in θ̃, across it: moved to the other side", strings.Join(done, ", "))
+	return np, Move{Rule: "cross", Neuron: flips[0].Neuron, Sample: flips[0].Sample, Text: desc}, true
+}
+
+// snapAlignCos is the cosine above which two alive neurons with output
+// weights of one sign count as aligned (an angle of about 11°).
+const snapAlignCos = 0.98
+
+// alignNeurons builds the neighbouring pattern after broken strict sides
+// in which neurons that training is aligning get one pattern: for a neuron
+// j whose sides break and an alive neuron k with the same sign of a and
+// cos(w̃_j, w̃_k) ≥ snapAlignCos but a different pattern, the smaller of the
+// two (by |ã||w̃|) takes the larger one's sides and boundary samples, so the
+// two share one product in the least squares. (Gradient descent from small
+// initialisation drives the neurons that will represent one feature
+// towards one direction; the exact point it approaches has them parallel.)
+func (sn *snapper) alignNeurons(pat SnapPattern, flips []SignFlip) (SnapPattern, Move, bool) {
+	p := sn.cand
+	prod := func(j int) *big.Rat { return new(big.Rat).Mul(p.Neurons[j].A.Norm2(), p.Neurons[j].W.Norm2()) }
+	wf := func(j int) []float64 {
+		out := make([]float64, p.D())
+		for c := range out {
+			out[c], _ = p.Neurons[j].W[c].Float64()
+		}
+		return out
+	}
+	for _, f := range flips {
+		j := f.Neuron
+		if pat.Neurons[j].Rule != RuleAlive {
+			continue
+		}
+		for _, k := range pat.Alive {
+			if k == j || p.Neurons[k].A[0].Sign() != p.Neurons[j].A[0].Sign() {
+				continue
+			}
+			sj, sk := pat.Neurons[j], pat.Neurons[k]
+			if slices.Equal(sj.Side, sk.Side) && slices.Equal(sj.Z, sk.Z) {
+				continue
+			}
+			// A heuristic choice of the pattern to try, in float64: the
+			// exact stage and Check decide what the pattern gives.
+			wj, wk := wf(j), wf(k)
+			if fdot(wj, wk) < snapAlignCos*fnorm(wj)*fnorm(wk) {
+				continue
+			}
+			small, large := j, k
+			if prod(j).Cmp(prod(k)) > 0 {
+				small, large = k, j
+			}
+			np := snapClonePattern(pat)
+			np.Neurons[small].Side = append([]int8(nil), np.Neurons[large].Side...)
+			np.Neurons[small].Z = append([]int(nil), np.Neurons[large].Z...)
+			desc := fmt.Sprintf("neurons %d and %d are aligned (cos(w̃_%d, w̃_%d) ≥ %g, a of one sign) and the pattern breaks strict sides: neuron %d takes the pattern of neuron %d",
+				j, k, j, k, snapAlignCos, small, large)
+			return np, Move{Rule: "align", Neuron: small, Sample: -1, Text: desc}, true
+		}
+	}
+	return pat, Move{}, false
+}
+
+// snapZeroed returns a copy of pat with alive neuron j made the zero
+// neuron.
+func snapZeroed(pat SnapPattern, j int) SnapPattern {
+	np := snapClonePattern(pat)
+	sj := &np.Neurons[j]
+	sj.Rule = RuleZeroed
+	sj.Side, sj.Z = nil, nil
+	np.Alive = slices.DeleteFunc(np.Alive, func(k int) bool { return k == j })
+	np.Zeroed = append(np.Zeroed, j)
+	slices.Sort(np.Zeroed)
+	return np
+}
+
+// zeroNeuron builds the neighbouring pattern with alive neuron j zeroed,
+// for the reason given.
+func (sn *snapper) zeroNeuron(pat SnapPattern, j int, why string) (SnapPattern, Move) {
+	return snapZeroed(pat, j), Move{Rule: "zeroed", Neuron: j, Sample: -1, Text: fmt.Sprintf("neuron %d: %s; set to the zero neuron", j, why)}
+}
+
+// snapVecShort formats a vector with each entry ≈ 4 significant digits.
+func snapVecShort(v exact.Vec) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = snapFmtRat(x)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // snapClonePattern deep-copies a pattern.
@@ -875,21 +1184,10 @@ func snapClonePattern(pat SnapPattern) SnapPattern {
 	return np
 }
 
-// snapShortRat returns the rational Snap uses for a float output weight ã: when
-// ã is exactly a float64, the exact value of the shortest decimal that
-// rounds to that float64 (strconv's 'g', −1 format: 0.1 for the float
-// nearest 1/10); otherwise ã itself.
-func snapShortRat(a *big.Rat) *big.Rat {
-	f, exactly := a.Float64()
-	if !exactly || math.IsInf(f, 0) || f == 0 {
-		return new(big.Rat).Set(a)
-	}
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(f, 'g', -1, 64))
-	if !ok {
-		return new(big.Rat).Set(a)
-	}
-	return r
-}
+// snapShortRat returns the rational Snap uses for a float output weight ã:
+// the simplest rational that rounds to the same float (exact.ShortRat; 1/10
+// for the float nearest 1/10); a number that is no float is kept.
+func snapShortRat(a *big.Rat) *big.Rat { return exact.ShortRat(a) }
 
 // snapDistance2 returns |θ − θ̃|² over all weights.
 func snapDistance2(a, b *Point) *big.Rat {

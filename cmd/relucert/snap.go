@@ -47,7 +47,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	in := addInputFlags(fs)
 	out := fs.String("o", "", "write the exact point as a case file (with its verdict as expect) that relucert check accepts")
 	certOut := fs.String("cert", "", "write the exact point's verdict with its certificate to `FILE` (a certificate file for relucert recheck)")
-	tol := fs.Float64("tol", verify.DefaultSnapTol, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6")
+	tol := fs.Float64("tol", 0, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6 (default: the ladder 1e-4, 1e-3, 1e-2, 1e-5, 1e-6, first stationary point wins)")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
 	var opt verify.SnapOptions
 	fs.IntVar(&opt.MaxAttempts, "max-attempts", 0, "bound on the neighbouring patterns tried (0: m + 16, negative: none)")
@@ -62,7 +62,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return exitUsage
 	}
-	if !(*tol > 0 && *tol < 1) {
+	if *tol != 0 && !(*tol > 0 && *tol < 1) {
 		fmt.Fprintf(stderr, "relucert snap: --tol %v: τ must lie in (0, 1)\n", *tol)
 		return exitUsage
 	}
@@ -279,16 +279,28 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 			fmt.Fprintf(w, "  %d. %s\n", i+1, a)
 		}
 	}
+	writeSnapLadder(w, res)
 	fmt.Fprintln(w)
 
 	if res.Failure != nil {
 		fmt.Fprintf(w, "no exact point: %s\n", res.Failure.Reason)
 	}
+	if v := res.Candidate; v != nil {
+		fmt.Fprintf(w, "θ̃ itself (the exact values of its floats): %s", v.Kind)
+		if v.Kind != verify.NotStationary {
+			fmt.Fprintf(w, ", escape neurons %s", intList(v.Escape))
+		}
+		fmt.Fprintf(w, "; %s; recheck %s\n", v.Reason, recheckText(res.CandidateRecheck))
+	}
 	if res.Algebraic != nil {
 		writeAlgebraicReport(w, r)
 	}
 	if res.Point != nil {
-		fmt.Fprintln(w, "exact point θ* (≈; -o writes it exactly):")
+		fmt.Fprint(w, "exact point θ* (≈; -o writes it exactly")
+		if res.Bits > 0 {
+			fmt.Fprintf(w, "; its product coordinates share a denominator of %d bits", res.Bits)
+		}
+		fmt.Fprintln(w, "):")
 		for j, nr := range res.Point.Neurons {
 			if nr.W.IsZero() && nr.A.IsZero() {
 				continue
@@ -405,6 +417,23 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 	}
 }
 
+// writeSnapLadder prints what each τ of the ladder gave, one line each,
+// when more than one was tried.
+func writeSnapLadder(w io.Writer, res *verify.SnapResult) {
+	if len(res.Tries) < 2 {
+		return
+	}
+	fmt.Fprintf(w, "τ ladder (tried in this order; the first stationary point wins, success is not monotone in τ):\n")
+	for _, t := range res.Tries {
+		mark := " "
+		if t.Chosen {
+			mark = "*"
+		}
+		fmt.Fprintf(w, " %s τ = %-6g %2d alive, %2d boundary, %2d zeroed, %2d neighbouring: %s\n",
+			mark, t.Tol, t.Alive, t.Boundary, t.Zeroed, t.Attempts, t.Outcome())
+	}
+}
+
 // writeSnapCertSummary prints one line per part of the certificate.
 func writeSnapCertSummary(w io.Writer, c *verify.Certificate) {
 	if c == nil {
@@ -471,15 +500,24 @@ type jsonSnap struct {
 	Certificate     *recheck.Certificate `json:"certificate"`
 	Recheck         string               `json:"recheck"`
 	// Distance is an upper bound on |θ* − θ̃|.
-	Distance      string          `json:"distance"`
-	Neighbours    []jsonNeighbour `json:"neighbours"`
-	Fragile       []string        `json:"fragile"`
-	Residuals     *jsonResiduals  `json:"residuals"`
-	Agrees        bool            `json:"agrees"`
-	Disagreements []string        `json:"disagreements"`
-	Out           string          `json:"out"`
-	CertFile      string          `json:"cert_file"`
-	ExitCode      int             `json:"exit_code"`
+	Distance   string          `json:"distance"`
+	Neighbours []jsonNeighbour `json:"neighbours"`
+	Fragile    []string        `json:"fragile"`
+	Residuals  *jsonResiduals  `json:"residuals"`
+	// Tries says what each τ of the ladder gave, in order; Far is the
+	// first-order test's finding (null when it did not stop the snap);
+	// Candidate is θ̃'s own certified verdict (null unless no τ gave a
+	// stationary point); Bits is the bit length of the exact point's
+	// common denominator of product coordinates.
+	Tries         []jsonSnapTry      `json:"tries"`
+	Far           *jsonSnapFar       `json:"far"`
+	Candidate     *jsonSnapCandidate `json:"candidate"`
+	Bits          int                `json:"bits"`
+	Agrees        bool               `json:"agrees"`
+	Disagreements []string           `json:"disagreements"`
+	Out           string             `json:"out"`
+	CertFile      string             `json:"cert_file"`
+	ExitCode      int                `json:"exit_code"`
 }
 
 type jsonSnapPattern struct {
@@ -546,6 +584,38 @@ type jsonResidualJ struct {
 	Boundary []int    `json:"boundary"`
 }
 
+type jsonSnapTry struct {
+	Tol      float64 `json:"tol"`
+	Alive    int     `json:"alive"`
+	Dead     int     `json:"dead"`
+	Zeroed   int     `json:"zeroed"`
+	Boundary int     `json:"boundary"`
+	Attempts int     `json:"attempts"`
+	Verdict  string  `json:"verdict"`
+	Outcome  string  `json:"outcome"`
+	Bits     int     `json:"bits"`
+	Chosen   bool    `json:"chosen"`
+}
+
+type jsonSnapFar struct {
+	Relaxed        float64 `json:"relaxed"`
+	Unit           float64 `json:"unit"`
+	Ratio          float64 `json:"ratio"`
+	Tol            float64 `json:"tol"`
+	OutputGradient string  `json:"output_gradient"`
+	Text           string  `json:"text"`
+}
+
+type jsonSnapCandidate struct {
+	Verdict       string               `json:"verdict"`
+	Stationary    bool                 `json:"stationary"`
+	EscapeNeurons []int                `json:"escape_neurons"`
+	Loss          string               `json:"loss"`
+	Reason        string               `json:"reason"`
+	Certificate   *recheck.Certificate `json:"certificate"`
+	Recheck       string               `json:"recheck"`
+}
+
 // snapJSON converts a snap run to its JSON object.
 func snapJSON(r *snapRun) *jsonSnap {
 	res, p := r.Res, r.Cand
@@ -560,6 +630,26 @@ func snapJSON(r *snapRun) *jsonSnap {
 		Out: r.Out, CertFile: r.CertFile, ExitCode: r.Code,
 	}
 	j.Algebraic = algebraicJSON(res.Algebraic)
+	j.Tries = []jsonSnapTry{}
+	for _, t := range res.Tries {
+		jt := jsonSnapTry{Tol: t.Tol, Alive: t.Alive, Dead: t.Dead, Zeroed: t.Zeroed, Boundary: t.Boundary,
+			Attempts: t.Attempts, Outcome: t.Outcome(), Bits: t.Bits, Chosen: t.Chosen}
+		if t.Verdict != nil {
+			jt.Verdict = t.Verdict.Kind.String()
+		}
+		j.Tries = append(j.Tries, jt)
+	}
+	if f := res.Far; f != nil {
+		j.Far = &jsonSnapFar{Relaxed: f.Relaxed, Unit: f.Unit, Ratio: f.Ratio, Tol: f.Tol, OutputGradient: snapFloat(f.OutputGradient), Text: f.Text}
+	}
+	if v := res.Candidate; v != nil {
+		j.Candidate = &jsonSnapCandidate{Verdict: v.Kind.String(), Stationary: v.Stationary, EscapeNeurons: jsonInts(v.Escape),
+			Loss: jsonRat(v.Loss), Reason: v.Reason, Certificate: v.Cert, Recheck: "ok"}
+		if res.CandidateRecheck != nil {
+			j.Candidate.Recheck = res.CandidateRecheck.Error()
+		}
+	}
+	j.Bits = res.Bits
 	pat := res.Pattern
 	j.Pattern = jsonSnapPattern{Alive: jsonInts(pat.Alive), Dead: jsonInts(pat.Dead), Zeroed: jsonInts(pat.Zeroed), Neurons: []jsonSnapPatternJ{}}
 	for k, sj := range pat.Neurons {

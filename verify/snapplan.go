@@ -1,0 +1,515 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file is snap's planner: on one pattern it finds, in float64, the
+// stationary point of the pattern nearest θ̃ — the least squares' fitted
+// values and multipliers, then the point of the optimal set nearest θ̃ in
+// the weights — and predicts whether the exact point will keep every
+// strict side and satisfy the (S2) inequalities. A prediction of failure
+// selects a neighbouring pattern (snap.go) without any exact work; a
+// prediction of success hands snapsolve.go the exact structure it solves:
+//
+//   - a basis B of the columns of [M̄; C̄], chosen modulo a prime (so it is a
+//     basis over Q up to a verified exception), preferring the columns a
+//     pivoted float QR ranks first (well conditioned);
+//   - values for the other, free, coordinates F: the planned ones, rounded
+//     to short dyadic rationals. With P_F fixed the least squares over P_B
+//     attains the same optimum (the columns B span those of F), so the
+//     exact solve is one nonsingular KKT system and its solution is a
+//     stationary point of the pattern iff the inequalities hold — which
+//     snapsolve.go checks exactly.
+
+// snapPlan is the planner's proposal for one pattern.
+type snapPlan struct {
+	sys   *snapSystem
+	basis []int // B (ascending)
+	free  []int // F (ascending)
+	crows []int // the boundary rows kept (independent); all when tUnique
+	// tUnique reports that the boundary rows are independent, so the
+	// multipliers t are unique and their inequalities decide (S2) on
+	// the pattern.
+	tUnique bool
+	P       []float64 // planned coordinates (natural units)
+	r       []float64 // planned residuals
+	t       []float64 // planned multipliers, one per boundary row
+	p       [][]float64
+	// QP reports that the nearest point of the optimal set broke strict
+	// sides and the plan is the nearest point that keeps them (keepSides).
+	QP bool
+	// Problems the plan predicts (float64 values; exact ones are computed
+	// by snapsolve.go when the plan goes ahead).
+	s2    *snapBlame
+	flips []SignFlip
+	far   []int
+	// collapsed lists the alive neurons whose planned product vanishes
+	// (|p_j| ≤ 10⁻⁹|ã_j w̃_j|): the pattern's nearest stationary point has
+	// no such neuron, and zeroing it is the neighbouring pattern to try.
+	collapsed []int
+	dist      float64
+}
+
+// failure says why the plan predicts no stationary point on its pattern.
+func (pl *snapPlan) failure() *SnapFailure {
+	if len(pl.flips) > 0 {
+		return &SnapFailure{Flips: pl.flips, Reason: "the float plan: " + snapFlipReason(pl.flips)}
+	}
+	if pl.s2 != nil {
+		return &SnapFailure{Reason: fmt.Sprintf("the float plan: the pattern's stationary point breaks an (S2) inequality at boundary sample %d of neuron %d (its multiplier leaves [ρ₋r_i, ρ₊r_i], or κ·a_j·r_i < 0)", pl.s2.sample, pl.s2.neuron)}
+	}
+	if len(pl.far) > 0 {
+		return &SnapFailure{Reason: fmt.Sprintf("the float plan: the pattern's nearest stationary point moves neuron %d by more than its own size (|w − w̃| > |w̃|): it is not near θ̃", pl.far[0])}
+	}
+	return nil
+}
+
+// snapBlame is the boundary sample whose (S2) inequality fails the most.
+type snapBlame struct {
+	neuron, sample int
+	text           string
+}
+
+// plan runs the planner on a system.
+func (s *snapSystem) plan() *snapPlan {
+	pl := &snapPlan{sys: s}
+	Af := s.floatRows()
+	n := s.n
+	// Metric and target in group coordinates.
+	gam := make([]float64, s.N)
+	phat := make([]float64, s.N)
+	for g, gr := range s.groups {
+		for _, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			for c := 0; c < s.d; c++ {
+				gam[g*s.d+c] += a * a
+				w, _ := s.sn.cand.Neurons[j].W[c].Float64()
+				phat[g*s.d+c] += a * w
+			}
+		}
+	}
+	if s.bias {
+		gam[s.N-1] = 1
+		phat[s.N-1], _ = s.sn.cand.OutputBias[0].Float64()
+	}
+	// Column order: pivoted QR of the float system.
+	order := factorQR(Af, true).perm
+	Abar := s.intRows()
+	pl.basis = exact.IndependentColumns(Abar, order)
+	slices.Sort(pl.basis)
+	inB := make([]bool, s.N)
+	for _, c := range pl.basis {
+		inB[c] = true
+	}
+	for c := 0; c < s.N; c++ {
+		if !inB[c] {
+			pl.free = append(pl.free, c)
+		}
+	}
+	// Independent boundary rows (over B's columns).
+	pl.crows = s.independentCRows(Abar, pl.basis)
+	pl.tUnique = len(pl.crows) == len(s.zrows)
+	r := len(pl.basis)
+	zk := len(pl.crows)
+	MB := newFmat(n, r)
+	CB := newFmat(zk, r)
+	for k, c := range pl.basis {
+		for i := 0; i < n; i++ {
+			MB.set(i, k, Af.at(i, c))
+		}
+		for q, row := range pl.crows {
+			CB.set(q, k, Af.at(n+row, c))
+		}
+	}
+	// Fit: least squares of y over {M_B P_B : C_B P_B = 0}.
+	var Q2 fmat
+	var cqr *fqr
+	if zk > 0 {
+		CBt := newFmat(r, zk)
+		for q := 0; q < zk; q++ {
+			for k := 0; k < r; k++ {
+				CBt.set(k, q, CB.at(q, k))
+			}
+		}
+		cqr = factorQR(CBt, false)
+		Q2 = cqr.nullBasis(zk)
+	} else {
+		Q2 = newFmat(r, r)
+		for k := 0; k < r; k++ {
+			Q2.set(k, k, 1)
+		}
+	}
+	G := newFmat(n, Q2.c)
+	for i := 0; i < n; i++ {
+		for k := 0; k < Q2.c; k++ {
+			sum := 0.0
+			for l := 0; l < r; l++ {
+				sum += MB.at(i, l) * Q2.at(l, k)
+			}
+			G.set(i, k, sum)
+		}
+	}
+	u := factorQR(G, true).lstsq(s.yf, Q2.c)
+	PB0 := Q2.mulVec(u)
+	f := MB.mulVec(PB0)
+	pl.r = make([]float64, n)
+	for i := range f {
+		pl.r[i] = f[i] - s.yf[i]
+	}
+	// Multipliers: C_Bᵀ t = −M_Bᵀ r.
+	pl.t = make([]float64, len(s.zrows))
+	if zk > 0 {
+		rhs := MB.tMulVec(pl.r)
+		for k := range rhs {
+			rhs[k] = -rhs[k]
+		}
+		tk := cqr.lstsq(rhs, zk)
+		for q, row := range pl.crows {
+			pl.t[row] = tk[q]
+		}
+	}
+	// Nearest point: P_B = P_B0 + T·P_F with A_B T = −A_F.
+	rows := append(append([]int{}, seq(n)...), func() []int {
+		out := make([]int, zk)
+		for q, row := range pl.crows {
+			out[q] = n + row
+		}
+		return out
+	}()...)
+	AB := newFmat(len(rows), r)
+	for q, i := range rows {
+		for k, c := range pl.basis {
+			AB.set(q, k, Af.at(i, c))
+		}
+	}
+	P := make([]float64, s.N)
+	for k, c := range pl.basis {
+		P[c] = PB0[k]
+	}
+	if nf := len(pl.free); nf > 0 {
+		abqr := factorQR(AB, false)
+		T := newFmat(r, nf)
+		col := make([]float64, len(rows))
+		for k, c := range pl.free {
+			for q, i := range rows {
+				col[q] = -Af.at(i, c)
+			}
+			x := abqr.lstsq(col, r)
+			for l := 0; l < r; l++ {
+				T.set(l, k, x[l])
+			}
+		}
+		L := newFmat(nf+r, nf)
+		rhs := make([]float64, nf+r)
+		for k, c := range pl.free {
+			sg := 1 / math.Sqrt(gam[c])
+			L.set(k, k, sg)
+			rhs[k] = phat[c] * sg
+		}
+		for l, c := range pl.basis {
+			sg := 1 / math.Sqrt(gam[c])
+			for k := 0; k < nf; k++ {
+				L.set(nf+l, k, T.at(l, k)*sg)
+			}
+			rhs[nf+l] = (phat[c] - PB0[l]) * sg
+		}
+		lqr := factorQR(L, false)
+		PF := lqr.lstsq(rhs, nf)
+		setP := func(PF []float64) {
+			for k, c := range pl.free {
+				P[c] = PF[k]
+			}
+			TP := T.mulVec(PF)
+			for l, c := range pl.basis {
+				P[c] = PB0[l] + TP[l]
+			}
+		}
+		setP(PF)
+		pl.P = P
+		pl.distribute()
+		pl.predict()
+		if len(pl.flips) > 0 {
+			// The nearest point of the optimal set breaks strict sides: find
+			// the nearest one that keeps them all, with a margin (a convex
+			// QP over P_F).
+			if PF2, ok := pl.keepSides(lqr, rhs, T, PB0); ok {
+				setP(PF2)
+				pl.QP = true
+			}
+		}
+	}
+	pl.P = P
+	pl.distribute()
+	pl.predict()
+	return pl
+}
+
+// keepSides solves min |L·P_F − rhs|² subject to every strict side of every
+// alive neuron with a margin, sign(a_j)·side_ij·(p_j·x_i) ≥ 10⁻⁶|p̂_j||x_i|,
+// where P_B = P_B0 + T·P_F and p_j is the split of its group's product.
+// With L = QR (R upper triangular, nf × nf) and u = R·P_F this is the
+// projection of u₀ = (Qᵀrhs)₁…nf onto a polyhedron (projectPolyhedron).
+func (pl *snapPlan) keepSides(lqr *fqr, rhs []float64, T fmat, PB0 []float64) ([]float64, bool) {
+	s := pl.sys
+	nf := len(pl.free)
+	for k := 0; k < nf; k++ {
+		if math.Abs(lqr.r(k, k)) == 0 {
+			return nil, false
+		}
+	}
+	// Affine form of every group coordinate: P_c = cst[c] + row[c]·P_F.
+	cst := make([]float64, s.N)
+	row := make([][]float64, s.N)
+	for k, c := range pl.free {
+		row[c] = make([]float64, nf)
+		row[c][k] = 1
+	}
+	for l, c := range pl.basis {
+		cst[c] = PB0[l]
+		row[c] = append([]float64(nil), T.a[l*T.c:(l+1)*T.c]...)
+	}
+	cand := s.sn.cand
+	var G [][]float64
+	var h []float64
+	for g, gr := range s.groups {
+		// p_j = off_j + f_j·P_g (the split), per neuron.
+		gam := 0.0
+		for _, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			gam += a * a
+		}
+		Pg := pl.P[g*s.d : (g+1)*s.d]
+		for _, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			f := a * a / gam
+			off := make([]float64, s.d)
+			for c := range off {
+				off[c] = pl.p[j][c] - f*Pg[c]
+			}
+			pn := 0.0
+			for c := 0; c < s.d; c++ {
+				w, _ := cand.Neurons[j].W[c].Float64()
+				pn += a * w * a * w
+			}
+			pn = math.Sqrt(pn)
+			sa := float64(s.a[j].Sign())
+			for i, x := range s.xf {
+				sd := gr.side[i]
+				if sd == 0 {
+					continue
+				}
+				sg := sa * float64(sd)
+				gr := make([]float64, nf)
+				c0 := 0.0
+				for c := 0; c < s.d; c++ {
+					col := g*s.d + c
+					c0 += x[c] * (off[c] + f*cst[col])
+					for k, v := range row[col] {
+						gr[k] += sg * x[c] * f * v
+					}
+				}
+				G = append(G, gr)
+				h = append(h, 1e-6*pn*fnorm(x)-sg*c0)
+			}
+		}
+	}
+	// u = R·P_F: G·P_F = (G R⁻¹)·u.
+	Gm := newFmat(len(G), nf)
+	for k, gr := range G {
+		// Solve Rᵀ y = gr (forward substitution).
+		for c := 0; c < nf; c++ {
+			v := gr[c]
+			for l := 0; l < c; l++ {
+				v -= lqr.r(l, c) * Gm.at(k, l)
+			}
+			Gm.set(k, c, v/lqr.r(c, c))
+		}
+	}
+	b := append([]float64(nil), rhs...)
+	lqr.qt(b)
+	u0 := b[:nf]
+	u, ok := projectPolyhedron(u0, Gm, h, 20*(nf+len(G)))
+	if !ok {
+		return nil, false
+	}
+	// P_F = R⁻¹ u (back substitution; L was not pivoted).
+	PF := make([]float64, nf)
+	for k := nf - 1; k >= 0; k-- {
+		v := u[k]
+		for l := k + 1; l < nf; l++ {
+			v -= lqr.r(k, l) * PF[l]
+		}
+		PF[k] = v / lqr.r(k, k)
+	}
+	return PF, true
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// independentCRows returns the boundary rows whose restrictions to the
+// basis columns are independent (modulo a prime), in order.
+func (s *snapSystem) independentCRows(Abar [][]big.Int, basis []int) []int {
+	z := len(s.zrows)
+	if z == 0 {
+		return nil
+	}
+	T := make([][]big.Int, len(basis)) // (C̄_B)ᵀ: rows = basis columns
+	for k, c := range basis {
+		T[k] = make([]big.Int, z)
+		for q := 0; q < z; q++ {
+			T[k][q].Set(&Abar[s.n+q][c])
+		}
+	}
+	return exact.IndependentColumns(T, seq(z))
+}
+
+// distribute splits each group's planned product among its neurons,
+// nearest θ̃ in the weights: p_j = q_j + (a_j²/Σ_g a_l²)(P_g − Σ_g q_l)
+// with q_j = a_j w̃_j projected onto the group's constraint space.
+func (pl *snapPlan) distribute() {
+	s := pl.sys
+	cand := s.sn.cand
+	pl.p = make([][]float64, cand.M())
+	for g, gr := range s.groups {
+		Pg := pl.P[g*s.d : (g+1)*s.d]
+		if len(gr.neurons) == 1 {
+			pl.p[gr.neurons[0]] = append([]float64(nil), Pg...)
+			continue
+		}
+		var zq *fqr
+		if len(gr.z) > 0 {
+			Zt := newFmat(s.d, len(gr.z))
+			for k, i := range gr.z {
+				for c := 0; c < s.d; c++ {
+					Zt.set(c, k, s.xf[i][c])
+				}
+			}
+			zq = factorQR(Zt, true)
+		}
+		sum := make([]float64, s.d)
+		gam := 0.0
+		qs := make([][]float64, len(gr.neurons))
+		for k, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			q := make([]float64, s.d)
+			for c := range q {
+				w, _ := cand.Neurons[j].W[c].Float64()
+				q[c] = a * w
+			}
+			if zq != nil {
+				// Remove the component in span{x_i : i ∈ Z}.
+				v := append([]float64(nil), q...)
+				zq.qt(v)
+				rk := zq.rank(1e-12)
+				for c := 0; c < rk; c++ {
+					v[c] = 0
+				}
+				zq.qmul(v)
+				q = v
+			}
+			qs[k] = q
+			gam += a * a
+			for c := range sum {
+				sum[c] += q[c]
+			}
+		}
+		for k, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			out := make([]float64, s.d)
+			for c := range out {
+				out[c] = qs[k][c] + a*a/gam*(Pg[c]-sum[c])
+			}
+			pl.p[j] = out
+		}
+	}
+}
+
+// predict fills the plan's predicted problems: (S2) inequalities, strict
+// sides, neurons moved further than their own size, and the distance.
+func (pl *snapPlan) predict() {
+	pl.s2, pl.flips, pl.far, pl.collapsed = nil, nil, nil, nil
+	s := pl.sys
+	cand := s.sn.cand
+	kappa := s.spf - s.snf
+	rscale := 0.0 // the size of y, r and t: float noise is relative to it
+	for _, v := range s.yf {
+		rscale = math.Max(rscale, math.Abs(v))
+	}
+	for _, v := range pl.r {
+		rscale = math.Max(rscale, math.Abs(v))
+	}
+	for _, v := range pl.t {
+		rscale = math.Max(rscale, math.Abs(v))
+	}
+	tol := 1e-9 * (rscale + 1e-300)
+	worst := tol
+	for k, zr := range s.zrows {
+		if !pl.tUnique {
+			break
+		}
+		g, i := zr[0], zr[1]
+		ri, t := pl.r[i], pl.t[k]
+		lo, hi := math.Min(s.snf*ri, s.spf*ri), math.Max(s.snf*ri, s.spf*ri)
+		v := math.Max(lo-t, t-hi)
+		for _, j := range s.groups[g].neurons {
+			sa := float64(s.a[j].Sign())
+			v = math.Max(v, -kappa*sa*ri)
+		}
+		if v > worst {
+			worst = v
+			pl.s2 = &snapBlame{neuron: s.groups[g].neurons[0], sample: i}
+		}
+	}
+	d2 := 0.0
+	for g, gr := range s.groups {
+		for _, j := range gr.neurons {
+			a, _ := s.a[j].Float64()
+			pj := pl.p[j]
+			wn, dn := 0.0, 0.0
+			w := make([]float64, s.d)
+			for c := range w {
+				w[c] = pj[c] / a
+				wt, _ := cand.Neurons[j].W[c].Float64()
+				dn += (w[c] - wt) * (w[c] - wt)
+				wn += wt * wt
+			}
+			at, _ := cand.Neurons[j].A[0].Float64()
+			d2 += dn + (a-at)*(a-at)
+			if dn > wn {
+				pl.far = append(pl.far, j)
+			}
+			pn := fnorm(pj)
+			if pn <= 1e-9*math.Abs(at)*math.Sqrt(wn) {
+				pl.collapsed = append(pl.collapsed, j)
+			}
+			for i, x := range s.xf {
+				sd := gr.side[i]
+				if sd == 0 {
+					continue
+				}
+				v := fdot(pj, x) * float64(s.a[j].Sign()) * float64(sd)
+				if v < -1e-9*pn*fnorm(x) {
+					pl.flips = append(pl.flips, SignFlip{Neuron: j, Sample: i, Side: sd, Pre: new(big.Rat).SetFloat64(v / a * float64(s.a[j].Sign()) * float64(sd))})
+				}
+			}
+		}
+		_ = g
+	}
+	if s.bias {
+		bt, _ := cand.OutputBias[0].Float64()
+		d2 += (pl.P[s.N-1] - bt) * (pl.P[s.N-1] - bt)
+	}
+	pl.dist = math.Sqrt(d2)
+}
