@@ -20,9 +20,19 @@ func (s *state) E1Matrix(j int) exact.Mat {
 
 // line is a line through the origin holding boundary samples x_i = t_i·e.
 type line struct {
-	e       exact.Vec
+	x       exact.Vec // the first sample on ℓ
+	e       exact.Vec // e_ℓ = x/x_c, computed by rep on first use
 	samples []int
 	t       []*big.Rat
+}
+
+// rep returns the representative e_ℓ = x/x_c of the line (c the first
+// nonzero coordinate of its samples).
+func (l *line) rep() exact.Vec {
+	if l.e == nil {
+		l.e, _ = lineOf(l.x)
+	}
+	return l.e
 }
 
 // lineOf is exact.Vec.OnLine: x = t·e_ℓ for the representative e_ℓ of x's
@@ -34,14 +44,20 @@ func appendLineKey(key []byte, e exact.Vec) []byte { return e.AppendKey(key) }
 
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.
-func (s *state) lines(j int) []*line { return groupLines(s.p.X, s.pt.Boundary(j)) }
+func (s *state) lines(j int) []*line {
+	return groupLines(s.p.X, s.pt.Boundary(j), s.ev.lineKeys())
+}
 
 // groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
 // the origin that holds them, in order of first appearance. Lines are told
-// apart by the primitive integer vector of x up to sign (lineKey, computed
-// in parallel); the representative e_ℓ = x/x_c is computed once per line
-// and t_i = x_i[c] (c the first nonzero coordinate, the same on a line).
-func groupLines(xs []exact.Vec, idx []int) []*line {
+// apart by key (keyOf(buf, i) appends sample i's; equal keys iff one line
+// — lineKey, or the engine's faster lineKeys), computed in parallel;
+// t_i = x_i[c] (c the first nonzero coordinate, the same on a line), and the
+// representative e_ℓ = x/x_c only when asked for (line.rep).
+func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte) []*line {
+	if keyOf == nil {
+		keyOf = func(buf []byte, i int) []byte { return lineKey(buf, xs[i]) }
+	}
 	keys := make([]string, len(idx))
 	d := 0
 	if len(idx) > 0 {
@@ -50,7 +66,7 @@ func groupLines(xs []exact.Vec, idx []int) []*line {
 	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
 		var buf []byte
 		for q := lo; q < hi; q++ {
-			buf = lineKey(buf[:0], xs[idx[q]])
+			buf = keyOf(buf[:0], idx[q])
 			keys[q] = string(buf)
 		}
 	})
@@ -59,8 +75,7 @@ func groupLines(xs []exact.Vec, idx []int) []*line {
 	for q, i := range idx {
 		l := byKey[keys[q]]
 		if l == nil {
-			e, _ := lineOf(xs[i])
-			l = &line{e: e}
+			l = &line{x: xs[i]}
 			byKey[keys[q]] = l
 			ls = append(ls, l)
 		}
@@ -81,20 +96,29 @@ func groupLines(xs []exact.Vec, idx []int) []*line {
 func lineKey(key []byte, x exact.Vec) []byte {
 	l := ratDen(x)
 	ints := make([]big.Int, len(x))
-	var g, t big.Int
+	var t big.Int
 	for c, v := range x {
-		if v.Sign() == 0 {
+		if v.Sign() != 0 {
+			ints[c].Mul(v.Num(), t.Quo(l, v.Denom()))
+		}
+	}
+	return appendPrimitiveKey(key, ints)
+}
+
+// appendPrimitiveKey divides the nonzero integer vector ints by the gcd of
+// its entries, negates it when its first nonzero entry is negative, and
+// appends its entries in base 36 (ints is overwritten).
+func appendPrimitiveKey(key []byte, ints []big.Int) []byte {
+	var g, t big.Int
+	neg, first := false, true
+	for c := range ints {
+		if ints[c].Sign() == 0 {
 			continue
 		}
-		ints[c].Mul(v.Num(), t.Quo(l, v.Denom()))
-		g.GCD(nil, nil, &g, t.Abs(&ints[c]))
-	}
-	neg := false
-	for c := range ints {
-		if ints[c].Sign() != 0 {
-			neg = ints[c].Sign() < 0
-			break
+		if first {
+			neg, first = ints[c].Sign() < 0, false
 		}
+		g.GCD(nil, nil, &g, t.Abs(&ints[c]))
 	}
 	for c := range ints {
 		if ints[c].Sign() != 0 {
@@ -173,13 +197,13 @@ func zeroWitness(d int, e1 exact.Mat, q func(exact.Vec) exact.Vec, kappa *big.Ra
 		}
 		u0 := offLine(d, l, ls)
 		eps := lineEpsilon(xs, idx, l, u0)
-		cands := []exact.Vec{u0.Clone().AddScaled(eps, l.e), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.e), u0}
+		cands := []exact.Vec{u0.Clone().AddScaled(eps, l.rep()), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.rep()), u0}
 		for _, u := range cands {
 			if !q(u).IsZero() {
 				return u, nil
 			}
 		}
-		return nil, fmt.Errorf("internal error: E2 fails on line %v but no witness", l.e)
+		return nil, fmt.Errorf("internal error: E2 fails on line %v but no witness", l.rep())
 	}
 	return nil, nil
 }
@@ -189,7 +213,7 @@ func zeroWitness(d int, e1 exact.Mat, q func(exact.Vec) exact.Vec, kappa *big.Ra
 // combination Σ_k c^k b_k of a basis of e_ℓ^⊥ with the first integer c ≥ 1
 // that avoids the finitely many bad values.
 func offLine(d int, l *line, ls []*line) exact.Vec {
-	basis := exact.Nullspace(exact.Mat{l.e}, d)
+	basis := exact.Nullspace(exact.Mat{l.rep()}, d)
 	for c := int64(1); ; c++ {
 		u := exact.NewVec(d)
 		pow := big.NewRat(1, 1)
@@ -202,7 +226,7 @@ func offLine(d int, l *line, ls []*line) exact.Vec {
 			if m == l {
 				continue
 			}
-			if m.e.Dot(u).Sign() == 0 {
+			if m.rep().Dot(u).Sign() == 0 {
 				ok = false
 				break
 			}
@@ -220,7 +244,7 @@ func lineEpsilon(xs []exact.Vec, idx []int, l *line, u0 exact.Vec) *big.Rat {
 	eps := big.NewRat(1, 1)
 	for _, i := range idx {
 		x := xs[i]
-		a, b := x.Dot(u0), x.Dot(l.e)
+		a, b := x.Dot(u0), x.Dot(l.rep())
 		if a.Sign() == 0 || b.Sign() == 0 {
 			continue
 		}

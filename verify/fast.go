@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"encoding/binary"
 	"math/big"
 	"math/bits"
 	"sync"
@@ -969,4 +970,82 @@ func (e *engine) totalRX() exact.Mat {
 		}
 	}
 	return out
+}
+
+// lineKeys returns a key function for groupLines on the engine's samples:
+// the primitive vector of the integer row X̄_i = D_X·x_i up to sign, in
+// int64 words when every entry of X̄ fits (an abs of −2⁶³ does not), else
+// from big integers (appendPrimitiveKey). Equal keys iff the samples are on
+// one line.
+func (e *engine) lineKeys() func(buf []byte, i int) []byte {
+	fast := e.x.W == 1
+	for _, w := range e.x.Data {
+		if !fast || w == 1<<63 {
+			fast = false
+			break
+		}
+	}
+	if !fast {
+		return func(buf []byte, i int) []byte {
+			ints := make([]big.Int, e.d)
+			for c := range ints {
+				exact.WordsInt(&ints[c], e.x.Entry(i, c))
+			}
+			return appendPrimitiveKey(buf, ints)
+		}
+	}
+	return func(buf []byte, i int) []byte {
+		row := e.x.Row(i)
+		var g uint64
+		neg := false
+		first := true
+		for _, w := range row {
+			v := int64(w)
+			if v == 0 {
+				continue
+			}
+			if first {
+				neg, first = v < 0, false
+			}
+			g = gcd64(g, abs64(v))
+		}
+		for _, w := range row {
+			v := int64(w)
+			if g > 1 {
+				v /= int64(g)
+			}
+			if neg {
+				v = -v
+			}
+			buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+		}
+		return buf
+	}
+}
+
+func abs64(v int64) uint64 {
+	if v < 0 {
+		return uint64(-v)
+	}
+	return uint64(v)
+}
+
+// gcd64 returns gcd(a, b) (binary GCD; gcd(0, b) = b).
+func gcd64(a, b uint64) uint64 {
+	if a == 0 {
+		return b
+	}
+	if b == 0 {
+		return a
+	}
+	shift := bits.TrailingZeros64(a | b)
+	a >>= bits.TrailingZeros64(a)
+	for b != 0 {
+		b >>= bits.TrailingZeros64(b)
+		if a > b {
+			a, b = b, a
+		}
+		b -= a
+	}
+	return a << shift
 }

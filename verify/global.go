@@ -54,11 +54,14 @@ type featureSpace struct {
 	nonzero      []int
 	lines        []*line
 	grouped      bool
+	keyOf        func(buf []byte, i int) []byte
 	sigma, kappa *big.Rat
 }
 
-func newFeatureSpace(p *Point) *featureSpace {
-	fs := &featureSpace{p: p, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
+// newFeatureSpace returns the feature space of p's samples; keyOf is the
+// line key of groupLines (nil: lineKey).
+func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpace {
+	fs := &featureSpace{p: p, keyOf: keyOf, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
 	for i, x := range p.X {
 		if !x.IsZero() {
 			fs.nonzero = append(fs.nonzero, i)
@@ -70,7 +73,7 @@ func newFeatureSpace(p *Point) *featureSpace {
 // lineSet returns the lines of the nonzero samples.
 func (fs *featureSpace) lineSet() []*line {
 	if !fs.grouped {
-		fs.lines, fs.grouped = groupLines(fs.p.X, fs.nonzero), true
+		fs.lines, fs.grouped = groupLines(fs.p.X, fs.nonzero, fs.keyOf), true
 	}
 	return fs.lines
 }
@@ -213,11 +216,11 @@ func (fs *featureSpace) network(f *recheck.GlobalFit) *recheck.Net {
 		eps := lineEpsilon(fs.p.X, fs.nonzero, l, u0)
 		// a = β/(κε|e|²) on u₀ ± εe_ℓ and −2a on u₀.
 		scale := new(big.Rat).Mul(fs.kappa, eps)
-		scale.Mul(scale, l.e.Norm2())
+		scale.Mul(scale, l.rep().Norm2())
 		a := beta.Scale(scale.Inv(scale))
 		net.Neurons = append(net.Neurons,
-			Neuron{W: u0.Clone().AddScaled(eps, l.e), A: a},
-			Neuron{W: u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.e), A: a.Clone()},
+			Neuron{W: u0.Clone().AddScaled(eps, l.rep()), A: a},
+			Neuron{W: u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.rep()), A: a.Clone()},
 			Neuron{W: u0, A: a.Scale(big.NewRat(-2, 1))})
 	}
 	return net
@@ -517,7 +520,7 @@ func (fs *featureSpace) candidates(witness *recheck.Net) []exact.Vec {
 	for _, l := range fs.lineSet() {
 		u0 := offLine(d, l, fs.lineSet())
 		eps := lineEpsilon(fs.p.X, fs.nonzero, l, u0)
-		for _, w := range []exact.Vec{u0, u0.Clone().AddScaled(eps, l.e), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.e)} {
+		for _, w := range []exact.Vec{u0, u0.Clone().AddScaled(eps, l.rep()), u0.Clone().AddScaled(new(big.Rat).Neg(eps), l.rep())} {
 			add(w)
 			add(w.Neg())
 		}
@@ -563,7 +566,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 		v.Cert.Global = &recheck.GlobalProof{Reason: "global: budget: time budget exceeded"}
 		return nil
 	}
-	fs := newFeatureSpace(p)
+	fs := newFeatureSpace(p, s.ev.lineKeys())
 	g := &recheck.GlobalProof{}
 	// E1 of an added zero neuron, (σ/2) Σ_i r_i x_iᵀ, from the engine's
 	// integer total; the lines are grouped only when E2 must decide.

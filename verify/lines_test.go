@@ -1,0 +1,86 @@
+package verify
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// TestLineKeys: the engine's line keys (int64 words, or big integers when
+// the entries exceed int64: odd trials) group samples exactly as lineKey
+// does and as the definition says (x_i = t_i e_ℓ, distinct lines distinct),
+// on random rational multiples of a few directions, with zeros, negative
+// multiples and dyadic and non-dyadic denominators.
+func TestLineKeys(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := 0; trial < 200; trial++ {
+		d := 1 + rng.IntN(4)
+		var dirs []exact.Vec
+		for range 1 + rng.IntN(3) {
+			dirs = append(dirs, randVec(rng, d, 5))
+		}
+		p := &Point{Act: ReLU()}
+		for range 2 + rng.IntN(10) {
+			x := dirs[rng.IntN(len(dirs))].Scale(big.NewRat(int64(rng.IntN(13)-6), int64(1+rng.IntN(4))))
+			if rng.IntN(4) == 0 {
+				x = randVec(rng, d, 5)
+			}
+			if trial%2 == 1 {
+				// Entries beyond int64: the engine's big-integer keys.
+				x = x.Scale(new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), 70), big.NewInt(3)))
+			}
+			p.X = append(p.X, x)
+			p.Y = append(p.Y, exact.VecOf(1))
+		}
+		var idx []int
+		for i, x := range p.X {
+			if !x.IsZero() {
+				idx = append(idx, i)
+			}
+		}
+		fast := groupLines(p.X, idx, newEngine(p).lineKeys())
+		slow := groupLines(p.X, idx, nil)
+		if len(fast) != len(slow) {
+			t.Fatalf("trial %d: %d lines with int64 keys, %d with big keys", trial, len(fast), len(slow))
+		}
+		for l := range fast {
+			if !slices.Equal(fast[l].samples, slow[l].samples) {
+				t.Fatalf("trial %d: line %d: %v vs %v", trial, l, fast[l].samples, slow[l].samples)
+			}
+			// The definition: every pair on a line is parallel, t_i = x_i[c].
+			for c, i := range fast[l].samples {
+				if !p.X[i].Equal(fast[l].rep().Scale(fast[l].t[c])) {
+					t.Fatalf("trial %d: x_%d ≠ t·e_ℓ", trial, i)
+				}
+			}
+		}
+		for a := range fast {
+			for b := a + 1; b < len(fast); b++ {
+				if fast[a].rep().Equal(fast[b].rep()) {
+					t.Fatalf("trial %d: lines %d and %d are one line", trial, a, b)
+				}
+			}
+		}
+	}
+}
+
+func TestGCD64(t *testing.T) {
+	for _, tc := range [][3]uint64{{0, 0, 0}, {0, 7, 7}, {12, 18, 6}, {1 << 40, 3 << 38, 1 << 38}, {17, 5, 1}, {1<<63 - 1, 1<<63 - 1, 1<<63 - 1}} {
+		if g := gcd64(tc[0], tc[1]); g != tc[2] {
+			t.Errorf("gcd64(%d, %d) = %d, want %d", tc[0], tc[1], g, tc[2])
+		}
+	}
+}
+
+// TestLineKeysPaths: the odd trials of TestLineKeys do reach the
+// big-integer path (the engine stores their inputs in more than one word).
+func TestLineKeysPaths(t *testing.T) {
+	big70 := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 70))
+	p := &Point{Act: ReLU(), X: []exact.Vec{exact.VecOf(1, 2).Scale(big70)}, Y: []exact.Vec{exact.VecOf(1)}}
+	if w := newEngine(p).x.W; w < 2 {
+		t.Fatalf("inputs of 2^71 stored in %d word(s)", w)
+	}
+}
