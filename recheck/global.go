@@ -145,7 +145,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		}
 	}
 	if g.IsGlobal {
-		if !orthogonal(p, lines, ts, rc.r) {
+		if !orthogonal(p, lines, ts, rc.r, rc.totalVanishes) {
 			return fmt.Errorf("global: L(θ) = L* claimed, but θ's residuals fail E1/E2/S0 over all samples")
 		}
 		if g.Optimum == nil || g.Optimum.Cmp(rc.loss) != 0 {
@@ -198,7 +198,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		lstar.Add(lstar, r[i].Norm2())
 	}
 	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))
-	if !orthogonal(p, lines, ts, r) {
+	if !orthogonal(p, lines, ts, r, nil) {
 		return fmt.Errorf("global: the fit's residuals fail E1/E2/S0 over all samples: it is not the optimum")
 	}
 	if lstar.Cmp(g.Optimum) != 0 || lstar.Cmp(rc.loss) >= 0 {
@@ -235,8 +235,9 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 }
 
 // sampleLines groups the nonzero samples by their line through 0 (keys
-// from exact.Vec.OnLine's representative), in order of first appearance,
-// with t_i (x_i = t_i e_ℓ) for each.
+// from exact.Vec.AppendLineKey), in order of first appearance, with t_i =
+// x_i[c] (x_i = t_i e_ℓ, e_ℓ = x/x_c for the first nonzero coordinate c,
+// the same on a line) for each.
 func sampleLines(xs []exact.Vec) ([][]int, [][]*big.Rat) {
 	var lines [][]int
 	var ts [][]*big.Rat
@@ -246,8 +247,14 @@ func sampleLines(xs []exact.Vec) ([][]int, [][]*big.Rat) {
 		if x.IsZero() {
 			continue
 		}
-		e, t := x.OnLine()
-		key = e.AppendKey(key[:0])
+		var t *big.Rat
+		for _, xc := range x {
+			if xc.Sign() != 0 {
+				t = xc
+				break
+			}
+		}
+		key = x.AppendLineKey(key[:0])
 		l, ok := at[string(key)]
 		if !ok {
 			l = len(lines)
@@ -261,10 +268,16 @@ func sampleLines(xs []exact.Vec) ([][]int, [][]*big.Rat) {
 
 // orthogonal decides whether the rows r_i are orthogonal to every feature
 // ρ(Xu) (and to the constants when p has an output bias): (E1), (E2) on
-// the lines, (S0).
-func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec) bool {
+// the lines, (S0). totalZero, when not nil, decides Σ_i r_i x_iᵀ = 0 (for
+// θ's residuals: totalVanishes); otherwise the sums are formed in
+// rationals.
+func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec, totalZero func() bool) bool {
 	k := p.K()
-	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 {
+	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 && totalZero != nil {
+		if !totalZero() {
+			return false
+		}
+	} else if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 {
 		for c := 0; c < p.D(); c++ {
 			s := exact.NewVec(k)
 			for i, x := range p.X {
@@ -363,4 +376,21 @@ func netLoss(p *network.Point, net *Net) (*big.Rat, error) {
 		return nil, err
 	}
 	return rc.loss, nil
+}
+
+// totalVanishes decides Σ_i r_i x_iᵀ = 0 for θ's residuals modulo enough
+// primes (the residues' totals; the bound of e1Vanishes without ρ).
+func (rc *rechecker) totalVanishes() bool {
+	D := new(big.Int).Mul(rc.dR, rc.dX)
+	B := D.BitLen() + rc.mbR + rc.mbX + bitlen(rc.n) + 1
+	K := exact.PrimesFor(B)
+	rc.ensurePrimes(K)
+	for _, im := range rc.images[:K] {
+		for _, v := range im.tot {
+			if v%im.p != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }

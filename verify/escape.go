@@ -51,12 +51,13 @@ func (s *state) lines(j int) []*line {
 // groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
 // the origin that holds them, in order of first appearance. Lines are told
 // apart by key (keyOf(buf, i) appends sample i's; equal keys iff one line
-// — lineKey, or the engine's faster lineKeys), computed in parallel;
+// — exact.Vec.AppendLineKey when nil, or the engine's faster lineKeys),
+// computed in parallel;
 // t_i = x_i[c] (c the first nonzero coordinate, the same on a line), and the
 // representative e_ℓ = x/x_c only when asked for (line.rep).
 func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte) []*line {
 	if keyOf == nil {
-		keyOf = func(buf []byte, i int) []byte { return lineKey(buf, xs[i]) }
+		keyOf = func(buf []byte, i int) []byte { return xs[i].AppendLineKey(buf) }
 	}
 	keys := make([]string, len(idx))
 	d := 0
@@ -88,49 +89,6 @@ func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte)
 		l.samples = append(l.samples, i)
 	}
 	return ls
-}
-
-// lineKey appends to key a text that identifies the line through 0 and the
-// nonzero x exactly: the primitive integer vector c·x (c ≠ 0 rational) whose
-// first nonzero entry is positive.
-func lineKey(key []byte, x exact.Vec) []byte {
-	l := ratDen(x)
-	ints := make([]big.Int, len(x))
-	var t big.Int
-	for c, v := range x {
-		if v.Sign() != 0 {
-			ints[c].Mul(v.Num(), t.Quo(l, v.Denom()))
-		}
-	}
-	return appendPrimitiveKey(key, ints)
-}
-
-// appendPrimitiveKey divides the nonzero integer vector ints by the gcd of
-// its entries, negates it when its first nonzero entry is negative, and
-// appends its entries in base 36 (ints is overwritten).
-func appendPrimitiveKey(key []byte, ints []big.Int) []byte {
-	var g, t big.Int
-	neg, first := false, true
-	for c := range ints {
-		if ints[c].Sign() == 0 {
-			continue
-		}
-		if first {
-			neg, first = ints[c].Sign() < 0, false
-		}
-		g.GCD(nil, nil, &g, t.Abs(&ints[c]))
-	}
-	for c := range ints {
-		if ints[c].Sign() != 0 {
-			ints[c].Quo(&ints[c], &g)
-			if neg {
-				ints[c].Neg(&ints[c])
-			}
-		}
-		key = ints[c].Append(key, 36)
-		key = append(key, ',')
-	}
-	return key
 }
 
 // E2Sum returns Σ_{i on ℓ} |t_i| r_i, the even part's coefficient of |e_ℓ·u|

@@ -975,7 +975,7 @@ func (e *engine) totalRX() exact.Mat {
 // lineKeys returns a key function for groupLines on the engine's samples:
 // the primitive vector of the integer row X̄_i = D_X·x_i up to sign, in
 // int64 words when every entry of X̄ fits (an abs of −2⁶³ does not), else
-// from big integers (appendPrimitiveKey). Equal keys iff the samples are on
+// from big integers (exact.AppendPrimitiveKey). Equal keys iff the samples are on
 // one line.
 func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 	fast := e.x.W == 1
@@ -991,7 +991,7 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 			for c := range ints {
 				exact.WordsInt(&ints[c], e.x.Entry(i, c))
 			}
-			return appendPrimitiveKey(buf, ints)
+			return exact.AppendPrimitiveKey(buf, ints)
 		}
 	}
 	return func(buf []byte, i int) []byte {

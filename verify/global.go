@@ -59,7 +59,7 @@ type featureSpace struct {
 }
 
 // newFeatureSpace returns the feature space of p's samples; keyOf is the
-// line key of groupLines (nil: lineKey).
+// line key of groupLines (nil: exact.Vec.AppendLineKey).
 func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpace {
 	fs := &featureSpace{p: p, keyOf: keyOf, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
 	for i, x := range p.X {

@@ -10,8 +10,8 @@ import (
 )
 
 // TestLineKeys: the engine's line keys (int64 words, or big integers when
-// the entries exceed int64: odd trials) group samples exactly as lineKey
-// does and as the definition says (x_i = t_i e_ℓ, distinct lines distinct),
+// the entries exceed int64: odd trials) group samples exactly as
+// exact.Vec.AppendLineKey does and as the definition says (x_i = t_i e_ℓ, distinct lines distinct),
 // on random rational multiples of a few directions, with zeros, negative
 // multiples and dyadic and non-dyadic denominators.
 func TestLineKeys(t *testing.T) {
