@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"encoding/binary"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -46,34 +47,75 @@ func (pr *Problem) qZeroOn(side []int8) (zero bool, failed string) {
 	if t.ZeroSlope(pr.Pos - pr.Neg) {
 		return true, ""
 	}
-	used := make([]bool, pr.N())
-	for i0, x0 := range pr.X {
-		if used[i0] || pr.xZero[i0] || side[i0] != 0 {
+	// Samples on one line are first bucketed by their direction x/x_c (c the
+	// first nonzero coordinate, the same for parallel samples) rounded to a
+	// grid of 2⁻³⁰; SameLine then groups each bucket. Two parallel samples
+	// whose rounded directions straddle a grid line (relative distance
+	// below 2⁻³⁰ from it) count as two lines: the exact path decides.
+	buckets := map[string][]int{}
+	var order []string
+	var key []byte
+	for i, x := range pr.X {
+		if pr.xZero[i] || side[i] != 0 {
 			continue
 		}
-		e := make([]float64, d)
-		for c := range e {
-			e[c] = x0[c] / pr.xNorm[i0]
+		key = lineBucket(key[:0], x)
+		if _, ok := buckets[string(key)]; !ok {
+			order = append(order, string(key))
 		}
-		sum := make([]float64, k)
-		terms := 0.0
-		for i := i0; i < pr.N(); i++ {
-			x := pr.X[i]
-			if used[i] || pr.xZero[i] || side[i] != 0 || !t.SameLine(x, e) {
+		buckets[string(key)] = append(buckets[string(key)], i)
+	}
+	used := make([]bool, pr.N())
+	for _, b := range order {
+		members := buckets[b]
+		for q0, i0 := range members {
+			if used[i0] {
 				continue
 			}
-			used[i] = true
-			ti := math.Abs(dot(x, e))
-			terms += ti
-			for o := range sum {
-				sum[o] += ti * pr.res[i][o]
+			x0 := pr.X[i0]
+			e := make([]float64, d)
+			for c := range e {
+				e[c] = x0[c] / pr.xNorm[i0]
 			}
-		}
-		if !t.ZeroResidualSum(sum, terms) {
-			return false, "E2"
+			sum := make([]float64, k)
+			terms := 0.0
+			for _, i := range members[q0:] {
+				x := pr.X[i]
+				if used[i] || !t.SameLine(x, e) {
+					continue
+				}
+				used[i] = true
+				ti := math.Abs(dot(x, e))
+				terms += ti
+				for o := range sum {
+					sum[o] += ti * pr.res[i][o]
+				}
+			}
+			if !t.ZeroResidualSum(sum, terms) {
+				return false, "E2"
+			}
 		}
 	}
 	return true, ""
+}
+
+// lineBucket appends to key the direction x/x_c (c the first nonzero
+// coordinate) rounded to multiples of 2⁻³⁰ relative to its largest entry:
+// parallel samples fall in one bucket unless rounding straddles a grid line.
+func lineBucket(key []byte, x []float64) []byte {
+	c := 0
+	for c < len(x) && x[c] == 0 {
+		c++
+	}
+	scale := 0.0
+	for _, v := range x {
+		scale = math.Max(scale, math.Abs(v/x[c]))
+	}
+	for _, v := range x {
+		r := math.Round(v / x[c] / scale * (1 << 30))
+		key = binary.LittleEndian.AppendUint64(key, uint64(int64(r)))
+	}
+	return key
 }
 
 // witness is a point u of the critical face of a cell of the Z_j
