@@ -48,12 +48,31 @@ func (a AtWidth) String() string {
 	return atWidthNames[a]
 }
 
+// MarshalText encodes a as its String.
+func (a AtWidth) MarshalText() ([]byte, error) {
+	if a < 0 || int(a) >= len(atWidthNames) {
+		return nil, fmt.Errorf("at_width %d out of range", int(a))
+	}
+	return []byte(a.String()), nil
+}
+
+// UnmarshalText decodes "yes", "no" or "undetermined".
+func (a *AtWidth) UnmarshalText(b []byte) error {
+	for i, n := range atWidthNames {
+		if string(b) == n {
+			*a = AtWidth(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("at_width %q: want yes, no or undetermined", b)
+}
+
 // Net is a network on a point's data: its neurons and, when the point has
 // an output bias, its b (nil otherwise). Its width is len(Neurons); every
 // neuron has w ≠ 0 and a ≠ 0.
 type Net struct {
-	Neurons    []network.Neuron
-	OutputBias exact.Vec
+	Neurons    []network.Neuron `json:"neurons"`
+	OutputBias exact.Vec        `json:"output_bias"`
 }
 
 // GlobalFit writes the optimal outputs P_S Y (row i for sample i) in the
@@ -64,11 +83,11 @@ type Net struct {
 // point has an output bias; otherwise that part must be zero (nil for B).
 type GlobalFit struct {
 	// Gamma has d rows γ_c ∈ Q^k.
-	Gamma []exact.Vec
+	Gamma []exact.Vec `json:"gamma"`
 	// Beta has one β_ℓ ∈ Q^k per line of GlobalProof.Lines.
-	Beta []exact.Vec
+	Beta []exact.Vec `json:"beta"`
 	// Bias is B ∈ Q^k, nil without an output bias.
-	Bias exact.Vec
+	Bias exact.Vec `json:"bias"`
 }
 
 // GlobalProof is Theorem G's certificate: the least loss L* of any network
@@ -78,36 +97,37 @@ type GlobalFit struct {
 type GlobalProof struct {
 	// Reason summarises the comparison, or says why it was not made (then
 	// every other field is empty).
-	Reason string
+	Reason string `json:"reason"`
 	// Optimum is L* = min over all widths of the loss; nil when it was not
 	// computed (a budget) — only L(θ) > L* is claimed then.
-	Optimum *big.Rat
+	Optimum *big.Rat `json:"optimum"`
 	// IsGlobal reports L(θ) = L*: θ's residuals are orthogonal to S, and θ
 	// is a global minimum among networks of every width.
-	IsGlobal bool
+	IsGlobal bool `json:"is_global"`
 	// Fit certifies L* when L(θ) > L* (nil when IsGlobal, where L* = L(θ),
 	// or when L* was not computed).
-	Fit *GlobalFit
+	Fit *GlobalFit `json:"fit"`
 	// Witness is a network reaching L* (nil when IsGlobal, or when it was
 	// not built: Reason says so).
-	Witness *Net
+	Witness *Net `json:"witness"`
 	// Pruned reports that Witness has linearly independent features.
-	Pruned bool
+	Pruned bool `json:"pruned"`
 	// Width answers the question at θ's own width m.
-	Width AtWidth
+	Width AtWidth `json:"at_width"`
 	// WidthWitness, when Witness is wider than m, is a network of width
 	// ≤ m with loss WidthLoss < L(θ) (found by greedy feature selection),
 	// or nil.
-	WidthWitness *Net
-	WidthLoss    *big.Rat
+	WidthWitness *Net     `json:"width_witness"`
+	WidthLoss    *big.Rat `json:"width_loss"`
 	// U and Q show L(θ) > L*: Q = Σ_i r_i ρ(x_i·U) ≠ 0, so a zero neuron
 	// added to θ escapes along U. Nil when IsGlobal, or when (S0) fails
 	// instead (Σ_i r_i ≠ 0 with an output bias).
-	U, Q exact.Vec
+	U exact.Vec `json:"u"`
+	Q exact.Vec `json:"q"`
 	// Lines groups the nonzero samples by the line through the origin that
 	// holds them (sample indices, in order of first appearance): the index
 	// sets of the E2 sums and of Fit.Beta. Nil when neither needs them.
-	Lines [][]int
+	Lines [][]int `json:"lines"`
 }
 
 // recheckGlobal validates Theorem G's proof (v.Cert.Global) by exact
