@@ -168,6 +168,9 @@ func (sn *snapper) sensitivity(res *SnapResult) {
 			}
 			nj.Side[i] = int8(nr.W.Dot(x).Sign())
 		}
+		np.Zeroed = slices.DeleteFunc(np.Zeroed, func(k int) bool { return k == j })
+		np.Alive = append(np.Alive, j)
+		slices.Sort(np.Alive)
 		choices = append(choices, snapChoice{neuron: j, pat: np,
 			desc: fmt.Sprintf("tiny neuron %d kept alive (in the least squares with its θ̃ pattern) instead of zeroed", j)})
 	}

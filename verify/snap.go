@@ -137,17 +137,26 @@ type SnapPattern struct {
 // Move records one rule that moved a number (or, for Rule "drop", changed
 // the pattern). Neuron and Sample are −1 when they do not apply.
 type Move struct {
-	// Rule is one of "zeroed" (tiny neuron → zero neuron), "boundary"
-	// (sample put on a neuron's hyperplane), "refit" (the product
-	// p_j = a_j w_j moved by the exact least squares), "output-weight"
-	// (a_j replaced by a short rational), "drop" (a boundary sample moved
-	// off Z_j because the pattern was not stationary) and "dead-on-boundary"
-	// or "kept" (neighbouring choices of the sensitivity step).
+	// Rule is one of "zeroed" (a neuron made the zero neuron: tiny, or a
+	// neighbouring pattern), "boundary" (sample put on a neuron's
+	// hyperplane), "refit" (the product p_j = a_j w_j, or b, moved by the
+	// exact solve), "output-weight" (a_j replaced by a short rational),
+	// "drop" (a boundary sample moved off Z_j because the pattern was not
+	// stationary), "cross" (a near sample moved to the other side), "align"
+	// (aligned neurons given one pattern) and "dead-on-boundary" or "kept"
+	// (neighbouring choices of the sensitivity step).
 	Rule   string
 	Neuron int
 	Sample int
 	// Text says what moved and by how much.
 	Text string
+	// Size is how much moved (rounded up), when it is one number: |ã||w̃|
+	// of a tiny neuron, the relative angle of a boundary sample, |a − ã|,
+	// |w − w̃| or |b − b̃|; nil otherwise.
+	Size *big.Float
+	// Attempt marks the move of a neighbouring pattern (listed in
+	// SnapResult.Attempts too).
+	Attempt bool
 }
 
 // SignFlip is a strict sign of w_j·x_i that did not survive step 3: θ̃ had
@@ -476,6 +485,7 @@ func (sn *snapper) run(pat SnapPattern) *snapRun {
 	}
 	crossed := map[[2]int]bool{}
 	next := func(np SnapPattern, mv Move) {
+		mv.Attempt = true
 		r.attempts = append(r.attempts, mv.Text)
 		r.moves = append(r.moves, mv)
 		pat = np
@@ -575,7 +585,11 @@ func (res *SnapResult) failureFlips() []SignFlip {
 // verdict a float point gets when no exact stationary point near it was
 // found.
 func (sn *snapper) checkCandidate(res *SnapResult) {
-	v, err := Check(sn.cand, sn.opt.Check)
+	// θ̃ is a float point, in practice never stationary: Theorem G (the
+	// comparison with the least loss of any width) would only add cost.
+	opt := sn.opt.Check
+	opt.SkipGlobal = true
+	v, err := Check(sn.cand, opt)
 	if err != nil {
 		return
 	}
@@ -725,7 +739,7 @@ func (sn *snapper) classify() (SnapPattern, []Move) {
 			sj.Rule = RuleZeroed
 			pat.Zeroed = append(pat.Zeroed, j)
 			if !nr.W.IsZero() || !nr.A.IsZero() {
-				moves = append(moves, Move{Rule: "zeroed", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+				moves = append(moves, Move{Rule: "zeroed", Neuron: j, Sample: -1, Size: sj.Product, Text: fmt.Sprintf(
 					"neuron %d is tiny (|ã||w̃| ≈ %s ≤ τ²·scale ≈ %s): set to the zero neuron w = 0, a = 0",
 					j, snapFmtFloat(sj.Product), snapFmtFloat(snapTinyThreshold(sn)))})
 			}
@@ -740,8 +754,9 @@ func (sn *snapper) classify() (SnapPattern, []Move) {
 				if sn.near(nr.W, x) {
 					sj.Z = append(sj.Z, i)
 					if z.Sign() != 0 {
-						moves = append(moves, Move{Rule: "boundary", Neuron: j, Sample: i, Text: fmt.Sprintf(
-							"sample %d put on neuron %d's hyperplane (|w̃·x|/(|w̃||x|) ≈ %s ≤ τ)", i, j, snapFmtFloat(snapRelAngle(nr.W, x)))})
+						ang := snapRelAngle(nr.W, x)
+						moves = append(moves, Move{Rule: "boundary", Neuron: j, Sample: i, Size: ang, Text: fmt.Sprintf(
+							"sample %d put on neuron %d's hyperplane (|w̃·x|/(|w̃||x|) ≈ %s ≤ τ)", i, j, snapFmtFloat(ang))})
 					}
 					continue
 				}
@@ -845,21 +860,24 @@ func (sn *snapper) refitMoves(s *snapSystem, theta *Point) []Move {
 	var moves []Move
 	if theta.OutputBias != nil {
 		if d := new(big.Rat).Sub(theta.OutputBias[0], p.OutputBias[0]); d.Sign() != 0 {
-			moves = append(moves, Move{Rule: "refit", Neuron: -1, Sample: -1, Text: fmt.Sprintf(
-				"output bias: b = %s from the exact least squares (moved by %s)", snapFmtRat(theta.OutputBias[0]), snapFmtFloat(snapSqrtUp(snapSq(d))))})
+			sz := snapSqrtUp(snapSq(d))
+			moves = append(moves, Move{Rule: "refit", Neuron: -1, Sample: -1, Size: sz, Text: fmt.Sprintf(
+				"output bias: b = %s from the exact least squares (moved by %s)", snapFmtRat(theta.OutputBias[0]), snapFmtFloat(sz))})
 		}
 	}
 	for _, j := range s.pat.Alive {
 		nr, a := p.Neurons[j], theta.Neurons[j].A[0]
 		if a.Cmp(nr.A[0]) != 0 {
-			moves = append(moves, Move{Rule: "output-weight", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+			sz := snapSqrtUp(snapSq(new(big.Rat).Sub(a, nr.A[0])))
+			moves = append(moves, Move{Rule: "output-weight", Neuron: j, Sample: -1, Size: sz, Text: fmt.Sprintf(
 				"neuron %d: a = %s, the simplest rational that rounds to the float ã (moved by %s)",
-				j, a.RatString(), snapFmtFloat(snapSqrtUp(snapSq(new(big.Rat).Sub(a, nr.A[0])))))})
+				j, exact.Text(a), snapFmtFloat(sz))})
 		}
 		if d := theta.Neurons[j].W.Sub(nr.W); !d.IsZero() {
-			moves = append(moves, Move{Rule: "refit", Neuron: j, Sample: -1, Text: fmt.Sprintf(
+			sz := snapSqrtUp(d.Norm2())
+			moves = append(moves, Move{Rule: "refit", Neuron: j, Sample: -1, Size: sz, Text: fmt.Sprintf(
 				"neuron %d: w = p/a with p = a·w from the exact least squares, |w − w̃| ≈ %s (|w̃| ≈ %s)",
-				j, snapFmtFloat(snapSqrtUp(d.Norm2())), snapFmtFloat(snapSqrtUp(nr.W.Norm2())))})
+				j, snapFmtFloat(sz), snapFmtFloat(snapSqrtUp(nr.W.Norm2())))})
 		}
 	}
 	return moves

@@ -12,7 +12,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const snapSynopsis = "snap " + inputSynopsis + " [-o OUT.json] [--tol T] [--json] " + budgetSynopsis
+const snapSynopsis = "snap " + inputSynopsis + " [-o OUT.json] [--tol T] [--global=false] [--json] " + budgetSynopsis
 
 func init() {
 	register("snap", command{
@@ -49,6 +49,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	certOut := fs.String("cert", "", "write the exact point's verdict with its certificate to `FILE` (a certificate file for relucert recheck)")
 	tol := fs.Float64("tol", 0, "relative tolerance τ ∈ (0, 1) of docs/theory.md §6 (default: the ladder 1e-4, 1e-3, 1e-2, 1e-5, 1e-6, first stationary point wins)")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
+	global := fs.Bool("global", true, "compare the exact point's loss with L*, the least loss of any width (Theorem G); --global=false skips it")
 	var opt verify.SnapOptions
 	fs.IntVar(&opt.MaxAttempts, "max-attempts", 0, "bound on the neighbouring patterns tried (0: m + 16, negative: none)")
 	fs.IntVar(&opt.MaxNeighbours, "max-neighbours", 0, "bound on the neighbouring choices re-verified (0: 64, negative: skip the sensitivity step)")
@@ -70,6 +71,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "relucert snap: %v\n", err)
 		return exitUsage
 	}
+	opt.Check.SkipGlobal = !*global
 	opt.Tol = *tol
 	file := in.file(pos)
 	bad := func(err error) int {
@@ -267,9 +269,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 	fmt.Fprintln(w)
 	if len(res.Moves) > 0 {
 		fmt.Fprintf(w, "moves (%d rules moved a number or the pattern):\n", len(res.Moves))
-		for _, m := range res.Moves {
-			fmt.Fprintf(w, "  - %s\n", m.Text)
-		}
+		writeSnapMoves(w, res.Moves)
 	} else {
 		fmt.Fprintln(w, "moves: none")
 	}
@@ -365,6 +365,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 		for _, f := range res.Fragile {
 			fmt.Fprintf(w, "  %s\n", f)
 		}
+		var same, none []string
 		for _, nb := range res.Neighbours {
 			if nb.Changes {
 				continue
@@ -373,15 +374,17 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 			case nb.Verdict == nil:
 				reason := "no exact point"
 				if nb.Failure != nil {
-					reason = nb.Failure.Reason
+					reason = verify.SnapTry{Failure: nb.Failure}.Outcome()
 				}
-				fmt.Fprintf(w, "  not an alternative: %s: %s\n", nb.Choice, reason)
+				none = append(none, nb.Choice+": "+reason)
 			case nb.Verdict.Kind == verify.NotStationary:
-				fmt.Fprintf(w, "  not an alternative: %s: the exact point is not stationary\n", nb.Choice)
+				none = append(none, nb.Choice+": the exact point is not stationary")
 			default:
-				fmt.Fprintf(w, "  same verdict: %s gives %s, escape neurons %s\n", nb.Choice, nb.Verdict.Kind, intList(nb.Verdict.Escape))
+				same = append(same, fmt.Sprintf("%s gives %s, escape neurons %s", nb.Choice, nb.Verdict.Kind, intList(nb.Verdict.Escape)))
 			}
 		}
+		writeSnapList(w, "same verdict", same)
+		writeSnapList(w, "not an alternative", none)
 		if len(res.Fragile) == 0 {
 			fmt.Fprintln(w, "  no neighbouring choice changes the verdict")
 		}
@@ -414,6 +417,94 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 	}
 	if r.Out != "" {
 		fmt.Fprintf(w, "\nwrote %s (relucert check %s reproduces the verdict)\n", r.Out, r.Out)
+	}
+}
+
+// writeSnapList prints up to three lines "label: item", then how many
+// more there are.
+func writeSnapList(w io.Writer, label string, items []string) {
+	for k, it := range items {
+		if k == 3 {
+			fmt.Fprintf(w, "  (%d more %s line(s): --json lists them)\n", len(items)-3, label)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s\n", label, it)
+	}
+}
+
+// writeSnapMoves prints the moves grouped, a few lines in all: tiny
+// neurons zeroed, samples put on hyperplanes (per sample), the short output
+// weights and the refit input weights (one line each, with the largest
+// move); moves of neighbouring patterns are listed with the attempts; any
+// other move is printed as it is. --json lists every move.
+func writeSnapMoves(w io.Writer, moves []verify.Move) {
+	var tiny, outW, refit []verify.Move
+	var other []verify.Move
+	bySample := map[int][]verify.Move{}
+	var samples []int
+	for _, m := range moves {
+		switch {
+		case m.Attempt:
+		case m.Rule == "zeroed":
+			tiny = append(tiny, m)
+		case m.Rule == "boundary":
+			if bySample[m.Sample] == nil {
+				samples = append(samples, m.Sample)
+			}
+			bySample[m.Sample] = append(bySample[m.Sample], m)
+		case m.Rule == "output-weight":
+			outW = append(outW, m)
+		case m.Rule == "refit" && m.Neuron >= 0:
+			refit = append(refit, m)
+		default:
+			other = append(other, m)
+		}
+	}
+	largest := func(ms []verify.Move) (*big.Float, int) {
+		var best *big.Float
+		j := -1
+		for _, m := range ms {
+			if m.Size != nil && (best == nil || m.Size.Cmp(best) > 0) {
+				best, j = m.Size, m.Neuron
+			}
+		}
+		return best, j
+	}
+	neurons := func(ms []verify.Move) string {
+		var js []int
+		for _, m := range ms {
+			js = append(js, m.Neuron)
+		}
+		if len(js) > 8 {
+			return fmt.Sprintf("%s … (%d in all)", intList(js[:8]), len(js))
+		}
+		return intList(js)
+	}
+	if len(tiny) <= 2 {
+		other = append(tiny, other...)
+	} else {
+		big, _ := largest(tiny)
+		fmt.Fprintf(w, "  - neurons %s are tiny (|ã||w̃| ≤ %s ≤ τ²·scale): set to zero neurons w = 0, a = 0\n", neurons(tiny), snapFloat(big))
+	}
+	for _, i := range samples {
+		ms := bySample[i]
+		if len(ms) == 1 {
+			fmt.Fprintf(w, "  - %s\n", ms[0].Text)
+			continue
+		}
+		big, _ := largest(ms)
+		fmt.Fprintf(w, "  - sample %d put on the hyperplanes of neurons %s (|w̃·x|/(|w̃||x|) ≤ %s ≤ τ)\n", i, neurons(ms), snapFloat(big))
+	}
+	for _, m := range other {
+		fmt.Fprintf(w, "  - %s\n", m.Text)
+	}
+	if len(outW) > 0 {
+		big, j := largest(outW)
+		fmt.Fprintf(w, "  - output weights of neurons %s: a_j is the simplest rational that rounds to the float ã_j (largest move %s, neuron %d)\n", neurons(outW), snapFloat(big), j)
+	}
+	if len(refit) > 0 {
+		big, j := largest(refit)
+		fmt.Fprintf(w, "  - input weights of neurons %s: w_j = p_j/a_j from the exact solve (largest move |w − w̃| ≤ %s, neuron %d)\n", neurons(refit), snapFloat(big), j)
 	}
 }
 
