@@ -19,7 +19,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const benchSynopsis = "bench [--physical [--big=true]] [--json] [--sizes N,N,...] [--d D,...] [--m M,...] [--k K,...] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
+const benchSynopsis = "bench [--snap-corpus DIR [--max-grad G] [--points REGEX] [--global=false]] [--physical [--big=true]] [--json] [--sizes N,N,...] [--d D,...] [--m M,...] [--k K,...] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
 
 func init() {
 	register("bench", command{
@@ -149,9 +149,20 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	extra := fs.Bool("extra", true, "also run a saddle (n = 2000) and a zero-input neuron (n = 300, d = 3)")
 	recheck := fs.Bool("recheck", true, "time verify.Recheck of each certificate")
 	floatTimeout := fs.Duration("float-timeout", 5*time.Minute, "give up waiting for the float64 path after this long (its row says so); with --physical, 0 skips it")
+	snapCorpus := fs.String("snap-corpus", "", "instead: snap every k = 1 point of the trained-network corpus in `DIR` (its index.json) and print a row per point")
+	maxGrad := fs.Float64("max-grad", 1e-4, "with --snap-corpus: only points whose float gradient norm (mse_loss) is at most this")
+	points := fs.String("points", "", "with --snap-corpus: only points whose name matches this regular expression")
+	global := fs.Bool("global", true, "with --snap-corpus: Theorem G in Check (--global=false skips it, as snap --global=false)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
+	}
+	if *snapCorpus != "" {
+		if len(pos) != 0 {
+			fmt.Fprintf(stderr, "relucert bench: unexpected arguments %v\n", pos)
+			return exitUsage
+		}
+		return runSnapBench(*snapCorpus, *points, *maxGrad, *global, *jsonOut, stdout, stderr)
 	}
 	if len(pos) != 0 {
 		fmt.Fprintf(stderr, "relucert bench: unexpected arguments %v\n", pos)
