@@ -2,8 +2,11 @@ package verify
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // TestProjectPolyhedron: on random polyhedra the projection is feasible
@@ -83,4 +86,59 @@ func TestProjectPolyhedron(t *testing.T) {
 		t.Fatal("projected onto an empty set")
 	}
 	_ = math.Inf
+}
+
+// TestNearFloat: when the float64 filter of snap's near test decides, it
+// agrees with the exact test, on random vectors placed at relative angles
+// around τ (including within a few ulps of it) and on exact rationals that
+// are no floats.
+func TestNearFloat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	decided := 0
+	for it := 0; it < 4000; it++ {
+		d := 1 + rng.IntN(6)
+		tau := []float64{1e-4, 1e-2, 0.3}[it%3]
+		w := make(exact.Vec, d)
+		x := make(exact.Vec, d)
+		for c := 0; c < d; c++ {
+			w[c] = new(big.Rat).SetFloat64(rng.NormFloat64())
+			x[c] = new(big.Rat).SetFloat64(rng.NormFloat64())
+		}
+		// Move x towards the hyperplane of w so that w·x/(|w||x|) ≈ τ·f.
+		f := []float64{0.5, 0.999999, 1, 1.000001, 2}[rng.IntN(5)]
+		wf, xf := make([]float64, d), make([]float64, d)
+		for c := range wf {
+			wf[c], _ = w[c].Float64()
+			xf[c], _ = x[c].Float64()
+		}
+		ww := fdot(wf, wf)
+		if d > 1 && ww > 0 {
+			proj := fdot(wf, xf) / ww
+			for c := range xf {
+				xf[c] -= proj * wf[c]
+			}
+			nx := fnorm(xf)
+			s := tau * f * nx / math.Sqrt(ww) / math.Sqrt(math.Max(1e-300, 1-tau*tau*f*f))
+			for c := range xf {
+				x[c] = new(big.Rat).SetFloat64(xf[c] + s*wf[c])
+			}
+		}
+		if it%7 == 0 {
+			x[0] = big.NewRat(int64(rng.IntN(1000)+1), 3) // not a float
+		}
+		tr := new(big.Rat).SetFloat64(tau)
+		z := w.Dot(x)
+		lhs := new(big.Rat).Mul(z, z)
+		rhs := new(big.Rat).Mul(new(big.Rat).Mul(tr, tr), new(big.Rat).Mul(w.Norm2(), x.Norm2()))
+		want := lhs.Cmp(rhs) <= 0
+		if got, ok := nearFloat(w, x, tau); ok {
+			decided++
+			if got != want {
+				t.Fatalf("it %d: filter says %v, exact %v", it, got, want)
+			}
+		}
+	}
+	if decided < 2000 {
+		t.Errorf("the filter decided only %d of 4000", decided)
+	}
 }
