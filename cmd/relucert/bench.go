@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -197,7 +196,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "relucert bench: %v\n", err)
 			return exitUsage
 		}
-		b, _ := json.Marshal(r)
+		b, _ := marshalVersioned(r)
 		fmt.Fprintln(stdout, string(b))
 		return exitOK
 	}
@@ -243,7 +242,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 			code = exitDisagree
 		}
 		if *jsonOut {
-			b, _ := json.Marshal(row)
+			b, _ := marshalVersioned(row)
 			fmt.Fprintln(stdout, string(b))
 			continue
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -31,8 +32,8 @@ type jsonCheck struct {
 	// EscapeNeurons lists the escape neurons, 0-based, ascending.
 	EscapeNeurons []int `json:"escape_neurons"`
 	// Loss is L = (1/2n) Σ|f(x_i) − y_i|², exact; LossApprox ≈ it.
-	Loss       string `json:"loss"`
-	LossApprox string `json:"loss_approx"`
+	Loss       string  `json:"loss"`
+	LossApprox float64 `json:"loss_approx"`
 	// MSELoss is PyTorch's mse_loss, 2L/k, exact.
 	MSELoss string `json:"mse_loss"`
 	// OutputBias is the trainable output bias b and BiasGradient
@@ -53,6 +54,9 @@ type jsonCheck struct {
 	Recheck string `json:"recheck"`
 	// CertFile is the certificate file written by --cert, "" when none.
 	CertFile string `json:"cert_file"`
+	// Perturb is the random-perturbation baseline (--perturb N), null
+	// without it: a heuristic, never a verdict.
+	Perturb *jsonPerturb `json:"perturb"`
 	// Expect is the case's expect block, null when it has none.
 	Expect *jsonExpect `json:"expect"`
 	// Agrees is true when the verdict agrees with expect (or there is
@@ -152,7 +156,7 @@ func toJSON(r *checkResult) *jsonCheck {
 		out.Global = toJSONGlobal(v.Cert.Global)
 	}
 	if v.Loss != nil {
-		out.LossApprox = approx(v.Loss)
+		out.LossApprox = approxFloat(v.Loss)
 		if p.K() > 0 {
 			out.MSELoss = new(big.Rat).Mul(v.Loss, big.NewRat(2, int64(p.K()))).RatString()
 		}
@@ -183,15 +187,54 @@ func toJSON(r *checkResult) *jsonCheck {
 	return out
 }
 
-// writeJSON prints v as indented JSON followed by a newline.
+// approxFloat is the float64 nearest r, the "_approx" beside an exact
+// number in JSON output.
+func approxFloat(r *big.Rat) float64 {
+	f, _ := r.Float64()
+	return f
+}
+
+// SchemaVersion is the version of the JSON contract of every command's
+// --json output (docs/schema/*.schema.json): "schema_version" is the first
+// field of each object a command prints.
+const SchemaVersion = 1
+
+// writeJSON prints v — a JSON object — as indented JSON followed by a
+// newline, with "schema_version" as its first field.
 func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	b, err := marshalVersioned(v)
+	if err != nil {
 		// Only unsupported types fail; the structs above have none.
 		fmt.Fprintf(w, "{\"error\": %q}\n", err.Error())
+		return
 	}
+	var out bytes.Buffer
+	if err := json.Indent(&out, b, "", "  "); err != nil {
+		fmt.Fprintf(w, "{\"error\": %q}\n", err.Error())
+		return
+	}
+	out.WriteByte('\n')
+	w.Write(out.Bytes())
+}
+
+// marshalVersioned encodes the JSON object v compactly (no HTML escaping)
+// with "schema_version" inserted as its first field.
+func marshalVersioned(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	body := bytes.TrimSpace(b.Bytes())
+	if len(body) < 2 || body[0] != '{' {
+		return nil, fmt.Errorf("JSON output is not an object")
+	}
+	head := fmt.Sprintf("{\"schema_version\":%d", SchemaVersion)
+	if len(body) > 2 {
+		head += ","
+	}
+	return append([]byte(head), body[1:]...), nil
 }
 
 // jsonGlobal is a recheck.GlobalProof: Theorem G's comparison of θ with the
@@ -199,8 +242,8 @@ func writeJSON(w io.Writer, v any) {
 type jsonGlobal struct {
 	// Optimum is L*, exact; "" when the comparison was not made (Reason
 	// says why).
-	Optimum       string `json:"optimum"`
-	OptimumApprox string `json:"optimum_approx"`
+	Optimum       string   `json:"optimum"`
+	OptimumApprox *float64 `json:"optimum_approx"`
 	// IsGlobal is L(θ) = L*: no network of any width has a smaller loss.
 	IsGlobal bool `json:"is_global"`
 	// AtWidth answers for θ's own width m: "yes", "no" or "undetermined".
@@ -278,7 +321,11 @@ func toJSONGlobal(g *recheck.GlobalProof) *jsonGlobal {
 	}
 	out := &jsonGlobal{Reason: g.Reason, AtWidth: g.Width.String(), IsGlobal: g.IsGlobal}
 	if g.Optimum != nil {
-		out.Optimum, out.OptimumApprox = jsonRat(g.Optimum), approx(g.Optimum)
+		out.Optimum = jsonRat(g.Optimum)
+		if g.Optimum != nil {
+			f := approxFloat(g.Optimum)
+			out.OptimumApprox = &f
+		}
 	}
 	out.Witness = toJSONNetwork(g.Witness, g.Optimum)
 	out.WidthWitness = toJSONNetwork(g.WidthWitness, g.WidthLoss)

@@ -121,14 +121,8 @@ type jsonPerturb struct {
 	Decreases int     `json:"decreases"`
 	// MinChange is the smallest L(θ+Δ) − L(θ) found and Loss is L(θ), both
 	// float64; null when not finite (no trial ran).
-	MinChange *float64 `json:"min_change"`
-	Loss      *float64 `json:"loss"`
-}
-
-// jsonCheckPerturb is check --json's object with the "perturb" member.
-type jsonCheckPerturb struct {
-	*jsonCheck
-	Perturb *jsonPerturb `json:"perturb"`
+	MinChange  *float64 `json:"min_change"`
+	LossApprox *float64 `json:"loss_approx"`
 }
 
 // finitePtr returns &x for finite x, nil otherwise.
@@ -145,9 +139,10 @@ func withPerturb(j *jsonCheck, pr *perturbReport) any {
 	if pr == nil {
 		return j
 	}
-	return jsonCheckPerturb{jsonCheck: j, Perturb: &jsonPerturb{
+	j.Perturb = &jsonPerturb{
 		Label: perturbLabel, N: pr.N, Amplitude: pr.Amplitude, Seed: pr.Seed,
 		Trials: pr.R.Trials, Decreases: pr.R.Decreases,
-		MinChange: finitePtr(pr.R.MinChange), Loss: finitePtr(pr.R.Loss),
-	}}
+		MinChange: finitePtr(pr.R.MinChange), LossApprox: finitePtr(pr.R.Loss),
+	}
+	return j
 }

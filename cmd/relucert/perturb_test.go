@@ -42,7 +42,7 @@ func TestPerturbBlindSaddle(t *testing.T) {
 			Trials    int      `json:"trials"`
 			Decreases int      `json:"decreases"`
 			MinChange *float64 `json:"min_change"`
-			Loss      *float64 `json:"loss"`
+			Loss      *float64 `json:"loss_approx"`
 		} `json:"perturb"`
 	}
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
@@ -113,15 +113,15 @@ func TestPerturbFlags(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want %d and %q", tc.args, code, errOut, exitUsage, tc.msg)
 		}
 	}
-	// Without --perturb the report and the JSON are unchanged: no
-	// "perturb" member.
+	// Without --perturb the report is unchanged and the JSON's "perturb"
+	// member is null (one shape for the JSON contract).
 	_, out, _ := runArgs("check", file, "--json")
 	var m map[string]any
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := m["perturb"]; ok {
-		t.Errorf("check --json without --perturb has a perturb member")
+	if v, ok := m["perturb"]; !ok || v != nil {
+		t.Errorf("check --json without --perturb: perturb is %v, want null", v)
 	}
 	if _, ok := m["verdict"]; !ok {
 		t.Errorf("check --json lost its fields: %v", m)

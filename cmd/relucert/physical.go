@@ -332,7 +332,7 @@ func runPhysical(cfgs []verify.GenConfig, floatTimeout time.Duration, jsonOut bo
 			code = exitDisagree
 		}
 		if jsonOut {
-			b, _ := json.Marshal(row)
+			b, _ := marshalVersioned(row)
 			fmt.Fprintln(stdout, string(b))
 			continue
 		}

@@ -606,7 +606,7 @@ type jsonSnap struct {
 	Bits          int                `json:"bits"`
 	Agrees        bool               `json:"agrees"`
 	Disagreements []string           `json:"disagreements"`
-	Out           string             `json:"out"`
+	Output        string             `json:"output"`
 	CertFile      string             `json:"cert_file"`
 	ExitCode      int                `json:"exit_code"`
 }
@@ -718,7 +718,7 @@ func snapJSON(r *snapRun) *jsonSnap {
 		Flips: []jsonSnapFlip{}, EscapeNeurons: []int{}, NonDiff: []int{},
 		Neighbours: []jsonNeighbour{}, Fragile: append([]string{}, res.Fragile...),
 		Agrees: len(r.Disagreements) == 0, Disagreements: append([]string{}, r.Disagreements...),
-		Out: r.Out, CertFile: r.CertFile, ExitCode: r.Code,
+		Output: r.Out, CertFile: r.CertFile, ExitCode: r.Code,
 	}
 	j.Algebraic = algebraicJSON(res.Algebraic)
 	j.Tries = []jsonSnapTry{}

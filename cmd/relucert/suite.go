@@ -720,9 +720,9 @@ type jsonSuiteCase struct {
 	FloatMustAgree            bool        `json:"float_must_agree"`
 	ExpectedFloatDisagreement bool        `json:"expected_float_disagreement"`
 	Expect                    *jsonExpect `json:"expect"`
-	// ExpectOK: the exact verdict and escape set meet expect (true when
+	// Agrees: the exact verdict and escape set meet expect (true when
 	// there is no expect block).
-	ExpectOK  bool     `json:"expect_ok"`
+	Agrees    bool     `json:"agrees"`
 	Passed    bool     `json:"passed"`
 	Failures  []string `json:"failures"`
 	ExactMS   float64  `json:"exact_ms"`
@@ -749,7 +749,7 @@ type jsonSuiteFloat struct {
 	Verdict       string   `json:"verdict"`
 	Stationary    bool     `json:"stationary"`
 	EscapeNeurons []int    `json:"escape_neurons"`
-	Loss          *float64 `json:"loss"`
+	LossApprox    *float64 `json:"loss_approx"`
 	Reason        string   `json:"reason"`
 }
 
@@ -786,7 +786,7 @@ func toSuiteJSON(r *suiteResult) *jsonSuite {
 			if ch.RecheckErr != nil {
 				jc.Exact.Recheck = ch.RecheckErr.Error()
 			}
-			jc.ExpectOK = ch.Agrees()
+			jc.Agrees = ch.Agrees()
 			if e := ch.Case.Expect; e != nil {
 				je := &jsonExpect{EscapeNeurons: e.Escape, Error: e.Error}
 				if e.Verdict != nil {
@@ -800,7 +800,7 @@ func toSuiteJSON(r *suiteResult) *jsonSuite {
 			jf := &jsonSuiteFloat{Verdict: f.Kind.String(), Stationary: f.Stationary, EscapeNeurons: jsonInts(f.Escape), Reason: f.Reason}
 			if !math.IsInf(f.Loss, 0) && !math.IsNaN(f.Loss) {
 				l := f.Loss
-				jf.Loss = &l
+				jf.LossApprox = &l
 			}
 			jc.Float = jf
 		}

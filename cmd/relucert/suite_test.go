@@ -224,11 +224,11 @@ func TestSuiteJSON(t *testing.T) {
 		byName[c.Name] = c
 	}
 	ok := byName["ok-global-min"]
-	if !ok.Passed || !ok.Agree || ok.Exact == nil || ok.Exact.Verdict != "global-min" || ok.Float == nil || ok.Float.Verdict != "global-min" || !ok.FloatMustAgree || !ok.ExpectOK {
+	if !ok.Passed || !ok.Agree || ok.Exact == nil || ok.Exact.Verdict != "global-min" || ok.Float == nil || ok.Float.Verdict != "global-min" || !ok.FloatMustAgree || !ok.Agrees {
 		t.Errorf("ok-global-min: %+v", ok)
 	}
 	wrong := byName["wrong-expect"]
-	if wrong.Passed || wrong.ExpectOK || wrong.Exact == nil || wrong.Exact.Verdict != "saddle" || len(wrong.Failures) == 0 {
+	if wrong.Passed || wrong.Agrees || wrong.Exact == nil || wrong.Exact.Verdict != "saddle" || len(wrong.Failures) == 0 {
 		t.Errorf("wrong-expect: %+v", wrong)
 	}
 	if bad := byName["c-rejected"]; !bad.Passed || bad.Rejected == nil || !bad.ExpectError {

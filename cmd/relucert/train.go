@@ -251,7 +251,9 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		finalLoss = finalHalf
 	}
 	if *jsonOut {
-		writeJSON(stdout, trainJSON(file, run, rows, final, finalLoss, *tol, *certAt, trainTime, certTime))
+		j := trainJSON(file, run, rows, final, finalLoss, *tol, *certAt, trainTime, certTime)
+		j.ExitCode = code
+		writeJSON(stdout, j)
 	} else {
 		writeTrainReport(stdout, file, c, run, rows, final, finalLoss, *tol, *certAt, trainTime, certTime)
 		if *plotPath != "" {
@@ -398,8 +400,8 @@ type jsonTrainPlateau struct {
 	Start         int       `json:"start"`
 	End           int       `json:"end"`
 	At            int       `json:"at"`
-	Loss          float64   `json:"loss"`
-	LossExact     *string   `json:"loss_exact"`
+	LossApprox    float64   `json:"loss_approx"`
+	Loss          *string   `json:"loss"`
 	Verdict       string    `json:"verdict"`
 	Escape        []int     `json:"escape_neurons"`
 	NonDiff       []int     `json:"non_differentiable"`
@@ -416,18 +418,18 @@ type jsonTrainPlateau struct {
 }
 
 type jsonTrainFinal struct {
-	Step      int      `json:"step"`
-	Verdict   string   `json:"verdict"`
-	Loss      float64  `json:"loss"`
-	LossExact *string  `json:"loss_exact"`
-	Escape    []int    `json:"escape_neurons"`
-	NonDiff   []int    `json:"non_differentiable"`
-	Fragile   []string `json:"fragile"`
-	Note      string   `json:"note,omitempty"`
+	Step       int      `json:"step"`
+	Verdict    string   `json:"verdict"`
+	LossApprox float64  `json:"loss_approx"`
+	Loss       *string  `json:"loss"`
+	Escape     []int    `json:"escape_neurons"`
+	NonDiff    []int    `json:"non_differentiable"`
+	Fragile    []string `json:"fragile"`
+	Note       string   `json:"note,omitempty"`
 }
 
 type jsonTrain struct {
-	Data        string  `json:"data"`
+	File        string  `json:"file"`
 	Width       int     `json:"width"`
 	Mu          string  `json:"mu"`
 	Beta        float64 `json:"beta"`
@@ -446,6 +448,7 @@ type jsonTrain struct {
 	CertifySec float64            `json:"certify_seconds"`
 	Plateaus   []jsonTrainPlateau `json:"plateaus"`
 	Final      jsonTrainFinal     `json:"final"`
+	ExitCode   int                `json:"exit_code"`
 }
 
 func optFloat(x float64) *float64 {
@@ -478,13 +481,13 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		s := exactInScaling(l, p.Scaling, p.K()).RatString()
 		return &s
 	}
-	j := &jsonTrain{Data: file, Width: run.Config.Width, Mu: run.Config.Mu.RatString(), Beta: run.Beta, LR: run.Config.LR,
+	j := &jsonTrain{File: file, Width: run.Config.Width, Mu: run.Config.Mu.RatString(), Beta: run.Beta, LR: run.Config.LR,
 		Steps: run.Config.Steps, Seed: run.Config.Seed, LossScaling: p.Scaling.String(), OutputBias: p.OutputBias, Window: run.Config.Rule.Window,
 		FlatEps: run.Config.Rule.Eps, Tol: tol, CertifyAt: certAt, TrainSec: trainTime.Seconds(), CertifySec: certTime.Seconds(),
 		Plateaus: []jsonTrainPlateau{}}
 	for _, r := range rows {
-		jp := jsonTrainPlateau{Start: r.an.Start, End: r.an.End, At: r.at.Step, Loss: r.at.Loss,
-			LossExact: exactStr(r.cert.Loss), Verdict: r.cert.Verdict, Escape: nonNil(r.cert.Escape),
+		jp := jsonTrainPlateau{Start: r.an.Start, End: r.an.End, At: r.at.Step, LossApprox: r.at.Loss,
+			Loss: exactStr(r.cert.Loss), Verdict: r.cert.Verdict, Escape: nonNil(r.cert.Escape),
 			NonDiff: nonNil(r.cert.NonDiff), Zeroed: nonNil(r.cert.Zeroed), Fragile: nonNilS(r.cert.Fragile), Note: r.cert.Note,
 			Lambda: r.an.Escape.Lambda, Rate: r.an.Escape.Rate, Predicted: optFloat(r.an.Predicted), Observed: r.an.Observed,
 			Grew: nonNil(r.an.Escaping)}
@@ -499,7 +502,7 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		j.Plateaus = append(j.Plateaus, jp)
 	}
 	j.Stopped = run.Stopped
-	j.Final = jsonTrainFinal{Step: run.LastStep, Verdict: final.Verdict, Loss: finalLoss, LossExact: exactStr(final.Loss),
+	j.Final = jsonTrainFinal{Step: run.LastStep, Verdict: final.Verdict, LossApprox: finalLoss, Loss: exactStr(final.Loss),
 		Escape: nonNil(final.Escape), NonDiff: nonNil(final.NonDiff), Fragile: nonNilS(final.Fragile), Note: final.Note}
 	return j
 }

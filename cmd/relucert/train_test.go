@@ -68,8 +68,8 @@ type trainOut struct {
 	Beta        float64
 	Plateaus    []struct {
 		Start, End, At int
-		Loss           float64
-		LossExact      *string `json:"loss_exact"`
+		Loss           float64 `json:"loss_approx"`
+		LossExact      *string `json:"loss"`
 		Verdict        string
 		Escape         []int `json:"escape_neurons"`
 		NonDiff        []int `json:"non_differentiable"`
@@ -79,8 +79,8 @@ type trainOut struct {
 	}
 	Final struct {
 		Verdict   string
-		Loss      float64
-		LossExact *string `json:"loss_exact"`
+		Loss      float64 `json:"loss_approx"`
+		LossExact *string `json:"loss"`
 		Escape    []int   `json:"escape_neurons"`
 		Fragile   []string
 	}
