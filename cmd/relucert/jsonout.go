@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
@@ -32,8 +33,8 @@ type jsonCheck struct {
 	// EscapeNeurons lists the escape neurons, 0-based, ascending.
 	EscapeNeurons []int `json:"escape_neurons"`
 	// Loss is L = (1/2n) Σ|f(x_i) − y_i|², exact; LossApprox ≈ it.
-	Loss       string  `json:"loss"`
-	LossApprox float64 `json:"loss_approx"`
+	Loss       string   `json:"loss"`
+	LossApprox *float64 `json:"loss_approx"`
 	// MSELoss is PyTorch's mse_loss, 2L/k, exact.
 	MSELoss string `json:"mse_loss"`
 	// OutputBias is the trainable output bias b and BiasGradient
@@ -188,10 +189,13 @@ func toJSON(r *checkResult) *jsonCheck {
 }
 
 // approxFloat is the float64 nearest r, the "_approx" beside an exact
-// number in JSON output.
-func approxFloat(r *big.Rat) float64 {
+// number in JSON output; nil (null) when r is beyond float64's range.
+func approxFloat(r *big.Rat) *float64 {
 	f, _ := r.Float64()
-	return f
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil
+	}
+	return &f
 }
 
 // SchemaVersion is the version of the JSON contract of every command's
@@ -323,8 +327,7 @@ func toJSONGlobal(g *recheck.GlobalProof) *jsonGlobal {
 	if g.Optimum != nil {
 		out.Optimum = jsonRat(g.Optimum)
 		if g.Optimum != nil {
-			f := approxFloat(g.Optimum)
-			out.OptimumApprox = &f
+			out.OptimumApprox = approxFloat(g.Optimum)
 		}
 	}
 	out.Witness = toJSONNetwork(g.Witness, g.Optimum)
