@@ -443,7 +443,7 @@ func (pr *Prediction) Compare(v *Verdict) error {
 func (s *state) phiWitness(j int) (exact.Vec, error) {
 	a := s.p.Neurons[j].A
 	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: s.p.Neurons[j].W, A: exact.NewVec(1)}}}
-	for _, r := range s.r {
+	for _, r := range s.ev.residualList() {
 		aux.Y = append(aux.Y, exact.Vec{new(big.Rat).Neg(a.Dot(r))})
 	}
 	u, err := newState(aux).QZeroWitness(0)
@@ -464,7 +464,7 @@ func (s *state) phiWitness(j int) (exact.Vec, error) {
 func (s *state) s2With(j int, a exact.Vec, opt Options) (s2Result, error) {
 	w := s.p.Neurons[j].W
 	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: w, A: a}, {W: w, A: a.Neg()}}}
-	for _, r := range s.r {
+	for _, r := range s.ev.residualList() {
 		aux.Y = append(aux.Y, r.Neg())
 	}
 	return newState(aux).TheoremS2(0, opt)

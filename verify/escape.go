@@ -93,13 +93,13 @@ func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte)
 
 // E2Sum returns Σ_{i on ℓ} |t_i| r_i, the even part's coefficient of |e_ℓ·u|
 // for line ℓ (up to the factor κ/2).
-func (s *state) E2Sum(l *line) exact.Vec { return lineSum(l, s.r) }
+func (s *state) E2Sum(l *line) exact.Vec { return lineSum(l, s.res) }
 
-// lineSum returns Σ_{i on ℓ} |t_i| r_i for the rows r_i.
-func lineSum(l *line, r []exact.Vec) exact.Vec {
-	sum := exact.NewVec(len(r[0]))
+// lineSum returns Σ_{i on ℓ} |t_i| r_i for the rows r(i).
+func lineSum(l *line, r func(i int) exact.Vec) exact.Vec {
+	sum := exact.NewVec(len(r(l.samples[0])))
 	for c, i := range l.samples {
-		sum.AddScaled(new(big.Rat).Abs(l.t[c]), r[i])
+		sum.AddScaled(new(big.Rat).Abs(l.t[c]), r(i))
 	}
 	return sum
 }
@@ -395,7 +395,7 @@ func (s *state) cellMap(j int, z []int, signs []int8, base exact.Mat, xs []exact
 	for cc, i := range z {
 		c := s.rho.Slope(int(signs[cc]))
 		for l := 0; l < k; l++ {
-			t.Mul(c, s.r[i][l])
+			t.Mul(c, s.res(i)[l])
 			qc[l].AddScaled(&t, xs[cc])
 		}
 	}

@@ -58,21 +58,24 @@ type engine struct {
 	// sign[j][i] is the sign of w_j·x_i.
 	sign [][]int8
 
-	// r are the exact residuals; rbar = dr·r as integers (n×k).
-	r    []exact.Vec
-	rbar *exact.IntMat
-	dr   *big.Int
-	br   int
+	// rbar = dr·r are the exact residuals as integers (n×k), br the bit
+	// length of the largest; rcache holds those asked for as rationals.
+	rbar   *exact.IntMat
+	dr     *big.Int
+	br     int
+	rmu    sync.Mutex
+	rcache []exact.Vec
 
-	// rx[i] = r̄_i ⊗ x̄_i (k·d entries) at the width of the sums, and tot
-	// their total.
-	rx   *exact.IntMat
-	tot  []uint64
-	sumW int
-
-	rxOnce sync.Once
-	mu     sync.Mutex
-	sums   []*neuronSums
+	// The sums pass (datapass.go): spos holds S⁺_j (row j, k·d entries of
+	// sumW words), szero[j] S⁰_j (nil when j has no boundary sample) and
+	// tot = Σ_i r̄_i ⊗ x̄_i; sums caches each neuron's three sums.
+	spos     *exact.IntMat
+	szero    [][]uint64
+	tot      []uint64
+	sumW     int
+	sumsOnce sync.Once
+	mu       sync.Mutex
+	sums     []*neuronSums
 
 	// pl unwinds Check when its time budget runs out (nil: never).
 	pl *poller
@@ -283,261 +286,6 @@ func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	return e
 }
 
-// residuals computes r_i = f(x_i) − y_i exactly:
-// f(x_i)·D_ρ·D_A·D_W·D_X = (s₊V⁺_i + s₋V⁻_i)·X̄_i with V±_i = Σ_{j∈P_i/N_i} Ā_j W̄_jᵀ,
-// the output bias b taken into the targets (y_i − b).
-func (e *engine) residuals() {
-	const stage = "setting up the exact engine (residuals)"
-	n, d, k, m := e.n, e.d, e.k, e.m
-	as := make([]exact.Vec, m)
-	for j, nr := range e.p.Neurons {
-		as[j] = nr.A
-	}
-	am, da, ba := intImage(as, k)
-	// AW_j = Ā_j ⊗ W̄_j (k·d entries), zero rows skipped.
-	vBits := ba + e.bw + bitlen(m) + 2
-	vW := exact.WordsFor(vBits)
-	aw := exact.NewIntMat(m, k*d, vW)
-	active := make([]int, 0, m)
-	var ai, wi, t big.Int
-	for j := 0; j < m; j++ {
-		if e.aZero[j] || e.wZero[j] {
-			continue
-		}
-		active = append(active, j)
-		for l := 0; l < k; l++ {
-			am.Get(j, l, &ai)
-			for c := 0; c < d; c++ {
-				e.w.Get(j, c, &wi)
-				aw.Set(j, l*d+c, t.Mul(&ai, &wi))
-			}
-		}
-	}
-	// Per sample, accumulate the smaller side; the other is the total
-	// minus it and minus the boundary neurons.
-	leaky := e.sn.Sign() != 0
-	side := make([]int8, n)
-	for i := range side {
-		side[i] = 1
-	}
-	var all []uint64
-	if leaky {
-		cnt := make([]int, n)
-		for _, j := range active {
-			for i, s := range e.sign[j] {
-				cnt[i] += int(s)
-			}
-		}
-		for i := range side {
-			if cnt[i] > 0 {
-				side[i] = -1
-			}
-		}
-		all = make([]uint64, k*d*vW)
-		for _, j := range active {
-			exact.AddWords(all, aw.Row(j), vW)
-		}
-	}
-	v := exact.NewIntMat(n, k*d, vW)
-	parallel(n, workers(n*m*d), func(lo, hi int) {
-		sub := &exact.IntMat{Rows: hi - lo, Cols: v.Cols, W: vW, Data: v.Data[lo*k*d*vW : hi*k*d*vW]}
-		for _, j := range active {
-			if e.pl.stopNow() {
-				return // the poll below unwinds Check
-			}
-			exact.AddRowWhere(sub, aw.Row(j), e.sign[j][lo:hi], side[lo:hi])
-		}
-	})
-	e.pl.now(stage)
-	// F_i = s₊ V⁺·X̄ + s₋ V⁻·X̄, as big integers.
-	E := new(big.Int).Mul(e.ds, da)
-	E.Mul(E, e.dw)
-	E.Mul(E, e.dx)
-	// r_i = F_i/E − Ȳ_i/D_Y = (F_i·D_Y − Ȳ_i·E)/(E·D_Y), one normalisation.
-	ym, dy, _ := intImageStop(e.p.ShiftedTargets(), k, e.pl)
-	ED := new(big.Int).Mul(E, dy)
-	fW := exact.WordsFor(vBits + e.bx + bitlen(d) + 2)
-	e.r = make([]exact.Vec, n)
-	parallel(n, workers(n*k*d*8), func(lo, hi int) {
-		other := make([]uint64, k*d*vW)
-		acc := make([]uint64, fW)
-		var dp, dn, f, yb big.Int
-		for i := lo; i < hi; i++ {
-			if e.pl.stopNow() {
-				return // the poll below unwinds Check
-			}
-			vi := v.Row(i)
-			var vp, vn []uint64
-			switch {
-			case !leaky:
-				vp = vi
-			default:
-				copy(other, all)
-				exact.SubWords(other, vi, vW)
-				for _, j := range active {
-					if e.sign[j][i] == 0 {
-						exact.SubWords(other, aw.Row(j), vW)
-					}
-				}
-				if side[i] > 0 {
-					vp, vn = vi, other
-				} else {
-					vp, vn = other, vi
-				}
-			}
-			xi := e.x.Row(i)
-			r := make(exact.Vec, k)
-			for l := 0; l < k; l++ {
-				clear(acc)
-				exact.DotWords(acc, vp[l*d*vW:(l+1)*d*vW], vW, xi, e.x.W)
-				exact.WordsInt(&dp, acc)
-				f.Mul(&dp, e.sp)
-				if vn != nil {
-					clear(acc)
-					exact.DotWords(acc, vn[l*d*vW:(l+1)*d*vW], vW, xi, e.x.W)
-					exact.WordsInt(&dn, acc)
-					f.Add(&f, dn.Mul(&dn, e.sn))
-				}
-				f.Mul(&f, dy)
-				f.Sub(&f, yb.Mul(ym.Get(i, l, &yb), E))
-				r[l] = new(big.Rat).SetFrac(&f, ED)
-			}
-			e.r[i] = r
-		}
-	})
-	e.pl.now(stage)
-	// Integer residuals over their common denominator.
-	var all2 []*big.Rat
-	for _, r := range e.r {
-		all2 = append(all2, r...)
-	}
-	e.dr = ratDen(all2)
-	e.pl.now(stage)
-	ints := make([]big.Int, len(all2))
-	for q, x := range all2 {
-		scaleInt(&ints[q], x, e.dr)
-		if l := ints[q].BitLen(); l > e.br {
-			e.br = l
-		}
-		e.pl.tick(stage)
-	}
-	e.rbar = exact.NewIntMat(n, k, exact.WordsFor(e.br+1))
-	for q := range ints {
-		e.rbar.Set(q/k, q%k, &ints[q])
-	}
-}
-
-// prepareRX computes r̄_i ⊗ x̄_i and their total, once.
-func (e *engine) prepareRX() { e.rxOnce.Do(e.computeRX) }
-
-func (e *engine) computeRX() {
-	n, d, k := e.n, e.d, e.k
-	e.sumW = exact.WordsFor(e.br + e.bx + bitlen(n) + 2)
-	rx := exact.NewIntMat(n, k*d, e.sumW)
-	parallel(n, workers(n*k*d*8), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if (i-lo)&1023 == 0 && e.pl.stopNow() {
-				return // prepareSums polls after this
-			}
-			if e.zeroX[i] {
-				continue
-			}
-			for l := 0; l < k; l++ {
-				rl := e.rbar.Entry(i, l)
-				if exact.WordsIsZero(rl) {
-					continue
-				}
-				for c := 0; c < d; c++ {
-					exact.MulAddWords(rx.Entry(i, l*d+c), rl, e.x.Entry(i, c))
-				}
-			}
-		}
-	})
-	e.tot = make([]uint64, k*d*e.sumW)
-	for i := 0; i < n; i++ {
-		exact.AddWords(e.tot, rx.Row(i), e.sumW)
-	}
-	e.rx = rx
-}
-
-// neuronSums returns S⁺_j, S⁻_j, S⁰_j, computing them on first use.
-func (e *engine) neuronSums(j int) *neuronSums {
-	e.mu.Lock()
-	if e.sums == nil {
-		e.sums = make([]*neuronSums, e.m)
-	}
-	s := e.sums[j]
-	e.mu.Unlock()
-	if s != nil {
-		return s
-	}
-	e.prepareRX()
-	s = e.computeSums(j)
-	e.mu.Lock()
-	e.sums[j] = s
-	e.mu.Unlock()
-	return s
-}
-
-// prepareSums computes every neuron's sums in parallel.
-func (e *engine) prepareSums() {
-	const stage = "computing the sums of Theorem S"
-	e.prepareRX()
-	e.pl.now(stage)
-	e.mu.Lock()
-	if e.sums == nil {
-		e.sums = make([]*neuronSums, e.m)
-	}
-	e.mu.Unlock()
-	parallel(e.m, workers(e.n*e.m*e.d), func(lo, hi int) {
-		for j := lo; j < hi; j++ {
-			e.mu.Lock()
-			done := e.sums[j] != nil
-			e.mu.Unlock()
-			if done {
-				continue
-			}
-			if e.pl.stopNow() {
-				return // the poll below unwinds Check
-			}
-			s := e.computeSums(j)
-			e.mu.Lock()
-			e.sums[j] = s
-			e.mu.Unlock()
-		}
-	})
-	e.pl.now(stage)
-}
-
-func (e *engine) computeSums(j int) *neuronSums {
-	L := e.k * e.d * e.sumW
-	s := &neuronSums{pos: make([]uint64, L), neg: make([]uint64, L), zero: make([]uint64, L)}
-	sg := e.sign[j]
-	np, nn := 0, 0
-	for i, v := range sg {
-		if e.zeroX[i] {
-			continue
-		}
-		switch v {
-		case 1:
-			np++
-		case -1:
-			nn++
-		default:
-			exact.AddWords(s.zero, e.rx.Row(i), e.sumW)
-		}
-	}
-	acc, rest, want := s.pos, s.neg, int8(1)
-	if nn < np {
-		acc, rest, want = s.neg, s.pos, -1
-	}
-	exact.SumRowsWhere(acc, e.rx, sg, want)
-	copy(rest, e.tot)
-	exact.SubWords(rest, acc, e.sumW)
-	exact.SubWords(rest, s.zero, e.sumW)
-	return s
-}
-
 // preRow returns w_j·x_i exactly for every sample.
 func (e *engine) preRow(j int) []*big.Rat {
 	row := make([]*big.Rat, e.n)
@@ -618,9 +366,9 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 		}
 		switch t {
 		case 1:
-			exact.AddWords(pos, e.rx.Row(i), e.sumW)
+			exact.AddWords(pos, e.rxRow(i), e.sumW)
 		case -1:
-			exact.AddWords(neg, e.rx.Row(i), e.sumW)
+			exact.AddWords(neg, e.rxRow(i), e.sumW)
 		}
 	}
 	den := new(big.Int).Mul(e.ds, e.dr)
@@ -894,10 +642,7 @@ func (e *engine) expansion(delta Direction, moved []int, db exact.Vec) exact.Pol
 // the means ᾱ = (1/n) Σ_i α_i, β̄ = (1/n) Σ_i β_i (given as sa = ᾱ, sb = β̄;
 // nil for zero), c₁ += db·ḡ, c₂ += db·ᾱ + |db|²/2, c₃ += db·β̄.
 func (e *engine) addBiasTerms(c exact.Poly, db, sa, sb exact.Vec) {
-	g := exact.NewVec(e.k)
-	for _, r := range e.r {
-		g = g.Add(r)
-	}
+	g := e.residualSum()
 	t := db.Dot(g)
 	c[1].Add(c[1], t.Mul(t, big.NewRat(1, int64(e.n))))
 	h := db.Norm2()
@@ -957,7 +702,7 @@ func (e *engine) safeRadius(delta Direction, moved []int) *big.Rat {
 
 // totalRX returns Σ_i r_i x_iᵀ (k×d) from the engine's integer total.
 func (e *engine) totalRX() exact.Mat {
-	e.prepareRX()
+	e.prepareSums()
 	D := new(big.Int).Mul(e.dr, e.dx)
 	out := exact.NewMat(e.k, e.d)
 	var u big.Int

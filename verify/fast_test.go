@@ -22,18 +22,28 @@ func floatPoint(rng *rand.Rand, n, d, m, k int) *Point { return nt.FloatPoint(rn
 
 func TestEngineAgainstDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
+	oldR, oldS := residualBlock, sumsBlock
+	defer func() { residualBlock, sumsBlock = oldR, oldS }()
 	for trial := 0; trial < 200; trial++ {
 		var p *Point
-		if trial%2 == 0 {
+		residualBlock, sumsBlock = oldR, oldS
+		switch {
+		case trial%2 == 0:
 			p = randomPoint(rng)
-		} else {
+		case trial%8 != 3:
 			p = floatPoint(rng, 1+rng.IntN(12), 1+rng.IntN(4), 1+rng.IntN(5), 1+rng.IntN(3))
+		default:
+			// Wider points cut into many sample blocks, so that the passes
+			// of datapass.go run several blocks, partial last blocks and
+			// chunks of up to 8 rows.
+			p = floatPoint(rng, 1+rng.IntN(30), 1+rng.IntN(4), 8+rng.IntN(10), 1+rng.IntN(3))
+			residualBlock, sumsBlock = 1+rng.IntN(20), 1+rng.IntN(30)
 		}
 		e := newEngine(p)
 		want := slowResiduals(p)
 		for i := range want {
-			if !want[i].Equal(e.r[i]) {
-				t.Fatalf("trial %d: residual %d = %v, want %v", trial, i, e.r[i], want[i])
+			if !want[i].Equal(e.residual(i)) {
+				t.Fatalf("trial %d: residual %d = %v, want %v", trial, i, e.residual(i), want[i])
 			}
 		}
 		for j, nr := range p.Neurons {

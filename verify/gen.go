@@ -277,7 +277,7 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 		p.X = append(p.X, s.x)
 		p.Y = append(p.Y, exact.NewVec(k))
 	}
-	f := newEngine(p).r // residuals against y = 0: f(x_i)
+	f := newEngine(p).residualList() // residuals against y = 0: f(x_i)
 	for i, s := range samples {
 		p.Y[i] = f[i].Sub(s.r)
 	}

@@ -258,7 +258,7 @@ func orthogonalToFeatures(act Activation, xs []exact.Vec, lines []*line, r []exa
 	}
 	if act.Kappa().Sign() != 0 {
 		for _, l := range lines {
-			if !lineSum(l, r).IsZero() {
+			if !lineSum(l, func(i int) exact.Vec { return r[i] }).IsZero() {
 				return false
 			}
 		}
@@ -292,7 +292,7 @@ func (fs *featureSpace) featureWitness(r []exact.Vec, e1 exact.Mat) (u, q exact.
 		ls = fs.lineSet() // E2 decides
 	}
 	u, err = zeroWitness(p.D(), e1, resp, fs.kappa, p.X, fs.nonzero, ls,
-		func(l *line) exact.Vec { return lineSum(l, r) })
+		func(l *line) exact.Vec { return lineSum(l, func(i int) exact.Vec { return r[i] }) })
 	if err != nil || u == nil {
 		return nil, nil, err
 	}
@@ -577,10 +577,10 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 			e1[l] = row.Scale(half)
 		}
 	}
-	global := e1.IsZero() && (!p.HasOutputBias() || residualSum(s.r).IsZero())
+	global := e1.IsZero() && (!p.HasOutputBias() || s.ev.residualSum().IsZero())
 	if global && fs.kappa.Sign() != 0 {
 		for _, l := range fs.lineSet() {
-			if !lineSum(l, s.r).IsZero() {
+			if !lineSum(l, s.res).IsZero() {
 				global = false
 				break
 			}
@@ -613,7 +613,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 // projection and a network reaching it.
 func (s *state) notGlobal(g *recheck.GlobalProof, fs *featureSpace, e1 exact.Mat, loss *big.Rat) error {
 	p, m := s.p, s.p.M()
-	u, q, err := fs.featureWitness(s.r, e1)
+	u, q, err := fs.featureWitness(s.ev.residualList(), e1)
 	if err != nil {
 		return err
 	}
@@ -621,7 +621,7 @@ func (s *state) notGlobal(g *recheck.GlobalProof, fs *featureSpace, e1 exact.Mat
 	case u != nil:
 		g.U, g.Q = u, q
 		g.Reason = "not global: a zero neuron added to θ escapes along u, so L(θ) > L*"
-	case p.HasOutputBias() && !residualSum(s.r).IsZero():
+	case p.HasOutputBias() && !s.ev.residualSum().IsZero():
 		g.Reason = "not global: (S0) fails, so L(θ) > L*"
 	default:
 		return fmt.Errorf("internal error: the residuals fail E1/E2 over all samples, but an added zero neuron does not escape")

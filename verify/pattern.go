@@ -86,7 +86,6 @@ func (pt *Pattern) Kind(p *Point, j int) NeuronKind {
 type state struct {
 	p   *Point
 	pt  *Pattern
-	r   []exact.Vec
 	n   *big.Rat
 	rho Activation
 	ev  *engine
@@ -119,8 +118,11 @@ func makeState(p *Point, full bool) *state { return makeStateStop(p, full, nil) 
 
 func makeStateStop(p *Point, full bool, pl *poller) *state {
 	e := newEngineStop(p, nil, pl)
-	return &state{p: p, pt: e.pattern(full), r: e.r, n: big.NewRat(int64(p.N()), 1), rho: p.Act, ev: e}
+	return &state{p: p, pt: e.pattern(full), n: big.NewRat(int64(p.N()), 1), rho: p.Act, ev: e}
 }
+
+// res returns the residual r_i = f(x_i) − y_i.
+func (s *state) res(i int) exact.Vec { return s.ev.residual(i) }
 
 // preRow returns the exact values w_j·x_i for every sample, filling
 // pt.Pre[j] on first use.

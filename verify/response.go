@@ -26,10 +26,7 @@ func (s *state) Phi(j int, u exact.Vec) *big.Rat {
 // BiasGradient returns the output-bias gradient ∂L/∂b = (1/n) Σ_i r_i ∈ Q^k;
 // (S0) of Theorem S asks it to vanish when the network has an output bias.
 func (s *state) BiasGradient() exact.Vec {
-	g := exact.NewVec(s.p.K())
-	for _, r := range s.ev.r {
-		g = g.Add(r)
-	}
+	g := s.ev.residualSum()
 	return g.Scale(new(big.Rat).Inv(s.n))
 }
 

@@ -98,7 +98,7 @@ func (s *state) boundary(j int) *boundaryTerms {
 	// v = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l from the exact masked sums.
 	bt := &boundaryTerms{v: e.combo(j, a, e.sp, e.sn, e.sn, e.ds)[0], kc: map[int]*big.Rat{}}
 	for _, i := range s.pt.Boundary(j) {
-		c := a.Dot(s.r[i])
+		c := a.Dot(s.res(i))
 		if c.Sign() == 0 {
 			continue
 		}

@@ -1,0 +1,420 @@
+package verify
+
+import (
+	"math/big"
+	"math/bits"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file holds the engine's pass over the data: the exact residuals and
+// the per-neuron sums S⁺_j, S⁻_j, S⁰_j. Both are sums of fixed-width
+// integer rows selected by the activation pattern — a product of the 0/1
+// pattern matrix with an integer matrix — and are computed the way a
+// matrix product is computed fast:
+//
+//   - Four Russians. The selecting side is taken in chunks of g rows; per
+//     chunk the 2^g subset sums of its rows are formed once (one row
+//     addition each), and every row of the other side adds the one its g
+//     pattern bits name (exact.AddSelectedSums): a g-fold cut in additions.
+//   - Tiles. Samples are taken in blocks and rows in column tiles sized so
+//     that the tables and the rows being summed stay in the cache; the
+//     per-sample products r̄_i ⊗ x̄_i are formed for one tile at a time and
+//     never stored for all samples.
+//   - No rationals per sample. The residuals are integers over the common
+//     denominator E·D_Y (E = D_ρD_AD_WD_X), reduced by a common power of two
+//     when that denominator is one; a residual becomes a big.Rat only when
+//     asked for (residual).
+
+// tileWords returns the width, in words (a multiple of w, at most
+// rowWords), of the column tiles of a pass with T destination rows and
+// tables of 2^g rows: both within about 512 KiB.
+func tileWords(rowWords, w, T, g int) int {
+	q := (1 << 16) / (T + 1<<g)
+	q -= q % w
+	return min(max(q, w), rowWords)
+}
+
+// chunkBits returns g for a pass with T destination rows and S source
+// rows: the table of 2^g subset sums costs 2^g row additions per chunk
+// against T uses, so 2^g ≤ T/2 (and g ≤ 8, g ≤ S).
+func chunkBits(T, S int) int {
+	g := bits.Len(uint(T)) - 2
+	return max(1, min(g, 8, max(S, 1)))
+}
+
+// residualBlock is the number of samples a goroutine of the residual pass
+// takes at a time (a variable so that tests can cut small instances into
+// many blocks).
+var residualBlock = 256
+
+// sumsBlock is the number of samples of one step of the sums pass.
+var sumsBlock = 1024
+
+// residuals computes r_i = f(x_i) − y_i exactly, as the integers
+// r̄_i = r_i·dr: with E = D_ρD_AD_WD_X and the targets y − b over D_Y,
+// r̄_i = (s₊V⁺_i·X̄_i + s₋V⁻_i·X̄_i)·D_Y − Ȳ_i·E and dr = E·D_Y, where
+// V⁺_i = Σ_{j∈P_i} Ā_j ⊗ W̄_j (the neurons with w_j·x_i > 0) and
+// V⁻_i = Σ_j Ā_j ⊗ W̄_j − V⁺_i − Σ_{j∈Z_i} Ā_j ⊗ W̄_j.
+func (e *engine) residuals() {
+	const stage = "setting up the exact engine (residuals)"
+	n, d, k, m := e.n, e.d, e.k, e.m
+	kd := k * d
+	as := make([]exact.Vec, m)
+	for j, nr := range e.p.Neurons {
+		as[j] = nr.A
+	}
+	am, da, ba := intImage(as, k)
+	// AW_j = Ā_j ⊗ W̄_j (k·d entries) for the active neurons, in order.
+	vBits := ba + e.bw + bitlen(m) + 2
+	vW := exact.WordsFor(vBits)
+	var act []int
+	for j := 0; j < m; j++ {
+		if !e.aZero[j] && !e.wZero[j] {
+			act = append(act, j)
+		}
+	}
+	L := kd * vW
+	aw := exact.NewIntMat(len(act), kd, vW)
+	var ai, wi, t big.Int
+	for q, j := range act {
+		for l := 0; l < k; l++ {
+			am.Get(j, l, &ai)
+			for c := 0; c < d; c++ {
+				e.w.Get(j, c, &wi)
+				aw.Set(q, l*d+c, t.Mul(&ai, &wi))
+			}
+		}
+	}
+	leaky := e.sn.Sign() != 0
+	var all []uint64
+	if leaky {
+		all = make([]uint64, L)
+		for q := range act {
+			exact.AddWords(all, aw.Row(q), vW)
+		}
+	}
+	E := new(big.Int).Mul(e.ds, da)
+	E.Mul(E, e.dw)
+	E.Mul(E, e.dx)
+	ym, dy, by := intImageStop(e.p.ShiftedTargets(), k, e.pl)
+	fBits := vBits + e.bx + bitlen(d) + 2
+	fW := exact.WordsFor(fBits)
+	sBits := fBits + max(e.sp.BitLen(), e.sn.BitLen()) + 1
+	sW := exact.WordsFor(sBits)
+	rW := exact.WordsFor(max(sBits+dy.BitLen(), by+E.BitLen()) + 2)
+	spW, snW := intWords(e.sp), intWords(e.sn)
+	dyW, negE := intWords(dy), intWords(new(big.Int).Neg(E))
+	rbar := exact.NewIntMat(n, k, rW)
+
+	g := chunkBits(residualBlock, len(act))
+	nc := (len(act) + g - 1) / g
+	tw := tileWords(L, vW, residualBlock, g)
+	nb := (n + residualBlock - 1) / residualBlock
+	parallelDynamic(nb, workers(n*m*d), func(b int) {
+		if e.pl.stopNow() {
+			return // the poll after the join unwinds Check
+		}
+		i0, i1 := b*residualBlock, min((b+1)*residualBlock, n)
+		T := i1 - i0
+		sel := make([]uint8, T*nc)
+		var zl [][]int // active neurons with w_j·x_i = 0, per sample (leaky only)
+		if leaky {
+			zl = make([][]int, T)
+		}
+		for q, j := range act {
+			row := e.sign[j][i0:i1]
+			c, bit := q/g, uint8(1)<<(q%g)
+			for t, s := range row {
+				switch s {
+				case 1:
+					sel[t*nc+c] |= bit
+				case 0:
+					if leaky {
+						zl[t] = append(zl[t], q)
+					}
+				}
+			}
+		}
+		fp := make([]uint64, T*k*fW)
+		var fn []uint64
+		if leaky {
+			fn = make([]uint64, T*k*fW)
+		}
+		v := make([]uint64, T*tw)
+		table := make([]uint64, (1<<g)*tw)
+		vn := make([]uint64, vW)
+		for lo := 0; lo < L; lo += tw {
+			hi := min(lo+tw, L)
+			width := hi - lo
+			clear(v[:T*width])
+			exact.AddSelectedSums(v, width, T, aw.Data[lo:], L, len(act), width, sel, g, vW, table)
+			for t := 0; t < T; t++ {
+				i := i0 + t
+				if e.zeroX[i] {
+					continue
+				}
+				xi := e.x.Row(i)
+				for q := lo / vW; q < hi/vW; q++ {
+					l, c := q/d, q%d
+					xc := xi[c*e.x.W : (c+1)*e.x.W]
+					if exact.WordsIsZero(xc) {
+						continue
+					}
+					vp := v[t*width+q*vW-lo : t*width+(q+1)*vW-lo]
+					exact.MulAddWords(fp[(t*k+l)*fW:(t*k+l+1)*fW], vp, xc)
+					if leaky {
+						copy(vn, all[q*vW:(q+1)*vW])
+						exact.SubWords(vn, vp, vW)
+						for _, z := range zl[t] {
+							exact.SubWords(vn, aw.Row(z)[q*vW:(q+1)*vW], vW)
+						}
+						exact.MulAddWords(fn[(t*k+l)*fW:(t*k+l+1)*fW], vn, xc)
+					}
+				}
+			}
+		}
+		// r̄ = (s₊F⁺ + s₋F⁻)·D_Y − Ȳ·E.
+		f := make([]uint64, sW)
+		for t := 0; t < T; t++ {
+			for l := 0; l < k; l++ {
+				clear(f)
+				exact.MulAddWords(f, fp[(t*k+l)*fW:(t*k+l+1)*fW], spW)
+				if leaky {
+					exact.MulAddWords(f, fn[(t*k+l)*fW:(t*k+l+1)*fW], snW)
+				}
+				r := rbar.Entry(i0+t, l)
+				exact.MulAddWords(r, f, dyW)
+				exact.MulAddWords(r, ym.Entry(i0+t, l), negE)
+			}
+		}
+	})
+	e.pl.now(stage)
+	e.dr = new(big.Int).Mul(E, dy)
+	e.rbar = rbar
+	e.reduceResiduals()
+}
+
+// intWords returns x in two's complement words (at least one).
+func intWords(x *big.Int) []uint64 {
+	w := make([]uint64, exact.WordsFor(x.BitLen()+1))
+	exact.SetWords(w, x)
+	return w
+}
+
+// reduceResiduals divides r̄ and dr by their largest common power of two
+// when dr is a power of two (float-derived data), and sets br to the bit
+// length of the largest |r̄_i|.
+func (e *engine) reduceResiduals() {
+	rb := e.rbar
+	shift := -1
+	if tz := int(e.dr.TrailingZeroBits()); tz == e.dr.BitLen()-1 {
+		shift = tz
+		for q := 0; q < rb.Rows*rb.Cols && shift > 0; q++ {
+			w := rb.Data[q*rb.W : (q+1)*rb.W]
+			for o, x := range w {
+				if x != 0 {
+					shift = min(shift, 64*o+bits.TrailingZeros64(x))
+					break
+				}
+			}
+		}
+	}
+	var z big.Int
+	br := 0
+	mag := make([]uint64, rb.W)
+	for q := 0; q < rb.Rows*rb.Cols; q++ {
+		w := rb.Data[q*rb.W : (q+1)*rb.W]
+		if shift > 0 && !exact.WordsIsZero(w) {
+			exact.WordsInt(&z, w)
+			z.Rsh(&z, uint(shift)) // exact: shift ≤ the trailing zeros
+			exact.SetWords(w, &z)
+		}
+		copy(mag, w)
+		if int64(mag[len(mag)-1]) < 0 {
+			exact.NegWords(mag)
+		}
+		for o := len(mag) - 1; o >= 0; o-- {
+			if mag[o] != 0 {
+				br = max(br, 64*o+bits.Len64(mag[o]))
+				break
+			}
+		}
+	}
+	if shift > 0 {
+		e.dr.Rsh(e.dr, uint(shift))
+	}
+	e.br = br
+	if want := exact.WordsFor(br + 1); want < rb.W {
+		narrow := exact.NewIntMat(rb.Rows, rb.Cols, want)
+		for q := 0; q < rb.Rows*rb.Cols; q++ {
+			copy(narrow.Data[q*want:(q+1)*want], rb.Data[q*rb.W:q*rb.W+want])
+		}
+		e.rbar = narrow
+	}
+}
+
+// residual returns r_i = r̄_i/dr as rationals (computed once per sample).
+func (e *engine) residual(i int) exact.Vec {
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	if e.rcache == nil {
+		e.rcache = make([]exact.Vec, e.n)
+	}
+	if r := e.rcache[i]; r != nil {
+		return r
+	}
+	r := make(exact.Vec, e.k)
+	var z big.Int
+	for l := range r {
+		r[l] = new(big.Rat).SetFrac(e.rbar.Get(i, l, &z), e.dr)
+	}
+	e.rcache[i] = r
+	return r
+}
+
+// residualList returns every residual r_i.
+func (e *engine) residualList() []exact.Vec {
+	out := make([]exact.Vec, e.n)
+	for i := range out {
+		out[i] = e.residual(i)
+	}
+	return out
+}
+
+// residualSum returns Σ_i r_i = (Σ_i r̄_i)/dr.
+func (e *engine) residualSum() exact.Vec {
+	out := make(exact.Vec, e.k)
+	var z big.Int
+	for l := range out {
+		s := new(big.Int)
+		for i := 0; i < e.n; i++ {
+			s.Add(s, e.rbar.Get(i, l, &z))
+		}
+		out[l] = new(big.Rat).SetFrac(s, e.dr)
+	}
+	return out
+}
+
+// addRX adds r̄_i^(l)·x̄_i[c] (entry q = l·d + c of r̄_i ⊗ x̄_i) to dst.
+func (e *engine) addRX(dst []uint64, i, q int) {
+	l, c := q/e.d, q%e.d
+	exact.MulAddWords(dst, e.rbar.Entry(i, l), e.x.Entry(i, c))
+}
+
+// rxRow returns r̄_i ⊗ x̄_i (k·d entries of sumW words).
+func (e *engine) rxRow(i int) []uint64 {
+	out := make([]uint64, e.k*e.d*e.sumW)
+	for q := 0; q < e.k*e.d; q++ {
+		e.addRX(out[q*e.sumW:(q+1)*e.sumW], i, q)
+	}
+	return out
+}
+
+// prepareSums computes every neuron's sums, once.
+func (e *engine) prepareSums() { e.sumsOnce.Do(e.computeSums) }
+
+// computeSums is the sums pass: S⁺_j = Σ_{i : w_j·x_i > 0} r̄_i ⊗ x̄_i for
+// every neuron by subset sums over blocks of samples (the samples in chunks
+// of g), S⁰_j over the boundary samples, and the total Σ_i r̄_i ⊗ x̄_i;
+// S⁻_j = total − S⁺_j − S⁰_j is formed when a neuron's sums are asked for.
+//
+// The poller (budget.go) is asked after each block: the pass runs on
+// Check's goroutine (TheoremS asks for it before anything else does).
+func (e *engine) computeSums() {
+	const stage = "computing the sums of Theorem S"
+	n, d, k, m := e.n, e.d, e.k, e.m
+	kd := k * d
+	e.sumW = exact.WordsFor(e.br + e.bx + bitlen(n) + 2)
+	sw := e.sumW
+	L := kd * sw
+	e.spos = exact.NewIntMat(m, kd, sw)
+	e.tot = make([]uint64, L)
+	g := chunkBits(m, sumsBlock)
+	tw := tileWords(L, sw, m, g)
+	tiles := (L + tw - 1) / tw
+	// Work items: column tiles, and when there are too few of them for the
+	// workers, ranges of neurons within each.
+	nw := workers(n * m * d)
+	parts := max(1, (2*nw+tiles-1)/tiles)
+	parts = min(parts, m)
+	sel := make([]uint8, m*((sumsBlock+g-1)/g))
+	for i0 := 0; i0 < n; i0 += sumsBlock {
+		e.pl.now(stage)
+		i1 := min(i0+sumsBlock, n)
+		B := i1 - i0
+		nc := (B + g - 1) / g
+		clear(sel)
+		parallel(m, nw, func(lo, hi int) {
+			for j := lo; j < hi; j++ {
+				for t, s := range e.sign[j][i0:i1] {
+					if s == 1 {
+						sel[j*nc+t/g] |= 1 << (t % g)
+					}
+				}
+			}
+		})
+		parallelDynamic(tiles*parts, nw, func(item int) {
+			tile, part := item/parts, item%parts
+			lo, hi := tile*tw, min((tile+1)*tw, L)
+			width := hi - lo
+			j0, j1 := part*m/parts, (part+1)*m/parts
+			src := make([]uint64, B*width)
+			for t := 0; t < B; t++ {
+				i := i0 + t
+				if e.zeroX[i] {
+					continue
+				}
+				for q := lo / sw; q < hi/sw; q++ {
+					e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q)
+				}
+				if part == 0 {
+					exact.AddWords(e.tot[lo:hi], src[t*width:(t+1)*width], sw)
+				}
+			}
+			table := make([]uint64, (1<<g)*width)
+			exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, table)
+		})
+	}
+	e.pl.now(stage)
+	// S⁰_j: the boundary samples of each neuron.
+	e.szero = make([][]uint64, m)
+	parallel(m, nw, func(lo, hi int) {
+		for j := lo; j < hi; j++ {
+			for i, s := range e.sign[j] {
+				if s != 0 || e.zeroX[i] {
+					continue
+				}
+				if e.szero[j] == nil {
+					e.szero[j] = make([]uint64, L)
+				}
+				for q := 0; q < kd; q++ {
+					e.addRX(e.szero[j][q*sw:(q+1)*sw], i, q)
+				}
+			}
+		}
+	})
+}
+
+// neuronSums returns S⁺_j, S⁻_j, S⁰_j, computing the sums pass on first use.
+func (e *engine) neuronSums(j int) *neuronSums {
+	e.prepareSums()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.sums == nil {
+		e.sums = make([]*neuronSums, e.m)
+	}
+	if s := e.sums[j]; s != nil {
+		return s
+	}
+	L := e.k * e.d * e.sumW
+	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], neg: make([]uint64, L)}
+	if s.zero == nil {
+		s.zero = make([]uint64, L)
+	}
+	copy(s.neg, e.tot)
+	exact.SubWords(s.neg, s.pos, e.sumW)
+	exact.SubWords(s.neg, s.zero, e.sumW)
+	e.sums[j] = s
+	return s
+}
