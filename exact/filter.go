@@ -3,6 +3,7 @@ package exact
 import (
 	"math"
 	"math/big"
+	"sort"
 )
 
 // This file holds the floating-point filter for signs of inner products: a
@@ -160,55 +161,91 @@ func filterDecide(s, mu, c float64) (int, bool) {
 // τ = fl(c_d·N_a·N_b) with c_d = (2d+8)u still exceeds
 // γ_{d+2}·‖â‖₂‖b̂‖₂ ≥ |a·b − s| for d·u ≤ 2⁻²⁰ (squares of entries in
 // [2⁻⁵⁰⁰, 2⁵⁰⁰] neither underflow nor overflow). A zero norm means a zero
-// vector, hence a zero product.
+// vector, hence a zero product. The dot product is summed in four
+// interleaved partial sums (dot4): a summation tree in which each product
+// meets at most d − 1 additions, like recursive summation, so the bound
+// γ_{d+2} on its error is the same (Higham, §4.2: the bound holds for any
+// order of summation). Samples are taken in blocks that stay in the cache
+// while every w_j passes over them.
 func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
 	if len(w) == 0 || len(x) == 0 {
 		return nil
 	}
 	d := len(x[0].F)
 	c := DotFilterFactor(d)
-	for j, wj := range w {
-		row := out[j]
-		if !wj.OK {
-			for i := range x {
-				undecided = append(undecided, [2]int{j, i})
-			}
-			continue
-		}
-		if wj.Norm == 0 {
-			for i, xi := range x {
-				if xi.OK {
-					row[i] = 0
-				} else {
-					undecided = append(undecided, [2]int{j, i})
+	block := max(1, (16<<10)/(8*max(d, 1)))
+	for i0 := 0; i0 < len(x); i0 += block {
+		xs := x[i0:min(i0+block, len(x))]
+		for j, wj := range w {
+			row := out[j][i0 : i0+len(xs)]
+			if !wj.OK {
+				for i := range xs {
+					undecided = append(undecided, [2]int{j, i0 + i})
 				}
-			}
-			continue
-		}
-		wf := wj.F[:d]
-		cw := c * wj.Norm
-		for i, xi := range x {
-			if !xi.OK {
-				undecided = append(undecided, [2]int{j, i})
 				continue
 			}
-			xf := xi.F[:d]
-			var s float64
-			for k, v := range wf {
-				s += v * xf[k]
+			if wj.Norm == 0 {
+				for i, xi := range xs {
+					if xi.OK {
+						row[i] = 0
+					} else {
+						undecided = append(undecided, [2]int{j, i0 + i})
+					}
+				}
+				continue
 			}
-			tau := cw * xi.Norm
-			switch {
-			case s > tau:
-				row[i] = 1
-			case s < -tau:
-				row[i] = -1
-			case xi.Norm == 0:
-				row[i] = 0
-			default:
-				undecided = append(undecided, [2]int{j, i})
+			wf := wj.F[:d]
+			cw := c * wj.Norm
+			for i, xi := range xs {
+				if !xi.OK {
+					undecided = append(undecided, [2]int{j, i0 + i})
+					continue
+				}
+				s := dot4(wf, xi.F)
+				tau := cw * xi.Norm
+				switch {
+				case s > tau:
+					row[i] = 1
+				case s < -tau:
+					row[i] = -1
+				case xi.Norm == 0:
+					row[i] = 0
+				default:
+					undecided = append(undecided, [2]int{j, i0 + i})
+				}
 			}
 		}
 	}
+	sortPairs(undecided)
 	return undecided
+}
+
+// sortPairs sorts (j, i) pairs in row-major order.
+func sortPairs(p [][2]int) {
+	sort.Slice(p, func(a, b int) bool {
+		if p[a][0] != p[b][0] {
+			return p[a][0] < p[b][0]
+		}
+		return p[a][1] < p[b][1]
+	})
+}
+
+// dot4 returns fl(Σ_k a_k b_k) summed in four interleaved partial sums,
+// ((s₀ + s₁) + (s₂ + s₃)) with s_r the recursive sum of the products of the
+// indices ≡ r mod 4: every product meets at most d − 1 additions (d =
+// len(a) ≥ 1; the sums of zeros are exact).
+func dot4(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+3 < len(a); k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < len(a); k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
