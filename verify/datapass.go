@@ -333,12 +333,30 @@ func (e *engine) computeSums() {
 	g := chunkBits(m, sumsBlock)
 	tw := tileWords(L, sw, m, g)
 	tiles := (L + tw - 1) / tw
-	// Work items: column tiles, and when there are too few of them for the
-	// workers, ranges of neurons within each.
 	nw := workers(n * m * d)
-	parts := max(1, (2*nw+tiles-1)/tiles)
-	parts = min(parts, m)
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
+	srcTile := func(src []uint64, i0, B, lo, hi int) {
+		width := hi - lo
+		for t := 0; t < B; t++ {
+			i := i0 + t
+			if e.zeroX[i] {
+				continue
+			}
+			for q := lo / sw; q < hi/sw; q++ {
+				e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q)
+			}
+		}
+	}
+	addTot := func(src []uint64, B, lo, hi int) {
+		width := hi - lo
+		for t := 0; t < B; t++ {
+			exact.AddWords(e.tot[lo:hi], src[t*width:(t+1)*width], sw)
+		}
+	}
+	var shared []uint64 // the source tile when the tiles are taken one by one
+	if tiles < 2*nw {
+		shared = make([]uint64, sumsBlock*tw)
+	}
 	for i0 := 0; i0 < n; i0 += sumsBlock {
 		e.pl.now(stage)
 		i1 := min(i0+sumsBlock, n)
@@ -354,27 +372,33 @@ func (e *engine) computeSums() {
 				}
 			}
 		})
-		parallelDynamic(tiles*parts, nw, func(item int) {
-			tile, part := item/parts, item%parts
-			lo, hi := tile*tw, min((tile+1)*tw, L)
+		if shared == nil {
+			// Many column tiles: one goroutine per tile, all neurons.
+			parallelDynamic(tiles, nw, func(tile int) {
+				lo, hi := tile*tw, min((tile+1)*tw, L)
+				width := hi - lo
+				src := make([]uint64, B*width)
+				srcTile(src, i0, B, lo, hi)
+				addTot(src, B, lo, hi)
+				table := make([]uint64, (1<<g)*width)
+				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, table)
+			})
+			continue
+		}
+		// Few column tiles: each is formed once (samples in parallel) and
+		// the neurons are split among the goroutines.
+		for lo := 0; lo < L; lo += tw {
+			hi := min(lo+tw, L)
 			width := hi - lo
-			j0, j1 := part*m/parts, (part+1)*m/parts
-			src := make([]uint64, B*width)
-			for t := 0; t < B; t++ {
-				i := i0 + t
-				if e.zeroX[i] {
-					continue
-				}
-				for q := lo / sw; q < hi/sw; q++ {
-					e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q)
-				}
-				if part == 0 {
-					exact.AddWords(e.tot[lo:hi], src[t*width:(t+1)*width], sw)
-				}
-			}
-			table := make([]uint64, (1<<g)*width)
-			exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, table)
-		})
+			src := shared[:B*width]
+			clear(src)
+			parallel(B, nw, func(t0, t1 int) { srcTile(src[t0*width:], i0+t0, t1-t0, lo, hi) })
+			addTot(src, B, lo, hi)
+			parallel(m, nw, func(j0, j1 int) {
+				table := make([]uint64, (1<<g)*width)
+				exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, table)
+			})
+		}
 	}
 	e.pl.now(stage)
 	// S⁰_j: the boundary samples of each neuron.
