@@ -222,6 +222,13 @@ func magnitude(buf, x []uint64) ([]uint64, bool) {
 // MulAddWords sets dst ← dst + a·b for integers a and b in two's complement
 // (their widths are their lengths). The result must fit in len(dst) words.
 func MulAddWords(dst, a, b []uint64) {
+	if len(b) > len(a) {
+		a, b = b, a
+	}
+	if len(b) <= 2 && len(a) <= 8 {
+		mulAddNarrow(dst, a, b)
+		return
+	}
 	var abuf, bbuf [8]uint64
 	var pbuf [16]uint64
 	var am, bm []uint64
@@ -409,5 +416,84 @@ func AddRowWhere(m *IntMat, src []uint64, sel, want []int8) {
 				AddWords(data[i*L:(i+1)*L], src, m.W)
 			}
 		}
+	}
+}
+
+// mulAddNarrow is MulAddWords for len(a) ≤ 8 and len(b) ≤ 2 (the product
+// of a wide integer and one of at most two words), without allocation:
+// magnitudes on the stack, the product row by row, and the carry or borrow
+// into dst stopped as soon as it is zero.
+func mulAddNarrow(dst, a, b []uint64) {
+	var am [8]uint64
+	la := copy(am[:], a)
+	an := la > 0 && int64(a[la-1]) < 0
+	if an {
+		negWords(am[:la])
+	}
+	for la > 0 && am[la-1] == 0 {
+		la--
+	}
+	var b0, b1 uint64
+	bn := false
+	switch len(b) {
+	case 1:
+		b0 = b[0]
+		if int64(b0) < 0 {
+			b0, bn = -b0, true
+		}
+	case 2:
+		b0, b1 = b[0], b[1]
+		if int64(b1) < 0 {
+			bn = true
+			var c uint64
+			b0, c = bits.Add64(^b0, 1, 0)
+			b1, _ = bits.Add64(^b1, 0, c)
+		}
+	}
+	if la == 0 || b0 == 0 && b1 == 0 {
+		return
+	}
+	var p [10]uint64
+	var carry uint64
+	for i := 0; i < la; i++ {
+		hi, lo := bits.Mul64(am[i], b0)
+		var c uint64
+		lo, c = bits.Add64(lo, carry, 0)
+		p[i], carry = lo, hi+c
+	}
+	p[la] = carry
+	lp := la + 1
+	if b1 != 0 {
+		carry = 0
+		for i := 0; i < la; i++ {
+			hi, lo := bits.Mul64(am[i], b1)
+			var c uint64
+			lo, c = bits.Add64(lo, p[i+1], 0)
+			hi += c
+			lo, c = bits.Add64(lo, carry, 0)
+			p[i+1], carry = lo, hi+c
+		}
+		p[la+1] = carry
+		lp = la + 2
+	}
+	lp = min(lp, len(dst))
+	if an != bn {
+		var br uint64
+		k := 0
+		for ; k < lp; k++ {
+			dst[k], br = bits.Sub64(dst[k], p[k], br)
+		}
+		for ; br != 0 && k < len(dst); k++ {
+			dst[k], br = bits.Sub64(dst[k], 0, br)
+		}
+		return
+	}
+	var c uint64
+	k := 0
+	for ; k < lp; k++ {
+		dst[k], c = bits.Add64(dst[k], p[k], c)
+	}
+	for ; c != 0 && k < len(dst); k++ {
+		dst[k], c = bits.Add64(dst[k], 0, c)
 	}
 }

@@ -148,3 +148,57 @@ func TestMaskedRowSums(t *testing.T) {
 		}
 	}
 }
+
+// TestMulAddWords compares MulAddWords (both its narrow path, one factor of
+// at most two words, and the general one) with big.Int arithmetic modulo
+// 2^(64·len(dst)), on random signed factors and the extremes of each width
+// (0, ±1, −2^(64w−1), 2^(64w−1) − 1), into a dst that already holds a value.
+func TestMulAddWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	extreme := func(w int) *big.Int {
+		top := new(big.Int).Lsh(big.NewInt(1), uint(64*w-1))
+		switch rng.IntN(5) {
+		case 0:
+			return new(big.Int)
+		case 1:
+			return big.NewInt(int64(1 - 2*rng.IntN(2)))
+		case 2:
+			return top.Neg(top)
+		case 3:
+			return top.Sub(top, big.NewInt(1))
+		}
+		return randBig(rng, 64*w-1)
+	}
+	for trial := 0; trial < 20000; trial++ {
+		wa, wb := 1+rng.IntN(8), 1+rng.IntN(3)
+		wd := wa + wb + rng.IntN(3) - 1
+		x, y, z := extreme(wa), extreme(wb), randBig(rng, 64*wd-1)
+		a, b, dst := make([]uint64, wa), make([]uint64, wb), make([]uint64, wd)
+		setTwos(a, x) // SetWords refuses −2^(64w−1); the words hold it
+		setTwos(b, y)
+		SetWords(dst, z)
+		mod := new(big.Int).Lsh(big.NewInt(1), uint(64*wd))
+		want := new(big.Int).Mul(x, y)
+		want.Add(want, z).Mod(want, mod)
+		if trial%2 == 0 {
+			MulAddWords(dst, a, b)
+		} else {
+			MulAddWords(dst, b, a)
+		}
+		got := WordsInt(new(big.Int), dst)
+		if got.Mod(got, mod).Cmp(want) != 0 {
+			t.Fatalf("trial %d: %v + %v·%v (%d words) = %v, want %v", trial, z, x, y, wd, got, want)
+		}
+	}
+}
+
+// setTwos stores x (−2^(64·len(w)−1) ≤ x < 2^(64·len(w)−1)) in w in two's
+// complement.
+func setTwos(w []uint64, x *big.Int) {
+	m := new(big.Int).Lsh(big.NewInt(1), uint(64*len(w)))
+	u := new(big.Int).Mod(x, m)
+	clear(w)
+	for i, b := range u.Bits() {
+		w[i] = uint64(b)
+	}
+}
