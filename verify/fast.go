@@ -218,26 +218,15 @@ func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	if xs != nil {
 		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
 	} else {
-		e.x, e.dx, e.bx = intImageStop(p.X, d, pl)
-		e.zeroX = make([]bool, n)
-		e.xf = make([]exact.FloatVec, n)
-		for i, x := range p.X {
-			e.zeroX[i] = x.IsZero()
-			e.xf[i] = exact.ToFloatVec(x)
-			pl.tick(stage)
-		}
+		e.x, e.dx, e.bx, e.xf, e.zeroX = images(p.X, d, pl)
 	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j] = nr.W
 	}
-	e.w, e.dw, e.bw = intImageStop(ws, d, pl)
-	e.wf = make([]exact.FloatVec, m)
-	e.wZero = make([]bool, m)
+	e.w, e.dw, e.bw, e.wf, e.wZero = images(ws, d, pl)
 	e.aZero = make([]bool, m)
 	for j, nr := range p.Neurons {
-		e.wf[j] = exact.ToFloatVec(nr.W)
-		e.wZero[j] = nr.W.IsZero()
 		e.aZero[j] = nr.A.IsZero()
 	}
 	e.ds = ratDen([]*big.Rat{p.Act.Pos, p.Act.Neg})
