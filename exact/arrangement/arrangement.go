@@ -83,6 +83,9 @@ func CellsWithin(normals []exact.Vec, d int, maxCells int, stop func() bool) ([]
 			return nil, fmt.Errorf("arrangement: normal %d must have %d non-nil entries", i, d)
 		}
 	}
+	if out, ok, err := independentCells(normals, d, maxCells, stop); ok {
+		return out, err
+	}
 	out, _, err := cells(normals, d, maxCells, stop, false)
 	if err != nil {
 		return nil, err
@@ -103,6 +106,12 @@ func CellsCovered(normals []exact.Vec, d int, maxCells int, stop func() bool) ([
 		if len(h) != d || !h.Defined() {
 			return nil, nil, fmt.Errorf("arrangement: normal %d must have %d non-nil entries", i, d)
 		}
+	}
+	if out, ok, err := independentCells(normals, d, maxCells, stop); ok {
+		if err != nil {
+			return nil, nil, err
+		}
+		return out, &Cover{}, nil
 	}
 	out, cover, err := cells(normals, d, maxCells, stop, true)
 	if err != nil {

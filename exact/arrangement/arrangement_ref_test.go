@@ -211,7 +211,9 @@ func refIcells(normals []ivec, d int, maxCells int) (func(icell) []int8, []icell
 
 // TestCellsMatchReference compares Cells with the reference implementation
 // on random arrangements (with parallel and zero normals, big entries and
-// dimensions 1–5): identical cells, order and interior points.
+// dimensions 1–5): identical cells and order, and identical interior points
+// except for linearly independent normals (independentCells), whose points
+// must be interior.
 func TestCellsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
 	for trial := 0; trial < 300; trial++ {
@@ -248,8 +250,11 @@ func TestCellsMatchReference(t *testing.T) {
 		if len(got) != len(want) {
 			t.Fatalf("trial %d: %d cells, reference %d", trial, len(got), len(want))
 		}
+		// Independent normals take independentCells' own (smaller) points.
+		_, independent, _ := independentCells(normals, d, 0, nil)
 		for c := range got {
-			if !slices.Equal(got[c].Signs, want[c].Signs) || !got[c].Point.Equal(want[c].Point) {
+			if !slices.Equal(got[c].Signs, want[c].Signs) || !got[c].Check(normals) ||
+				!independent && !got[c].Point.Equal(want[c].Point) {
 				t.Fatalf("trial %d cell %d: %v %v, reference %v %v", trial, c, got[c].Signs, got[c].Point, want[c].Signs, want[c].Point)
 			}
 		}
