@@ -119,6 +119,11 @@ func (lp LP) Solve() (LPResult, error) {
 	if err != nil {
 		return LPResult{}, err
 	}
+	if lp.C == nil && lp.B.IsZero() {
+		// A x = 0 has the solution x = 0, the simplex's own answer (phase
+		// I starts at zero and every pivot is degenerate).
+		return LPResult{Status: Optimal, X: exact.NewVec(n)}, nil
+	}
 	tb := newTableau(lp, m, n)
 
 	// Phase I: every column (x and artificial) may enter.
