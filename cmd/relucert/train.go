@@ -54,6 +54,10 @@ type trainCert struct {
 	Note string
 	// Failed reports a certificate that did not re-check.
 	Failed bool
+	// Point is the snapped exact point θ* and Check its verdict; both nil
+	// when no exact point was found.
+	Point *verify.Point
+	Check *verify.Verdict
 }
 
 // certify snaps the float point p (its weights are the exact values of
@@ -76,6 +80,7 @@ var certify = func(p *verify.Point, tol float64, opt verify.Options) (*trainCert
 		return c, nil
 	}
 	v := res.Verdict
+	c.Point, c.Check = res.Point, v
 	c.Verdict = v.Kind.String()
 	c.Escape = v.Escape
 	c.Loss = v.Loss
@@ -184,53 +189,18 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	}
 
 	progress, finish := descent.TerminalProgress(*steps, "train")
-	start := time.Now()
-	run, err := prob.Train(descent.Config{Width: *width, Mu: mu, LR: *lr, Steps: *steps, Seed: *seed, Rule: rule, Progress: progress,
-		Stop: exact.StopAt(opt.Deadline)})
+	tr, err := trainAndCertify(prob, descent.Config{Width: *width, Mu: mu, LR: *lr, Steps: *steps, Seed: *seed, Rule: rule, Progress: progress,
+		Stop: exact.StopAt(opt.Deadline)}, *tol, *certAt, opt)
 	finish()
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert train: %v\n", err)
 		return exitDisagree
 	}
-	trainTime := time.Since(start)
-
-	start = time.Now()
+	run, rows, final, trainTime, certTime := tr.run, tr.rows, tr.final, tr.trainTime, tr.certTime
 	code := exitOK
-	var rows []trainPlateau
-	for _, an := range run.Analyse(*tol) {
-		at := an.Points.At
-		switch *certAt {
-		case "first":
-			at = an.Points.First
-		case "end":
-			at = an.Points.End
-		}
-		cert, err := certify(prob.Point(at.Theta), *tol, opt)
-		if err != nil {
-			fmt.Fprintf(stderr, "relucert train: plateau at step %d: %v\n", at.Step, err)
-			return exitDisagree
-		}
-		if cert.Failed {
-			code = exitDisagree
-		}
-		rows = append(rows, trainPlateau{an: an, at: at, cert: cert})
+	if tr.failed {
+		code = exitDisagree
 	}
-	// the final point: the last plateau's when that plateau is certified at
-	// the last step, else certified on its own
-	var final *trainCert
-	if n := len(rows); n > 0 && rows[n-1].at.Step == run.LastStep {
-		final = rows[n-1].cert
-	} else {
-		final, err = certify(prob.Point(run.Final), *tol, opt)
-		if err != nil {
-			fmt.Fprintf(stderr, "relucert train: final point: %v\n", err)
-			return exitDisagree
-		}
-		if final.Failed {
-			code = exitDisagree
-		}
-	}
-	certTime := time.Since(start)
 	if run.Stopped != "" && code == exitOK {
 		code = exitUndetermined // the run did not reach --steps
 	}
@@ -261,6 +231,58 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// trainedRun is one training run with its plateaus and its final point
+// snapped and certified: what train reports and what explore gathers.
+type trainedRun struct {
+	run   *descent.Run
+	rows  []trainPlateau
+	final *trainCert
+	// failed reports a certificate that did not re-check.
+	failed              bool
+	trainTime, certTime time.Duration
+}
+
+// trainAndCertify runs gradient descent with cfg and certifies the point of
+// every plateau (its flattest, first or last step, as certAt says) and the
+// final point — the last plateau's certificate when that plateau is
+// certified at the last step. The error is a diverging run or a malformed
+// point (not a failed snap, which is a verdict "snap-failed").
+func trainAndCertify(prob *descent.Problem, cfg descent.Config, tol float64, certAt string, opt verify.Options) (*trainedRun, error) {
+	start := time.Now()
+	run, err := prob.Train(cfg)
+	if err != nil {
+		return nil, err
+	}
+	tr := &trainedRun{run: run, trainTime: time.Since(start)}
+	start = time.Now()
+	for _, an := range run.Analyse(tol) {
+		at := an.Points.At
+		switch certAt {
+		case "first":
+			at = an.Points.First
+		case "end":
+			at = an.Points.End
+		}
+		cert, err := certify(prob.Point(at.Theta), tol, opt)
+		if err != nil {
+			return nil, fmt.Errorf("plateau at step %d: %w", at.Step, err)
+		}
+		tr.failed = tr.failed || cert.Failed
+		tr.rows = append(tr.rows, trainPlateau{an: an, at: at, cert: cert})
+	}
+	if n := len(tr.rows); n > 0 && tr.rows[n-1].at.Step == run.LastStep {
+		tr.final = tr.rows[n-1].cert
+	} else {
+		tr.final, err = certify(prob.Point(run.Final), tol, opt)
+		if err != nil {
+			return nil, fmt.Errorf("final point: %w", err)
+		}
+		tr.failed = tr.failed || tr.final.Failed
+	}
+	tr.certTime = time.Since(start)
+	return tr, nil
 }
 
 // exactInScaling converts the exact (1/2n) loss to the run's scaling: for
