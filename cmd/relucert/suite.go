@@ -21,7 +21,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] [--cert CERTDIR] " + budgetSynopsis
+const suiteSynopsis = "suite [DIR] [--json] [--junit FILE] [--cert CERTDIR] [--shard I/N -o PART.json] " + budgetSynopsis
 
 func init() {
 	register("suite", command{
@@ -119,6 +119,8 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print one JSON object (the cases and the totals) instead of the table")
 	junit := fs.String("junit", "", "also write a JUnit XML report to `FILE`")
 	certDir := fs.String("cert", "", "write each case's certificate file to `DIR`/NAME.cert.json (for relucert recheck)")
+	shardStr := fs.String("shard", "", "run only part I of N of the cases (`I/N`: the cases whose number is I modulo N) and write them to -o for relucert merge; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/"+shardCountEnv+" when set")
+	outPath := fs.String("o", "", "with --shard: write the shard's partial result to `FILE`")
 	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -142,7 +144,7 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	entries, err := suiteEntries(dir)
+	entries, names, err := suiteEntries(dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
 		return exitUsage
@@ -152,6 +154,25 @@ func runSuite(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "relucert suite: --cert: %v\n", err)
 			return exitUsage
 		}
+	}
+	shard, sharded, shardNote, err := chooseShard(*shardStr)
+	if err != nil {
+		fmt.Fprintf(stderr, "relucert suite: %v\n", err)
+		return exitUsage
+	}
+	if sharded {
+		if *outPath == "" || *junit != "" || *jsonOut {
+			fmt.Fprintf(stderr, "relucert suite: shard %s: a shard's result is a partial file for relucert merge: give -o PART.json (and no --json or --junit: merge makes those)\n", shard)
+			return exitUsage
+		}
+		if shardNote != "" {
+			fmt.Fprintf(stderr, "relucert suite: %s\n", shardNote)
+		}
+		return runSuiteShard(dir, names, entries, shard, bf, opt, *certDir, *outPath, stdout, stderr)
+	}
+	if *outPath != "" {
+		fmt.Fprintln(stderr, "relucert suite: -o writes a shard's partial result: give --shard I/N too (or --json for the whole suite)")
+		return exitUsage
 	}
 	res := runEntries(entries, opt, bf.lim, newSuiteProgress(stderr, len(entries)), *certDir)
 	res.Dir = dir
@@ -194,27 +215,28 @@ func (r *suiteResult) exitCode() int {
 
 // suiteEntries lists the case files of dir, or of the embedded catalogue
 // when dir is "", each as a function that reads it: a directory's files
-// are read (streaming, within lim) and checked one at a time. The error is
+// are read (streaming, within lim) and checked one at a time. names are the
+// files' paths ("catalogue/NAME.json" for the catalogue). The error is
 // for a missing or unreadable directory, or one without *.json files.
-func suiteEntries(dir string) ([]func(cases.Limits) cases.Entry, error) {
-	var out []func(cases.Limits) cases.Entry
+func suiteEntries(dir string) (out []func(cases.Limits) cases.Entry, names []string, err error) {
 	if dir == "" {
 		for _, e := range cases.CatalogueEntries() {
 			out = append(out, func(cases.Limits) cases.Entry { return e })
+			names = append(names, e.File)
 		}
-		return out, nil
+		return out, names, nil
 	}
 	files, err := cases.Files(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no *.json case files", dir)
+		return nil, nil, fmt.Errorf("%s: no *.json case files", dir)
 	}
 	for _, f := range files {
 		out = append(out, func(lim cases.Limits) cases.Entry { return cases.LoadEntry(f, lim) })
 	}
-	return out, nil
+	return out, files, nil
 }
 
 // suiteTimeBudget is suite's time budget per case when --budget sets none:
@@ -805,17 +827,30 @@ func toSuiteJSON(r *suiteResult) *jsonSuite {
 			jc.Float = jf
 		}
 		out.Cases = append(out.Cases, jc)
-		if c.Check != nil && !c.Agree {
-			out.Totals.FloatDisagreements++
-			if c.ExpectedDisagreement {
-				out.Totals.ExpectedFloatDisagreements++
+	}
+	out.Totals = suiteTotals(out.Cases)
+	out.Totals.ElapsedMS = msf(r.Elapsed)
+	return out
+}
+
+// suiteTotals counts the cases of a suite run (ElapsedMS is left 0).
+func suiteTotals(cs []jsonSuiteCase) jsonSuiteTotals {
+	var t jsonSuiteTotals
+	for _, c := range cs {
+		t.Cases++
+		if c.Passed {
+			t.Passed++
+		} else {
+			t.Failed++
+		}
+		if c.Exact != nil && !c.Agree {
+			t.FloatDisagreements++
+			if c.ExpectedFloatDisagreement {
+				t.ExpectedFloatDisagreements++
 			} else {
-				out.Totals.UnexpectedFloatDisagreements++
+				t.UnexpectedFloatDisagreements++
 			}
 		}
 	}
-	out.Totals.Cases = len(r.Cases)
-	out.Totals.Passed, out.Totals.Failed = r.counts()
-	out.Totals.ElapsedMS = msf(r.Elapsed)
-	return out
+	return t
 }
