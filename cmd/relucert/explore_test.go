@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"image/png"
 	"math/big"
 	"os"
@@ -108,11 +109,15 @@ const exploreChildEnv = "RELUCERT_EXPLORE_CHILD"
 
 // TestExploreChild is the child process of the shard tests: it runs
 // relucert with the arguments of RELUCERT_EXPLORE_CHILD and exits with its
-// exit code. Without that variable it does nothing.
+// exit code; when that variable is "args", with the test binary's own
+// positional arguments (after --). Without the variable it does nothing.
 func TestExploreChild(t *testing.T) {
 	arg := os.Getenv(exploreChildEnv)
-	if arg == "" {
+	switch arg {
+	case "":
 		return
+	case "args":
+		os.Exit(run(flag.Args(), os.Stdout, os.Stderr))
 	}
 	os.Exit(run(strings.Split(arg, "\x1f"), os.Stdout, os.Stderr))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -19,7 +20,7 @@ func init() {
 	})
 }
 
-const mergeSynopsis = "merge PART.json… [-o OUT.json] [--json] [--plot F.png]"
+const mergeSynopsis = "merge PART.json…|DIR [-o OUT.json] [--json] [--plot F.png]"
 
 // maxPartBytes bounds one partial file.
 const maxPartBytes = 1 << 30
@@ -70,6 +71,9 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return fail("want at least one partial file")
 	}
+	if pos, err = expandPartDirs(pos); err != nil {
+		return fail("%v", err)
+	}
 	datas := make([][]byte, len(pos))
 	kind := ""
 	for i, p := range pos {
@@ -108,14 +112,35 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	}
 	// the configuration and data path of shard 0, every run
 	merged := &exploreResult{Shard: atlas.Shard{I: 0, N: 1}}
-	for i, r := range parts {
+	for _, r := range parts {
 		if r.Shard.I == 0 {
 			merged.Config = r.Config
 		}
-		_ = i
 		merged.Runs = append(merged.Runs, r.Runs...)
 	}
 	return writeAtlas(merged, *jsonOut, *outPath, *plotPath, stdout, stderr, "merge")
+}
+
+// expandPartDirs replaces each directory among paths by the *.json files
+// directly in it, in name order (a container without a shell cannot expand
+// a glob).
+func expandPartDirs(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		files, err := cases.Files(p)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no *.json partial files in the directory", p)
+		}
+		out = append(out, files...)
+	}
+	return out, nil
 }
 
 // sameShardSet checks that the parts are the shards 0/N … (N−1)/N of one
