@@ -14,7 +14,10 @@ const (
 	GlobalNA Global = iota
 	// GlobalYes: a global minimum (L = 0, or certified by docs/theory.md §10).
 	GlobalYes
-	// GlobalNo: a local minimum certified not to be global (§10).
+	// GlobalNo: a local minimum certified not to be global: by §10, or
+	// because the atlas holds an exact point of the same or a smaller width
+	// with a smaller loss (Build; a narrower network embeds in a wider one
+	// with its loss, docs/theory.md §5).
 	GlobalNo
 	// GlobalUnknown: a local minimum with L > 0 that no test has decided.
 	GlobalUnknown
@@ -95,8 +98,8 @@ type Entry struct {
 	Form    *Form
 	Verdict string
 	Loss    *big.Rat
-	// Global is the first visit's (a width-dependent fact: docs/theory.md
-	// §10 decides it for widths above a bound).
+	// Global is the visits' (a width-dependent fact): GlobalUnknown when
+	// it is unknown for some visit, else the first visit's.
 	Global Global
 	// Refs lists the visits, in task order.
 	Refs []Ref
@@ -113,6 +116,10 @@ type Entry struct {
 	EscapeMin, EscapeMax int
 	// Fragile counts the visits that are fragile.
 	Fragile int
+	// Witness, when Global is GlobalNo because of the atlas itself, is the
+	// index in Entries of a point of the same or a smaller width than the
+	// first visit's with a smaller loss; −1 otherwise.
+	Witness int
 	// Reached lists, per width and μ, the runs that reached the entry, in
 	// the sweep's order.
 	Reached []Reach
@@ -194,13 +201,24 @@ type Atlas struct {
 // of runs, not on their order: runs are taken by task index (two runs with
 // one index are a caller's error and are both kept, in input order of the
 // sort, which is stable).
+//
+// A local minimum with L > 0 whose global optimality is unknown is marked
+// GlobalNo when some visit of a run of the same or a smaller width has an
+// exact point with a smaller loss: that point, widened by zero neurons
+// (docs/theory.md §5), is a network of the local minimum's width with a
+// smaller loss.
 func Build(runs []Run) *Atlas {
 	runs = slices.Clone(runs)
+	for i := range runs {
+		runs[i].Visits = slices.Clone(runs[i].Visits)
+	}
 	slices.SortStableFunc(runs, func(a, b Run) int { return cmp.Compare(a.Task.Index, b.Task.Index) })
 	a := &Atlas{Runs: runs}
+	witness := lowerAtWidth(runs)
 	type id struct{ key, verdict string }
 	index := map[id]*Entry{}
 	lastRun := map[*Entry]int{}
+	witnessOf := map[*Entry]Ref{}
 	var order []*Entry
 	for ri, r := range runs {
 		for vi, v := range r.Visits {
@@ -216,12 +234,18 @@ func Build(runs []Run) *Atlas {
 			e := index[k]
 			if e == nil {
 				e = &Entry{Form: v.Form, Verdict: v.Verdict, Loss: v.Loss, Global: v.Global, Escape: v.Escape,
-					EscapeMin: len(v.Escape), EscapeMax: len(v.Escape)}
+					EscapeMin: len(v.Escape), EscapeMax: len(v.Escape), Witness: -1}
+				if w, ok := witness[ref]; ok {
+					witnessOf[e] = w
+				}
 				index[k] = e
 				lastRun[e] = -1
 				order = append(order, e)
 			}
 			e.Refs = append(e.Refs, ref)
+			if v.Global == GlobalUnknown {
+				e.Global = GlobalUnknown // no for some widths, unknown for others
+			}
 			e.EscapeMin = min(e.EscapeMin, len(v.Escape))
 			e.EscapeMax = max(e.EscapeMax, len(v.Escape))
 			if v.Fragile > 0 {
@@ -264,14 +288,72 @@ func Build(runs []Run) *Atlas {
 		pos[e] = i
 	}
 	a.EntryOf = make([][]int, len(runs))
+	byRef := map[Ref]int{}
 	for ri, r := range runs {
 		a.EntryOf[ri] = make([]int, len(r.Visits))
 		for vi, v := range r.Visits {
 			a.EntryOf[ri][vi] = -1
 			if v.Form != nil && v.Loss != nil {
 				a.EntryOf[ri][vi] = pos[index[id{v.Form.Key(), v.Verdict}]]
+				byRef[Ref{Task: r.Task.Index, Visit: vi}] = a.EntryOf[ri][vi]
 			}
 		}
 	}
+	for e, w := range witnessOf {
+		if e.Global == GlobalNo {
+			e.Witness = byRef[w]
+		}
+	}
 	return a
+}
+
+// lowerAtWidth marks every local minimum of unknown global optimality that
+// has a visit with a smaller exact loss at the same or a smaller width as
+// GlobalNo (in place), and returns the witness of each such visit: the
+// visit of smallest loss among those (the first in task order on ties).
+func lowerAtWidth(runs []Run) map[Ref]Ref {
+	type best struct {
+		width int
+		loss  *big.Rat
+		ref   Ref
+	}
+	var bs []best
+	for _, r := range runs {
+		for vi, v := range r.Visits {
+			if v.Loss != nil && v.Form != nil {
+				bs = append(bs, best{r.Task.Width, v.Loss, Ref{Task: r.Task.Index, Visit: vi}})
+			}
+		}
+	}
+	// by width, then by loss, then in task order: the running minimum over
+	// widths ≤ w is then a prefix minimum
+	slices.SortStableFunc(bs, func(x, y best) int {
+		if c := cmp.Compare(x.width, y.width); c != 0 {
+			return c
+		}
+		return x.loss.Cmp(y.loss)
+	})
+	out := map[Ref]Ref{}
+	for _, r := range runs {
+		for vi := range r.Visits {
+			v := &r.Visits[vi]
+			if v.Verdict != "local-min" || v.Global != GlobalUnknown || v.Loss == nil {
+				continue
+			}
+			var m *best
+			for i := range bs {
+				if bs[i].width > r.Task.Width {
+					break
+				}
+				if m == nil || bs[i].loss.Cmp(m.loss) < 0 {
+					m = &bs[i]
+				}
+			}
+			if m != nil && m.loss.Cmp(v.Loss) < 0 {
+				v.Global = GlobalNo
+				out[Ref{Task: r.Task.Index, Visit: vi}] = m.ref
+			}
+		}
+	}
+	return out
 }

@@ -124,7 +124,22 @@ func TestBuild(t *testing.T) {
 	if !slices.Equal(a.Unresolved, []atlas.Ref{{Task: 3, Visit: 1}}) {
 		t.Errorf("Unresolved = %v", a.Unresolved)
 	}
-	ends := map[atlas.Outcome]int{atlas.EndLocalUnknown: 4, atlas.EndSnapFailed: 1, atlas.EndGlobal: 1}
+	// run 2's local minimum 1/2 (width 10) is not global: runs 0 and 1 reach
+	// 1/4 at width 10; run 4's 1/4 (width 20) neither: run 5 reaches 0 at
+	// width 20; runs 0 and 1 end at 1/4, the least loss of width 10: unknown
+	ends := map[atlas.Outcome]int{atlas.EndLocalUnknown: 2, atlas.EndNonGlobal: 2, atlas.EndSnapFailed: 1, atlas.EndGlobal: 1}
+	globals := []struct {
+		g       atlas.Global
+		witness int
+	}{{atlas.GlobalNA, -1}, {atlas.GlobalNo, 3}, {atlas.GlobalNA, -1}, {atlas.GlobalUnknown, -1}, {atlas.GlobalYes, -1}}
+	for i, w := range globals {
+		if e := a.Entries[i]; e.Global != w.g || e.Witness != w.witness {
+			t.Errorf("entry %d: global %s, witness %d; want %s, %d", i, e.Global, e.Witness, w.g, w.witness)
+		}
+	}
+	if runs[2].Visits[1].Global != atlas.GlobalUnknown {
+		t.Error("Build changed its input")
+	}
 	for _, o := range atlas.Outcomes() {
 		if a.Ends[o] != ends[o] {
 			t.Errorf("Ends[%s] = %d, want %d", o, a.Ends[o], ends[o])

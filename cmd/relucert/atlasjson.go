@@ -319,8 +319,11 @@ type jsonPoint struct {
 	MSELossApprox float64 `json:"mse_loss_approx"`
 	Verdict       string  `json:"verdict"`
 	// Global: "yes", "no", "unknown" (a local minimum with L > 0 that no
-	// test decided) or "n/a" (not a minimum).
-	Global string `json:"global"`
+	// test decided) or "n/a" (not a minimum); GlobalWitness, for "no" when
+	// the atlas itself shows it, the id of a point of the same or a
+	// smaller width with a smaller loss (null otherwise).
+	Global        string `json:"global"`
+	GlobalWitness *int   `json:"global_witness"`
 	// EscapeNeurons are those of the first visit (0-based in that run's
 	// network); EscapeCount bounds their number over all visits.
 	EscapeNeurons []int          `json:"escape_neurons"`
@@ -455,6 +458,10 @@ func atlasJSON(res *exploreResult, a *atlas.Atlas) *jsonAtlas {
 			First: jsonFirst{Task: first.Task.Index, Width: first.Task.Width, Mu: first.Task.Mu.RatString(), Seed: first.Task.Seed,
 				Plateau: fv.Plateau, Step: fv.Step},
 			Form: formJSON(e.Form)}
+		if e.Witness >= 0 {
+			id := e.Witness + 1
+			p.GlobalWitness = &id
+		}
 		for _, r := range e.Reached {
 			p.Reached = append(p.Reached, jsonReach{Width: r.Width, Mu: r.Mu.RatString(), Runs: r.Runs})
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -345,7 +346,7 @@ func globalOf(c *trainCert) atlas.Global {
 }
 
 // globalTestNote says which test decided "global" in an atlas.
-const globalTestNote = "L = 0 only: the convex-reformulation test of docs/theory.md §10 is not available yet, so a local minimum with L > 0 is reported as undecided (global: unknown), never as non-global"
+const globalTestNote = "yes when L = 0; no when the atlas has an exact point of the same or a smaller width with a smaller loss (global_witness); the convex-reformulation test of docs/theory.md §10 is not available yet, so any other local minimum with L > 0 is unknown"
 
 func parseWidths(s string) ([]int, error) {
 	var out []int
@@ -446,22 +447,20 @@ func writeAtlasReport(w io.Writer, doc *jsonAtlas) {
 		for _, r := range p.Reached {
 			reach = append(reach, fmt.Sprintf("%d/%s: %d", r.Width, r.Mu, r.Runs))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.7g\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", p.ID, l, approx, p.Verdict, p.Global, esc, p.Runs,
+		global := p.Global
+		if p.GlobalWitness != nil {
+			global = fmt.Sprintf("no (%d)", *p.GlobalWitness)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%.7g\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", p.ID, shortRat(l), approx, p.Verdict, global, esc, p.Runs,
 			strings.Join(at, " "), p.Final, p.Fragile, strings.Join(reach, ", "))
 	}
 	tw.Flush()
-	for _, u := range doc.Unresolved {
-		where := fmt.Sprintf("P%d", u.Plateau)
-		if u.Plateau == 0 {
-			where = "final point"
-		}
-		fmt.Fprintf(w, "not snapped: width %d, μ = %s, seed %d, %s (step %d): %s\n", u.Width, u.Mu, u.Seed, where, u.Step, shortNote(u.Note))
-	}
+	writeUnresolved(w, doc.Unresolved)
 	e := s.Final
 	fmt.Fprintf(w, "\nfinal points of the %d runs: global minimum %d, non-global local minimum %d, local minimum with L > 0 not decided %d, saddle %d, not stationary %d, undetermined %d, not snapped %d\n",
 		s.Runs, e.GlobalMin, e.NonGlobalLocalMin, e.LocalMinGlobalUnknown, e.Saddle, e.NotStationary, e.Undetermined, e.SnapFailed)
 	fmt.Fprintf(w, "global: %s\n", s.GlobalTest)
-	fmt.Fprintf(w, "(\"reached as\": P2×3 = the second plateau of 3 runs; \"escape\": escape neurons of the runs' networks, min–max; a point is one canonical form with one verdict, docs/theory.md §12)\n")
+	fmt.Fprintf(w, "(\"reached as\": P2×3 = the second plateau of 3 runs; \"escape\": escape neurons of the runs' networks, min–max; \"no (5)\": point 5 has a smaller loss at the same or a smaller width; a point is one canonical form with one verdict, docs/theory.md §12)\n")
 }
 
 func joinInts(v []int) string {
@@ -486,4 +485,66 @@ func shortNote(s string) string {
 		return s[:200] + "…"
 	}
 	return s
+}
+
+// shortRat returns an exact number's text for a table: itself when short,
+// else how many digits its numerator and denominator have (--json has it
+// in full).
+func shortRat(s string) string {
+	if len(s) <= 28 {
+		return s
+	}
+	num, den, _ := strings.Cut(s, "/")
+	return fmt.Sprintf("(%d/%d digits)", len(strings.TrimPrefix(num, "-")), len(den))
+}
+
+// writeUnresolved prints the visits without an exact point, grouped by
+// reason, then by width and μ, with the plateaus they were met at.
+func writeUnresolved(w io.Writer, us []jsonUnresolved) {
+	type group struct {
+		width int
+		mu    string
+		at    []int // plateau numbers, 0 for a final point
+	}
+	var reasons []string
+	groups := map[string][]*group{}
+	for _, u := range us {
+		r := shortNote(u.Note)
+		gs, ok := groups[r]
+		if !ok {
+			reasons = append(reasons, r)
+		}
+		if n := len(gs); n == 0 || gs[n-1].width != u.Width || gs[n-1].mu != u.Mu {
+			gs = append(gs, &group{width: u.Width, mu: u.Mu})
+		}
+		g := gs[len(gs)-1]
+		g.at = append(g.at, u.Plateau)
+		groups[r] = gs
+	}
+	for _, r := range reasons {
+		var parts []string
+		total := 0
+		for _, g := range groups[r] {
+			counts := map[int]int{}
+			var order []int
+			for _, p := range g.at {
+				if counts[p] == 0 {
+					order = append(order, p)
+				}
+				counts[p]++
+			}
+			slices.Sort(order)
+			var cs []string
+			for _, p := range order {
+				name := fmt.Sprintf("P%d", p)
+				if p == 0 {
+					name = "end"
+				}
+				cs = append(cs, fmt.Sprintf("%s×%d", name, counts[p]))
+				total += counts[p]
+			}
+			parts = append(parts, fmt.Sprintf("%d/%s: %s", g.width, g.mu, strings.Join(cs, " ")))
+		}
+		fmt.Fprintf(w, "not snapped (%d): %s — %s\n", total, strings.Join(parts, ", "), r)
+	}
 }

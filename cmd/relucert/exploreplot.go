@@ -52,9 +52,10 @@ func plotAtlas(doc *jsonAtlas, path string) error {
 	top.X.Label.Text = "runs that reach the point"
 	top.Y.Label.Text = "exact loss (" + lossName + ")"
 	top.Legend.Top = true
+	top.Legend.Left = true
 	byVerdict := map[string]plotter.XYs{}
 	var labels plotter.XYLabels
-	maxRuns := 1.0
+	maxRuns, maxLoss := 1.0, 0.0
 	for _, p := range doc.Points {
 		y := p.MSELossApprox
 		if half {
@@ -65,6 +66,7 @@ func plotAtlas(doc *jsonAtlas, path string) error {
 		labels.XYs = append(labels.XYs, xy)
 		labels.Labels = append(labels.Labels, " "+strconv.Itoa(p.ID))
 		maxRuns = math.Max(maxRuns, float64(p.Runs))
+		maxLoss = math.Max(maxLoss, y)
 	}
 	for _, v := range verdictOrder {
 		xy := byVerdict[v]
@@ -93,6 +95,9 @@ func plotAtlas(doc *jsonAtlas, path string) error {
 	}
 	top.X.Min, top.X.Max = 0, maxRuns*1.1+0.5
 	top.X.Tick.Marker = integerTicks{}
+	if maxLoss > 0 {
+		top.Y.Min, top.Y.Max = 0, maxLoss*1.25 // room for the legend
+	}
 
 	bottom := plot.New()
 	bottom.Title.Text = "loss curves of the runs"
@@ -132,6 +137,9 @@ func plotAtlas(doc *jsonAtlas, path string) error {
 	}
 	if lo < hi {
 		bottom.Y.Min, bottom.Y.Max = lo, hi*math.Pow(hi/lo, 0.15)
+		if hi/lo >= 10 {
+			bottom.Y.Tick.Marker = decadeTicks{}
+		}
 	}
 	bottom.X.Min, bottom.X.Max = 0, float64(doc.Config.Steps)
 
@@ -169,6 +177,30 @@ func (integerTicks) Ticks(min, max float64) []plot.Tick {
 	var ts []plot.Tick
 	for x := math.Ceil(min/step) * step; x <= max; x += step {
 		ts = append(ts, plot.Tick{Value: x, Label: strconv.FormatFloat(x, 'f', 0, 64)})
+	}
+	return ts
+}
+
+// decadeTicks marks the powers of ten of a log axis, labelled 1e-05 etc.,
+// with unlabelled minor ticks at 2…9 times them.
+type decadeTicks struct{}
+
+// Ticks returns the ticks between min and max (both > 0).
+func (decadeTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for e := int(math.Floor(math.Log10(min))); e <= int(math.Ceil(math.Log10(max))); e++ {
+		p := math.Pow10(e)
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * p
+			if v < min || v > max {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = strconv.FormatFloat(p, 'g', -1, 64)
+			}
+			ts = append(ts, t)
+		}
 	}
 	return ts
 }
