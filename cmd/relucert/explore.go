@@ -15,6 +15,7 @@ import (
 	"github.com/relucert/relucert/atlas"
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/numeric/descent"
+	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -332,21 +333,30 @@ func exploreRunOf(t atlas.Task, tr *trainedRun, points int) (exploreRun, error) 
 }
 
 // globalOf says what is known of the global optimality of a certified
-// point: a global-min verdict is global (L = 0); a local minimum with L > 0
-// is undecided until the convex-reformulation test of docs/theory.md §10
-// is on main.
+// point (Theorem G, docs/theory.md §10): a global-min verdict is global; a
+// local minimum is not global when Theorem G found a network of at most
+// its width with a smaller loss, and undecided when it did not (L > L*, but
+// L* may need more neurons). Build adds what the atlas itself shows.
 func globalOf(c *trainCert) atlas.Global {
 	switch c.Verdict {
 	case "global-min":
 		return atlas.GlobalYes
 	case "local-min":
+		if c.Check != nil && c.Check.Cert != nil && c.Check.Cert.Global != nil {
+			switch c.Check.Cert.Global.Width {
+			case recheck.WidthGlobal:
+				return atlas.GlobalYes
+			case recheck.WidthNotGlobal:
+				return atlas.GlobalNo
+			}
+		}
 		return atlas.GlobalUnknown
 	}
 	return atlas.GlobalNA
 }
 
 // globalTestNote says which test decided "global" in an atlas.
-const globalTestNote = "yes when L = 0; no when the atlas has an exact point of the same or a smaller width with a smaller loss (global_witness); the convex-reformulation test of docs/theory.md §10 is not available yet, so any other local minimum with L > 0 is unknown"
+const globalTestNote = "Theorem G (docs/theory.md §10): yes when L = L*, the least loss of any width; no when it found a network of at most the point's width with a smaller loss, or when the atlas has an exact point of the same or a smaller width with a smaller loss (global_witness); otherwise unknown"
 
 func parseWidths(s string) ([]int, error) {
 	var out []int
