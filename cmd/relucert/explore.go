@@ -14,6 +14,7 @@ import (
 
 	"github.com/relucert/relucert/atlas"
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/numeric/descent"
 	"github.com/relucert/relucert/recheck"
 	"github.com/relucert/relucert/verify"
@@ -275,7 +276,8 @@ func exploreShard(prob *descent.Problem, cfg *exploreConfig, shard atlas.Shard) 
 			offset := i * cfg.Steps
 			prog = func(done int) { progress(offset + done) }
 		}
-		dc := descent.Config{Width: t.Width, Mu: t.Mu, LR: cfg.LR, Steps: cfg.Steps, Seed: t.Seed, Rule: cfg.Rule, Progress: prog}
+		dc := descent.Config{Width: t.Width, Mu: t.Mu, LR: cfg.LR, Steps: cfg.Steps, Seed: t.Seed, Rule: cfg.Rule, Progress: prog,
+			Stop: exact.StopAt(cfg.Budget.Deadline)}
 		tr, err := trainAndCertify(prob, dc, cfg.Tol, cfg.CertifyAt, cfg.Budget)
 		if err != nil {
 			return nil, false, fmt.Errorf("width %d, μ = %s, seed %d: %w", t.Width, t.Mu.RatString(), t.Seed, err)
@@ -298,6 +300,9 @@ func exploreRunOf(t atlas.Task, tr *trainedRun, points int) (exploreRun, error) 
 	visit := func(plateau, step int, c *trainCert, final bool) error {
 		v := atlas.Visit{Plateau: plateau, Final: final, Step: step, Verdict: c.Verdict, Escape: c.Escape,
 			Fragile: len(c.Fragile), Note: c.Note}
+		if final && tr.run.Stopped != "" {
+			v.Note = strings.TrimPrefix(v.Note+"; training stopped early: "+tr.run.Stopped, "; ")
+		}
 		if c.Point != nil && c.Loss != nil {
 			f, err := atlas.Canonical(c.Point)
 			if err != nil {
@@ -315,19 +320,21 @@ func exploreRunOf(t atlas.Task, tr *trainedRun, points int) (exploreRun, error) 
 		}
 	}
 	if n := len(tr.rows); n == 0 || tr.rows[n-1].cert != tr.final {
-		if err := visit(0, tr.run.Config.Steps, tr.final, true); err != nil {
+		if err := visit(0, tr.run.LastStep, tr.final, true); err != nil {
 			return r, err
 		}
 	}
-	steps := tr.run.Config.Steps
-	n := min(points, steps+1)
+	// the loss curve: points values evenly spaced over the run's recorded
+	// curve (every LossStride-th step and the last)
+	run := tr.run
+	n := min(points, len(run.Loss))
 	for k := range n {
-		s := steps
+		i := len(run.Loss) - 1
 		if n > 1 {
-			s = int(int64(k) * int64(steps) / int64(n-1))
+			i = k * (len(run.Loss) - 1) / (n - 1)
 		}
-		r.CurveSteps = append(r.CurveSteps, s)
-		r.CurveLoss = append(r.CurveLoss, tr.run.Loss[s])
+		r.CurveSteps = append(r.CurveSteps, run.LossStep(i))
+		r.CurveLoss = append(r.CurveLoss, run.Loss[i])
 	}
 	return r, nil
 }
