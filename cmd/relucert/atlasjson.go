@@ -19,11 +19,8 @@ import (
 // atlas (explore --json, explore -o, merge -o) and a shard's partial result
 // (explore --shard I/N -o). Exact numbers are strings as big.Rat.RatString
 // writes them, with a float64 "_approx" beside them where a reader wants
-// one; lists are never null; the object starts with schema_version and
-// kind.
-
-// atlasSchemaVersion is the version of both documents.
-const atlasSchemaVersion = 1
+// one; lists are never null; the object starts with schema_version
+// (writeJSON puts it first) and kind.
 
 // The kinds of document.
 const (
@@ -35,8 +32,8 @@ const (
 type jsonExploreConfig struct {
 	// Data is the data file's path as given (reported, not compared when
 	// merging); DataSHA256 the SHA-256 of its bytes (compared).
-	Data        string   `json:"data"`
-	DataSHA256  string   `json:"data_sha256"`
+	Data        string   `json:"file"`
+	DataSHA256  string   `json:"file_sha256"`
 	Activation  string   `json:"activation"`
 	InputBias   bool     `json:"input_bias"`
 	N           int      `json:"n"`
@@ -200,15 +197,14 @@ type jsonShardIndex struct {
 
 // jsonExploreShard is a partial result: one shard's runs.
 type jsonExploreShard struct {
-	SchemaVersion int               `json:"schema_version"`
-	Kind          string            `json:"kind"`
-	Config        jsonExploreConfig `json:"config"`
-	Shard         jsonShardIndex    `json:"shard"`
-	Runs          []jsonShardRun    `json:"runs"`
+	Kind   string            `json:"kind"`
+	Config jsonExploreConfig `json:"config"`
+	Shard  jsonShardIndex    `json:"shard"`
+	Runs   []jsonShardRun    `json:"runs"`
 }
 
 func shardJSON(res *exploreResult) *jsonExploreShard {
-	j := &jsonExploreShard{SchemaVersion: atlasSchemaVersion, Kind: kindExploreShard, Config: configJSON(&res.Config),
+	j := &jsonExploreShard{Kind: kindExploreShard, Config: configJSON(&res.Config),
 		Shard: jsonShardIndex{Index: res.Shard.I, Count: res.Shard.N}, Runs: []jsonShardRun{}}
 	for _, r := range res.Runs {
 		jr := jsonShardRun{Task: r.Task.Index, Width: r.Task.Width, Mu: r.Task.Mu.RatString(), Seed: r.Task.Seed,
@@ -232,9 +228,6 @@ var verdictNames = map[string]bool{"not-stationary": true, "saddle": true, "loca
 
 // result is the inverse of shardJSON; errors name the field and index.
 func (j *jsonExploreShard) result() (*exploreResult, error) {
-	if j.SchemaVersion != atlasSchemaVersion {
-		return nil, fmt.Errorf("schema_version %d: want %d", j.SchemaVersion, atlasSchemaVersion)
-	}
 	if j.Kind != kindExploreShard {
 		return nil, fmt.Errorf("kind %q: want %q", j.Kind, kindExploreShard)
 	}
@@ -313,11 +306,11 @@ type jsonPoint struct {
 	ID int `json:"id"`
 	// Loss is L = (1/2n)Σ|r_i|² (docs/theory.md §1) and MSELoss PyTorch's
 	// mse_loss = 2L/k, exact, each with a float64 beside it.
-	Loss          string  `json:"loss"`
-	LossApprox    float64 `json:"loss_approx"`
-	MSELoss       string  `json:"mse_loss"`
-	MSELossApprox float64 `json:"mse_loss_approx"`
-	Verdict       string  `json:"verdict"`
+	Loss          string   `json:"loss"`
+	LossApprox    *float64 `json:"loss_approx"`
+	MSELoss       string   `json:"mse_loss"`
+	MSELossApprox *float64 `json:"mse_loss_approx"`
+	Verdict       string   `json:"verdict"`
 	// Global: "yes", "no", "unknown" (a local minimum with L > 0 that no
 	// test decided) or "n/a" (not a minimum); GlobalWitness, for "no" when
 	// the atlas itself shows it, the id of a point of the same or a
@@ -425,23 +418,23 @@ type jsonAtlasRun struct {
 
 // jsonAtlas is the atlas: explore --json, explore -o and merge -o.
 type jsonAtlas struct {
-	SchemaVersion int               `json:"schema_version"`
-	Kind          string            `json:"kind"`
-	Config        jsonExploreConfig `json:"config"`
-	Summary       jsonAtlasSummary  `json:"summary"`
-	Points        []jsonPoint       `json:"points"`
-	Unresolved    []jsonUnresolved  `json:"unresolved"`
-	Runs          []jsonAtlasRun    `json:"runs"`
+	Kind       string            `json:"kind"`
+	Config     jsonExploreConfig `json:"config"`
+	Summary    jsonAtlasSummary  `json:"summary"`
+	Points     []jsonPoint       `json:"points"`
+	Unresolved []jsonUnresolved  `json:"unresolved"`
+	Runs       []jsonAtlasRun    `json:"runs"`
 }
 
-func ratFloat(r *big.Rat) float64 {
+// ratFloat returns r's nearest float64, nil beyond float64's range.
+func ratFloat(r *big.Rat) *float64 {
 	f, _ := r.Float64()
-	return f
+	return optFloat(f)
 }
 
 func atlasJSON(res *exploreResult, a *atlas.Atlas) *jsonAtlas {
 	cfg := &res.Config
-	j := &jsonAtlas{SchemaVersion: atlasSchemaVersion, Kind: kindAtlas, Config: configJSON(cfg),
+	j := &jsonAtlas{Kind: kindAtlas, Config: configJSON(cfg),
 		Points: []jsonPoint{}, Unresolved: []jsonUnresolved{}, Runs: []jsonAtlasRun{}}
 	byTask := map[int]*exploreRun{}
 	for i := range res.Runs {
@@ -511,9 +504,23 @@ func writeJSONFile(path string, v any) error {
 	return nil
 }
 
-// decodeStrict decodes one JSON value from data into v, refusing unknown
-// fields and trailing data.
+// decodeStrict decodes one JSON object written by writeJSON from data into
+// v: its schema_version must be SchemaVersion; unknown fields and trailing
+// data are refused.
 func decodeStrict(data []byte, v any) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(data, &fields); err != nil {
+		return err
+	}
+	var version int
+	if err := json.Unmarshal(fields["schema_version"], &version); err != nil || version != SchemaVersion {
+		return fmt.Errorf("schema_version %s: want %d", fields["schema_version"], SchemaVersion)
+	}
+	delete(fields, "schema_version")
+	data, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

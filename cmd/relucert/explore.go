@@ -468,7 +468,11 @@ func writeAtlasReport(w io.Writer, doc *jsonAtlas) {
 		if p.GlobalWitness != nil {
 			global = fmt.Sprintf("no (%d)", *p.GlobalWitness)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%.7g\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", p.ID, shortRat(l), approx, p.Verdict, global, esc, p.Runs,
+		ap := "—"
+		if approx != nil {
+			ap = fmt.Sprintf("%.7g", *approx)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\t%d\t%d\t%s\n", p.ID, shortRat(l), ap, p.Verdict, global, esc, p.Runs,
 			strings.Join(at, " "), p.Final, p.Fragile, strings.Join(reach, ", "))
 	}
 	tw.Flush()

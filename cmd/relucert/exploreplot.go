@@ -57,10 +57,14 @@ func plotAtlas(doc *jsonAtlas, path string) error {
 	var labels plotter.XYLabels
 	maxRuns, maxLoss := 1.0, 0.0
 	for _, p := range doc.Points {
-		y := p.MSELossApprox
+		yp := p.MSELossApprox
 		if half {
-			y = p.LossApprox
+			yp = p.LossApprox
 		}
+		if yp == nil {
+			continue // beyond float64: not drawn
+		}
+		y := *yp
 		xy := plotter.XY{X: float64(p.Runs), Y: y}
 		byVerdict[p.Verdict] = append(byVerdict[p.Verdict], xy)
 		labels.XYs = append(labels.XYs, xy)

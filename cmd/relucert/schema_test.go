@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"flag"
+	"io"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -164,14 +165,17 @@ func commandSchema(title string, versioned bool, types ...any) map[string]any {
 // and the certificate file.
 func schemas() map[string]map[string]any {
 	return map[string]map[string]any{
-		"check":       commandSchema("relucert check --json", true, jsonCheck{}, jsonInputError{}),
-		"suite":       commandSchema("relucert suite --json", true, jsonSuite{}),
-		"snap":        commandSchema("relucert snap --json", true, jsonSnap{}, jsonInputError{}),
-		"embed":       commandSchema("relucert embed --json", true, jsonEmbed{}, jsonScan{}),
-		"train":       commandSchema("relucert train --json", true, jsonTrain{}),
-		"bench":       commandSchema("relucert bench --json (one object per line)", true, benchRow{}, physicalRow{}),
-		"recheck":     commandSchema("relucert recheck --json", true, jsonRecheck{}),
-		"certificate": commandSchema("relucert certificate file (check/suite/snap --cert)", false, certfile.File{}),
+		"check":         commandSchema("relucert check --json", true, jsonCheck{}, jsonInputError{}),
+		"suite":         commandSchema("relucert suite --json", true, jsonSuite{}),
+		"snap":          commandSchema("relucert snap --json", true, jsonSnap{}, jsonInputError{}),
+		"embed":         commandSchema("relucert embed --json", true, jsonEmbed{}, jsonScan{}),
+		"train":         commandSchema("relucert train --json", true, jsonTrain{}),
+		"explore":       commandSchema("relucert explore --json (also explore -o, and merge of explore parts)", true, jsonAtlas{}),
+		"explore-shard": commandSchema("relucert explore --shard I/N -o PART.json (a partial result for merge)", true, jsonExploreShard{}),
+		"suite-shard":   commandSchema("relucert suite --shard I/N -o PART.json (a partial result for merge; merge prints suite --json)", true, jsonSuiteShard{}),
+		"bench":         commandSchema("relucert bench --json (one object per line)", true, benchRow{}, physicalRow{}),
+		"recheck":       commandSchema("relucert recheck --json", true, jsonRecheck{}),
+		"certificate":   commandSchema("relucert certificate file (check/suite/snap --cert)", false, certfile.File{}),
 	}
 }
 
@@ -244,6 +248,7 @@ func validate(t *testing.T, s *jsonschema.Schema, what, doc string) {
 func TestOutputsMatchSchemas(t *testing.T) {
 	dir := t.TempDir()
 	cert := filepath.Join(dir, "a.cert.json")
+	expPart, suitePart := filepath.Join(dir, "explore-part.json"), filepath.Join(dir, "suite-part.json")
 	cat := "../../cases/catalogue/"
 	runs := []struct {
 		schema string
@@ -265,6 +270,23 @@ func TestOutputsMatchSchemas(t *testing.T) {
 		{"train", []string{"train", "--json", "testdata/fig3.json", "--width", "50", "--mu", "-3", "--lr", "0.01", "--steps", "30000", "--seed", "1"}, false},
 		{"bench", []string{"bench", "--json", "--sizes", "20", "--d", "3", "--m", "4", "--boundary", "1", "--extra=false"}, true},
 		{"recheck", []string{"recheck", "--json", cert}, false},
+		{"explore", []string{"explore", "--json", "testdata/fig3.json", "--width", "5,6", "--mu", "-3", "--runs", "2", "--steps", "3000", "--lr", "0.03"}, false},
+		{"explore", []string{"merge", "--json", expPart}, false},
+		{"suite", []string{"merge", "--json", suitePart}, false},
+	}
+	// the partial files merge reads, and merge of them
+	if code := run([]string{"explore", "testdata/fig3.json", "--width", "5", "--mu", "-3", "--runs", "2", "--steps", "3000", "--lr", "0.03", "--shard", "0/1", "-o", expPart}, io.Discard, io.Discard); code != exitOK {
+		t.Fatalf("explore --shard: exit %d", code)
+	}
+	if code := run([]string{"suite", "../../cases/testdata", "--shard", "0/1", "-o", suitePart}, io.Discard, io.Discard); code == exitUsage {
+		t.Fatalf("suite --shard: exit %d", code)
+	}
+	for name, f := range map[string]string{"explore-shard": expPart, "suite-shard": suitePart} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		validate(t, compile(t, name), name+" file", string(data))
 	}
 	compiled := map[string]*jsonschema.Schema{}
 	for _, r := range runs {

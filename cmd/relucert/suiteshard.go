@@ -42,12 +42,11 @@ type jsonSuiteShardCase struct {
 
 // jsonSuiteShard is suite --shard I/N's partial result.
 type jsonSuiteShard struct {
-	SchemaVersion int                  `json:"schema_version"`
-	Kind          string               `json:"kind"`
-	Config        jsonSuiteConfig      `json:"config"`
-	Shard         jsonShardIndex       `json:"shard"`
-	Cases         []jsonSuiteShardCase `json:"cases"`
-	ElapsedMS     float64              `json:"elapsed_ms"`
+	Kind      string               `json:"kind"`
+	Config    jsonSuiteConfig      `json:"config"`
+	Shard     jsonShardIndex       `json:"shard"`
+	Cases     []jsonSuiteShardCase `json:"cases"`
+	ElapsedMS float64              `json:"elapsed_ms"`
 }
 
 // suiteDigest hashes the names and bytes of the suite's files.
@@ -107,7 +106,7 @@ func runSuiteShard(dir string, names []string, entries []func(cases.Limits) case
 	res := runEntries(mine, opt, bf.lim, newSuiteProgress(stderr, len(mine)), certDir)
 	res.Dir = dir
 	doc := toSuiteJSON(res)
-	part := &jsonSuiteShard{SchemaVersion: atlasSchemaVersion, Kind: kindSuiteShard, Config: cfg,
+	part := &jsonSuiteShard{Kind: kindSuiteShard, Config: cfg,
 		Shard: jsonShardIndex{Index: shard.I, Count: shard.N}, Cases: []jsonSuiteShardCase{}, ElapsedMS: doc.Totals.ElapsedMS}
 	for i, c := range doc.Cases {
 		part.Cases = append(part.Cases, jsonSuiteShardCase{Index: index[i], Case: c})
@@ -135,9 +134,6 @@ func mergeSuite(paths []string, datas [][]byte, outPath string, jsonOut bool, st
 	for i, p := range paths {
 		if err := decodeStrict(datas[i], &parts[i]); err != nil {
 			return fail("%s: %v", p, err)
-		}
-		if parts[i].SchemaVersion != atlasSchemaVersion {
-			return fail("%s: schema_version %d: want %d", p, parts[i].SchemaVersion, atlasSchemaVersion)
 		}
 		shards[i] = atlas.Shard{I: parts[i].Shard.Index, N: parts[i].Shard.Count}
 		if err := shards[i].Validate(); err != nil {
