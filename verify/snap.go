@@ -484,6 +484,7 @@ func (sn *snapper) run(pat SnapPattern) *snapRun {
 		attempts = sn.cand.M() + DefaultSnapAttempts
 	}
 	crossed := map[[2]int]bool{}
+	alignedAll := false
 	next := func(np SnapPattern, mv Move) {
 		mv.Attempt = true
 		r.attempts = append(r.attempts, mv.Text)
@@ -519,6 +520,13 @@ func (sn *snapper) run(pat SnapPattern) *snapRun {
 			if np, mv, ok := sn.alignNeurons(pat, pl.flips); ok {
 				next(np, mv)
 				continue
+			}
+			if !alignedAll {
+				alignedAll = true
+				if np, mv, ok := sn.alignClusters(pat); ok {
+					next(np, mv)
+					continue
+				}
 			}
 		}
 		if pl.s2 != nil || len(pl.flips) > 0 || len(pl.far) > 0 {
@@ -1155,6 +1163,71 @@ func (sn *snapper) alignNeurons(pat SnapPattern, flips []SignFlip) (SnapPattern,
 		}
 	}
 	return pat, Move{}, false
+}
+
+// alignClusters builds the neighbouring pattern in which every cluster of
+// aligned alive neurons (same sign of a, connected by cos(w̃_j, w̃_k) ≥
+// snapAlignCos) takes the pattern of its largest member (by |ã||w̃|); it is
+// tried once per τ, after the pairwise rule, when strict sides still break.
+func (sn *snapper) alignClusters(pat SnapPattern) (SnapPattern, Move, bool) {
+	p := sn.cand
+	wf := make(map[int][]float64)
+	for _, j := range pat.Alive {
+		out := make([]float64, p.D())
+		for c := range out {
+			out[c], _ = p.Neurons[j].W[c].Float64()
+		}
+		wf[j] = out
+	}
+	prod := func(j int) float64 {
+		a, _ := p.Neurons[j].A[0].Float64()
+		return math.Abs(a) * fnorm(wf[j])
+	}
+	// Union-find over the alive neurons.
+	parent := map[int]int{}
+	var find func(int) int
+	find = func(j int) int {
+		if parent[j] != j {
+			parent[j] = find(parent[j])
+		}
+		return parent[j]
+	}
+	for _, j := range pat.Alive {
+		parent[j] = j
+	}
+	for x, j := range pat.Alive {
+		for _, k := range pat.Alive[x+1:] {
+			if p.Neurons[j].A[0].Sign() != p.Neurons[k].A[0].Sign() {
+				continue
+			}
+			if fdot(wf[j], wf[k]) >= snapAlignCos*fnorm(wf[j])*fnorm(wf[k]) {
+				parent[find(j)] = find(k)
+			}
+		}
+	}
+	lead := map[int]int{}
+	for _, j := range pat.Alive {
+		r := find(j)
+		if l, ok := lead[r]; !ok || prod(j) > prod(l) {
+			lead[r] = j
+		}
+	}
+	np := snapClonePattern(pat)
+	var moved []string
+	for _, j := range pat.Alive {
+		l := lead[find(j)]
+		if l == j || (slices.Equal(pat.Neurons[j].Side, pat.Neurons[l].Side) && slices.Equal(pat.Neurons[j].Z, pat.Neurons[l].Z)) {
+			continue
+		}
+		np.Neurons[j].Side = append([]int8(nil), pat.Neurons[l].Side...)
+		np.Neurons[j].Z = append([]int(nil), pat.Neurons[l].Z...)
+		moved = append(moved, fmt.Sprintf("%d→%d", j, l))
+	}
+	if len(moved) == 0 {
+		return pat, Move{}, false
+	}
+	desc := fmt.Sprintf("strict sides break: every cluster of aligned neurons (cos ≥ %g, a of one sign) takes the pattern of its largest member (%s)", snapAlignCos, strings.Join(moved, ", "))
+	return np, Move{Rule: "align", Neuron: -1, Sample: -1, Text: desc}, true
 }
 
 // snapZeroed returns a copy of pat with alive neuron j made the zero

@@ -44,6 +44,10 @@ type snapPlan struct {
 	// QP reports that the nearest point of the optimal set broke strict
 	// sides and the plan is the nearest point that keeps them (keepSides).
 	QP bool
+	// parallel marks the groups whose product is split in proportion to
+	// a_j² (every member parallel to P_g), because the nearest split
+	// breaks a member's side and the proportional one does not.
+	parallel []bool
 	// Problems the plan predicts (float64 values; exact ones are computed
 	// by snapsolve.go when the plan goes ahead).
 	s2    *snapBlame
@@ -382,6 +386,7 @@ func (pl *snapPlan) distribute() {
 	s := pl.sys
 	cand := s.sn.cand
 	pl.p = make([][]float64, cand.M())
+	pl.parallel = make([]bool, len(s.groups))
 	for g, gr := range s.groups {
 		Pg := pl.P[g*s.d : (g+1)*s.d]
 		if len(gr.neurons) == 1 {
@@ -425,15 +430,63 @@ func (pl *snapPlan) distribute() {
 				sum[c] += q[c]
 			}
 		}
+		split := make([][]float64, len(gr.neurons))
 		for k, j := range gr.neurons {
 			a, _ := s.a[j].Float64()
 			out := make([]float64, s.d)
 			for c := range out {
 				out[c] = qs[k][c] + a*a/gam*(Pg[c]-sum[c])
 			}
-			pl.p[j] = out
+			split[k] = out
+		}
+		// When the nearest split breaks a member's side but the group's
+		// product keeps them all (its members' a have one sign), split in
+		// proportion instead (p_j = (a_j²/Σ a_l²)·P_g: every member has the
+		// group's sides). Neurons that training is aligning end this way.
+		pl.parallel[g] = pl.oneSign(gr) && !pl.sidesKept(gr, split) && pl.sidesKept(gr, nil)
+		for k, j := range gr.neurons {
+			if pl.parallel[g] {
+				a, _ := s.a[j].Float64()
+				out := make([]float64, s.d)
+				for c := range out {
+					out[c] = a * a / gam * Pg[c]
+				}
+				split[k] = out
+			}
+			pl.p[j] = split[k]
 		}
 	}
+}
+
+// oneSign reports whether the group's output weights have one sign.
+func (pl *snapPlan) oneSign(gr snapGroup) bool {
+	for _, j := range gr.neurons {
+		if pl.sys.a[j].Sign() != pl.sys.a[gr.neurons[0]].Sign() {
+			return false
+		}
+	}
+	return true
+}
+
+// sidesKept reports whether the split ps (one product per neuron of the
+// group; nil: the group's product for every neuron) keeps every strict side
+// of the group, with a relative margin of 10⁻⁹.
+func (pl *snapPlan) sidesKept(gr snapGroup, ps [][]float64) bool {
+	s := pl.sys
+	g := s.group[gr.neurons[0]]
+	for k, j := range gr.neurons {
+		pj := pl.P[g*s.d : (g+1)*s.d]
+		if ps != nil {
+			pj = ps[k]
+		}
+		sa := float64(s.a[j].Sign())
+		for i, x := range s.xf {
+			if sd := gr.side[i]; sd != 0 && sa*float64(sd)*fdot(pj, x) <= 1e-9*fnorm(pj)*fnorm(x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // predict fills the plan's predicted problems: (S2) inequalities, strict

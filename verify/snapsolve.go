@@ -217,7 +217,7 @@ func (pl *snapPlan) solve() *snapExact {
 		for c := range Pg {
 			Pg[c] = val(g*s.d + c)
 		}
-		prods := s.split(gr, Pg)
+		prods := s.split(gr, Pg, pl.parallel[g])
 		for k, j := range gr.neurons {
 			a := s.a[j]
 			theta.Neurons[j] = Neuron{W: prods[k].Scale(new(big.Rat).Inv(a)), A: exact.Vec{new(big.Rat).Set(a)}}
@@ -275,10 +275,23 @@ func (pl *snapPlan) solve() *snapExact {
 // weights: with q_j = a_j w̃_j projected onto {u : x_i·u = 0, i ∈ Z_g},
 // p_j = q_j + (a_j²/Σ_l a_l²)(P_g − Σ_l q_l). (Minimising
 // Σ_j |p_j/a_j − w̃_j|² subject to Σ_j p_j = P_g and the boundary rows; for
-// one neuron p_j = P_g.)
-func (s *snapSystem) split(gr snapGroup, Pg exact.Vec) []exact.Vec {
+// one neuron p_j = P_g.) With parallel set (the planner found that the
+// nearest split breaks a member's side) the split is p_j = (a_j²/Σ a_l²)·P_g.
+func (s *snapSystem) split(gr snapGroup, Pg exact.Vec, parallel bool) []exact.Vec {
 	if len(gr.neurons) == 1 {
 		return []exact.Vec{Pg}
+	}
+	if parallel {
+		gam := new(big.Rat)
+		for _, j := range gr.neurons {
+			gam.Add(gam, new(big.Rat).Mul(s.a[j], s.a[j]))
+		}
+		out := make([]exact.Vec, len(gr.neurons))
+		for k, j := range gr.neurons {
+			f := new(big.Rat).Mul(s.a[j], s.a[j])
+			out[k] = Pg.Scale(f.Quo(f, gam))
+		}
+		return out
 	}
 	cand := s.sn.cand
 	Z := snapRows(cand.X, gr.z)
