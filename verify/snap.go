@@ -1008,16 +1008,31 @@ func snapMoveOff(pat SnapPattern, j, i int, side int8) SnapPattern {
 	return np
 }
 
+// snapSmallTol is the least relative size below which a neuron that
+// breaks strict sides or moves far counts as small (zeroSmallest), whatever
+// τ: an over-parameterised network near a global minimum has neurons dying
+// at a few per cent of the scale.
+const snapSmallTol = 0.05
+
+// smallTau2 returns max(τ, snapSmallTol)².
+func (sn *snapper) smallTau2() *big.Rat {
+	if sn.tol >= snapSmallTol {
+		return sn.tau2
+	}
+	t := new(big.Rat).SetFloat64(snapSmallTol)
+	return t.Mul(t, t)
+}
+
 // zeroSmallest builds the neighbouring pattern after a broken strict side
 // or a far move: among the alive neurons whose signs moved or that the
 // least squares moved by more than their own size (|w_j − w̃_j| > |w̃_j|),
 // the one with the smallest product |ã_j||w̃_j| is zeroed, provided it is
-// small: |ã_j||w̃_j| ≤ τ·scale. (A neuron growing away from a saddle —
+// small: |ã_j||w̃_j| ≤ max(τ, snapSmallTol)·scale. (A neuron growing away from a saddle —
 // mid-plateau, after vanishing initialisation — is small but not tiny; the
 // exact point the plateau approximates has it zero, and the least squares
 // that keeps it alive moves it far, often across a sample.)
 func (sn *snapper) zeroSmallest(pat SnapPattern, flips []SignFlip, far []int) (SnapPattern, Move, bool) {
-	limit := new(big.Rat).Mul(sn.tau2, sn.scale2) // (τ·scale)²
+	limit := new(big.Rat).Mul(sn.smallTau2(), sn.scale2) // (max(τ, τ_small)·scale)²
 	best := -1
 	var bestP *big.Rat
 	var cands []int
@@ -1055,7 +1070,7 @@ func (sn *snapper) zeroSmallest(pat SnapPattern, flips []SignFlip, far []int) (S
 	if len(moved) > 0 {
 		why = fmt.Sprintf("the least squares moved the sign of neuron %d at sample(s) %s", best, strings.Join(moved, ", "))
 	}
-	desc := fmt.Sprintf("%s; it is small (|ã||w̃| ≈ %s ≤ τ·scale ≈ %s, the smallest such neuron): set to the zero neuron",
+	desc := fmt.Sprintf("%s; it is small (|ã||w̃| ≈ %s ≤ max(τ, 0.05)·scale ≈ %s, the smallest such neuron): set to the zero neuron",
 		why, snapFmtFloat(snapSqrtUp(bestP)), snapFmtFloat(snapSqrtUp(limit)))
 	return np, Move{Rule: "zeroed", Neuron: best, Sample: -1, Text: desc}, true
 }

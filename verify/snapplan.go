@@ -54,7 +54,7 @@ type snapPlan struct {
 	flips []SignFlip
 	far   []int
 	// collapsed lists the alive neurons whose planned product vanishes
-	// (|p_j| ≤ 10⁻⁹|ã_j w̃_j|): the pattern's nearest stationary point has
+	// (|p_j| ≤ 10⁻³|ã_j w̃_j|): the pattern's nearest stationary point has
 	// no such neuron, and zeroing it is the neighbouring pattern to try.
 	collapsed []int
 	dist      float64
@@ -544,7 +544,7 @@ func (pl *snapPlan) predict() {
 				pl.far = append(pl.far, j)
 			}
 			pn := fnorm(pj)
-			if pn <= 1e-9*math.Abs(at)*math.Sqrt(wn) {
+			if pn <= 1e-3*math.Abs(at)*math.Sqrt(wn) {
 				pl.collapsed = append(pl.collapsed, j)
 			}
 			for i, x := range s.xf {
