@@ -720,12 +720,41 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 		}
 	}
 	if !fast {
-		return func(buf []byte, i int) []byte {
+		bigKey := func(buf []byte, i int) []byte {
 			ints := make([]big.Int, e.d)
 			for c := range ints {
 				exact.WordsInt(&ints[c], e.x.Entry(i, c))
 			}
 			return exact.AppendPrimitiveKey(buf, ints)
+		}
+		if e.x.W != 2 {
+			return bigKey
+		}
+		// Two-word entries: the primitive vector in two words per entry
+		// (marker 0), by shifts when the row's gcd is a power of two, else
+		// from big integers; a primitive vector that needs more words takes
+		// exact.AppendPrimitiveKey (marker 1). The key depends only on the
+		// primitive vector, so parallel rows get equal keys whichever way
+		// they were computed.
+		return func(buf []byte, i int) []byte {
+			if k, ok := appendKey128(append(buf, 0), e.x.Row(i)); ok {
+				return k
+			}
+			ints := make([]big.Int, e.d)
+			for c := range ints {
+				exact.WordsInt(&ints[c], e.x.Entry(i, c))
+			}
+			primitiveInPlace(ints)
+			w := make([]uint64, 2)
+			k := append(buf, 0)
+			for c := range ints {
+				if !exact.SetWords(w, &ints[c]) {
+					return exact.AppendPrimitiveKey(append(buf, 1), ints)
+				}
+				k = binary.LittleEndian.AppendUint64(k, w[0])
+				k = binary.LittleEndian.AppendUint64(k, w[1])
+			}
+			return k
 		}
 	}
 	return func(buf []byte, i int) []byte {
@@ -741,7 +770,9 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 			if first {
 				neg, first = v < 0, false
 			}
-			g = gcd64(g, abs64(v))
+			if g != 1 {
+				g = gcd64(g, abs64(v))
+			}
 		}
 		for _, w := range row {
 			v := int64(w)
@@ -754,6 +785,145 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
 		}
 		return buf
+	}
+}
+
+// appendKey128 appends the primitive vector of a row of two-word entries
+// (two's complement) whose gcd is a power of two 2^s (float-derived data:
+// the odd parts of the first entries are almost always coprime): the
+// entries shifted right by s and negated when the first nonzero one is
+// negative, two words each. ok is false when the gcd has an odd factor > 1
+// or an entry is −2¹²⁷ (the caller computes the primitive vector from big
+// integers then).
+func appendKey128(buf []byte, row []uint64) ([]byte, bool) {
+	d := len(row) / 2
+	shift := 128
+	neg, first := false, true
+	for c := 0; c < d; c++ {
+		lo, hi := row[2*c], row[2*c+1]
+		if lo == 0 && hi == 0 {
+			continue
+		}
+		if hi == 1<<63 && lo == 0 {
+			return buf, false
+		}
+		if first {
+			neg, first = int64(hi) < 0, false
+		}
+		if lo != 0 {
+			shift = min(shift, bits.TrailingZeros64(lo))
+		} else {
+			shift = min(shift, 64+bits.TrailingZeros64(hi))
+		}
+	}
+	if first {
+		return buf, false // the zero row has no line
+	}
+	// gcd of the odd parts |x_c|/2^shift, stopping at 1.
+	var gh, gl uint64
+	for c := 0; c < d && !(gh == 0 && gl == 1); c++ {
+		lo, hi := row[2*c], row[2*c+1]
+		if lo == 0 && hi == 0 {
+			continue
+		}
+		if int64(hi) < 0 {
+			var b uint64
+			lo, b = bits.Sub64(0, lo, 0)
+			hi, _ = bits.Sub64(0, hi, b)
+		}
+		hi, lo = rsh128(hi, lo, uint(shift))
+		gh, gl = gcd128(gh, gl, hi, lo)
+	}
+	if !(gh == 0 && gl == 1) {
+		return buf, false
+	}
+	for c := 0; c < d; c++ {
+		lo, hi := row[2*c], row[2*c+1]
+		// Arithmetic shift right by shift (exact: the low bits are 0).
+		if shift >= 64 {
+			lo, hi = uint64(int64(hi)>>(shift-64)), uint64(int64(hi)>>63)
+		} else if shift > 0 {
+			lo = lo>>shift | hi<<(64-shift)
+			hi = uint64(int64(hi) >> shift)
+		}
+		if neg {
+			var b uint64
+			lo, b = bits.Sub64(0, lo, 0)
+			hi, _ = bits.Sub64(0, hi, b)
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, lo)
+		buf = binary.LittleEndian.AppendUint64(buf, hi)
+	}
+	return buf, true
+}
+
+// rsh128 returns (hi:lo) >> s for an unsigned 128-bit value.
+func rsh128(hi, lo uint64, s uint) (uint64, uint64) {
+	switch {
+	case s == 0:
+		return hi, lo
+	case s >= 64:
+		return 0, hi >> (s - 64)
+	}
+	return hi >> s, lo>>s | hi<<(64-s)
+}
+
+// gcd128 returns gcd(a, b) of unsigned 128-bit values (binary GCD).
+func gcd128(ah, al, bh, bl uint64) (uint64, uint64) {
+	if ah == 0 && al == 0 {
+		return bh, bl
+	}
+	if bh == 0 && bl == 0 {
+		return ah, al
+	}
+	tz := func(h, l uint64) uint {
+		if l != 0 {
+			return uint(bits.TrailingZeros64(l))
+		}
+		return 64 + uint(bits.TrailingZeros64(h))
+	}
+	k := min(tz(ah, al), tz(bh, bl))
+	ah, al = rsh128(ah, al, tz(ah, al))
+	for !(bh == 0 && bl == 0) {
+		bh, bl = rsh128(bh, bl, tz(bh, bl))
+		if ah > bh || ah == bh && al > bl {
+			ah, al, bh, bl = bh, bl, ah, al
+		}
+		var b uint64
+		bl, b = bits.Sub64(bl, al, 0)
+		bh, _ = bits.Sub64(bh, ah, b)
+	}
+	// a << k
+	switch {
+	case k >= 64:
+		return al << (k - 64), 0
+	case k > 0:
+		return ah<<k | al>>(64-k), al << k
+	}
+	return ah, al
+}
+
+// primitiveInPlace divides the nonzero integer vector ints by the gcd of its
+// entries and negates it when its first nonzero entry is negative.
+func primitiveInPlace(ints []big.Int) {
+	var g, t big.Int
+	neg, first := false, true
+	for c := range ints {
+		if ints[c].Sign() == 0 {
+			continue
+		}
+		if first {
+			neg, first = ints[c].Sign() < 0, false
+		}
+		g.GCD(nil, nil, &g, t.Abs(&ints[c]))
+	}
+	for c := range ints {
+		if ints[c].Sign() != 0 {
+			ints[c].Quo(&ints[c], &g)
+			if neg {
+				ints[c].Neg(&ints[c])
+			}
+		}
 	}
 }
 
