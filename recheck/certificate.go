@@ -75,6 +75,9 @@ type StationarityProof struct {
 	// Cover proves that Cells are all the cells of that arrangement (its
 	// hyperplanes x_i·u = 0, i ∈ ZMinus, in that order).
 	Cover *Cover `json:"cover"`
+	// QZero claims Q_j ≡ 0, decided by (E1) and (E2) (docs/theory.md §4);
+	// then φ_j ≡ 0 and (S2) holds without cells (Cells empty, Cover nil).
+	QZero bool `json:"q_zero,omitempty"`
 }
 
 // Flat lists the cells of the hyperplanes h_i, i < min(On), of an
@@ -127,6 +130,9 @@ type NoEscapeProof struct {
 	Neuron int         `json:"neuron"`
 	Cells  []FaceProof `json:"cells"`
 	Cover  *Cover      `json:"cover"`
+	// QZero claims Q_j ≡ 0 by (E1) and (E2): then Q_j vanishes on every
+	// critical face and no cell is needed (Cells empty, Cover nil).
+	QZero bool `json:"q_zero,omitempty"`
 }
 
 // S2Failure certifies that (S2) fails for neuron j: Q_j(U) = Q with

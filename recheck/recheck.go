@@ -436,10 +436,13 @@ func (rc *rechecker) escapeWitness(j int, w *EscapeWitness) error {
 	return nil
 }
 
-// noEscape checks a no-escape proof: each cell's face proof, and that the
-// cells are all the cells of the arrangement of the nonzero boundary
-// samples of neuron j.
+// noEscape checks a no-escape proof: Q_j ≡ 0 by (E1)/(E2), or each cell's
+// face proof and that the cells are all the cells of the arrangement of the
+// nonzero boundary samples of neuron j.
 func (rc *rechecker) noEscape(j int, pr *NoEscapeProof) error {
+	if pr.QZero {
+		return rc.qZero(j, "no-escape", len(pr.Cells) > 0 || pr.Cover != nil)
+	}
 	var hs []exact.Vec
 	for i, sg := range rc.sign[j] {
 		if sg == 0 && !rc.zeroX[i] {

@@ -632,6 +632,9 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	if !slices.Equal(zp, pr.ZPlus) || !slices.Equal(zm, pr.ZMinus) {
 		return fmt.Errorf("neurons[%d]: (S2) proof has the wrong Z⁺/Z⁻", j)
 	}
+	if pr.QZero {
+		return rc.qZero(j, "(S2)", len(pr.Cells) > 0 || pr.Cover != nil)
+	}
 	if len(pr.Cells) == 0 {
 		return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
 	}
@@ -796,6 +799,18 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 // e2Vanishes decides (E2) for neuron j: on every line through 0 holding
 // boundary samples, Σ |t_i| r_i = 0 (exact rationals; lines grouped by
 // their normalised representative).
+// qZero checks a claim Q_j ≡ 0 made for proof what: (E1), and (E2) when
+// κ ≠ 0, hold for neuron j (docs/theory.md §4), and the proof lists no cell.
+func (rc *rechecker) qZero(j int, what string, cells bool) error {
+	if cells {
+		return fmt.Errorf("neurons[%d]: %s proof claims Q_j ≡ 0 and lists cells", j, what)
+	}
+	if !rc.e1Vanishes(j) || (rc.p.Act.Kappa().Sign() != 0 && !rc.e2Vanishes(j)) {
+		return fmt.Errorf("neurons[%d]: %s proof claims Q_j ≡ 0, but (E1)/(E2) fail", j, what)
+	}
+	return nil
+}
+
 func (rc *rechecker) e2Vanishes(j int) bool {
 	sums := map[string]exact.Vec{}
 	var key []byte

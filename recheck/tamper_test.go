@@ -93,6 +93,9 @@ type tamper struct {
 	apply func(p *network.Point, v *recheck.Verdict, rng *rand.Rand) bool
 }
 
+// plainTampers apply only to certificates made without verify.Options.Cells.
+var plainTampers = map[string]bool{"(S2) Q zero claimed": true, "no-escape Q zero claimed": true}
+
 func bump(x *big.Rat) *big.Rat { return new(big.Rat).Add(x, big.NewRat(1, 7)) }
 
 // tampers are the tamper classes of issue 11: a multiplier, a witness
@@ -211,6 +214,44 @@ var tampers = []tamper{
 		}
 		return false
 	}},
+	// Without Options.Cells, Check claims Q_j ≡ 0 whenever (E1)/(E2) hold
+	// for a neuron with boundary terms, so a proof with cells is one of a
+	// neuron with Q_j ≢ 0: the claim in its place must be refuted.
+	{"(S2) Q zero claimed", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for k := range v.Cert.Stationarity {
+			sp := &v.Cert.Stationarity[k]
+			if len(sp.Cells) > 0 && len(sp.ZPlus)+len(sp.ZMinus) > 0 {
+				sp.QZero, sp.Cells, sp.Cover = true, nil, nil
+				return true
+			}
+		}
+		return false
+	}},
+	{"no-escape Q zero claimed", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for k := range v.Cert.NoEscape {
+			ne := &v.Cert.NoEscape[k]
+			if len(ne.Cells) > 0 {
+				ne.QZero, ne.Cells, ne.Cover = true, nil, nil
+				return true
+			}
+		}
+		return false
+	}},
+	{"Q zero with cells", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		for k := range v.Cert.Stationarity {
+			if sp := &v.Cert.Stationarity[k]; sp.QZero {
+				sp.Cells = []recheck.CellProof{{Point: exact.NewVec(len(v.Neurons[0].G))}}
+				return true
+			}
+		}
+		for k := range v.Cert.NoEscape {
+			if ne := &v.Cert.NoEscape[k]; ne.QZero {
+				ne.Cells = []recheck.FaceProof{{}}
+				return true
+			}
+		}
+		return false
+	}},
 	{"cell T", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
 		for _, sp := range v.Cert.Stationarity {
 			for c := range sp.Cells {
@@ -224,7 +265,7 @@ var tampers = []tamper{
 	}},
 	{"cell point", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
 		for _, sp := range v.Cert.Stationarity {
-			if len(sp.ZMinus) > 0 {
+			if len(sp.ZMinus) > 0 && len(sp.Cells) > 0 {
 				c := sp.Cells[0]
 				for i := range c.Point {
 					c.Point[i] = new(big.Rat).Neg(c.Point[i])
@@ -430,8 +471,13 @@ func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	applied := map[string]int{}
 	kinds := map[string]map[recheck.VerdictKind]bool{}
-	for pi, p := range tamperPoints(t) {
-		v, err := verify.Check(p, verify.Options{})
+	pts := tamperPoints(t)
+	for pi := 0; pi < 2*len(pts); pi++ {
+		// Each point twice: as Check certifies it, and by the cell method
+		// throughout, so that neurons with Q_j ≡ 0 (all of the planted
+		// zero-input points) carry cells too.
+		p := pts[pi/2]
+		v, err := verify.Check(p, verify.Options{Cells: pi%2 == 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,6 +489,9 @@ func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, tp := range tampers {
+			if plainTampers[tp.name] && pi%2 == 1 {
+				continue
+			}
 			w := new(recheck.Verdict) // a fresh deep copy to alter
 			if err := gob.NewDecoder(bytes.NewReader(saved.Bytes())).Decode(w); err != nil {
 				t.Fatal(err)

@@ -26,6 +26,11 @@ type Options struct {
 	// any width, global.go): the verdict is then the local one, and
 	// global-min needs L = 0.
 	SkipGlobal bool
+	// Cells makes Check decide (S2), and escape for k ≥ 2, by the cell
+	// method for every neuron, also when Q_j ≡ 0 ((E1) and (E2) hold:
+	// then φ_j ≡ 0 and the certificate needs no cell). For tests and
+	// benchmarks of the cell method; the verdict is the same.
+	Cells bool
 
 	// stop, when set (by tests), is asked instead of the deadline's clock
 	// by the pollers of budget.go.

@@ -104,6 +104,25 @@ func lineSum(l *line, r func(i int) exact.Vec) exact.Vec {
 	return sum
 }
 
+// qVanishes reports whether Q_j ≡ 0: (E1) and, when κ ≠ 0, (E2) hold
+// (docs/theory.md §4). Then φ_j = a_j·Q_j/n ≡ 0, so (S2) holds and j does
+// not escape, with no cell of its arrangements to visit; the certificate
+// says so (QZero) and Recheck re-derives (E1) and (E2).
+func (s *state) qVanishes(j int) bool {
+	if !s.E1Matrix(j).IsZero() {
+		return false
+	}
+	if s.rho.Kappa().Sign() == 0 {
+		return true
+	}
+	for _, l := range s.lines(j) {
+		if !s.E2Sum(l).IsZero() {
+			return false
+		}
+	}
+	return true
+}
+
 // QZeroWitness decides whether the response map Q_j vanishes identically
 // (docs/theory.md §4, "Deciding Q_j ≡ 0 exactly"): Q_j ≡ 0 iff (E1) the odd-part
 // matrix is zero and (E2), when κ ≠ 0, every line's Σ |t_i| r_i is zero. It
@@ -226,6 +245,9 @@ func lineEpsilon(xs []exact.Vec, idx []int, l *line, u0 exact.Vec) *big.Rat {
 // which Q_j does not vanish are returned with their witnesses; when there is
 // none, the proof that Q_j vanishes on every critical face is returned.
 func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error) {
+	if !opt.Cells && s.qVanishes(j) {
+		return nil, &NoEscapeProof{Neuron: j, QZero: true}, nil
+	}
 	d, k := s.p.D(), s.p.K()
 	z := s.pt.Boundary(j)
 	e := s.ev

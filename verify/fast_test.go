@@ -166,14 +166,16 @@ func TestBoxCellsAgainstSimplex(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Options.Cells: the planted zero-input neurons have Q_j ≡ 0 and
+		// would otherwise need no cell.
 		boxMinColumns = 1 << 30
-		want, err := Check(p, Options{})
+		want, err := Check(p, Options{Cells: true})
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
 		boxMinColumns = 0
 		boxBlock = 1 + trial%4 // blocks of cells in parallel
-		got, err := Check(p, Options{})
+		got, err := Check(p, Options{Cells: true})
 		if err != nil {
 			t.Fatalf("trial %d: %v", trial, err)
 		}

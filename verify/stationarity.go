@@ -179,6 +179,12 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	}
 	bt := s.boundary(j)
 	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
+	if len(bt.zPlus)+len(bt.zMinus) > 0 && !opt.Cells && s.qVanishes(j) {
+		// Q_j ≡ 0 by (E1)/(E2): φ_j ≡ 0, no cell to decide.
+		res.proof.QZero = true
+		res.holds = true
+		return res, nil
+	}
 	if len(bt.zMinus) > quickMinMinus {
 		// A large arrangement: first try the directions ±x_i (i ∈ Z⁻) and
 		// −v, ranked by φ_j in float64, and confirm the best exactly; a

@@ -284,7 +284,9 @@ func benchOne(cfg verify.GenConfig, recheck bool, floatTimeout time.Duration) (b
 	// Exact path first.
 	h := startHeapSampler()
 	t0 := time.Now()
-	v, err := verify.Check(p, verify.Options{})
+	// The zero-input row measures the cell method: its neuron has Q_j ≡ 0,
+	// which Check would otherwise certify by (E1)/(E2) with no cell.
+	v, err := verify.Check(p, verify.Options{Cells: cfg.Kind == verify.GenZeroInput})
 	row.ExactS = time.Since(t0).Seconds()
 	if err != nil {
 		h.finish()
