@@ -96,8 +96,9 @@ type physicalRow struct {
 	FloatS       float64 `json:"float_s"`
 	FloatTimeout bool    `json:"float_timeout,omitempty"`
 	// PerturbS estimates 5000 random perturbations (numeric.Perturb, one
-	// float64 loss each), from trials timed on the first perturbSampleN
-	// samples and scaled to n.
+	// float64 loss each): runs of t and 3t trials on the first
+	// perturbSampleN samples give the cost per trial and the fixed cost,
+	// scaled to n.
 	PerturbS float64 `json:"perturb_s"`
 	// Ratios to FwdGradS, and Recheck / Check.
 	CheckRatio   float64 `json:"check_ratio"`
@@ -199,14 +200,18 @@ func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, 
 	if p.N() > perturbSampleN {
 		sub = &verify.Point{Act: p.Act, X: p.X[:perturbSampleN], Y: p.Y[:perturbSampleN], Neurons: p.Neurons, OutputBias: p.OutputBias}
 	}
-	base, _ := timed(func() { numeric.Perturb(sub, 0, 1e-2, 1) })
-	trials := 1
-	if base > 0 {
-		trials = max(1, min(perturbTrials, int(0.3/base)))
+	// Two runs with t and 3t trials: their difference is 2t trials without
+	// the fixed cost (conversion to float64, the loss at θ).
+	one, _ := timed(func() { numeric.Perturb(sub, 1, 1e-2, 1) })
+	t := 1
+	if one > 0 {
+		t = max(1, min(perturbTrials, int(0.1/one)))
 	}
-	withTrials, _ := timed(func() { numeric.Perturb(sub, trials, 1e-2, 1) })
-	per := max(0, withTrials-base) / float64(trials)
-	row.PerturbS = (base + float64(perturbTrials)*per) * float64(p.N()) / float64(sub.N())
+	c1, _ := timed(func() { numeric.Perturb(sub, t, 1e-2, 1) })
+	c3, _ := timed(func() { numeric.Perturb(sub, 3*t, 1e-2, 1) })
+	per := max(c3-c1, 0) / float64(2*t)
+	fixed := max(c1-float64(t)*per, 0)
+	row.PerturbS = (fixed + float64(perturbTrials)*per) * float64(p.N()) / float64(sub.N())
 
 	// The float64 path last: when it does not finish in time, the child
 	// exits with it still running. A timeout of 0 skips it.
