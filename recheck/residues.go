@@ -796,9 +796,6 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 	return w, nil
 }
 
-// e2Vanishes decides (E2) for neuron j: on every line through 0 holding
-// boundary samples, Σ |t_i| r_i = 0 (exact rationals; lines grouped by
-// their normalised representative).
 // qZero checks a claim Q_j ≡ 0 made for proof what: (E1), and (E2) when
 // κ ≠ 0, hold for neuron j (docs/theory.md §4), and the proof lists no cell.
 func (rc *rechecker) qZero(j int, what string, cells bool) error {
@@ -811,6 +808,9 @@ func (rc *rechecker) qZero(j int, what string, cells bool) error {
 	return nil
 }
 
+// e2Vanishes decides (E2) for neuron j: on every line through 0 holding
+// boundary samples, Σ |t_i| r_i = 0 (exact rationals; lines grouped by
+// their normalised representative).
 func (rc *rechecker) e2Vanishes(j int) bool {
 	sums := map[string]exact.Vec{}
 	var key []byte

@@ -62,6 +62,27 @@ var certTampers = []struct {
 		return false
 	}},
 	{"stationary flag", func(f *certfile.File) bool { f.Stationary = !f.Stationary; return true }},
+	// Check claims Q_j ≡ 0 whenever (E1)/(E2) hold for a neuron with
+	// boundary terms (and for every no-escape proof), so such a neuron whose
+	// proof lists cells has Q_j ≢ 0: the claim in their place is false.
+	{"(S2) q_zero claimed", func(f *certfile.File) bool {
+		for k := range f.Cert.Stationarity {
+			if sp := &f.Cert.Stationarity[k]; len(sp.Cells) > 0 && len(sp.ZPlus)+len(sp.ZMinus) > 0 {
+				sp.QZero, sp.Cells, sp.Cover = true, nil, nil
+				return true
+			}
+		}
+		return false
+	}},
+	{"no-escape q_zero claimed", func(f *certfile.File) bool {
+		for k := range f.Cert.NoEscape {
+			if ne := &f.Cert.NoEscape[k]; len(ne.Cells) > 0 {
+				ne.QZero, ne.Cells, ne.Cover = true, nil, nil
+				return true
+			}
+		}
+		return false
+	}},
 }
 
 // writeCanonical writes f as a certificate file, canonical (the form
@@ -91,6 +112,7 @@ func TestCertificateRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	tampered := map[string]int{}
+	qZero := 0 // certificates with a Q_j ≡ 0 claim that rechecked
 	for _, c := range cat {
 		caseFile := filepath.Join(dir, c.Name+".json")
 		data, err := cases.Write(c)
@@ -112,6 +134,9 @@ func TestCertificateRoundTrip(t *testing.T) {
 		raw, err := os.ReadFile(cert)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(`"q_zero": true`)) {
+			qZero++
 		}
 		for _, tp := range certTampers {
 			f, err := certfile.Decode(cert, raw)
@@ -135,7 +160,10 @@ func TestCertificateRoundTrip(t *testing.T) {
 			t.Errorf("tamper %q never applied", tp.name)
 		}
 	}
-	t.Logf("tampered certificates rejected: %v", tampered)
+	if qZero == 0 {
+		t.Error("no catalogue certificate claims q_zero: the round trip does not cover it")
+	}
+	t.Logf("tampered certificates rejected: %v; certificates with q_zero: %d", tampered, qZero)
 }
 
 // TestRecheckUsage: bad input is exit 2 with a message naming the file
