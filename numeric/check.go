@@ -1,7 +1,9 @@
 package numeric
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/relucert/relucert/verify"
 )
@@ -73,14 +75,38 @@ type Result struct {
 // The error is non-nil only when p is malformed or does not fit in float64.
 func Check(p *verify.Point) (*Result, error) {
 	pr, err := NewProblem(p)
+	if errors.Is(err, errRange) {
+		return limited(p.M(), err.Error()), nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	return pr.Check(), nil
 }
 
+// Limited reports whether r says that the float64 path cannot decide its
+// point (undetermined, the reason "float64: …"): numbers or scales beyond
+// what float64 decides reliably — a limitation of the path, which a
+// comparison with the exact verdict should not count as a disagreement.
+func Limited(r *Result) bool {
+	return r != nil && r.Kind == verify.Undetermined && strings.HasPrefix(r.Reason, "float64: ")
+}
+
+// limited is the result of a point the float64 path cannot decide:
+// undetermined with the reason "float64: why", nothing decided.
+func limited(m int, why string) *Result {
+	return &Result{Kind: verify.Undetermined, Escape: []int{}, Neurons: make([]Neuron, m), Reason: "float64: " + why}
+}
+
 // Check classifies the converted point; see the package function Check.
+// When a decision is beyond what float64 can make reliably (condition.go)
+// the result is undetermined, its reason "float64: …".
 func (pr *Problem) Check() *Result {
+	if why := pr.limitation(); why != "" {
+		res := limited(pr.M(), why)
+		res.Loss = pr.Loss()
+		return res
+	}
 	res := pr.classify()
 	if pr.SkipGlobal {
 		return res

@@ -34,6 +34,9 @@ type Problem struct {
 	side                [][]int8    // side[j][i] ∈ {−1, 0, +1}
 	pre                 [][]float64 // pre[j][i] = w_j·x_i, 0 on the hyperplane
 	out, res            [][]float64 // outputs f(x_i) and residuals r_i
+	// scaleDep says why a zero test of snap or an input coordinate depends
+	// on the scaling of the data (condition.go); "" when none does.
+	scaleDep string
 }
 
 // toFloats converts an exact vector; name and index locate it in errors.
@@ -42,7 +45,10 @@ func toFloats(v exact.Vec, name string, idx int) ([]float64, error) {
 	for i, x := range v {
 		f[i], _ = x.Float64()
 		if math.IsInf(f[i], 0) || math.IsNaN(f[i]) {
-			return nil, fmt.Errorf("%s[%d][%d]: %s is not representable in float64", name, idx, i, x.RatString())
+			return nil, fmt.Errorf("%s[%d][%d]: %s is not representable in float64 (%w)", name, idx, i, shortRatString(x), errRange)
+		}
+		if x.Sign() != 0 && math.Abs(f[i]) < 0x1p-1022 {
+			return nil, fmt.Errorf("%s[%d][%d]: %s underflows float64 to %g (%w)", name, idx, i, shortRatString(x), f[i], errRange)
 		}
 	}
 	return f, nil
@@ -51,7 +57,10 @@ func toFloats(v exact.Vec, name string, idx int) ([]float64, error) {
 func ratFloat(r *big.Rat, name string) (float64, error) {
 	f, _ := r.Float64()
 	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("%s: %s is not representable in float64", name, r.RatString())
+		return 0, fmt.Errorf("%s: %s is not representable in float64 (%w)", name, shortRatString(r), errRange)
+	}
+	if r.Sign() != 0 && math.Abs(f) < 0x1p-1022 {
+		return 0, fmt.Errorf("%s: %s underflows float64 to %g (%w)", name, shortRatString(r), f, errRange)
 	}
 	return f, nil
 }
@@ -109,7 +118,7 @@ func NewProblem(p *verify.Point) (*Problem, error) {
 	}
 	pr.snap()
 	if l := pr.Loss(); math.IsInf(l, 0) || math.IsNaN(l) {
-		return nil, fmt.Errorf("numeric: the loss overflows float64")
+		return nil, fmt.Errorf("numeric: the loss overflows float64 (%w)", errRange)
 	}
 	return pr, nil
 }
@@ -126,6 +135,7 @@ func (pr *Problem) snap() {
 		t.W = math.Max(t.W, norm2(pr.W[j]))
 		t.A = math.Max(t.A, norm2(pr.A[j]))
 	}
+	pr.scaleDep = scaleDependence(pr.X, pr.W, pr.A, pr.Pos, pr.Neg, t)
 	zero := func(v []float64) {
 		for i := range v {
 			v[i] = 0
@@ -342,4 +352,14 @@ func lossOf(pos, neg float64, X, Y, W, A [][]float64, B []float64) float64 {
 		}
 	}
 	return s / (2 * float64(len(X)))
+}
+
+// shortRatString is r as "p/q", abbreviated in the middle when long (a
+// number of 10^300 has 301 digits).
+func shortRatString(r *big.Rat) string {
+	s := r.RatString()
+	if len(s) > 40 {
+		return fmt.Sprintf("%s…%s (%d characters)", s[:16], s[len(s)-16:], len(s))
+	}
+	return s
 }

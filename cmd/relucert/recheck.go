@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/certfile"
@@ -100,16 +99,18 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-// readCertificate reads a certificate file (a regular file only).
+// readCertificate reads a certificate file: a regular file only (opened
+// without blocking) of at most the size limit of a case file.
 func readCertificate(path string) ([]byte, error) {
-	st, err := os.Stat(path)
+	f, size, err := cases.OpenRegular(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("certificate %s: %w", path, err)
 	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("certificate %s: not a regular file", path)
+	defer f.Close()
+	if lim := (cases.Limits{}).FileSize(); size > lim {
+		return nil, fmt.Errorf("certificate %s: %d bytes, more than the limit of %d MiB", path, size, lim>>20)
 	}
-	return os.ReadFile(path)
+	return io.ReadAll(io.LimitReader(f, size+1))
 }
 
 // checkCertificate runs certfile.Check, turning a panic into an error.
