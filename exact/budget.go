@@ -10,7 +10,9 @@ import (
 var ErrBudget = errors.New("budget exhausted")
 
 // Stop is asked by long exact computations between their steps; once it
-// returns true they give up with ErrBudget. A nil Stop never stops.
+// returns true they give up with ErrBudget. A nil Stop never stops. It
+// may be called from several goroutines at once (the workers of a
+// parallel loop), and once true it must stay true.
 type Stop func() bool
 
 // Stopped reports whether s says stop (false for a nil s).

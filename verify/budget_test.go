@@ -2,7 +2,9 @@ package verify
 
 import (
 	"errors"
+	"math/big"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -100,8 +102,7 @@ func TestBudgetEveryStage(t *testing.T) {
 		seen := map[string]bool{}
 		finished := false
 		for k := 0; k < 200 && !finished; k++ {
-			calls := 0
-			v, err := Check(tc.p, Options{stop: func() bool { calls++; return calls > k }})
+			v, err := Check(tc.p, Options{stop: stopAfter(k)})
 			if err != nil {
 				t.Fatalf("%s, stop at %d: %v", tc.name, k, err)
 			}
@@ -146,8 +147,7 @@ func TestRecheckWithinStops(t *testing.T) {
 		}
 		ok := false
 		for k := 0; k < 200 && !ok; k++ {
-			calls := 0
-			err := recheck.RecheckWithin(p, v, func() bool { calls++; return calls > k })
+			err := recheck.RecheckWithin(p, v, stopAfter(k))
 			switch {
 			case err == nil:
 				ok = true
@@ -159,4 +159,44 @@ func TestRecheckWithinStops(t *testing.T) {
 			t.Errorf("%v: never re-checked", v.Kind)
 		}
 	}
+}
+
+// TestParallelBudget: on points large enough for every parallel section
+// of the engine (n·m·d ≥ 2^16 work units: the signs, residuals, sums and
+// Theorem S run on GOMAXPROCS goroutines), a stop at any question leaves
+// an undetermined verdict and no worker behind (go test -race runs this in
+// .ci/run), and without a stop the planted verdict is found.
+func TestParallelBudget(t *testing.T) {
+	for _, cfg := range []GenConfig{
+		{Kind: GenLocalMin, N: 2000, D: 8, M: 8, K: 1, Act: ReLU(), Boundary: 16, Dyadic: true, Seed: 3},
+		{Kind: GenSaddle, N: 2000, D: 8, M: 8, K: 1, Act: ReLU(), Boundary: 16, Dyadic: true, Seed: 4},
+		{Kind: GenLocalMin, N: 2000, D: 8, M: 8, K: 1, Act: Leaky(big.NewRat(1, 10)), Boundary: 16, Dyadic: true, Seed: 5},
+	} {
+		p, exp, err := Generate(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []int{0, 1, 2, 4, 8, 16, 1 << 30} {
+			v, err := Check(p, Options{stop: stopAfter(k)})
+			if err != nil {
+				t.Fatalf("%v, stop at %d: %v", cfg.Kind, k, err)
+			}
+			switch {
+			case k == 1<<30:
+				if v.Kind != exp.Verdict {
+					t.Errorf("%v: %v (%s), want %v", cfg.Kind, v.Kind, v.Reason, exp.Verdict)
+				}
+			case v.Kind != exp.Verdict && (v.Kind != Undetermined || !strings.HasPrefix(v.Reason, "budget: ")):
+				t.Errorf("%v, stop at %d: %v (%s)", cfg.Kind, k, v.Kind, v.Reason)
+			}
+		}
+	}
+}
+
+// stopAfter returns a stop function that says stop from its (k+1)-th call
+// on; it may be called from several goroutines at once, as the engine's
+// workers do.
+func stopAfter(k int) exact.Stop {
+	var calls atomic.Int64
+	return func() bool { return calls.Add(1) > int64(k) }
 }
