@@ -153,3 +153,33 @@ func TestSuiteFloatLimitation(t *testing.T) {
 		t.Errorf("exit %d:\n%s%s", code, out, errOut)
 	}
 }
+
+// TestBudgetStopJSON: when the time budget ends check while it reads the
+// file (here a deadline that has passed, on a file of 6000 samples), the
+// --json object says undetermined with the reason, exit 3, and matches
+// check's schema.
+func TestBudgetStopJSON(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"activation": "relu", "inputs": [`)
+	for i := range 6000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `["%d"]`, i%7)
+	}
+	b.WriteString(`], "targets": [`)
+	for i := range 6000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`["1"]`)
+	}
+	b.WriteString(`]}`)
+	path := filepath.Join(t.TempDir(), "long.json")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	code, out, _ := runArgs("check", "--json", "--budget", "time=1ns", path)
+	if code != exitUndetermined || !strings.Contains(out, `"verdict": "undetermined"`) || !strings.Contains(out, "time budget exceeded while reading the case file") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	validate(t, compile(t, "check"), "check --json stopped while reading", out)
+}

@@ -165,11 +165,11 @@ func commandSchema(title string, versioned bool, types ...any) map[string]any {
 // and the certificate file.
 func schemas() map[string]map[string]any {
 	return map[string]map[string]any{
-		"check":         commandSchema("relucert check --json", true, jsonCheck{}, jsonInputError{}),
+		"check":         commandSchema("relucert check --json", true, jsonCheck{}, jsonInputError{}, jsonBudgetStop{}),
 		"suite":         commandSchema("relucert suite --json", true, jsonSuite{}),
-		"snap":          commandSchema("relucert snap --json", true, jsonSnap{}, jsonInputError{}),
-		"embed":         commandSchema("relucert embed --json", true, jsonEmbed{}, jsonScan{}),
-		"train":         commandSchema("relucert train --json", true, jsonTrain{}),
+		"snap":          commandSchema("relucert snap --json", true, jsonSnap{}, jsonInputError{}, jsonBudgetStop{}),
+		"embed":         commandSchema("relucert embed --json", true, jsonEmbed{}, jsonScan{}, jsonBudgetStop{}),
+		"train":         commandSchema("relucert train --json", true, jsonTrain{}, jsonBudgetStop{}),
 		"explore":       commandSchema("relucert explore --json (also explore -o, and merge of explore parts)", true, jsonAtlas{}),
 		"explore-shard": commandSchema("relucert explore --shard I/N -o PART.json (a partial result for merge)", true, jsonExploreShard{}),
 		"suite-shard":   commandSchema("relucert suite --shard I/N -o PART.json (a partial result for merge; merge prints suite --json)", true, jsonSuiteShard{}),
