@@ -40,9 +40,49 @@ var (
 // number beyond its range, or one that underflows), not bad input.
 var errRange = errors.New("beyond the range of float64")
 
-// scaleOK reports whether a scale is usable: 0 (a quantity that is exactly
-// zero) or in [minScale, maxScale].
-func scaleOK(s float64) bool { return s == 0 || (s >= minScale && s <= maxScale) }
+// scale is the product of a decision's factors, kept as its base-2
+// logarithm so that a product which underflows or overflows float64 is
+// still seen for what it is (a product that rounds to 0 is not a quantity
+// that is exactly zero). zero is set when a factor is exactly 0.
+type scale struct {
+	log2 float64
+	zero bool
+}
+
+// scaleOf returns the product of the factors.
+func scaleOf(factors ...float64) scale {
+	var s scale
+	for _, f := range factors {
+		if f == 0 {
+			return scale{zero: true}
+		}
+		s.log2 += math.Log2(math.Abs(f))
+	}
+	return s
+}
+
+// ok reports whether a scale is usable: 0 (a quantity that is exactly zero)
+// or in [minScale, maxScale].
+func (s scale) ok() bool {
+	return s.zero || (s.log2 >= math.Log2(minScale) && s.log2 <= math.Log2(maxScale))
+}
+
+// String prints the scale in decimal, also beyond the range of float64.
+func (s scale) String() string {
+	if s.zero {
+		return "0"
+	}
+	if v := math.Exp2(s.log2); v != 0 && !math.IsInf(v, 0) && v >= 0x1p-1022 {
+		return fmt.Sprintf("%.3g", v)
+	}
+	e := s.log2 * math.Log10(2)
+	ie := math.Floor(e)
+	m := math.Pow(10, e-ie)
+	if m >= 9.995 { // %.3g would print 10
+		m, ie = m/10, ie+1
+	}
+	return fmt.Sprintf("%.3ge%+d", m, int(ie))
+}
 
 // limitation returns why the float64 path cannot decide this problem
 // reliably ("" when it can): the first decision whose scale leaves the
@@ -54,59 +94,61 @@ func (pr *Problem) limitation() string {
 	}
 	t := pr.Tol
 	n := float64(pr.N())
-	check := func(what string, s float64) string {
-		if scaleOK(s) {
+	check := func(what string, factors ...float64) string {
+		s := scaleOf(factors...)
+		if s.ok() {
 			return ""
 		}
 		dir := "below"
-		if s > maxScale || math.IsInf(s, 0) {
+		if s.log2 > 0 {
 			dir = "above"
 		}
-		return fmt.Sprintf("the scale of %s is %.3g, %s the range %.1e to %.1e where float64 decides with its tolerance (underflow or overflow)", what, s, dir, minScale, maxScale)
+		return fmt.Sprintf("the scale of %s is %v, %s the range %.1e to %.1e where float64 decides with its tolerance (underflow or overflow)", what, s, dir, minScale, maxScale)
 	}
-	qs := t.QScale()
+	// Q_j's scale, t.QScale(), as factors.
+	qs := []float64{t.R, t.Rho, t.XSum}
+	with := func(fs []float64, more ...float64) []float64 { return append(append([]float64{}, fs...), more...) }
 	for _, c := range []struct {
 		what string
-		s    float64
+		f    []float64
 	}{
-		{"the inputs, max |x_i|", t.X},
-		{"the input weights, max |w_j|", t.W},
-		{"the output weights, max |a_j|", t.A},
-		{"the slopes, max |ρ±|", t.Rho},
-		{"the residuals, R", t.R},
-		{"the loss, R²", t.R * t.R},
+		{"the inputs, max |x_i|", []float64{t.X}},
+		{"the input weights, max |w_j|", []float64{t.W}},
+		{"the output weights, max |a_j|", []float64{t.A}},
+		{"the slopes, max |ρ±|", []float64{t.Rho}},
+		{"the residuals, R", []float64{t.R}},
+		{"the loss, R²", []float64{t.R, t.R}},
 		{"Q_j, R·ρ·Σ|x_i|₁", qs},
 	} {
-		if r := check(c.what, c.s); r != "" {
+		if r := check(c.what, c.f...); r != "" {
 			return r
 		}
 	}
 	for j := range pr.W {
-		wx := pr.wNorm[j] * t.X
 		an := norm2(pr.A[j])
 		for _, c := range []struct {
 			what string
-			s    float64
+			f    []float64
 		}{
-			{fmt.Sprintf("the pre-activations of neuron %d, |w_%d|·max|x_i|", j, j), wx},
-			{fmt.Sprintf("(S1) for neuron %d, n·R·ρ·|w_%d|·max|x_i|", j, j), n * t.R * t.Rho * wx},
-			{fmt.Sprintf("a_%d·r_i, |a_%d|·R", j, j), an * t.R},
-			{fmt.Sprintf("(S2) for neuron %d, |a_%d|·R·ρ·Σ|x_i|₁", j, j), an * qs},
+			{fmt.Sprintf("the pre-activations of neuron %d, |w_%d|·max|x_i|", j, j), []float64{pr.wNorm[j], t.X}},
+			{fmt.Sprintf("(S1) for neuron %d, n·R·ρ·|w_%d|·max|x_i|", j, j), []float64{n, t.R, t.Rho, pr.wNorm[j], t.X}},
+			{fmt.Sprintf("a_%d·r_i, |a_%d|·R", j, j), []float64{an, t.R}},
+			{fmt.Sprintf("(S2) for neuron %d, |a_%d|·R·ρ·Σ|x_i|₁", j, j), with(qs, an)},
 		} {
-			if r := check(c.what, c.s); r != "" {
+			if r := check(c.what, c.f...); r != "" {
 				return r
 			}
 		}
 		if pr.K() >= 2 {
-			h := an * t.Rho * wx
 			for _, c := range []struct {
 				what string
-				s    float64
+				f    []float64
 			}{
-				{fmt.Sprintf("the indefinite test of neuron %d, |Q_%d|²", j, j), qs * qs},
-				{fmt.Sprintf("the indefinite test of neuron %d, n²·|a_%d|²·ρ⁴·|w_%d|²·max|x_i|⁴", j, j, j), n * n * h * h * t.Rho * t.Rho * t.X * t.X},
+				{fmt.Sprintf("the indefinite test of neuron %d, |Q_%d|²", j, j), with(qs, qs...)},
+				{fmt.Sprintf("the indefinite test of neuron %d, n²·|a_%d|²·ρ⁴·|w_%d|²·max|x_i|⁴", j, j, j),
+					[]float64{n, n, an, an, t.Rho, t.Rho, t.Rho, t.Rho, pr.wNorm[j], pr.wNorm[j], t.X, t.X, t.X, t.X}},
 			} {
-				if r := check(c.what, c.s); r != "" {
+				if r := check(c.what, c.f...); r != "" {
 					return r
 				}
 			}

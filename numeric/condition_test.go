@@ -25,6 +25,10 @@ func TestLimitations(t *testing.T) {
 		// Times 10^-160: every number is in range, but the loss ≈ 10^-320.
 		{"loss underflow", point(t, relu, rows(row("1", "1"), row("1", "-1"), row("-1", "0")), rows(row("1e-160"), row("3e-160"), row("-3e-160")),
 			[]nrn{{row("1", "0"), row("2e-160")}}), "the loss, R² is 2.5e-319"},
+		// Times 10^-200: the loss ≈ 10^-400 rounds to 0 in float64, which is
+		// not a loss that is exactly zero (float-catastrophic-cancellation
+		// times 10^-300 answered local-min through this hole).
+		{"loss rounds to zero", point(t, relu, rows(row("1")), rows(row("1e-200")), []nrn{{row("1"), row("0")}}), "the loss, R² is 1e-400, below the range"},
 		// y of 10^-100 and a of 10^-200: a_j·r_i ≈ 10^-300.
 		{"product underflow", point(t, relu, rows(row("1", "1"), row("1", "-1"), row("-1", "0")), rows(row("1e-100"), row("3e-100"), row("-3e-100")),
 			[]nrn{{row("1", "0"), row("2e-200")}}), "a_0·r_i, |a_0|·R is"},
