@@ -19,9 +19,13 @@ import (
 
 // fig3Exact are the three plateaus of the Figure 3 run (docs/theory.md §7),
 // in mse_loss: the origin, mean y² = (0.28² + 0.1² + 0.03² + 0.23² +
-// 0.22²)/5 = 0.1906/5 = 953/25000; the second plateau 50749/1681250; and the
-// least-squares affine fit of y on x, 16139/578750 (atlas.
-// TestCanonicalFig3Final solves its normal equations).
+// 0.22²)/5 = 0.1906/5 = 953/25000; the second plateau, one neuron c·ρ(0.7 − x)
+// with its hyperplane on the sample x = 0.7 and c fitted by least squares on
+// the four samples below it: z = 0.7 − x = (1.7, 1.3, 0.8, 0.4), Σzy = 0.462 =
+// 231/500, Σz² = 5.38 = 269/50, mse = (0.1906 − (231/500)²/(269/50))/5 =
+// (256357 − 53361)/(1345000·5) = 50749/1681250; and the least-squares affine
+// fit of y on x, 16139/578750 (atlas.TestCanonicalFig3Final solves its normal
+// equations).
 var fig3Exact = []struct{ mse, verdict string }{
 	{"953/25000", "saddle"},
 	{"50749/1681250", "saddle"},
