@@ -368,3 +368,65 @@ func TestSuiteShardMerge(t *testing.T) {
 		t.Errorf("merge of one suite part: exit %d, %q", code, stderr)
 	}
 }
+
+// TestExploreDiabetesData: the real data set of the README's atlas
+// example, testdata/explore/diabetes-bmi.json (written by
+// make_diabetes_bmi.py from scikit-learn's diabetes data), is what its
+// source says: the first 20 samples of the corpus's exact diabetes case
+// file, feature 2 (bmi) as the one input, the targets unchanged — number
+// for number, as exact rationals.
+func TestExploreDiabetesData(t *testing.T) {
+	type file struct {
+		Bias    bool       `json:"bias"`
+		Inputs  [][]string `json:"inputs"`
+		Targets [][]string `json:"targets"`
+	}
+	read := func(path string) file {
+		data, err := os.ReadFile(filepath.Join("..", "..", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f file
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return f
+	}
+	bmi, corpus := read(filepath.Join("testdata", "explore", "diabetes-bmi.json")), read(filepath.Join("testdata", "corpus", "data", "diabetes-relu-64.json"))
+	if len(bmi.Inputs) != 20 || len(bmi.Targets) != 20 || !bmi.Bias || !corpus.Bias {
+		t.Fatalf("%d inputs, %d targets, bias %v", len(bmi.Inputs), len(bmi.Targets), bmi.Bias)
+	}
+	same := func(a, b string) bool {
+		x, ok1 := new(big.Rat).SetString(a)
+		y, ok2 := new(big.Rat).SetString(b)
+		return ok1 && ok2 && x.Cmp(y) == 0
+	}
+	for i := range bmi.Inputs {
+		if len(bmi.Inputs[i]) != 1 || !same(bmi.Inputs[i][0], corpus.Inputs[i][2]) {
+			t.Errorf("inputs[%d] = %v, corpus bmi %s", i, bmi.Inputs[i], corpus.Inputs[i][2])
+		}
+		if len(bmi.Targets[i]) != 1 || !same(bmi.Targets[i][0], corpus.Targets[i][0]) {
+			t.Errorf("targets[%d] = %v, corpus %v", i, bmi.Targets[i], corpus.Targets[i])
+		}
+	}
+	// L* of the data (docs/theory.md §10): with an input bias, distinct
+	// inputs x lie on distinct lines, so the best network of any width fits
+	// the mean of y at every distinct x; only the two samples sharing
+	// x = −5517176704530411/36028797018963968 leave a residual, ±(y_a − y_b)/2.
+	// Worked out with Python's fractions (the mean per distinct x, then
+	// (1/2n)Σ r²), independently of Theorem G's projection:
+	const lStar = "580587548597451307953406765122409/25961484292674138142652481646100480"
+	code, out, errOut := runArgs("check", filepath.Join("..", "..", "testdata", "explore", "diabetes-bmi.json"), "--json")
+	if code != exitOK {
+		t.Fatalf("check: exit %d: %s", code, errOut)
+	}
+	var c struct {
+		Global jsonGlobal `json:"global"`
+	}
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatal(err)
+	}
+	if c.Global.Optimum != lStar || c.Global.Witness == nil || c.Global.Witness.Loss != lStar || c.Global.Witness.Width > 19 {
+		t.Errorf("L* = %s (witness %+v), by hand %s reached by at most 19 neurons (19 distinct inputs)", c.Global.Optimum, c.Global.Witness, lStar)
+	}
+}
