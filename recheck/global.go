@@ -90,6 +90,11 @@ type GlobalFit struct {
 	Bias exact.Vec `json:"bias"`
 }
 
+// MaxPruneEntries bounds the feature matrix (n·width entries) of a
+// Theorem G witness that is pruned to linearly independent features; for a
+// larger one GlobalProof.Pruned is false.
+const MaxPruneEntries = 1 << 13
+
 // GlobalProof is Theorem G's certificate: the least loss L* of any network
 // of any width on the point's data and activation, and how θ compares.
 // Every field is validated by exact evaluation of networks and of the
@@ -110,7 +115,11 @@ type GlobalProof struct {
 	// Witness is a network reaching L* (nil when IsGlobal, or when it was
 	// not built: Reason says so).
 	Witness *Net `json:"witness"`
-	// Pruned reports that Witness has linearly independent features.
+	// Pruned reports that Witness has linearly independent features
+	// ρ(X w_j): it is exactly that fact when Witness's feature matrix has at
+	// most MaxPruneEntries entries (n·width), and false beyond (the prune is
+	// not tried there, nothing is claimed), so that its value is determined
+	// and Recheck decides it (an exact rank).
 	Pruned bool `json:"pruned"`
 	// Width answers the question at θ's own width m.
 	Width AtWidth `json:"at_width"`
@@ -145,10 +154,17 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	p := rc.p
 	bias := p.HasOutputBias()
 	if g.Optimum == nil && !g.IsGlobal && g.U == nil && !(bias && !sumZero(rc.r)) {
-		if g.Fit != nil || g.Witness != nil || g.Width != WidthUndecided || g.Reason == "" {
+		if g.Fit != nil || g.Witness != nil || g.WidthWitness != nil || g.WidthLoss != nil || g.Q != nil ||
+			g.Lines != nil || g.Pruned || g.Width != WidthUndecided || g.Reason == "" {
 			return fmt.Errorf("global: claims without an optimum")
 		}
 		return nil
+	}
+	if g.Witness == nil && g.Pruned {
+		return fmt.Errorf("global: pruned claimed without a witness")
+	}
+	if (g.WidthWitness == nil) != (g.WidthLoss == nil) {
+		return fmt.Errorf("global: a width witness without its loss, or a loss without a witness")
 	}
 	m := p.M()
 	var lines [][]int
@@ -171,10 +187,10 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		if g.Optimum == nil || g.Optimum.Cmp(rc.loss) != 0 {
 			return fmt.Errorf("global: L* = %v claimed, but L(θ) = %s", g.Optimum, rc.loss.RatString())
 		}
-		if g.Width != WidthGlobal || g.Fit != nil || g.Witness != nil || g.WidthWitness != nil || g.U != nil {
+		if g.Width != WidthGlobal || g.Fit != nil || g.Witness != nil || g.WidthWitness != nil || g.U != nil || g.Q != nil {
 			return fmt.Errorf("global: a global point with a better network or a width answer other than yes")
 		}
-		if v.Kind == LocalMin || v.Kind == Saddle || v.Kind == NotStationary {
+		if v.Kind != GlobalMin {
 			return fmt.Errorf("global: L(θ) = L* but the verdict is %v, not global-min", v.Kind)
 		}
 		return nil
@@ -194,6 +210,8 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		if !q.Equal(g.Q) {
 			return fmt.Errorf("global: Σ_i r_i ρ(x_i·u) = %v at the certificate's u, not its %v", q, g.Q)
 		}
+	} else if g.Q != nil {
+		return fmt.Errorf("global: Q without its direction u")
 	} else if sumZero(rc.r) {
 		return fmt.Errorf("global: no escape direction, and (S0) holds")
 	}
@@ -232,26 +250,54 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		if wl.Cmp(g.Optimum) != 0 {
 			return fmt.Errorf("global: the witness has loss %s, not L* = %s", wl.RatString(), g.Optimum.RatString())
 		}
-	}
-	switch g.Width {
-	case WidthGlobal:
-		return fmt.Errorf("global: width answer yes at a point that is not global")
-	case WidthNotGlobal:
-		if g.Witness != nil && len(g.Witness.Neurons) <= m {
-			return nil
+		if ind := IndependentFeatures(p, g.Witness); ind != g.Pruned {
+			return fmt.Errorf("global: pruned is %v, but the witness's features linearly independent (within %d entries) is %v", g.Pruned, MaxPruneEntries, ind)
 		}
-		if g.WidthWitness == nil || len(g.WidthWitness.Neurons) > m {
-			return fmt.Errorf("global: not global at width %d claimed without a network of width ≤ %d", m, m)
+	}
+	// A network of width ≤ m below L(θ) decides the question at width m:
+	// the answer is then no, and a width witness is only there when the
+	// witness is wider than m.
+	narrow := g.Witness != nil && len(g.Witness.Neurons) <= m
+	if g.WidthWitness != nil {
+		if g.Witness == nil || narrow || len(g.WidthWitness.Neurons) > m {
+			return fmt.Errorf("global: a width witness needs a witness wider than %d and has width ≤ %d", m, m)
 		}
 		ll, err := netLoss(p, g.WidthWitness)
 		if err != nil {
 			return fmt.Errorf("global: width witness: %w", err)
 		}
-		if g.WidthLoss == nil || ll.Cmp(g.WidthLoss) != 0 || ll.Cmp(rc.loss) >= 0 {
+		if ll.Cmp(g.WidthLoss) != 0 || ll.Cmp(rc.loss) >= 0 {
 			return fmt.Errorf("global: the width-%d witness has loss %s, not the certificate's %v < L(θ)", len(g.WidthWitness.Neurons), ll.RatString(), g.WidthLoss)
 		}
 	}
+	switch no := narrow || g.WidthWitness != nil; {
+	case g.Width == WidthGlobal:
+		return fmt.Errorf("global: width answer yes at a point that is not global")
+	case g.Width == WidthNotGlobal && !no:
+		return fmt.Errorf("global: not global at width %d claimed without a network of width ≤ %d", m, m)
+	case g.Width == WidthUndecided && no:
+		return fmt.Errorf("global: at_width undetermined, but the certificate's network of width ≤ %d has a smaller loss: the answer is no", m)
+	}
 	return nil
+}
+
+// IndependentFeatures reports whether the features ρ(X w_j) of net's
+// neurons on p's data are linearly independent, when its feature matrix
+// has at most MaxPruneEntries entries (false beyond): the value
+// GlobalProof.Pruned must have for the witness net.
+func IndependentFeatures(p *network.Point, net *Net) bool {
+	w := len(net.Neurons)
+	if p.N()*w > MaxPruneEntries {
+		return false
+	}
+	F := make(exact.Mat, w) // row j: the feature of neuron j on the samples
+	for j, nr := range net.Neurons {
+		F[j] = make(exact.Vec, p.N())
+		for i, x := range p.X {
+			F[j][i] = p.Act.Apply(nr.W.Dot(x))
+		}
+	}
+	return exact.Rank(F) == w
 }
 
 // sampleLines groups the nonzero samples by their line through 0 (keys

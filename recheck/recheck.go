@@ -30,7 +30,11 @@ import (
 //   - saddle: the decreasing segment; local-min: L > 0; global-min: L = 0,
 //     or Theorem G's proof that L = L* (then the point need not have been
 //     shown stationary, and escape neurons with a_j ≠ 0 may be listed);
-//   - every verdict: Theorem G's proof when there is one (global.go).
+//   - every verdict: Theorem G's proof when there is one (global.go);
+//   - that the verdict claims exactly what the certificate proves
+//     (docs/theory.md §11.4): no proof under an "undecided" label, no
+//     weaker verdict than the one established (a point shown not stationary
+//     is not-stationary, L = 0 or L = L* is global-min).
 //
 // Neurons whose report says Decided = false make no claim about (S2) (when
 // S2 is false) or escape; the verdict is then undetermined.
@@ -85,6 +89,17 @@ func (rc *rechecker) local(v *Verdict) error {
 	// byG: a global minimum by Theorem G (L(θ) = L*, checked by
 	// recheckGlobal), whatever the local analysis decided.
 	byG := v.Kind == GlobalMin && c.Global != nil && c.Global.IsGlobal
+	// The strongest verdict the certificate establishes is the one it must
+	// claim (docs/theory.md §11.4): a point shown not stationary is
+	// not-stationary, a point with L = 0 is a global minimum.
+	if v.Kind != NotStationary {
+		if fail := rc.shownNotStationary(v); fail != "" {
+			return fmt.Errorf("%v, but %s: the point is not stationary, the verdict must be not-stationary", v.Kind, fail)
+		}
+	}
+	if v.Loss.Sign() == 0 && v.Kind != GlobalMin {
+		return fmt.Errorf("%v with L = 0: the point is a global minimum, the verdict must be global-min", v.Kind)
+	}
 	switch v.Kind {
 	case NotStationary:
 		if v.Stationary {
@@ -171,6 +186,24 @@ func (rc *rechecker) local(v *Verdict) error {
 		}
 	}
 	return nil
+}
+
+// shownNotStationary names a condition of Theorem S that v's reports (each
+// checked by evaluation) or certificate show failing: (S0), (S1) of a
+// neuron, or (S2) of a neuron with a failure direction; "" when none.
+func (rc *rechecker) shownNotStationary(v *Verdict) string {
+	if rc.p.HasOutputBias() && !v.BiasGradient.IsZero() {
+		return "(S0) fails (Σ_i r_i ≠ 0)"
+	}
+	for j, nr := range v.Neurons {
+		if !nr.S1 {
+			return fmt.Sprintf("(S1) fails for neuron %d", j)
+		}
+	}
+	if len(v.Cert.S2Failures) > 0 {
+		return fmt.Sprintf("(S2) fails for neuron %d", v.Cert.S2Failures[0].Neuron)
+	}
+	return ""
 }
 
 // undecided reports whether some neuron's report says Decided = false.
@@ -304,6 +337,16 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 		}
 		if v.Stationary && (!rep.S1 || !rep.S2) {
 			return fmt.Errorf("neurons[%d]: stationary, but (S1) %v and (S2) %v", j, rep.S1, rep.S2)
+		}
+		// Decided = false is the report of a neuron the certificate leaves
+		// open: (S2) neither proved nor refuted, or, at a stationary point
+		// with a_j ≠ 0 and k ≥ 2, escape neither witnessed nor refuted.
+		if !rep.Decided {
+			s2Open := ck.s2[j] == nil && ck.fails[j] == nil
+			escOpen := v.Stationary && !nr.A.IsZero() && rc.k > 1 && ck.escapes[j] == nil && ck.noEsc[j] == nil
+			if !s2Open && !escOpen {
+				return fmt.Errorf("neurons[%d]: reported undecided, but the certificate decides its (S2) and escape", j)
+			}
 		}
 	}
 	for j := 0; j < rc.m; j++ {

@@ -444,6 +444,73 @@ var tampers = []tamper{
 		path.Loss1 = bump(path.Loss1)
 		return true
 	}},
+	// Weaker claims (docs/theory.md §11.4): the certificate still holds the
+	// proof of the stronger one, so the weaker label misreports the point.
+	{"weakened to undetermined", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if v.Kind == recheck.Undetermined {
+			return false
+		}
+		v.Kind = recheck.Undetermined
+		return true
+	}},
+	{"stationary withdrawn", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if !v.Stationary {
+			return false
+		}
+		v.Stationary = false
+		if v.Kind != recheck.NotStationary {
+			v.Kind = recheck.Undetermined
+		}
+		return true
+	}},
+	{"decided withdrawn", func(_ *network.Point, v *recheck.Verdict, rng *rand.Rand) bool {
+		var js []int
+		for j, nr := range v.Neurons {
+			if nr.Decided {
+				js = append(js, j)
+			}
+		}
+		if len(js) == 0 {
+			return false
+		}
+		v.Neurons[js[rng.IntN(len(js))]].Decided = false
+		if v.Kind != recheck.NotStationary {
+			v.Kind = recheck.Undetermined // the weaker verdict goes with it
+		}
+		return true
+	}},
+	{"saddle relabelled undetermined", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		// The path stays: it proves the saddle (k ≥ 2 saddles included,
+		// whose escape neurons have a_j ≠ 0 and would be undetermined
+		// without it).
+		if v.Kind != recheck.Saddle {
+			return false
+		}
+		v.Kind = recheck.Undetermined
+		v.Reason = "tampered"
+		return true
+	}},
+	{"global proof kept, undetermined", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if g := v.Cert.Global; g == nil || !g.IsGlobal {
+			return false
+		}
+		v.Kind = recheck.Undetermined
+		return true
+	}},
+	{"pruned", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if g := v.Cert.Global; g == nil || g.Witness == nil {
+			return false
+		}
+		v.Cert.Global.Pruned = !v.Cert.Global.Pruned
+		return true
+	}},
+	{"at_width weakened", func(_ *network.Point, v *recheck.Verdict, _ *rand.Rand) bool {
+		if g := v.Cert.Global; g == nil || g.Width != recheck.WidthNotGlobal {
+			return false
+		}
+		v.Cert.Global.Width = recheck.WidthUndecided
+		return true
+	}},
 }
 
 // covers returns the coverage proofs of a certificate.

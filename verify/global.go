@@ -42,7 +42,7 @@ import (
 const (
 	maxFitWork       = 1 << 14
 	maxWitnessWork   = 1 << 13
-	maxPruneEntries  = 1 << 13
+	maxPruneEntries  = recheck.MaxPruneEntries
 	maxGreedyEntries = 1 << 11
 )
 
@@ -679,6 +679,7 @@ func (s *state) globalWitness(g *recheck.GlobalProof, fs *featureSpace, fit *rec
 		if wl.Cmp(g.Optimum) == 0 {
 			// A narrower network reaching L*: it is the witness.
 			g.Witness, g.Width = ww, recheck.WidthNotGlobal
+			g.Pruned = recheck.IndependentFeatures(p, ww)
 			g.Reason = fmt.Sprintf("not global: a width-%d network reaches L* = %s < L(θ) = %s", len(ww.Neurons), g.Optimum.RatString(), loss.RatString())
 			return nil
 		}
