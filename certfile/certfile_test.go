@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
 	"regexp"
 	"slices"
@@ -198,6 +199,10 @@ func leaves(tree any, path string, set func(any)) []mutation {
 			next = []string{new(big.Rat).Add(r, big.NewRat(1, 3)).RatString()}
 		} else if slices.Contains(verdicts, x) {
 			others(verdicts...)
+		} else if strings.HasPrefix(path, "box.certificate.pattern") && strings.HasSuffix(path, ".rule") {
+			others("alive", "dead", "zero")
+		} else if path == "box.certificate.path.rule" {
+			others("theorem-e", "second-order")
 		} else if slices.Contains(kinds, x) {
 			others(kinds...)
 		} else if x == "S0" || x == "S1" || x == "S2" {
@@ -356,6 +361,20 @@ func TestEveryMutationRejected(t *testing.T) {
 				t.Fatal(err)
 			}
 			ms := leaves(tree, "", nil)
+			// q_zero is written only when true: claim it for every proof
+			// that does not.
+			if cert, ok := tree["certificate"].(map[string]any); ok {
+				for _, part := range []string{"stationarity", "no_escape"} {
+					list, _ := cert[part].([]any)
+					for i, pr := range list {
+						pr := pr.(map[string]any)
+						if _, ok := pr["q_zero"]; !ok {
+							ms = append(ms, mutation{path: fmt.Sprintf("certificate.%s[%d].q_zero (added)", part, i), claim: true,
+								apply: func(map[string]any) { pr["q_zero"] = true }})
+						}
+					}
+				}
+			}
 			ms = append(ms, mutation{path: "case.targets[0][0]", claim: true, apply: func(tree map[string]any) {
 				ys := tree["case"].(map[string]any)["targets"].([]any)
 				ys[0].([]any)[0] = "12345/7"

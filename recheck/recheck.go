@@ -352,8 +352,9 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 	for j := 0; j < rc.m; j++ {
 		if pr := ck.s2[j]; pr != nil {
 			if p.Neurons[j].A.IsZero() {
-				if len(pr.Cells) > 0 {
-					return fmt.Errorf("neurons[%d]: (S2) cells for a neuron with a_j = 0", j)
+				// φ_j ≡ 0: nothing to prove, and the proof is empty.
+				if len(pr.Cells) > 0 || len(pr.ZPlus) > 0 || len(pr.ZMinus) > 0 || pr.Cover != nil || pr.QZero {
+					return fmt.Errorf("neurons[%d]: (S2) proof with Z⁺/Z⁻, cells, a cover or q_zero for a neuron with a_j = 0 (φ_j ≡ 0: it is empty)", j)
 				}
 				continue
 			}
