@@ -15,7 +15,10 @@
 //	}
 //
 // The verdict's fields are recheck.Verdict's JSON encoding (its struct
-// tags): exact numbers are strings as big.Rat.RatString writes them. The
+// tags): exact numbers are strings as big.Rat.RatString writes them. A box
+// certificate file (a k ≥ 2 verdict of snap's big-float layer, BoxFile)
+// has, after the same header, one field "box": recheck.BoxVerdict's
+// encoding, its binary floats written exactly as dyadic rationals. The
 // encoding is canonical: Decode re-encodes what it read and rejects a file
 // that differs from that (a number written another way, a field the format
 // does not have, a null inside a list), so nothing in a file is silently
@@ -43,13 +46,29 @@ const Format = "relucert-certificate"
 // Version is the format version this package writes and reads.
 const Version = 1
 
-// File is a decoded certificate file.
-type File struct {
+// Header is what every certificate file starts with: the format, its
+// version, and the case it is about.
+type Header struct {
 	Format        string          `json:"format"`
 	FormatVersion int             `json:"format_version"`
 	CaseSHA256    string          `json:"case_sha256"`
 	Case          json.RawMessage `json:"case"`
+}
+
+// File is a decoded certificate file of a verdict on an exact point.
+type File struct {
+	Header
 	recheck.Verdict
+}
+
+// BoxFile is a decoded certificate file of a k ≥ 2 box verdict (snap's
+// big-float layer, docs/theory.md §8.2): its one field after the header,
+// "box", is recheck.BoxVerdict's JSON encoding. The case carries the data
+// (and, as its neurons, the box's center, which RecheckBox does not read:
+// the point certified is the exact zero θ* in the box).
+type BoxFile struct {
+	Header
+	Box *recheck.BoxVerdict `json:"box"`
 }
 
 // canonicalCase is the canonical form of a case: the fields that define
@@ -125,25 +144,49 @@ func Encode(c *cases.Case, v *recheck.Verdict) ([]byte, error) {
 	if c == nil || v == nil {
 		return nil, errors.New("certfile: nil case or verdict")
 	}
-	name := c.Name
+	h, err := header(c)
+	if err != nil {
+		return nil, err
+	}
+	return encode(c.Name, &File{Header: h, Verdict: *v})
+}
+
+// EncodeBox returns the certificate file of the box verdict v for the data
+// of case c (indented JSON, a final newline).
+func EncodeBox(c *cases.Case, v *recheck.BoxVerdict) ([]byte, error) {
+	if c == nil || v == nil || v.Cert == nil {
+		return nil, errors.New("certfile: nil case, box verdict or box certificate")
+	}
+	h, err := header(c)
+	if err != nil {
+		return nil, err
+	}
+	return encode(c.Name, &BoxFile{Header: h, Box: v})
+}
+
+// header returns the header of a certificate file about case c.
+func header(c *cases.Case) (Header, error) {
 	cw := *c
 	if cw.Name == "" {
 		cw.Name = "case"
 	}
 	caseJSON, err := cases.Write(&cw)
 	if err != nil {
-		return nil, fmt.Errorf("case %s: %w", name, err)
+		return Header{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, caseJSON); err != nil {
-		return nil, fmt.Errorf("case %s: %w", name, err)
+		return Header{}, fmt.Errorf("case %s: %w", c.Name, err)
 	}
-	f := File{Format: Format, FormatVersion: Version, CaseSHA256: CaseHash(c), Case: compact.Bytes(), Verdict: *v}
+	return Header{Format: Format, FormatVersion: Version, CaseSHA256: CaseHash(c), Case: compact.Bytes()}, nil
+}
+
+func encode(name string, f any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", " ")
-	if err := enc.Encode(&f); err != nil {
+	if err := enc.Encode(f); err != nil {
 		return nil, fmt.Errorf("certificate of case %s: %w", name, err)
 	}
 	return b.Bytes(), nil
@@ -171,12 +214,43 @@ func (e *Error) Unwrap() error { return e.Err }
 // times the file's size); beyond it the byte offset is reported.
 const treeLimit = 8 << 20
 
+// IsBox reports whether data is (meant as) a box certificate file: a JSON
+// object with a "box" field. Use DecodeBox for those, Decode otherwise.
+func IsBox(data []byte) bool {
+	var head struct {
+		Box json.RawMessage `json:"box"`
+	}
+	return json.Unmarshal(data, &head) == nil && head.Box != nil
+}
+
 // Decode reads a certificate file named name (for messages): the format
 // and version, the case hash's form, and the verdict in its canonical
 // encoding (compact, the fields in the order and the numbers in the form
 // Encode writes; whitespace is free). The embedded case is parsed by
 // EmbeddedCase.
 func Decode(name string, data []byte) (*File, error) {
+	f := new(File)
+	if err := decode(name, data, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// DecodeBox reads a box certificate file as Decode reads the others.
+func DecodeBox(name string, data []byte) (*BoxFile, error) {
+	f := new(BoxFile)
+	if err := decode(name, data, f); err != nil {
+		return nil, err
+	}
+	if f.Box == nil || f.Box.Cert == nil {
+		return nil, &Error{File: name, Field: "box", Err: errors.New("no box verdict with its certificate")}
+	}
+	return f, nil
+}
+
+// decode reads the file into f (a *File or *BoxFile) strictly and
+// canonically.
+func decode(name string, data []byte, f any) error {
 	fail := func(field string, format string, args ...any) error {
 		return &Error{File: name, Field: field, Err: fmt.Errorf(format, args...)}
 	}
@@ -187,42 +261,41 @@ func Decode(name string, data []byte) (*File, error) {
 		Case          json.RawMessage `json:"case"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fail("", "not a JSON object: %v", err)
+		return fail("", "not a JSON object: %v", err)
 	}
 	if head.Format != Format {
-		return nil, fail("format", "want %q, got %v", Format, describe(head.Format))
+		return fail("format", "want %q, got %v", Format, describe(head.Format))
 	}
 	if v, ok := head.FormatVersion.(float64); !ok || v != Version {
-		return nil, fail("format_version", "this relucert reads version %d, the file has %v", Version, describe(head.FormatVersion))
+		return fail("format_version", "this relucert reads version %d, the file has %v", Version, describe(head.FormatVersion))
 	}
 	if h, ok := head.CaseSHA256.(string); !ok || len(h) != 64 || !isHex(h) {
-		return nil, fail("case_sha256", "want 64 lowercase hexadecimal digits, got %v", describe(head.CaseSHA256))
+		return fail("case_sha256", "want 64 lowercase hexadecimal digits, got %v", describe(head.CaseSHA256))
 	}
 	if len(head.Case) == 0 || head.Case[0] != '{' {
-		return nil, fail("case", "want the case object")
+		return fail("case", "want the case object")
 	}
-	f := new(File)
 	sdec := json.NewDecoder(bytes.NewReader(data))
 	sdec.DisallowUnknownFields()
 	if err := sdec.Decode(f); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return nil, fail(te.Field, "%v", err)
+			return fail(te.Field, "%v", err)
 		}
-		return nil, fail("", "%v", err)
+		return fail("", "%v", err)
 	}
 	if sdec.More() {
-		return nil, fail("", "data after the JSON object")
+		return fail("", "data after the JSON object")
 	}
 	// Canonical: what was read, encoded again, must be the file.
 	var back, in bytes.Buffer
 	enc := json.NewEncoder(&back)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(f); err != nil {
-		return nil, fail("", "%v", err)
+		return fail("", "%v", err)
 	}
 	if err := json.Compact(&in, data); err != nil {
-		return nil, fail("", "%v", err)
+		return fail("", "%v", err)
 	}
 	got, want := in.Bytes(), bytes.TrimRight(back.Bytes(), "\n")
 	if !bytes.Equal(got, want) {
@@ -231,16 +304,16 @@ func Decode(name string, data []byte) (*File, error) {
 			_ = json.Unmarshal(got, &a)
 			_ = json.Unmarshal(want, &b)
 			if path, msg := firstDifference("", a, b); msg != "" {
-				return nil, fail(path, "%s", msg)
+				return fail(path, "%s", msg)
 			}
 		}
 		at := 0
 		for at < len(got) && at < len(want) && got[at] == want[at] {
 			at++
 		}
-		return nil, fail("", "not in canonical form from byte %d of its compact form (the fields in the order relucert writes them, numbers as p/q)", at)
+		return fail("", "not in canonical form from byte %d of its compact form (the fields in the order relucert writes them, numbers as p/q)", at)
 	}
-	return f, nil
+	return nil
 }
 
 func isHex(s string) bool {
@@ -334,7 +407,7 @@ func firstDifference(path string, a, b any) (string, string) {
 }
 
 // EmbeddedCase parses the case the file carries.
-func (f *File) EmbeddedCase(name string) (*cases.Case, error) {
+func (f *Header) EmbeddedCase(name string) (*cases.Case, error) {
 	c, err := cases.Parse(name+" (embedded case)", f.Case)
 	if err != nil {
 		return nil, err
@@ -350,6 +423,23 @@ var Mismatch = errors.New("the certificate is about another case")
 // recheck.Recheck must accept the verdict for c's point. The error names
 // the first fact that fails.
 func Check(c *cases.Case, f *File) error {
+	if err := f.Header.check(c); err != nil {
+		return err
+	}
+	return recheck.Recheck(c.Point(), &f.Verdict)
+}
+
+// CheckBox validates the box certificate f for the data of case c as
+// Check does, with recheck.RecheckBox.
+func CheckBox(c *cases.Case, f *BoxFile) error {
+	if err := f.Header.check(c); err != nil {
+		return err
+	}
+	return recheck.RecheckBox(c.Point(), f.Box)
+}
+
+// check: c's canonical hash is the header's, and so is the embedded case's.
+func (f *Header) check(c *cases.Case) error {
 	if h := CaseHash(c); h != f.CaseSHA256 {
 		return fmt.Errorf("case_sha256: %w: the case hashes to %s, the certificate says %s", Mismatch, h, f.CaseSHA256)
 	}
@@ -360,5 +450,5 @@ func Check(c *cases.Case, f *File) error {
 	if h := CaseHash(emb); h != f.CaseSHA256 {
 		return fmt.Errorf("case: %w: the embedded case hashes to %s, the certificate says %s", Mismatch, h, f.CaseSHA256)
 	}
-	return recheck.Recheck(c.Point(), &f.Verdict)
+	return nil
 }

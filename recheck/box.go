@@ -24,31 +24,32 @@ import (
 type BoxCertificate struct {
 	// Pattern fixes every neuron: alive (unknowns, sides, boundary
 	// samples, gauge), dead or zero (exact weights).
-	Pattern []BoxNeuron
+	Pattern []BoxNeuron `json:"pattern"`
 	// Prec is the precision (bits) of the interval evaluation.
-	Prec uint
+	Prec uint `json:"prec"`
 	// Center and Radius define the box B: unknown c lies in
 	// [Center_c − Radius_c, Center_c + Radius_c] (rounded outward at
 	// Prec). The unknowns are ordered per alive neuron (ascending): w_j
 	// (d), a_j without its gauge output (k − 1), ν_j (|Z_j|); then the
 	// output bias b (k) when the point has one.
-	Center, Radius []*big.Float
+	Center []*big.Float `json:"center"`
+	Radius []*big.Float `json:"radius"`
 	// Precond is the matrix C of the Krawczyk test.
-	Precond [][]*big.Float
+	Precond [][]*big.Float `json:"precond"`
 	// Descent (not-stationary): φ_j(U) < 0 at θ*.
-	Descent *BoxWitness
+	Descent *BoxWitness `json:"descent"`
 	// Escapes lists one witness per escape neuron: Q_j(U) ≠ 0 at θ* with
 	// φ_j(U) = 0 (U ∈ V_j = {u : x_i·u = 0, i ∈ Z_j} for an alive neuron;
 	// any U for a zero neuron).
-	Escapes []BoxWitness
+	Escapes []BoxWitness `json:"escapes"`
 	// Path (saddle) is the decreasing path.
-	Path *BoxPath
+	Path *BoxPath `json:"path"`
 }
 
 // BoxWitness is a direction U for neuron Neuron.
 type BoxWitness struct {
-	Neuron int
-	U      exact.Vec
+	Neuron int       `json:"neuron"`
+	U      exact.Vec `json:"u"`
 }
 
 // BoxPathRule says which theorem a BoxPath uses.
@@ -69,31 +70,32 @@ const (
 
 // BoxPath certifies that θ* is not a local minimum.
 type BoxPath struct {
-	Rule BoxPathRule
+	Rule BoxPathRule `json:"rule"`
 	// Neuron and U (PathTheoremE).
-	Neuron int
-	U      exact.Vec
+	Neuron int       `json:"neuron"`
+	U      exact.Vec `json:"u"`
 	// Delta and DeltaBias (PathSecondOrder; DeltaBias nil without an output
 	// bias).
-	Delta     network.Direction
-	DeltaBias exact.Vec
+	Delta     network.Direction `json:"delta"`
+	DeltaBias exact.Vec         `json:"delta_bias"`
 }
 
 // BoxVerdict is the classification of θ* made from the box.
 type BoxVerdict struct {
-	Kind VerdictKind
+	Kind VerdictKind `json:"verdict"`
 	// Reason names the deciding theorem, or says what the box did not
 	// decide.
-	Reason string
+	Reason string `json:"reason"`
 	// Stationary reports that Theorem S was proved for θ*.
-	Stationary bool
+	Stationary bool `json:"stationary"`
 	// Escape lists the neurons proved to escape; Undecided those whose
 	// escape the box could not decide (it needs an exact zero). Both
 	// empty unless Stationary.
-	Escape, Undecided []int
+	Escape    []int `json:"escape_neurons"`
+	Undecided []int `json:"undecided"`
 	// Loss encloses L(θ*).
-	Loss *exact.Interval
-	Cert *BoxCertificate
+	Loss *exact.Interval `json:"loss"`
+	Cert *BoxCertificate `json:"certificate"`
 }
 
 // RecheckBox validates the box verdict v for the data of p (its neurons
@@ -111,7 +113,13 @@ type BoxVerdict struct {
 //     alive neuron whose critical set meets S_j in a line (NoEscape), or
 //     listed as undecided; saddle — the
 //     path decreases; local-min — nothing undecided, no escape, and
-//     L(θ*) > 0 (L = 0 would make it global).
+//     L(θ*) > 0 (L = 0 would make it global);
+//  6. that the verdict claims exactly what the certificate proves
+//     (docs/theory.md §11.4): the loss enclosure is the re-evaluated one,
+//     a descent witness only for not-stationary, a path only for a saddle,
+//     stationary false only when some multiplier is not proved inside
+//     (0, 1), undecided only for a neuron not proved to stay, undetermined
+//     only when Theorems M and E do not decide.
 func RecheckBox(p *network.Point, v *BoxVerdict) error {
 	if err := p.Validate(); err != nil {
 		return err
@@ -150,8 +158,16 @@ func RecheckBox(p *network.Point, v *BoxVerdict) error {
 	if err := e.SidesHold(); err != nil {
 		return err
 	}
-	if v.Loss == nil || !e.Loss().Subset(v.Loss) {
-		return fmt.Errorf("loss: the stored enclosure %v does not contain the re-evaluated %v", v.Loss, e.Loss())
+	if l := e.Loss(); v.Loss == nil || l.Lo.Cmp(&v.Loss.Lo) != 0 || l.Hi.Cmp(&v.Loss.Hi) != 0 {
+		return fmt.Errorf("loss: the stored enclosure %v is not the re-evaluated %v", v.Loss, l)
+	}
+	// A certificate claims exactly what it proves (docs/theory.md §11.4):
+	// no descent witness but for not-stationary, no path but for a saddle.
+	if v.Kind != NotStationary && c.Descent != nil {
+		return fmt.Errorf("%v with a descent witness: the point is not stationary", v.Kind)
+	}
+	if v.Kind != Saddle && c.Path != nil {
+		return fmt.Errorf("%v with a decreasing path: the point is a saddle", v.Kind)
 	}
 	if v.Kind == NotStationary {
 		if v.Stationary || len(v.Escape) > 0 || len(v.Undecided) > 0 {
@@ -169,8 +185,11 @@ func RecheckBox(p *network.Point, v *BoxVerdict) error {
 		return nil
 	}
 	if !v.Stationary {
-		if v.Kind != Undetermined || len(v.Escape) > 0 || len(v.Undecided) > 0 {
+		if v.Kind != Undetermined || len(v.Escape) > 0 || len(v.Undecided) > 0 || len(c.Escapes) > 0 {
 			return fmt.Errorf("%v without a proof of stationarity", v.Kind)
+		}
+		if e.Stationary() == nil {
+			return errors.New("stationary false, but every multiplier is proved inside (0, 1) on B: θ* is stationary")
 		}
 		return nil
 	}
@@ -195,6 +214,16 @@ func RecheckBox(p *network.Point, v *BoxVerdict) error {
 		}
 		return nil
 	case Undetermined:
+		// Open only when an escape neuron has a_j ≠ 0 (no Theorem E) or
+		// one is undecided, or L(θ*) > 0 is not proved.
+		for _, w := range c.Escapes {
+			if c.Pattern[w.Neuron].Rule == BoxZero {
+				return fmt.Errorf("undetermined, but zero neuron %d escapes: a saddle by Theorem E", w.Neuron)
+			}
+		}
+		if len(v.Escape) == 0 && len(v.Undecided) == 0 && e.Loss().Sign() > 0 {
+			return errors.New("undetermined, but θ* is stationary with no escape neuron and L(θ*) > 0: a local minimum by Theorem M")
+		}
 		return nil
 	}
 	return fmt.Errorf("verdict %v is not made by the box layer", v.Kind)
@@ -330,6 +359,8 @@ func (e *BoxEval) checkEscapes(escape, undecided []int, ws []BoxWitness) error {
 			return fmt.Errorf("neurons[%d]: listed as escaping without a witness", j)
 		case status[j] == 0 && !e.NoEscape(j):
 			return fmt.Errorf("neurons[%d]: neither an escape witness nor a proof that it does not escape", j)
+		case status[j] == 2 && e.NoEscape(j):
+			return fmt.Errorf("neurons[%d]: listed as undecided, but it provably does not escape", j)
 		}
 	}
 	return nil
@@ -356,6 +387,9 @@ func (e *BoxEval) CheckPath(path *BoxPath) error {
 	s := e.s
 	switch path.Rule {
 	case PathTheoremE:
+		if path.Delta != nil || path.DeltaBias != nil {
+			return errors.New("Theorem E path with a second-order segment")
+		}
 		w := BoxWitness{Neuron: path.Neuron, U: path.U}
 		if err := e.checkWitness(w); err != nil {
 			return err
@@ -365,6 +399,9 @@ func (e *BoxEval) CheckPath(path *BoxPath) error {
 		}
 		return e.Escapes(w.Neuron, w.U)
 	case PathSecondOrder:
+		if path.Neuron != 0 || path.U != nil {
+			return errors.New("second-order path with a Theorem E neuron or direction")
+		}
 		if len(path.Delta) != len(s.nb) || (path.DeltaBias != nil) != s.bias || (s.bias && len(path.DeltaBias) != s.k) {
 			return errors.New("second-order path: wrong shape")
 		}

@@ -81,17 +81,18 @@ func (r BoxRule) String() string {
 
 // BoxNeuron is neuron j of the pattern of a BoxCertificate.
 type BoxNeuron struct {
-	Rule BoxRule
+	Rule BoxRule `json:"rule"`
 	// W and A are the exact weights θ* has for a dead or zero neuron;
 	// nil for an alive neuron.
-	W, A exact.Vec
+	W exact.Vec `json:"w"`
+	A exact.Vec `json:"a"`
 	// Side[i] (alive neurons) is the side of sample i: +1 (P_j), −1 (N_j)
 	// or 0 (i ∈ Z_j, or x_i = 0). For a linear activation (ρ₊ = ρ₋) every
 	// nonzero sample has side +1 and Z is empty: there is no kink.
-	Side []int8
+	Side []int8 `json:"side"`
 	// Z (alive neurons) lists the boundary samples, ascending; θ* has
 	// w_j·x_i = 0 for them.
-	Z []int
+	Z []int `json:"z"`
 	// Gauge lists the outputs whose weights are fixed, ascending, and
 	// GaugeValue their values (alive neurons). The alive neurons with the
 	// same Side and Z form a group of size g: f depends only on their sum
@@ -100,23 +101,23 @@ type BoxNeuron struct {
 	// matrix of the members' GaugeValue must be invertible: that fixes T.
 	// (g = 1: one output weight fixed to a nonzero value, the scale of
 	// (c·w_j, a_j/c).)
-	Gauge      []int
-	GaugeValue []*big.Rat
+	Gauge      []int      `json:"gauge"`
+	GaugeValue []*big.Rat `json:"gauge_value"`
 	// Perp is a basis of S_j^⊥, where S_j is spanned by the samples that
 	// see w_j (nonzero slope, or on the hyperplane); PerpValue the values
 	// Perp·w_j θ* has. Moving w_j within S_j^⊥ changes nothing (for ReLU:
 	// the inactive samples' signs are kept), so these coordinates are
 	// fixed. Empty when S_j = R^d.
-	Perp      []exact.Vec
-	PerpValue []*big.Rat
+	Perp      []exact.Vec `json:"perp"`
+	PerpValue []*big.Rat  `json:"perp_value"`
 	// BiasDir, when not nil (networks with an output bias), is a direction
 	// v with s_ji (x_i·v) = 1 for every sample (no boundary or zero
 	// samples): moving w_j by t·v adds t·a_j to every f(x_i), which the
 	// output bias absorbs, so v·w_j is fixed to BiasValue. Identically,
 	// v·F2_j = Σ_i a_j·r_i = a_j·F0, so with F0 = 0 one pivot row of F2_j
 	// (the first whose reduced row r has r·v ≠ 0) may be replaced.
-	BiasDir   exact.Vec
-	BiasValue *big.Rat
+	BiasDir   exact.Vec `json:"bias_dir"`
+	BiasValue *big.Rat  `json:"bias_value"`
 }
 
 // BoxSystem is the system of a pattern on a data set, at a precision.

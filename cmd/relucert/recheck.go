@@ -63,9 +63,24 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return bad(err)
 	}
-	f, err := certfile.Decode(certPath, data)
-	if err != nil {
-		return bad(err)
+	var (
+		head  *certfile.Header
+		f     *certfile.File
+		bf    *certfile.BoxFile
+		check func(*cases.Case) error
+	)
+	if certfile.IsBox(data) {
+		if bf, err = certfile.DecodeBox(certPath, data); err != nil {
+			return bad(err)
+		}
+		head, check = &bf.Header, func(c *cases.Case) error { return checkCertificate(func() error { return certfile.CheckBox(c, bf) }) }
+		out.Verdict = bf.Box.Kind.String()
+	} else {
+		if f, err = certfile.Decode(certPath, data); err != nil {
+			return bad(err)
+		}
+		head, check = &f.Header, func(c *cases.Case) error { return checkCertificate(func() error { return certfile.Check(c, f) }) }
+		out.Verdict = f.Kind.String()
 	}
 	var c *cases.Case
 	if len(pos) == 2 {
@@ -73,11 +88,11 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 		if c, err = cases.Load(pos[0]); err != nil {
 			return bad(err)
 		}
-	} else if c, err = f.EmbeddedCase(certPath); err != nil {
+	} else if c, err = head.EmbeddedCase(certPath); err != nil {
 		return bad(err)
 	}
-	out.Name, out.Verdict = c.Name, f.Kind.String()
-	err = checkCertificate(c, f)
+	out.Name = c.Name
+	err = check(c)
 	out.ExitCode = exitOK
 	if err != nil {
 		out.ExitCode = exitDisagree
@@ -93,6 +108,12 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stdout, "recheck %s: FAILED — %v\n", certPath, err)
 		return exitDisagree
+	}
+	if bf != nil {
+		v := bf.Box
+		fmt.Fprintf(stdout, "recheck %s: ok — %s (k ≥ 2 box: the exact stationary point θ* is unique in the box), escape neurons %v, undecided %v, L(θ*) ∈ [%s, %s], for the data of case %s (sha256 %s), validated by interval evaluation and substitution (package recheck)\n",
+			certPath, v.Kind, v.Escape, v.Undecided, v.Loss.Lo.Text('g', 10), v.Loss.Hi.Text('g', 10), c.Name, bf.CaseSHA256[:12])
+		return exitOK
 	}
 	fmt.Fprintf(stdout, "recheck %s: ok — %s, escape neurons %v, L = %s, for case %s (sha256 %s), validated by substitution and exact evaluation (package recheck)\n",
 		certPath, f.Kind, f.Escape, f.Loss.RatString(), c.Name, f.CaseSHA256[:12])
@@ -113,14 +134,15 @@ func readCertificate(path string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, size+1))
 }
 
-// checkCertificate runs certfile.Check, turning a panic into an error.
-func checkCertificate(c *cases.Case, f *certfile.File) (err error) {
+// checkCertificate runs check (certfile.Check or CheckBox), turning a
+// panic into an error.
+func checkCertificate(check func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error in recheck: %v", r)
 		}
 	}()
-	return certfile.Check(c, f)
+	return check()
 }
 
 // saveCertificate writes the certificate file of verdict v for case c to
@@ -130,6 +152,16 @@ func saveCertificate(path string, c *cases.Case, v *recheck.Verdict) error {
 		return errors.New("no verdict to certify")
 	}
 	data, err := certfile.Encode(c, v)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
+}
+
+// saveBoxCertificate writes the certificate file of the box verdict v for
+// the data of case c to path, atomically.
+func saveBoxCertificate(path string, c *cases.Case, v *recheck.BoxVerdict) error {
+	data, err := certfile.EncodeBox(c, v)
 	if err != nil {
 		return err
 	}

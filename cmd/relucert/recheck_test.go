@@ -87,7 +87,7 @@ var certTampers = []struct {
 
 // writeCanonical writes f as a certificate file, canonical (the form
 // Encode writes).
-func writeCanonical(t *testing.T, path string, f *certfile.File) {
+func writeCanonical(t *testing.T, path string, f any) {
 	t.Helper()
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -219,5 +219,73 @@ func TestSuiteAndSnapCert(t *testing.T) {
 	}
 	if code, stdout, _ := runArgs("recheck", snapCert); code != exitOK {
 		t.Fatalf("snap certificate: %s", stdout)
+	}
+}
+
+// TestSnapBoxCert: snap --cert of a k = 2 candidate writes the box
+// verdict's certificate file (its data, and the box's center as neurons);
+// recheck validates it (exit 0, with and without the carried case, --json
+// too), and rejects it (exit 1) once its verdict is weakened, its loss
+// enclosure widened or its data changed.
+func TestSnapBoxCert(t *testing.T) {
+	dir := t.TempDir()
+	cert := filepath.Join(dir, "box.cert.json")
+	code, stdout, stderr := runArgs("snap", "../../testdata/snapk/rank-one-saddle.json", "--cert", cert)
+	if code != exitOK || !strings.Contains(stdout, "certificate file: "+cert) {
+		t.Fatalf("snap --cert: exit %d\n%s%s", code, stdout, stderr)
+	}
+	raw, err := os.ReadFile(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := certfile.DecodeBox(cert, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Box.Kind != recheck.Saddle || f.Box.Cert.Path == nil {
+		t.Fatalf("box verdict %v", f.Box.Kind)
+	}
+	caseFile := filepath.Join(dir, "box.json")
+	if err := os.WriteFile(caseFile, f.Case, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"recheck", cert}, {"recheck", caseFile, cert}} {
+		if code, stdout, stderr := runArgs(args...); code != exitOK || !strings.Contains(stdout, ": ok — saddle (k ≥ 2 box") {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, stdout, stderr)
+		}
+	}
+	code, stdout, _ = runArgs("recheck", "--json", cert)
+	var out jsonRecheck
+	if err := json.Unmarshal([]byte(stdout), &out); err != nil || code != exitOK || out.Recheck != "ok" || out.Verdict != "saddle" {
+		t.Errorf("--json: exit %d, %s (%v)", code, stdout, err)
+	}
+	for _, tc := range []struct {
+		name  string
+		apply func(v *recheck.BoxVerdict)
+	}{
+		{"", func(*recheck.BoxVerdict) {}}, // unchanged: accepted
+		{"weakened to undetermined", func(v *recheck.BoxVerdict) { v.Kind = recheck.Undetermined }},
+		{"path dropped", func(v *recheck.BoxVerdict) { v.Cert.Path = nil }},
+		{"loss widened", func(v *recheck.BoxVerdict) { v.Loss.Hi.Add(&v.Loss.Hi, big.NewFloat(1)) }},
+		{"escape dropped", func(v *recheck.BoxVerdict) { v.Escape, v.Cert.Escapes = []int{}, nil }},
+	} {
+		g, err := certfile.DecodeBox(cert, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.apply(g.Box)
+		bad := filepath.Join(dir, "bad.cert.json")
+		writeCanonical(t, bad, g)
+		code, stdout, stderr := runArgs("recheck", bad)
+		if tc.name == "" && code != exitOK || tc.name != "" && (code != exitDisagree || !strings.Contains(stdout, "FAILED — ")) {
+			t.Errorf("%q: exit %d\n%s%s", tc.name, code, stdout, stderr)
+		}
+	}
+	other := filepath.Join(dir, "other.json")
+	if err := os.WriteFile(other, bytes.Replace(f.Case, []byte(`"-1"`), []byte(`"-2"`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, _ := runArgs("recheck", other, cert); code != exitDisagree || !strings.Contains(stdout, "another case") {
+		t.Errorf("other data: exit %d, %s", code, stdout)
 	}
 }

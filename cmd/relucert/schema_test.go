@@ -17,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/relucert/relucert/certfile"
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/recheck"
 )
 
@@ -42,9 +43,11 @@ type schemaGen struct {
 }
 
 var (
-	ratType  = reflect.TypeOf(big.Rat{})
-	textType = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
-	rawType  = reflect.TypeOf(json.RawMessage{})
+	ratType      = reflect.TypeOf(big.Rat{})
+	floatType    = reflect.TypeOf(big.Float{})
+	intervalType = reflect.TypeOf(exact.Interval{})
+	textType     = reflect.TypeOf((*encoding.TextMarshaler)(nil)).Elem()
+	rawType      = reflect.TypeOf(json.RawMessage{})
 )
 
 func nullable(s map[string]any) map[string]any {
@@ -60,6 +63,14 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 		return map[string]any{"type": "object"}
 	case t == ratType:
 		return map[string]any{"type": "string", "pattern": ratPattern}
+	case t == floatType:
+		// a box's binary floats, written as exact rationals p/2^e
+		return map[string]any{"type": "string", "pattern": ratPattern}
+	case t == intervalType:
+		// a loss enclosure [lo, hi] (recheck.BoxVerdict's encoding)
+		end := map[string]any{"type": "string", "pattern": ratPattern}
+		return map[string]any{"type": "object", "properties": map[string]any{"lo": end, "hi": end},
+			"required": []any{"hi", "lo"}, "additionalProperties": false}
 	case t == reflect.TypeOf(recheck.VerdictKind(0)):
 		return map[string]any{"enum": []any{"not-stationary", "saddle", "local-min", "global-min", "undetermined"}}
 	case t == reflect.TypeOf(recheck.NeuronKind(0)):
@@ -175,7 +186,7 @@ func schemas() map[string]map[string]any {
 		"suite-shard":   commandSchema("relucert suite --shard I/N -o PART.json (a partial result for merge; merge prints suite --json)", true, jsonSuiteShard{}),
 		"bench":         commandSchema("relucert bench --json (one object per line)", true, benchRow{}, physicalRow{}),
 		"recheck":       commandSchema("relucert recheck --json", true, jsonRecheck{}),
-		"certificate":   commandSchema("relucert certificate file (check/suite/snap --cert)", false, certfile.File{}),
+		"certificate":   commandSchema("relucert certificate file (check/suite/snap --cert; a k ≥ 2 box verdict from snap --cert has \"box\")", false, certfile.File{}, certfile.BoxFile{}),
 	}
 }
 
@@ -315,6 +326,14 @@ func TestOutputsMatchSchemas(t *testing.T) {
 		t.Fatal(err)
 	}
 	validate(t, compile(t, "certificate"), "certificate file", string(data))
+	box := filepath.Join(dir, "box.cert.json")
+	if code := run([]string{"snap", "--cert", box, "../../testdata/snapk/rank-one-saddle.json"}, io.Discard, io.Discard); code != exitOK {
+		t.Fatalf("snap --cert of a k = 2 box: exit %d", code)
+	}
+	if data, err = os.ReadFile(box); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, compile(t, "certificate"), "box certificate file", string(data))
 	var out, errb bytes.Buffer
 	if code := run([]string{"gen", "--n", "6", "--d", "2", "--m", "2"}, &out, &errb); code != exitOK {
 		t.Fatalf("gen: exit %d %s", code, errb.String())

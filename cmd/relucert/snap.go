@@ -122,10 +122,20 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 		}
 		r.Out = *out
 	}
-	if *certOut != "" && res.Point != nil && res.Verdict != nil {
-		sc, err := snapCase(r)
-		if err == nil {
-			err = saveCertificate(*certOut, sc, res.Verdict)
+	if a := res.Algebraic; *certOut != "" && (res.Point != nil && res.Verdict != nil || a != nil && a.Verdict != nil && a.Verdict.Cert != nil && a.Center != nil) {
+		var err error
+		if a != nil {
+			// k ≥ 2: the box certificate, about the data (the case's
+			// neurons are the box's center).
+			var bc *cases.Case
+			if bc, err = boxCase(r); err == nil {
+				err = saveBoxCertificate(*certOut, bc, a.Verdict)
+			}
+		} else {
+			var sc *cases.Case
+			if sc, err = snapCase(r); err == nil {
+				err = saveCertificate(*certOut, sc, res.Verdict)
+			}
 		}
 		if err != nil {
 			fmt.Fprintf(stderr, "relucert snap: --cert: %v\n", err)
@@ -144,7 +154,7 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 			if r.CertFile != "" {
 				fmt.Fprintf(stdout, "certificate file: %s (relucert recheck %s)\n", r.CertFile, r.CertFile)
 			} else {
-				fmt.Fprintf(stdout, "--cert %s: not written, there is no exact point with a verdict\n", *certOut)
+				fmt.Fprintf(stdout, "--cert %s: not written, there is no exact point with a verdict and no box certificate\n", *certOut)
 			}
 		}
 	}
@@ -193,6 +203,19 @@ func snapCase(r *snapRun) (*cases.Case, error) {
 	v := r.Res.Verdict.Kind
 	out.Expect = &cases.Expect{Verdict: &v, Escape: append([]int{}, r.Res.Verdict.Escape...)}
 	return out, nil
+}
+
+// boxCase is the case of a k ≥ 2 box certificate: the candidate's data
+// with the box's center as its neurons (exact dyadic rationals within the
+// box's radius of θ*), without an expect block — the center is not θ*, and
+// relucert check of it would not give the box's verdict.
+func boxCase(r *snapRun) (*cases.Case, error) {
+	c := r.Case
+	src := fmt.Sprintf("relucert snap of %s (k ≥ 2 box); the neurons are the box's center, not the certified point θ* (relucert recheck reads only the data)", c.File)
+	if r.Weights != "" {
+		src += "; weights " + r.Weights
+	}
+	return cases.FromPoint(c.Name+"-box", src, r.Res.Algebraic.Center, c.Bias)
 }
 
 // spacedInts formats ints as "1 2 3", or empty when there are none.
