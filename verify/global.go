@@ -341,13 +341,156 @@ func prune(p *Point, net *recheck.Net) (*recheck.Net, bool, error) {
 		ws[j] = nr.W
 	}
 	F := features(p, ws)
-	as := make(exact.Mat, len(ws)) // row j: new a_j
-	for j := range as {
-		as[j] = exact.NewVec(p.K())
+	as, ok := pruneBasis(F, net.Neurons, p.K())
+	if !ok {
+		// The basis chosen modulo a prime is not one over Q (or p divides
+		// a needed minor): elimination over Q decides.
+		as = pruneRational(F, net.Neurons, p.K())
+		if as == nil {
+			return nil, false, fmt.Errorf("internal error: a network's outputs are not in the span of its features")
+		}
 	}
-	for o := 0; o < p.K(); o++ {
-		y := exact.NewVec(p.N())
-		for j, nr := range net.Neurons {
+	for j, a := range as {
+		if !a.IsZero() {
+			out.Neurons = append(out.Neurons, Neuron{W: net.Neurons[j].W.Clone(), A: a})
+		}
+	}
+	return out, true, nil
+}
+
+// pruneBasis returns output weights α (row j: neuron j's new a_j) with
+// Fα = F a (a the neurons' output weights), zero off a set J of linearly
+// independent columns of F spanning the columns a needs: J is the columns
+// of F independent of those before them modulo a prime
+// (exact.IndependentColumns on F with its columns and rows scaled to
+// integers), α_J
+// solves |J| independent rows of F_J α_J = F a by Dixon's p-adic lifting
+// (exact.SolveDixon), and every one of the n equations is then checked in
+// integers. ok = false when that check fails (a prime that divides a
+// needed minor); nothing is then claimed.
+func pruneBasis(F exact.Mat, nrs []Neuron, k int) (exact.Mat, bool) {
+	n, W := len(F), len(nrs)
+	// F̄ = R F C in integers: column j times the common denominator c_j of
+	// the column (the neuron's own scale), then row i times the common
+	// denominator of what is left (the sample's). F α = F a becomes
+	// F̄ (C⁻¹α) = F̄ (C⁻¹a).
+	C := make([]*big.Int, W)
+	for j := range C {
+		C[j] = big.NewInt(1)
+		for i := range F {
+			if !F[i][j].IsInt() {
+				C[j] = lcmInt(C[j], F[i][j].Denom())
+			}
+		}
+	}
+	Fbar := make([][]big.Int, n)
+	for i, row := range F {
+		fc := make([]*big.Rat, W)
+		den := big.NewInt(1)
+		for j, v := range row {
+			fc[j] = new(big.Rat).Mul(v, new(big.Rat).SetInt(C[j]))
+			if !fc[j].IsInt() {
+				den = lcmInt(den, fc[j].Denom())
+			}
+		}
+		Fbar[i] = make([]big.Int, W)
+		var t big.Int
+		for j, v := range fc {
+			Fbar[i][j].Mul(v.Num(), t.Quo(den, v.Denom()))
+		}
+	}
+	order := make([]int, W)
+	for j := range order {
+		order[j] = j
+	}
+	J := exact.IndependentColumns(Fbar, order)
+	// |J| rows of F̄_J independent modulo the prime: the columns of F̄_Jᵀ.
+	FJt := make([][]big.Int, len(J))
+	for c, j := range J {
+		FJt[c] = make([]big.Int, n)
+		for i := range Fbar {
+			FJt[c][i].Set(&Fbar[i][j])
+		}
+	}
+	rows := make([]int, n)
+	for i := range rows {
+		rows[i] = i
+	}
+	I := exact.IndependentColumns(FJt, rows)
+	if len(I) != len(J) {
+		return nil, false
+	}
+	as := make(exact.Mat, W)
+	for j := range as {
+		as[j] = exact.NewVec(k)
+	}
+	var t big.Int
+	for o := 0; o < k; o++ {
+		// Right-hand side F̄ ā with ā = δ·C⁻¹a_{·o} integer.
+		ac := make([]*big.Rat, W)
+		delta := big.NewInt(1)
+		for j, nr := range nrs {
+			ac[j] = new(big.Rat).Quo(nr.A[o], new(big.Rat).SetInt(C[j]))
+			if !ac[j].IsInt() {
+				delta = lcmInt(delta, ac[j].Denom())
+			}
+		}
+		abar := make([]big.Int, W)
+		for j, v := range ac {
+			abar[j].Mul(v.Num(), t.Quo(delta, v.Denom()))
+		}
+		rhs := make([]big.Int, n)
+		for i := range Fbar {
+			for j := range abar {
+				if abar[j].Sign() != 0 && Fbar[i][j].Sign() != 0 {
+					rhs[i].Add(&rhs[i], t.Mul(&Fbar[i][j], &abar[j]))
+				}
+			}
+		}
+		A := make([][]big.Int, len(I))
+		b := make([]big.Int, len(I))
+		for r, i := range I {
+			A[r] = make([]big.Int, len(J))
+			for c, j := range J {
+				A[r][c].Set(&Fbar[i][j])
+			}
+			b[r].Set(&rhs[i])
+		}
+		num, den, ok := exact.SolveDixon(A, b)
+		if !ok {
+			return nil, false
+		}
+		// Every equation: Σ_{j∈J} F̄_ij num_j = den·rhs_i.
+		for i := range Fbar {
+			var sum big.Int
+			for c, j := range J {
+				if num[c].Sign() != 0 && Fbar[i][j].Sign() != 0 {
+					sum.Add(&sum, t.Mul(&Fbar[i][j], &num[c]))
+				}
+			}
+			if sum.Cmp(t.Mul(den, &rhs[i])) != 0 {
+				return nil, false
+			}
+		}
+		// α_J = C_J num/(den·δ).
+		dd := new(big.Int).Mul(den, delta)
+		for c, j := range J {
+			as[j][o].SetFrac(t.Mul(&num[c], C[j]), dd)
+		}
+	}
+	return as, true
+}
+
+// pruneRational is pruneBasis by elimination over Q (exact.SolveLinear: the
+// pivot columns), or nil when Fα = F a has no solution (impossible).
+func pruneRational(F exact.Mat, nrs []Neuron, k int) exact.Mat {
+	as := make(exact.Mat, len(nrs))
+	for j := range as {
+		as[j] = exact.NewVec(k)
+	}
+	for o := 0; o < k; o++ {
+		y := exact.NewVec(len(F))
+		for j, nr := range nrs {
 			if nr.A[o].Sign() == 0 {
 				continue
 			}
@@ -357,20 +500,15 @@ func prune(p *Point, net *recheck.Net) (*recheck.Net, bool, error) {
 		}
 		// The particular solution is zero off the pivot columns, which are
 		// the same for every output.
-		alpha, ok := exact.SolveLinear(F, y, len(ws))
+		alpha, ok := exact.SolveLinear(F, y, len(nrs))
 		if !ok {
-			return nil, false, fmt.Errorf("internal error: a network's outputs are not in the span of its features")
+			return nil
 		}
 		for j := range alpha {
 			as[j][o].Set(alpha[j])
 		}
 	}
-	for j, a := range as {
-		if !a.IsZero() {
-			out.Neurons = append(out.Neurons, Neuron{W: net.Neurons[j].W.Clone(), A: a})
-		}
-	}
-	return out, true, nil
+	return as
 }
 
 // greedyWidth looks for a network of width ≤ m with a small loss by forward
