@@ -237,7 +237,8 @@ func snapInts(xs []int) string {
 // the component of ∇_{w_j}L in the span of the samples within τ of its
 // hyperplane is removed (a kink there would absorb it, with multipliers in
 // [0, 1] — the relaxation allows any); ∂L/∂a_j = G_j and ∂L/∂b stay. The
-// test costs O(n·m·d) float operations on the exact residuals.
+// test costs O(n·m·d·k) float operations on the exact residuals; for k ≥ 2
+// a_j·r_i takes the place of a_j r_i and |y_i|², |a_j| those of y_i², |a_j|.
 func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 	ratio := sn.opt.FarRatio
 	if ratio == 0 {
@@ -257,14 +258,19 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 			xf[i][c], _ = p.X[i][c].Float64()
 			sx += xf[i][c] * xf[i][c]
 		}
-		y, _ := p.Y[i][0].Float64()
-		sy += y * y
+		for _, yo := range p.Y[i] {
+			y, _ := yo.Float64()
+			sy += y * y
+		}
 	}
 	unit := math.Sqrt(sx/float64(n)) * math.Sqrt(sy/float64(n))
 	res := ResidualsOf(p)
-	r := make([]float64, n)
+	r := make([][]float64, n)
 	for i := range r {
-		r[i], _ = res[i][0].Float64()
+		r[i] = make([]float64, p.K())
+		for o := range r[i] {
+			r[i][o], _ = res[i][o].Float64()
+		}
 	}
 	spf, _ := p.Act.Pos.Float64()
 	snf, _ := p.Act.Neg.Float64()
@@ -275,12 +281,15 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 	for j, nr := range p.Neurons {
 		gOut.Add(gOut, rs.Neurons[j].G.Norm2())
 		g, _ := rs.Neurons[j].GNorm.Float64()
-		a, _ := nr.A[0].Float64()
+		a := make([]float64, p.K())
+		for o := range a {
+			a[o], _ = nr.A[o].Float64()
+		}
 		w := make([]float64, d)
 		for c := range w {
 			w[c], _ = nr.W[c].Float64()
 		}
-		if math.Abs(a)*fnorm(w) <= tau*scale {
+		if fnorm(a)*fnorm(w) <= tau*scale {
 			continue
 		}
 		total += g * g
@@ -293,8 +302,9 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 			if z > 0 {
 				sl = spf
 			}
+			ar := fdot(a, r[i])
 			for c := range gw {
-				gw[c] += a * sl * r[i] * x[c] / float64(n)
+				gw[c] += ar * sl * x[c] / float64(n)
 			}
 			if math.Abs(z) <= tau*wn*fnorm(x) {
 				near = append(near, i)

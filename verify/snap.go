@@ -291,7 +291,8 @@ type SnapResult struct {
 	// one whose point is reported has Chosen set.
 	Tries []SnapTry
 	// Far is set when the first-order test judged θ̃ not near a stationary
-	// point; nothing else was attempted.
+	// point; for k = 1 nothing else was then attempted, for k ≥ 2 it is
+	// asked only after the big-float layer proved no box.
 	Far *SnapFar
 	// Candidate is the verdict of θ̃ itself (the exact values of its
 	// floats), and CandidateRecheck the result of Recheck on it; set when
@@ -344,7 +345,8 @@ type SnapResult struct {
 // certified too, and is not-stationary for every float point that is not
 // exactly stationary.
 //
-// For k ≥ 2 step 1 and the big-float layer of snapk.go run with the first τ.
+// For k ≥ 2 step 1 and the big-float layer of snapk.go run with the first
+// τ; when no box is proved, the first-order test says whether θ̃ is far.
 // The error is non-nil only for a malformed candidate or options; a snap
 // that does not succeed is reported in SnapResult.Failure.
 func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
@@ -362,13 +364,22 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	res := &SnapResult{Scalar: cand.K() == 1, Tol: ladder[0], Scale: snapSqrtUp(sn.scale2)}
 	res.Pattern, res.Moves = sn.classify()
 	res.Residuals = snapResiduals(cand)
+	sn.far = &snapFarState{ladder: ladder, rs: res.Residuals}
 	if !res.Scalar {
 		var mv []Move
 		res.Algebraic, mv = sn.snapAlgebraic(res.Pattern)
 		res.Moves = append(res.Moves, mv...)
+		// Newton may reach a box from farther than the first-order test
+		// allows, so the test runs only when no box was proved, to say
+		// how far θ̃ is.
+		if v := res.Algebraic.Verdict; v.Cert == nil {
+			if f := sn.far.test(sn); f != nil {
+				res.Far = f
+				v.Reason += "; " + strings.TrimSuffix(f.Text, "; no snap attempted")
+			}
+		}
 		return res, nil
 	}
-	sn.far = &snapFarState{ladder: ladder, rs: res.Residuals}
 	var first *snapRun
 	for k, tau := range ladder {
 		if k > 0 && opt.Check.expired() {
@@ -620,6 +631,9 @@ type snapper struct {
 	shortAs []*big.Rat
 	// far is the first-order test, run at most once per Snap.
 	far *snapFarState
+	// moved holds the (neuron, sample) pairs that a k ≥ 2 retry put on or
+	// took off a hyperplane; no later retry moves them again.
+	moved map[[2]int]bool
 }
 
 // snapFarState runs the first-order test (farFrom) once, when first asked.

@@ -100,8 +100,9 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 	if deadline.IsZero() && sn.opt.Check.Timeout > 0 {
 		deadline = time.Now().Add(sn.opt.Check.Timeout)
 	}
+	base := pat
 	for {
-		out, next, mv := sn.algebraicAttempt(pat)
+		out, next, mv := sn.algebraicAttempt(base, pat)
 		out.Attempts = attempts
 		if next != nil && !deadline.IsZero() && time.Now().After(deadline) {
 			out.Attempts = append(out.Attempts, fmt.Sprintf("time budget: stopped after %d retries", len(attempts)))
@@ -123,9 +124,10 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 	}
 }
 
-// algebraicAttempt runs the big-float layer on one pattern. next, when not
-// nil, is the neighbouring pattern to try instead (mv says why).
-func (sn *snapper) algebraicAttempt(pat SnapPattern) (out *AlgebraicSnap, next *SnapPattern, mv Move) {
+// algebraicAttempt runs the big-float layer on one pattern (base is step 1's
+// pattern). next, when not nil, is the neighbouring pattern to try instead
+// (mv says why).
+func (sn *snapper) algebraicAttempt(base, pat SnapPattern) (out *AlgebraicSnap, next *SnapPattern, mv Move) {
 	p := sn.cand
 	out = &AlgebraicSnap{Prec: bigPrec}
 	undetermined := func(format string, args ...any) {
@@ -146,7 +148,13 @@ func (sn *snapper) algebraicAttempt(pat SnapPattern) (out *AlgebraicSnap, next *
 	out.NewtonSteps, out.Residual = nt.steps, nt.residual
 	if err != nil {
 		undetermined("θ̃ is not near an isolated stationary point of its pattern: %v", err)
-		next, mv = sn.crossed(pat, s.EvalBox(s.Thin(nt.z)))
+		next, mv = sn.zeroSmallAlgebraic(base, pat)
+		if next == nil {
+			next, mv = sn.crossed(pat, s.EvalBox(s.Thin(nt.z)))
+		}
+		if next == nil {
+			next, mv = sn.releaseBoundary(pat)
+		}
 		return out, next, mv
 	}
 	proof, err := krawczyk(s, nt.z)
@@ -194,7 +202,7 @@ func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, M
 			continue
 		}
 		for i, sd := range sj.Side {
-			if sd == 0 || e.Pre(j, i).Sign() != -int(sd) {
+			if sd == 0 || e.Pre(j, i).Sign() != -int(sd) || sn.moved[[2]int{j, i}] {
 				continue
 			}
 			if exact.Rank(snapRows(p.X, append(append([]int(nil), sj.Z...), i))) != len(sj.Z)+1 {
@@ -212,6 +220,7 @@ func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, M
 	if bj < 0 {
 		return nil, Move{}
 	}
+	sn.markMoved(bj, bi)
 	np := snapClonePattern(pat)
 	sj := &np.Neurons[bj]
 	sj.Side[bi] = 0
@@ -220,6 +229,72 @@ func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, M
 	return &np, Move{Rule: "boundary", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
 		"k ≥ 2 retry: sample %d put on neuron %d's hyperplane (the pattern's stationary point has it on the other side; |w̃·x|/(|w̃||x|) ≈ %s in θ̃, the nearest of the samples that crossed)",
 		bi, bj, snapFmtFloat(best))}
+}
+
+// zeroSmallAlgebraic returns the neighbouring pattern after Newton found no
+// stationary point of pat: the alive neuron with the smallest product
+// |ã_j||w̃_j| is zeroed, provided it is small (|ã_j||w̃_j| ≤ max(τ,
+// snapSmallTol)·scale) — as for k = 1, a neuron that training is letting die
+// (over-parameterised students near a global minimum) is zero at the point
+// θ̃ approximates, and keeping it alive leaves the pattern's stationary
+// points a continuum or none. The new pattern is step 1's (base) with the
+// neurons zeroed so far: samples that earlier retries put on hyperplanes,
+// to make room for the dying neuron, go back to θ̃'s sides.
+func (sn *snapper) zeroSmallAlgebraic(base, pat SnapPattern) (*SnapPattern, Move) {
+	_, mv, ok := sn.zeroSmallest(pat, nil, pat.Alive)
+	if !ok {
+		return nil, Move{}
+	}
+	np := snapClonePattern(base)
+	for j, sj := range pat.Neurons {
+		if (sj.Rule == RuleZeroed || j == mv.Neuron) && np.Neurons[j].Rule == RuleAlive {
+			np = snapZeroed(np, j)
+		}
+	}
+	nr := sn.cand.Neurons[mv.Neuron]
+	limit := new(big.Rat).Mul(sn.smallTau2(), sn.scale2)
+	mv.Text = fmt.Sprintf("k ≥ 2 retry: Newton found no stationary point of the pattern; neuron %d is small (|ã||w̃| ≈ %s ≤ max(τ, 0.05)·scale ≈ %s, the smallest alive neuron): set to the zero neuron, the other neurons back to step 1's pattern",
+		mv.Neuron, snapFmtFloat(snapSqrtUp(new(big.Rat).Mul(nr.A.Norm2(), nr.W.Norm2()))), snapFmtFloat(snapSqrtUp(limit)))
+	return &np, mv
+}
+
+// releaseBoundary returns the neighbouring pattern after Newton found no
+// stationary point of pat and neither a small neuron nor a crossed sample
+// is to blame: the boundary sample of an alive neuron farthest from its
+// hyperplane in θ̃ (largest |w̃·x|/(|w̃||x|), nonzero) leaves it for its side
+// in θ̃ — the pattern with one kink fewer.
+func (sn *snapper) releaseBoundary(pat SnapPattern) (*SnapPattern, Move) {
+	p := sn.cand
+	bj, bi := -1, -1
+	var best *big.Float
+	for _, j := range pat.Alive {
+		for _, i := range pat.Neurons[j].Z {
+			if p.Neurons[j].W.Dot(p.X[i]).Sign() == 0 || sn.moved[[2]int{j, i}] {
+				continue
+			}
+			if ang := snapRelAngle(p.Neurons[j].W, p.X[i]); best == nil || ang.Cmp(best) > 0 {
+				bj, bi, best = j, i, ang
+			}
+		}
+	}
+	if bj < 0 {
+		return nil, Move{}
+	}
+	side := int8(p.Neurons[bj].W.Dot(p.X[bi]).Sign())
+	sn.markMoved(bj, bi)
+	np := snapMoveOff(pat, bj, bi, side)
+	return &np, Move{Rule: "boundary", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
+		"k ≥ 2 retry: Newton found no stationary point of the pattern: sample %d leaves neuron %d's hyperplane for its side in θ̃, %s (|w̃·x|/(|w̃||x|) ≈ %s, the boundary sample farthest from its hyperplane)",
+		bi, bj, snapSide(side), snapFmtFloat(best))}
+}
+
+// markMoved records that a k ≥ 2 retry moved sample i of neuron j on or
+// off its hyperplane.
+func (sn *snapper) markMoved(j, i int) {
+	if sn.moved == nil {
+		sn.moved = map[[2]int]bool{}
+	}
+	sn.moved[[2]int{j, i}] = true
 }
 
 // dropMultiplier returns the neighbouring pattern after a multiplier was
