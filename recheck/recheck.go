@@ -67,6 +67,12 @@ func RecheckWithin(p *network.Point, v *Verdict, stop exact.Stop) (err error) {
 	if err != nil {
 		return err
 	}
+	if ClaimsNothing(v) {
+		if v.Loss != nil && rc.loss.Cmp(v.Loss) != 0 {
+			return fmt.Errorf("loss: certificate says %s, direct evaluation gives %s", exact.Text(v.Loss), exact.Text(rc.loss))
+		}
+		return nil
+	}
 	if v.Loss == nil || rc.loss.Cmp(v.Loss) != 0 {
 		return fmt.Errorf("loss: certificate says %s, direct evaluation gives %s", exact.Text(v.Loss), exact.Text(rc.loss))
 	}
@@ -74,6 +80,18 @@ func RecheckWithin(p *network.Point, v *Verdict, stop exact.Stop) (err error) {
 		return err
 	}
 	return recheckGlobal(rc, v)
+}
+
+// ClaimsNothing reports whether v is an undetermined verdict that makes no
+// claim but, optionally, its loss: no neuron reports (nil), no bias
+// gradient, not stationary, no escape neuron and an empty certificate —
+// what Check returns when its time budget stops it before anything was
+// certified (docs/theory.md §11.4). Recheck accepts it when its loss, if
+// given, is L(θ).
+func ClaimsNothing(v *Verdict) bool {
+	c := v.Cert
+	return v.Kind == Undetermined && v.Neurons == nil && v.BiasGradient == nil && !v.Stationary && len(v.Escape) == 0 &&
+		c.Descent == nil && c.Stationarity == nil && c.S2Failures == nil && c.Escapes == nil && c.NoEscape == nil && c.Path == nil && c.Global == nil
 }
 
 // local validates everything in v but Theorem G's proof.

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/relucert/relucert/cases"
 	"github.com/relucert/relucert/exact"
@@ -589,4 +590,38 @@ func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 		}
 	}
 	t.Logf("tampers rejected: %v", applied)
+}
+
+// TestBudgetCutClaimsNothing: a Check stopped by its time budget before
+// anything was certified returns an undetermined verdict that claims
+// nothing (no neuron reports, an empty certificate); it re-checks, and a
+// decided verdict put in its place, or a wrong loss, does not.
+func TestBudgetCutClaimsNothing(t *testing.T) {
+	cat, err := cases.Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cat[0].Point()
+	v, err := verify.Check(p, verify.Options{Deadline: time.Now().Add(-time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Kind != recheck.Undetermined || !recheck.ClaimsNothing(v) {
+		t.Fatalf("a check past its deadline: %v, claims nothing %v (%s)", v.Kind, recheck.ClaimsNothing(v), v.Reason)
+	}
+	if err := recheck.Recheck(p, v); err != nil {
+		t.Fatalf("the claim-free verdict fails: %v", err)
+	}
+	for k := recheck.NotStationary; k < recheck.Undetermined; k++ {
+		w := *v
+		w.Kind = k
+		if recheck.Recheck(p, &w) == nil {
+			t.Errorf("a claim-free %v passes", k)
+		}
+	}
+	w := *v
+	w.Loss = big.NewRat(12345, 7)
+	if recheck.Recheck(p, &w) == nil {
+		t.Error("a claim-free verdict with a wrong loss passes")
+	}
 }

@@ -101,13 +101,11 @@ func Check(p *Point, opt Options) (v *Verdict, err error) {
 			decided = s.decided
 		}
 		v.Kind, v.Reason, err = Undetermined, budgetReason(st, decided), nil
+		// What was decided is in the reason; the verdict claims nothing
+		// but L (when computed), so that its certificate re-checks
+		// (recheck: a claim-free undetermined verdict, docs/theory.md §11.4).
 		v.Stationary = false
-		for _, nr := range v.Neurons {
-			if nr.G == nil { // stopped before the per-neuron reports: none
-				v.Neurons = nil
-				break
-			}
-		}
+		v.Neurons, v.BiasGradient = nil, nil
 		v.Cert = &Certificate{}
 		v.Escape = []int{}
 	}()

@@ -115,6 +115,15 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 			certPath, v.Kind, v.Escape, v.Undecided, v.Loss.Lo.Text('g', 10), v.Loss.Hi.Text('g', 10), c.Name, bf.CaseSHA256[:12])
 		return exitOK
 	}
+	if recheck.ClaimsNothing(&f.Verdict) {
+		loss := "not computed"
+		if f.Loss != nil {
+			loss = "L = " + f.Loss.RatString() + " (checked)"
+		}
+		fmt.Fprintf(stdout, "recheck %s: ok — undetermined, and the certificate claims nothing else (%s): %s; for case %s (sha256 %s)\n",
+			certPath, loss, f.Reason, c.Name, f.CaseSHA256[:12])
+		return exitOK
+	}
 	fmt.Fprintf(stdout, "recheck %s: ok — %s, escape neurons %v, L = %s, for case %s (sha256 %s), validated by substitution and exact evaluation (package recheck)\n",
 		certPath, f.Kind, f.Escape, f.Loss.RatString(), c.Name, f.CaseSHA256[:12])
 	return exitOK
