@@ -430,12 +430,25 @@ func Check(c *cases.Case, f *File) error {
 }
 
 // CheckBox validates the box certificate f for the data of case c as
-// Check does, with recheck.RecheckBox.
+// Check does, with recheck.RecheckBox. Only c's data count — activation,
+// bias column, inputs, targets, and whether there is an output bias — so c
+// may be the candidate that snap read: the point certified is θ* in the
+// box, and the neurons (and output bias value) compared are the embedded
+// case's, the box's center.
 func CheckBox(c *cases.Case, f *BoxFile) error {
-	if err := f.Header.check(c); err != nil {
+	emb, err := f.EmbeddedCase("certificate")
+	if err != nil {
+		return fmt.Errorf("case: %w", err)
+	}
+	if (c.OutputBias != nil) != (emb.OutputBias != nil) {
+		return fmt.Errorf("case: %w: one network has an output bias, the other not", Mismatch)
+	}
+	data := *c
+	data.Neurons, data.OutputBias = emb.Neurons, emb.OutputBias
+	if err := f.Header.check(&data); err != nil {
 		return err
 	}
-	return recheck.RecheckBox(c.Point(), f.Box)
+	return recheck.RecheckBox(data.Point(), f.Box)
 }
 
 // check: c's canonical hash is the header's, and so is the embedded case's.
