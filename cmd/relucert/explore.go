@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/relucert/relucert/atlas"
 	"github.com/relucert/relucert/cases"
@@ -492,20 +493,30 @@ func joinInts(v []int) string {
 	return strings.Join(parts, ", ")
 }
 
-// shortNote cuts a snap failure's reason (which can list long exact
-// numbers) to its first clause for the table; the JSON has all of it.
+// shortNote shortens a snap failure's reason for the table: every
+// outermost parenthesis (which lists neurons, samples and numbers that
+// differ from run to run) becomes "(…)", so that visits failing for one
+// reason share a line; the JSON has the whole note.
 func shortNote(s string) string {
-	if i := strings.Index(s, " ("); i > 0 {
-		rest := s[i:]
-		if j := strings.LastIndex(rest, "): "); j >= 0 {
-			return s[:i] + " (…)" + rest[j+1:]
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(':
+			if depth == 0 {
+				b.WriteString("(…)")
+			}
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
 		}
-		return s[:i] + " (…)"
 	}
-	if len(s) > 200 {
-		return s[:200] + "…"
+	if t := b.String(); utf8.RuneCountInString(t) <= 200 {
+		return t
 	}
-	return s
+	return string([]rune(b.String())[:200]) + "…"
 }
 
 // shortRat returns an exact number's text for a table: itself when short,

@@ -430,3 +430,25 @@ func TestExploreDiabetesData(t *testing.T) {
 		t.Errorf("L* = %s (witness %+v), by hand %s reached by at most 19 neurons (19 distinct inputs)", c.Global.Optimum, c.Global.Witness, lStar)
 	}
 }
+
+// TestShortNote: the table's reason for a visit that did not snap keeps the
+// words and drops every parenthesis, so that one reason is one line
+// whatever neurons, samples and numbers the notes name (notes from the
+// diabetes sweep of the README).
+func TestShortNote(t *testing.T) {
+	for _, tc := range []struct{ note, want string }{
+		{"the float plan: a strict sign did not survive the snap (neuron 1, sample 15: side − (N) in θ̃, w·x ≈ 0.005784 after the snap; and 14 more): the float point is not near a stationary point of this pattern",
+			"the float plan: a strict sign did not survive the snap (…): the float point is not near a stationary point of this pattern"},
+		{"a strict sign did not survive the snap (neuron 0, sample 8: side + (P) in θ̃, w·x ≈ -0.1601 after the snap): the float point is not near a stationary point of this pattern. θ̃ is not near a stationary point (bound: its gradient, with every kink within τ = 0.0001 relaxed, has norm ≈ 0.0325 > 0.01·rms(y)·rms(x) ≈ 0.0127; certified: along δa = −G the loss falls at rate ≥ 0.002171²); no snap attempted",
+			"a strict sign did not survive the snap (…): the float point is not near a stationary point of this pattern. θ̃ is not near a stationary point (…); no snap attempted"},
+		{"the float plan: the pattern's nearest stationary point moves neuron 5 by more than its own size (|w − w̃| > |w̃|): it is not near θ̃",
+			"the float plan: the pattern's nearest stationary point moves neuron 5 by more than its own size (…): it is not near θ̃"},
+		{"no plateau point", "no plateau point"},
+		{"unbalanced ) and (never closed", "unbalanced ) and (…)"},
+		{strings.Repeat("é", 250), strings.Repeat("é", 200) + "…"},
+	} {
+		if got := shortNote(tc.note); got != tc.want {
+			t.Errorf("shortNote(%.40q…) = %q, want %q", tc.note, got, tc.want)
+		}
+	}
+}
