@@ -3,6 +3,7 @@ package exact
 import (
 	"encoding/binary"
 	"math/big"
+	"math/bits"
 )
 
 // AppendLineKey appends to b a key that identifies the line through 0 and
@@ -12,6 +13,10 @@ import (
 // divides no rationals: one lcm of the denominators, one gcd of the
 // numerators.
 func (v Vec) AppendLineKey(b []byte) []byte {
+	ints := make([]big.Int, len(v))
+	if dyadicPrimitive(v, ints) {
+		return AppendPrimitiveKey(b, ints)
+	}
 	l := big.NewInt(1)
 	var g big.Int
 	for _, x := range v {
@@ -23,7 +28,6 @@ func (v Vec) AppendLineKey(b []byte) []byte {
 			}
 		}
 	}
-	ints := make([]big.Int, len(v))
 	var t big.Int
 	for c, x := range v {
 		if x.Sign() != 0 {
@@ -31,6 +35,58 @@ func (v Vec) AppendLineKey(b []byte) []byte {
 		}
 	}
 	return AppendPrimitiveKey(b, ints)
+}
+
+// dyadicPrimitive sets ints to an integer multiple of v without a common
+// power of two when every denominator of v is a power of two: with
+// v_c = ν_c 2^(−e_c) and s = min over v_c ≠ 0 of (zeros(ν_c) − e_c),
+// ints_c = v_c 2^(−s) (shifts, no gcd; the odd gcd is AppendPrimitiveKey's).
+// It reports false, ints untouched, for any other denominator.
+func dyadicPrimitive(v Vec, ints []big.Int) bool {
+	s, any := 0, false
+	for _, x := range v {
+		if x.Sign() == 0 {
+			continue
+		}
+		e, ok := log2Denom(x)
+		if !ok {
+			return false
+		}
+		z := int(x.Num().TrailingZeroBits()) - e
+		if !any || z < s {
+			s, any = z, true
+		}
+	}
+	// One backing array for all the entries (a Lsh into a fresh big.Int
+	// allocates).
+	words := 0
+	for _, x := range v {
+		if x.Sign() != 0 {
+			e, _ := log2Denom(x)
+			words += lshWords(x.Num(), max(-e-s, 0))
+		}
+	}
+	buf := make([]big.Word, words)
+	for c, x := range v {
+		if x.Sign() == 0 {
+			continue
+		}
+		e, _ := log2Denom(x)
+		w := lshWords(x.Num(), max(-e-s, 0))
+		ints[c].SetBits(buf[:0:w])
+		buf = buf[w:]
+		if sh := -e - s; sh >= 0 {
+			ints[c].Lsh(x.Num(), uint(sh))
+		} else {
+			ints[c].Rsh(x.Num(), uint(-sh)) // exact: ν_c has ≥ −sh zeros
+		}
+	}
+	return true
+}
+
+// lshWords is the capacity big.Int.Lsh(x, sh) needs not to allocate.
+func lshWords(x *big.Int, sh int) int {
+	return (x.BitLen()+bits.UintSize-1)/bits.UintSize + sh/bits.UintSize + 1
 }
 
 // AppendPrimitiveKey appends to b the entries of the integer vector ints
