@@ -206,66 +206,77 @@ func (rc *rechecker) ensurePrimes(K int) {
 			}
 		}
 	}
-	for t := len(rc.images); t < K; t++ {
-		rc.images = append(rc.images, rc.newImage(chosen[t]))
-	}
+	rc.images = append(rc.images, rc.newImages(chosen[len(rc.images):K])...)
 }
 
-// newImage reduces the data modulo p.
-func (rc *rechecker) newImage(p uint64) *primeImage {
+// newImages reduces the data modulo each prime of ps, in one pass over the
+// rationals (every entry reduced modulo all the primes at once; the inputs'
+// rows split between the cores).
+func (rc *rechecker) newImages(ps []uint64) []*primeImage {
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
-	im := &primeImage{p: p, sums: map[int][2][]uint64{}}
-	res := exact.NewResidues([]uint64{p})
-	buf := make([]uint64, 1)
-	bad := make([]bool, 1)
-	mod := func(x *big.Rat) uint64 {
-		res.Rat(x, buf, bad) // p divides no denominator of the data
-		return buf[0]
+	ims := make([]*primeImage, len(ps))
+	for t, p := range ps {
+		ims[t] = &primeImage{p: p, sums: map[int][2][]uint64{}, half: (p + 1) / 2,
+			x: make([]uint64, n*d), w: make([]uint64, m*d), a: make([]uint64, m*k), y: make([]uint64, n*k)}
 	}
-	im.x = make([]uint64, n*d)
-	for i, x := range rc.p.X {
-		for c, v := range x {
-			if v.Sign() != 0 {
-				im.x[i*d+c] = mod(v)
+	// reduce writes the residues of the entries of row into the slice
+	// field(im) from off on, for every image.
+	type reducer struct {
+		res *exact.Residues
+		buf []uint64
+		bad []bool
+	}
+	newReducer := func() *reducer {
+		return &reducer{exact.NewResidues(ps), make([]uint64, len(ps)), make([]bool, len(ps))}
+	}
+	reduce := func(rd *reducer, row exact.Vec, off int, field func(*primeImage) []uint64) {
+		for c, v := range row {
+			if v.Sign() == 0 {
+				continue
+			}
+			rd.res.Rat(v, rd.buf, rd.bad) // p divides no denominator of the data
+			for t, im := range ims {
+				field(im)[off+c] = rd.buf[t]
 			}
 		}
 	}
-	im.w = make([]uint64, m*d)
-	im.a = make([]uint64, m*k)
-	for j, nr := range rc.p.Neurons {
-		for c, v := range nr.W {
-			if v.Sign() != 0 {
-				im.w[j*d+c] = mod(v)
-			}
-		}
-		for l, v := range nr.A {
-			if v.Sign() != 0 {
-				im.a[j*k+l] = mod(v)
-			}
-		}
-	}
-	im.y = make([]uint64, n*k)
-	for i := range rc.y {
-		for l := 0; l < k; l++ {
-			if v := rc.y[i][l]; v.Sign() != 0 {
-				im.y[i*k+l] = mod(v)
-			}
-		}
-	}
-	im.sp, im.sn = mod(rc.p.Act.Pos), mod(rc.p.Act.Neg)
-	im.half = (p + 1) / 2
+	xOf := func(im *primeImage) []uint64 { return im.x }
+	yOf := func(im *primeImage) []uint64 { return im.y }
+	rOf := func(im *primeImage) []uint64 { return im.r }
 	if rc.r != nil {
-		im.r = make([]uint64, n*k)
-		for i := range rc.r {
-			for l := 0; l < k; l++ {
-				if v := rc.r[i][l]; v.Sign() != 0 {
-					im.r[i*k+l] = mod(v)
-				}
+		for _, im := range ims {
+			im.r = make([]uint64, n*k)
+		}
+	}
+	par.Chunks(n, par.Workers(n*d*len(ps)), func(_, lo, hi int) {
+		rd := newReducer()
+		for i := lo; i < hi; i++ {
+			if rc.stop.Stopped() {
+				return // polled below
+			}
+			reduce(rd, rc.p.X[i], i*d, xOf)
+			reduce(rd, rc.y[i][:k], i*k, yOf)
+			if rc.r != nil {
+				reduce(rd, rc.r[i][:k], i*k, rOf)
 			}
 		}
-		rc.products(im)
+	})
+	rc.poll()
+	rd := newReducer()
+	for j, nr := range rc.p.Neurons {
+		reduce(rd, nr.W, j*d, func(im *primeImage) []uint64 { return im.w })
+		reduce(rd, nr.A, j*k, func(im *primeImage) []uint64 { return im.a })
 	}
-	return im
+	sp, sn := make([]uint64, len(ps)), make([]uint64, len(ps))
+	rd.res.Rat(rc.p.Act.Pos, sp, rd.bad)
+	rd.res.Rat(rc.p.Act.Neg, sn, rd.bad)
+	for t, im := range ims {
+		im.sp, im.sn = sp[t], sn[t]
+		if rc.r != nil {
+			rc.products(im)
+		}
+	}
+	return ims
 }
 
 // products fills im.rx (r_il x_ic) and im.tot (their sums over i) from the
@@ -300,14 +311,44 @@ func (rc *rechecker) products(im *primeImage) {
 func (rc *rechecker) residuals(K int, dE *big.Int) {
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
 	rc.ensurePrimes(K)
-	par.Chunks(K, par.Workers(n*m*d*K), func(_, lo, hi int) {
-		for t := lo; t < hi; t++ {
-			if rc.stop.Stopped() {
-				return // polled below
+	// The neurons in chunks of g: bit b of selP[i·nc + c] says that
+	// neuron c·g + b is active on x_i (selN: negative side), so that the
+	// sums Σ_{j∈P_i} a_j w_jᵀ take one row addition per chunk
+	// (exact.AddSelectedSums), not one per neuron.
+	const g = 8
+	kd := k * d
+	nc := (m + g - 1) / g
+	neg := rc.p.Act.Neg.Sign() != 0
+	selP := make([]uint8, n*nc)
+	var selN []uint8
+	if neg {
+		selN = make([]uint8, n*nc)
+	}
+	for j, sg := range rc.sign {
+		c, bit := j/g, uint8(1)<<(j%g)
+		for i, s := range sg {
+			switch {
+			case s == 1:
+				selP[i*nc+c] |= bit
+			case s == -1 && neg:
+				selN[i*nc+c] |= bit
 			}
+		}
+	}
+	// Samples in blocks of B: the sums of a block fit in cache, and the
+	// 2^g-row tables are formed once per block and chunk.
+	B := min(max(1<<18/max(kd, 1), 256), 4096, n)
+	par.Chunks(K, par.Workers(n*m*d*K), func(_, lo, hi int) {
+		vp := make([]uint64, B*kd)
+		var vn []uint64
+		if neg {
+			vn = make([]uint64, B*kd)
+		}
+		table := make([]uint64, (1<<g)*kd)
+		for t := lo; t < hi; t++ {
 			im := rc.images[t]
 			p := im.p
-			aw := make([]uint64, m*k*d)
+			aw := make([]uint64, m*kd)
 			for j := 0; j < m; j++ {
 				for l := 0; l < k; l++ {
 					a := im.a[j*k+l]
@@ -316,36 +357,32 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 					}
 				}
 			}
-			vp := make([]uint64, n*k*d)
-			vn := make([]uint64, n*k*d)
-			for j := 0; j < m; j++ {
-				row := aw[j*k*d : (j+1)*k*d]
-				for i, s := range rc.sign[j] {
-					var dst []uint64
-					switch s {
-					case 1:
-						dst = vp[i*k*d : (i+1)*k*d]
-					case -1:
-						dst = vn[i*k*d : (i+1)*k*d]
-					default:
-						continue
-					}
-					for q, v := range row {
-						dst[q] += v
-					}
-				}
-			}
 			im.r = make([]uint64, n*k)
-			for i := 0; i < n; i++ {
-				for l := 0; l < k; l++ {
-					var fp, fn uint64
-					for c := 0; c < d; c++ {
-						xc := im.x[i*d+c]
-						fp = (fp + vp[(i*k+l)*d+c]%p*xc) % p
-						fn = (fn + vn[(i*k+l)*d+c]%p*xc) % p
+			for b0 := 0; b0 < n; b0 += B {
+				if rc.stop.Stopped() {
+					return // polled below
+				}
+				b1 := min(n, b0+B)
+				clear(vp)
+				exact.AddSelectedSums(vp, kd, b1-b0, aw, kd, m, kd, selP[b0*nc:b1*nc], g, 1, table)
+				if neg {
+					clear(vn)
+					exact.AddSelectedSums(vn, kd, b1-b0, aw, kd, m, kd, selN[b0*nc:b1*nc], g, 1, table)
+				}
+				for i := b0; i < b1; i++ {
+					for l := 0; l < k; l++ {
+						var fp, fn uint64
+						row := ((i-b0)*k + l) * d
+						for c := 0; c < d; c++ {
+							xc := im.x[i*d+c]
+							fp = (fp + vp[row+c]%p*xc) % p
+							if neg {
+								fn = (fn + vn[row+c]%p*xc) % p
+							}
+						}
+						f := (im.sp*fp + im.sn*fn) % p
+						im.r[i*k+l] = (f + p - im.y[i*k+l]) % p
 					}
-					f := (im.sp*fp + im.sn*fn) % p
-					im.r[i*k+l] = (f + p - im.y[i*k+l]) % p
 				}
 			}
 			rc.products(im)
@@ -579,9 +616,65 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 }
 
 // prepareNeurons computes every neuron's masked sums for the first K
-// primes in parallel.
+// primes in parallel. For many neurons, Σ_{i∈P_j} r_i x_iᵀ of all neurons
+// at once: the samples in chunks of g, each chunk's 2^g subset sums formed
+// once and one of them added per neuron (exact.AddSelectedSums), instead of
+// one row addition per neuron and active sample.
 func (rc *rechecker) prepareNeurons(K int) {
 	rc.ensurePrimes(K)
+	n, m, kd := rc.n, rc.m, rc.k*rc.d
+	g := 0
+	switch {
+	case m >= 512:
+		g = 8
+	case m >= 64:
+		g = 4
+	}
+	if g > 0 {
+		nc := (n + g - 1) / g
+		sel := make([]uint8, m*nc)
+		zeros := make([][]int, m)
+		for j, sg := range rc.sign {
+			row := sel[j*nc : (j+1)*nc]
+			for i, s := range sg {
+				switch {
+				case rc.zeroX[i]:
+				case s == 1:
+					row[i/g] |= 1 << (i % g)
+				case s == 0:
+					zeros[j] = append(zeros[j], i)
+				}
+			}
+		}
+		W := par.Workers(n * m * kd * K)
+		par.Dynamic(K*W, W, func(u int) {
+			if rc.stop.Stopped() {
+				return // polled by the caller's next step
+			}
+			im := rc.images[u/W]
+			lo, hi := (u%W)*m/W, (u%W+1)*m/W
+			pos := make([]uint64, (hi-lo)*kd)
+			table := make([]uint64, (1<<g)*kd)
+			exact.AddSelectedSums(pos, kd, hi-lo, im.rx, kd, n, kd, sel[lo*nc:hi*nc], g, 1, table)
+			for j := lo; j < hi; j++ {
+				ps, zero := pos[(j-lo)*kd:(j-lo+1)*kd:(j-lo+1)*kd], make([]uint64, kd)
+				for _, i := range zeros[j] {
+					for q, v := range im.rx[i*kd : (i+1)*kd] {
+						zero[q] += v
+					}
+				}
+				for q := range ps {
+					ps[q] %= im.p
+					zero[q] %= im.p
+				}
+				im.mu.Lock()
+				im.sums[j] = [2][]uint64{ps, zero}
+				im.mu.Unlock()
+			}
+		})
+		rc.poll()
+		return
+	}
 	par.Dynamic(rc.m, par.Workers(rc.n*rc.m*rc.d*K), func(j int) {
 		for _, im := range rc.images[:K] {
 			rc.masked(im, j)
@@ -810,22 +903,30 @@ func (rc *rechecker) qZero(j int, what string, cells bool) error {
 
 // e2Vanishes decides (E2) for neuron j: on every line through 0 holding
 // boundary samples, Σ |t_i| r_i = 0 (exact rationals; lines grouped by
-// their normalised representative).
+// exact.Vec.AppendLineKey). With e_ℓ = x/x_c for the first nonzero
+// coordinate c of the line (the same c for all its samples), t_i = x_i[c].
 func (rc *rechecker) e2Vanishes(j int) bool {
 	sums := map[string]exact.Vec{}
 	var key []byte
+	t := new(big.Rat)
 	for i, sg := range rc.sign[j] {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		e, t := rc.p.X[i].OnLine()
-		key = e.AppendKey(key[:0])
+		x := rc.p.X[i]
+		for _, xc := range x {
+			if xc.Sign() != 0 {
+				t.Abs(xc)
+				break
+			}
+		}
+		key = x.AppendLineKey(key[:0])
 		s := sums[string(key)]
 		if s == nil {
 			s = exact.NewVec(rc.k)
 			sums[string(key)] = s
 		}
-		s.AddScaled(t.Abs(t), rc.r[i])
+		s.AddScaled(t, rc.r[i])
 	}
 	for _, s := range sums {
 		if !s.IsZero() {

@@ -3,6 +3,7 @@ package recheck
 import (
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/relucert/relucert/exact"
@@ -210,6 +211,61 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 			want.Quo(want, big.NewRat(2*int64(p.N()), 1))
 			if got := rc.lossAlong(delta, db, tau); got.Cmp(want) != 0 {
 				t.Fatalf("trial %d, τ = %v: lossAlong = %v, definition %v", trial, tau, got, want)
+			}
+		}
+	}
+}
+
+// TestPrepareNeuronsBlocked: the masked sums Σ_{i∈P_j} r_i x_iᵀ and
+// Σ_{i∈Z_j} r_i x_iᵀ that prepareNeurons forms for all neurons at once by
+// subset sums over chunks of samples (m ≥ 64: chunks of 4, m ≥ 512: of 8)
+// equal the per-neuron sums of masked, for every neuron and prime, on
+// float-derived points with a zero input and boundary samples (x = e_1 and
+// neurons with w_j1 = 0); and (S1) agrees with G_j by definition.
+func TestPrepareNeuronsBlocked(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, m := range []int{64, 70, 512, 530} {
+		p := nt.FloatPoint(rng, 37, 3, m, 2)
+		p.X[0] = exact.NewVec(3)
+		p.X[1] = exact.NewVec(3)
+		p.X[1][0].SetInt64(3)
+		for j := 0; j < m; j += 2 {
+			p.Neurons[j].W[0].SetInt64(0)
+		}
+		blocked, err := newRechecker(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		K := blocked.s1Primes()
+		blocked.prepareNeurons(K)
+		lazy, err := newRechecker(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lazy.ensurePrimes(K)
+		zeros := 0
+		for t0, im := range blocked.images[:K] {
+			for j := 0; j < m; j++ {
+				got, ok := im.sums[j]
+				if !ok {
+					t.Fatalf("m = %d: no sums for neuron %d", m, j)
+				}
+				pos, zero := lazy.masked(lazy.images[t0], j)
+				if !slices.Equal(got[0], pos) || !slices.Equal(got[1], zero) {
+					t.Fatalf("m = %d, prime %d, neuron %d: blocked sums %v, per neuron %v", m, t0, j, got, [2][]uint64{pos, zero})
+				}
+				if slices.ContainsFunc(zero, func(v uint64) bool { return v != 0 }) {
+					zeros++
+				}
+			}
+		}
+		if zeros == 0 {
+			t.Fatalf("m = %d: no boundary sums to compare", m)
+		}
+		r := nt.Residuals(p)
+		for j := 0; j < m; j += m / 8 {
+			if got, want := blocked.s1Holds(j), nt.G(p, r, j).IsZero(); got != want {
+				t.Fatalf("m = %d: s1Holds(%d) = %v, definition %v", m, j, got, want)
 			}
 		}
 	}
