@@ -18,7 +18,7 @@ import (
 	"github.com/relucert/relucert/verify"
 )
 
-const benchSynopsis = "bench [--snap-corpus DIR [--max-grad G] [--points REGEX] [--global=false]] [--physical [--big=true]] [--json] [--sizes N,N,...] [--d D,...] [--m M,...] [--k K,...] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
+const benchSynopsis = "bench [--snap-corpus DIR [--max-grad G] [--points REGEX] [--global=false]] [--physical [--rows N:D:M:K,…|issue15] [--big=true]] [--json] [--sizes N,N,...] [--d D,...] [--m M,...] [--k K,...] [--boundary B] [--act relu] [--kind localmin] [--seed S] [--extra=true] [--recheck=true] [--float-timeout 5m]"
 
 func init() {
 	register("bench", command{
@@ -139,6 +139,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&ms, "m", "widths of the scaling series (comma-separated)")
 	fs.Var(&ks, "k", "output dimensions of the scaling series (comma-separated)")
 	physical := fs.Bool("physical", false, "issue 15's grid: check, Recheck, the float64 path and 5000 perturbations as multiples of one float64 forward + gradient pass, each row in a child process (--sizes, --d, --m, --k default to n ∈ {10³,10⁴,10⁵}, d ∈ {4,16,64,256}, m ∈ {16,256,2048}, k ∈ {1,4})")
+	rowList := fs.String("rows", "", "with --physical: these rows instead of the grid, comma-separated `N:D:M:K` (issue15: the seven rows of issue 15's table)")
 	big := fs.Bool("big", true, "with --physical: also the row n = 10⁶, d = 16, m = 64, k = 1")
 	row := fs.Bool("row", false, "measure the first configuration in this process and print its --physical row as JSON (what --physical runs in each child)")
 	boundary := fs.Int("boundary", 64, "planted boundary inputs of the scaling series")
@@ -190,7 +191,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	base := verify.GenConfig{Kind: gk, Act: a, Boundary: *boundary, Dyadic: true, Seed: *seed}
 	if *row {
-		c := physicalConfigs(base, ns[:1], ds[:1], ms[:1], ks[:1], false)[0]
+		c := physicalConfigs(base, nil, ns[:1], ds[:1], ms[:1], ks[:1], false)[0]
 		r, err := measureRow(c, *floatTimeout)
 		if err != nil {
 			fmt.Fprintf(stderr, "relucert bench: %v\n", err)
@@ -209,9 +210,24 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 				*grid.l = grid.v
 			}
 		}
-		return runPhysical(physicalConfigs(base, ns, ds, ms, ks, *big), *floatTimeout, *jsonOut, stdout, stderr)
+		var rows [][4]int
+		if *rowList != "" {
+			rows, err = parseRows(*rowList)
+		}
+		if err == nil {
+			for _, r := range rows {
+				if err = checkSizeFlags("--rows", r[:1], r[1:2], r[2:3], r[3:], 0); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			fmt.Fprintf(stderr, "relucert bench: %v\n", err)
+			return exitUsage
+		}
+		return runPhysical(physicalConfigs(base, rows, ns, ds, ms, ks, *big), *floatTimeout, *jsonOut, stdout, stderr)
 	}
-	cfgs := physicalConfigs(base, ns, ds, ms, ks, false)
+	cfgs := physicalConfigs(base, nil, ns, ds, ms, ks, false)
 	if *extra {
 		cfgs = append(cfgs,
 			verify.GenConfig{Kind: verify.GenSaddle, N: 2000, D: 16, M: 256, K: 1, Act: verify.ReLU(), Boundary: 64, Dyadic: true, Seed: *seed},

@@ -34,7 +34,38 @@ var (
 	physicalK = []int{1, 4}
 	// physicalBig is n = 10⁶, d = 16, m = 64, k = 1: checked in ≤ 60 s.
 	physicalBig = [4]int{1000000, 16, 64, 1}
+	// physicalIssue are the seven rows (n, d, m, k) of issue 15's first
+	// table, --rows issue15.
+	physicalIssue = [][4]int{{10000, 16, 256, 1}, {100000, 4, 2048, 1}, {10000, 64, 16, 1}, {10000, 256, 16, 1},
+		{1000, 256, 16, 1}, {10000, 64, 2048, 1}, {100000, 16, 256, 4}}
 )
+
+// parseRows parses --rows: comma-separated N:D:M:K, or "issue15" for the
+// rows of physicalIssue.
+func parseRows(s string) ([][4]int, error) {
+	var rows [][4]int
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "issue15" {
+			rows = append(rows, physicalIssue...)
+			continue
+		}
+		parts := strings.Split(f, ":")
+		if len(parts) != 4 {
+			return nil, fmt.Errorf("--rows: %q is not N:D:M:K", f)
+		}
+		var r [4]int
+		for i, x := range parts {
+			v, err := strconv.Atoi(x)
+			if err != nil || v < 1 {
+				return nil, fmt.Errorf("--rows: %q: %q is not a positive integer", f, x)
+			}
+			r[i] = v
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
 
 // perturbTrials is the number of random perturbations of the authors'
 // confirmation method whose cost a row estimates.
@@ -298,15 +329,22 @@ func runChildRow(cfg verify.GenConfig, floatTimeout time.Duration) physicalRow {
 	return row
 }
 
-// physicalConfigs returns the rows of bench --physical: the product of the
-// lists, then the large row when big is set.
-func physicalConfigs(base verify.GenConfig, ns, ds, ms, ks []int, big bool) []verify.GenConfig {
+// physicalConfigs returns the rows of bench --physical: the given rows when
+// there are any, else the product of the lists; then the large row when big
+// is set.
+func physicalConfigs(base verify.GenConfig, rows [][4]int, ns, ds, ms, ks []int, big bool) []verify.GenConfig {
 	var cfgs []verify.GenConfig
 	add := func(n, d, m, k int) {
 		c := base
 		c.N, c.D, c.M, c.K = n, d, m, k
 		c.Boundary = min(base.Boundary, n/2-1)
 		cfgs = append(cfgs, c)
+	}
+	for _, r := range rows {
+		add(r[0], r[1], r[2], r[3])
+	}
+	if len(rows) > 0 {
+		ns = nil
 	}
 	for _, n := range ns {
 		for _, d := range ds {

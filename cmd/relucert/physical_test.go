@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,36 @@ func TestBenchPhysicalJSON(t *testing.T) {
 	}
 	if code := run([]string{"bench", "--physical", "--d", "0"}, &out, &errb); code != exitUsage {
 		t.Errorf("bad --d: exit %d", code)
+	}
+}
+
+// TestBenchPhysicalRows: --rows runs exactly the rows listed (n:d:m:k, in
+// order, instead of the product of the lists), issue15 expands to the seven
+// rows of issue 15's table, and a malformed row is a usage error.
+func TestBenchPhysicalRows(t *testing.T) {
+	var out, errb bytes.Buffer
+	code := run([]string{"bench", "--physical", "--json", "--big=false", "--float-timeout", "0", "--boundary", "2", "--rows", "40:3:4:1, 30:2:3:2"}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s %s", code, out.String(), errb.String())
+	}
+	var got [][4]float64
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("%q: %v", l, err)
+		}
+		got = append(got, [4]float64{r["n"].(float64), r["d"].(float64), r["m"].(float64), r["k"].(float64)})
+	}
+	if want := [][4]float64{{40, 3, 4, 1}, {30, 2, 3, 2}}; !slices.Equal(got, want) {
+		t.Fatalf("rows %v, want %v", got, want)
+	}
+	rows, err := parseRows("issue15")
+	if err != nil || len(rows) != 7 || rows[0] != [4]int{10000, 16, 256, 1} || rows[6] != [4]int{100000, 16, 256, 4} {
+		t.Errorf("issue15: %v, %v", rows, err)
+	}
+	for _, bad := range []string{"40:3:4", "40:3:4:x", "40:0:4:1", "2000000:3:4:1"} {
+		if code := run([]string{"bench", "--physical", "--rows", bad}, &out, &errb); code != exitUsage {
+			t.Errorf("--rows %s: exit %d", bad, code)
+		}
 	}
 }
