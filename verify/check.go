@@ -218,7 +218,7 @@ func (s *state) TheoremS(v *Verdict, opt Options) (decided bool, err error) {
 		if descent.Condition == "S0" {
 			what = "the output bias"
 		}
-		s.decided = fmt.Sprintf("Theorem S: (%s) fails for %s, L'(θ; Δ) = %s < 0: not stationary, but no decreasing segment was certified in time", descent.Condition, what, descent.Derivative.RatString())
+		s.decided = fmt.Sprintf("Theorem S: (%s) fails for %s, L'(θ; Δ) = %s < 0: not stationary, but no decreasing segment was certified in time", descent.Condition, what, exact.Text(descent.Derivative))
 		path, err := s.decreasingPath(descent.Delta, descent.Bias, fmt.Sprintf("descent direction of %s (%s fails)", what, descent.Condition))
 		if err != nil {
 			return false, err

@@ -58,6 +58,7 @@ func (s *state) decreasingPath(delta Direction, db exact.Vec, rule string) (*Pat
 		}
 		if neg {
 			d := delta.Scale(t)
+			s.pl.now(stage)
 			if t.Cmp(big.NewRat(1, 1)) != 0 {
 				rule = fmt.Sprintf("%s, scaled by %s", rule, exact.Text(t))
 			}
