@@ -109,9 +109,12 @@ const (
 )
 
 // loadCase reads the case file at path within the limits of the flags,
-// streaming; the entry says whether the file expects to be rejected.
+// streaming; the entry says whether the file expects to be rejected. The
+// soft memory limit is then fitted to the case (fitMemoryLimit).
 func (b *budgetFlags) loadCase(path string) cases.Entry {
-	return cases.LoadEntry(path, b.lim)
+	e := cases.LoadEntry(path, b.lim)
+	fitMemoryLimit()
+	return e
 }
 
 // watchdogGrace is how long after its time budget a command's exact work

@@ -114,5 +114,6 @@ func (in *inputFlags) load(pos []string, lim cases.Limits) (c *cases.Case, expec
 			return nil, false, err
 		}
 	}
+	fitMemoryLimit()
 	return c, false, nil
 }

@@ -73,17 +73,9 @@ var planned = []struct{ name, usage, summary string }{
 }
 
 func main() {
-	if os.Getenv("GOMEMLIMIT") == "" {
-		// A soft limit: the garbage collector works harder as the heap
-		// nears it, so memory stays close to what is live (README
-		// "Limits"; GOMEMLIMIT overrides it).
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
+	setMemoryLimit()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
-
-// defaultMemoryLimit is the Go runtime's soft memory limit of the command.
-const defaultMemoryLimit = 768 << 20
 
 // run is the whole program: it dispatches args (without the program name)
 // to a subcommand and returns the exit code. Tests call it in process.

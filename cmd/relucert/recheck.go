@@ -91,6 +91,7 @@ func runRecheck(args []string, stdout, stderr io.Writer) int {
 	} else if c, err = head.EmbeddedCase(certPath); err != nil {
 		return bad(err)
 	}
+	fitMemoryLimit()
 	out.Name = c.Name
 	err = check(c)
 	out.ExitCode = exitOK

@@ -239,7 +239,11 @@ func suiteEntries(dir string) (out []func(cases.Limits) cases.Entry, names []str
 		return nil, nil, fmt.Errorf("%s: no *.json case files", dir)
 	}
 	for _, f := range files {
-		out = append(out, func(lim cases.Limits) cases.Entry { return cases.LoadEntry(f, lim) })
+		out = append(out, func(lim cases.Limits) cases.Entry {
+			e := cases.LoadEntry(f, lim)
+			fitMemoryLimit()
+			return e
+		})
 	}
 	return out, files, nil
 }
