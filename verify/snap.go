@@ -494,7 +494,7 @@ func (sn *snapper) run(pat SnapPattern) *snapRun {
 	if attempts == 0 {
 		attempts = sn.cand.M() + DefaultSnapAttempts
 	}
-	crossed := map[[2]int]bool{}
+	crossed := map[[2]int]int8{}
 	alignedAll := false
 	next := func(np SnapPattern, mv Move) {
 		mv.Attempt = true
@@ -1094,9 +1094,13 @@ func (sn *snapper) zeroSmallest(pat SnapPattern, flips []SignFlip, far []int) (S
 // neuron's hyperplane (|w̃_j·x_i| ≤ 100τ|w̃_j||x_i|): those samples change side — the exact point
 // puts them across the hyperplane, where training was taking them — for
 // every neuron of the group, each pair at most once (crossed records them).
-func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[2]int]bool) (SnapPattern, Move, bool) {
+// A pair that breaks again on the side it was moved to goes onto the
+// hyperplane (a kink of the limit: neither strict side has a stationary
+// point), when the boundary samples stay linearly independent; after that
+// it is not moved again.
+func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[2]int]int8) (SnapPattern, Move, bool) {
 	np := pat
-	var done []string
+	var done, kinks []string
 	wide := newSnapper(sn.cand, math.Min(0.5, 100*sn.tol), sn.opt)
 	for _, f := range flips {
 		if !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
@@ -1107,36 +1111,65 @@ func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[
 	}
 	for _, f := range flips {
 		key := [2]int{f.Neuron, f.Sample}
-		if crossed[key] || np.Neurons[f.Neuron].Rule != RuleAlive || !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
+		if crossed[key] == snapOnKink || np.Neurons[f.Neuron].Rule != RuleAlive || !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
 			continue
 		}
 		sj := np.Neurons[f.Neuron]
 		if sj.Side[f.Sample] != f.Side {
 			continue // already moved with its group
 		}
-		if len(done) == 0 {
+		side, state := -f.Side, snapCrossed
+		if crossed[key] == snapCrossed {
+			if exact.Rank(snapRows(sn.cand.X, append(slices.Clone(sj.Z), f.Sample))) != len(sj.Z)+1 {
+				continue
+			}
+			side, state = 0, snapOnKink
+		}
+		if len(done)+len(kinks) == 0 {
 			np = snapClonePattern(np)
 		}
+		sj = np.Neurons[f.Neuron]
 		for _, k := range np.Alive {
 			sk := &np.Neurons[k]
-			if slices.Equal(sk.Side, sj.Side) && slices.Equal(sk.Z, sj.Z) && k != f.Neuron {
-				sk.Side[f.Sample] = -f.Side
-				crossed[[2]int{k, f.Sample}] = true
+			if slices.Equal(sk.Side, sj.Side) && slices.Equal(sk.Z, sj.Z) {
+				sk.Side[f.Sample] = side
+				if side == 0 {
+					sk.Z = append(sk.Z, f.Sample)
+					slices.Sort(sk.Z)
+				}
+				crossed[[2]int{k, f.Sample}] = state
 			}
 		}
-		np.Neurons[f.Neuron].Side[f.Sample] = -f.Side
-		crossed[key] = true
-		done = append(done, fmt.Sprintf("%d of neuron %d", f.Sample, f.Neuron))
+		if side == 0 {
+			kinks = append(kinks, fmt.Sprintf("%d of neuron %d", f.Sample, f.Neuron))
+		} else {
+			done = append(done, fmt.Sprintf("%d of neuron %d", f.Sample, f.Neuron))
+		}
 	}
-	if len(done) == 0 {
+	if len(done)+len(kinks) == 0 {
 		return pat, Move{}, false
 	}
-	if len(done) > 3 {
-		done = append(done[:3], fmt.Sprintf("… (%d in all)", len(done)))
+	short := func(xs []string) string {
+		if len(xs) > 3 {
+			xs = append(xs[:3], fmt.Sprintf("… (%d in all)", len(xs)))
+		}
+		return strings.Join(xs, ", ")
 	}
-	desc := fmt.Sprintf("the exact point puts sample(s) %s, within 100τ of the hyperplane in θ̃, across it: moved to the other side", strings.Join(done, ", "))
-	return np, Move{Rule: "cross", Neuron: flips[0].Neuron, Sample: flips[0].Sample, Text: desc}, true
+	var parts []string
+	if len(done) > 0 {
+		parts = append(parts, fmt.Sprintf("the exact point puts sample(s) %s, within 100τ of the hyperplane in θ̃, across it: moved to the other side", short(done)))
+	}
+	if len(kinks) > 0 {
+		parts = append(parts, fmt.Sprintf("sample(s) %s break their side on both sides of the hyperplane: put on it (a kink of the limit)", short(kinks)))
+	}
+	return np, Move{Rule: "cross", Neuron: flips[0].Neuron, Sample: flips[0].Sample, Text: strings.Join(parts, "; ")}, true
 }
+
+// States of a (neuron, sample) pair in crossSamples.
+const (
+	snapCrossed int8 = 1 // moved to the other side once
+	snapOnKink  int8 = 2 // then put on the hyperplane
+)
 
 // snapAlignCos is the cosine above which two alive neurons with output
 // weights of one sign count as aligned (an angle of about 11°).

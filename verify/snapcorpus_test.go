@@ -197,20 +197,32 @@ func TestSnapCorpusFig3(t *testing.T) {
 
 // TestSnapCorpusTeacherStudent: the saddle-to-saddle teacher–student run
 // (β = 10⁻⁶): both plateaus snap to saddles whose paths decrease; the
-// over-parameterised student near a global minimum gets a certified
-// verdict either way — a snapped point (its path or perturbation search
-// checked) or, when no τ gives a stationary point, θ̃ itself, which
-// decreases along its certificate's descent direction.
+// over-parameterised students near a global minimum (ts1-over-64-end,
+// ts1-relu-32-end, ts1-relu-64-end: dying neurons zeroed, aligned neurons
+// given one pattern, samples that break their side on both sides of a
+// hyperplane put on it) snap to stationary points whose verdict is checked
+// (path or perturbation search); the student with an output bias
+// (ts1-relu-ob-64-end) has no stationary point near θ̃ in any pattern
+// tried, and gets θ̃'s own certified verdict, which decreases along its
+// certificate's descent direction.
 func TestSnapCorpusTeacherStudent(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the n = 50 points take a few seconds each")
 	}
-	for _, name := range []string{"ts1-s2s-64-p1", "ts1-s2s-32-p2", "ts1-over-64-end", "ts1-relu-32-end"} {
+	for _, c := range []struct {
+		name    string
+		snapped bool
+	}{{"ts1-s2s-64-p1", true}, {"ts1-s2s-32-p2", true}, {"ts1-over-64-end", true}, {"ts1-relu-32-end", true},
+		{"ts1-relu-64-end", true}, {"ts1-relu-ob-64-end", false}} {
+		name := c.name
 		t.Run(name, func(t *testing.T) {
 			p := corpusEntryPoint(t, name)
 			res, err := verify.Snap(p, verify.SnapOptions{MaxNeighbours: -1, Check: verify.Options{SkipGlobal: true}})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if snapped := res.Verdict != nil && res.Verdict.Kind != verify.NotStationary; snapped != c.snapped {
+				t.Fatalf("snapped to a stationary point: %v, want %v (%+v)", snapped, c.snapped, res.Failure)
 			}
 			switch {
 			case res.Verdict != nil && res.Verdict.Kind != verify.NotStationary:
