@@ -230,8 +230,9 @@ func snapInts(xs []int) string {
 	return s + "]"
 }
 
-// farFrom is Snap's first-order test: it returns a finding when θ̃ is
-// plainly not near a stationary point, nil otherwise. The gradient of θ̃
+// farFrom is Snap's first-order test: its finding says whether θ̃ is
+// plainly not near a stationary point (Far), and the measured bound either
+// way (nil only when the test is off). The gradient of θ̃
 // is relaxed as far as any τ of the ladder could explain: for each neuron
 // that is neither small enough to be zeroed (|ã||w̃| ≤ τ·scale) nor dead,
 // the component of ∇_{w_j}L in the span of the samples within τ of its
@@ -330,11 +331,14 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 		total += b * b
 	}
 	relaxed := math.Sqrt(total)
-	if !(relaxed > ratio*unit) {
-		return nil
-	}
 	og := snapSqrtDown(gOut)
 	f := &SnapFar{Relaxed: relaxed, Unit: unit, Ratio: ratio, Tol: tau, OutputGradient: og}
+	if !(relaxed > ratio*unit) {
+		f.Text = fmt.Sprintf("θ̃'s gradient, with every kink within τ = %g relaxed and the neurons small enough to be zeroed left out, has norm ≈ %.3g = %.2g·rms(y)·rms(x) (certified: along δa = −G the loss falls at rate ≥ %s²)",
+			tau, relaxed, relaxed/unit, snapFmtFloat(og))
+		return f
+	}
+	f.Far = true
 	f.Text = fmt.Sprintf("θ̃ is not near a stationary point (bound: its gradient, with every kink within τ = %g relaxed and the neurons small enough to be zeroed left out, has norm ≈ %.3g > %g·rms(y)·rms(x) ≈ %.3g; certified: along δa = −G the loss falls at rate ≥ %s²); no snap attempted",
 		tau, relaxed, ratio, ratio*unit, snapFmtFloat(og))
 	return f

@@ -222,6 +222,9 @@ type SnapFar struct {
 	// OutputGradient ≤ sqrt(Σ_j |G_j|²) (rounded down): along δa = −G the
 	// loss falls at rate ≥ OutputGradient² (certified, from the exact G_j).
 	OutputGradient *big.Float
+	// Far reports Relaxed > Ratio·Unit: θ̃ is plainly not near a
+	// stationary point.
+	Far bool
 	// Text is the message, two lines at most.
 	Text string
 }
@@ -422,6 +425,9 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	sn.fill(res, first)
 	if len(ladder) > 1 {
 		res.Failure = &SnapFailure{Reason: snapLadderFailure(res.Tries), Flips: res.failureFlips()}
+	}
+	if m := sn.far.measure(sn); m != nil && res.Failure != nil && !strings.Contains(res.Failure.Reason, m.Text) {
+		res.Failure.Reason += ". " + m.Text
 	}
 	sn.checkCandidate(res)
 	sn.sensitivity(res)
@@ -638,21 +644,35 @@ type snapper struct {
 
 // snapFarState runs the first-order test (farFrom) once, when first asked.
 type snapFarState struct {
-	ladder []float64
-	rs     *Residuals
-	done   bool
-	far    *SnapFar
+	ladder   []float64
+	rs       *Residuals
+	done     bool
+	far      *SnapFar // set when judged far
+	measured *SnapFar // the measured bound, far or not
 }
 
 // test returns the test's finding (nil: not judged far, or no test).
 func (f *snapFarState) test(sn *snapper) *SnapFar {
+	f.measure(sn)
+	if f == nil {
+		return nil
+	}
+	return f.far
+}
+
+// measure runs the test once and returns the measured bound (nil when
+// the test is off).
+func (f *snapFarState) measure(sn *snapper) *SnapFar {
 	if f == nil {
 		return nil
 	}
 	if !f.done {
-		f.far, f.done = sn.farFrom(f.ladder, f.rs), true
+		f.measured, f.done = sn.farFrom(f.ladder, f.rs), true
+		if f.measured != nil && f.measured.Far {
+			f.far = f.measured
+		}
 	}
-	return f.far
+	return f.measured
 }
 
 func newSnapper(cand *Point, tol float64, opt SnapOptions) *snapper {

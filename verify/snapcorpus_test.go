@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/relucert/relucert/cases"
@@ -243,6 +244,10 @@ func TestSnapCorpusTeacherStudent(t *testing.T) {
 			case res.Candidate != nil:
 				if name == "ts1-s2s-64-p1" || name == "ts1-s2s-32-p2" {
 					t.Fatalf("no stationary point for a saddle plateau: %s", res.Failure.Reason)
+				}
+				// The failure says how far θ̃ is: its measured gradient bound.
+				if !strings.Contains(res.Failure.Reason, "θ̃'s gradient, with every kink within τ = 0.01 relaxed") {
+					t.Errorf("failure without the gradient bound: %s", res.Failure.Reason)
 				}
 				v := res.Candidate
 				if res.CandidateRecheck != nil || v.Kind != verify.NotStationary || v.Cert.Descent == nil {
