@@ -142,7 +142,8 @@ type Move struct {
 	// hyperplane), "refit" (the product p_j = a_j w_j, or b, moved by the
 	// exact solve), "output-weight" (a_j replaced by a short rational),
 	// "drop" (a boundary sample moved off Z_j because the pattern was not
-	// stationary), "cross" (a near sample moved to the other side), "align"
+	// stationary), "cross" (a near sample moved to the other side, or for
+	// k ≥ 2 onto its hyperplane), "align"
 	// (aligned neurons given one pattern) and "dead-on-boundary" or "kept"
 	// (neighbouring choices of the sensitivity step).
 	Rule   string

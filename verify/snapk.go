@@ -226,7 +226,7 @@ func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, M
 	sj.Side[bi] = 0
 	sj.Z = append(sj.Z, bi)
 	slices.Sort(sj.Z)
-	return &np, Move{Rule: "boundary", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
+	return &np, Move{Rule: "cross", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
 		"k ≥ 2 retry: sample %d put on neuron %d's hyperplane (the pattern's stationary point has it on the other side; |w̃·x|/(|w̃||x|) ≈ %s in θ̃, the nearest of the samples that crossed)",
 		bi, bj, snapFmtFloat(best))}
 }
@@ -246,6 +246,7 @@ func (sn *snapper) zeroSmallAlgebraic(base, pat SnapPattern) (*SnapPattern, Move
 		return nil, Move{}
 	}
 	np := snapClonePattern(base)
+	sn.moved = nil // every sample is back at step 1's side: it may move again
 	for j, sj := range pat.Neurons {
 		if (sj.Rule == RuleZeroed || j == mv.Neuron) && np.Neurons[j].Rule == RuleAlive {
 			np = snapZeroed(np, j)
@@ -283,7 +284,7 @@ func (sn *snapper) releaseBoundary(pat SnapPattern) (*SnapPattern, Move) {
 	side := int8(p.Neurons[bj].W.Dot(p.X[bi]).Sign())
 	sn.markMoved(bj, bi)
 	np := snapMoveOff(pat, bj, bi, side)
-	return &np, Move{Rule: "boundary", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
+	return &np, Move{Rule: "drop", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
 		"k ≥ 2 retry: Newton found no stationary point of the pattern: sample %d leaves neuron %d's hyperplane for its side in θ̃, %s (|w̃·x|/(|w̃||x|) ≈ %s, the boundary sample farthest from its hyperplane)",
 		bi, bj, snapSide(side), snapFmtFloat(best))}
 }
