@@ -726,7 +726,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 	}
 	if global {
 		g.Optimum, g.IsGlobal, g.Width, g.Lines = new(big.Rat).Set(v.Loss), true, recheck.WidthGlobal, fs.lineIndices()
-		g.Reason = fmt.Sprintf("L(θ) = L* = %s: the residuals are orthogonal to every feature ρ(Xu) (E1/E2 over all samples), so no network of any width has a smaller loss", v.Loss.RatString())
+		g.Reason = fmt.Sprintf("L(θ) = L* = %s: the residuals are orthogonal to every feature ρ(Xu) (E1/E2 over all samples), so no network of any width has a smaller loss", exact.Text(v.Loss))
 	} else if err := s.notGlobal(g, fs, e1, v.Loss); err != nil {
 		return err
 	}
@@ -780,10 +780,10 @@ func (s *state) notGlobal(g *recheck.GlobalProof, fs *featureSpace, e1 exact.Mat
 	}
 	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))
 	if !orthogonalToFeatures(p.Act, p.X, fs.lineSet(), r, p.HasOutputBias()) || lstar.Cmp(loss) >= 0 {
-		return fmt.Errorf("internal error: the projection on the feature space (loss %s) is not optimal below L(θ) = %s", lstar.RatString(), loss.RatString())
+		return fmt.Errorf("internal error: the projection on the feature space (loss %s) is not optimal below L(θ) = %s", exact.Text(lstar), exact.Text(loss))
 	}
 	g.Optimum, g.Fit, g.Lines = lstar, fit, fs.lineIndices()
-	g.Reason = fmt.Sprintf("not global: L* = %s < L(θ) = %s", lstar.RatString(), loss.RatString())
+	g.Reason = fmt.Sprintf("not global: L* = %s < L(θ) = %s", exact.Text(lstar), exact.Text(loss))
 	if work := p.N() * (len(fs.lineSet()) + p.D()); work > maxWitnessWork {
 		g.Reason += fmt.Sprintf("; no network reaching L* was built (budget: n·(lines + d) = %d > %d); among width-%d networks undetermined", work, maxWitnessWork, m)
 		return nil
@@ -803,12 +803,12 @@ func (s *state) globalWitness(g *recheck.GlobalProof, fs *featureSpace, fit *rec
 	pruned = integerWeights(pruned)
 	g.Witness, g.Pruned = pruned, ok
 	if wl := Loss(netPoint(p, pruned)); wl.Cmp(g.Optimum) != 0 {
-		return fmt.Errorf("internal error: the witness network has loss %s, not L* = %s", wl.RatString(), g.Optimum.RatString())
+		return fmt.Errorf("internal error: the witness network has loss %s, not L* = %s", exact.Text(wl), exact.Text(g.Optimum))
 	}
 	w := len(pruned.Neurons)
 	if w <= m {
 		g.Width = recheck.WidthNotGlobal
-		g.Reason = fmt.Sprintf("not global: a width-%d network reaches L* = %s < L(θ) = %s", w, g.Optimum.RatString(), loss.RatString())
+		g.Reason = fmt.Sprintf("not global: a width-%d network reaches L* = %s < L(θ) = %s", w, exact.Text(g.Optimum), exact.Text(loss))
 		return nil
 	}
 	if ww := greedyWidth(p, fs.candidates(pruned), m); ww != nil {
@@ -818,17 +818,17 @@ func (s *state) globalWitness(g *recheck.GlobalProof, fs *featureSpace, fit *rec
 			// A narrower network reaching L*: it is the witness.
 			g.Witness, g.Width = ww, recheck.WidthNotGlobal
 			g.Pruned = recheck.IndependentFeatures(p, ww)
-			g.Reason = fmt.Sprintf("not global: a width-%d network reaches L* = %s < L(θ) = %s", len(ww.Neurons), g.Optimum.RatString(), loss.RatString())
+			g.Reason = fmt.Sprintf("not global: a width-%d network reaches L* = %s < L(θ) = %s", len(ww.Neurons), exact.Text(g.Optimum), exact.Text(loss))
 			return nil
 		}
 		if wl.Cmp(loss) < 0 {
 			g.WidthWitness, g.WidthLoss, g.Width = ww, wl, recheck.WidthNotGlobal
 			g.Reason = fmt.Sprintf("not global: a width-%d network reaches %s < L(θ) = %s (and a width-%d network reaches L* = %s)",
-				len(ww.Neurons), wl.RatString(), loss.RatString(), w, g.Optimum.RatString())
+				len(ww.Neurons), exact.Text(wl), exact.Text(loss), w, exact.Text(g.Optimum))
 			return nil
 		}
 	}
 	g.Reason = fmt.Sprintf("not global over all widths: a width-%d network reaches L* = %s < L(θ) = %s; among width-%d networks undetermined (none found below L(θ))",
-		w, g.Optimum.RatString(), loss.RatString(), m)
+		w, exact.Text(g.Optimum), exact.Text(loss), m)
 	return nil
 }
