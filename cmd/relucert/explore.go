@@ -83,24 +83,21 @@ type exploreResult struct {
 	Runs  []exploreRun
 }
 
+// maxExploreRuns bounds the runs of one sweep (widths × μ × runs): the
+// sweep's tasks and their results are held in memory (README "Limits").
+const maxExploreRuns = 1 << 20
+
 func runExplore(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("explore", exploreSynopsis, stderr)
 	widthStr := fs.String("width", "50", "widths m, comma-separated")
 	muStr := fs.String("mu", "-3", "initialisation exponents μ (β = width^μ), comma-separated, exact (\"-1/2\")")
 	runs := fs.Int("runs", 20, "runs (seeds) per width and μ")
 	seed := fs.Uint64("seed", 1, "first seed: the runs use seeds S0, S0+1, …, S0+R−1")
-	steps := fs.Int("steps", 600000, "full-batch gradient steps per run")
-	lr := fs.Float64("lr", 1e-3, "learning rate η")
 	jsonOut := fs.Bool("json", false, "print the atlas as one JSON object instead of the table")
 	outPath := fs.String("o", "", "write the atlas JSON to `FILE` (with --shard: the shard's partial result)")
 	plotPath := fs.String("plot", "", "draw the atlas (loss of each distinct point against how many runs reach it, by verdict; every run's loss curve) to this PNG")
 	shardStr := fs.String("shard", "", "run only part I of N of the sweep (`I/N`, 0 ≤ I < N) and write it to -o for relucert merge; default: from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/"+shardCountEnv+" when set")
-	lossStr := fs.String("loss", "mse", "loss scaling of training and of the table: mse (PyTorch mse_loss) or half ((1/2n)Σ|r|²)")
-	window := fs.Int("window", 0, "plateau window W in steps (0: steps/200, at least 10)")
-	flatEps := fs.Float64("flat-eps", 1e-3, "relative loss change allowed over a window for it to count as flat")
-	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (docs/theory.md §6)")
-	certAt := fs.String("certify-at", "flat", "which point of a plateau to snap and certify: flat, first or end")
-	outBias := fs.Bool("output-bias", false, "train with a trainable output bias b (also on when DATA.json has \"output_bias\")")
+	tf := addTrainFlags(fs)
 	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -118,41 +115,27 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%v", err)
 	}
-	cfg := exploreConfig{Data: pos[0], Runs: *runs, Seed: *seed, Steps: *steps, LR: *lr, Tol: *tol,
-		CertifyAt: *certAt, Budget: opt, CurvePoints: curvePoints}
+	cfg := exploreConfig{Data: pos[0], Runs: *runs, Seed: *seed, Steps: *tf.steps, LR: *tf.lr, Tol: *tf.tol,
+		CertifyAt: *tf.certAt, Budget: opt, CurvePoints: curvePoints}
 	if cfg.Widths, err = parseWidths(*widthStr); err != nil {
 		return usageErr("--width %q: %v", *widthStr, err)
 	}
 	if cfg.Mus, err = parseMus(*muStr); err != nil {
 		return usageErr("--mu %q: %v", *muStr, err)
 	}
-	if cfg.Scaling, err = descent.ParseLossKind(*lossStr); err != nil {
-		return usageErr("--loss: %v", err)
+	if cfg.Scaling, cfg.Rule, err = tf.settings(); err != nil {
+		return usageErr("%v", err)
 	}
-	switch {
-	case *runs < 1:
-		return usageErr("--runs %d: want at least 1", *runs)
-	case *steps < 1:
-		return usageErr("--steps %d: want at least 1", *steps)
-	case !(*lr > 0) || math.IsInf(*lr, 0):
-		return usageErr("--lr %g: want a positive number", *lr)
-	case *window < 0:
-		return usageErr("--window %d: want at least 0", *window)
-	case !(*tol > 0 && *tol < 1):
-		return usageErr("--tol %g: want a number in (0, 1)", *tol)
-	case *certAt != "flat" && *certAt != "first" && *certAt != "end":
-		return usageErr("--certify-at %q: want flat, first or end", *certAt)
+	for _, w := range cfg.Widths {
+		if err := checkTrainWidth(w, nil); err != nil {
+			return usageErr("%v", err)
+		}
+	}
+	if total := len(cfg.Widths) * len(cfg.Mus); *runs < 1 || *runs > maxExploreRuns/total {
+		return usageErr("--runs %d: want 1 to %d (at most %d runs in all: widths × μ × runs)", *runs, maxExploreRuns/total, maxExploreRuns)
 	}
 	if uint64(*runs-1) > math.MaxUint64-*seed {
 		return usageErr("--seed %d with --runs %d: the seeds overflow", *seed, *runs)
-	}
-	cfg.Rule = descent.DefaultRule(*steps)
-	if *window > 0 {
-		cfg.Rule.Window = *window
-	}
-	cfg.Rule.Eps = *flatEps
-	if err := cfg.Rule.Validate(); err != nil {
-		return usageErr("%v", err)
 	}
 	for _, w := range cfg.Widths {
 		for _, mu := range cfg.Mus {
@@ -177,6 +160,11 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", entry.Err)
 	}
 	c := entry.Case
+	for _, w := range cfg.Widths {
+		if err := checkTrainWidth(w, c); err != nil {
+			return usageErr("%s: %v", cfg.Data, err)
+		}
+	}
 	if c.Point().K() != 1 {
 		return usageErr("%s: k = %d outputs: explore needs exact snapped points, which exist for k = 1 only (k ≥ 2 points are algebraic, docs/theory.md §8.2)", cfg.Data, c.Point().K())
 	}
@@ -184,7 +172,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("%s: %v", cfg.Data, err)
 	}
-	prob.OutputBias = *outBias || c.OutputBias != nil
+	prob.OutputBias = *tf.outBias || c.OutputBias != nil
 	cfg.OutputBias = prob.OutputBias
 	cfg.Activation, cfg.N, cfg.D, cfg.K, cfg.InputBias = c.Point().Act.String(), prob.N(), prob.D(), prob.K(), c.Bias
 	if cfg.DataSHA256, err = fileSHA256(cfg.Data); err != nil {

@@ -106,19 +106,12 @@ type trainPlateau struct {
 
 func runTrain(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("train", trainSynopsis, stderr)
-	width := fs.Int("width", 50, "number of neurons m")
+	width := fs.Int("width", 50, fmt.Sprintf("number of neurons m (at most %d)", maxTrainWidth))
 	muStr := fs.String("mu", "-3", "initialisation exponent μ: both layers N(0,1)·width^μ (exact: \"-1/2\", \"-0.3\")")
-	lr := fs.Float64("lr", 1e-3, "learning rate η")
-	steps := fs.Int("steps", 600000, "number of full-batch gradient steps")
 	seed := fs.Uint64("seed", 1, "seed of the initialisation (math/rand/v2 PCG)")
 	plotPath := fs.String("plot", "", "write the loss curve and the neurons' directions to this PNG")
 	jsonOut := fs.Bool("json", false, "print one JSON object instead of the report")
-	lossStr := fs.String("loss", "mse", "loss scaling: mse (PyTorch mse_loss, mean over n·k entries) or half ((1/2n)Σ|r|², docs/theory.md §1)")
-	window := fs.Int("window", 0, "plateau window W in steps: step t is flat when |ln L_t − ln L_{t−W}| < flat-eps (0: steps/200, at least 10)")
-	flatEps := fs.Float64("flat-eps", 1e-3, "relative loss change allowed over a window for it to count as flat")
-	tol := fs.Float64("tol", verify.DefaultSnapTol, "snap tolerance τ (docs/theory.md §6): samples within angle ~τ of a hyperplane go on it, |a||w| ≤ τ²·scale is tiny")
-	certAt := fs.String("certify-at", "flat", "which point of a plateau to snap and certify: flat (where the loss is flattest), first (its first flat step) or end (its last step)")
-	outBias := fs.Bool("output-bias", false, "train f(x) = Σ a_j ρ(w_j·x) + b with a trainable output bias b (nn.Linear's default), initialised like the weights; also on when DATA.json has \"output_bias\" (its value, like its neurons, is not used)")
+	tf := addTrainFlags(fs)
 	bf := addBudgetFlags(fs)
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -140,32 +133,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return usageErr("--mu %q: %v", *muStr, err)
 	}
-	scaling, err := descent.ParseLossKind(*lossStr)
-	if err != nil {
-		return usageErr("--loss: %v", err)
-	}
-	switch {
-	case *width < 1 || *width > maxTrainWidth:
-		return usageErr("--width %d: want 1 to %d", *width, maxTrainWidth)
-	case *steps < 1 || *steps > maxTrainSteps:
-		return usageErr("--steps %d: want 1 to %d", *steps, maxTrainSteps)
-	case !(*lr > 0) || math.IsInf(*lr, 0):
-		return usageErr("--lr %g: want a positive number", *lr)
-	case *window < 0 || *window > *steps:
-		return usageErr("--window %d: want 0 (the default) to --steps (%d)", *window, *steps)
-	case !(*tol > 0 && *tol < 1):
-		return usageErr("--tol %g: want a number in (0, 1)", *tol)
-	case *certAt != "flat" && *certAt != "first" && *certAt != "end":
-		return usageErr("--certify-at %q: want flat, first or end", *certAt)
-	}
-	rule := descent.DefaultRule(*steps)
-	if *window > 0 {
-		rule.Window = *window
-	}
-	rule.Eps = *flatEps
-	if err := rule.Validate(); err != nil {
+	if err := checkTrainWidth(*width, nil); err != nil {
 		return usageErr("%v", err)
 	}
+	scaling, rule, err := tf.settings()
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	lr, steps, tol, certAt := tf.lr, tf.steps, tf.tol, tf.certAt
 	file := pos[0]
 	entry := bf.loadCase(file)
 	if isBudget(entry.Err) {
@@ -175,15 +150,14 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 		return usageErr("%v", entry.Err)
 	}
 	c := entry.Case
-	if n, dk := len(c.Inputs), len(c.Inputs[0])+len(c.Targets[0])+1; *width*n > maxTrainWidthSamples || *width*dk > maxTrainWidthDims {
-		return usageErr("--width %d: with n = %d samples and d + k = %d, the network needs width·n ≤ %d and width·(d+k) ≤ %d (train's memory limits)",
-			*width, n, dk-1, maxTrainWidthSamples, maxTrainWidthDims)
+	if err := checkTrainWidth(*width, c); err != nil {
+		return usageErr("%v", err)
 	}
 	prob, err := descent.NewProblem(c.Point(), scaling)
 	if err != nil {
 		return usageErr("%s: %v", file, err)
 	}
-	prob.OutputBias = *outBias || c.OutputBias != nil
+	prob.OutputBias = *tf.outBias || c.OutputBias != nil
 	if _, _, err := descent.Beta(*width, mu); err != nil {
 		return usageErr("%v", err)
 	}
@@ -528,14 +502,3 @@ func trainJSON(file string, run *descent.Run, rows []trainPlateau, final *trainC
 		Escape: nonNil(final.Escape), NonDiff: nonNil(final.NonDiff), Fragile: nonNilS(final.Fragile), Note: final.Note}
 	return j
 }
-
-// Maxima of train's size flags (README "Limits"): 10⁹ steps, 65536
-// neurons, and the memory of the network and of one gradient pass bounded
-// by width·n ≤ 2²⁴ (two float64 arrays of that size) and width·(d+k) ≤ 2¹⁸
-// (the parameters, kept at up to three points per plateau).
-const (
-	maxTrainSteps        = 1_000_000_000
-	maxTrainWidth        = 1 << 16
-	maxTrainWidthSamples = 1 << 24
-	maxTrainWidthDims    = 1 << 18
-)
