@@ -59,10 +59,8 @@ type rechecker struct {
 
 	// bases holds the matrices ρ₊S⁺_j + ρ₋S⁻_j of faceBase.
 	bases map[int]exact.Mat
-	// lastMoved is the direction lossAlong evaluated last, and xInt the
-	// inputs as integers D_X·x_i.
+	// lastMoved is the direction lossAlong evaluated last.
 	lastMoved *moved
-	xInt      [][]big.Int
 
 	// Common denominators (lcm) and magnitude bits (|entry| < 2^bits) of
 	// the data.
@@ -1071,8 +1069,8 @@ func (rc *rechecker) lossAlong(delta network.Direction, db exact.Vec, tau *big.R
 			}
 		}
 		for l := 0; l < k; l++ {
-			acc.Mul(&mv.rr[i][l], cR)
-			acc.Sub(&acc, g.Mul(&mv.g0[i][l], cG0))
+			acc.Mul(&mv.rr[i*k+l], cR)
+			acc.Sub(&acc, g.Mul(&mv.g0[i*k+l], cG0))
 			acc.Add(&acc, g.Mul(&gl[l], cG))
 			if bias != nil {
 				acc.Add(&acc, &bias[l])
@@ -1096,8 +1094,22 @@ type moved struct {
 	z, t   [][]big.Int
 	a, da  [][]big.Int
 	sp, sn *big.Int
-	rr, g0 [][]big.Int
+	rr, g0 []big.Int // n·k entries, sample i at [i·k, (i+1)·k)
 	dR, e0 *big.Int
+}
+
+// compactSet sets z to x in words of exactly x's size (an arithmetic
+// result, or a Set into an empty Int, keeps spare capacity: a one-word
+// value would take 48 bytes, not 8). The per-sample tables of lossAlong
+// hold millions of small integers.
+func compactSet(z, x *big.Int) *big.Int {
+	w := make([]big.Word, len(x.Bits()))
+	copy(w, x.Bits())
+	z.SetBits(w)
+	if x.Sign() < 0 {
+		z.Neg(z)
+	}
+	return z
 }
 
 // movedNeurons returns the moved neurons of delta (cached for the last
@@ -1118,15 +1130,9 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 		}
 	}
 	rc.lastMoved = mv
-	if rc.xInt == nil {
-		rc.xInt = make([][]big.Int, n)
-		for i, x := range p.X {
-			rc.xInt[i] = make([]big.Int, d)
-			for c, v := range x {
-				exact.ScaleInt(&rc.xInt[i][c], v, rc.dX)
-			}
-		}
-	}
+	// The per-sample integers are kept compact (see compactSet), one
+	// backing array per table.
+	var tmp big.Int
 	dw, da := exact.CommonDenominator(ws), exact.CommonDenominator(as)
 	dRho := exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	mv.sp, mv.sn = exact.ScaleInt(new(big.Int), p.Act.Pos, dRho), exact.ScaleInt(new(big.Int), p.Act.Neg, dRho)
@@ -1141,40 +1147,54 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 		}
 		return out
 	}
-	mv.rr = make([][]big.Int, n)
-	mv.g0 = make([][]big.Int, n)
-	for i := range mv.rr {
-		mv.rr[i] = ints(rc.r[i], mv.dR)
-		mv.g0[i] = make([]big.Int, k)
+	mv.rr = make([]big.Int, n*k)
+	mv.g0 = make([]big.Int, n*k)
+	for i, r := range rc.r {
+		for l, x := range r {
+			compactSet(&mv.rr[i*k+l], exact.ScaleInt(&tmp, x, mv.dR))
+		}
 	}
-	var prod big.Int
-	for _, j := range mv.js {
-		wi, dwi := ints(p.Neurons[j].W, dw), ints(delta[j].W, dw)
-		ai := ints(p.Neurons[j].A, da)
-		zs, ts := make([]big.Int, n), make([]big.Int, n)
-		for i := 0; i < n; i++ {
-			for c := 0; c < d; c++ {
-				x := &rc.xInt[i][c]
-				if x.Sign() == 0 {
+	g0 := make([]big.Int, k)
+	var prod, z, t big.Int
+	wi, dwi, ai := make([][]big.Int, len(mv.js)), make([][]big.Int, len(mv.js)), make([][]big.Int, len(mv.js))
+	for c, j := range mv.js {
+		wi[c], dwi[c] = ints(p.Neurons[j].W, dw), ints(delta[j].W, dw)
+		ai[c] = ints(p.Neurons[j].A, da)
+		mv.z, mv.t = append(mv.z, make([]big.Int, n)), append(mv.t, make([]big.Int, n))
+		mv.a, mv.da = append(mv.a, ai[c]), append(mv.da, ints(delta[j].A, da))
+	}
+	// D_X·x_i, formed per sample (not kept: lossAlong needs only Z and T).
+	xi := make([]big.Int, d)
+	for i, x := range p.X {
+		for c, v := range x {
+			exact.ScaleInt(&xi[c], v, rc.dX)
+		}
+		for jc := range mv.js {
+			z.SetInt64(0)
+			t.SetInt64(0)
+			for c := range xi {
+				if xi[c].Sign() == 0 {
 					continue
 				}
-				zs[i].Add(&zs[i], prod.Mul(&wi[c], x))
-				ts[i].Add(&ts[i], prod.Mul(&dwi[c], x))
+				z.Add(&z, prod.Mul(&wi[jc][c], &xi[c]))
+				t.Add(&t, prod.Mul(&dwi[jc][c], &xi[c]))
 			}
-			if zs[i].Sign() == 0 {
+			compactSet(&mv.z[jc][i], &z)
+			compactSet(&mv.t[jc][i], &t)
+			if z.Sign() == 0 {
 				continue
 			}
 			s := mv.sp
-			if zs[i].Sign() < 0 {
+			if z.Sign() < 0 {
 				s = mv.sn
 			}
-			prod.Mul(s, &zs[i])
+			prod.Mul(s, &z)
+			gi := mv.g0[i*k : (i+1)*k]
 			for l := 0; l < k; l++ {
-				mv.g0[i][l].Add(&mv.g0[i][l], new(big.Int).Mul(&ai[l], &prod))
+				g0[l].Mul(&ai[jc][l], &prod)
+				compactSet(&gi[l], g0[l].Add(&g0[l], &gi[l]))
 			}
 		}
-		mv.z, mv.t = append(mv.z, zs), append(mv.t, ts)
-		mv.a, mv.da = append(mv.a, ai), append(mv.da, ints(delta[j].A, da))
 	}
 	return mv
 }
