@@ -106,32 +106,57 @@ func (e *Error) Unwrap() error { return e.Err }
 // with the constant 1 appended when Bias is set, the targets, the neurons
 // and the activation, all deep copies.
 func (c *Case) Point() *verify.Point {
-	p := &verify.Point{Act: verify.Activation{
-		Pos: ratCopy(c.Activation.Pos),
-		Neg: ratCopy(c.Activation.Neg),
-	}}
 	// The copies come from large blocks (a million samples are a few
 	// allocations per block, not several per number).
 	var rats ratSlab
 	var ptrs ptrSlab
-	clone := func(row []*big.Rat, extra int) exact.Vec {
+	return c.point(func(row []*big.Rat, extra int) exact.Vec {
 		v := ptrs.take(len(row) + extra)
 		for _, x := range row {
 			v = append(v, rats.next().Set(x))
 		}
+		if extra == 1 {
+			v = append(v, rats.next().SetInt64(1))
+		}
 		return v
+	})
+}
+
+// SharedPoint is Point for a reader that never modifies the point, such as
+// recheck.Recheck: its inputs and targets are the case's own numbers, not
+// copies (with Bias set, each input is a new row whose last entry is one
+// constant 1 shared by all rows), so that a large case is not held twice.
+// The neurons, the output bias and the activation are copies.
+func (c *Case) SharedPoint() *verify.Point {
+	var ptrs ptrSlab
+	one := big.NewRat(1, 1)
+	return c.point(func(row []*big.Rat, extra int) exact.Vec {
+		if extra == 0 {
+			return row
+		}
+		return append(append(ptrs.take(len(row)+1), row...), one)
+	})
+}
+
+// point builds the point of Point and SharedPoint; row gives the point's
+// row of a row of inputs (extra = 1: with the constant 1 appended) or
+// targets (extra = 0).
+func (c *Case) point(row func(r []*big.Rat, extra int) exact.Vec) *verify.Point {
+	p := &verify.Point{Act: verify.Activation{
+		Pos: ratCopy(c.Activation.Pos),
+		Neg: ratCopy(c.Activation.Neg),
+	}}
+	extra := 0
+	if c.Bias {
+		extra = 1
 	}
 	p.X = make([]exact.Vec, 0, len(c.Inputs))
-	for _, row := range c.Inputs {
-		if !c.Bias {
-			p.X = append(p.X, clone(row, 0))
-			continue
-		}
-		p.X = append(p.X, append(clone(row, 1), rats.next().SetInt64(1)))
+	for _, r := range c.Inputs {
+		p.X = append(p.X, row(r, extra))
 	}
 	p.Y = make([]exact.Vec, 0, len(c.Targets))
-	for _, row := range c.Targets {
-		p.Y = append(p.Y, clone(row, 0))
+	for _, r := range c.Targets {
+		p.Y = append(p.Y, row(r, 0))
 	}
 	for _, nr := range c.Neurons {
 		p.Neurons = append(p.Neurons, nr.Clone())

@@ -327,6 +327,54 @@ func TestFig3Point(t *testing.T) {
 	}
 }
 
+// TestSharedPoint: SharedPoint equals Point entry by entry (inputs with the
+// bias column's 1, targets, neurons, activation) on every catalogue case,
+// and holds the case's own input and target numbers, not copies.
+func TestSharedPoint(t *testing.T) {
+	cat, err := Catalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	biased := 0
+	for _, c := range cat {
+		p, s := c.Point(), c.SharedPoint()
+		if p.Act.Pos.Cmp(s.Act.Pos) != 0 || p.Act.Neg.Cmp(s.Act.Neg) != 0 ||
+			len(p.X) != len(s.X) || len(p.Y) != len(s.Y) || len(p.Neurons) != len(s.Neurons) ||
+			(p.OutputBias == nil) != (s.OutputBias == nil) || !p.OutputBias.Equal(s.OutputBias) {
+			t.Fatalf("%s: shared point differs from Point", c.File)
+		}
+		for j := range p.Neurons {
+			if !p.Neurons[j].W.Equal(s.Neurons[j].W) || !p.Neurons[j].A.Equal(s.Neurons[j].A) {
+				t.Errorf("%s: neuron %d differs", c.File, j)
+			}
+		}
+		for i := range p.X {
+			if !p.X[i].Equal(s.X[i]) || !p.Y[i].Equal(s.Y[i]) {
+				t.Errorf("%s: sample %d differs: %v, %v / %v, %v", c.File, i, s.X[i], s.Y[i], p.X[i], p.Y[i])
+			}
+			for q, x := range c.Inputs[i] {
+				if s.X[i][q] != x {
+					t.Errorf("%s: inputs[%d][%d] is a copy", c.File, i, q)
+				}
+			}
+			for q, y := range c.Targets[i] {
+				if s.Y[i][q] != y {
+					t.Errorf("%s: targets[%d][%d] is a copy", c.File, i, q)
+				}
+			}
+			if c.Bias && len(c.Inputs[i]) != len(s.X[i])-1 {
+				t.Errorf("%s: SharedPoint modified the case's inputs[%d]", c.File, i)
+			}
+		}
+		if c.Bias {
+			biased++
+		}
+	}
+	if biased == 0 || biased == len(cat) {
+		t.Errorf("%d of %d catalogue cases with bias: want both kinds", biased, len(cat))
+	}
+}
+
 func equalCases(t *testing.T, a, b *Case) {
 	t.Helper()
 	if a.Name != b.Name || a.Source != b.Source || a.Bias != b.Bias || a.FloatMustAgree != b.FloatMustAgree {

@@ -40,7 +40,8 @@ import (
 // S2 is false) or escape; the verdict is then undetermined.
 //
 // The zero tests are decided by multi-modular arithmetic with rigorous
-// bounds (residues.go), the coverage of arrangements in cover.go.
+// bounds (residues.go), the coverage of arrangements in cover.go. p is
+// never modified (its numbers may be shared with the caller's data).
 func Recheck(p *network.Point, v *Verdict) error { return RecheckWithin(p, v, nil) }
 
 // RecheckWithin is Recheck asking stop between its steps (the residues of

@@ -533,8 +533,9 @@ func covers(v *recheck.Verdict) []*recheck.Cover {
 // TestRecheckRejectsEveryTamperClass applies every tamper class of issue 11
 // to fresh genuine certificates of the catalogue (every verdict kind) and
 // of random and planted points; the genuine ones must pass and every
-// tampered one must be rejected. Each class must apply somewhere, and the
-// catalogue must supply every verdict kind.
+// tampered one must be rejected, and no re-check may modify the point.
+// Each class must apply somewhere, and the catalogue must supply every
+// verdict kind.
 func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	applied := map[string]int{}
@@ -547,6 +548,13 @@ func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 		p := pts[pi/2]
 		v, err := verify.Check(p, verify.Options{Cells: pi%2 == 1})
 		if err != nil {
+			t.Fatal(err)
+		}
+		// Recheck never modifies its point (cmd/relucert's check hands it
+		// the case's own numbers): p must encode the same after the
+		// genuine and every tampered re-check.
+		var before bytes.Buffer
+		if err := gob.NewEncoder(&before).Encode(p); err != nil {
 			t.Fatal(err)
 		}
 		if err := recheck.Recheck(p, v); err != nil {
@@ -575,6 +583,13 @@ func TestRecheckRejectsEveryTamperClass(t *testing.T) {
 				kinds[tp.name] = map[recheck.VerdictKind]bool{}
 			}
 			kinds[tp.name][v.Kind] = true
+		}
+		var after bytes.Buffer
+		if err := gob.NewEncoder(&after).Encode(p); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(before.Bytes(), after.Bytes()) {
+			t.Errorf("point %d: Recheck modified its point", pi)
 		}
 	}
 	for _, tp := range tampers {
