@@ -30,15 +30,16 @@ import (
 // primeImage is the point reduced modulo one prime.
 type primeImage struct {
 	p      uint64
-	x      []uint64 // n×d
-	w      []uint64 // m×d
-	a      []uint64 // m×k
-	r      []uint64 // n×k
-	y      []uint64 // n×k
-	rx     []uint64 // n×(k·d): r_il x_ic
-	tot    []uint64 // k·d
-	sp, sn uint64   // ρ₊, ρ₋
-	half   uint64   // 1/2
+	mod    exact.Modulus // p, for reduction without division
+	x      []uint64      // n×d
+	w      []uint64      // m×d
+	a      []uint64      // m×k
+	r      []uint64      // n×k
+	y      []uint64      // n×k
+	rx     []uint64      // n×(k·d): r_il x_ic
+	tot    []uint64      // k·d
+	sp, sn uint64        // ρ₊, ρ₋
+	half   uint64        // 1/2
 
 	mu   sync.Mutex
 	sums map[int][2][]uint64 // neuron → (Σ_P rx, Σ_Z rx)
@@ -99,26 +100,6 @@ func lcmInt(a, b *big.Int) *big.Int {
 	return l.Mul(l, b)
 }
 
-func magBits(vs ...exact.Vec) int {
-	b := -1 << 30
-	for _, v := range vs {
-		for _, x := range v {
-			if e := exact.MagnitudeBits(x); e > b {
-				b = e
-			}
-		}
-	}
-	return b
-}
-
-func flatten(vs []exact.Vec) []*big.Rat {
-	var out []*big.Rat
-	for _, v := range vs {
-		out = append(out, v...)
-	}
-	return out
-}
-
 // newRechecker computes the signs, the residuals (from their residues) and
 // the loss of p (valid).
 func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
@@ -152,13 +133,12 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	for j, nr := range p.Neurons {
 		ws[j], as[j] = nr.W, nr.A
 	}
-	rc.dX, rc.dW, rc.dA = exact.CommonDenominator(flatten(p.X)), exact.CommonDenominator(flatten(ws)), exact.CommonDenominator(flatten(as))
+	rc.dX, rc.mbX = exact.DenominatorBits(p.X)
+	rc.dW, rc.mbW = exact.DenominatorBits(ws)
+	rc.dA, rc.mbA = exact.DenominatorBits(as)
 	rc.y = p.ShiftedTargets()
-	rc.dY = exact.CommonDenominator(flatten(rc.y))
-	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
-	rc.mbX, rc.mbW, rc.mbA = magBits(p.X...), magBits(ws...), magBits(as...)
-	rc.mbY = magBits(rc.y...)
-	rc.mbRho = magBits(exact.Vec{p.Act.Pos, p.Act.Neg})
+	rc.dY, rc.mbY = exact.DenominatorBits(rc.y)
+	rc.dRho, rc.mbRho = exact.DenominatorBits([]exact.Vec{{p.Act.Pos, p.Act.Neg}})
 
 	// r_il = Σ_j a_jl ρ(w_j·x_i) − (y_il − b_l): times
 	// D_E = lcm(D_Y, D_ρ D_A D_W D_X) it is an integer N_il with
@@ -171,7 +151,7 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	bE := dE.BitLen() + max(rc.mbY, bF) + 2
 	rc.residuals(exact.PrimesFor(bE), dE)
 	rc.poll()
-	rc.dR, rc.mbR = exact.CommonDenominator(flatten(rc.r)), magBits(rc.r...)
+	rc.dR, rc.mbR = exact.DenominatorBits(rc.r)
 	s := new(big.Rat)
 	for _, r := range rc.r {
 		s.Add(s, r.Norm2())
@@ -214,62 +194,47 @@ func (rc *rechecker) newImages(ps []uint64) []*primeImage {
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
 	ims := make([]*primeImage, len(ps))
 	for t, p := range ps {
-		ims[t] = &primeImage{p: p, sums: map[int][2][]uint64{}, half: (p + 1) / 2,
+		ims[t] = &primeImage{p: p, mod: exact.NewModulus(p), sums: map[int][2][]uint64{}, half: (p + 1) / 2,
 			x: make([]uint64, n*d), w: make([]uint64, m*d), a: make([]uint64, m*k), y: make([]uint64, n*k)}
 	}
-	// reduce writes the residues of the entries of row into the slice
-	// field(im) from off on, for every image.
-	type reducer struct {
-		res *exact.Residues
-		buf []uint64
-		bad []bool
-	}
-	newReducer := func() *reducer {
-		return &reducer{exact.NewResidues(ps), make([]uint64, len(ps)), make([]bool, len(ps))}
-	}
-	reduce := func(rd *reducer, row exact.Vec, off int, field func(*primeImage) []uint64) {
-		for c, v := range row {
-			if v.Sign() == 0 {
-				continue
-			}
-			rd.res.Rat(v, rd.buf, rd.bad) // p divides no denominator of the data
-			for t, im := range ims {
-				field(im)[off+c] = rd.buf[t]
-			}
-		}
-	}
-	xOf := func(im *primeImage) []uint64 { return im.x }
-	yOf := func(im *primeImage) []uint64 { return im.y }
-	rOf := func(im *primeImage) []uint64 { return im.r }
-	if rc.r != nil {
-		for _, im := range ims {
+	// The residues go straight into every image's slices (exact.Residues.Row).
+	xs, ys, rs := make([][]uint64, len(ps)), make([][]uint64, len(ps)), make([][]uint64, len(ps))
+	for t, im := range ims {
+		if rc.r != nil {
 			im.r = make([]uint64, n*k)
 		}
+		xs[t], ys[t], rs[t] = im.x, im.y, im.r
 	}
 	par.Chunks(n, par.Workers(n*d*len(ps)), func(_, lo, hi int) {
-		rd := newReducer()
+		res := exact.NewRowResidues(ps)
 		for i := lo; i < hi; i++ {
 			if rc.stop.Stopped() {
 				return // polled below
 			}
-			reduce(rd, rc.p.X[i], i*d, xOf)
-			reduce(rd, rc.y[i][:k], i*k, yOf)
+			res.Row(rc.p.X[i], xs, i*d)
+			res.Row(rc.y[i][:k], ys, i*k)
 			if rc.r != nil {
-				reduce(rd, rc.r[i][:k], i*k, rOf)
+				res.Row(rc.r[i][:k], rs, i*k)
 			}
 		}
 	})
 	rc.poll()
-	rd := newReducer()
-	for j, nr := range rc.p.Neurons {
-		reduce(rd, nr.W, j*d, func(im *primeImage) []uint64 { return im.w })
-		reduce(rd, nr.A, j*k, func(im *primeImage) []uint64 { return im.a })
-	}
-	sp, sn := make([]uint64, len(ps)), make([]uint64, len(ps))
-	rd.res.Rat(rc.p.Act.Pos, sp, rd.bad)
-	rd.res.Rat(rc.p.Act.Neg, sn, rd.bad)
+	res := exact.NewRowResidues(ps)
+	ws, as := make([][]uint64, len(ps)), make([][]uint64, len(ps))
 	for t, im := range ims {
-		im.sp, im.sn = sp[t], sn[t]
+		ws[t], as[t] = im.w, im.a
+	}
+	for j, nr := range rc.p.Neurons {
+		res.Row(nr.W, ws, j*d)
+		res.Row(nr.A, as, j*k)
+	}
+	rho := make([][]uint64, len(ps))
+	for t := range rho {
+		rho[t] = make([]uint64, 2)
+	}
+	res.Row(exact.Vec{rc.p.Act.Pos, rc.p.Act.Neg}, rho, 0)
+	for t, im := range ims {
+		im.sp, im.sn = rho[t][0], rho[t][1]
 		if rc.r != nil {
 			rc.products(im)
 		}
@@ -280,24 +245,26 @@ func (rc *rechecker) newImages(ps []uint64) []*primeImage {
 // products fills im.rx (r_il x_ic) and im.tot (their sums over i) from the
 // residues of the residuals.
 func (rc *rechecker) products(im *primeImage) {
-	n, d, k, p := rc.n, rc.d, rc.k, im.p
+	n, d, k, md := rc.n, rc.d, rc.k, im.mod
 	im.rx = make([]uint64, n*k*d)
 	im.tot = make([]uint64, k*d)
 	for i := 0; i < n; i++ {
+		x := im.x[i*d : (i+1)*d]
 		for l := 0; l < k; l++ {
 			rl := im.r[i*k+l]
 			if rl == 0 {
 				continue
 			}
-			for c := 0; c < d; c++ {
-				v := rl * im.x[i*d+c] % p
-				im.rx[(i*k+l)*d+c] = v
-				im.tot[l*d+c] += v
+			rx, tot := im.rx[(i*k+l)*d:(i*k+l+1)*d], im.tot[l*d:(l+1)*d]
+			for c, xc := range x {
+				v := md.MulMod(rl, xc)
+				rx[c] = v
+				tot[c] += v
 			}
 		}
 	}
 	for q := range im.tot {
-		im.tot[q] %= p
+		im.tot[q] = md.Reduce(im.tot[q])
 	}
 }
 
@@ -345,13 +312,13 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 		table := make([]uint64, (1<<g)*kd)
 		for t := lo; t < hi; t++ {
 			im := rc.images[t]
-			p := im.p
+			p, md := im.p, im.mod
 			aw := make([]uint64, m*kd)
 			for j := 0; j < m; j++ {
 				for l := 0; l < k; l++ {
 					a := im.a[j*k+l]
 					for c := 0; c < d; c++ {
-						aw[(j*k+l)*d+c] = a * im.w[j*d+c] % p
+						aw[(j*k+l)*d+c] = md.MulMod(a, im.w[j*d+c])
 					}
 				}
 			}
@@ -371,15 +338,17 @@ func (rc *rechecker) residuals(K int, dE *big.Int) {
 					for l := 0; l < k; l++ {
 						var fp, fn uint64
 						row := ((i-b0)*k + l) * d
-						for c := 0; c < d; c++ {
-							xc := im.x[i*d+c]
-							fp = (fp + vp[row+c]%p*xc) % p
-							if neg {
-								fn = (fn + vn[row+c]%p*xc) % p
+						x := im.x[i*d : (i+1)*d]
+						for c, xc := range x {
+							fp = md.Reduce(fp + md.MulMod(md.Reduce(vp[row+c]), xc))
+						}
+						if neg {
+							for c, xc := range x {
+								fn = md.Reduce(fn + md.MulMod(md.Reduce(vn[row+c]), xc))
 							}
 						}
-						f := (im.sp*fp + im.sn*fn) % p
-						im.r[i*k+l] = (f + p - im.y[i*k+l]) % p
+						f := md.Reduce(md.MulMod(im.sp, fp) + md.MulMod(im.sn, fn))
+						im.r[i*k+l] = md.Reduce(f + p - im.y[i*k+l])
 					}
 				}
 			}
@@ -437,8 +406,8 @@ func (rc *rechecker) masked(im *primeImage, j int) (pos, zero []uint64) {
 		}
 	}
 	for q := range pos {
-		pos[q] %= im.p
-		zero[q] %= im.p
+		pos[q] = im.mod.Reduce(pos[q])
+		zero[q] = im.mod.Reduce(zero[q])
 	}
 	im.mu.Lock()
 	im.sums[j] = [2][]uint64{pos, zero}
@@ -673,11 +642,46 @@ func (rc *rechecker) prepareNeurons(K int) {
 		rc.poll()
 		return
 	}
-	par.Dynamic(rc.m, par.Workers(rc.n*rc.m*rc.d*K), func(j int) {
-		for _, im := range rc.images[:K] {
-			rc.masked(im, j)
+	// Few neurons: one pass over each image's rows r_i x_iᵀ adds row i to
+	// the sums of every neuron it belongs to (the rows are read once, not
+	// once per neuron; the m sums stay in cache).
+	par.Dynamic(K, par.Workers(n*m*kd*K), func(t int) {
+		im := rc.images[t]
+		pos, zero := make([]uint64, m*kd), make([]uint64, m*kd)
+		for i := 0; i < n; i++ {
+			if rc.zeroX[i] {
+				continue
+			}
+			if i&1023 == 0 && rc.stop.Stopped() {
+				return // polled by the caller's next step
+			}
+			row := im.rx[i*kd : (i+1)*kd : (i+1)*kd]
+			for j, sg := range rc.sign {
+				var dst []uint64
+				switch sg[i] {
+				case 1:
+					dst = pos[j*kd : (j+1)*kd : (j+1)*kd]
+				case 0:
+					dst = zero[j*kd : (j+1)*kd : (j+1)*kd]
+				default:
+					continue
+				}
+				for q, v := range row {
+					dst[q] += v
+				}
+			}
 		}
+		for q := range pos {
+			pos[q] = im.mod.Reduce(pos[q])
+			zero[q] = im.mod.Reduce(zero[q])
+		}
+		im.mu.Lock()
+		for j := 0; j < m; j++ {
+			im.sums[j] = [2][]uint64{pos[j*kd : (j+1)*kd : (j+1)*kd], zero[j*kd : (j+1)*kd : (j+1)*kd]}
+		}
+		im.mu.Unlock()
 	})
+	rc.poll()
 }
 
 // s1Bits returns the bound on the integer behind n·G_j used by s1Holds.
@@ -1136,7 +1140,7 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 	dw, da := exact.CommonDenominator(ws), exact.CommonDenominator(as)
 	dRho := exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	mv.sp, mv.sn = exact.ScaleInt(new(big.Int), p.Act.Pos, dRho), exact.ScaleInt(new(big.Int), p.Act.Neg, dRho)
-	mv.dR = exact.CommonDenominator(flatten(rc.r))
+	mv.dR = rc.dR
 	mv.e0 = new(big.Int).Mul(da, dRho)
 	mv.e0.Mul(mv.e0, dw)
 	mv.e0.Mul(mv.e0, rc.dX)

@@ -219,12 +219,13 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 // TestPrepareNeuronsBlocked: the masked sums Σ_{i∈P_j} r_i x_iᵀ and
 // Σ_{i∈Z_j} r_i x_iᵀ that prepareNeurons forms for all neurons at once by
 // subset sums over chunks of samples (m ≥ 64: chunks of 4, m ≥ 512: of 8)
+// or, for fewer neurons, in one pass over the samples for all neurons,
 // equal the per-neuron sums of masked, for every neuron and prime, on
 // float-derived points with a zero input and boundary samples (x = e_1 and
 // neurons with w_j1 = 0); and (S1) agrees with G_j by definition.
 func TestPrepareNeuronsBlocked(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, m := range []int{64, 70, 512, 530} {
+	for _, m := range []int{1, 5, 16, 64, 70, 512, 530} {
 		p := nt.FloatPoint(rng, 37, 3, m, 2)
 		p.X[0] = exact.NewVec(3)
 		p.X[1] = exact.NewVec(3)
@@ -263,7 +264,7 @@ func TestPrepareNeuronsBlocked(t *testing.T) {
 			t.Fatalf("m = %d: no boundary sums to compare", m)
 		}
 		r := nt.Residuals(p)
-		for j := 0; j < m; j += m / 8 {
+		for j := 0; j < m; j += max(m/8, 1) {
 			if got, want := blocked.s1Holds(j), nt.G(p, r, j).IsZero(); got != want {
 				t.Fatalf("m = %d: s1Holds(%d) = %v, definition %v", m, j, got, want)
 			}
