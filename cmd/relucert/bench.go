@@ -28,18 +28,33 @@ func init() {
 	})
 }
 
+// benchInstance names a planted instance (verify.GenConfig) in the JSON
+// rows of "relucert bench" and "relucert bench --physical": the kind of
+// point, n samples in dimension d, m neurons with k outputs, the number of
+// boundary samples, the activation and the generator's seed. It leads both
+// rows (embedded, so encoding/json writes its fields first, in this order).
+type benchInstance struct {
+	Kind     string `json:"kind"`
+	N        int    `json:"n"`
+	D        int    `json:"d"`
+	M        int    `json:"m"`
+	K        int    `json:"k"`
+	Boundary int    `json:"boundary"`
+	Act      string `json:"act"`
+	Seed     uint64 `json:"seed"`
+}
+
+// instanceOf is the benchInstance of the configuration cfg.
+func instanceOf(cfg verify.GenConfig) benchInstance {
+	return benchInstance{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
+		Act: cfg.Act.String(), Seed: cfg.Seed}
+}
+
 // benchRow is one instance of "relucert bench": the JSON object of --json.
 type benchRow struct {
-	Kind     string  `json:"kind"`
-	N        int     `json:"n"`
-	D        int     `json:"d"`
-	M        int     `json:"m"`
-	K        int     `json:"k"`
-	Boundary int     `json:"boundary"`
-	Act      string  `json:"act"`
-	Seed     uint64  `json:"seed"`
-	ExactS   float64 `json:"exact_s"`
-	FloatS   float64 `json:"float_s"`
+	benchInstance
+	ExactS float64 `json:"exact_s"`
+	FloatS float64 `json:"float_s"`
 	// Ratio is exact_s / float_s (0 when the float64 path timed out).
 	Ratio    float64 `json:"ratio"`
 	RecheckS float64 `json:"recheck_s"`
@@ -286,8 +301,7 @@ func benchOne(cfg verify.GenConfig, recheck bool, floatTimeout time.Duration) (b
 	if err != nil {
 		return benchRow{}, err
 	}
-	row := benchRow{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
-		Act: cfg.Act.String(), Seed: cfg.Seed, Expected: exp.Verdict.String()}
+	row := benchRow{benchInstance: instanceOf(cfg), Expected: exp.Verdict.String()}
 
 	// float64 path, with a timeout (it runs on in the background when it
 	// expires; the exact path is timed before it, so that cannot disturb it).

@@ -103,14 +103,7 @@ func (l *sizeList) Set(s string) error {
 // --json. Times are CPU seconds of this process (user + system, all
 // threads), so a stage that uses both cores counts both.
 type physicalRow struct {
-	Kind     string `json:"kind"`
-	N        int    `json:"n"`
-	D        int    `json:"d"`
-	M        int    `json:"m"`
-	K        int    `json:"k"`
-	Boundary int    `json:"boundary"`
-	Act      string `json:"act"`
-	Seed     uint64 `json:"seed"`
+	benchInstance
 	// Float64MiB is the size of the instance's numbers in float64.
 	Float64MiB float64 `json:"float64_mib"`
 	// FwdGradS is one float64 forward + gradient pass (the least CPU time
@@ -179,8 +172,7 @@ func timed(f func()) (cpu, wall float64) {
 
 // measureRow measures one instance in this process (bench --row).
 func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, error) {
-	row := physicalRow{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
-		Act: cfg.Act.String(), Seed: cfg.Seed}
+	row := physicalRow{benchInstance: instanceOf(cfg)}
 	p, exp, err := verify.Generate(cfg)
 	if err != nil {
 		return row, err
@@ -299,8 +291,7 @@ const childEnv = "RELUCERT_RUN=1"
 // runChildRow runs "bench --row" for cfg in a child process of this
 // executable and returns its row.
 func runChildRow(cfg verify.GenConfig, floatTimeout time.Duration) physicalRow {
-	row := physicalRow{Kind: cfg.Kind.String(), N: cfg.N, D: cfg.D, M: cfg.M, K: cfg.K, Boundary: cfg.Boundary,
-		Act: cfg.Act.String(), Seed: cfg.Seed}
+	row := physicalRow{benchInstance: instanceOf(cfg)}
 	exe, err := os.Executable()
 	if err != nil {
 		row.Error = err.Error()
