@@ -103,10 +103,7 @@ func runExplore(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "relucert explore: "+format+"\n", a...)
-		return exitUsage
-	}
+	usageErr := usageError("explore", stderr)
 	if len(pos) != 1 {
 		fs.Usage()
 		return usageErr("want exactly one data file, got %d arguments", len(pos))

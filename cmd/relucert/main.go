@@ -257,6 +257,16 @@ func hasFlags(fs *flag.FlagSet) bool {
 	return n > 0
 }
 
+// usageError returns the function command name calls on a usage error
+// (bad arguments or input): it prints "relucert NAME: message" on stderr
+// and returns exitUsage.
+func usageError(name string, stderr io.Writer) func(format string, a ...any) int {
+	return func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "relucert "+name+": "+format+"\n", a...)
+		return exitUsage
+	}
+}
+
 // flagExit maps a flag parsing error to an exit code: 0 for -h, 2 otherwise
 // (the flag package has already printed the message and usage).
 func flagExit(err error) int {

@@ -63,10 +63,7 @@ func runMerge(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "relucert merge: "+format+"\n", a...)
-		return exitUsage
-	}
+	fail := usageError("merge", stderr)
 	if len(pos) == 0 {
 		fs.Usage()
 		return fail("want at least one partial file")

@@ -125,10 +125,7 @@ func runSuiteShard(dir string, names []string, entries []func(cases.Limits) case
 
 // mergeSuite combines suite shards into suite --json's document.
 func mergeSuite(paths []string, datas [][]byte, outPath string, jsonOut bool, stdout, stderr io.Writer) int {
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "relucert merge: "+format+"\n", a...)
-		return exitUsage
-	}
+	fail := usageError("merge", stderr)
 	parts := make([]jsonSuiteShard, len(paths))
 	shards := make([]atlas.Shard, len(paths))
 	for i, p := range paths {

@@ -117,10 +117,7 @@ func runTrain(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "relucert train: "+format+"\n", a...)
-		return exitUsage
-	}
+	usageErr := usageError("train", stderr)
 	if len(pos) != 1 {
 		fs.Usage()
 		return usageErr("want exactly one data file, got %d arguments", len(pos))
