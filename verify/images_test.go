@@ -13,17 +13,24 @@ import (
 // data) with intImage and exact.ToFloatVec, entry by entry, on random
 // matrices of floats of every magnitude (including subnormals and numbers
 // beyond the filter's range), integers, zeros, and rationals that are not
-// dyadic (which take the other path).
+// dyadic (which take the other path). Every third trial has only zeros,
+// integers below 2⁴⁰ and floats in the filter's range, and must take
+// floatImages.
 func TestImagesMatch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for trial := 0; trial < 300; trial++ {
+		floats := trial%3 == 2
 		n, c := 1+rng.IntN(8), 1+rng.IntN(5)
 		rows := make([]exact.Vec, n)
 		for i := range rows {
 			rows[i] = exact.NewVec(c)
 			for k := range rows[i] {
 				x := rows[i][k]
-				switch rng.IntN(8) {
+				kind := rng.IntN(8)
+				if floats && (kind == 2 || kind == 3 || kind == 4) {
+					kind = 5
+				}
+				switch kind {
 				case 0: // zero
 				case 1:
 					x.SetInt64(rng.Int64N(1<<40) - 1<<39)
@@ -39,6 +46,9 @@ func TestImagesMatch(t *testing.T) {
 					x.SetFloat64(math.Ldexp(rng.NormFloat64(), rng.IntN(80)-40))
 				}
 			}
+		}
+		if _, _, _, _, _, ok := floatImages(rows, c, nil); floats && !ok {
+			t.Fatalf("trial %d: floatImages refused floats in range", trial)
 		}
 		m, D, b, fl, zero := images(rows, c, nil)
 		wm, wD, wb := intImage(rows, c)
