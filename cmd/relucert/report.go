@@ -131,13 +131,22 @@ func writeReport(w io.Writer, r *checkResult) {
 	if r.NoVerdict {
 		fmt.Fprintln(w, "no verdict reached (undetermined)")
 	}
-	if e := c.Expect; e != nil {
-		fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
-		if r.Agrees() {
-			fmt.Fprintln(w, "agrees")
-		} else {
-			fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(r.Disagreements, "; "))
-		}
+	writeExpectLine(w, c.Expect, r.Disagreements)
+}
+
+// writeExpectLine prints the report's "expect:" line: the expect block e
+// and whether the verdict meets it ("agrees", or "DISAGREES:" and the
+// differences); nothing when e is nil. check and snap (k = 1 and k ≥ 2)
+// end their reports with it.
+func writeExpectLine(w io.Writer, e *cases.Expect, disagreements []string) {
+	if e == nil {
+		return
+	}
+	fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
+	if len(disagreements) == 0 {
+		fmt.Fprintln(w, "agrees")
+	} else {
+		fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(disagreements, "; "))
 	}
 }
 

@@ -373,14 +373,7 @@ func writeSnapReport(w io.Writer, r *snapRun) {
 		} else {
 			fmt.Fprintf(w, "recheck: FAILED: %v\n", res.RecheckErr)
 		}
-		if e := c.Expect; e != nil {
-			fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
-			if len(r.Disagreements) == 0 {
-				fmt.Fprintln(w, "agrees")
-			} else {
-				fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(r.Disagreements, "; "))
-			}
-		}
+		writeExpectLine(w, c.Expect, r.Disagreements)
 	}
 	if len(res.Neighbours) > 0 {
 		fmt.Fprintln(w)

@@ -126,14 +126,7 @@ func writeAlgebraicReport(w io.Writer, r *snapRun) {
 			fmt.Fprintf(w, "recheck: FAILED: %v\n", a.RecheckErr)
 		}
 	}
-	if e := r.Case.Expect; e != nil {
-		fmt.Fprintf(w, "expect: %s — ", describeExpect(e.Error, e.Verdict, e.Escape))
-		if len(r.Disagreements) == 0 {
-			fmt.Fprintln(w, "agrees")
-		} else {
-			fmt.Fprintf(w, "DISAGREES: %s\n", strings.Join(r.Disagreements, "; "))
-		}
-	}
+	writeExpectLine(w, r.Case.Expect, r.Disagreements)
 }
 
 // candNorm returns |θ̃| over all weights and the output bias (rounded).
