@@ -180,10 +180,7 @@ func TestBoxEveryMutationRejected(t *testing.T) {
 		}
 		return false
 	}
-	type tally struct{ tried, rejected int }
-	classes := map[string]*tally{}
-	indices := regexp.MustCompile(`\[[0-9]+\]| → .*`)
-	total, rejected := 0, 0
+	var tl mutationTally
 	for _, name := range names {
 		b := files[name]
 		muts := func() (map[string]any, []mutation) {
@@ -214,10 +211,7 @@ func TestBoxEveryMutationRejected(t *testing.T) {
 					}})
 				}
 			}
-			ms = append(ms, mutation{path: "case.targets[0][0]", claim: true, apply: func(tree map[string]any) {
-				ys := tree["case"].(map[string]any)["targets"].([]any)
-				ys[0].([]any)[0] = "12345/7"
-			}})
+			ms = append(ms, targetMutation)
 			return tree, ms
 		}
 		tree, all := muts()
@@ -228,16 +222,9 @@ func TestBoxEveryMutationRejected(t *testing.T) {
 			tree, ms := muts()
 			m := ms[i]
 			m.apply(tree)
-			total++
-			cl := indices.ReplaceAllString(m.path, "")
-			if classes[cl] == nil {
-				classes[cl] = &tally{}
-			}
-			classes[cl].tried++
 			f, err := checkBoxTree(cs[name], tree)
+			tl.add(m.path, err != nil)
 			if err != nil {
-				rejected++
-				classes[cl].rejected++
 				continue
 			}
 			if m.claim && !boxStillTrue(cs[name].Point(), f, m.path) {
@@ -245,15 +232,8 @@ func TestBoxEveryMutationRejected(t *testing.T) {
 			}
 		}
 	}
-	cls := make([]string, 0, len(classes))
-	for cl := range classes {
-		cls = append(cls, cl)
-	}
-	slices.Sort(cls)
-	for _, cl := range cls {
-		t.Logf("%-50s tried %4d rejected %4d", cl, classes[cl].tried, classes[cl].rejected)
-	}
-	t.Logf("%d mutations of %d box certificates, %d rejected", total, len(names), rejected)
+	tl.log(t, "%-50s tried %4d rejected %4d")
+	t.Logf("%d mutations of %d box certificates, %d rejected", tl.total, len(names), tl.rejected)
 }
 
 // boxStillTrue reports whether a mutated direction of a box certificate
@@ -319,23 +299,13 @@ func boxStillTrue(c *network.Point, f *certfile.BoxFile, path string) bool {
 // (through the typed BoxFile, without HTML escapes, as EncodeBox writes)
 // and returns it decoded with the error of DecodeBox or CheckBox.
 func checkBoxTree(c *cases.Case, tree map[string]any) (*certfile.BoxFile, error) {
-	raw, err := json.Marshal(tree)
+	f, b, err := canonical[certfile.BoxFile](tree)
 	if err != nil {
-		return nil, err
+		return f, err
 	}
-	var f certfile.BoxFile
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&f); err != nil {
-		return &f, err
-	}
-	g, err := certfile.DecodeBox("mutated", b.Bytes())
+	g, err := certfile.DecodeBox("mutated", b)
 	if err != nil {
-		return &f, err
+		return f, err
 	}
 	return g, certfile.CheckBox(c, g)
 }

@@ -144,6 +144,75 @@ type mutation struct {
 	apply func(tree map[string]any)
 }
 
+// targetMutation changes the case's first target, so that the file's case
+// hash no longer matches: every mutation test's last mutation.
+var targetMutation = mutation{path: "case.targets[0][0]", claim: true, apply: func(tree map[string]any) {
+	ys := tree["case"].(map[string]any)["targets"].([]any)
+	ys[0].([]any)[0] = "12345/7"
+}}
+
+// mutationTally counts the mutations tried and rejected, in all and per
+// class: the mutated path without indices and values.
+type mutationTally struct {
+	total, rejected int
+	classes         map[string]*[2]int // tried, rejected
+}
+
+var mutationIndices = regexp.MustCompile(`\[[0-9]+\]| → .*`)
+
+// add counts one mutation of path, rejected or not.
+func (m *mutationTally) add(path string, rejected bool) {
+	if m.classes == nil {
+		m.classes = map[string]*[2]int{}
+	}
+	cl := mutationIndices.ReplaceAllString(path, "")
+	if m.classes[cl] == nil {
+		m.classes[cl] = new([2]int)
+	}
+	m.total++
+	m.classes[cl][0]++
+	if rejected {
+		m.rejected++
+		m.classes[cl][1]++
+	}
+}
+
+// log writes one line per class, sorted, in format (class, tried,
+// rejected).
+func (m *mutationTally) log(t *testing.T, format string) {
+	t.Helper()
+	cls := make([]string, 0, len(m.classes))
+	for cl := range m.classes {
+		cls = append(cls, cl)
+	}
+	slices.Sort(cls)
+	for _, cl := range cls {
+		t.Logf(format, cl, m.classes[cl][0], m.classes[cl][1])
+	}
+}
+
+// canonical writes a (mutated) file tree as Encode and EncodeBox write
+// it — through the typed T (a map encodes its keys sorted), without HTML
+// escapes — and returns the typed value and the bytes; the value is nil
+// when the tree does not fit T.
+func canonical[T any](tree map[string]any) (*T, []byte, error) {
+	raw, err := json.Marshal(tree)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f T
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, nil, err
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(&f); err != nil {
+		return &f, nil, err
+	}
+	return &f, b.Bytes(), nil
+}
+
 // leaves walks the tree and returns one mutation per leaf (and one per
 // list element: dropping it).
 func leaves(tree any, path string, set func(any)) []mutation {
@@ -340,11 +409,8 @@ func TestEveryMutationRejected(t *testing.T) {
 		t.Fatal(err)
 	}
 	perKind := map[recheck.VerdictKind]int{}
-	total, rejected, evidence := 0, 0, 0
-	// class: the path without indices and values, for the tally.
-	type tally struct{ tried, rejected int }
-	classes := map[string]*tally{}
-	indices := regexp.MustCompile(`\[[0-9]+\]| → .*`)
+	var tl mutationTally
+	evidence := 0
 	for _, c := range cat {
 		b := certify(t, c)
 		f0, err := certfile.Decode(c.Name, b)
@@ -375,10 +441,7 @@ func TestEveryMutationRejected(t *testing.T) {
 					}
 				}
 			}
-			ms = append(ms, mutation{path: "case.targets[0][0]", claim: true, apply: func(tree map[string]any) {
-				ys := tree["case"].(map[string]any)["targets"].([]any)
-				ys[0].([]any)[0] = "12345/7"
-			}})
+			ms = append(ms, targetMutation)
 			return tree, ms
 		}
 		_, all := muts()
@@ -386,16 +449,9 @@ func TestEveryMutationRejected(t *testing.T) {
 			tree, ms := muts()
 			m := ms[i]
 			m.apply(tree)
-			total++
-			cl := indices.ReplaceAllString(m.path, "")
-			if classes[cl] == nil {
-				classes[cl] = &tally{}
-			}
-			classes[cl].tried++
 			err := rejectMutated(c, tree)
+			tl.add(m.path, err != nil)
 			if err != nil {
-				rejected++
-				classes[cl].rejected++
 				continue
 			}
 			if !m.claim {
@@ -418,17 +474,10 @@ func TestEveryMutationRejected(t *testing.T) {
 			t.Errorf("no %v certificate mutated", k)
 		}
 	}
-	names := make([]string, 0, len(classes))
-	for cl := range classes {
-		names = append(names, cl)
-	}
-	slices.Sort(names)
-	for _, cl := range names {
-		t.Logf("%-55s tried %5d rejected %5d", cl, classes[cl].tried, classes[cl].rejected)
-	}
-	t.Logf("%d mutations, %d rejected, %d of evidence accepted (still true)", total, rejected, evidence)
-	if rejected+evidence != total || rejected == 0 {
-		t.Fatalf("%d mutations: %d rejected, %d accepted as evidence", total, rejected, evidence)
+	tl.log(t, "%-55s tried %5d rejected %5d")
+	t.Logf("%d mutations, %d rejected, %d of evidence accepted (still true)", tl.total, tl.rejected, evidence)
+	if tl.rejected+evidence != tl.total || tl.rejected == 0 {
+		t.Fatalf("%d mutations: %d rejected, %d accepted as evidence", tl.total, tl.rejected, evidence)
 	}
 }
 
@@ -436,21 +485,11 @@ func TestEveryMutationRejected(t *testing.T) {
 // typed File, since a map encodes its keys sorted) and returns the error
 // of Decode or Check, nil when the certificate is accepted.
 func rejectMutated(c *cases.Case, tree map[string]any) error {
-	raw, err := json.Marshal(tree)
+	_, b, err := canonical[certfile.File](tree)
 	if err != nil {
 		return err
 	}
-	var f certfile.File
-	if err := json.Unmarshal(raw, &f); err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&f); err != nil {
-		return err
-	}
-	g, err := certfile.Decode("mutated", b.Bytes())
+	g, err := certfile.Decode("mutated", b)
 	if err != nil {
 		return err
 	}
