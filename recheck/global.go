@@ -3,6 +3,7 @@ package recheck
 import (
 	"fmt"
 	"math/big"
+	"math/bits"
 	"slices"
 
 	"github.com/relucert/relucert/exact"
@@ -170,7 +171,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	var lines [][]int
 	var ts [][]*big.Rat
 	if g.IsGlobal || g.Fit != nil || g.Lines != nil {
-		lines, ts = sampleLines(p.X)
+		lines, ts = rc.sampleLines()
 		if len(lines) != len(g.Lines) {
 			return fmt.Errorf("global: %d lines listed, the samples lie on %d", len(g.Lines), len(lines))
 		}
@@ -300,36 +301,96 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 	return exact.Rank(F) == w
 }
 
-// sampleLines groups the nonzero samples by their line through 0 (keys
-// from exact.Vec.AppendLineKey), in order of first appearance, with t_i =
-// x_i[c] (x_i = t_i e_ℓ, e_ℓ = x/x_c for the first nonzero coordinate c,
-// the same on a line) for each.
-func sampleLines(xs []exact.Vec) ([][]int, [][]*big.Rat) {
-	var lines [][]int
-	var ts [][]*big.Rat
-	at := map[string]int{}
-	var key []byte
+// sampleLines groups the nonzero samples by their line through 0, in
+// order of first appearance, with t_i = x_i[c] (x_i = t_i e_ℓ, e_ℓ = x/x_c
+// for the first nonzero coordinate c, the same on a line) for each.
+//
+// Two samples on one line have the same c and the same x/x_c, hence the
+// same residues of x/x_c modulo the first prime p: the samples are first
+// bucketed by a hash of (c, x/x_c mod p), and only samples sharing a
+// bucket are compared exactly (onLineOf). When some x_c ≡ 0 (mod p) the
+// residues say nothing and all samples share one bucket.
+func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
+	xs, n, d := rc.p.X, rc.n, rc.d
+	first := make([]int, n) // c, the first nonzero coordinate
 	for i, x := range xs {
-		if x.IsZero() {
-			continue
-		}
-		var t *big.Rat
-		for _, xc := range x {
-			if xc.Sign() != 0 {
-				t = xc
+		first[i] = slices.IndexFunc(x, func(v *big.Rat) bool { return v.Sign() != 0 })
+	}
+	hash := make([]uint64, n)
+	if n > 0 && d > 0 {
+		rc.ensurePrimes(1)
+		im := rc.images[0]
+		md := im.mod
+		for i := range xs {
+			c := first[i]
+			if c < 0 {
+				continue
+			}
+			row := im.x[i*d : (i+1)*d]
+			if row[c] == 0 {
+				clear(hash) // one bucket: exact keys for all
 				break
 			}
+			inv := exact.ModInverse(row[c], im.p)
+			h := uint64(c+1) * 0x9e3779b97f4a7c15
+			for _, v := range row[c+1:] {
+				h = bits.RotateLeft64(h^md.MulMod(v, inv), 27) * 0x9e3779b97f4a7c15
+			}
+			hash[i] = h
 		}
-		key = x.AppendLineKey(key[:0])
-		l, ok := at[string(key)]
-		if !ok {
-			l = len(lines)
-			at[string(key)] = l
+	}
+	bucket := map[uint64][]int{}
+	for i, c := range first {
+		if c >= 0 {
+			bucket[hash[i]] = append(bucket[hash[i]], i)
+		}
+	}
+	// rep[i] is the first sample on x_i's line.
+	rep := make([]int, n)
+	for _, b := range bucket {
+		var reps []int
+		for _, i := range b { // in increasing order
+			k := slices.IndexFunc(reps, func(r int) bool { return onLineOf(xs[i], xs[r], first[r]) })
+			if k < 0 {
+				k = len(reps)
+				reps = append(reps, i)
+			}
+			rep[i] = reps[k]
+		}
+	}
+	var lines [][]int
+	var ts [][]*big.Rat
+	lineOf := make([]int, n)
+	for i, c := range first {
+		if c < 0 {
+			continue
+		}
+		if rep[i] == i {
+			lineOf[i] = len(lines)
 			lines, ts = append(lines, nil), append(ts, nil)
 		}
-		lines[l], ts[l] = append(lines[l], i), append(ts[l], t)
+		l := lineOf[rep[i]]
+		lines[l], ts[l] = append(lines[l], i), append(ts[l], xs[i][c])
 	}
 	return lines, ts
+}
+
+// onLineOf reports whether y ≠ 0 lies on the line through 0 and x ≠ 0,
+// whose first nonzero coordinate is c: y = x, or x_q y_c = y_q x_c for
+// every q (then y_c ≠ 0, as y ≠ 0, and y = (y_c/x_c) x).
+func onLineOf(y, x exact.Vec, c int) bool {
+	if slices.EqualFunc(x, y, func(a, b *big.Rat) bool {
+		return a == b || a.Num().Cmp(b.Num()) == 0 && a.Denom().Cmp(b.Denom()) == 0 // normalised
+	}) {
+		return true
+	}
+	var u, v big.Rat
+	for q := range x {
+		if u.Mul(x[q], y[c]).Cmp(v.Mul(y[q], x[c])) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // orthogonal decides whether the rows r_i are orthogonal to every feature

@@ -1,0 +1,106 @@
+package recheck
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/relucert/relucert/exact"
+	nt "github.com/relucert/relucert/network/networktest"
+)
+
+// linesByKey groups the nonzero samples by their line through 0 by exact
+// keys alone (exact.Vec.AppendLineKey), in order of first appearance.
+func linesByKey(xs []exact.Vec) [][]int {
+	var lines [][]int
+	at := map[string]int{}
+	for i, x := range xs {
+		if x.IsZero() {
+			continue
+		}
+		key := string(x.AppendLineKey(nil))
+		l, ok := at[key]
+		if !ok {
+			l = len(lines)
+			at[key] = l
+			lines = append(lines, nil)
+		}
+		lines[l] = append(lines[l], i)
+	}
+	return lines
+}
+
+// TestSampleLines: rechecker.sampleLines (buckets by residues of x/x_c,
+// exact keys within a bucket) groups the samples as exact keys alone do,
+// with t_i = the first nonzero coordinate of x_i, on float-derived points
+// whose samples repeat lines (multiples by ±2^e, by 3, by −1/5, zero
+// samples, leading zero coordinates), and when a first nonzero coordinate
+// is divisible by the first prime (the fallback to exact keys for all).
+func TestSampleLines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for trial := 0; trial < 40; trial++ {
+		n, d := 30+rng.IntN(30), 1+rng.IntN(5)
+		p := nt.FloatPoint(rng, n, d, 2, 1)
+		mult := []*big.Rat{big.NewRat(2, 1), big.NewRat(-1, 8), big.NewRat(3, 1), big.NewRat(-1, 5), big.NewRat(1, 1)}
+		for i := range p.X {
+			switch rng.IntN(5) {
+			case 0: // a multiple of an earlier sample
+				if i > 0 {
+					src := p.X[rng.IntN(i)]
+					c := mult[rng.IntN(len(mult))]
+					for q := range p.X[i] {
+						p.X[i][q] = new(big.Rat).Mul(src[q], c)
+					}
+				}
+			case 1:
+				p.X[i] = exact.NewVec(d)
+			case 2:
+				p.X[i][0] = new(big.Rat)
+			}
+		}
+		rc, err := newRechecker(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if trial%4 == 3 {
+			// x_i·p for the last sample i sharing its line with an earlier
+			// one: the same line, x_c ≡ 0 modulo the first prime p.
+			rc.ensurePrimes(1)
+			pr := new(big.Rat).SetInt64(int64(rc.images[0].p))
+			for _, l := range linesByKey(p.X) {
+				if len(l) > 1 {
+					i := l[len(l)-1]
+					for c := range p.X[i] {
+						p.X[i][c] = new(big.Rat).Mul(p.X[i][c], pr)
+						rc.images[0].x[i*d+c] = 0
+					}
+					break
+				}
+			}
+		}
+		lines, ts := rc.sampleLines()
+		want := linesByKey(p.X)
+		if len(lines) != len(want) {
+			t.Fatalf("trial %d: %d lines, exact keys give %d: %v vs %v", trial, len(lines), len(want), lines, want)
+		}
+		shared := 0
+		for l := range want {
+			if !slices.Equal(lines[l], want[l]) {
+				t.Fatalf("trial %d: line %d = %v, exact keys give %v", trial, l, lines[l], want[l])
+			}
+			if len(want[l]) > 1 {
+				shared++
+			}
+			for s, i := range lines[l] {
+				c := slices.IndexFunc(p.X[i], func(v *big.Rat) bool { return v.Sign() != 0 })
+				if ts[l][s].Cmp(p.X[i][c]) != 0 {
+					t.Fatalf("trial %d: t of sample %d = %s, want %s", trial, i, ts[l][s].RatString(), p.X[i][c].RatString())
+				}
+			}
+		}
+		if shared == 0 && d > 0 {
+			t.Fatalf("trial %d: no line holds two samples", trial)
+		}
+	}
+}
