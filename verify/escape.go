@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"bytes"
 	"fmt"
+	"hash/maphash"
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
@@ -45,21 +47,30 @@ func appendLineKey(key []byte, e exact.Vec) []byte { return e.AppendKey(key) }
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.
 func (s *state) lines(j int) []*line {
-	return groupLines(s.p.X, s.pt.Boundary(j), s.ev.lineKeys())
+	return groupLines(s.p.X, s.pt.Boundary(j), s.ev.lineKeys(), s.ev.sameInput)
 }
+
+// lineHash hashes a line key for groupLines (a variable so that a test can
+// make every key collide).
+var lineHash = maphash.Bytes
 
 // groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
 // the origin that holds them, in order of first appearance. Lines are told
 // apart by key (keyOf(buf, i) appends sample i's; equal keys iff one line
-// — exact.Vec.AppendLineKey when nil, or the engine's faster lineKeys),
-// computed in parallel;
+// — exact.Vec.AppendLineKey when nil, or the engine's faster lineKeys).
+// The keys are hashed in parallel and not kept (a key is d words or more:
+// n of them were 40 MB at n = 10⁴, d = 256); a sample whose hash is that
+// of an earlier sample is on its line when same (nil: none) says the two
+// inputs are equal, and otherwise when their keys (recomputed) are equal,
+// so a hash collision never joins two lines.
 // t_i = x_i[c] (c the first nonzero coordinate, the same on a line), and the
 // representative e_ℓ = x/x_c only when asked for (line.rep).
-func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte) []*line {
+func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) []*line {
 	if keyOf == nil {
 		keyOf = func(buf []byte, i int) []byte { return xs[i].AppendLineKey(buf) }
 	}
-	keys := make([]string, len(idx))
+	seed := maphash.MakeSeed()
+	hs := make([]uint64, len(idx))
 	d := 0
 	if len(idx) > 0 {
 		d = len(xs[idx[0]])
@@ -68,16 +79,52 @@ func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte)
 		var buf []byte
 		for q := lo; q < hi; q++ {
 			buf = keyOf(buf[:0], idx[q])
-			keys[q] = string(buf)
+			hs[q] = lineHash(seed, buf)
+		}
+	})
+	// first[q]: the first sample with q's hash; on[q]: q is on its line.
+	first := make([]int, len(idx))
+	firstOf := make(map[uint64]int, len(idx))
+	for q, h := range hs {
+		f, ok := firstOf[h]
+		if !ok {
+			f, firstOf[h] = q, q
+		}
+		first[q] = f
+	}
+	on := make([]bool, len(idx))
+	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
+		var a, b []byte
+		for q := lo; q < hi; q++ {
+			if f := first[q]; f != q {
+				if on[q] = same != nil && same(idx[q], idx[f]); !on[q] {
+					a, b = keyOf(a[:0], idx[q]), keyOf(b[:0], idx[f])
+					on[q] = bytes.Equal(a, b)
+				}
+			}
 		}
 	})
 	var ls []*line
-	byKey := map[string]*line{}
+	byHash := map[uint64][]*line{} // the lines of each hash, first[q]'s first
+	var a, b []byte
 	for q, i := range idx {
-		l := byKey[keys[q]]
+		var l *line
+		switch hl := byHash[hs[q]]; {
+		case first[q] != q && on[q]:
+			l = hl[0]
+		case first[q] != q:
+			// A hash collision: another line of this hash, or a new one.
+			a = keyOf(a[:0], i)
+			for _, c := range hl[1:] {
+				if b = keyOf(b[:0], c.samples[0]); bytes.Equal(a, b) {
+					l = c
+					break
+				}
+			}
+		}
 		if l == nil {
 			l = &line{x: xs[i]}
-			byKey[keys[q]] = l
+			byHash[hs[q]] = append(byHash[hs[q]], l)
 			ls = append(ls, l)
 		}
 		for _, xc := range xs[i] {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math/big"
 	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
@@ -787,6 +788,9 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 		return buf
 	}
 }
+
+// sameInput reports whether x_i = x_j (equal rows of the integer image).
+func (e *engine) sameInput(i, j int) bool { return slices.Equal(e.x.Row(i), e.x.Row(j)) }
 
 // appendKey128 appends the primitive vector of a row of two-word entries
 // (two's complement) whose gcd is a power of two 2^s (float-derived data:

@@ -55,6 +55,7 @@ type featureSpace struct {
 	lines        []*line
 	grouped      bool
 	keyOf        func(buf []byte, i int) []byte
+	same         func(i, j int) bool // x_i = x_j (for groupLines; nil: none)
 	sigma, kappa *big.Rat
 }
 
@@ -73,7 +74,7 @@ func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpa
 // lineSet returns the lines of the nonzero samples.
 func (fs *featureSpace) lineSet() []*line {
 	if !fs.grouped {
-		fs.lines, fs.grouped = groupLines(fs.p.X, fs.nonzero, fs.keyOf), true
+		fs.lines, fs.grouped = groupLines(fs.p.X, fs.nonzero, fs.keyOf, fs.same), true
 	}
 	return fs.lines
 }
@@ -705,6 +706,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 		return nil
 	}
 	fs := newFeatureSpace(p, s.ev.lineKeys())
+	fs.same = s.ev.sameInput
 	g := &recheck.GlobalProof{}
 	// E1 of an added zero neuron, (σ/2) Σ_i r_i x_iᵀ, from the engine's
 	// integer total; the lines are grouped only when E2 must decide.
