@@ -400,11 +400,13 @@ func onLineOf(y, x exact.Vec, c int) bool {
 // rationals.
 func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec, totalZero func() bool) bool {
 	k := p.K()
-	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 && totalZero != nil {
+	switch {
+	case new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() == 0: // σ = 0: no (E1)
+	case totalZero != nil:
 		if !totalZero() {
 			return false
 		}
-	} else if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 {
+	default:
 		for c := 0; c < p.D(); c++ {
 			s := exact.NewVec(k)
 			for i, x := range p.X {
