@@ -1138,7 +1138,7 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 	// backing array per table.
 	var tmp big.Int
 	dw, da := exact.CommonDenominator(ws), exact.CommonDenominator(as)
-	dRho := exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
+	dRho := rc.dRho
 	mv.sp, mv.sn = exact.ScaleInt(new(big.Int), p.Act.Pos, dRho), exact.ScaleInt(new(big.Int), p.Act.Neg, dRho)
 	mv.dR = rc.dR
 	mv.e0 = new(big.Int).Mul(da, dRho)
