@@ -426,7 +426,8 @@ func Check(c *cases.Case, f *File) error {
 	if err := f.Header.check(c); err != nil {
 		return err
 	}
-	return recheck.Recheck(c.Point(), &f.Verdict)
+	// Recheck never modifies its point: the case's own numbers, no copy.
+	return recheck.Recheck(c.SharedPoint(), &f.Verdict)
 }
 
 // CheckBox validates the box certificate f for the data of case c as
