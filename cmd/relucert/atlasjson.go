@@ -426,12 +426,6 @@ type jsonAtlas struct {
 	Runs       []jsonAtlasRun    `json:"runs"`
 }
 
-// ratFloat returns r's nearest float64, nil beyond float64's range.
-func ratFloat(r *big.Rat) *float64 {
-	f, _ := r.Float64()
-	return optFloat(f)
-}
-
 func atlasJSON(res *exploreResult, a *atlas.Atlas) *jsonAtlas {
 	cfg := &res.Config
 	j := &jsonAtlas{Kind: kindAtlas, Config: configJSON(cfg),
@@ -444,7 +438,7 @@ func atlasJSON(res *exploreResult, a *atlas.Atlas) *jsonAtlas {
 		mse := new(big.Rat).Mul(e.Loss, big.NewRat(2, int64(cfg.K)))
 		first := byTask[e.Refs[0].Task]
 		fv := first.Visits[e.Refs[0].Visit]
-		p := jsonPoint{ID: i + 1, Loss: e.Loss.RatString(), LossApprox: ratFloat(e.Loss), MSELoss: mse.RatString(), MSELossApprox: ratFloat(mse),
+		p := jsonPoint{ID: i + 1, Loss: e.Loss.RatString(), LossApprox: approxFloat(e.Loss), MSELoss: mse.RatString(), MSELossApprox: approxFloat(mse),
 			Verdict: e.Verdict, Global: e.Global.String(), EscapeNeurons: jsonInts(e.Escape),
 			EscapeCount: jsonCountRange{e.EscapeMin, e.EscapeMax}, Runs: e.Runs, Visits: len(e.Refs),
 			Plateaus: jsonInts(e.Plateaus), Final: e.Final, Fragile: e.Fragile, Reached: []jsonReach{},

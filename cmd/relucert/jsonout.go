@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
@@ -192,10 +191,7 @@ func toJSON(r *checkResult) *jsonCheck {
 // number in JSON output; nil (null) when r is beyond float64's range.
 func approxFloat(r *big.Rat) *float64 {
 	f, _ := r.Float64()
-	if math.IsInf(f, 0) || math.IsNaN(f) {
-		return nil
-	}
-	return &f
+	return optFloat(f)
 }
 
 // SchemaVersion is the version of the JSON contract of every command's
