@@ -85,7 +85,6 @@ type jsonExpect struct {
 	Error         bool    `json:"error"`
 }
 
-// jsonInputError is what check --json prints for a file it rejects.
 // jsonBudgetStop is check --json's object when the time budget ended the
 // command before a report could be made (reading the input, or the
 // watchdog of withinDeadline).
@@ -96,6 +95,7 @@ type jsonBudgetStop struct {
 	ExitCode int    `json:"exit_code"`
 }
 
+// jsonInputError is what check --json prints for a file it rejects.
 type jsonInputError struct {
 	File        string `json:"file"`
 	Error       string `json:"error"`
@@ -321,10 +321,7 @@ func toJSONGlobal(g *recheck.GlobalProof) *jsonGlobal {
 	}
 	out := &jsonGlobal{Reason: g.Reason, AtWidth: g.Width.String(), IsGlobal: g.IsGlobal}
 	if g.Optimum != nil {
-		out.Optimum = jsonRat(g.Optimum)
-		if g.Optimum != nil {
-			out.OptimumApprox = approxFloat(g.Optimum)
-		}
+		out.Optimum, out.OptimumApprox = jsonRat(g.Optimum), approxFloat(g.Optimum)
 	}
 	out.Witness = toJSONNetwork(g.Witness, g.Optimum)
 	out.WidthWitness = toJSONNetwork(g.WidthWitness, g.WidthLoss)
