@@ -219,8 +219,11 @@ func Build(runs []Run) *Atlas {
 	index := map[id]*Entry{}
 	lastRun := map[*Entry]int{}
 	witnessOf := map[*Entry]Ref{}
+	keyOf := map[*Entry]string{}
 	var order []*Entry
+	entryOf := make([][]*Entry, len(runs)) // entryOf[r][v]: the entry of a visit, nil when unresolved
 	for ri, r := range runs {
+		entryOf[ri] = make([]*Entry, len(r.Visits))
 		for vi, v := range r.Visits {
 			ref := Ref{Task: r.Task.Index, Visit: vi}
 			if v.Final {
@@ -239,9 +242,11 @@ func Build(runs []Run) *Atlas {
 					witnessOf[e] = w
 				}
 				index[k] = e
+				keyOf[e] = k.key
 				lastRun[e] = -1
 				order = append(order, e)
 			}
+			entryOf[ri][vi] = e
 			e.Refs = append(e.Refs, ref)
 			if v.Global == GlobalUnknown {
 				e.Global = GlobalUnknown // no for some widths, unknown for others
@@ -281,7 +286,7 @@ func Build(runs []Run) *Atlas {
 		if c := cmp.Compare(x.Verdict, y.Verdict); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.Form.Key(), y.Form.Key())
+		return cmp.Compare(keyOf[x], keyOf[y])
 	})
 	pos := map[*Entry]int{}
 	for i, e := range a.Entries {
@@ -291,11 +296,11 @@ func Build(runs []Run) *Atlas {
 	byRef := map[Ref]int{}
 	for ri, r := range runs {
 		a.EntryOf[ri] = make([]int, len(r.Visits))
-		for vi, v := range r.Visits {
+		for vi, e := range entryOf[ri] {
 			a.EntryOf[ri][vi] = -1
-			if v.Form != nil && v.Loss != nil {
-				a.EntryOf[ri][vi] = pos[index[id{v.Form.Key(), v.Verdict}]]
-				byRef[Ref{Task: r.Task.Index, Visit: vi}] = a.EntryOf[ri][vi]
+			if e != nil {
+				a.EntryOf[ri][vi] = pos[e]
+				byRef[Ref{Task: r.Task.Index, Visit: vi}] = pos[e]
 			}
 		}
 	}
