@@ -338,6 +338,15 @@ func lowerAtWidth(runs []Run) map[Ref]Ref {
 		}
 		return x.loss.Cmp(y.loss)
 	})
+	// least[i] is the first of smallest loss among bs[:i+1]
+	least := make([]int, len(bs))
+	for i := range bs {
+		if i > 0 && bs[i].loss.Cmp(bs[least[i-1]].loss) >= 0 {
+			least[i] = least[i-1]
+		} else {
+			least[i] = i
+		}
+	}
 	out := map[Ref]Ref{}
 	for _, r := range runs {
 		for vi := range r.Visits {
@@ -345,16 +354,12 @@ func lowerAtWidth(runs []Run) map[Ref]Ref {
 			if v.Verdict != "local-min" || v.Global != GlobalUnknown || v.Loss == nil {
 				continue
 			}
-			var m *best
-			for i := range bs {
-				if bs[i].width > r.Task.Width {
-					break
-				}
-				if m == nil || bs[i].loss.Cmp(m.loss) < 0 {
-					m = &bs[i]
-				}
+			// bs[:j] are the visits of width at most r.Task.Width
+			j, _ := slices.BinarySearchFunc(bs, r.Task.Width+1, func(b best, w int) int { return cmp.Compare(b.width, w) })
+			if j == 0 {
+				continue
 			}
-			if m != nil && m.loss.Cmp(v.Loss) < 0 {
+			if m := &bs[least[j-1]]; m.loss.Cmp(v.Loss) < 0 {
 				v.Global = GlobalNo
 				out[Ref{Task: r.Task.Index, Visit: vi}] = m.ref
 			}
