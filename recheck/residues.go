@@ -631,8 +631,8 @@ func (rc *rechecker) prepareNeurons(K int) {
 					}
 				}
 				for q := range ps {
-					ps[q] %= im.p
-					zero[q] %= im.p
+					ps[q] = im.mod.Reduce(ps[q])
+					zero[q] = im.mod.Reduce(zero[q])
 				}
 				im.mu.Lock()
 				im.sums[j] = [2][]uint64{ps, zero}
