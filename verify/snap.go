@@ -716,13 +716,17 @@ func (sn *snapper) near(w, x exact.Vec) bool {
 // z = w·x, S = Σ|w_c x_c| and norms satisfy |z − w·x| ≤ γS and
 // |N − |w|²| ≤ γ|w|² (the same for x); the test is decided when the
 // interval of (w·x)² and that of τ²|w|²|x|² (widened by 4γ, covering the
-// products) are disjoint. ok is false otherwise, or when a value is not a
-// normal float64.
+// products) are disjoint. ok is false otherwise, or when an entry's
+// image is outside exact.ToFloat64's range [2⁻⁵⁰⁰, 2⁵⁰⁰] (a subnormal
+// conversion has no relative error bound).
 func nearFloat(w, x exact.Vec, tau float64) (near, ok bool) {
 	var z, s, nw, nx float64
 	for c := range w {
-		a, _ := w[c].Float64()
-		b, _ := x[c].Float64()
+		a, okA := exact.ToFloat64(w[c])
+		b, okB := exact.ToFloat64(x[c])
+		if !okA || !okB {
+			return false, false // a subnormal image breaks the relative bound
+		}
 		z += a * b
 		s += math.Abs(a * b)
 		nw += a * a
