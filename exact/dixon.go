@@ -28,31 +28,13 @@ import (
 // checkpoint lies beyond Hadamard's bound on the numerators and the
 // determinant, where the reconstruction is guaranteed to succeed.
 
-// modPrime is arithmetic modulo an odd prime p < 2³¹ with Barrett
-// reduction of 64-bit values.
-type modPrime struct {
-	p, m uint64 // m = ⌊(2⁶⁴−1)/p⌋
-}
-
-func newModPrime(p uint64) modPrime { return modPrime{p: p, m: ^uint64(0) / p} }
-
-// reduce returns x mod p for any x < 2⁶⁴.
-func (f modPrime) reduce(x uint64) uint64 {
-	q, _ := bits.Mul64(x, f.m)
-	r := x - q*f.p
-	for r >= f.p {
-		r -= f.p
-	}
-	return r
-}
-
 // luMod is an LU factorisation of a row permutation of a square matrix
 // modulo a prime: row i of L·U is row perm[i] of the matrix; L is unit lower
 // triangular (its multipliers stored below the diagonal of lu), U upper
 // triangular with dinv the inverses of its diagonal.
 type luMod struct {
 	n    int
-	f    modPrime
+	f    Modulus
 	lu   []uint64
 	perm []int
 	dinv []uint64
@@ -60,8 +42,8 @@ type luMod struct {
 
 // factorMod factors the n×n matrix a (row-major, entries in [0, p)) in
 // place; ok is false when it is singular modulo p.
-func factorMod(a []uint64, n int, f modPrime) (*luMod, bool) {
-	p := f.p
+func factorMod(a []uint64, n int, f Modulus) (*luMod, bool) {
+	p := f.P
 	perm := make([]int, n)
 	for i := range perm {
 		perm[i] = i
@@ -93,13 +75,13 @@ func factorMod(a []uint64, n int, f modPrime) (*luMod, bool) {
 			if lr == 0 {
 				continue
 			}
-			l := f.reduce(lr * inv)
+			l := f.Reduce(lr * inv)
 			a[r*n+k] = l
 			neg := p - l
 			row := a[r*n+k+1 : (r+1)*n]
 			for c, u := range rowK {
 				if u != 0 {
-					row[c] = f.reduce(row[c] + neg*u)
+					row[c] = f.Reduce(row[c] + neg*u)
 				}
 			}
 		}
@@ -111,7 +93,7 @@ func factorMod(a []uint64, n int, f modPrime) (*luMod, bool) {
 // [0, p)); y is scratch of length n. Sums of products are accumulated in
 // 128 bits and reduced once per row.
 func (lu *luMod) solve(b, x, y []uint64) {
-	n, p := lu.n, lu.f.p
+	n, p := lu.n, lu.f.P
 	for i := 0; i < n; i++ {
 		var hi, lo uint64
 		row := lu.lu[i*n : i*n+i]
@@ -142,7 +124,7 @@ func (lu *luMod) solve(b, x, y []uint64) {
 		if v >= p {
 			v -= p
 		}
-		x[i] = lu.f.reduce(v * lu.dinv[i])
+		x[i] = lu.f.Reduce(v * lu.dinv[i])
 	}
 }
 
@@ -263,7 +245,7 @@ func SolveDixon(A [][]big.Int, b []big.Int) (num []big.Int, den *big.Int, ok boo
 				a[r*n+c] = ModInt(&A[r][c], p)
 			}
 		}
-		if lu, ok = factorMod(a, n, newModPrime(p)); ok {
+		if lu, ok = factorMod(a, n, NewModulus(p)); ok {
 			break
 		}
 	}
@@ -278,7 +260,7 @@ func SolveDixon(A [][]big.Int, b []big.Int) (num []big.Int, den *big.Int, ok boo
 		}
 		return reduceFraction(num, den), den, true
 	}
-	p := lu.f.p
+	p := lu.f.P
 	hN, hD, maxA, maxB := hadamardBits(A, b)
 	// At kMax steps p^K exceeds 2·(2^max(hN,hD))², so the reduced solution
 	// lies within the reconstruction bounds, with room for the proof bound.
@@ -510,7 +492,7 @@ func IndependentColumns(A [][]big.Int, order []int) []int {
 		return nil
 	}
 	p := Primes31(1)[0]
-	f := newModPrime(p)
+	f := NewModulus(p)
 	var basis [][]uint64 // reduced selected columns
 	var pivots []int     // pivot row of each, entry 1 there
 	var out []int
@@ -527,7 +509,7 @@ func IndependentColumns(A [][]big.Int, order []int) []int {
 			neg := p - v
 			for r, bv := range b {
 				if bv != 0 {
-					col[r] = f.reduce(col[r] + neg*bv)
+					col[r] = f.Reduce(col[r] + neg*bv)
 				}
 			}
 		}
@@ -545,7 +527,7 @@ func IndependentColumns(A [][]big.Int, order []int) []int {
 		b := make([]uint64, rows)
 		for r, v := range col {
 			if v != 0 {
-				b[r] = f.reduce(v * inv)
+				b[r] = f.Reduce(v * inv)
 			}
 		}
 		basis = append(basis, b)
