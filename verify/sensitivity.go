@@ -331,7 +331,7 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 		total += b * b
 	}
 	relaxed := math.Sqrt(total)
-	og := snapSqrtDown(gOut)
+	og := snapSqrt(gOut, big.ToNegativeInf)
 	f := &SnapFar{Relaxed: relaxed, Unit: unit, Ratio: ratio, Tol: tau, OutputGradient: og}
 	if !(relaxed > ratio*unit) {
 		f.Text = fmt.Sprintf("θ̃'s gradient, with every kink within τ = %g relaxed and the neurons small enough to be zeroed left out, has norm ≈ %.3g = %.2g·rms(y)·rms(x) (certified: along δa = −G the loss falls at rate ≥ %s²)",
@@ -342,22 +342,4 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 	f.Text = fmt.Sprintf("θ̃ is not near a stationary point (bound: its gradient, with every kink within τ = %g relaxed and the neurons small enough to be zeroed left out, has norm ≈ %.3g > %g·rms(y)·rms(x) ≈ %.3g; certified: along δa = −G the loss falls at rate ≥ %s²); no snap attempted",
 		tau, relaxed, ratio, ratio*unit, snapFmtFloat(og))
 	return f
-}
-
-// snapSqrtDown returns a big.Float s ≤ √r (r ≥ 0) within a few ulps.
-func snapSqrtDown(r *big.Rat) *big.Float {
-	f := new(big.Float).SetPrec(snapPrec).SetMode(big.ToNegativeInf)
-	if r.Sign() <= 0 {
-		return f.SetInt64(0)
-	}
-	f.SetRat(r)
-	f.Sqrt(f)
-	for {
-		q, _ := f.Rat(nil)
-		if q.Mul(q, q).Cmp(r) <= 0 {
-			return f
-		}
-		ulp := new(big.Float).SetMantExp(big.NewFloat(1), f.MantExp(nil)-snapPrec)
-		f.Sub(f, ulp)
-	}
 }

@@ -1386,21 +1386,30 @@ func snapSq(r *big.Rat) *big.Rat { return new(big.Rat).Mul(r, r) }
 const snapPrec = 64
 
 // snapSqrtUp returns a big.Float s ≥ √r (r ≥ 0) within a few ulps at
-// precision snapPrec: the rounded square root, raised until s² ≥ r holds
-// exactly.
-func snapSqrtUp(r *big.Rat) *big.Float {
-	f := new(big.Float).SetPrec(snapPrec).SetMode(big.ToPositiveInf)
+// precision snapPrec.
+func snapSqrtUp(r *big.Rat) *big.Float { return snapSqrt(r, big.ToPositiveInf) }
+
+// snapSqrt returns √r (r ≥ 0) at precision snapPrec, rounded in the
+// direction of mode (big.ToPositiveInf: s ≥ √r; big.ToNegativeInf: s ≤ √r)
+// within a few ulps: the rounded square root, moved by an ulp at a time
+// until s² compares with r as the direction requires, exactly.
+func snapSqrt(r *big.Rat, mode big.RoundingMode) *big.Float {
+	f := new(big.Float).SetPrec(snapPrec).SetMode(mode)
 	if r.Sign() <= 0 {
 		return f.SetInt64(0)
+	}
+	dir := 1 // s² − r must have this sign (or be 0)
+	if mode == big.ToNegativeInf {
+		dir = -1
 	}
 	f.SetRat(r)
 	f.Sqrt(f)
 	for {
 		q, _ := f.Rat(nil)
-		if q.Mul(q, q).Cmp(r) >= 0 {
+		if q.Mul(q, q).Cmp(r)*dir >= 0 {
 			return f
 		}
-		ulp := new(big.Float).SetMantExp(big.NewFloat(1), f.MantExp(nil)-snapPrec)
+		ulp := new(big.Float).SetMantExp(new(big.Float).SetInt64(int64(dir)), f.MantExp(nil)-snapPrec)
 		f.Add(f, ulp)
 	}
 }

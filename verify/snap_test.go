@@ -689,8 +689,8 @@ func TestSnapShortRat(t *testing.T) {
 	}
 }
 
-// TestSnapSqrtUp: the rounded-up square root is an upper bound within a
-// relative 2^-60.
+// TestSnapSqrtUp: the rounded-up square root is an upper bound, and the
+// rounded-down one a lower bound, each within a relative 10⁻¹⁵ of math.Sqrt.
 func TestSnapSqrtUp(t *testing.T) {
 	for _, r := range []*big.Rat{big.NewRat(2, 1), big.NewRat(1, 3), big.NewRat(4, 9), new(big.Rat).SetFloat64(1e-300), big.NewRat(0, 1)} {
 		s := snapSqrtUp(r)
@@ -702,6 +702,14 @@ func TestSnapSqrtUp(t *testing.T) {
 		g, _ := s.Float64()
 		if math.Abs(g-math.Sqrt(f)) > 1e-15*math.Sqrt(f) {
 			t.Errorf("snapSqrtUp(%s) = %v", r.RatString(), g)
+		}
+		d := snapSqrt(r, big.ToNegativeInf)
+		q, _ = d.Rat(nil)
+		if q.Mul(q, q).Cmp(r) > 0 {
+			t.Errorf("snapSqrt(%s, down)² > it", r.RatString())
+		}
+		if g, _ := d.Float64(); math.Abs(g-math.Sqrt(f)) > 1e-15*math.Sqrt(f) {
+			t.Errorf("snapSqrt(%s, down) = %v", r.RatString(), g)
 		}
 	}
 }
