@@ -32,17 +32,10 @@ type line struct {
 // nonzero coordinate of its samples).
 func (l *line) rep() exact.Vec {
 	if l.e == nil {
-		l.e, _ = lineOf(l.x)
+		l.e, _ = l.x.OnLine()
 	}
 	return l.e
 }
-
-// lineOf is exact.Vec.OnLine: x = t·e_ℓ for the representative e_ℓ of x's
-// line.
-func lineOf(x exact.Vec) (exact.Vec, *big.Rat) { return x.OnLine() }
-
-// appendLineKey is exact.Vec.AppendKey.
-func appendLineKey(key []byte, e exact.Vec) []byte { return e.AppendKey(key) }
 
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.

@@ -194,7 +194,9 @@ func bitlen(n int) int { return bits.Len(uint(n)) }
 // of p (which must be valid).
 func newEngine(p *Point) *engine { return newEngineStop(p, nil, nil) }
 
-// newEngineStop is newEngineX polling pl at every stage (see budget.go).
+// newEngineStop is newEngine reusing the images of the inputs of xs, an
+// engine of a point with the same inputs p.X (nil: none), polling pl at
+// every stage (see budget.go).
 func newEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	e := newSignEngineStop(p, xs, pl)
 	e.residuals()
@@ -205,10 +207,6 @@ func newEngineStop(p *Point, xs *engine, pl *poller) *engine {
 // and the exact signs only; p needs consistent X and W shapes (targets and
 // output weights are not read).
 func newSignEngine(p *Point) *engine { return newSignEngineX(p, nil) }
-
-// newEngineX is newEngine reusing the images of the inputs of xs, an
-// engine of a point with the same inputs p.X (nil: none).
-func newEngineX(p *Point, xs *engine) *engine { return newEngineStop(p, xs, nil) }
 
 func newSignEngineX(p *Point, xs *engine) *engine { return newSignEngineStop(p, xs, nil) }
 

@@ -49,17 +49,6 @@ func (m fmat) tMulVec(x []float64) []float64 {
 	return y
 }
 
-// cols returns the submatrix of the listed columns.
-func (m fmat) cols(idx []int) fmat {
-	out := newFmat(m.r, len(idx))
-	for i := 0; i < m.r; i++ {
-		for k, j := range idx {
-			out.a[i*out.c+k] = m.a[i*m.c+j]
-		}
-	}
-	return out
-}
-
 // fqr is a Householder QR factorisation A·Π = Q·R of an m×n matrix, with
 // Π the column permutation chosen by pivoting (largest remaining column
 // norm first) when asked for. The factors are kept by columns: col[j] holds

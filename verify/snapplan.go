@@ -77,7 +77,6 @@ func (pl *snapPlan) failure() *SnapFailure {
 // snapBlame is the boundary sample whose (S2) inequality fails the most.
 type snapBlame struct {
 	neuron, sample int
-	text           string
 }
 
 // plan runs the planner on a system.
