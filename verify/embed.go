@@ -83,10 +83,8 @@ func (o Op) String() string {
 	return "unknown operation"
 }
 
+// ratText is exact.Text, with "<nil>" for nil.
 func ratText(r *big.Rat) string {
-	if r != nil {
-		return exact.Text(r)
-	}
 	if r == nil {
 		return "<nil>"
 	}
