@@ -376,24 +376,20 @@ func pruneBasis(F exact.Mat, nrs []Neuron, k int) (exact.Mat, bool) {
 	// denominator of what is left (the sample's). F α = F a becomes
 	// F̄ (C⁻¹α) = F̄ (C⁻¹a).
 	C := make([]*big.Int, W)
+	col := make([]*big.Rat, len(F))
 	for j := range C {
-		C[j] = big.NewInt(1)
 		for i := range F {
-			if !F[i][j].IsInt() {
-				C[j] = lcmInt(C[j], F[i][j].Denom())
-			}
+			col[i] = F[i][j]
 		}
+		C[j] = exact.CommonDenominator(col)
 	}
 	Fbar := make([][]big.Int, n)
 	for i, row := range F {
 		fc := make([]*big.Rat, W)
-		den := big.NewInt(1)
 		for j, v := range row {
 			fc[j] = new(big.Rat).Mul(v, new(big.Rat).SetInt(C[j]))
-			if !fc[j].IsInt() {
-				den = lcmInt(den, fc[j].Denom())
-			}
 		}
+		den := exact.CommonDenominator(fc)
 		Fbar[i] = make([]big.Int, W)
 		var t big.Int
 		for j, v := range fc {
@@ -429,13 +425,10 @@ func pruneBasis(F exact.Mat, nrs []Neuron, k int) (exact.Mat, bool) {
 	for o := 0; o < k; o++ {
 		// Right-hand side F̄ ā with ā = δ·C⁻¹a_{·o} integer.
 		ac := make([]*big.Rat, W)
-		delta := big.NewInt(1)
 		for j, nr := range nrs {
 			ac[j] = new(big.Rat).Quo(nr.A[o], new(big.Rat).SetInt(C[j]))
-			if !ac[j].IsInt() {
-				delta = lcmInt(delta, ac[j].Denom())
-			}
 		}
+		delta := exact.CommonDenominator(ac)
 		abar := make([]big.Int, W)
 		for j, v := range ac {
 			abar[j].Mul(v.Num(), t.Quo(delta, v.Denom()))

@@ -59,16 +59,15 @@ func (pl *snapPlan) solve() *snapExact {
 	}
 	unit := math.Ldexp(1, e-44)
 	fixedBar := make([]*big.Rat, s.N)
+	freeBar := make([]*big.Rat, len(pl.free))
 	for k, c := range pl.free {
 		v := math.Round(pl.P[c]/unit) * unit
 		pf[k] = new(big.Rat).SetFloat64(v)
 		fixedBar[c] = s.toBar(c, pf[k])
+		freeBar[k] = fixedBar[c]
 	}
 	// Common denominator δ of the fixed values in bar units.
-	delta := big.NewInt(1)
-	for _, c := range pl.free {
-		delta = lcmInt(delta, fixedBar[c].Denom())
-	}
+	delta := exact.CommonDenominator(freeBar)
 	fixedInt := make([]big.Int, s.N) // δ·P̄_F
 	for _, c := range pl.free {
 		fixedInt[c].Mul(fixedBar[c].Num(), new(big.Int).Quo(delta, fixedBar[c].Denom()))
@@ -312,11 +311,4 @@ func (s *snapSystem) split(gr snapGroup, Pg exact.Vec, parallel bool) []exact.Ve
 		out[k] = qs[k].Add(corr.Scale(f.Quo(f, gam)))
 	}
 	return out
-}
-
-// lcmInt returns lcm(a, b) for positive a, b.
-func lcmInt(a, b *big.Int) *big.Int {
-	g := new(big.Int).GCD(nil, nil, a, b)
-	l := new(big.Int).Quo(a, g)
-	return l.Mul(l, b)
 }
