@@ -305,11 +305,12 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 // order of first appearance, with t_i = x_i[c] (x_i = t_i e_ℓ, e_ℓ = x/x_c
 // for the first nonzero coordinate c, the same on a line) for each.
 //
-// Two samples on one line have the same c and the same x/x_c, hence the
-// same residues of x/x_c modulo the first prime p: the samples are first
-// bucketed by a hash of (c, x/x_c mod p), and only samples sharing a
-// bucket are compared exactly (onLineOf). When some x_c ≡ 0 (mod p) the
-// residues say nothing and all samples share one bucket.
+// Two samples on one line have the same c and the same x/x_c = X̄/X̄_c
+// (X̄ = D_X·X, the integer image), hence the same residues of it modulo
+// the prime p = Primes31(1)[0]: the samples are first bucketed by a hash
+// of (c, x/x_c mod p), and only samples sharing a bucket are compared
+// exactly (onLineOf). When some X̄_c ≡ 0 (mod p) the residues say nothing
+// and all samples share one bucket.
 func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	xs, n, d := rc.p.X, rc.n, rc.d
 	first := make([]int, n) // c, the first nonzero coordinate
@@ -318,20 +319,23 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	}
 	hash := make([]uint64, n)
 	if n > 0 && d > 0 {
-		rc.ensurePrimes(1)
-		im := rc.images[0]
-		md := im.mod
+		// x/x_c = X̄/X̄_c for the integer image X̄ = D_X·X.
+		pr := exact.Primes31(1)[0]
+		md := exact.NewModulus(pr)
+		row := make([]uint64, d)
 		for i := range xs {
 			c := first[i]
 			if c < 0 {
 				continue
 			}
-			row := im.x[i*d : (i+1)*d]
+			for q := c; q < d; q++ {
+				row[q] = wordsMod(rc.xbar.entry(i, q), pr)
+			}
 			if row[c] == 0 {
 				clear(hash) // one bucket: exact keys for all
 				break
 			}
-			inv := exact.ModInverse(row[c], im.p)
+			inv := exact.ModInverse(row[c], pr)
 			h := uint64(c+1) * 0x9e3779b97f4a7c15
 			for _, v := range row[c+1:] {
 				h = bits.RotateLeft64(h^md.MulMod(v, inv), 27) * 0x9e3779b97f4a7c15
@@ -507,19 +511,8 @@ func netLoss(p *network.Point, net *Net) (*big.Rat, error) {
 	return rc.loss, nil
 }
 
-// totalVanishes decides Σ_i r_i x_iᵀ = 0 for θ's residuals modulo enough
-// primes (the residues' totals; the bound of e1Vanishes without ρ).
+// totalVanishes decides Σ_i r_i x_iᵀ = 0 for θ's residuals: the masked
+// sums' total, D_R·D_X times it in integers.
 func (rc *rechecker) totalVanishes() bool {
-	D := new(big.Int).Mul(rc.dR, rc.dX)
-	B := D.BitLen() + rc.mbR + rc.mbX + bitlen(rc.n) + 1
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	for _, im := range rc.images[:K] {
-		for _, v := range im.tot {
-			if v%im.p != 0 {
-				return false
-			}
-		}
-	}
-	return true
+	return exact.WordsIsZero(rc.sums().tot)
 }

@@ -39,13 +39,14 @@ import (
 // Neurons whose report says Decided = false make no claim about (S2) (when
 // S2 is false) or escape; the verdict is then undetermined.
 //
-// The zero tests are decided by multi-modular arithmetic with rigorous
-// bounds (residues.go), the coverage of arrangements in cover.go. p is
+// The zero tests are decided by exact integer arithmetic on the data's
+// integer images (integers.go, residues.go), the coverage of arrangements
+// in cover.go. p is
 // never modified (its numbers may be shared with the caller's data).
 func Recheck(p *network.Point, v *Verdict) error { return RecheckWithin(p, v, nil) }
 
-// RecheckWithin is Recheck asking stop between its steps (the residues of
-// each prime, the proofs of each neuron and cell, the loss along a
+// RecheckWithin is Recheck asking stop between its steps (the blocks of
+// the data pass, the proofs of each neuron and cell, the loss along a
 // segment): once stop says so it gives up with an error wrapping
 // exact.ErrBudget, which says that the certificate was not re-checked,
 // not that it is wrong. A nil stop never stops.
@@ -322,7 +323,7 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 	} else if v.BiasGradient != nil {
 		return fmt.Errorf("a bias gradient for a network without an output bias")
 	}
-	rc.prepareNeurons(rc.s1Primes())
+	rc.sums()
 	s1 := make([]bool, rc.m)
 	par.Dynamic(rc.m, par.Workers(rc.m*rc.k*rc.d*64), func(j int) { s1[j] = rc.s1Holds(j) })
 	n := big.NewRat(int64(rc.n), 1)
@@ -393,19 +394,15 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 // kind returns neuron j's kind (docs/theory.md §1) and |Z_j|.
 func (rc *rechecker) kind(j int) (NeuronKind, int) {
 	nr := rc.p.Neurons[j]
-	zs := 0
-	allNeg := true
-	for i, sg := range rc.sign[j] {
-		if rc.zeroX[i] {
-			continue
-		}
-		if sg == 0 {
-			zs++
-		}
-		if sg >= 0 {
-			allNeg = false
-		}
+	// A zero input has sign 0 for every neuron: count over all samples,
+	// then take the zero inputs out.
+	zs, negs := 0, 0
+	for _, sg := range rc.sign[j] {
+		zs += int(sg+1) & 1      // sg = 0
+		negs += int(sg) >> 1 & 1 // sg = −1
 	}
+	zs -= rc.nZeroX
+	allNeg := negs == rc.n-rc.nZeroX
 	wz, az := nr.W.IsZero(), nr.A.IsZero()
 	switch {
 	case wz && az:
@@ -706,7 +703,7 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 	if len(fp.Point) != d || len(fp.Alpha) != 2*k || len(fp.Beta) != 2*k || !fp.Point.Defined() {
 		return nil, fmt.Errorf("wrong shape")
 	}
-	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (from residues) plus the boundary samples with
+	// Q_C = ρ₊S⁺_j + ρ₋S⁻_j (from the masked sums) plus the boundary samples with
 	// the slope of the point's side.
 	qc := rc.faceBase(j).Clone()
 	var hs []exact.Vec

@@ -5,45 +5,20 @@ import (
 	"math/big"
 	"math/bits"
 	"slices"
-	"sync"
 
 	"github.com/relucert/relucert/exact"
-	par "github.com/relucert/relucert/internal/parallel"
 	"github.com/relucert/relucert/network"
 )
 
 // This file is the arithmetic of Recheck at scale. It shares no code with
 // the integer engine Check uses (package verify): the residuals
-// r_i = f_θ(x_i) − y_i are reconstructed from their residues (Chinese
-// remaindering), and the zero tests of Recheck — (S1) G_j = 0, the (S2)
-// vector v against the cell proofs, (E1), and the escape witnesses'
-// Q_j(u) — are decided by multi-modular arithmetic. Each tested quantity is
-// a sum of products of rationals; multiplied by a known common denominator
-// D it is an integer N with |N| < 2^B for a bound B computed from bit
-// lengths, and N = 0 iff N ≡ 0 modulo enough primes p > 2³⁰ (not dividing
-// D) for their product to exceed 2^B. Residues of the data are reduced once
-// per prime; the pattern-masked sums Σ_{i∈P_j} r_i x_iᵀ are sums of
-// residues below 2³¹, added without reduction. The signs of w_j·x_i come
-// from the float64 filter of exact.DotSign with big.Rat inner products
-// where it cannot decide.
-
-// primeImage is the point reduced modulo one prime.
-type primeImage struct {
-	p      uint64
-	mod    exact.Modulus // p, for reduction without division
-	x      []uint64      // n×d
-	w      []uint64      // m×d
-	a      []uint64      // m×k
-	r      []uint64      // n×k
-	y      []uint64      // n×k
-	rx     []uint64      // n×(k·d): r_il x_ic
-	tot    []uint64      // k·d
-	sp, sn uint64        // ρ₊, ρ₋
-	half   uint64        // 1/2
-
-	mu   sync.Mutex
-	sums map[int][2][]uint64 // neuron → (Σ_P rx, Σ_Z rx)
-}
+// r_i = f_θ(x_i) − y_i are evaluated exactly from the integer images of
+// the data (integers.go), and the zero tests of Recheck — (S1) G_j = 0,
+// the (S2) vector v against the cell proofs, (E1), and the escape
+// witnesses' Q_j(u) — from the exact masked sums Σ_{i∈P_j} r_i x_iᵀ of each
+// neuron, formed once for all neurons. The signs of w_j·x_i come from the
+// float64 filter of exact.SignMatrix with big.Rat inner products where it
+// cannot decide.
 
 // rechecker holds what Recheck evaluates once per point.
 type rechecker struct {
@@ -51,23 +26,26 @@ type rechecker struct {
 	n, d, k, m int
 	sign       [][]int8
 	zeroX      []bool
+	nZeroX     int // zero inputs
 	r          []exact.Vec
 	loss       *big.Rat
 	// y are the targets less the output bias, y_i − b.
 	y []exact.Vec
 
-	images []*primeImage
+	// xbar, wbar and rbar are the integer images of the inputs, the
+	// neurons' input weights and the residuals (rbar.den = dR).
+	xbar, wbar, rbar *intImage
+	// ns are the neurons' masked sums (sums), once computed.
+	ns *neuronSums
 
 	// bases holds the matrices ρ₊S⁺_j + ρ₋S⁻_j of faceBase.
 	bases map[int]exact.Mat
 	// lastMoved is the direction lossAlong evaluated last.
 	lastMoved *moved
 
-	// Common denominators (lcm) and magnitude bits (|entry| < 2^bits) of
-	// the data.
-	dX, dW, dA, dR, dY, dRho *big.Int
-	mbX, mbW, mbA, mbR, mbY  int
-	mbRho                    int
+	// dR is the residuals' least common denominator, dRho that of ρ₊ and
+	// ρ₋; dX = xbar.den.
+	dR, dRho, dX *big.Int
 
 	// stop ends the re-check (RecheckWithin); ticks counts tick calls.
 	stop  exact.Stop
@@ -100,8 +78,8 @@ func lcmInt(a, b *big.Int) *big.Int {
 	return l.Mul(l, b)
 }
 
-// newRechecker computes the signs, the residuals (from their residues) and
-// the loss of p (valid).
+// newRechecker computes the signs, the residuals and the loss of p
+// (valid).
 func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	rc := &rechecker{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M(), stop: stop}
 	n, m := rc.n, rc.m
@@ -110,7 +88,9 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	rc.zeroX = make([]bool, n)
 	for i, x := range p.X {
 		xf[i] = exact.ToFloatVec(x)
-		rc.zeroX[i] = x.IsZero()
+		if rc.zeroX[i] = x.IsZero(); rc.zeroX[i] {
+			rc.nZeroX++
+		}
 		rc.tick()
 	}
 	wf := make([]exact.FloatVec, m)
@@ -129,325 +109,53 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	}
 	rc.poll()
 
-	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
-	for j, nr := range p.Neurons {
-		ws[j], as[j] = nr.W, nr.A
-	}
-	rc.dX, rc.mbX = exact.DenominatorBits(p.X)
-	rc.dW, rc.mbW = exact.DenominatorBits(ws)
-	rc.dA, rc.mbA = exact.DenominatorBits(as)
+	rc.xbar = newIntImage(p.X, rc.d, stop)
+	rc.dX = rc.xbar.den
 	rc.y = p.ShiftedTargets()
-	rc.dY, rc.mbY = exact.DenominatorBits(rc.y)
-	rc.dRho, rc.mbRho = exact.DenominatorBits([]exact.Vec{{p.Act.Pos, p.Act.Neg}})
-
-	// r_il = Σ_j a_jl ρ(w_j·x_i) − (y_il − b_l): times
-	// D_E = lcm(D_Y, D_ρ D_A D_W D_X) it is an integer N_il with
-	// |N_il| < 2^(bE−1), reconstructed from its residues.
-	dF := new(big.Int).Mul(rc.dRho, rc.dA)
-	dF.Mul(dF, rc.dW)
-	dF.Mul(dF, rc.dX)
-	dE := lcmInt(rc.dY, dF)
-	bF := rc.mbA + rc.mbRho + rc.mbW + rc.mbX + bitlen(m*rc.d)
-	bE := dE.BitLen() + max(rc.mbY, bF) + 2
-	rc.residuals(exact.PrimesFor(bE), dE)
+	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
+	rc.residuals()
 	rc.poll()
-	rc.dR, rc.mbR = exact.DenominatorBits(rc.r)
-	s := new(big.Rat)
-	for _, r := range rc.r {
-		s.Add(s, r.Norm2())
-	}
-	rc.loss = s.Quo(s, big.NewRat(2*int64(n), 1))
 	return rc, nil
 }
 
-// ensurePrimes makes at least K prime images available. The primes are,
-// in the order of exact.Primes31, those that divide no denominator of the
-// data (so the first K are always the same); they divide no denominator of
-// the residuals either, which divide D_E.
-func (rc *rechecker) ensurePrimes(K int) {
-	if len(rc.images) >= K {
-		return
-	}
-	all := new(big.Int).Mul(rc.dX, rc.dW)
-	all.Mul(all, rc.dA)
-	all.Mul(all, rc.dY)
-	all.Mul(all, rc.dRho)
-	var chosen []uint64
-	for c := 2*K + 8; len(chosen) < K; c *= 2 {
-		chosen = chosen[:0]
-		for _, p := range exact.Primes31(c) {
-			if len(chosen) == K {
-				break
-			}
-			if exact.ModNat(all, p) != 0 {
-				chosen = append(chosen, p)
-			}
-		}
-	}
-	rc.images = append(rc.images, rc.newImages(chosen[len(rc.images):K])...)
-}
-
-// newImages reduces the data modulo each prime of ps, in one pass over the
-// rationals (every entry reduced modulo all the primes at once; the inputs'
-// rows split between the cores).
-func (rc *rechecker) newImages(ps []uint64) []*primeImage {
-	n, d, k, m := rc.n, rc.d, rc.k, rc.m
-	ims := make([]*primeImage, len(ps))
-	for t, p := range ps {
-		ims[t] = &primeImage{p: p, mod: exact.NewModulus(p), sums: map[int][2][]uint64{}, half: (p + 1) / 2,
-			x: make([]uint64, n*d), w: make([]uint64, m*d), a: make([]uint64, m*k), y: make([]uint64, n*k)}
-	}
-	// The residues go straight into every image's slices (exact.Residues.Row).
-	xs, ys, rs := make([][]uint64, len(ps)), make([][]uint64, len(ps)), make([][]uint64, len(ps))
-	for t, im := range ims {
-		if rc.r != nil {
-			im.r = make([]uint64, n*k)
-		}
-		xs[t], ys[t], rs[t] = im.x, im.y, im.r
-	}
-	par.Chunks(n, par.Workers(n*d*len(ps)), func(_, lo, hi int) {
-		res := exact.NewRowResidues(ps)
-		for i := lo; i < hi; i++ {
-			if rc.stop.Stopped() {
-				return // polled below
-			}
-			res.Row(rc.p.X[i], xs, i*d)
-			res.Row(rc.y[i][:k], ys, i*k)
-			if rc.r != nil {
-				res.Row(rc.r[i][:k], rs, i*k)
-			}
-		}
-	})
-	rc.poll()
-	res := exact.NewRowResidues(ps)
-	ws, as := make([][]uint64, len(ps)), make([][]uint64, len(ps))
-	for t, im := range ims {
-		ws[t], as[t] = im.w, im.a
-	}
-	for j, nr := range rc.p.Neurons {
-		res.Row(nr.W, ws, j*d)
-		res.Row(nr.A, as, j*k)
-	}
-	rho := make([][]uint64, len(ps))
-	for t := range rho {
-		rho[t] = make([]uint64, 2)
-	}
-	res.Row(exact.Vec{rc.p.Act.Pos, rc.p.Act.Neg}, rho, 0)
-	for t, im := range ims {
-		im.sp, im.sn = rho[t][0], rho[t][1]
-		if rc.r != nil {
-			rc.products(im)
-		}
-	}
-	return ims
-}
-
-// products fills im.rx (r_il x_ic) and im.tot (their sums over i) from the
-// residues of the residuals.
-func (rc *rechecker) products(im *primeImage) {
-	n, d, k, md := rc.n, rc.d, rc.k, im.mod
-	im.rx = make([]uint64, n*k*d)
-	im.tot = make([]uint64, k*d)
-	for i := 0; i < n; i++ {
-		x := im.x[i*d : (i+1)*d]
-		for l := 0; l < k; l++ {
-			rl := im.r[i*k+l]
-			if rl == 0 {
-				continue
-			}
-			rx, tot := im.rx[(i*k+l)*d:(i*k+l+1)*d], im.tot[l*d:(l+1)*d]
-			for c, xc := range x {
-				v := md.MulMod(rl, xc)
-				rx[c] = v
-				tot[c] += v
-			}
-		}
-	}
-	for q := range im.tot {
-		im.tot[q] = md.Reduce(im.tot[q])
-	}
-}
-
-// residuals computes r_i = f_θ(x_i) − y_i exactly: modulo each of the first
-// K primes, f_θ(x_i) − b = (ρ₊ Σ_{j∈P_i} a_j w_jᵀ + ρ₋ Σ_{j∈N_i} a_j w_jᵀ)·x_i
-// (the output bias b taken into the targets, rc.y = y − b), and the integer
-// D_E·r_il, whose magnitude is below half the primes' product, is
-// reconstructed from its residues by Chinese remaindering.
-func (rc *rechecker) residuals(K int, dE *big.Int) {
-	n, d, k, m := rc.n, rc.d, rc.k, rc.m
-	rc.ensurePrimes(K)
-	// The neurons in chunks of g: bit b of selP[i·nc + c] says that
-	// neuron c·g + b is active on x_i (selN: negative side), so that the
-	// sums Σ_{j∈P_i} a_j w_jᵀ take one row addition per chunk
-	// (exact.AddSelectedSums), not one per neuron.
-	const g = 8
-	kd := k * d
-	nc := (m + g - 1) / g
-	neg := rc.p.Act.Neg.Sign() != 0
-	selP := make([]uint8, n*nc)
-	var selN []uint8
-	if neg {
-		selN = make([]uint8, n*nc)
-	}
-	for j, sg := range rc.sign {
-		c, bit := j/g, uint8(1)<<(j%g)
-		for i, s := range sg {
-			switch {
-			case s == 1:
-				selP[i*nc+c] |= bit
-			case s == -1 && neg:
-				selN[i*nc+c] |= bit
-			}
-		}
-	}
-	// Samples in blocks of B: the sums of a block fit in cache, and the
-	// 2^g-row tables are formed once per block and chunk.
-	B := min(max(1<<18/max(kd, 1), 256), 4096, n)
-	par.Chunks(K, par.Workers(n*m*d*K), func(_, lo, hi int) {
-		vp := make([]uint64, B*kd)
-		var vn []uint64
-		if neg {
-			vn = make([]uint64, B*kd)
-		}
-		table := make([]uint64, (1<<g)*kd)
-		for t := lo; t < hi; t++ {
-			im := rc.images[t]
-			p, md := im.p, im.mod
-			aw := make([]uint64, m*kd)
-			for j := 0; j < m; j++ {
-				for l := 0; l < k; l++ {
-					a := im.a[j*k+l]
-					for c := 0; c < d; c++ {
-						aw[(j*k+l)*d+c] = md.MulMod(a, im.w[j*d+c])
-					}
-				}
-			}
-			im.r = make([]uint64, n*k)
-			for b0 := 0; b0 < n; b0 += B {
-				if rc.stop.Stopped() {
-					return // polled below
-				}
-				b1 := min(n, b0+B)
-				clear(vp)
-				exact.AddSelectedSums(vp, kd, b1-b0, aw, kd, m, kd, selP[b0*nc:b1*nc], g, 1, table)
-				if neg {
-					clear(vn)
-					exact.AddSelectedSums(vn, kd, b1-b0, aw, kd, m, kd, selN[b0*nc:b1*nc], g, 1, table)
-				}
-				for i := b0; i < b1; i++ {
-					for l := 0; l < k; l++ {
-						var fp, fn uint64
-						row := ((i-b0)*k + l) * d
-						x := im.x[i*d : (i+1)*d]
-						for c, xc := range x {
-							fp = md.Reduce(fp + md.MulMod(md.Reduce(vp[row+c]), xc))
-						}
-						if neg {
-							for c, xc := range x {
-								fn = md.Reduce(fn + md.MulMod(md.Reduce(vn[row+c]), xc))
-							}
-						}
-						f := md.Reduce(md.MulMod(im.sp, fp) + md.MulMod(im.sn, fn))
-						im.r[i*k+l] = md.Reduce(f + p - im.y[i*k+l])
-					}
-				}
-			}
-			rc.products(im)
-		}
-	})
-	rc.poll()
-	ps := make([]uint64, K)
-	scale := make([]uint64, K)
-	for t, im := range rc.images[:K] {
-		ps[t] = im.p
-		scale[t] = exact.ModNat(dE, im.p)
-	}
-	crt := exact.NewCRT(ps)
-	rc.r = make([]exact.Vec, n)
-	res := make([]uint64, K)
-	var N big.Int
-	for i := range rc.r {
-		rc.r[i] = make(exact.Vec, k)
-		for l := 0; l < k; l++ {
-			for t, im := range rc.images[:K] {
-				res[t] = im.r[i*k+l] * scale[t] % im.p
-			}
-			rc.r[i][l] = new(big.Rat).SetFrac(crt.Int(&N, res), dE)
-		}
-		rc.tick()
-	}
-}
-
-// masked returns Σ_{i∈P_j} r_i x_iᵀ and Σ_{i∈Z_j} r_i x_iᵀ modulo im.p
-// (k·d entries each, reduced).
-func (rc *rechecker) masked(im *primeImage, j int) (pos, zero []uint64) {
-	im.mu.Lock()
-	s, ok := im.sums[j]
-	im.mu.Unlock()
-	if ok {
-		return s[0], s[1]
-	}
-	kd := rc.k * rc.d
-	pos, zero = make([]uint64, kd), make([]uint64, kd)
-	for i, sg := range rc.sign[j] {
-		var dst []uint64
-		switch {
-		case rc.zeroX[i]:
-			continue
-		case sg == 1:
-			dst = pos
-		case sg == 0:
-			dst = zero
-		default:
-			continue
-		}
-		for q, v := range im.rx[i*kd : (i+1)*kd] {
-			dst[q] += v
-		}
-	}
-	for q := range pos {
-		pos[q] = im.mod.Reduce(pos[q])
-		zero[q] = im.mod.Reduce(zero[q])
-	}
-	im.mu.Lock()
-	im.sums[j] = [2][]uint64{pos, zero}
-	im.mu.Unlock()
-	return pos, zero
-}
-
-// combo returns c₊S⁺ + c₋S⁻ + c₀S⁰ modulo im.p (k·d entries), with
-// S⁻ = total − S⁺ − S⁰.
-func (rc *rechecker) combo(im *primeImage, j int, cp, cn, cz uint64) []uint64 {
-	pos, zero := rc.masked(im, j)
-	p := im.p
-	out := make([]uint64, len(pos))
-	for q := range out {
-		neg := (im.tot[q] + 2*p - pos[q] - zero[q]) % p
-		out[q] = (cp*pos[q] + cn*neg%p + cz*zero[q]) % p
-	}
-	return out
-}
-
-// s1Holds decides G_j = 0, i.e. (ρ₊S⁺_j + ρ₋S⁻_j)·w_j = 0 modulo enough
-// primes.
+// s1Holds decides G_j = 0, i.e. (ρ₊S⁺_j + ρ₋S⁻_j)·w_j = 0: with the
+// masked sums' integers (D = D_R·D_X) and W̄_j = D_W·w_j, for each output l
+// S₊·(Σ_c D S⁺_lc W̄_jc) + S₋·(Σ_c D S⁻_lc W̄_jc) = 0, the inner sums in
+// fixed-width words.
 func (rc *rechecker) s1Holds(j int) bool {
-	D := new(big.Int).Mul(rc.dR, rc.dRho)
-	D.Mul(D, rc.dW)
-	D.Mul(D, rc.dX)
-	B := D.BitLen() + rc.mbR + rc.mbRho + rc.mbW + rc.mbX + bitlen(rc.n*rc.d)
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	d, k := rc.d, rc.k
-	for _, im := range rc.images[:K] {
-		g := rc.combo(im, j, im.sp, im.sn, 0)
-		for l := 0; l < k; l++ {
-			var s uint64
-			for c := 0; c < d; c++ {
-				s = (s + g[l*d+c]*im.w[j*d+c]) % im.p
+	ns := rc.sums()
+	sp, sn := rc.rhoInts()
+	d, k, w := rc.d, rc.k, ns.w
+	kd := k * d
+	W := rc.wbar
+	aW := exact.WordsFor(rc.rbar.bits + rc.xbar.bits + bitlen(rc.n) + 1 + W.bits + bitlen(d))
+	accP, accN := make([]uint64, aW), make([]uint64, aW)
+	neg := make([]uint64, w)
+	var a, b big.Int
+	for l := 0; l < k; l++ {
+		clear(accP)
+		clear(accN)
+		for c := 0; c < d; c++ {
+			q := l*d + c
+			pos := ns.pos[(j*kd+q)*w : (j*kd+q+1)*w]
+			wc := W.entry(j, c)
+			exact.MulAddWords(accP, pos, wc)
+			if sn.Sign() != 0 {
+				// S⁻ = S − S⁺ − S⁰ (wrapping; the true value fits).
+				copy(neg, ns.tot[q*w:(q+1)*w])
+				exact.SubWords(neg, pos, w)
+				if z := ns.zero[j]; z != nil {
+					exact.SubWords(neg, z[q*w:(q+1)*w], w)
+				}
+				exact.MulAddWords(accN, neg, wc)
 			}
-			if s != 0 {
-				return false
-			}
+		}
+		a.Mul(exact.WordsInt(&a, accP), sp)
+		if sn.Sign() != 0 {
+			a.Add(&a, b.Mul(exact.WordsInt(&b, accN), sn))
+		}
+		if a.Sign() != 0 {
+			return false
 		}
 	}
 	return true
@@ -464,232 +172,99 @@ func intVec(v exact.Vec) ([]*big.Int, *big.Int) {
 	return num, den
 }
 
-func maxBitLen(xs []*big.Int) int {
-	b := 0
-	for _, x := range xs {
-		b = max(b, x.BitLen())
-	}
-	return b
+// sumsDen returns D_ρ·D_R·D_X, the denominator of combo's integers with
+// the coefficients S± = D_ρ·ρ±.
+func (rc *rechecker) sumsDen() *big.Int {
+	D := new(big.Int).Mul(rc.dRho, rc.dR)
+	return D.Mul(D, rc.dX)
 }
 
 // vEquals decides v_j = −w for the (S2) vector
 // v_j = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l and an exact rational w:
-// Wd·v + Wn = 0 with w = Wn/Wd, modulo enough primes.
+// with M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j) in integers,
+// Σ_l a_jl M_lc = −w_c·D_ρD_RD_X for every c.
 func (rc *rechecker) vEquals(j int, w exact.Vec) bool {
-	wn, wd := intVec(w)
-	Dv := new(big.Int).Mul(rc.dA, rc.dRho)
-	Dv.Mul(Dv, rc.dR)
-	Dv.Mul(Dv, rc.dX)
-	bv := rc.mbA + rc.mbRho + rc.mbR + rc.mbX + bitlen(rc.n*rc.k)
-	B := max(Dv.BitLen()+wd.BitLen()+bv, Dv.BitLen()+maxBitLen(wn)) + 1
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	d, k := rc.d, rc.k
-	for _, im := range rc.images[:K] {
-		p := im.p
-		m := rc.combo(im, j, im.sp, im.sn, im.sn)
-		wdm := exact.ModInt(wd, p)
-		for c := 0; c < d; c++ {
-			var v uint64
-			for l := 0; l < k; l++ {
-				v = (v + im.a[j*k+l]*m[l*d+c]) % p
-			}
-			if (wdm*v+exact.ModInt(wn[c], p))%p != 0 {
-				return false
-			}
+	sp, sn := rc.rhoInts()
+	M := rc.combo(j, sp, sn, sn)
+	D := new(big.Rat).SetInt(rc.sumsDen())
+	a := rc.p.Neurons[j].A
+	var v, t, mc big.Rat
+	for c := 0; c < rc.d; c++ {
+		v.SetInt64(0)
+		for l := 0; l < rc.k; l++ {
+			v.Add(&v, t.Mul(a[l], mc.SetInt(&M[l*rc.d+c])))
+		}
+		if v.Add(&v, t.Mul(w[c], D)).Sign() != 0 {
+			return false
 		}
 	}
 	return true
 }
 
-// e1Vanishes decides (E1): ρ₊S⁺_j + ρ₋S⁻_j + ((ρ₊+ρ₋)/2)S⁰_j = 0.
+// e1Vanishes decides (E1): ρ₊S⁺_j + ρ₋S⁻_j + ((ρ₊+ρ₋)/2)S⁰_j = 0, i.e.
+// 2S₊·DS⁺ + 2S₋·DS⁻ + (S₊+S₋)·DS⁰ = 0 in integers.
 func (rc *rechecker) e1Vanishes(j int) bool {
-	D := new(big.Int).Mul(rc.dR, rc.dRho)
-	D.Mul(D, rc.dX)
-	D.Lsh(D, 1)
-	B := D.BitLen() + rc.mbR + rc.mbRho + rc.mbX + bitlen(rc.n) + 1
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	for _, im := range rc.images[:K] {
-		mid := (im.sp + im.sn) % im.p * im.half % im.p
-		for _, v := range rc.combo(im, j, im.sp, im.sn, mid) {
-			if v != 0 {
-				return false
-			}
+	sp, sn := rc.rhoInts()
+	mid := new(big.Int).Add(sp, sn)
+	sp.Lsh(sp, 1)
+	sn.Lsh(sn, 1)
+	for _, v := range rc.combo(j, sp, sn, mid) {
+		if v.Sign() != 0 {
+			return false
 		}
 	}
 	return true
 }
 
-// responseEquals decides Q_j(u) = q exactly: with u = Un/Ud and q = Qn/Qd,
-// Qd·Q_j(Un) − Ud·Qn = 0 (Q_j is positively homogeneous), where
-// Q_j(Un) = (ρ₊S⁺_j + ρ₋S⁻_j)·Un + Σ_{i∈Z_j} r_i ρ(x_i·Un).
+// responseEquals decides Q_j(u) = q exactly, where
+// Q_j(u) = (ρ₊S⁺_j + ρ₋S⁻_j)·u + Σ_{i∈Z_j} r_i ρ(x_i·u): with
+// M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j) + Σ_{i∈Z_j, x_i·u ≠ 0} S_{sign}·R̄_i X̄_iᵀ
+// in integers, u = Un/Ud and q = Qn/Qd, Qd·(M·Un)_l = Qn_l·Ud·D_ρD_RD_X.
 func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 	un, ud := intVec(u)
 	qn, qd := intVec(q)
 	d, k := rc.d, rc.k
-	// Boundary samples split by the exact sign of x_i·u.
+	sp, sn := rc.rhoInts()
+	M := rc.combo(j, sp, sn, nil)
+	// Add the boundary samples with the slope of x_i·u's side.
 	uf := exact.ToFloatVec(u)
-	var zs []int
-	var zsign []int8
+	var r, x, t big.Int
 	for i, sg := range rc.sign[j] {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		t, ok := exact.DotSign(exact.ToFloatVec(rc.p.X[i]), uf)
+		s, ok := exact.DotSign(exact.ToFloatVec(rc.p.X[i]), uf)
 		if !ok {
-			t = rc.p.X[i].Dot(u).Sign()
+			s = rc.p.X[i].Dot(u).Sign()
 		}
-		if t != 0 {
-			zs = append(zs, i)
-			zsign = append(zsign, int8(t))
+		sl := sp
+		switch {
+		case s == 0:
+			continue
+		case s < 0:
+			sl = sn
+		}
+		for l := 0; l < k; l++ {
+			rc.rbar.m.Get(i, l, &r)
+			r.Mul(&r, sl)
+			for c := 0; c < d; c++ {
+				M[l*d+c].Add(&M[l*d+c], t.Mul(&r, rc.xbar.m.Get(i, c, &x)))
+			}
 		}
 	}
-	DQ := new(big.Int).Mul(rc.dR, rc.dRho)
-	DQ.Mul(DQ, rc.dX)
-	bq := rc.mbR + rc.mbRho + rc.mbX + maxBitLen(un) + bitlen(rc.n*d)
-	B := max(DQ.BitLen()+qd.BitLen()+bq, DQ.BitLen()+ud.BitLen()+maxBitLen(qn)) + 1
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	for _, im := range rc.images[:K] {
-		p := im.p
-		m := rc.combo(im, j, im.sp, im.sn, 0)
-		// Add the boundary samples with the slope of x_i·u's side.
-		for z, i := range zs {
-			sl := im.sp
-			if zsign[z] < 0 {
-				sl = im.sn
-			}
-			for q := 0; q < k*d; q++ {
-				m[q] = (m[q] + sl*im.rx[i*k*d+q]) % p
-			}
+	rhs := new(big.Int).Mul(ud, rc.sumsDen())
+	var s big.Int
+	for l := 0; l < k; l++ {
+		s.SetInt64(0)
+		for c := 0; c < d; c++ {
+			s.Add(&s, t.Mul(&M[l*d+c], un[c]))
 		}
-		um := make([]uint64, d)
-		for c := range um {
-			um[c] = exact.ModInt(un[c], p)
-		}
-		qdm, udm := exact.ModInt(qd, p), exact.ModInt(ud, p)
-		for l := 0; l < k; l++ {
-			var s uint64
-			for c := 0; c < d; c++ {
-				s = (s + m[l*d+c]*um[c]) % p
-			}
-			if (qdm*s+p-udm*exact.ModInt(qn[l], p)%p)%p != 0 {
-				return false
-			}
+		s.Mul(&s, qd)
+		if s.Cmp(t.Mul(qn[l], rhs)) != 0 {
+			return false
 		}
 	}
 	return true
-}
-
-// prepareNeurons computes every neuron's masked sums for the first K
-// primes in parallel. For many neurons, Σ_{i∈P_j} r_i x_iᵀ of all neurons
-// at once: the samples in chunks of g, each chunk's 2^g subset sums formed
-// once and one of them added per neuron (exact.AddSelectedSums), instead of
-// one row addition per neuron and active sample.
-func (rc *rechecker) prepareNeurons(K int) {
-	rc.ensurePrimes(K)
-	n, m, kd := rc.n, rc.m, rc.k*rc.d
-	g := 0
-	switch {
-	case m >= 512:
-		g = 8
-	case m >= 64:
-		g = 4
-	}
-	if g > 0 {
-		nc := (n + g - 1) / g
-		sel := make([]uint8, m*nc)
-		zeros := make([][]int, m)
-		for j, sg := range rc.sign {
-			row := sel[j*nc : (j+1)*nc]
-			for i, s := range sg {
-				switch {
-				case rc.zeroX[i]:
-				case s == 1:
-					row[i/g] |= 1 << (i % g)
-				case s == 0:
-					zeros[j] = append(zeros[j], i)
-				}
-			}
-		}
-		W := par.Workers(n * m * kd * K)
-		par.Dynamic(K*W, W, func(u int) {
-			if rc.stop.Stopped() {
-				return // polled by the caller's next step
-			}
-			im := rc.images[u/W]
-			lo, hi := (u%W)*m/W, (u%W+1)*m/W
-			pos := make([]uint64, (hi-lo)*kd)
-			table := make([]uint64, (1<<g)*kd)
-			exact.AddSelectedSums(pos, kd, hi-lo, im.rx, kd, n, kd, sel[lo*nc:hi*nc], g, 1, table)
-			for j := lo; j < hi; j++ {
-				ps, zero := pos[(j-lo)*kd:(j-lo+1)*kd:(j-lo+1)*kd], make([]uint64, kd)
-				for _, i := range zeros[j] {
-					for q, v := range im.rx[i*kd : (i+1)*kd] {
-						zero[q] += v
-					}
-				}
-				for q := range ps {
-					ps[q] = im.mod.Reduce(ps[q])
-					zero[q] = im.mod.Reduce(zero[q])
-				}
-				im.mu.Lock()
-				im.sums[j] = [2][]uint64{ps, zero}
-				im.mu.Unlock()
-			}
-		})
-		rc.poll()
-		return
-	}
-	// Few neurons: one pass over each image's rows r_i x_iᵀ adds row i to
-	// the sums of every neuron it belongs to (the rows are read once, not
-	// once per neuron; the m sums stay in cache).
-	par.Dynamic(K, par.Workers(n*m*kd*K), func(t int) {
-		im := rc.images[t]
-		pos, zero := make([]uint64, m*kd), make([]uint64, m*kd)
-		for i := 0; i < n; i++ {
-			if rc.zeroX[i] {
-				continue
-			}
-			if i&1023 == 0 && rc.stop.Stopped() {
-				return // polled by the caller's next step
-			}
-			row := im.rx[i*kd : (i+1)*kd : (i+1)*kd]
-			for j, sg := range rc.sign {
-				var dst []uint64
-				switch sg[i] {
-				case 1:
-					dst = pos[j*kd : (j+1)*kd : (j+1)*kd]
-				case 0:
-					dst = zero[j*kd : (j+1)*kd : (j+1)*kd]
-				default:
-					continue
-				}
-				for q, v := range row {
-					dst[q] += v
-				}
-			}
-		}
-		for q := range pos {
-			pos[q] = im.mod.Reduce(pos[q])
-			zero[q] = im.mod.Reduce(zero[q])
-		}
-		im.mu.Lock()
-		for j := 0; j < m; j++ {
-			im.sums[j] = [2][]uint64{pos[j*kd : (j+1)*kd : (j+1)*kd], zero[j*kd : (j+1)*kd : (j+1)*kd]}
-		}
-		im.mu.Unlock()
-	})
-	rc.poll()
-}
-
-// s1Bits returns the bound on the integer behind n·G_j used by s1Holds.
-func (rc *rechecker) s1Primes() int {
-	D := new(big.Int).Mul(rc.dR, rc.dRho)
-	D.Mul(D, rc.dW)
-	D.Mul(D, rc.dX)
-	return exact.PrimesFor(D.BitLen() + rc.mbR + rc.mbRho + rc.mbW + rc.mbX + bitlen(rc.n*rc.d))
 }
 
 // s2Proof checks the (S2) proof of neuron j (a_j ≠ 0): Z⁺ and Z⁻ as
@@ -697,8 +272,8 @@ func (rc *rechecker) s1Primes() int {
 // v + Σ_T κc_i x_i + Σ_{Z⁺} λ_i κc_i x_i = Σ_T μ_i x_i − Σ_{Z⁻∖T} μ_i x_i
 // with λ ∈ [0, 1], μ ≥ 0 and the interior point on the right sides. The
 // cells' vectors w = Σ_T κc_i x_i + Σ λ_i κc_i x_i − (Σ_T μ_i x_i − Σ_{Z⁻∖T} μ_i x_i)
-// are evaluated exactly and must all equal −v, which is tested once by
-// residues. Then the cells must be all the cells of the Z⁻ arrangement
+// are evaluated exactly and must all equal −v, which is tested once from
+// the masked sums (vEquals). Then the cells must be all the cells of the Z⁻ arrangement
 // (checkCover).
 func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	p := rc.p
@@ -1210,8 +785,7 @@ func sameDirection(a, b network.Direction) bool {
 }
 
 // faceBase returns ρ₊S⁺_j + ρ₋S⁻_j (k×d, the samples off neuron j's
-// hyperplane) exactly: D·(ρ₊S⁺_j + ρ₋S⁻_j) with D = D_R D_ρ D_X is an
-// integer matrix, reconstructed from its residues.
+// hyperplane) exactly, from the masked sums' integers over D_ρD_RD_X.
 func (rc *rechecker) faceBase(j int) exact.Mat {
 	if M, ok := rc.bases[j]; ok {
 		return M
@@ -1219,32 +793,13 @@ func (rc *rechecker) faceBase(j int) exact.Mat {
 	if rc.bases == nil {
 		rc.bases = map[int]exact.Mat{}
 	}
-	D := new(big.Int).Mul(rc.dR, rc.dRho)
-	D.Mul(D, rc.dX)
-	B := D.BitLen() + rc.mbR + rc.mbRho + rc.mbX + bitlen(rc.n) + 2
-	K := exact.PrimesFor(B)
-	rc.ensurePrimes(K)
-	ps := make([]uint64, K)
-	vals := make([][]uint64, K)
-	for t, im := range rc.images[:K] {
-		ps[t] = im.p
-		v := rc.combo(im, j, im.sp, im.sn, 0)
-		dm := exact.ModNat(D, im.p)
-		for q := range v {
-			v[q] = v[q] * dm % im.p
-		}
-		vals[t] = v
-	}
-	crt := exact.NewCRT(ps)
+	sp, sn := rc.rhoInts()
+	v := rc.combo(j, sp, sn, nil)
+	D := rc.sumsDen()
 	M := exact.NewMat(rc.k, rc.d)
-	res := make([]uint64, K)
-	var N big.Int
 	for l := range M {
 		for c := range M[l] {
-			for t := range vals {
-				res[t] = vals[t][l*rc.d+c]
-			}
-			M[l][c].SetFrac(crt.Int(&N, res), D)
+			M[l][c].SetFrac(&v[l*rc.d+c], D)
 		}
 	}
 	rc.bases[j] = M

@@ -3,7 +3,6 @@ package recheck
 import (
 	"math/big"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/relucert/relucert/exact"
@@ -216,56 +215,82 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 	}
 }
 
-// TestPrepareNeuronsBlocked: the masked sums Σ_{i∈P_j} r_i x_iᵀ and
-// Σ_{i∈Z_j} r_i x_iᵀ that prepareNeurons forms for all neurons at once by
-// subset sums over chunks of samples (m ≥ 64: chunks of 4, m ≥ 512: of 8)
-// or, for fewer neurons, in one pass over the samples for all neurons,
-// equal the per-neuron sums of masked, for every neuron and prime, on
+// TestNeuronSums checks the masked sums that sums forms for all neurons at
+// once — subset sums over chunks of g samples (g from the width m) in
+// blocks split between the cores — against Σ_{i∈P_j} r_i x_iᵀ,
+// Σ_{i∈Z_j} r_i x_iᵀ and Σ_i r_i x_iᵀ evaluated in big.Rat from the
+// definition (residuals of package networktest, signs of w_j·x_i), on
 // float-derived points with a zero input and boundary samples (x = e_1 and
-// neurons with w_j1 = 0); and (S1) agrees with G_j by definition.
-func TestPrepareNeuronsBlocked(t *testing.T) {
+// neurons with w_j1 = 0), n large enough for several blocks; and (S1)
+// agrees with G_j by definition.
+func TestNeuronSums(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, m := range []int{1, 5, 16, 64, 70, 512, 530} {
-		p := nt.FloatPoint(rng, 37, 3, m, 2)
+		n := 37
+		if m == 16 {
+			n = 3000
+		}
+		p := nt.FloatPoint(rng, n, 3, m, 2)
 		p.X[0] = exact.NewVec(3)
 		p.X[1] = exact.NewVec(3)
 		p.X[1][0].SetInt64(3)
 		for j := 0; j < m; j += 2 {
 			p.Neurons[j].W[0].SetInt64(0)
 		}
-		blocked, err := newRechecker(p, nil)
+		rc, err := newRechecker(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		K := blocked.s1Primes()
-		blocked.prepareNeurons(K)
-		lazy, err := newRechecker(p, nil)
-		if err != nil {
-			t.Fatal(err)
+		ns := rc.sums()
+		r := nt.Residuals(p)
+		D := new(big.Rat).SetInt(new(big.Int).Mul(rc.dR, rc.dX))
+		kd := p.K() * p.D()
+		got := func(w []uint64, q int) *big.Rat {
+			if w == nil {
+				return new(big.Rat)
+			}
+			v := new(big.Rat).SetInt(exact.WordsInt(new(big.Int), w[q*ns.w:(q+1)*ns.w]))
+			return v.Quo(v, D)
 		}
-		lazy.ensurePrimes(K)
+		want := func(keep func(i int) bool) exact.Vec {
+			s := exact.NewVec(kd)
+			for i, x := range p.X {
+				if !keep(i) {
+					continue
+				}
+				for l := 0; l < p.K(); l++ {
+					for c := 0; c < p.D(); c++ {
+						s[l*p.D()+c].Add(s[l*p.D()+c], new(big.Rat).Mul(r[i][l], x[c]))
+					}
+				}
+			}
+			return s
+		}
+		tot := want(func(int) bool { return true })
 		zeros := 0
-		for t0, im := range blocked.images[:K] {
-			for j := 0; j < m; j++ {
-				got, ok := im.sums[j]
-				if !ok {
-					t.Fatalf("m = %d: no sums for neuron %d", m, j)
-				}
-				pos, zero := lazy.masked(lazy.images[t0], j)
-				if !slices.Equal(got[0], pos) || !slices.Equal(got[1], zero) {
-					t.Fatalf("m = %d, prime %d, neuron %d: blocked sums %v, per neuron %v", m, t0, j, got, [2][]uint64{pos, zero})
-				}
-				if slices.ContainsFunc(zero, func(v uint64) bool { return v != 0 }) {
-					zeros++
+		for q := range tot {
+			if got(ns.tot, q).Cmp(tot[q]) != 0 {
+				t.Fatalf("m = %d: total entry %d is %v, definition %v", m, q, got(ns.tot, q), tot[q])
+			}
+		}
+		for j, nr := range p.Neurons {
+			pos := want(func(i int) bool { return nr.W.Dot(p.X[i]).Sign() > 0 })
+			zero := want(func(i int) bool { return nr.W.Dot(p.X[i]).Sign() == 0 })
+			if !zero.IsZero() {
+				zeros++
+			}
+			for q := range pos {
+				if got(ns.pos[j*kd*ns.w:(j+1)*kd*ns.w], q).Cmp(pos[q]) != 0 || got(ns.zero[j], q).Cmp(zero[q]) != 0 {
+					t.Fatalf("m = %d, neuron %d, entry %d: sums %v and %v, definition %v and %v", m, j, q,
+						got(ns.pos[j*kd*ns.w:(j+1)*kd*ns.w], q), got(ns.zero[j], q), pos[q], zero[q])
 				}
 			}
 		}
 		if zeros == 0 {
 			t.Fatalf("m = %d: no boundary sums to compare", m)
 		}
-		r := nt.Residuals(p)
 		for j := 0; j < m; j += max(m/8, 1) {
-			if got, want := blocked.s1Holds(j), nt.G(p, r, j).IsZero(); got != want {
+			if got, want := rc.s1Holds(j), nt.G(p, r, j).IsZero(); got != want {
 				t.Fatalf("m = %d: s1Holds(%d) = %v, definition %v", m, j, got, want)
 			}
 		}

@@ -1,0 +1,431 @@
+package recheck
+
+import (
+	"math/big"
+	"math/bits"
+
+	"github.com/relucert/relucert/exact"
+	par "github.com/relucert/relucert/internal/parallel"
+)
+
+// This file is the exact data pass of Recheck: the data scaled to integers
+// by their common denominators and held in fixed-width words
+// (exact.IntMat), so that the residuals r_i = f_θ(x_i) − y_i and the
+// masked sums Σ_{i∈P_j} r_i x_iᵀ of every neuron are evaluated once, in
+// exact integer arithmetic whose word widths come from bounds on the
+// results (every sum wraps modulo 2^(64·W), and is exact because its true
+// value fits). It shares no code with the integer engine of Check (package
+// verify); both use the fixed-width primitives of package exact.
+
+// intImage is the integer image of a rational matrix v: entry (i, c) is
+// den·v_ic, with |den·v_ic| < 2^bits.
+type intImage struct {
+	m    *exact.IntMat
+	den  *big.Int
+	bits int
+}
+
+// entry returns the words of entry (i, c).
+func (im *intImage) entry(i, c int) []uint64 { return im.m.Entry(i, c) }
+
+// newIntImage returns the integer image of rows (each of length cols),
+// the rows split between the cores. An entry num/2^e with a one-word
+// numerator, when the common denominator is a power of two 2^E (float-
+// derived data), is written as num·2^(E−e) by a shift; any other entry
+// through big.Int.
+func newIntImage(rows []exact.Vec, cols int, stop exact.Stop) *intImage {
+	den, mb := exact.DenominatorBits(rows)
+	b := 0
+	if mb > -1<<20 {
+		b = max(den.BitLen()+mb, 0)
+	}
+	w := exact.WordsFor(b)
+	im := &intImage{m: exact.NewIntMat(len(rows), cols, w), den: den, bits: b}
+	E := -1
+	if den.TrailingZeroBits() == uint(den.BitLen()-1) {
+		E = den.BitLen() - 1
+	}
+	par.Chunks(len(rows), par.Workers(len(rows)*cols*4), func(_, lo, hi int) {
+		var z big.Int
+		for i := lo; i < hi; i++ {
+			if i&1023 == 0 && stop.Stopped() {
+				return // polled by the caller
+			}
+			row := im.m.Row(i)
+			for c, x := range rows[i][:cols] {
+				dst := row[c*w : (c+1)*w]
+				if E >= 0 && setDyadicWords(dst, x, E) {
+					continue
+				}
+				exact.SetWords(dst, exact.ScaleInt(&z, x, den))
+			}
+		}
+	})
+	return im
+}
+
+// setDyadicWords writes x·2^E into the zeroed words dst when x = num/2^e
+// with |num| < 2^64 and e ≤ E, and reports whether it did.
+func setDyadicWords(dst []uint64, x *big.Rat, E int) bool {
+	nw := x.Num().Bits()
+	if len(nw) > 1 {
+		return false
+	}
+	if len(nw) == 0 {
+		return true
+	}
+	e := 0
+	if !x.IsInt() {
+		dw := x.Denom().Bits()
+		if len(dw) != 1 || bits.OnesCount(uint(dw[0])) != 1 {
+			return false
+		}
+		e = bits.TrailingZeros(uint(dw[0]))
+	}
+	s := E - e
+	q, r := s/64, uint(s%64)
+	a := uint64(nw[0])
+	if s < 0 || q >= len(dst) || (r > 0 && a>>(64-r) != 0 && q+1 >= len(dst)) {
+		return false
+	}
+	dst[q] = a << r
+	if r > 0 && q+1 < len(dst) {
+		dst[q+1] = a >> (64 - r)
+	}
+	if x.Sign() < 0 {
+		exact.NegWords(dst)
+	}
+	return true
+}
+
+// wordsMod returns the integer stored in the words w modulo p, in [0, p).
+func wordsMod(w []uint64, p uint64) uint64 {
+	neg := len(w) > 0 && int64(w[len(w)-1]) < 0
+	var buf [8]uint64
+	mag := buf[:0]
+	if neg {
+		mag = append(mag, w...)
+		exact.NegWords(mag)
+	} else {
+		mag = w
+	}
+	var r uint64
+	for i := len(mag) - 1; i >= 0; i-- {
+		r = bits.Rem64(r, mag[i], p)
+	}
+	if neg && r != 0 {
+		r = p - r
+	}
+	return r
+}
+
+// chunkBits returns the number g ≤ 8 of source rows per chunk of
+// exact.AddSelectedSums that minimises its row additions per source row,
+// (2^g + T)/g for T destination rows.
+func chunkBits(T int) int {
+	best, g := 0.0, 1
+	for c := 1; c <= 8; c++ {
+		cost := float64(int(1)<<c+T) / float64(c)
+		if c == 1 || cost < best {
+			best, g = cost, c
+		}
+	}
+	return g
+}
+
+// residuals computes r_i = f_θ(x_i) − y_i exactly, with y the targets less
+// the output bias (rc.y): with the integer images Ā = D_A·A, W̄ = D_W·W,
+// X̄ = D_X·X, Ȳ = D_Y·Y and S± = D_ρ·ρ±, E = D_ρD_AD_WD_X,
+//
+//	E·(f_θ(x_i) − b) = S₊ (Σ_{j∈P_i} Ā_j W̄_jᵀ) X̄_i + S₋ (Σ_{j∈N_i} Ā_j W̄_jᵀ) X̄_i,
+//
+// the sums over the active (negative) neurons of each sample taken by
+// subset sums over chunks of neurons (exact.AddSelectedSums), so that
+// D_E·r_il = (E·f_il)·(D_E/E) − Ȳ_il·(D_E/D_Y), D_E = lcm(E, D_Y), is an
+// integer. Dividing out the greatest common divisor G of D_E and all of
+// them gives R̄ = D_R·r with D_R = D_E/G the least common denominator of
+// the residuals. It sets rc.r, rc.rbar, rc.dR and rc.loss.
+func (rc *rechecker) residuals() {
+	p := rc.p
+	n, d, k, m := rc.n, rc.d, rc.k, rc.m
+	kd := k * d
+	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
+	for j, nr := range p.Neurons {
+		ws[j], as[j] = nr.W, nr.A
+	}
+	A := newIntImage(as, k, rc.stop)
+	rc.wbar = newIntImage(ws, d, rc.stop)
+	W, X := rc.wbar, rc.xbar
+	Y := newIntImage(rc.y, k, rc.stop)
+	rc.poll()
+	sp, sn := rc.rhoInts()
+	neg := sn.Sign() != 0
+
+	// AW_j = Ā_j ⊗ W̄_j, and the sum of any set of them, in vW words.
+	vBits := A.bits + W.bits + bitlen(m)
+	vW := exact.WordsFor(vBits)
+	L := kd * vW
+	aw := make([]uint64, m*L)
+	for j := 0; j < m; j++ {
+		for l := 0; l < k; l++ {
+			for c := 0; c < d; c++ {
+				o := j*L + (l*d+c)*vW
+				exact.MulAddWords(aw[o:o+vW], A.entry(j, l), W.entry(j, c))
+			}
+		}
+	}
+	fW := exact.WordsFor(vBits + X.bits + bitlen(d))
+	E := new(big.Int).Mul(rc.dRho, A.den)
+	E.Mul(E, W.den)
+	E.Mul(E, X.den)
+	dE := lcmInt(E, Y.den)
+	cF, cY := new(big.Int).Quo(dE, E), new(big.Int).Quo(dE, Y.den)
+	N := make([]big.Int, n*k)
+
+	B := min(max(1<<15/max(L, 1), 64), 1024, n)
+	g := chunkBits(B)
+	nc := (m + g - 1) / g
+	nb := (n + B - 1) / B
+	par.Dynamic(nb, par.Workers(n*m*kd*vW/4), func(b int) {
+		if rc.stop.Stopped() {
+			return // polled below
+		}
+		i0, i1 := b*B, min((b+1)*B, n)
+		T := i1 - i0
+		selP := make([]uint8, T*nc)
+		var selN []uint8
+		if neg {
+			selN = make([]uint8, T*nc)
+		}
+		for j, sg := range rc.sign {
+			c, bit := j/g, uint8(1)<<(j%g)
+			for t, s := range sg[i0:i1] {
+				switch s {
+				case 1:
+					selP[t*nc+c] |= bit
+				case -1:
+					if neg {
+						selN[t*nc+c] |= bit
+					}
+				}
+			}
+		}
+		table := make([]uint64, (1<<g)*L)
+		vp := make([]uint64, T*L)
+		exact.AddSelectedSums(vp, L, T, aw, L, m, L, selP, g, vW, table)
+		var vn []uint64
+		if neg {
+			vn = make([]uint64, T*L)
+			exact.AddSelectedSums(vn, L, T, aw, L, m, L, selN, g, vW, table)
+		}
+		fp, fn := make([]uint64, fW), make([]uint64, fW)
+		var F, t1 big.Int
+		for t := 0; t < T; t++ {
+			i := i0 + t
+			for l := 0; l < k; l++ {
+				clear(fp)
+				clear(fn)
+				for c := 0; c < d; c++ {
+					xc := X.entry(i, c)
+					o := t*L + (l*d+c)*vW
+					exact.MulAddWords(fp, vp[o:o+vW], xc)
+					if neg {
+						exact.MulAddWords(fn, vn[o:o+vW], xc)
+					}
+				}
+				v := &N[i*k+l]
+				v.Mul(exact.WordsInt(&F, fp), sp)
+				if neg {
+					v.Add(v, t1.Mul(exact.WordsInt(&F, fn), sn))
+				}
+				v.Mul(v, cF)
+				v.Sub(v, t1.Mul(Y.m.Get(i, l, &F), cY))
+			}
+		}
+	})
+	rc.poll()
+
+	// G = gcd(D_E, N_il for all i, l): a shift when D_E is a power of two.
+	G := new(big.Int).Set(dE)
+	if tz := dE.TrailingZeroBits(); int(tz) == dE.BitLen()-1 {
+		for q := range N {
+			if N[q].Sign() != 0 {
+				tz = min(tz, N[q].TrailingZeroBits())
+			}
+		}
+		G.Lsh(big.NewInt(1), tz)
+	} else {
+		for q := range N {
+			if G.Cmp(big.NewInt(1)) == 0 {
+				break
+			}
+			if N[q].Sign() != 0 {
+				G.GCD(nil, nil, G, new(big.Int).Abs(&N[q]))
+			}
+		}
+	}
+	rc.dR = new(big.Int).Quo(dE, G)
+	shift := -1
+	if int(G.TrailingZeroBits()) == G.BitLen()-1 {
+		shift = G.BitLen() - 1
+	}
+	rb := 0
+	for q := range N {
+		if shift >= 0 {
+			N[q].Rsh(&N[q], uint(shift)) // exact: 2^shift divides N
+		} else {
+			N[q].Quo(&N[q], G)
+		}
+		rb = max(rb, N[q].BitLen())
+	}
+	rc.rbar = &intImage{m: exact.NewIntMat(n, k, exact.WordsFor(rb)), den: rc.dR, bits: rb}
+	rc.r = make([]exact.Vec, n)
+	sum := new(big.Int)
+	var sq big.Int
+	for i := range rc.r {
+		rc.r[i] = make(exact.Vec, k)
+		for l := range rc.r[i] {
+			v := &N[i*k+l]
+			rc.rbar.m.Set(i, l, v)
+			sum.Add(sum, sq.Mul(v, v))
+			rc.r[i][l] = new(big.Rat).SetFrac(v, rc.dR)
+		}
+		rc.tick()
+	}
+	// L = Σ |r_i|²/(2n) = Σ R̄²/(2n·D_R²).
+	den := new(big.Int).Mul(rc.dR, rc.dR)
+	den.Mul(den, big.NewInt(2*int64(n)))
+	rc.loss = new(big.Rat).SetFrac(sum, den)
+}
+
+// rhoInts returns S± = D_ρ·ρ±.
+func (rc *rechecker) rhoInts() (sp, sn *big.Int) {
+	return exact.ScaleInt(new(big.Int), rc.p.Act.Pos, rc.dRho), exact.ScaleInt(new(big.Int), rc.p.Act.Neg, rc.dRho)
+}
+
+// neuronSums holds, for every neuron j, Σ_{i∈P_j} R̄_i X̄_iᵀ and
+// Σ_{i∈Z_j} R̄_i X̄_iᵀ (k·d entries of w words each, row-major), and the
+// total Σ_i R̄_i X̄_iᵀ: with D = D_R·D_X they are D·S⁺_j, D·S⁰_j and D·S
+// for the sums S of r_i x_iᵀ (zero inputs contribute 0).
+type neuronSums struct {
+	w    int
+	pos  []uint64   // m·k·d entries
+	zero [][]uint64 // per neuron, nil when Z_j holds no nonzero input
+	tot  []uint64   // k·d entries
+}
+
+// sums computes the neuron sums (once): the samples in blocks, each
+// block's products R̄_i X̄_iᵀ formed once, the active sets of all neurons
+// summed over chunks of g samples by subset sums (exact.AddSelectedSums),
+// the boundary samples (w_j·x_i = 0) added one by one; the blocks split
+// between the cores, each with its own sums, added at the end.
+func (rc *rechecker) sums() *neuronSums {
+	if rc.ns != nil {
+		return rc.ns
+	}
+	n, k, d, m := rc.n, rc.k, rc.d, rc.m
+	kd := k * d
+	R, X := rc.rbar, rc.xbar
+	sW := exact.WordsFor(R.bits + X.bits + bitlen(n) + 1)
+	L := kd * sW
+	g := chunkBits(m)
+	B := max(g, min(1<<14/max(L, 1), 512)/g*g)
+	W := par.Workers(n * m * L / 4)
+	parts := make([]*neuronSums, W)
+	par.Chunks(n, W, func(w, lo, hi int) {
+		s := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
+		parts[w] = s
+		nc := (B + g - 1) / g
+		prod := make([]uint64, B*L)
+		sel := make([]uint8, m*nc)
+		table := make([]uint64, (1<<g)*L)
+		for i0 := lo; i0 < hi; i0 += B {
+			if rc.stop.Stopped() {
+				return // polled below
+			}
+			T := min(B, hi-i0)
+			clear(prod[:T*L])
+			for t := 0; t < T; t++ {
+				for l := 0; l < k; l++ {
+					rl := R.entry(i0+t, l)
+					if exact.WordsIsZero(rl) {
+						continue
+					}
+					for c := 0; c < d; c++ {
+						o := t*L + (l*d+c)*sW
+						exact.MulAddWords(prod[o:o+sW], rl, X.entry(i0+t, c))
+					}
+				}
+				exact.AddWords(s.tot, prod[t*L:(t+1)*L], sW)
+			}
+			tc := (T + g - 1) / g
+			for j, sg := range rc.sign {
+				row := sel[j*tc : (j+1)*tc]
+				clear(row)
+				for t, v := range sg[i0 : i0+T] {
+					switch v {
+					case 1:
+						row[t/g] |= 1 << (t % g)
+					case 0:
+						if s.zero[j] == nil {
+							s.zero[j] = make([]uint64, L)
+						}
+						exact.AddWords(s.zero[j], prod[t*L:(t+1)*L], sW)
+					}
+				}
+			}
+			exact.AddSelectedSums(s.pos, L, m, prod, L, T, L, sel[:m*tc], g, sW, table)
+		}
+	})
+	rc.poll()
+	ns := parts[0]
+	for _, s := range parts[1:] {
+		if s == nil {
+			continue
+		}
+		exact.AddWords(ns.pos, s.pos, sW)
+		exact.AddWords(ns.tot, s.tot, sW)
+		for j, z := range s.zero {
+			switch {
+			case z == nil:
+			case ns.zero[j] == nil:
+				ns.zero[j] = z
+			default:
+				exact.AddWords(ns.zero[j], z, sW)
+			}
+		}
+	}
+	rc.ns = ns
+	return ns
+}
+
+// combo returns D·(c₊S⁺_j + c₋S⁻_j + c₀S⁰_j) (k·d integers, row-major),
+// D = D_R·D_X, with S⁻_j = S − S⁺_j − S⁰_j; a nil coefficient is 0.
+func (rc *rechecker) combo(j int, cp, cn, cz *big.Int) []big.Int {
+	ns := rc.sums()
+	kd, w := rc.k*rc.d, ns.w
+	out := make([]big.Int, kd)
+	var sp, s0, t big.Int
+	zero := ns.zero[j]
+	for q := range out {
+		exact.WordsInt(&sp, ns.pos[(j*kd+q)*w:(j*kd+q+1)*w])
+		s0.SetInt64(0)
+		if zero != nil {
+			exact.WordsInt(&s0, zero[q*w:(q+1)*w])
+		}
+		o := &out[q]
+		if cp != nil {
+			o.Mul(&sp, cp)
+		}
+		if cn != nil && cn.Sign() != 0 {
+			exact.WordsInt(&t, ns.tot[q*w:(q+1)*w])
+			t.Sub(&t, &sp)
+			t.Sub(&t, &s0)
+			o.Add(o, t.Mul(&t, cn))
+		}
+		if cz != nil && cz.Sign() != 0 {
+			o.Add(o, t.Mul(&s0, cz))
+		}
+	}
+	return out
+}
