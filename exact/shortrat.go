@@ -71,11 +71,14 @@ func ShortRat(x *big.Rat) *big.Rat {
 	if x.Sign() == 0 {
 		return new(big.Rat)
 	}
-	if f, ok := x.Float32(); ok && !math.IsInf(float64(f), 0) {
+	// big.Rat's Float32 and Float64 call a result that underflowed to 0
+	// exact: below the normal range exactness is confirmed by converting
+	// back (exactFloat).
+	if f, ok := x.Float32(); ok && !math.IsInf(float64(f), 0) && (math.Abs(float64(f)) >= 0x1p-126 || ratOfFloat(float64(f)).Cmp(x) == 0) {
 		lo, hi, open := roundingInterval32(f)
 		return simplestIn(lo, hi, open)
 	}
-	if f, ok := x.Float64(); ok && !math.IsInf(f, 0) {
+	if f, ok := exactFloat(x); ok {
 		lo, hi, open := roundingInterval64(f)
 		return simplestIn(lo, hi, open)
 	}

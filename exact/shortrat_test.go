@@ -97,3 +97,15 @@ func TestSimplest(t *testing.T) {
 		}
 	}
 }
+
+// TestShortRatUnderflow: a rational below float32's and float64's range,
+// which big.Rat's Float32/Float64 round to 0 and call exact, is returned
+// unchanged, never as 0.
+func TestShortRatUnderflow(t *testing.T) {
+	for _, e := range []uint{1080, 1500} {
+		x := new(big.Rat).SetFrac(big.NewInt(3), new(big.Int).Lsh(big.NewInt(1), e))
+		if got := ShortRat(x); got.Cmp(x) != 0 {
+			t.Errorf("ShortRat(3·2^−%d) = %s, want the number itself", e, got.RatString())
+		}
+	}
+}

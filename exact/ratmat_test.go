@@ -1,0 +1,171 @@
+package exact
+
+import (
+	"bytes"
+	"fmt"
+	"encoding/gob"
+	"math"
+	"math/big"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestRatMatEntries: every kind of entry reads back as the rational it was
+// set to, is stored as a float64 exactly when it is one, and reading never
+// gives access to the storage.
+func TestRatMatEntries(t *testing.T) {
+	third := big.NewRat(1, 3)
+	huge := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 1100)) // beyond float64
+	tiny := new(big.Rat).SetFrac(big.NewInt(3), new(big.Int).Lsh(big.NewInt(1), 1074)) // 3·2^−1074, subnormal
+	wide := new(big.Rat).SetFrac(new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 60), big.NewInt(1)), big.NewInt(8)) // 61-bit numerator
+	for _, tc := range []struct {
+		x     *big.Rat
+		float bool
+	}{
+		{big.NewRat(0, 1), true},
+		{big.NewRat(-5, 4), true},
+		{big.NewRat(1, 1 << 40), true},
+		{tiny, true},
+		{third, false},
+		{huge, false},
+		{wide, false},
+		{new(big.Rat).Neg(wide), false},
+	} {
+		m := NewRatMat(2, 3)
+		m.Set(1, 2, tc.x)
+		if got := m.At(1, 2); got.Cmp(tc.x) != 0 {
+			t.Errorf("%s: At = %s", tc.x.RatString(), got.RatString())
+		}
+		if _, ok := m.Float(1, 2); ok != tc.float {
+			t.Errorf("%s: Float ok = %v, want %v", tc.x.RatString(), ok, tc.float)
+		}
+		if m.AllFloat() != tc.float {
+			t.Errorf("%s: AllFloat = %v, want %v", tc.x.RatString(), m.AllFloat(), tc.float)
+		}
+		if _, ok := m.Floats(1); ok != tc.float {
+			t.Errorf("%s: Floats(1) ok = %v, want %v", tc.x.RatString(), ok, tc.float)
+		}
+		if _, ok := m.Floats(0); !ok {
+			t.Errorf("%s: Floats(0) of a zero row refused", tc.x.RatString())
+		}
+		if m.IsZeroAt(1, 2) != (tc.x.Sign() == 0) {
+			t.Errorf("%s: IsZeroAt wrong", tc.x.RatString())
+		}
+		// The copies are copies.
+		m.At(1, 2).SetInt64(7)
+		m.Row(1)[2].SetInt64(7)
+		if m.At(1, 2).Cmp(tc.x) != 0 {
+			t.Errorf("%s: writing into a read entry changed the matrix", tc.x.RatString())
+		}
+		// Overwriting a side-table entry by a float releases it.
+		m.SetFloat(1, 2, 0.5)
+		if !m.AllFloat() || m.At(1, 2).Cmp(big.NewRat(1, 2)) != 0 {
+			t.Errorf("%s: SetFloat over it: AllFloat %v, At %s", tc.x.RatString(), m.AllFloat(), m.At(1, 2).RatString())
+		}
+	}
+}
+
+// randRatMat returns an r×c matrix of random entries of every kind, and
+// its rows as vectors.
+func randRatMat(rng *rand.Rand, r, c int) (*RatMat, []Vec) {
+	rows := make([]Vec, r)
+	for i := range rows {
+		rows[i] = NewVec(c)
+		for j := range rows[i] {
+			switch rng.IntN(4) {
+			case 0:
+			case 1:
+				rows[i][j].SetFloat64(math.Ldexp(rng.NormFloat64(), rng.IntN(200)-100))
+			case 2:
+				rows[i][j].SetFrac64(rng.Int64N(1000)-500, rng.Int64N(20)+1)
+			default:
+				rows[i][j].SetFrac(new(big.Int).Lsh(big.NewInt(rng.Int64N(1<<40)+1), 30), new(big.Int).Lsh(big.NewInt(1), uint(rng.IntN(2000))))
+			}
+		}
+	}
+	return RatMatOf(rows), rows
+}
+
+// TestRatMatAgainstRows: the matrix operations agree with the same
+// operations on the rows as vectors.
+func TestRatMatAgainstRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 200 {
+		r, c := rng.IntN(6), rng.IntN(5)
+		m, rows := randRatMat(rng, r, c)
+		if m.Rows() != r || (r > 0 && m.Cols() != c) {
+			t.Fatalf("trial %d: %d×%d, want %d×%d", trial, m.Rows(), m.Cols(), r, c)
+		}
+		for i, v := range rows {
+			if !m.Row(i).Equal(v) {
+				t.Fatalf("trial %d: row %d = %v, want %v", trial, i, m.Row(i), v)
+			}
+		}
+		if r == 0 {
+			continue
+		}
+		D, e := m.DenominatorBits()
+		wD, we := DenominatorBits(rows)
+		if D.Cmp(wD) != 0 || e != we {
+			t.Fatalf("trial %d: DenominatorBits = %v, %d; on the rows %v, %d", trial, D, e, wD, we)
+		}
+		q := m.Clone()
+		if !q.Equal(m) || !m.Equal(q) {
+			t.Fatalf("trial %d: clone differs", trial)
+		}
+		if c > 0 {
+			q.Set(0, 0, new(big.Rat).Add(q.At(0, 0), big.NewRat(1, 3)))
+			if q.Equal(m) || !m.Row(0).Equal(rows[0]) {
+				t.Fatalf("trial %d: the clone shares storage or Equal misses a change", trial)
+			}
+		}
+		lo := rng.IntN(r + 1)
+		hi := lo + rng.IntN(r-lo+1)
+		s := m.Slice(lo, hi)
+		for i := lo; i < hi; i++ {
+			if !s.Row(i - lo).Equal(rows[i]) {
+				t.Fatalf("trial %d: Slice(%d, %d) row %d differs", trial, lo, hi, i-lo)
+			}
+		}
+		idx := []int{rng.IntN(r), rng.IntN(r)}
+		for k, row := range m.Select(idx) {
+			if !row.Equal(rows[idx[k]]) {
+				t.Fatalf("trial %d: Select differs", trial)
+			}
+		}
+		var a *RatMat
+		for _, v := range rows {
+			a = a.AppendRow(v)
+		}
+		if !a.Equal(m) {
+			t.Fatalf("trial %d: AppendRow differs", trial)
+		}
+		var buf bytes.Buffer
+		if err := gob.NewEncoder(&buf).Encode(m); err != nil {
+			t.Fatal(err)
+		}
+		g := new(RatMat)
+		if err := gob.NewDecoder(&buf).Decode(g); err != nil {
+			t.Fatal(err)
+		}
+		if !g.Equal(m) {
+			t.Fatalf("trial %d: gob round trip differs", trial)
+		}
+	}
+}
+
+// ExampleRatMat: data from a float64 file cost 8 bytes per number; a
+// rational that is not a float64 is kept exactly beside them.
+func ExampleRatMat() {
+	m := RatMatOf([]Vec{{big.NewRat(1, 2), big.NewRat(-2, 1)}, {big.NewRat(1, 3), big.NewRat(3, 1)}})
+	_, all0 := m.Floats(0)
+	_, all1 := m.Floats(1)
+	fmt.Println(all0, all1, m.AllFloat())
+	fmt.Println(m.At(1, 0), m.Row(0))
+	x, ok := m.Float(1, 0)
+	fmt.Println(x, ok)
+	// Output:
+	// true false false
+	// 1/3 [1/2, -2]
+	// 0 false
+}
