@@ -121,13 +121,14 @@ func Canonical(p *network.Point) (*Form, error) {
 		return nil, err
 	}
 	f := &Form{OutputBias: p.HasOutputBias()}
-	for _, x := range p.X {
-		f.Outputs = append(f.Outputs, p.Output(x))
+	for i := range p.N() {
+		f.Outputs = append(f.Outputs, p.Output(p.X.Row(i)))
 	}
 	// the contribution of each pattern's group, sample by sample
 	contrib := map[Pattern][]exact.Vec{}
+	xs := p.X.Vecs()
 	for _, nr := range p.Neurons {
-		pat := PatternOf(p.Act, nr.W, p.X)
+		pat := PatternOf(p.Act, nr.W, xs)
 		c, ok := contrib[pat]
 		if !ok {
 			c = make([]exact.Vec, p.N())
@@ -136,7 +137,8 @@ func Canonical(p *network.Point) (*Form, error) {
 			}
 			contrib[pat] = c
 		}
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			c[i].AddScaled(p.Act.Apply(nr.W.Dot(x)), nr.A)
 		}
 	}

@@ -128,8 +128,8 @@ func copies(t *testing.T, p *network.Point, rng *rand.Rand) map[string]*network.
 		for try := 0; try < 200; try++ {
 			w := networktest.RandVec(rng, d, 6)
 			dead := true
-			for _, x := range p.X {
-				if !x.IsZero() && w.Dot(x).Sign() >= 0 {
+			for i := range p.N() {
+				if x := p.X.Row(i); !x.IsZero() && w.Dot(x).Sign() >= 0 {
 					dead = false
 					break
 				}
@@ -186,8 +186,8 @@ func TestCanonicalMergesWithinPattern(t *testing.T) {
 	// x ∈ {−1, 0, 1} with a bias coordinate; both neurons positive on every
 	// sample: (1, 2)·x = 1, 2, 3 and (1/2, 3)·x = 5/2, 3, 7/2.
 	base := &network.Point{Act: network.ReLU(),
-		X: []exact.Vec{vec("-1", "1"), vec("0", "1"), vec("1", "1")},
-		Y: []exact.Vec{vec("1"), vec("0"), vec("2")}}
+		X: exact.RatMatOf([]exact.Vec{vec("-1", "1"), vec("0", "1"), vec("1", "1")}),
+		Y: exact.RatMatOf([]exact.Vec{vec("1"), vec("0"), vec("2")})}
 	one := cloneWith(base, network.Neuron{W: vec("3", "10"), A: vec("1/2")})
 	two := cloneWith(base,
 		network.Neuron{W: vec("1", "2"), A: vec("1")},
@@ -217,13 +217,13 @@ func TestCanonicalKeepsApart(t *testing.T) {
 	X := []exact.Vec{vec("-1", "1"), vec("0", "1"), vec("1", "1")}
 	Y := []exact.Vec{vec("1"), vec("0"), vec("2")}
 	relu := func(nrs ...network.Neuron) *network.Point {
-		return &network.Point{Act: network.ReLU(), X: X, Y: Y, Neurons: nrs}
+		return &network.Point{Act: network.ReLU(), X: exact.RatMatOf(X), Y: exact.RatMatOf(Y), Neurons: nrs}
 	}
 	abs := func(nrs ...network.Neuron) *network.Point {
-		return &network.Point{Act: network.Abs(), X: X, Y: Y, Neurons: nrs}
+		return &network.Point{Act: network.Abs(), X: exact.RatMatOf(X), Y: exact.RatMatOf(Y), Neurons: nrs}
 	}
 	leaky := func(nrs ...network.Neuron) *network.Point {
-		return &network.Point{Act: network.Leaky(big.NewRat(1, 8)), X: X, Y: Y, Neurons: nrs}
+		return &network.Point{Act: network.Leaky(big.NewRat(1, 8)), X: exact.RatMatOf(X), Y: exact.RatMatOf(Y), Neurons: nrs}
 	}
 	withBias := func(p *network.Point, b string) *network.Point {
 		p.OutputBias = vec(b)
@@ -260,7 +260,7 @@ func TestCanonicalKeepsApart(t *testing.T) {
 	// a linear network: the pattern carries nothing; 2 neurons with opposite
 	// signs on some sample add up to one
 	lin := func(nrs ...network.Neuron) *network.Point {
-		return &network.Point{Act: network.Linear(), X: X, Y: Y, Neurons: nrs}
+		return &network.Point{Act: network.Linear(), X: exact.RatMatOf(X), Y: exact.RatMatOf(Y), Neurons: nrs}
 	}
 	if a, b := form(t, lin(nr("1", "0", "1"), nr("0", "1", "1"))), form(t, lin(nr("1", "1", "1"))); !a.Equal(b) {
 		t.Errorf("linear: forms differ: %q and %q", a.Key(), b.Key())

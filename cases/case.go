@@ -104,44 +104,9 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Point returns the case's parameter point as verify uses it: the inputs
 // with the constant 1 appended when Bias is set, the targets, the neurons
-// and the activation, all deep copies.
+// and the activation, all copies (the data in the compact form of
+// exact.RatMat: 8 bytes per number that is a float64).
 func (c *Case) Point() *verify.Point {
-	// The copies come from large blocks (a million samples are a few
-	// allocations per block, not several per number).
-	var rats ratSlab
-	var ptrs ptrSlab
-	return c.point(func(row []*big.Rat, extra int) exact.Vec {
-		v := ptrs.take(len(row) + extra)
-		for _, x := range row {
-			v = append(v, rats.next().Set(x))
-		}
-		if extra == 1 {
-			v = append(v, rats.next().SetInt64(1))
-		}
-		return v
-	})
-}
-
-// SharedPoint is Point for a reader that never modifies the point, such as
-// recheck.Recheck: its inputs and targets are the case's own numbers, not
-// copies (with Bias set, each input is a new row whose last entry is one
-// constant 1 shared by all rows), so that a large case is not held twice.
-// The neurons, the output bias and the activation are copies.
-func (c *Case) SharedPoint() *verify.Point {
-	var ptrs ptrSlab
-	one := big.NewRat(1, 1)
-	return c.point(func(row []*big.Rat, extra int) exact.Vec {
-		if extra == 0 {
-			return row
-		}
-		return append(append(ptrs.take(len(row)+1), row...), one)
-	})
-}
-
-// point builds the point of Point and SharedPoint; row gives the point's
-// row of a row of inputs (extra = 1: with the constant 1 appended) or
-// targets (extra = 0).
-func (c *Case) point(row func(r []*big.Rat, extra int) exact.Vec) *verify.Point {
 	p := &verify.Point{Act: verify.Activation{
 		Pos: ratCopy(c.Activation.Pos),
 		Neg: ratCopy(c.Activation.Neg),
@@ -150,14 +115,8 @@ func (c *Case) point(row func(r []*big.Rat, extra int) exact.Vec) *verify.Point 
 	if c.Bias {
 		extra = 1
 	}
-	p.X = make([]exact.Vec, 0, len(c.Inputs))
-	for _, r := range c.Inputs {
-		p.X = append(p.X, row(r, extra))
-	}
-	p.Y = make([]exact.Vec, 0, len(c.Targets))
-	for _, r := range c.Targets {
-		p.Y = append(p.Y, row(r, 0))
-	}
+	p.X = ratMat(c.Inputs, extra)
+	p.Y = ratMat(c.Targets, 0)
 	for _, nr := range c.Neurons {
 		p.Neurons = append(p.Neurons, nr.Clone())
 	}
@@ -165,6 +124,25 @@ func (c *Case) point(row func(r []*big.Rat, extra int) exact.Vec) *verify.Point 
 		p.OutputBias = exact.Vec(c.OutputBias).Clone()
 	}
 	return p
+}
+
+// ratMat returns the rows as a matrix, with extra columns of 1 appended
+// (extra is 0 or 1). The rows have one length (the parser checks it).
+func ratMat(rows [][]*big.Rat, extra int) *exact.RatMat {
+	c := 0
+	if len(rows) > 0 {
+		c = len(rows[0]) + extra
+	}
+	m := exact.NewRatMat(len(rows), c)
+	for i, r := range rows {
+		for q, x := range r {
+			m.Set(i, q, x)
+		}
+		if extra == 1 {
+			m.SetFloat(i, c-1, 1)
+		}
+	}
+	return m
 }
 
 func ratCopy(r *big.Rat) *big.Rat {
@@ -196,7 +174,8 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 		Bias: bias,
 	}
 	one := big.NewRat(1, 1)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		if hasNil(x) {
 			return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i), Err: errors.New("nil entry")}
 		}
@@ -210,7 +189,8 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 		}
 		c.Inputs = append(c.Inputs, row)
 	}
-	for i, y := range p.Y {
+	for i := range p.Y.Rows() {
+		y := p.Y.Row(i)
 		if hasNil(y) {
 			return nil, &Error{File: name, Field: fmt.Sprintf("targets[%d]", i), Err: errors.New("nil entry")}
 		}

@@ -22,7 +22,7 @@ func ExampleParse() {
 	}
 	p := c.Point()
 	fmt.Println(c.Name, c.Activation, "n =", p.N(), "d =", p.D(), "k =", p.K(), "m =", p.M())
-	fmt.Println("x_1 =", p.X[1], "x_2 =", p.X[2], "y_0 =", p.Y[0])
+	fmt.Println("x_1 =", p.X.Row(1), "x_2 =", p.X.Row(2), "y_0 =", p.Y.Row(0))
 	fmt.Println("expect", *c.Expect.Verdict)
 
 	_, err = cases.Parse("broken.json", []byte(`{"activation": "relu", "inputs": [["1"], ["1/0"]], "targets": [["1"], ["2"]]}`))

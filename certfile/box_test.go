@@ -30,15 +30,15 @@ func f64(x float64) *big.Rat { return new(big.Rat).SetFloat64(x) }
 func boxPoints() map[string]*network.Point {
 	rankOne := func(y [2][2]int64, w, a [2]float64) *network.Point {
 		return &network.Point{Act: network.ReLU(),
-			X:       []exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1)},
-			Y:       []exact.Vec{exact.VecOf(y[0][0], y[0][1]), exact.VecOf(y[1][0], y[1][1])},
+			X:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1)}),
+			Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(y[0][0], y[0][1]), exact.VecOf(y[1][0], y[1][1])}),
 			Neurons: []network.Neuron{{W: exact.Vec{f64(w[0]), f64(w[1])}, A: exact.Vec{f64(a[0]), f64(a[1])}}},
 		}
 	}
 	kink := func(y0 [2]int64) *network.Point {
 		return &network.Point{Act: network.ReLU(),
-			X:       []exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1), exact.VecOf(2, 1)},
-			Y:       []exact.Vec{exact.VecOf(1, 0), exact.VecOf(y0[0], y0[1]), exact.VecOf(1, 2), exact.VecOf(3, 3)},
+			X:       exact.RatMatOf([]exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1), exact.VecOf(2, 1)}),
+			Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(y0[0], y0[1]), exact.VecOf(1, 2), exact.VecOf(3, 3)}),
 			Neurons: []network.Neuron{{W: exact.Vec{f64(1.0000003), f64(2e-7)}, A: exact.Vec{f64(1.4000001), f64(1.6)}}},
 		}
 	}
@@ -252,7 +252,7 @@ func boxStillTrue(c *network.Point, f *certfile.BoxFile, path string) bool {
 			return false
 		}
 		for _, i := range cert.Pattern[j].Z {
-			if c.X[i].Dot(u).Sign() != 0 {
+			if c.X.Row(i).Dot(u).Sign() != 0 {
 				return false
 			}
 		}

@@ -427,7 +427,7 @@ func Check(c *cases.Case, f *File) error {
 		return err
 	}
 	// Recheck never modifies its point: the case's own numbers, no copy.
-	return recheck.Recheck(c.SharedPoint(), &f.Verdict)
+	return recheck.Recheck(c.Point(), &f.Verdict)
 }
 
 // CheckBox validates the box certificate f for the data of case c as

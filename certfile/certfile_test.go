@@ -339,7 +339,8 @@ func stillTrue(p *network.Point, f *certfile.File, path string) bool {
 			return false
 		}
 		q := exact.NewVec(p.K())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			q.AddScaled(p.Act.Apply(x.Dot(g.U)), r[i])
 		}
 		return q.Equal(g.Q)
@@ -375,7 +376,8 @@ func stillTrue(p *network.Point, f *certfile.File, path string) bool {
 		// nullspace, not recheck's rank of Fᵀ).
 		w := len(net.Neurons)
 		F := exact.NewMat(p.N(), w)
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			for j, nr := range net.Neurons {
 				F[i][j] = p.Act.Apply(x.Dot(nr.W))
 			}

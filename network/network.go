@@ -19,16 +19,21 @@ func (p *Point) Output(x exact.Vec) exact.Vec {
 	return f
 }
 
-// ShiftedTargets returns y_i − b for every sample (the targets themselves,
-// not copied, when there is no output bias or b = 0), so that
-// r_i = Σ_j a_j ρ(w_j·x_i) − (y_i − b).
-func (p *Point) ShiftedTargets() []exact.Vec {
+// ShiftedTarget returns y_i − b (a new vector; y_i when there is no output
+// bias), so that r_i = Σ_j a_j ρ(w_j·x_i) − (y_i − b).
+func (p *Point) ShiftedTarget(i int) exact.Vec {
+	y := p.Y.Row(i)
 	if p.OutputBias == nil || p.OutputBias.IsZero() {
-		return p.Y
+		return y
 	}
-	ys := make([]exact.Vec, len(p.Y))
-	for i, y := range p.Y {
-		ys[i] = y.Sub(p.OutputBias)
+	return y.Sub(p.OutputBias)
+}
+
+// ShiftedTargets returns y_i − b for every sample as new vectors.
+func (p *Point) ShiftedTargets() []exact.Vec {
+	ys := make([]exact.Vec, p.N())
+	for i := range ys {
+		ys[i] = p.ShiftedTarget(i)
 	}
 	return ys
 }

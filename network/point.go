@@ -82,9 +82,11 @@ type Neuron struct {
 func (nr Neuron) Clone() Neuron { return Neuron{W: nr.W.Clone(), A: nr.A.Clone()} }
 
 // Point is a parameter point θ = (w_j, a_j)_{j<m} of a network with
-// activation Act, together with the data set (X[i], Y[i]), i < n, it is
-// trained on. X[i] ∈ Q^d already includes the constant 1 of a bias when the
-// case asks for one; Y[i] ∈ Q^k.
+// activation Act, together with the data set (x_i, y_i), i < n, it is
+// trained on: x_i is row i of the n×d matrix X (it already includes the
+// constant 1 of a bias when the case asks for one), y_i row i of the n×k
+// matrix Y. The data are held compactly (exact.RatMat: 8 bytes per number
+// of float-derived data); X.Row(i) and Y.Row(i) give them as vectors.
 //
 // OutputBias, when not nil, is a trainable output bias b ∈ Q^k: the network
 // is f_θ(x) = Σ_j a_j ρ(w_j·x) + b and θ = (w_j, a_j, b) has k more
@@ -94,8 +96,8 @@ func (nr Neuron) Clone() Neuron { return Neuron{W: nr.W.Clone(), A: nr.A.Clone()
 // non-nil b, even b = 0, is a parameter the landscape has a direction for.
 type Point struct {
 	Act        Activation
-	X          []exact.Vec
-	Y          []exact.Vec
+	X          *exact.RatMat
+	Y          *exact.RatMat
 	Neurons    []Neuron
 	OutputBias exact.Vec
 }
@@ -104,23 +106,13 @@ type Point struct {
 func (p *Point) HasOutputBias() bool { return p.OutputBias != nil }
 
 // N returns the number of samples n.
-func (p *Point) N() int { return len(p.X) }
+func (p *Point) N() int { return p.X.Rows() }
 
 // D returns the input dimension d (including a bias coordinate).
-func (p *Point) D() int {
-	if len(p.X) == 0 {
-		return 0
-	}
-	return len(p.X[0])
-}
+func (p *Point) D() int { return p.X.Cols() }
 
 // K returns the output dimension k.
-func (p *Point) K() int {
-	if len(p.Y) == 0 {
-		return 0
-	}
-	return len(p.Y[0])
-}
+func (p *Point) K() int { return p.Y.Cols() }
 
 // M returns the width m (number of neurons).
 func (p *Point) M() int { return len(p.Neurons) }
@@ -128,12 +120,7 @@ func (p *Point) M() int { return len(p.Neurons) }
 // Clone returns a deep copy of the point.
 func (p *Point) Clone() *Point {
 	q := &Point{Act: Activation{new(big.Rat).Set(p.Act.Pos), new(big.Rat).Set(p.Act.Neg)}}
-	for _, x := range p.X {
-		q.X = append(q.X, x.Clone())
-	}
-	for _, y := range p.Y {
-		q.Y = append(q.Y, y.Clone())
-	}
+	q.X, q.Y = p.X.Clone(), p.Y.Clone()
 	for _, nr := range p.Neurons {
 		q.Neurons = append(q.Neurons, nr.Clone())
 	}
@@ -148,11 +135,11 @@ func (p *Point) Clone() *Point {
 // and an output bias (when there is one) of length k. Errors name the field
 // and index.
 func (p *Point) Validate() error {
-	if len(p.X) == 0 {
+	if p.N() == 0 {
 		return fmt.Errorf("inputs: no samples")
 	}
-	if len(p.Y) != len(p.X) {
-		return fmt.Errorf("targets: %d rows for %d inputs", len(p.Y), len(p.X))
+	if p.Y.Rows() != p.N() {
+		return fmt.Errorf("targets: %d rows for %d inputs", p.Y.Rows(), p.N())
 	}
 	d, k := p.D(), p.K()
 	if d == 0 {
@@ -160,14 +147,6 @@ func (p *Point) Validate() error {
 	}
 	if k == 0 {
 		return fmt.Errorf("targets[0]: empty row")
-	}
-	for i := range p.X {
-		if len(p.X[i]) != d {
-			return fmt.Errorf("inputs[%d]: length %d, want %d", i, len(p.X[i]), d)
-		}
-		if len(p.Y[i]) != k {
-			return fmt.Errorf("targets[%d]: length %d, want %d", i, len(p.Y[i]), k)
-		}
 	}
 	for j, nr := range p.Neurons {
 		if len(nr.W) != d {

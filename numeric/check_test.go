@@ -292,7 +292,7 @@ func TestCheckCellMethod(t *testing.T) {
 			t.Fatalf("|Z⁻| = %d, want 13 and the cell method", len(s.minus))
 		}
 		r := pr.Check()
-		if r.Kind != tc.kind || r.Neurons[0].S2 != tc.s2 || !r.Neurons[0].S1 || r.Neurons[0].Boundary != len(p.X)-1 {
+		if r.Kind != tc.kind || r.Neurons[0].S2 != tc.s2 || !r.Neurons[0].S1 || r.Neurons[0].Boundary != p.N()-1 {
 			t.Errorf("drop %d: %v %+v (%s), want %v with S2 = %v", tc.drop, r.Kind, r.Neurons[0], r.Reason, tc.kind, tc.s2)
 		}
 	}
@@ -304,7 +304,7 @@ func TestCheckRejects(t *testing.T) {
 	bad1 := good.Clone()
 	bad1.Neurons[0].W = rv("1", "2")
 	bad2 := good.Clone()
-	bad2.Y[0][0] = huge
+	bad2.Y.Set(0, 0, huge)
 	for name, p := range map[string]*verify.Point{"nil": nil, "shape": bad1, "empty": {Act: verify.ReLU()}} {
 		if r, err := Check(p); err == nil {
 			t.Errorf("%s: no error, result %+v", name, r)

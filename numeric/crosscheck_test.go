@@ -240,8 +240,8 @@ func genPoint(rng *rand.Rand) (*verify.Point, string) {
 		case c == 4:
 			x = exact.NewVec(d)
 		}
-		p.X = append(p.X, x)
-		p.Y = append(p.Y, exact.NewVec(k)) // replaced below; sets k
+		p.X = p.X.AppendRow(x)
+		p.Y = p.Y.AppendRow(exact.NewVec(k)) // replaced below; sets k
 	}
 	// Residuals.
 	mode := rng.IntN(5)
@@ -258,8 +258,8 @@ func genPoint(rng *rand.Rand) (*verify.Point, string) {
 	default: // planted: r in the nullspace of the linear conditions
 		r = plantResiduals(rng, p, mode == 3, mode == 4)
 	}
-	for i, x := range p.X {
-		p.Y[i] = p.Output(x).Sub(r[i])
+	for i := range p.N() {
+		p.Y.SetRow(i, p.Output(p.X.Row(i)).Sub(r[i]))
 	}
 	desc := fmt.Sprintf("act %v, n=%d d=%d k=%d m=%d, residual mode %d", act, n, d, k, m, mode)
 	return p, desc
@@ -279,13 +279,13 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 	half := new(big.Rat).Quo(new(big.Rat).Add(p.Act.Pos, p.Act.Neg), big.NewRat(2, 1))
 	for _, nr := range p.Neurons {
 		pre := make([]*big.Rat, n)
-		for i, x := range p.X {
+		for i, x := range p.X.Vecs() {
 			pre[i] = nr.W.Dot(x)
 		}
 		// G_j = Σ_i r_i ρ(w_j·x_i) = 0, one row per output coordinate.
 		for c := 0; c < k; c++ {
 			rw := row()
-			for i := range p.X {
+			for i := range p.X.Rows() {
 				rw[i*k+c].Set(p.Act.Apply(pre[i]))
 			}
 			rows = append(rows, rw)
@@ -295,7 +295,7 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 			// v_j = Σ_P ρ₊ c_i x_i + Σ_{N∪Z} ρ₋ c_i x_i = 0 with c_i = a_j·r_i.
 			for l := 0; l < d; l++ {
 				rw := row()
-				for i, x := range p.X {
+				for i, x := range p.X.Vecs() {
 					s := p.Act.Slope(pre[i].Sign())
 					if pre[i].Sign() == 0 {
 						s = p.Act.Neg
@@ -307,7 +307,7 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 				rows = append(rows, rw)
 			}
 			if zeroZ {
-				for i, x := range p.X {
+				for i, x := range p.X.Vecs() {
 					if pre[i].Sign() == 0 && !x.IsZero() {
 						rw := row()
 						for c := 0; c < k; c++ {
@@ -322,7 +322,7 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 			for c := 0; c < k; c++ {
 				for l := 0; l < d; l++ {
 					rw := row()
-					for i, x := range p.X {
+					for i, x := range p.X.Vecs() {
 						s := half
 						if pre[i].Sign() != 0 {
 							s = p.Act.Slope(pre[i].Sign())
@@ -338,7 +338,7 @@ func plantResiduals(rng *rand.Rand, p *verify.Point, e1, zeroZ bool) []exact.Vec
 		// (S0): Σ_i r_i = 0, one row per output coordinate.
 		for c := 0; c < k; c++ {
 			rw := row()
-			for i := range p.X {
+			for i := range p.X.Rows() {
 				rw[i*k+c].SetInt64(1)
 			}
 			rows = append(rows, rw)
@@ -368,9 +368,9 @@ func maxAbsEntry(p *verify.Point) float64 {
 			m = math.Max(m, math.Abs(f))
 		}
 	}
-	for i := range p.X {
-		see(p.X[i])
-		see(p.Y[i])
+	for i := range p.X.Rows() {
+		see(p.X.Row(i))
+		see(p.Y.Row(i))
 	}
 	for _, nr := range p.Neurons {
 		see(nr.W)
@@ -428,8 +428,8 @@ func TestCrossCheckRandom(t *testing.T) {
 func pointString(p *verify.Point) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "activation %v\n", p.Act)
-	for i := range p.X {
-		fmt.Fprintf(&b, "  x_%d = %v, y_%d = %v\n", i, p.X[i], i, p.Y[i])
+	for i := range p.X.Rows() {
+		fmt.Fprintf(&b, "  x_%d = %v, y_%d = %v\n", i, p.X.Row(i), i, p.Y.Row(i))
 	}
 	for j, nr := range p.Neurons {
 		fmt.Fprintf(&b, "  neuron %d: w = %v, a = %v\n", j, nr.W, nr.A)
@@ -549,7 +549,7 @@ func TestCrossCheckK2Gap(t *testing.T) {
 		},
 	} {
 		t.Run(in.name, func(t *testing.T) {
-			p := &verify.Point{Act: in.act, X: rows(t, in.x...), Y: rows(t, in.y...)}
+			p := &verify.Point{Act: in.act, X: exact.RatMatOf(rows(t, in.x...)), Y: exact.RatMatOf(rows(t, in.y...))}
 			for _, nr := range in.neurons {
 				p.Neurons = append(p.Neurons, verify.Neuron{W: rows(t, nr[0])[0], A: rows(t, nr[1])[0]})
 			}

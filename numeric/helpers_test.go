@@ -30,10 +30,10 @@ func point(t *testing.T, act verify.Activation, xs, ys [][]string, ns []nrn) *ve
 	t.Helper()
 	p := &verify.Point{Act: act}
 	for _, x := range xs {
-		p.X = append(p.X, rv(x...))
+		p.X = p.X.AppendRow(rv(x...))
 	}
 	for _, y := range ys {
-		p.Y = append(p.Y, rv(y...))
+		p.Y = p.Y.AppendRow(rv(y...))
 	}
 	for _, n := range ns {
 		p.Neurons = append(p.Neurons, verify.Neuron{W: rv(n.w...), A: rv(n.a...)})

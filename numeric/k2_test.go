@@ -36,12 +36,13 @@ func k2Instances() []*verify.Point {
 			if rng.IntN(10) < 7 {
 				x = onHyperplane(rng, p.Neurons[rng.IntN(m)].W)
 			}
-			p.X = append(p.X, x)
-			p.Y = append(p.Y, exact.NewVec(2))
+			p.X = p.X.AppendRow(x)
+			p.Y = p.Y.AppendRow(exact.NewVec(2))
 		}
 		r := plantResiduals(rng, p, true, rng.IntN(2) == 0)
-		for i, x := range p.X {
-			p.Y[i] = p.Output(x).Sub(r[i])
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
+			p.Y.SetRow(i, p.Output(x).Sub(r[i]))
 		}
 		ps = append(ps, p)
 	}

@@ -1,6 +1,7 @@
 package numeric
 
 import (
+	"slices"
 	"fmt"
 	"math"
 	"math/big"
@@ -54,6 +55,25 @@ func toFloats(v exact.Vec, name string, idx int) ([]float64, error) {
 	return f, nil
 }
 
+// rowFloats is toFloats of row i of a data matrix (name "inputs" or
+// "targets"), read straight from the matrix when the row is stored as
+// float64s that are normal or 0.
+func rowFloats(m *exact.RatMat, name string, i int) ([]float64, error) {
+	if row, ok := m.Floats(i); ok {
+		normal := true
+		for _, v := range row {
+			if v != 0 && math.Abs(v) < 0x1p-1022 {
+				normal = false
+				break
+			}
+		}
+		if normal {
+			return slices.Clone(row), nil
+		}
+	}
+	return toFloats(m.Row(i), name, i)
+}
+
 func ratFloat(r *big.Rat, name string) (float64, error) {
 	f, _ := r.Float64()
 	if math.IsInf(f, 0) || math.IsNaN(f) {
@@ -95,10 +115,10 @@ func NewProblem(p *verify.Point) (*Problem, error) {
 	n, m := p.N(), p.M()
 	pr.X, pr.Y = make([][]float64, n), make([][]float64, n)
 	for i := 0; i < n; i++ {
-		if pr.X[i], err = toFloats(p.X[i], "inputs", i); err != nil {
+		if pr.X[i], err = rowFloats(p.X, "inputs", i); err != nil {
 			return nil, err
 		}
-		if pr.Y[i], err = toFloats(p.Y[i], "targets", i); err != nil {
+		if pr.Y[i], err = rowFloats(p.Y, "targets", i); err != nil {
 			return nil, err
 		}
 	}

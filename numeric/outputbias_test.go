@@ -28,8 +28,9 @@ func genBiasPoint(rng *rand.Rand) (*verify.Point, string) {
 	default:
 		r = plantResiduals(rng, p, false, mode == 3)
 	}
-	for i, x := range p.X {
-		p.Y[i] = p.Output(x).Sub(r[i])
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		p.Y.SetRow(i, p.Output(x).Sub(r[i]))
 	}
 	return p, fmt.Sprintf("%s, output bias %v, bias mode %d", desc, p.OutputBias, mode)
 }
@@ -65,8 +66,8 @@ func TestCrossCheckOutputBias(t *testing.T) {
 		// The reduction of docs/theory.md: the same weights without an
 		// output bias on the targets y − b have the same residuals.
 		q := p.Clone()
-		for i := range q.Y {
-			q.Y[i] = q.Y[i].Sub(p.OutputBias)
+		for i := range q.Y.Rows() {
+			q.Y.SetRow(i, q.Y.Row(i).Sub(p.OutputBias))
 		}
 		q.OutputBias = nil
 		v0, err := verify.Check(q, verify.Options{})
@@ -111,8 +112,8 @@ func TestCrossCheckOutputBias(t *testing.T) {
 // neuron on x = 1, 2 with y = 1, 3, so f ≡ b; b = 0 fails (S0) with
 // ∂L/∂b = −2, b = 2 is a local minimum, no output bias is a local minimum.
 func TestFloatS0(t *testing.T) {
-	p := &verify.Point{Act: verify.ReLU(), X: []exact.Vec{exact.VecOf(1), exact.VecOf(2)},
-		Y: []exact.Vec{exact.VecOf(1), exact.VecOf(3)}, Neurons: []verify.Neuron{{W: exact.VecOf(-1), A: exact.VecOf(1)}}}
+	p := &verify.Point{Act: verify.ReLU(), X: exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(2)}),
+		Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(3)}), Neurons: []verify.Neuron{{W: exact.VecOf(-1), A: exact.VecOf(1)}}}
 	for _, tc := range []struct {
 		b    exact.Vec
 		want verify.VerdictKind

@@ -51,10 +51,10 @@ func Perturb(p *verify.Point, n int, amplitude float64, seed uint64) PerturbResu
 	}
 	X, Y := make([][]float64, p.N()), make([][]float64, p.N())
 	for i := range X {
-		if X[i], err = toFloats(p.X[i], "", i); err != nil {
+		if X[i], err = rowFloats(p.X, "", i); err != nil {
 			return out
 		}
-		if Y[i], err = toFloats(p.Y[i], "", i); err != nil {
+		if Y[i], err = rowFloats(p.Y, "", i); err != nil {
 			return out
 		}
 	}

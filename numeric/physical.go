@@ -3,7 +3,6 @@ package numeric
 import (
 	"fmt"
 
-	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -39,10 +38,10 @@ func NewDense(p *verify.Point) (*Dense, error) {
 	if q.Neg, err = ratFloat(p.Act.Neg, "activation.neg"); err != nil {
 		return nil, err
 	}
-	flat := func(rows []exact.Vec, name string, width int, get func(int) exact.Vec) ([]float64, error) {
-		out := make([]float64, 0, len(rows)*width)
+	flat := func(rows int, name string, width int, get func(int) ([]float64, error)) ([]float64, error) {
+		out := make([]float64, 0, rows*width)
 		for i := range rows {
-			f, err := toFloats(get(i), name, i)
+			f, err := get(i)
 			if err != nil {
 				return nil, err
 			}
@@ -50,17 +49,16 @@ func NewDense(p *verify.Point) (*Dense, error) {
 		}
 		return out, nil
 	}
-	if q.X, err = flat(p.X, "inputs", d, func(i int) exact.Vec { return p.X[i] }); err != nil {
+	if q.X, err = flat(n, "inputs", d, func(i int) ([]float64, error) { return rowFloats(p.X, "inputs", i) }); err != nil {
 		return nil, err
 	}
-	if q.Y, err = flat(p.Y, "targets", k, func(i int) exact.Vec { return p.Y[i] }); err != nil {
+	if q.Y, err = flat(n, "targets", k, func(i int) ([]float64, error) { return rowFloats(p.Y, "targets", i) }); err != nil {
 		return nil, err
 	}
-	nr := make([]exact.Vec, m)
-	if q.W, err = flat(nr, "neurons.w", d, func(j int) exact.Vec { return p.Neurons[j].W }); err != nil {
+	if q.W, err = flat(m, "neurons.w", d, func(j int) ([]float64, error) { return toFloats(p.Neurons[j].W, "neurons.w", j) }); err != nil {
 		return nil, err
 	}
-	if q.A, err = flat(nr, "neurons.a", k, func(j int) exact.Vec { return p.Neurons[j].A }); err != nil {
+	if q.A, err = flat(m, "neurons.a", k, func(j int) ([]float64, error) { return toFloats(p.Neurons[j].A, "neurons.a", j) }); err != nil {
 		return nil, err
 	}
 	if p.HasOutputBias() {

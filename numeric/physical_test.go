@@ -29,8 +29,8 @@ func TestLossGradient(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Move the targets off the planted minimum so the gradient is not 0.
-		for i := range p.Y {
-			p.Y[i][0].Add(p.Y[i][0], big.NewRat(int64(i%3), 4))
+		for i := range p.N() {
+			p.Y.Set(i, 0, new(big.Rat).Add(p.Y.At(i, 0), big.NewRat(int64(i%3), 4)))
 		}
 		if tc.bias {
 			p.OutputBias = exact.NewVec(tc.k)
@@ -61,7 +61,8 @@ func TestLossGradient(t *testing.T) {
 			wantW[j], wantA[j] = exact.NewVec(tc.d), exact.NewVec(tc.k)
 		}
 		sum := new(big.Rat)
-		for i, x := range p.X {
+		for i := range p.N() {
+			x := p.X.Row(i)
 			f := exact.NewVec(tc.k)
 			if tc.bias {
 				f = p.OutputBias.Clone()
@@ -70,7 +71,7 @@ func TestLossGradient(t *testing.T) {
 				h, _ := rho(nr.W.Dot(x))
 				f.AddScaled(h, nr.A)
 			}
-			r := f.Sub(p.Y[i])
+			r := f.Sub(p.Y.Row(i))
 			sum.Add(sum, r.Norm2())
 			wantB = wantB.Add(r)
 			for j, nr := range p.Neurons {

@@ -32,8 +32,10 @@ func scaleVec(v exact.Vec, lo, hi int, c *big.Rat) {
 var rescalings = []rescaling{
 	// y, a and b times c: the residuals scale by c, the loss by c².
 	{"outputs", func(p *verify.Point, _ bool, c *big.Rat) {
-		for _, y := range p.Y {
+		for i := range p.N() {
+			y := p.Y.Row(i)
 			scaleVec(y, 0, len(y), c)
+			p.Y.SetRow(i, y)
 		}
 		for _, nr := range p.Neurons {
 			scaleVec(nr.A, 0, len(nr.A), c)
@@ -50,8 +52,10 @@ var rescalings = []rescaling{
 			d--
 		}
 		inv := new(big.Rat).Inv(c)
-		for _, x := range p.X {
+		for i := range p.N() {
+			x := p.X.Row(i)
 			scaleVec(x, 0, d, c)
+			p.X.SetRow(i, x)
 		}
 		for _, nr := range p.Neurons {
 			scaleVec(nr.W, 0, d, inv)

@@ -76,9 +76,9 @@ const sqrt2 = 1.4142135623730951
 func scalePoint(p *verify.Point, cx, cy *big.Rat) *verify.Point {
 	q := p.Clone()
 	inv := new(big.Rat).Inv(cx)
-	for i := range q.X {
-		q.X[i] = q.X[i].Scale(cx)
-		q.Y[i] = q.Y[i].Scale(cy)
+	for i := range q.N() {
+		q.X.SetRow(i, q.X.Row(i).Scale(cx))
+		q.Y.SetRow(i, q.Y.Row(i).Scale(cy))
 	}
 	for j := range q.Neurons {
 		q.Neurons[j].W = q.Neurons[j].W.Scale(inv)

@@ -281,7 +281,7 @@ func (e *BoxEval) checkWitness(w BoxWitness) error {
 // Critical reports whether u ∈ V_j for alive neuron j.
 func (e *BoxEval) Critical(j int, u exact.Vec) bool {
 	for _, i := range e.s.nb[j].Z {
-		if e.s.p.X[i].Dot(u).Sign() != 0 {
+		if e.s.p.X.Row(i).Dot(u).Sign() != 0 {
 			return false
 		}
 	}
@@ -419,7 +419,8 @@ func (e *BoxEval) CheckPath(path *BoxPath) error {
 				return fmt.Errorf("second-order path: δw_%d is not in V_%d", j, j)
 			}
 			b := e.aliv[j]
-			for i, x := range s.p.X {
+			for i := range s.p.X.Rows() {
+				x := s.p.X.Row(i)
 				if s.nb[j].Side[i] == 0 {
 					continue
 				}

@@ -34,7 +34,7 @@ func randomBoxCase(rng *rand.Rand) (*network.Point, []BoxNeuron, []*big.Rat) {
 		for l := range y {
 			y[l] = dyadic(rng)
 		}
-		p.X, p.Y = append(p.X, x), append(p.Y, y)
+		p.X, p.Y = p.X.AppendRow(x), p.Y.AppendRow(y)
 	}
 	if rng.IntN(2) == 0 {
 		p.OutputBias = exact.NewVec(k)
@@ -80,11 +80,11 @@ func randomBoxCase(rng *rand.Rand) (*network.Point, []BoxNeuron, []*big.Rat) {
 		var rows exact.Mat
 		for i, sd := range bn.Side {
 			if sd != 0 && p.Act.Slope(int(sd)).Sign() != 0 {
-				rows = append(rows, p.X[i])
+				rows = append(rows, p.X.Row(i))
 			}
 		}
 		for _, i := range bn.Z {
-			rows = append(rows, p.X[i])
+			rows = append(rows, p.X.Row(i))
 		}
 		bn.Perp = exact.Nullspace(rows, d)
 		for range bn.Perp {
@@ -170,7 +170,7 @@ func directF(p *network.Point, nb []BoxNeuron, z []*big.Rat) []*big.Rat {
 		}
 		al.nu = exact.Vec(z[pos : pos+len(bn.Z)]).Clone()
 		pos += len(bn.Z)
-		for i := range p.X {
+		for i := range p.X.Rows() {
 			sl := new(big.Rat)
 			if bn.Side[i] != 0 {
 				sl = p.Act.Slope(int(bn.Side[i]))
@@ -184,8 +184,9 @@ func directF(p *network.Point, nb []BoxNeuron, z []*big.Rat) []*big.Rat {
 		b = exact.Vec(z[pos : pos+k])
 	}
 	r := make([]exact.Vec, p.N())
-	for i, x := range p.X {
-		ri := p.Y[i].Neg()
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		ri := p.Y.Row(i).Neg()
 		if b != nil {
 			ri = ri.Add(b)
 		}
@@ -203,15 +204,17 @@ func directF(p *network.Point, nb []BoxNeuron, z []*big.Rat) []*big.Rat {
 	for _, al := range as {
 		bn := nb[al.j]
 		F2 := exact.NewVec(d)
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			F2.AddScaled(new(big.Rat).Mul(al.slope[i], al.a.Dot(r[i])), x)
 		}
 		for c, i := range bn.Z {
-			F2.AddScaled(al.nu[c], p.X[i])
+			F2.AddScaled(al.nu[c], p.X.Row(i))
 		}
 		// Off the pivots of the samples the neuron sees: Perp·w − value.
 		var rows exact.Mat
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if al.slope[i].Sign() != 0 || slices.Contains(bn.Z, i) {
 				rows = append(rows, x)
 			}
@@ -243,7 +246,8 @@ func directF(p *network.Point, nb []BoxNeuron, z []*big.Rat) []*big.Rat {
 			}
 		}
 		F1 := exact.NewVec(k)
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			F1.AddScaled(new(big.Rat).Mul(al.slope[i], al.w.Dot(x)), r[i])
 		}
 		F = append(F, F2...)
@@ -253,7 +257,7 @@ func directF(p *network.Point, nb []BoxNeuron, z []*big.Rat) []*big.Rat {
 			}
 		}
 		for _, i := range bn.Z {
-			F = append(F, al.w.Dot(p.X[i]))
+			F = append(F, al.w.Dot(p.X.Row(i)))
 		}
 	}
 	if b != nil {
@@ -341,8 +345,8 @@ func TestBoxSystemJacobianContainsExact(t *testing.T) {
 // hold) are errors naming the neuron and field, never panics.
 func TestNewBoxSystemRejects(t *testing.T) {
 	p := &network.Point{Act: network.ReLU(),
-		X:       []exact.Vec{exact.VecOf(1, 0), exact.VecOf(2, 0), exact.VecOf(0, 1)},
-		Y:       []exact.Vec{exact.VecOf(1, 1), exact.VecOf(0, 1), exact.VecOf(1, 0)},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(2, 0), exact.VecOf(0, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 1), exact.VecOf(0, 1), exact.VecOf(1, 0)}),
 		Neurons: []network.Neuron{{W: exact.VecOf(0, 0), A: exact.VecOf(0, 0)}},
 	}
 	alive := func() BoxNeuron {

@@ -30,7 +30,8 @@ func (s *BoxSystem) EvalBox(box []*exact.Interval) *BoxEval {
 	p := s.p
 	n, d, k := p.N(), s.d, s.k
 	xs := make([][]*exact.Interval, n)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		xs[i] = make([]*exact.Interval, d)
 		for r := range x {
 			xs[i][r] = s.ivRat(x[r])
@@ -39,7 +40,7 @@ func (s *BoxSystem) EvalBox(box []*exact.Interval) *BoxEval {
 	for b, j := range s.alive {
 		e.aliv[j] = b
 		row := make([]*exact.Interval, n)
-		for i := range p.X {
+		for i := range p.X.Rows() {
 			row[i] = s.newIv()
 			for r := 0; r < d; r++ {
 				row[i].AddMul(e.v.w[b][r], xs[i][r])
@@ -48,10 +49,10 @@ func (s *BoxSystem) EvalBox(box []*exact.Interval) *BoxEval {
 		e.pre = append(e.pre, row)
 	}
 	e.r = make([][]*exact.Interval, n)
-	for i := range p.X {
+	for i := range p.X.Rows() {
 		ri := make([]*exact.Interval, k)
 		for l := 0; l < k; l++ {
-			t := new(big.Rat).Sub(s.fixed[i][l], p.Y[i][l])
+			t := new(big.Rat).Sub(s.fixed[i][l], p.Y.At(i, l))
 			ri[l] = s.ivRat(t)
 			if s.bias {
 				ri[l].Add(ri[l], e.v.b[l])
@@ -76,7 +77,7 @@ func (s *BoxSystem) EvalBox(box []*exact.Interval) *BoxEval {
 // for an alive neuron, −1 for a dead one, 0 for a zero neuron (every
 // sample is on the hyperplane of w = 0) and for x_i = 0.
 func (e *BoxEval) side(j, i int) int8 {
-	if e.s.p.X[i].IsZero() {
+	if e.s.p.X.Row(i).IsZero() {
 		return 0
 	}
 	switch e.s.nb[j].Rule {
@@ -118,7 +119,8 @@ func (e *BoxEval) SafeStep(delta network.Direction) *big.Float {
 	}
 	var best *big.Float
 	for b, j := range s.alive {
-		for i, x := range s.p.X {
+		for i := range s.p.X.Rows() {
+			x := s.p.X.Row(i)
 			if s.nb[j].Side[i] == 0 {
 				continue
 			}
@@ -152,7 +154,8 @@ func (e *BoxEval) A(j int) []*exact.Interval {
 func (e *BoxEval) Response(j int, u exact.Vec) []*exact.Interval {
 	s := e.s
 	q := s.ivVec(s.k)
-	for i, x := range s.p.X {
+	for i := range s.p.X.Rows() {
+		x := s.p.X.Row(i)
 		t := x.Dot(u)
 		if t.Sign() == 0 {
 			continue
@@ -253,7 +256,8 @@ func (e *BoxEval) SecondOrder(delta network.Direction, db exact.Vec) (c2, c3, c4
 		}
 	}
 	c2.Add(c2, c2)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		A := s.ivVec(k)
 		B := s.ivVec(k)
 		for l := 0; l < k; l++ {

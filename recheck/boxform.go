@@ -55,7 +55,8 @@ func (e *BoxEval) SecondOrderForm(bases [][]exact.Vec) (H [][]*big.Float) {
 				M[b][r][l] = new(big.Float).SetPrec(prec)
 			}
 		}
-		for i, x := range s.p.X {
+		for i := range s.p.X.Rows() {
+			x := s.p.X.Row(i)
 			sl := s.slope[b][i]
 			if sl.Sign() == 0 {
 				continue

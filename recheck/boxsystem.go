@@ -188,7 +188,7 @@ func NewBoxSystem(p *network.Point, nb []BoxNeuron, prec uint) (*BoxSystem, erro
 				if i < 0 || i >= n || (c > 0 && i <= bn.Z[c-1]) {
 					return nil, fmt.Errorf("pattern: neurons[%d].z[%d] = %d: not an ascending sample index", j, c, i)
 				}
-				if p.X[i].IsZero() || bn.Side[i] != 0 {
+				if p.X.Row(i).IsZero() || bn.Side[i] != 0 {
 					return nil, fmt.Errorf("pattern: neurons[%d].z[%d] = %d: a zero sample or one with a side", j, c, i)
 				}
 				inZ[i] = true
@@ -201,7 +201,7 @@ func NewBoxSystem(p *network.Point, nb []BoxNeuron, prec uint) (*BoxSystem, erro
 				switch {
 				case sd < -1 || sd > 1:
 					return nil, fmt.Errorf("pattern: neurons[%d].side[%d] = %d", j, i, sd)
-				case p.X[i].IsZero() || inZ[i]:
+				case p.X.Row(i).IsZero() || inZ[i]:
 					if sd != 0 {
 						return nil, fmt.Errorf("pattern: neurons[%d].side[%d]: the zero sample has side %d", j, i, sd)
 					}
@@ -212,7 +212,7 @@ func NewBoxSystem(p *network.Point, nb []BoxNeuron, prec uint) (*BoxSystem, erro
 					slope[i] = p.Act.Slope(int(sd))
 				}
 			}
-			if exact.Rank(rowsOf(p.X, bn.Z)) != len(bn.Z) {
+			if exact.Rank(p.X.Select(bn.Z)) != len(bn.Z) {
 				return nil, fmt.Errorf("pattern: neurons[%d]: the boundary samples %v are linearly dependent (their multipliers are not unique)", j, bn.Z)
 			}
 			pivot, echelon, err := checkPerp(p, j, bn, slope)
@@ -251,13 +251,15 @@ func NewBoxSystem(p *network.Point, nb []BoxNeuron, prec uint) (*BoxSystem, erro
 				if p.Act.Neg.Sign() != 0 {
 					return nil, fmt.Errorf("pattern: neurons[%d]: dead, but ρ₋ ≠ 0", j)
 				}
-				for i, x := range p.X {
+				for i := range p.X.Rows() {
+					x := p.X.Row(i)
 					if !x.IsZero() && bn.W.Dot(x).Sign() >= 0 {
 						return nil, fmt.Errorf("pattern: neurons[%d]: dead, but w·x_%d ≥ 0", j, i)
 					}
 				}
 			}
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				s.fixed[i].AddScaled(p.Act.Apply(bn.W.Dot(x)), bn.A)
 			}
 		default:
@@ -282,12 +284,13 @@ func NewBoxSystem(p *network.Point, nb []BoxNeuron, prec uint) (*BoxSystem, erro
 func checkPerp(p *network.Point, j int, bn BoxNeuron, slope []*big.Rat) ([]bool, exact.Mat, error) {
 	d := p.D()
 	var rows exact.Mat
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		if slope[i].Sign() != 0 {
 			rows = append(rows, x)
 		}
 	}
-	rows = append(rows, rowsOf(p.X, bn.Z)...)
+	rows = append(rows, p.X.Select(bn.Z)...)
 	pivot := make([]bool, d)
 	rank := 0
 	var echelon exact.Mat
@@ -331,7 +334,8 @@ func checkBiasDir(p *network.Point, j int, bn BoxNeuron, slope []*big.Rat, echel
 		return -1, fmt.Errorf("pattern: neurons[%d].bias_dir: needs an output bias, length d, a value and no boundary samples", j)
 	}
 	one := big.NewRat(1, 1)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		if new(big.Rat).Mul(slope[i], x.Dot(v)).Cmp(one) != 0 {
 			return -1, fmt.Errorf("pattern: neurons[%d].bias_dir: s_ji·(x_%d·v) ≠ 1", j, i)
 		}
@@ -386,15 +390,6 @@ func checkGroups(nb []BoxNeuron) error {
 	return nil
 }
 
-// rowsOf returns the samples idx as the rows of a matrix.
-func rowsOf(X []exact.Vec, idx []int) exact.Mat {
-	m := make(exact.Mat, len(idx))
-	for r, i := range idx {
-		m[r] = X[i]
-	}
-	return m
-}
-
 // newIv returns the interval [0, 0] at the system's precision.
 func (s *BoxSystem) newIv() *exact.Interval { return exact.NewInterval(s.prec) }
 
@@ -421,7 +416,8 @@ func (s *BoxSystem) build() {
 	for b := 0; b < na; b++ {
 		for c := b; c < na; c++ {
 			G := exact.NewVec(d * d)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				sb, sc := s.slope[b][i], s.slope[c][i]
 				if sb.Sign() == 0 || sc.Sign() == 0 {
 					continue
@@ -453,13 +449,14 @@ func (s *BoxSystem) build() {
 	s.alpha = make([]map[int]*exact.Interval, na)
 	for b, j := range s.alive {
 		T := exact.NewVec(d * k)
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			sb := s.slope[b][i]
 			if sb.Sign() == 0 {
 				continue
 			}
 			// y_i − (fixed neurons' output): what the alive neurons fit.
-			target := p.Y[i].Sub(s.fixed[i])
+			target := p.Y.Row(i).Sub(s.fixed[i])
 			for r := 0; r < d; r++ {
 				if x[r].Sign() == 0 {
 					continue
@@ -478,7 +475,7 @@ func (s *BoxSystem) build() {
 		for _, i := range s.nb[j].Z {
 			row := make([]*exact.Interval, d)
 			for r := 0; r < d; r++ {
-				row[r] = s.ivRat(p.X[i][r])
+				row[r] = s.ivRat(p.X.At(i, r))
 			}
 			s.xz[b] = append(s.xz[b], row)
 		}
@@ -512,7 +509,8 @@ func (s *BoxSystem) build() {
 	s.u = make([][]*exact.Interval, na)
 	for b := range s.alive {
 		u := exact.NewVec(d)
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			u.AddScaled(s.slope[b][i], x)
 		}
 		s.u[b] = make([]*exact.Interval, d)
@@ -521,8 +519,8 @@ func (s *BoxSystem) build() {
 		}
 	}
 	ybar := exact.NewVec(k)
-	for i := range p.X {
-		ybar = ybar.Add(p.Y[i].Sub(s.fixed[i]))
+	for i := range p.X.Rows() {
+		ybar = ybar.Add(p.Y.Row(i).Sub(s.fixed[i]))
 	}
 	s.ybar = make([]*exact.Interval, k)
 	for l := range ybar {

@@ -205,7 +205,8 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 			return fmt.Errorf("global: no escape direction of an added zero neuron")
 		}
 		q := exact.NewVec(p.K())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			q.AddScaled(p.Act.Apply(x.Dot(g.U)), rc.r[i])
 		}
 		if !q.Equal(g.Q) {
@@ -233,7 +234,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	r := make([]exact.Vec, p.N())
 	lstar := new(big.Rat)
 	for i, y := range yhat {
-		r[i] = y.Sub(p.Y[i])
+		r[i] = y.Sub(p.Y.Row(i))
 		lstar.Add(lstar, r[i].Norm2())
 	}
 	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))
@@ -294,7 +295,8 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 	F := make(exact.Mat, w) // row j: the feature of neuron j on the samples
 	for j, nr := range net.Neurons {
 		F[j] = make(exact.Vec, p.N())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			F[j][i] = p.Act.Apply(nr.W.Dot(x))
 		}
 	}
@@ -314,8 +316,14 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	xs, n, d := rc.p.X, rc.n, rc.d
 	first := make([]int, n) // c, the first nonzero coordinate
-	for i, x := range xs {
-		first[i] = slices.IndexFunc(x, func(v *big.Rat) bool { return v.Sign() != 0 })
+	for i := range n {
+		first[i] = -1
+		for c := range d {
+			if !xs.IsZeroAt(i, c) {
+				first[i] = c
+				break
+			}
+		}
 	}
 	hash := make([]uint64, n)
 	if n > 0 && d > 0 {
@@ -323,7 +331,7 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 		pr := exact.Primes31(1)[0]
 		md := exact.NewModulus(pr)
 		row := make([]uint64, d)
-		for i := range xs {
+		for i := range n {
 			c := first[i]
 			if c < 0 {
 				continue
@@ -354,7 +362,7 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	for _, b := range bucket {
 		var reps []int
 		for _, i := range b { // in increasing order
-			k := slices.IndexFunc(reps, func(r int) bool { return onLineOf(xs[i], xs[r], first[r]) })
+			k := slices.IndexFunc(reps, func(r int) bool { return onLineOf(xs.Row(i), xs.Row(r), first[r]) })
 			if k < 0 {
 				k = len(reps)
 				reps = append(reps, i)
@@ -374,7 +382,7 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 			lines, ts = append(lines, nil), append(ts, nil)
 		}
 		l := lineOf[rep[i]]
-		lines[l], ts[l] = append(lines[l], i), append(ts[l], xs[i][c])
+		lines[l], ts[l] = append(lines[l], i), append(ts[l], xs.At(i, c))
 	}
 	return lines, ts
 }
@@ -413,7 +421,8 @@ func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec,
 	default:
 		for c := 0; c < p.D(); c++ {
 			s := exact.NewVec(k)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				s.AddScaled(x[c], r[i])
 			}
 			if !s.IsZero() {
@@ -471,7 +480,8 @@ func fitOutputs(p *network.Point, lines [][]int, ts [][]*big.Rat, f *GlobalFit) 
 		return nil, fmt.Errorf("B has the wrong shape")
 	}
 	out := make([]exact.Vec, p.N())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		out[i] = exact.NewVec(k)
 		for c := range x {
 			out[i].AddScaled(x[c], f.Gamma[c])

@@ -12,7 +12,8 @@ import (
 
 // linesByKey groups the nonzero samples by their line through 0 by exact
 // keys alone (exact.Vec.AppendLineKey), in order of first appearance.
-func linesByKey(xs []exact.Vec) [][]int {
+func linesByKey(xm *exact.RatMat) [][]int {
+	xs := xm.Vecs()
 	var lines [][]int
 	at := map[string]int{}
 	for i, x := range xs {
@@ -43,20 +44,20 @@ func TestSampleLines(t *testing.T) {
 		n, d := 30+rng.IntN(30), 1+rng.IntN(5)
 		p := nt.FloatPoint(rng, n, d, 2, 1)
 		mult := []*big.Rat{big.NewRat(2, 1), big.NewRat(-1, 8), big.NewRat(3, 1), big.NewRat(-1, 5), big.NewRat(1, 1)}
-		for i := range p.X {
+		for i := range p.X.Rows() {
 			switch rng.IntN(5) {
 			case 0: // a multiple of an earlier sample
 				if i > 0 {
-					src := p.X[rng.IntN(i)]
+					src := p.X.Row(rng.IntN(i))
 					c := mult[rng.IntN(len(mult))]
-					for q := range p.X[i] {
-						p.X[i][q] = new(big.Rat).Mul(src[q], c)
+					for q := range p.X.Row(i) {
+						p.X.Set(i, q, new(big.Rat).Mul(src[q], c))
 					}
 				}
 			case 1:
-				p.X[i] = exact.NewVec(d)
+				p.X.SetRow(i, exact.NewVec(d))
 			case 2:
-				p.X[i][0] = new(big.Rat)
+				p.X.Set(i, 0, new(big.Rat))
 			}
 		}
 		if trial%4 == 3 {
@@ -66,8 +67,8 @@ func TestSampleLines(t *testing.T) {
 			for _, l := range linesByKey(p.X) {
 				if len(l) > 1 {
 					i := l[len(l)-1]
-					for c := range p.X[i] {
-						p.X[i][c] = new(big.Rat).Mul(p.X[i][c], pr)
+					for c := range p.X.Row(i) {
+						p.X.Set(i, c, new(big.Rat).Mul(p.X.At(i, c), pr))
 					}
 					break
 				}
@@ -91,9 +92,9 @@ func TestSampleLines(t *testing.T) {
 				shared++
 			}
 			for s, i := range lines[l] {
-				c := slices.IndexFunc(p.X[i], func(v *big.Rat) bool { return v.Sign() != 0 })
-				if ts[l][s].Cmp(p.X[i][c]) != 0 {
-					t.Fatalf("trial %d: t of sample %d = %s, want %s", trial, i, ts[l][s].RatString(), p.X[i][c].RatString())
+				c := slices.IndexFunc(p.X.Row(i), func(v *big.Rat) bool { return v.Sign() != 0 })
+				if ts[l][s].Cmp(p.X.At(i, c)) != 0 {
+					t.Fatalf("trial %d: t of sample %d = %s, want %s", trial, i, ts[l][s].RatString(), p.X.At(i, c).RatString())
 				}
 			}
 		}

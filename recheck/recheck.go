@@ -506,7 +506,7 @@ func (rc *rechecker) noEscape(j int, pr *NoEscapeProof) error {
 	var hs []exact.Vec
 	for i, sg := range rc.sign[j] {
 		if sg == 0 && !rc.zeroX[i] {
-			hs = append(hs, rc.p.X[i])
+			hs = append(hs, rc.p.X.Row(i))
 		}
 	}
 	signs := make([][]int8, len(pr.Cells))
@@ -709,7 +709,8 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 	var hs []exact.Vec
 	var signs []int8
 	pf := exact.ToFloatVec(fp.Point)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		if rc.sign[j][i] != 0 || rc.zeroX[i] {
 			continue
 		}

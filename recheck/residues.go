@@ -86,7 +86,8 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	// Signs: filter, then big.Rat.
 	xf := make([]exact.FloatVec, n)
 	rc.zeroX = make([]bool, n)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		xf[i] = exact.ToFloatVec(x)
 		if rc.zeroX[i] = x.IsZero(); rc.zeroX[i] {
 			rc.nZeroX++
@@ -104,12 +105,12 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	rc.poll()
 	for _, ji := range exact.SignMatrix(wf, xf, rc.sign) {
 		j, i := ji[0], ji[1]
-		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X[i]).Sign())
+		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X.Row(i)).Sign())
 		rc.tick()
 	}
 	rc.poll()
 
-	rc.xbar = newIntImage(p.X, rc.d, stop)
+	rc.xbar = newIntImage(p.X.Vecs(), rc.d, stop)
 	rc.dX = rc.xbar.den
 	rc.y = p.ShiftedTargets()
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
@@ -233,9 +234,9 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		s, ok := exact.DotSign(exact.ToFloatVec(rc.p.X[i]), uf)
+		s, ok := exact.DotSign(exact.ToFloatVec(rc.p.X.Row(i)), uf)
 		if !ok {
-			s = rc.p.X[i].Dot(u).Sign()
+			s = rc.p.X.Row(i).Dot(u).Sign()
 		}
 		sl := sp
 		switch {
@@ -328,7 +329,7 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	}
 	hs := make([]exact.Vec, len(zm))
 	for c, i := range zm {
-		hs[c] = p.X[i]
+		hs[c] = p.X.Row(i)
 	}
 	if err := checkCover(hs, rc.d, signs, pr.Cover); err != nil {
 		return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
@@ -372,7 +373,7 @@ func (rc *rechecker) newCellWork(kc map[int]*big.Rat, zp, zm []int) *cellWork {
 	vs := map[int]exact.Vec{}
 	var all []*big.Rat
 	for i, k := range kc {
-		vs[i] = rc.p.X[i].Scale(k)
+		vs[i] = rc.p.X.Row(i).Scale(k)
 		all = append(all, vs[i]...)
 	}
 	cw.den = exact.CommonDenominator(all)
@@ -385,7 +386,7 @@ func (rc *rechecker) newCellWork(kc map[int]*big.Rat, zp, zm []int) *cellWork {
 	}
 	cw.xf = make([]exact.FloatVec, len(zm))
 	for c, i := range zm {
-		cw.xf[c] = exact.ToFloatVec(rc.p.X[i])
+		cw.xf[c] = exact.ToFloatVec(rc.p.X.Row(i))
 	}
 	return cw
 }
@@ -425,7 +426,7 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 	for c, i := range cw.zm {
 		s, ok := exact.DotSign(cw.xf[c], pf)
 		if !ok {
-			s = p.X[i].Dot(cell.Point).Sign()
+			s = p.X.Row(i).Dot(cell.Point).Sign()
 		}
 		if (inT[i] && s <= 0) || (!inT[i] && s >= 0) {
 			return nil, fmt.Errorf("interior point has the wrong sign on sample %d", i)
@@ -437,10 +438,10 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 		if inT[i] {
 			add(i)
 			if mu.Sign() != 0 {
-				rest.AddScaled(new(big.Rat).Neg(mu), p.X[i])
+				rest.AddScaled(new(big.Rat).Neg(mu), p.X.Row(i))
 			}
 		} else if mu.Sign() != 0 {
-			rest.AddScaled(mu, p.X[i])
+			rest.AddScaled(mu, p.X.Row(i))
 		}
 	}
 	for c, i := range cw.zp {
@@ -455,7 +456,7 @@ func (cw *cellWork) vector(cell CellProof) (exact.Vec, error) {
 		case l.IsInt(): // λ = 1
 			add(i)
 		default:
-			rest.AddScaled(new(big.Rat).Mul(l, cw.kc[i]), p.X[i])
+			rest.AddScaled(new(big.Rat).Mul(l, cw.kc[i]), p.X.Row(i))
 		}
 	}
 	w := make(exact.Vec, d)
@@ -490,7 +491,7 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		x := rc.p.X[i]
+		x := rc.p.X.Row(i)
 		for _, xc := range x {
 			if xc.Sign() != 0 {
 				t.Abs(xc)
@@ -526,7 +527,8 @@ func (rc *rechecker) safeRadiusOK(delta network.Direction) error {
 		w := p.Neurons[j].W
 		df := exact.ToFloatVec(dj.W)
 		combo := map[[2]int8]exact.FloatVec{}
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			sz := rc.sign[j][i]
 			if sz == 0 {
 				continue
@@ -744,7 +746,8 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 	}
 	// D_X·x_i, formed per sample (not kept: lossAlong needs only Z and T).
 	xi := make([]big.Int, d)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		for c, v := range x {
 			exact.ScaleInt(&xi[c], v, rc.dX)
 		}

@@ -28,7 +28,8 @@ func plantResiduals(rng *rand.Rand, p *network.Point, e1 bool) {
 	for _, nr := range p.Neurons {
 		if !e1 {
 			row := exact.NewVec(n)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				row[i] = p.Act.Apply(nr.W.Dot(x))
 			}
 			rows = append(rows, row)
@@ -36,7 +37,8 @@ func plantResiduals(rng *rand.Rand, p *network.Point, e1 bool) {
 		}
 		for c := 0; c < p.D(); c++ {
 			row := exact.NewVec(n)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				s := mid
 				switch nr.W.Dot(x).Sign() {
 				case 1:
@@ -50,14 +52,15 @@ func plantResiduals(rng *rand.Rand, p *network.Point, e1 bool) {
 		}
 	}
 	basis := exact.Nullspace(rows, n)
-	for i, x := range p.X {
-		p.Y[i] = p.Output(x)
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		p.Y.SetRow(i, p.Output(x))
 	}
 	for l := 0; l < k; l++ {
 		for _, b := range basis {
 			c := nt.RandRat(rng, 3)
-			for i := range p.Y {
-				p.Y[i][l].Sub(p.Y[i][l], new(big.Rat).Mul(c, b[i]))
+			for i := range p.Y.Rows() {
+				p.Y.At(i, l).Sub(p.Y.At(i, l), new(big.Rat).Mul(c, b[i]))
 			}
 		}
 	}
@@ -82,13 +85,13 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 			p = nt.FloatPoint(rng, 1+rng.IntN(10), 1+rng.IntN(4), 1+rng.IntN(4), 1+rng.IntN(2))
 		default:
 			p = nt.RandomPoint(rng)
-			for len(p.X) < 12 {
-				p.X = append(p.X, nt.RandVec(rng, p.D(), 4))
-				p.Y = append(p.Y, nt.RandVec(rng, p.K(), 3))
+			for p.X.Rows() < 12 {
+				p.X = p.X.AppendRow(nt.RandVec(rng, p.D(), 4))
+				p.Y = p.Y.AppendRow(nt.RandVec(rng, p.K(), 3))
 			}
 			plantResiduals(rng, p, trial%4 == 3)
 			if trial%8 >= 6 {
-				p.Y[0][0].Add(p.Y[0][0], tiny(1+rng.IntN(600)))
+				p.Y.At(0, 0).Add(p.Y.At(0, 0), tiny(1+rng.IntN(600)))
 			}
 		}
 		if trial%5 == 0 {
@@ -128,7 +131,7 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 			}
 			u := nt.RandVec(rng, p.D(), 3)
 			if rng.IntN(2) == 0 {
-				u = p.X[rng.IntN(p.N())].Clone()
+				u = p.X.Row(rng.IntN(p.N())).Clone()
 			}
 			q := nt.Q(p, r, j, u)
 			if !rc.responseEquals(j, u, q) {
@@ -144,7 +147,8 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 			// compare the off-hyperplane part with the definition directly.
 			M := rc.faceBase(j)
 			want := exact.NewMat(p.K(), p.D())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if s := p.Neurons[j].W.Dot(x).Sign(); s != 0 {
 					for l := range want {
 						want[l].AddScaled(new(big.Rat).Mul(p.Act.Slope(s), r[i][l]), x)
@@ -231,9 +235,9 @@ func TestNeuronSums(t *testing.T) {
 			n = 3000
 		}
 		p := nt.FloatPoint(rng, n, 3, m, 2)
-		p.X[0] = exact.NewVec(3)
-		p.X[1] = exact.NewVec(3)
-		p.X[1][0].SetInt64(3)
+		p.X.SetRow(0, exact.NewVec(3))
+		p.X.SetRow(1, exact.NewVec(3))
+		p.X.At(1, 0).SetInt64(3)
 		for j := 0; j < m; j += 2 {
 			p.Neurons[j].W[0].SetInt64(0)
 		}
@@ -254,7 +258,8 @@ func TestNeuronSums(t *testing.T) {
 		}
 		want := func(keep func(i int) bool) exact.Vec {
 			s := exact.NewVec(kd)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if !keep(i) {
 					continue
 				}
@@ -274,8 +279,8 @@ func TestNeuronSums(t *testing.T) {
 			}
 		}
 		for j, nr := range p.Neurons {
-			pos := want(func(i int) bool { return nr.W.Dot(p.X[i]).Sign() > 0 })
-			zero := want(func(i int) bool { return nr.W.Dot(p.X[i]).Sign() == 0 })
+			pos := want(func(i int) bool { return nr.W.Dot(p.X.Row(i)).Sign() > 0 })
+			zero := want(func(i int) bool { return nr.W.Dot(p.X.Row(i)).Sign() == 0 })
 			if !zero.IsZero() {
 				zeros++
 			}

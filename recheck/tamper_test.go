@@ -27,7 +27,7 @@ import (
 // rejected, and so must the genuine verdict with that cell dropped.
 func TestForgedLocalMin(t *testing.T) {
 	one := big.NewRat(1, 1)
-	p := &network.Point{Act: network.ReLU(), X: []exact.Vec{{one}}, Y: []exact.Vec{{one}},
+	p := &network.Point{Act: network.ReLU(), X: exact.RatMatOf([]exact.Vec{{one}}), Y: exact.RatMatOf([]exact.Vec{{one}}),
 		Neurons: []network.Neuron{{W: exact.VecOf(0), A: exact.VecOf(1)}}}
 	forged := &recheck.Verdict{
 		Kind: recheck.LocalMin, Loss: big.NewRat(1, 2), Stationary: true, Escape: []int{},

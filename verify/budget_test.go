@@ -20,11 +20,11 @@ func TestBudgetGivesUndetermined(t *testing.T) {
 	// and a concave kink (not stationary, found by the (S2) cell LP).
 	saddle := &Point{
 		Act:     ReLU(),
-		X:       []exactVec{vec(1, 0), vec(0, 1)},
-		Y:       []exactVec{vec(1, 0), vec(0, -2)},
+		X:       exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1)}),
+		Y:       exact.RatMatOf([]exactVec{vec(1, 0), vec(0, -2)}),
 		Neurons: []Neuron{{W: vec(1, 0), A: vec(1, 0)}},
 	}
-	s1fail := &Point{Act: ReLU(), X: []exactVec{vec(1)}, Y: []exactVec{vec(3)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	s1fail := &Point{Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1)}), Y: exact.RatMatOf([]exactVec{vec(3)}), Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
 	tests := []struct {
 		name   string
 		p      *Point
@@ -71,8 +71,8 @@ func TestBudgetGivesUndetermined(t *testing.T) {
 func TestTimeBudgetInCells(t *testing.T) {
 	p := &Point{Act: ReLU(), Neurons: []Neuron{{W: vec(0, 0, 0), A: vec(1)}}}
 	for i := int64(1); i <= 8; i++ {
-		p.X = append(p.X, vec(i, i*i%7-3, 2*i%5-2))
-		p.Y = append(p.Y, vec(1-2*(i%2))) // r_i = −y_i: samples on both sides of Z⁺/Z⁻
+		p.X = p.X.AppendRow(vec(i, i*i%7-3, 2*i%5-2))
+		p.Y = p.Y.AppendRow(vec(1-2*(i%2))) // r_i = −y_i: samples on both sides of Z⁺/Z⁻
 	}
 	s := newCheckState(p)
 	_, err := s.TheoremS2(0, Options{Deadline: time.Unix(1, 0)})
@@ -87,8 +87,8 @@ func TestTimeBudgetInCells(t *testing.T) {
 // decided (a failed (S1) found before its segment), and the stages of
 // engine set-up, Theorem S sums and segment search are all reached.
 func TestBudgetEveryStage(t *testing.T) {
-	s1fail := &Point{Act: ReLU(), X: []exactVec{vec(1), vec(2)}, Y: []exactVec{vec(3), vec(3)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
-	zero := &Point{Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}, Y: []exactVec{vec(1), vec(-1), vec(2)},
+	s1fail := &Point{Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1), vec(2)}), Y: exact.RatMatOf([]exactVec{vec(3), vec(3)}), Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	zero := &Point{Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}), Y: exact.RatMatOf([]exactVec{vec(1), vec(-1), vec(2)}),
 		Neurons: []Neuron{{W: vec(0, 0), A: vec(0)}}} // a zero neuron that escapes: Theorem E
 	for _, tc := range []struct {
 		name   string
@@ -137,8 +137,8 @@ func TestBudgetEveryStage(t *testing.T) {
 // k-th question it says the certificate was not re-checked (ErrBudget),
 // never that it is wrong, and with enough questions it validates it.
 func TestRecheckWithinStops(t *testing.T) {
-	s1fail := &Point{Act: ReLU(), X: []exactVec{vec(1), vec(2)}, Y: []exactVec{vec(3), vec(3)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
-	zero := &Point{Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}, Y: []exactVec{vec(1), vec(-1), vec(2)},
+	s1fail := &Point{Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1), vec(2)}), Y: exact.RatMatOf([]exactVec{vec(3), vec(3)}), Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	zero := &Point{Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1), vec(1, 1)}), Y: exact.RatMatOf([]exactVec{vec(1), vec(-1), vec(2)}),
 		Neurons: []Neuron{{W: vec(0, 0), A: vec(0)}}}
 	for _, p := range []*Point{s1fail, zero} {
 		v, err := Check(p, Options{})

@@ -264,12 +264,18 @@ func (e *engine) residual(i int) exact.Vec {
 	if r := e.rcache[i]; r != nil {
 		return r
 	}
+	r := e.residualNew(i)
+	e.rcache[i] = r
+	return r
+}
+
+// residualNew returns r_i as a new vector, not cached.
+func (e *engine) residualNew(i int) exact.Vec {
 	r := make(exact.Vec, e.k)
 	var z big.Int
 	for l := range r {
 		r[l] = new(big.Rat).SetFrac(e.rbar.Get(i, l, &z), e.dr)
 	}
-	e.rcache[i] = r
 	return r
 }
 

@@ -191,7 +191,8 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 		if err := checkVec(op.A, "a", k, "k"); err != nil {
 			return nil, err
 		}
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if x.IsZero() {
 				continue
 			}
@@ -237,8 +238,8 @@ func Apply(p *Point, op Op) (*Embedding, error) {
 	if err := SameFunction(p, q); err != nil {
 		return nil, fail("internal error: the operation changed the function: %v", err)
 	}
-	for _, x := range q.X {
-		e.Outputs = append(e.Outputs, q.Output(x))
+	for i := range q.N() {
+		e.Outputs = append(e.Outputs, q.Output(q.X.Row(i)))
 	}
 	e.Loss = Loss(q)
 	return e, nil
@@ -303,15 +304,16 @@ func SameFunction(p, q *Point) error {
 	if p.N() != q.N() || p.D() != q.D() || p.K() != q.K() {
 		return fmt.Errorf("data shapes differ: (n, d, k) = (%d, %d, %d) and (%d, %d, %d)", p.N(), p.D(), p.K(), q.N(), q.D(), q.K())
 	}
-	for i := range p.X {
-		if !p.X[i].Equal(q.X[i]) {
-			return fmt.Errorf("inputs[%d] differ: %s and %s", i, p.X[i], q.X[i])
+	for i := range p.X.Rows() {
+		if !p.X.Row(i).Equal(q.X.Row(i)) {
+			return fmt.Errorf("inputs[%d] differ: %s and %s", i, p.X.Row(i), q.X.Row(i))
 		}
-		if !p.Y[i].Equal(q.Y[i]) {
-			return fmt.Errorf("targets[%d] differ: %s and %s", i, p.Y[i], q.Y[i])
+		if !p.Y.Row(i).Equal(q.Y.Row(i)) {
+			return fmt.Errorf("targets[%d] differ: %s and %s", i, p.Y.Row(i), q.Y.Row(i))
 		}
 	}
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		fp, fq := p.Output(x), q.Output(x)
 		if !fp.Equal(fq) {
 			return fmt.Errorf("sample %d: f(x_%d) = %s before and %s after", i, i, fp, fq)
@@ -442,7 +444,7 @@ func (s *state) phiWitness(j int) (exact.Vec, error) {
 	a := s.p.Neurons[j].A
 	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: s.p.Neurons[j].W, A: exact.NewVec(1)}}}
 	for _, r := range s.ev.residualList() {
-		aux.Y = append(aux.Y, exact.Vec{new(big.Rat).Neg(a.Dot(r))})
+		aux.Y = aux.Y.AppendRow(exact.Vec{new(big.Rat).Neg(a.Dot(r))})
 	}
 	u, err := newState(aux).QZeroWitness(0)
 	if err != nil || u == nil {
@@ -463,7 +465,7 @@ func (s *state) s2With(j int, a exact.Vec, opt Options) (s2Result, error) {
 	w := s.p.Neurons[j].W
 	aux := &Point{Act: s.p.Act, X: s.p.X, Neurons: []Neuron{{W: w, A: a}, {W: w, A: a.Neg()}}}
 	for _, r := range s.ev.residualList() {
-		aux.Y = append(aux.Y, r.Neg())
+		aux.Y = aux.Y.AppendRow(r.Neg())
 	}
 	return newState(aux).TheoremS2(0, opt)
 }

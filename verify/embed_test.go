@@ -23,12 +23,14 @@ import (
 // definition, for a neuron with input weight w at residuals r.
 func qDef(p *Point, r []exact.Vec, w exact.Vec) func(u exact.Vec) exact.Vec {
 	z := make([]*big.Rat, p.N())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		z[i] = w.Dot(x)
 	}
 	return func(u exact.Vec) exact.Vec {
 		q := exact.NewVec(p.K())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if t := x.Dot(u); t.Sign() != 0 {
 				q.AddScaled(p.Act.Dir(z[i], t), r[i])
 			}
@@ -80,7 +82,7 @@ func vanishesOnCells(t *testing.T, normals []exact.Vec, d int, f func(u exact.Ve
 // boundaryNormals returns the nonzero samples on the hyperplane ⊥ w.
 func boundaryNormals(p *Point, w exact.Vec) []exact.Vec {
 	var hs []exact.Vec
-	for _, x := range p.X {
+	for _, x := range p.X.Vecs() {
 		if !x.IsZero() && w.Dot(x).Sign() == 0 {
 			hs = append(hs, x)
 		}
@@ -123,8 +125,8 @@ func plantedStationary(rng *rand.Rand) *Point {
 					x = perp(rng, w)
 				}
 			}
-			p.X = append(p.X, x)
-			p.Y = append(p.Y, exact.NewVec(k))
+			p.X = p.X.AppendRow(x)
+			p.Y = p.Y.AppendRow(exact.NewVec(k))
 		}
 		n := p.N()
 		pt := PatternOf(p)
@@ -134,7 +136,7 @@ func plantedStationary(rng *rand.Rand) *Point {
 		for j, nr := range p.Neurons {
 			for l := 0; l < k; l++ {
 				row := exact.NewVec(n * k)
-				for i := range p.X {
+				for i := range p.X.Rows() {
 					row[i*k+l] = p.Act.Apply(pt.Pre[j][i])
 				}
 				rows = append(rows, row)
@@ -144,7 +146,8 @@ func plantedStationary(rng *rand.Rand) *Point {
 			}
 			for c := 0; c < d; c++ {
 				row := exact.NewVec(n * k)
-				for i, x := range p.X {
+				for i := range p.X.Rows() {
+					x := p.X.Row(i)
 					coef := half
 					switch pt.Sign[j][i] {
 					case 1:
@@ -170,10 +173,11 @@ func plantedStationary(rng *rand.Rand) *Point {
 		if r.IsZero() {
 			continue
 		}
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			f := p.Output(x)
 			for l := 0; l < k; l++ {
-				p.Y[i][l] = new(big.Rat).Sub(f[l], r[i*k+l])
+				p.Y.Set(i, l, new(big.Rat).Sub(f[l], r[i*k+l]))
 			}
 		}
 		return p
@@ -188,10 +192,11 @@ func testPoint(rng *rand.Rand) *Point {
 		return plantedStationary(rng)
 	case 2:
 		p := randomPoint(rng)
-		for i, x := range p.X {
-			p.Y[i] = p.Output(x)
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
+			p.Y.SetRow(i, p.Output(x))
 			if rng.IntN(3) == 0 {
-				p.Y[i][0].Add(p.Y[i][0], big.NewRat(1, 1))
+				p.Y.Set(i, 0, new(big.Rat).Add(p.Y.At(i, 0), big.NewRat(1, 1)))
 			}
 		}
 		return p
@@ -387,8 +392,8 @@ func TestAddZeroOutputFacts(t *testing.T) {
 		case 1:
 			w = p.Neurons[rng.IntN(p.M())].W.Clone()
 		case 2:
-			w = perp(rng, p.X[rng.IntN(p.N())])
-			if p.X[0].IsZero() {
+			w = perp(rng, p.X.Row(rng.IntN(p.N())))
+			if p.X.Row(0).IsZero() {
 				w = randVec(rng, p.D(), 3)
 			}
 		default:
@@ -402,7 +407,8 @@ func TestAddZeroOutputFacts(t *testing.T) {
 		m := p.M()
 		r := ResidualsOf(p)
 		sum := exact.NewVec(p.K())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			sum.AddScaled(p.Act.Apply(w.Dot(x)), r[i])
 		}
 		if want := before.Stationary && sum.IsZero(); after.Stationary != want {
@@ -480,7 +486,8 @@ func TestAddZeroInputFacts(t *testing.T) {
 		r := ResidualsOf(p)
 		sumAt := func(u exact.Vec) *big.Rat {
 			s := new(big.Rat)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				s.Add(s, new(big.Rat).Mul(a.Dot(r[i]), p.Act.Apply(x.Dot(u))))
 			}
 			return s
@@ -529,7 +536,7 @@ func TestAddDeadFacts(t *testing.T) {
 		for try := 0; try < 20 && w == nil; try++ {
 			c := randVec(rng, p.D(), 3)
 			dead := true
-			for _, x := range p.X {
+			for _, x := range p.X.Vecs() {
 				if !x.IsZero() && c.Dot(x).Sign() >= 0 {
 					dead = false
 				}
@@ -623,7 +630,8 @@ func TestEmbeddingKeepsFunction(t *testing.T) {
 			if err != nil {
 				t.Fatalf("trial %d: %v", trial, err)
 			}
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if !p.Output(x).Equal(e.To.Output(x)) || !e.Outputs[i].Equal(p.Output(x)) {
 					t.Fatalf("trial %d: %s changed f(x_%d)", trial, op, i)
 				}
@@ -642,7 +650,7 @@ func TestEmbeddingKeepsFunction(t *testing.T) {
 		bad.Neurons[j].A = p.Neurons[j].A.Scale(lam)
 		bad.Neurons = append(bad.Neurons, bad.Neurons[j].Clone())
 		contributes := false
-		for _, x := range p.X {
+		for _, x := range p.X.Vecs() {
 			if !p.Neurons[j].A.Scale(p.Act.Apply(p.Neurons[j].W.Dot(x))).IsZero() {
 				contributes = true
 			}
@@ -675,8 +683,8 @@ func TestEmbeddingKeepsFunction(t *testing.T) {
 func kinkPoint() *Point {
 	return &Point{
 		Act:     ReLU(),
-		X:       []exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)},
-		Y:       []exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)}),
 		Neurons: []Neuron{{W: exact.VecOf(1, 0), A: exact.VecOf(1)}},
 	}
 }

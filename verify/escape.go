@@ -22,8 +22,8 @@ func (s *state) E1Matrix(j int) exact.Mat {
 
 // line is a line through the origin holding boundary samples x_i = t_i·e.
 type line struct {
-	x       exact.Vec // the first sample on ℓ
-	e       exact.Vec // e_ℓ = x/x_c, computed by rep on first use
+	xs      *exact.RatMat // the samples; the first on ℓ is samples[0]
+	e       exact.Vec     // e_ℓ = x/x_c, computed by rep on first use
 	samples []int
 	t       []*big.Rat
 }
@@ -32,7 +32,7 @@ type line struct {
 // nonzero coordinate of its samples).
 func (l *line) rep() exact.Vec {
 	if l.e == nil {
-		l.e, _ = l.x.OnLine()
+		l.e, _ = l.xs.Row(l.samples[0]).OnLine()
 	}
 	return l.e
 }
@@ -58,16 +58,13 @@ var lineHash = maphash.Bytes
 // so a hash collision never joins two lines.
 // t_i = x_i[c] (c the first nonzero coordinate, the same on a line), and the
 // representative e_ℓ = x/x_c only when asked for (line.rep).
-func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) []*line {
+func groupLines(xs *exact.RatMat, idx []int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) []*line {
 	if keyOf == nil {
-		keyOf = func(buf []byte, i int) []byte { return xs[i].AppendLineKey(buf) }
+		keyOf = func(buf []byte, i int) []byte { return xs.Row(i).AppendLineKey(buf) }
 	}
 	seed := maphash.MakeSeed()
 	hs := make([]uint64, len(idx))
-	d := 0
-	if len(idx) > 0 {
-		d = len(xs[idx[0]])
-	}
+	d := xs.Cols()
 	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
 		var buf []byte
 		for q := lo; q < hi; q++ {
@@ -116,13 +113,13 @@ func groupLines(xs []exact.Vec, idx []int, keyOf func(buf []byte, i int) []byte,
 			}
 		}
 		if l == nil {
-			l = &line{x: xs[i]}
+			l = &line{xs: xs}
 			byHash[hs[q]] = append(byHash[hs[q]], l)
 			ls = append(ls, l)
 		}
-		for _, xc := range xs[i] {
-			if xc.Sign() != 0 {
-				l.t = append(l.t, new(big.Rat).Set(xc))
+		for c := range d {
+			if !xs.IsZeroAt(i, c) {
+				l.t = append(l.t, xs.At(i, c))
 				break
 			}
 		}
@@ -182,7 +179,7 @@ func (s *state) QZeroWitness(j int) (exact.Vec, error) {
 // Q(u) ≠ 0: ±e_c for a nonzero column c of e1 (Q(e_c) − Q(−e_c) = 2·e1·e_c),
 // else u₀ or u₀ ± εe_ℓ for a line ℓ with a nonzero sum (the second
 // difference across ℓ is κε|e_ℓ|²·e2(ℓ)).
-func zeroWitness(d int, e1 exact.Mat, q func(exact.Vec) exact.Vec, kappa *big.Rat, xs []exact.Vec, idx []int, ls []*line, e2 func(*line) exact.Vec) (exact.Vec, error) {
+func zeroWitness(d int, e1 exact.Mat, q func(exact.Vec) exact.Vec, kappa *big.Rat, xs *exact.RatMat, idx []int, ls []*line, e2 func(*line) exact.Vec) (exact.Vec, error) {
 	for c := 0; c < d; c++ {
 		nonzero := false
 		for l := range e1 {
@@ -257,10 +254,10 @@ func offLine(d int, l *line, ls []*line) exact.Vec {
 // lineEpsilon returns a rational ε > 0 such that no sign of x_i·u₀ (the
 // samples xs[i], i ∈ idx, off ℓ) flips on u₀ ± εe_ℓ: half the least
 // |x_i·u₀|/|x_i·e_ℓ|, and at most 1.
-func lineEpsilon(xs []exact.Vec, idx []int, l *line, u0 exact.Vec) *big.Rat {
+func lineEpsilon(xs *exact.RatMat, idx []int, l *line, u0 exact.Vec) *big.Rat {
 	eps := big.NewRat(1, 1)
 	for _, i := range idx {
-		x := xs[i]
+		x := xs.Row(i)
 		a, b := x.Dot(u0), x.Dot(l.rep())
 		if a.Sign() == 0 || b.Sign() == 0 {
 			continue
@@ -303,7 +300,7 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	// interior point padded with zeros is one in Q^d.
 	span := make([]exact.Vec, 0, len(z)+k)
 	for _, i := range z {
-		span = append(span, s.p.X[i])
+		span = append(span, s.p.X.Row(i))
 	}
 	span = append(span, base...)
 	rows, _ := exact.SpanCoordinates(span, d, nil)
@@ -335,7 +332,7 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 	}
 	xs := make([]exact.Vec, len(z))
 	for c, i := range z {
-		xs[c] = pick(s.p.X[i])
+		xs[c] = pick(s.p.X.Row(i))
 	}
 	var cells []arrangement.Cell
 	var cover *arrangement.Cover
@@ -423,12 +420,12 @@ func (s *state) faceWitnesses(j int, opt Options) ([]face, *NoEscapeProof, error
 			// The k ≥ 2 tests work in Q^d: the face in all coordinates.
 			full := make([]exact.Vec, len(z))
 			for c, i := range z {
-				full[c] = s.p.X[i]
+				full[c] = s.p.X.Row(i)
 			}
 			_, gd := s.cellMap(j, z, cell.Signs, base, full)
 			var hd []exact.Vec
 			for cc, i := range z {
-				h := s.p.X[i]
+				h := s.p.X.Row(i)
 				if cell.Signs[cc] < 0 {
 					h = h.Neg()
 				}

@@ -41,8 +41,8 @@ func TestExpansionMatchesLoss(t *testing.T) {
 func TestExpansionFailsOutsideSafeRadius(t *testing.T) {
 	p := &Point{
 		Act:     ReLU(),
-		X:       []exactVec{vec(1)},
-		Y:       []exactVec{vec(0)},
+		X:       exactRatMatOf([]exactVec{vec(1)}),
+		Y:       exactRatMatOf([]exactVec{vec(0)}),
 		Neurons: []Neuron{{W: vec(1), A: vec(1)}},
 	}
 	s := newState(p)

@@ -217,13 +217,13 @@ func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	if xs != nil {
 		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
 	} else {
-		e.x, e.dx, e.bx, e.xf, e.zeroX = images(p.X, d, pl)
+		e.x, e.dx, e.bx, e.xf, e.zeroX = images(p.X, pl)
 	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j] = nr.W
 	}
-	e.w, e.dw, e.bw, e.wf, e.wZero = images(ws, d, pl)
+	e.w, e.dw, e.bw, e.wf, e.wZero = images(exact.RatMatOf(ws), pl)
 	e.aZero = make([]bool, m)
 	for j, nr := range p.Neurons {
 		e.aZero[j] = nr.A.IsZero()

@@ -47,7 +47,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			}
 		}
 		for j, nr := range p.Neurons {
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				z := nr.W.Dot(x)
 				if int8(z.Sign()) != e.sign[j][i] {
 					t.Fatalf("trial %d: sign (%d, %d) = %d, want %d", trial, j, i, e.sign[j][i], z.Sign())
@@ -59,7 +60,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			// G_j, Q_j(u), E1 and the (S2) vector v against their definitions.
 			st := newState(p)
 			g := exact.NewVec(p.K())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				g.AddScaled(p.Act.Apply(nr.W.Dot(x)), want[i])
 			}
 			for _, c := range g {
@@ -70,11 +72,12 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			}
 			for rep := 0; rep < 3; rep++ {
 				u := randVec(rng, p.D(), 3)
-				if rep == 0 && len(p.X) > 0 {
-					u = p.X[rng.IntN(p.N())].Clone() // often on a boundary hyperplane
+				if rep == 0 && p.X.Rows() > 0 {
+					u = p.X.Row(rng.IntN(p.N())).Clone() // often on a boundary hyperplane
 				}
 				q := exact.NewVec(p.K())
-				for i, x := range p.X {
+				for i := range p.X.Rows() {
+					x := p.X.Row(i)
 					q.AddScaled(p.Act.Dir(nr.W.Dot(x), x.Dot(u)), want[i])
 				}
 				if !q.Equal(st.Q(j, u)) {
@@ -85,7 +88,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			half.Quo(half, big.NewRat(2, 1))
 			e1 := exact.NewMat(p.K(), p.D())
 			v := exact.NewVec(p.D())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				z := nr.W.Dot(x).Sign()
 				c := p.Act.Slope(z)
 				if z == 0 {
@@ -111,7 +115,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			}
 			// S⁺, S⁻, S⁰ against direct sums.
 			sp, sn, sz := exact.NewMat(p.K(), p.D()), exact.NewMat(p.K(), p.D()), exact.NewMat(p.K(), p.D())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				var dst exact.Mat
 				switch nr.W.Dot(x).Sign() {
 				case 1:
@@ -211,7 +216,8 @@ func slowExpansion(p *Point, delta Direction) exact.Poly {
 	r := slowResiduals(p)
 	c := exact.Poly{new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat), new(big.Rat)}
 	var t big.Rat
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		alpha, beta := exact.NewVec(k), exact.NewVec(k)
 		for j, nr := range p.Neurons {
 			z := nr.W.Dot(x)
@@ -251,14 +257,14 @@ func TestExpansionAgainstBigRat(t *testing.T) {
 				delta[j] = Neuron{W: exact.NewVec(p.D()), A: exact.NewVec(p.K())}
 			case 1:
 				if p.N() > 0 {
-					delta[j].W = p.X[rng.IntN(p.N())].Clone() // t = 0 on boundary samples
+					delta[j].W = p.X.Row(rng.IntN(p.N())).Clone() // t = 0 on boundary samples
 				}
 			}
 		}
 		st := newState(p)
 		var wantR *big.Rat
 		for j, nr := range p.Neurons {
-			for _, x := range p.X {
+			for _, x := range p.X.Vecs() {
 				z, dz := nr.W.Dot(x), delta[j].W.Dot(x)
 				if z.Sign() == 0 || dz.Sign() == 0 {
 					continue
@@ -291,8 +297,9 @@ func TestS2ShortcutSameCertificate(t *testing.T) {
 	for trial := 0; trial < 200; trial++ {
 		p := randomPoint(rng)
 		if trial%2 == 0 {
-			for i, x := range p.X {
-				p.Y[i] = p.Output(x)
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
+				p.Y.SetRow(i, p.Output(x))
 			}
 		}
 		s := newState(p)

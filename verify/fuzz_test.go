@@ -52,8 +52,8 @@ func pointFromBytes(b []byte) *Point {
 			w := p.Neurons[i%m].W
 			x = exact.Vec{new(big.Rat).Neg(w[1]), new(big.Rat).Set(w[0])}
 		}
-		p.X = append(p.X, x)
-		p.Y = append(p.Y, vec(k))
+		p.X = p.X.AppendRow(x)
+		p.Y = p.Y.AppendRow(vec(k))
 	}
 	return p
 }

@@ -204,11 +204,19 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 	if cfg.Boundary > pairs {
 		return nil, exp, fmt.Errorf("gen: %d boundary inputs but only %d duplicated inputs", cfg.Boundary, pairs)
 	}
+	// The distinct inputs go into u as they are drawn (compactly: a pair's
+	// input once); a sample is its input's row in u and its planted
+	// residual.
 	type sample struct {
-		x exact.Vec
+		u int
 		r exact.Vec // planted residual
 	}
 	var samples []sample
+	var u *exact.RatMat
+	input := func(x exact.Vec) int {
+		u = u.AppendRow(x)
+		return u.Rows() - 1
+	}
 	for t := 0; t < pairs; t++ {
 		var x exact.Vec
 		if t < cfg.Boundary {
@@ -226,7 +234,8 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 			x = g.vec(d)
 		}
 		e := g.vec(k)
-		samples = append(samples, sample{x, e.Neg()}, sample{x.Clone(), e})
+		ux := input(x)
+		samples = append(samples, sample{ux, e.Neg()}, sample{ux, e})
 	}
 	if extra == 1 {
 		var x0, r0 exact.Vec
@@ -265,21 +274,22 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 				r0 = r0.Neg()
 			}
 		}
-		samples = append(samples, sample{x0, r0})
+		samples = append(samples, sample{input(x0), r0})
 	}
 	for t := 0; t < odd; t++ {
-		samples = append(samples, sample{g.vec(d), exact.NewVec(k)})
+		samples = append(samples, sample{input(g.vec(d)), exact.NewVec(k)})
 	}
 	g.rng.Shuffle(len(samples), func(a, b int) { samples[a], samples[b] = samples[b], samples[a] })
 
 	// Targets y = f(x) − r, with f evaluated exactly.
-	for _, s := range samples {
-		p.X = append(p.X, s.x)
-		p.Y = append(p.Y, exact.NewVec(k))
-	}
-	f := newEngine(p).residualList() // residuals against y = 0: f(x_i)
+	p.X, p.Y = exact.NewRatMat(len(samples), d), exact.NewRatMat(len(samples), k)
 	for i, s := range samples {
-		p.Y[i] = f[i].Sub(s.r)
+		p.X.SetRowFrom(i, u, s.u)
+	}
+	u = nil
+	ev := newEngine(p) // residuals against y = 0: f(x_i)
+	for i, s := range samples {
+		p.Y.SetRow(i, ev.residualNew(i).Sub(s.r))
 	}
 	return p, exp, nil
 }

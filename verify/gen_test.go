@@ -88,7 +88,7 @@ func TestGenerateBoundaryAndErrors(t *testing.T) {
 	if onPlane < 40 {
 		t.Errorf("%d boundary samples, want ≥ 40 (20 duplicated inputs)", onPlane)
 	}
-	for _, x := range p.X {
+	for _, x := range p.X.Vecs() {
 		for _, c := range x {
 			if f, exact := c.Float64(); !exact {
 				t.Fatalf("input entry %s is not a float64 (%g)", c.RatString(), f)

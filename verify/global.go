@@ -63,8 +63,8 @@ type featureSpace struct {
 // line key of groupLines (nil: exact.Vec.AppendLineKey).
 func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpace {
 	fs := &featureSpace{p: p, keyOf: keyOf, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
-	for i, x := range p.X {
-		if !x.IsZero() {
+	for i := range p.N() {
+		if !p.X.IsZeroRow(i) {
 			fs.nonzero = append(fs.nonzero, i)
 		}
 	}
@@ -106,7 +106,8 @@ func (fs *featureSpace) fit() (*recheck.GlobalFit, []exact.Vec, error) {
 		nc++
 	}
 	cols = make([]exact.Vec, n)
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		cols[i] = exact.NewVec(nc)
 		if fs.sigma.Sign() != 0 {
 			for c := range x {
@@ -148,7 +149,7 @@ func (fs *featureSpace) fit() (*recheck.GlobalFit, []exact.Vec, error) {
 		for out := 0; out < k; out++ {
 			b := exact.NewVec(nc)
 			for i, c := range ct {
-				b.AddScaled(p.Y[i][out], c)
+				b.AddScaled(p.Y.At(i, out), c)
 			}
 			g, ok := exact.SolveLinear(M, b, nc)
 			if !ok {
@@ -181,7 +182,7 @@ func (fs *featureSpace) fit() (*recheck.GlobalFit, []exact.Vec, error) {
 		if fs.kappa.Sign() == 0 {
 			continue
 		}
-		f.Beta[li] = lineProjection(l, func(i int) exact.Vec { return p.Y[i].Sub(cg[i]) }, k)
+		f.Beta[li] = lineProjection(l, func(i int) exact.Vec { return p.Y.Row(i).Sub(cg[i]) }, k)
 		for c, i := range l.samples {
 			yhat[i].AddScaled(new(big.Rat).Abs(l.t[c]), f.Beta[li])
 		}
@@ -229,14 +230,15 @@ func (fs *featureSpace) network(f *recheck.GlobalFit) *recheck.Net {
 
 // featureE1 returns the k×d matrix (σ/2) Σ_i r_i x_iᵀ, the odd part of
 // u ↦ Σ_i r_i ρ(x_i·u) (E1 of a zero neuron).
-func featureE1(act Activation, xs []exact.Vec, r []exact.Vec) exact.Mat {
+func featureE1(act Activation, xs *exact.RatMat, r []exact.Vec) exact.Mat {
 	half := new(big.Rat).Add(act.Pos, act.Neg)
 	half.Quo(half, big.NewRat(2, 1))
-	e1 := exact.NewMat(len(r[0]), len(xs[0]))
+	e1 := exact.NewMat(len(r[0]), xs.Cols())
 	if half.Sign() == 0 {
 		return e1
 	}
-	for i, x := range xs {
+	for i := range xs.Rows() {
+		x := xs.Row(i)
 		for l, ril := range r[i] {
 			if ril.Sign() != 0 {
 				e1[l].AddScaled(new(big.Rat).Mul(half, ril), x)
@@ -253,7 +255,7 @@ func featureE1(act Activation, xs []exact.Vec, r []exact.Vec) exact.Mat {
 // Σ_i r_i ρ(x_i·u) = (σ/2) Σ_i r_i (x_i·u) + (κ/2) Σ_ℓ (Σ_{i∈ℓ} |t_i| r_i) |e_ℓ·u|
 // and the linear independence of u ↦ x·u and the |e_ℓ·u| of distinct lines.
 // lines must be the lines of all nonzero samples.
-func orthogonalToFeatures(act Activation, xs []exact.Vec, lines []*line, r []exact.Vec, bias bool) bool {
+func orthogonalToFeatures(act Activation, xs *exact.RatMat, lines []*line, r []exact.Vec, bias bool) bool {
 	if !featureE1(act, xs, r).IsZero() {
 		return false
 	}
@@ -283,7 +285,8 @@ func (fs *featureSpace) featureWitness(r []exact.Vec, e1 exact.Mat) (u, q exact.
 	p := fs.p
 	resp := func(u exact.Vec) exact.Vec {
 		out := exact.NewVec(p.K())
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			out.AddScaled(p.Act.Apply(x.Dot(u)), r[i])
 		}
 		return out
@@ -316,7 +319,8 @@ func lineProjection(l *line, z func(i int) exact.Vec, width int) exact.Vec {
 // features returns the n×W matrix ρ(x_i·w_j) of the neurons' features.
 func features(p *Point, ws []exact.Vec) exact.Mat {
 	F := make(exact.Mat, p.N())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		F[i] = make(exact.Vec, len(ws))
 		for j, w := range ws {
 			F[i][j] = p.Act.Apply(w.Dot(x))
@@ -537,7 +541,7 @@ func greedyWidth(p *Point, cands []exact.Vec, m int) *recheck.Net {
 	for o := range res {
 		res[o] = make(exact.Vec, n)
 		for i := range res[o] {
-			res[o][i] = new(big.Rat).Set(p.Y[i][o])
+			res[o][i] = new(big.Rat).Set(p.Y.At(i, o))
 		}
 	}
 	used := make([]bool, len(cands))
@@ -597,7 +601,7 @@ func greedyWidth(p *Point, cands []exact.Vec, m int) *recheck.Net {
 		for a, ja := range chosen {
 			f := col(ja)
 			for i := range f {
-				rhs[a].Add(rhs[a], new(big.Rat).Mul(f[i], p.Y[i][o]))
+				rhs[a].Add(rhs[a], new(big.Rat).Mul(f[i], p.Y.At(i, o)))
 			}
 		}
 		x, ok := exact.SolveLinear(G, rhs, s)
@@ -770,7 +774,7 @@ func (s *state) notGlobal(g *recheck.GlobalProof, fs *featureSpace, e1 exact.Mat
 	lstar := new(big.Rat)
 	r := make([]exact.Vec, len(yhat))
 	for i, y := range yhat {
-		r[i] = y.Sub(p.Y[i])
+		r[i] = y.Sub(p.Y.Row(i))
 		lstar.Add(lstar, r[i].Norm2())
 	}
 	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))

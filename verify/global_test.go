@@ -131,7 +131,7 @@ func TestTheoremGByHand(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			p := &Point{Act: tc.act, X: ratRows(t, tc.x, tc.bias), Y: ratRows(t, tc.y, false)}
+			p := &Point{Act: tc.act, X: exact.RatMatOf(ratRows(t, tc.x, tc.bias)), Y: exact.RatMatOf(ratRows(t, tc.y, false))}
 			if strings.Contains(tc.name, "output bias") {
 				p.OutputBias = exact.NewVec(p.K())
 			}
@@ -149,7 +149,7 @@ func TestTheoremGByHand(t *testing.T) {
 			if g.IsGlobal {
 				t.Fatalf("the empty network (L = %s) reported global", v.Loss.RatString())
 			}
-			if wl := directLoss(p.Act, p.X, p.Y, g.Witness.Neurons, g.Witness.OutputBias); wl.Cmp(g.Optimum) != 0 {
+			if wl := directLoss(p.Act, p.X.Vecs(), p.Y.Vecs(), g.Witness.Neurons, g.Witness.OutputBias); wl.Cmp(g.Optimum) != 0 {
 				t.Fatalf("the witness has loss %s by direct evaluation, L* = %s", wl.RatString(), tc.want)
 			}
 			if err := Recheck(p, v); err != nil {
@@ -165,8 +165,8 @@ func TestTheoremGByHand(t *testing.T) {
 // local-min. The catalogue case global-min-positive-loss is this point.
 func TestTheoremGGlobalAtPositiveLoss(t *testing.T) {
 	p := &Point{Act: ReLU(),
-		X: ratRows(t, [][]string{{"-1"}, {"1"}, {"1"}, {"2"}}, true),
-		Y: ratRows(t, [][]string{{"1"}, {"0"}, {"2"}, {"5"}}, false),
+		X: exact.RatMatOf(ratRows(t, [][]string{{"-1"}, {"1"}, {"1"}, {"2"}}, true)),
+		Y: exact.RatMatOf(ratRows(t, [][]string{{"1"}, {"0"}, {"2"}, {"5"}}, false)),
 		Neurons: []Neuron{
 			{W: exact.VecOf(0, 1), A: exact.VecOf(1)},
 			{W: exact.VecOf(1, -1), A: exact.VecOf(4)},
@@ -249,7 +249,7 @@ func TestTheoremGPatternFormulation(t *testing.T) {
 	}
 	for ti, r := range want.Random {
 		p := &Point{Act: Activation{Pos: rat(t, r.Activation[0]), Neg: rat(t, r.Activation[1])},
-			X: ratRows(t, r.X, false), Y: ratRows(t, r.Y, false)}
+			X: exact.RatMatOf(ratRows(t, r.X, false)), Y: exact.RatMatOf(ratRows(t, r.Y, false))}
 		if r.OutputBias {
 			p.OutputBias = exact.NewVec(p.K())
 		}
@@ -297,8 +297,8 @@ func TestTheoremGCatalogue(t *testing.T) {
 		if g.IsGlobal {
 			continue
 		}
-		loss := directLoss(p.Act, p.X, p.Y, p.Neurons, p.OutputBias)
-		wl := directLoss(p.Act, p.X, p.Y, g.Witness.Neurons, g.Witness.OutputBias)
+		loss := directLoss(p.Act, p.X.Vecs(), p.Y.Vecs(), p.Neurons, p.OutputBias)
+		wl := directLoss(p.Act, p.X.Vecs(), p.Y.Vecs(), g.Witness.Neurons, g.Witness.OutputBias)
 		if wl.Cmp(g.Optimum) != 0 || wl.Cmp(loss) >= 0 {
 			t.Errorf("%s: witness loss %s, L* = %s, L(θ) = %s", c.Name, wl.RatString(), g.Optimum.RatString(), loss.RatString())
 		}
@@ -310,7 +310,7 @@ func TestTheoremGCatalogue(t *testing.T) {
 			if net == nil || len(net.Neurons) > p.M() {
 				net = g.WidthWitness
 			}
-			if net == nil || len(net.Neurons) > p.M() || directLoss(p.Act, p.X, p.Y, net.Neurons, net.OutputBias).Cmp(loss) >= 0 {
+			if net == nil || len(net.Neurons) > p.M() || directLoss(p.Act, p.X.Vecs(), p.Y.Vecs(), net.Neurons, net.OutputBias).Cmp(loss) >= 0 {
 				t.Errorf("%s: no width witness beats L(θ) at width ≤ %d", c.Name, p.M())
 			}
 		}
@@ -327,10 +327,11 @@ func TestTheoremGZeroNeuron(t *testing.T) {
 	for trial := 0; trial < 300; trial++ {
 		p := RandomPoint(rng)
 		if rng.IntN(2) == 0 {
-			for i, x := range p.X {
-				p.Y[i] = p.Output(x)
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
+				p.Y.SetRow(i, p.Output(x))
 				if rng.IntN(4) == 0 {
-					p.Y[i][0].Add(p.Y[i][0], big.NewRat(1, 1))
+					p.Y.Set(i, 0, new(big.Rat).Add(p.Y.At(i, 0), big.NewRat(1, 1)))
 				}
 			}
 		}
@@ -509,8 +510,8 @@ func ExampleCheck_global() {
 	x := func(v int64) exact.Vec { return exact.VecOf(v, 1) } // input x with a bias coordinate
 	y := func(v int64) exact.Vec { return exact.VecOf(v) }
 	p := &Point{Act: ReLU(),
-		X: []exact.Vec{x(-1), x(1), x(1), x(2)},
-		Y: []exact.Vec{y(1), y(0), y(2), y(5)},
+		X: exact.RatMatOf([]exact.Vec{x(-1), x(1), x(1), x(2)}),
+		Y: exact.RatMatOf([]exact.Vec{y(1), y(0), y(2), y(5)}),
 		Neurons: []Neuron{
 			{W: exact.VecOf(0, 1), A: exact.VecOf(1)},  // 1·ρ(1) = 1
 			{W: exact.VecOf(1, -1), A: exact.VecOf(4)}, // 4·ρ(x − 1)

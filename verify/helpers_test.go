@@ -8,6 +8,9 @@ import (
 
 type exactVec = exact.Vec
 
+// exactRatMatOf is exact.RatMatOf for the test files that do not import exact.
+var exactRatMatOf = exact.RatMatOf
+
 // vec builds an integer vector.
 func vec(xs ...int64) exact.Vec { return exact.VecOf(xs...) }
 

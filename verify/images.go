@@ -16,10 +16,11 @@ import (
 // ν·2^(E−e) and the float64 ν·2^(−e) (rounded once, in the conversion of ν).
 // Other data take intImage and ToFloatVec. pl is polled every few rows.
 // Data whose every entry is a float64 (floatImages) are read once.
-func images(rows []exact.Vec, c int, pl *poller) (*exact.IntMat, *big.Int, int, []exact.FloatVec, []bool) {
-	if m, D, b, fl, zero, ok := floatImages(rows, c, pl); ok {
+func images(data *exact.RatMat, pl *poller) (*exact.IntMat, *big.Int, int, []exact.FloatVec, []bool) {
+	if m, D, b, fl, zero, ok := floatImages(data, pl); ok {
 		return m, D, b, fl, zero
 	}
+	rows, c := data.Vecs(), data.Cols()
 	const stage = "setting up the exact engine (integer images)"
 	n := len(rows)
 	mant := make([]int64, n*c)
@@ -117,48 +118,44 @@ scan:
 	return m, D, b, fl, zero
 }
 
-// floatImages is images for rows whose every nonzero entry is a float64 in
-// the filter's range (exact.FilterAccepts): x = ν/2^e with |ν| < 2⁵³ and
-// e ≤ 1022, so that ν·2^(−e) is x exactly, a normal float64. The rationals
-// are read once, into the float images; the integer image D·x = x·2^E is
-// then formed from each float64's mantissa and exponent (no second read of
-// the rationals, no table of the ν and e). ok is false, with nothing
-// returned, when an entry is not such a float64; images then takes its
-// general paths (which give these same images).
-func floatImages(rows []exact.Vec, c int, pl *poller) (m *exact.IntMat, D *big.Int, b int, fl []exact.FloatVec, zero []bool, ok bool) {
+// floatImages is images for data whose every nonzero entry is a float64
+// in the filter's range (exact.FilterAccepts): x = ν/2^e with |ν| < 2⁵³ and
+// e ≤ 1022, a normal float64. The float images are the matrix's own rows
+// (no copy); the integer image D·x = x·2^E is formed from each float64's
+// mantissa and exponent. ok is false, with nothing returned, when an entry
+// is not such a float64; images then takes its general paths (which give
+// these same images).
+func floatImages(data *exact.RatMat, pl *poller) (m *exact.IntMat, D *big.Int, b int, fl []exact.FloatVec, zero []bool, ok bool) {
 	const stage = "setting up the exact engine (integer images)"
-	n := len(rows)
-	fdata := make([]float64, n*c)
+	if !data.AllFloat() {
+		return nil, nil, 0, nil, nil, false
+	}
+	n, c := data.Rows(), data.Cols()
+	fl = make([]exact.FloatVec, n)
+	zero = make([]bool, n)
 	E, top := 0, math.MinInt // E = max e; top = max(bitlen(ν) − e)
-	for i, r := range rows {
+	for i := range n {
 		pl.tick(stage)
-		for k, x := range r {
-			if x.Sign() == 0 {
+		row, _ := data.Floats(i)
+		zero[i] = true
+		var s2 float64
+		for _, x := range row {
+			if x == 0 {
 				continue
 			}
-			nb := x.Num().Bits()
-			if len(nb) != 1 || uint64(nb[0]) >= 1<<53 {
+			if !exact.FilterAccepts(math.Abs(x)) {
 				return nil, nil, 0, nil, nil, false
 			}
-			e := 0
-			if !x.IsInt() {
-				q := x.Denom()
-				e = int(q.TrailingZeroBits())
-				if e != q.BitLen()-1 || e > 1022 {
-					return nil, nil, 0, nil, nil, false
-				}
-			}
-			v := uint64(nb[0])
-			f := float64(v) * math.Float64frombits(uint64(1023-e)<<52) // exact unless below the normal range
-			if !exact.FilterAccepts(f) {
-				return nil, nil, 0, nil, nil, false
-			}
-			if x.Sign() < 0 {
-				f = -f
-			}
-			fdata[i*c+k] = f
-			E, top = max(E, e), max(top, bits.Len64(v)-e)
+			zero[i] = false
+			s2 += x * x
+			// x = mant·2^(ex−1075) = ν·2^(−e) with ν = mant/2^tz odd.
+			u := math.Float64bits(x)
+			mant := u&(1<<52-1) | 1<<52
+			tz := bits.TrailingZeros64(mant)
+			e := 1075 - int(u>>52&0x7ff) - tz
+			E, top = max(E, e), max(top, 53-tz-e)
 		}
+		fl[i] = exact.FloatVec{F: row, OK: true, Norm: math.Sqrt(s2)}
 	}
 	if top != math.MinInt {
 		b = top + E
@@ -166,37 +163,32 @@ func floatImages(rows []exact.Vec, c int, pl *poller) (m *exact.IntMat, D *big.I
 	D = new(big.Int).Lsh(big.NewInt(1), uint(E))
 	W := exact.WordsFor(b + 1)
 	m = exact.NewIntMat(n, c, W)
-	fl = make([]exact.FloatVec, n)
-	zero = make([]bool, n)
-	for i := 0; i < n; i++ {
-		pl.tick(stage)
-		f := exact.FloatVec{F: fdata[i*c : (i+1)*c : (i+1)*c], OK: true}
-		zero[i] = true
-		var s2 float64
-		for k, x := range f.F {
-			if x == 0 {
-				continue
+	parallel(n, workers(n*c*8), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if pl.stopNow() {
+				return
 			}
-			zero[i] = false
-			s2 += x * x
-			// x = mant·2^(ex) (normal), = ν·2^(−e) with ν = mant/2^tz odd,
-			// e = −(ex + tz) ≤ the rational's e ≤ E: the image ν·2^(E−e).
-			u := math.Float64bits(x)
-			mant := u&(1<<52-1) | 1<<52
-			tz := bits.TrailingZeros64(mant)
-			mag := mant >> tz
-			sft := E + int(u>>52&0x7ff) - 1075 + tz
-			w := m.Entry(i, k)
-			w[sft/64] = mag << (sft % 64)
-			if sft%64 != 0 && sft/64+1 < len(w) {
-				w[sft/64+1] = mag >> (64 - sft%64)
-			}
-			if x < 0 {
-				exact.NegWords(w)
+			for k, x := range fl[i].F {
+				if x == 0 {
+					continue
+				}
+				// x = ν·2^(−e), e ≤ E: the image ν·2^(E−e).
+				u := math.Float64bits(x)
+				mant := u&(1<<52-1) | 1<<52
+				tz := bits.TrailingZeros64(mant)
+				mag := mant >> tz
+				sft := E + int(u>>52&0x7ff) - 1075 + tz
+				w := m.Entry(i, k)
+				w[sft/64] = mag << (sft % 64)
+				if sft%64 != 0 && sft/64+1 < len(w) {
+					w[sft/64+1] = mag >> (64 - sft%64)
+				}
+				if x < 0 {
+					exact.NegWords(w)
+				}
 			}
 		}
-		f.Norm = math.Sqrt(s2)
-		fl[i] = f
-	}
+	})
+	pl.now(stage)
 	return m, D, b, fl, zero, true
 }

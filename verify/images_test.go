@@ -47,10 +47,10 @@ func TestImagesMatch(t *testing.T) {
 				}
 			}
 		}
-		if _, _, _, _, _, ok := floatImages(rows, c, nil); floats && !ok {
+		if _, _, _, _, _, ok := floatImages(exact.RatMatOf(rows), nil); floats && !ok {
 			t.Fatalf("trial %d: floatImages refused floats in range", trial)
 		}
-		m, D, b, fl, zero := images(rows, c, nil)
+		m, D, b, fl, zero := images(exact.RatMatOf(rows), nil)
 		wm, wD, wb := intImage(rows, c)
 		if D.Cmp(wD) != 0 {
 			t.Fatalf("trial %d: D = %v, want %v", trial, D, wD)

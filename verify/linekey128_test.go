@@ -14,8 +14,8 @@ import (
 func TestLineKeys128(t *testing.T) {
 	x := exact.VecOf(3, 5, -7).Scale(new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 70)))
 	y := exact.VecOf(3, 5, 7).Scale(new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 70)))
-	p := &Point{Act: ReLU(), X: []exact.Vec{x, x.Scale(big.NewRat(3, 1)), x.Scale(big.NewRat(-5, 2)), y},
-		Y: []exact.Vec{exact.VecOf(1), exact.VecOf(1), exact.VecOf(1), exact.VecOf(1)}}
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{x, x.Scale(big.NewRat(3, 1)), x.Scale(big.NewRat(-5, 2)), y}),
+		Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(1), exact.VecOf(1), exact.VecOf(1)})}
 	e := newEngine(p)
 	if e.x.W != 2 {
 		t.Fatalf("X̄ has %d words per entry, want 2", e.x.W)

@@ -45,11 +45,12 @@ func testLineKeys(t *testing.T) {
 				// Entries beyond int64: the engine's big-integer keys.
 				x = x.Scale(new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), 70), big.NewInt(3)))
 			}
-			p.X = append(p.X, x)
-			p.Y = append(p.Y, exact.VecOf(1))
+			p.X = p.X.AppendRow(x)
+			p.Y = p.Y.AppendRow(exact.VecOf(1))
 		}
 		var idx []int
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if !x.IsZero() {
 				idx = append(idx, i)
 			}
@@ -66,7 +67,7 @@ func testLineKeys(t *testing.T) {
 			}
 			// The definition: every pair on a line is parallel, t_i = x_i[c].
 			for c, i := range fast[l].samples {
-				if !p.X[i].Equal(fast[l].rep().Scale(fast[l].t[c])) {
+				if !p.X.Row(i).Equal(fast[l].rep().Scale(fast[l].t[c])) {
 					t.Fatalf("trial %d: x_%d ≠ t·e_ℓ", trial, i)
 				}
 			}
@@ -93,7 +94,7 @@ func TestGCD64(t *testing.T) {
 // big-integer path (the engine stores their inputs in more than one word).
 func TestLineKeysPaths(t *testing.T) {
 	big70 := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 70))
-	p := &Point{Act: ReLU(), X: []exact.Vec{exact.VecOf(1, 2).Scale(big70)}, Y: []exact.Vec{exact.VecOf(1)}}
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{exact.VecOf(1, 2).Scale(big70)}), Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1)})}
 	if w := newEngine(p).x.W; w < 2 {
 		t.Fatalf("inputs of 2^71 stored in %d word(s)", w)
 	}

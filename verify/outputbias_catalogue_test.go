@@ -69,8 +69,8 @@ func TestOutputBiasReduction(t *testing.T) {
 		cen := p.Clone()
 		cen.OutputBias = sum.Scale(big.NewRat(-1, int64(p.N())))
 		sy := p.Clone()
-		for i := range sy.Y {
-			sy.Y[i] = sy.Y[i].Sub(cen.OutputBias)
+		for i := range sy.Y.Rows() {
+			sy.Y.SetRow(i, sy.Y.Row(i).Sub(cen.OutputBias))
 		}
 		vc, err := verify.Check(cen, opt)
 		if err != nil {
@@ -103,8 +103,8 @@ func TestOutputBiasReduction(t *testing.T) {
 			shift[l] = big.NewRat(int64(1-3*l), 3)
 		}
 		sh.OutputBias = shift.Clone()
-		for i := range sh.Y {
-			sh.Y[i] = sh.Y[i].Add(shift)
+		for i := range sh.Y.Rows() {
+			sh.Y.SetRow(i, sh.Y.Row(i).Add(shift))
 		}
 		vs, err := verify.Check(sh, opt)
 		if err != nil {

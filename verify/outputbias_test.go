@@ -14,15 +14,15 @@ import (
 func TestOutputBiasNetwork(t *testing.T) {
 	// k = 1: x = 1, 2; y = 1, 0; w = 1, a = 1, b = 1/2 (ReLU):
 	// f = 3/2, 5/2; r = 1/2, 5/2; L = (1/4)(1/4 + 25/4) = 13/8.
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(0)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(2)}), Y: exact.RatMatOf([]exact.Vec{vec(1), vec(0)}),
 		Neurons: []Neuron{{W: vec(1), A: vec(1)}}, OutputBias: rvec("1/2")}
 	// k = 2: x = 1, −1; y = (0, 0), (1, 1); w = 2, a = (1, 3), b = (1, −1):
 	// f(1) = (2, 6) + b = (3, 5), f(−1) = b = (1, −1);
 	// r = (3, 5), (0, −2); L = (1/4)(9 + 25 + 0 + 4) = 19/2.
-	q := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(-1)}, Y: []exact.Vec{vec(0, 0), vec(1, 1)},
+	q := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(-1)}), Y: exact.RatMatOf([]exact.Vec{vec(0, 0), vec(1, 1)}),
 		Neurons: []Neuron{{W: vec(2), A: vec(1, 3)}}, OutputBias: vec(1, -1)}
 	// No neurons at all: f = b; x = 0 (a zero sample), y = 3, b = 1: r = −2, L = 2.
-	z := &Point{Act: Abs(), X: []exact.Vec{vec(0)}, Y: []exact.Vec{vec(3)}, OutputBias: vec(1)}
+	z := &Point{Act: Abs(), X: exact.RatMatOf([]exact.Vec{vec(0)}), Y: exact.RatMatOf([]exact.Vec{vec(3)}), OutputBias: vec(1)}
 	for _, tc := range []struct {
 		name string
 		p    *Point
@@ -33,7 +33,8 @@ func TestOutputBiasNetwork(t *testing.T) {
 		{"k=2", q, []exact.Vec{vec(3, 5), vec(1, -1)}, []exact.Vec{vec(3, 5), vec(0, -2)}, "19/2"},
 		{"m=0", z, []exact.Vec{vec(1)}, []exact.Vec{vec(-2)}, "2"},
 	} {
-		for i, x := range tc.p.X {
+		for i := range tc.p.X.Rows() {
+			x := tc.p.X.Row(i)
 			if got := tc.p.Output(x); !got.Equal(tc.f[i]) {
 				t.Errorf("%s: f(x_%d) = %v, want %v", tc.name, i, got, tc.f[i])
 			}
@@ -71,7 +72,7 @@ func TestOutputBiasNetwork(t *testing.T) {
 }
 
 func TestOutputBiasValidate(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1)}, Y: []exact.Vec{vec(1, 2)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1)}), Y: exact.RatMatOf([]exact.Vec{vec(1, 2)}),
 		Neurons: []Neuron{{W: vec(1), A: vec(1, 1)}}, OutputBias: vec(1)}
 	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "output_bias: length 1, want k = 2") {
 		t.Errorf("short output bias: %v", err)
@@ -90,8 +91,9 @@ func TestOutputBiasValidate(t *testing.T) {
 // big.Rat definition of the network (not the integer engine).
 func naiveLoss(p *Point) *big.Rat {
 	s := new(big.Rat)
-	for i, x := range p.X {
-		s.Add(s, p.Output(x).Sub(p.Y[i]).Norm2())
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		s.Add(s, p.Output(x).Sub(p.Y.Row(i)).Norm2())
 	}
 	return s.Quo(s, big.NewRat(2*int64(p.N()), 1))
 }
@@ -144,7 +146,7 @@ func TestExpansionWithOutputBias(t *testing.T) {
 //     (L = 1/2): near θ the network is the constant b + δb and
 //     ((c−1)² + (c−3)²)/4 ≥ 1/2 with equality only at c = 2.
 func TestTheoremS0(t *testing.T) {
-	base := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+	base := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(2)}), Y: exact.RatMatOf([]exact.Vec{vec(1), vec(3)}),
 		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}}
 	v, err := Check(base, Options{})
 	if err != nil || v.Kind != LocalMin || v.Loss.RatString() != "5/2" || v.BiasGradient != nil {
@@ -188,7 +190,7 @@ func TestTheoremS0(t *testing.T) {
 // TestRecheckRejectsBadBiasMoves tampers with the output-bias parts of
 // certificates.
 func TestRecheckRejectsBadBiasMoves(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(2)}), Y: exact.RatMatOf([]exact.Vec{vec(1), vec(3)}),
 		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}, OutputBias: vec(0)}
 	fresh := func() *Verdict {
 		v, err := Check(p, Options{})
@@ -235,7 +237,7 @@ func TestRecheckRejectsBadBiasMoves(t *testing.T) {
 // function includes it), and SameFunction tells a network with an output
 // bias from one without, even when b = 0.
 func TestEmbedKeepsOutputBias(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(2)}), Y: exact.RatMatOf([]exact.Vec{vec(1), vec(3)}),
 		Neurons: []Neuron{{W: vec(-1), A: vec(1)}}, OutputBias: vec(2)}
 	for _, op := range []Op{
 		{Kind: OpSplit, J: 0, Lambda: big.NewRat(1, 3)},
@@ -285,8 +287,8 @@ func TestSnapOutputBias(t *testing.T) {
 	fig3 := func() *Point {
 		p := &Point{Act: ReLU()}
 		for i, x := range []string{"-1", "-3/5", "-1/10", "3/10", "7/10"} {
-			p.X = append(p.X, rvec(x, "1")) // exact data, float weights (as train has them)
-			p.Y = append(p.Y, rvec([]string{"7/25", "-1/10", "3/100", "23/100", "-11/50"}[i]))
+			p.X = p.X.AppendRow(rvec(x, "1")) // exact data, float weights (as train has them)
+			p.Y = p.Y.AppendRow(rvec([]string{"7/25", "-1/10", "3/100", "23/100", "-11/50"}[i]))
 		}
 		return p
 	}
@@ -296,7 +298,7 @@ func TestSnapOutputBias(t *testing.T) {
 		kind  VerdictKind
 		wantB string // "" when only (S0) is checked
 	}{
-		{"dead", &Point{Act: ReLU(), X: []exact.Vec{vec(1), vec(2)}, Y: []exact.Vec{vec(1), vec(3)},
+		{"dead", &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1), vec(2)}), Y: exact.RatMatOf([]exact.Vec{vec(1), vec(3)}),
 			Neurons: []Neuron{{W: exact.Vec{f("-1.0000003")}, A: exact.Vec{f("0.9999")}}}, OutputBias: exact.Vec{f("2.0000001")}}, LocalMin, "2"},
 		{"fig3 origin", func() *Point {
 			p := fig3()
@@ -345,7 +347,7 @@ func TestSnapOutputBias(t *testing.T) {
 // is unbounded below along b = −τq, β = τq: the test returns a move of b
 // with c₂ < 0.
 func TestSecondOrderWithOutputBias(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1, 0), vec(0, 1)}, Y: []exact.Vec{vec(2, 1), vec(2, -1)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1, 0), vec(0, 1)}), Y: exact.RatMatOf([]exact.Vec{vec(2, 1), vec(2, -1)}),
 		Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}}
 	u := vec(-1, 0)
 	s := newState(p)

@@ -105,7 +105,8 @@ func (s *state) theoremEPath(j int, u exact.Vec) (*Path, error) {
 	}
 	S0, St := new(big.Rat), new(big.Rat)
 	var e big.Rat
-	for i, x := range s.p.X {
+	for i := range s.p.X.Rows() {
+		x := s.p.X.Row(i)
 		s.pl.tick("building the path of Theorem E")
 		z := s.pt.Pre[j][i]
 		rz := s.rho.Apply(z)

@@ -28,10 +28,11 @@ func TestRecheckRejectsTampering(t *testing.T) {
 	for trial := 0; trial < 300; trial++ {
 		p := RandomPoint(rng)
 		if rng.IntN(2) == 0 {
-			for i, x := range p.X {
-				p.Y[i] = p.Output(x)
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
+				p.Y.SetRow(i, p.Output(x))
 				if rng.IntN(3) == 0 {
-					p.Y[i][0].Add(p.Y[i][0], big.NewRat(1, 1))
+					p.Y.Set(i, 0, new(big.Rat).Add(p.Y.At(i, 0), big.NewRat(1, 1)))
 				}
 			}
 		}

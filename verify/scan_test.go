@@ -24,8 +24,8 @@ import (
 func kink() *verify.Point {
 	return &verify.Point{
 		Act:     verify.ReLU(),
-		X:       []exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)},
-		Y:       []exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)}),
 		Neurons: []verify.Neuron{{W: exact.VecOf(1, 0), A: exact.VecOf(1)}},
 	}
 }
@@ -85,7 +85,7 @@ func TestScanHandWorked(t *testing.T) {
 		t.Errorf("zero neuron scan: %s (ok %v)", got, sc.OK())
 	}
 	r := kink()
-	r.Y[2] = exact.VecOf(2) // r_3 = −1: G_0 = −1/3 ≠ 0
+	r.Y.SetRow(2, exact.VecOf(2)) // r_3 = −1: G_0 = −1/3 ≠ 0
 	sc, err = verify.ScanSplit(r, check(t, r), 0, verify.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +203,7 @@ func TestCataloguePredictions(t *testing.T) {
 			// −Σ_i x_i/|x_i|² is dead when every sample has a positive
 			// product with that sum (not always): try it.
 			w := exact.NewVec(p.D())
-			for _, x := range p.X {
+			for _, x := range p.X.Vecs() {
 				if !x.IsZero() {
 					w.AddScaled(new(big.Rat).Inv(x.Norm2()), x)
 				}
@@ -267,8 +267,8 @@ func onesLike(k int) exact.Vec {
 func ExampleSplit() {
 	p := &verify.Point{
 		Act:     verify.ReLU(),
-		X:       []exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)},
-		Y:       []exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(-1), exact.VecOf(1)}),
 		Neurons: []verify.Neuron{{W: exact.VecOf(1, 0), A: exact.VecOf(1)}},
 	}
 	before, _ := verify.Check(p, verify.Options{})

@@ -67,7 +67,7 @@ func snapResiduals(p *Point) *Residuals {
 		r := snapUpFloat().Set(snapSqrtUp(bt.v.Norm2()))
 		for _, i := range bt.zMinus {
 			t := snapUpFloat().SetRat(new(big.Rat).Abs(bt.kc[i]))
-			t.Mul(t, snapSqrtUp(p.X[i].Norm2()))
+			t.Mul(t, snapSqrtUp(p.X.Row(i).Norm2()))
 			r.Add(r, t)
 		}
 		r.Quo(r, nf)
@@ -158,7 +158,8 @@ func (sn *snapper) sensitivity(res *SnapResult) {
 		nj.Rule = RuleAlive
 		nj.Side = make([]int8, p.N())
 		nj.Z = nil
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if x.IsZero() {
 				continue
 			}
@@ -256,10 +257,10 @@ func (sn *snapper) farFrom(ladder []float64, rs *Residuals) *SnapFar {
 	for i := range xf {
 		xf[i] = make([]float64, d)
 		for c := range xf[i] {
-			xf[i][c], _ = p.X[i][c].Float64()
+			xf[i][c], _ = p.X.At(i, c).Float64()
 			sx += xf[i][c] * xf[i][c]
 		}
-		for _, yo := range p.Y[i] {
+		for _, yo := range p.Y.Row(i) {
 			y, _ := yo.Float64()
 			sy += y * y
 		}

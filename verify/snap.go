@@ -680,9 +680,9 @@ func newSnapper(cand *Point, tol float64, opt SnapOptions) *snapper {
 	tau := new(big.Rat).SetFloat64(tol)
 	tau2 := new(big.Rat).Mul(tau, tau)
 	sy, sx := new(big.Rat), new(big.Rat)
-	for i := range cand.X {
-		sx.Add(sx, cand.X[i].Norm2())
-		sy.Add(sy, cand.Y[i].Norm2())
+	for i := range cand.X.Rows() {
+		sx.Add(sx, cand.X.Row(i).Norm2())
+		sy.Add(sy, cand.Y.Row(i).Norm2())
 	}
 	scale2 := big.NewRat(1, 1)
 	if sx.Sign() != 0 && sy.Sign() != 0 {
@@ -762,8 +762,8 @@ func (sn *snapper) classify() (SnapPattern, []Move) {
 	for j, nr := range p.Neurons {
 		sj := SnapNeuron{Tiny: sn.tiny(nr), Product: snapSqrtUp(new(big.Rat).Mul(nr.A.Norm2(), nr.W.Norm2()))}
 		dead := p.Act.Neg.Sign() == 0 && !nr.W.IsZero()
-		for _, x := range p.X {
-			if !x.IsZero() && nr.W.Dot(x).Sign() >= 0 {
+		for i := range p.N() {
+			if x := p.X.Row(i); !x.IsZero() && nr.W.Dot(x).Sign() >= 0 {
 				dead = false
 				break
 			}
@@ -772,7 +772,8 @@ func (sn *snapper) classify() (SnapPattern, []Move) {
 		case dead:
 			sj.Rule = RuleDead
 			sj.Side = make([]int8, p.N())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if x.IsZero() {
 					continue
 				}
@@ -793,7 +794,8 @@ func (sn *snapper) classify() (SnapPattern, []Move) {
 		default:
 			sj.Rule = RuleAlive
 			sj.Side = make([]int8, p.N())
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if x.IsZero() {
 					continue
 				}
@@ -955,15 +957,6 @@ func snapProject(A exact.Mat, b, p exact.Vec) exact.Vec {
 	return q
 }
 
-// snapRows returns the samples idx as the rows of a matrix.
-func snapRows(X []exact.Vec, idx []int) exact.Mat {
-	m := make(exact.Mat, len(idx))
-	for r, i := range idx {
-		m[r] = X[i]
-	}
-	return m
-}
-
 // dropBlamed builds the neighbouring pattern after a failed (S2) in
 // Check's certificate: the descent direction u for neuron j moves some
 // boundary samples off the hyperplane (x_i·u ≠ 0); the first of them whose
@@ -982,11 +975,11 @@ func (sn *snapper) dropBlamed(pat SnapPattern, v *Verdict) (SnapPattern, Move, b
 	w := sn.cand.Neurons[j].W
 	pick, side := -1, int8(0)
 	for _, i := range pat.Neurons[j].Z {
-		t := int8(sn.cand.X[i].Dot(u).Sign())
+		t := int8(sn.cand.X.Row(i).Dot(u).Sign())
 		if t == 0 {
 			continue
 		}
-		s := int8(w.Dot(sn.cand.X[i]).Sign())
+		s := int8(w.Dot(sn.cand.X.Row(i)).Sign())
 		if s == 0 {
 			s = t
 		}
@@ -1016,7 +1009,7 @@ func (sn *snapper) dropSample(pat SnapPattern, j, i int, where string) (SnapPatt
 	if sj.Rule != RuleAlive || !slices.Contains(sj.Z, i) {
 		return pat, Move{}, false
 	}
-	side := int8(sn.cand.Neurons[j].W.Dot(sn.cand.X[i]).Sign())
+	side := int8(sn.cand.Neurons[j].W.Dot(sn.cand.X.Row(i)).Sign())
 	if side == 0 {
 		return pat, Move{}, false
 	}
@@ -1025,7 +1018,7 @@ func (sn *snapper) dropSample(pat SnapPattern, j, i int, where string) (SnapPatt
 	for _, k := range pat.Alive {
 		sk := pat.Neurons[k]
 		if slices.Equal(sk.Side, sj.Side) && slices.Equal(sk.Z, sj.Z) {
-			np = snapMoveOff(np, k, i, int8(sn.cand.Neurons[k].W.Dot(sn.cand.X[i]).Sign()))
+			np = snapMoveOff(np, k, i, int8(sn.cand.Neurons[k].W.Dot(sn.cand.X.Row(i)).Sign()))
 			js = append(js, k)
 		}
 	}
@@ -1128,7 +1121,7 @@ func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[
 	var done, kinks []string
 	wide := newSnapper(sn.cand, math.Min(0.5, 100*sn.tol), sn.opt)
 	for _, f := range flips {
-		if !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
+		if !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X.Row(f.Sample)) {
 			// A broken side far from its hyperplane: crossing the near
 			// ones would not explain it.
 			return pat, Move{}, false
@@ -1136,7 +1129,7 @@ func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[
 	}
 	for _, f := range flips {
 		key := [2]int{f.Neuron, f.Sample}
-		if crossed[key] == snapOnKink || np.Neurons[f.Neuron].Rule != RuleAlive || !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X[f.Sample]) {
+		if crossed[key] == snapOnKink || np.Neurons[f.Neuron].Rule != RuleAlive || !wide.near(sn.cand.Neurons[f.Neuron].W, sn.cand.X.Row(f.Sample)) {
 			continue
 		}
 		sj := np.Neurons[f.Neuron]
@@ -1145,7 +1138,7 @@ func (sn *snapper) crossSamples(pat SnapPattern, flips []SignFlip, crossed map[[
 		}
 		side, state := -f.Side, snapCrossed
 		if crossed[key] == snapCrossed {
-			if exact.Rank(snapRows(sn.cand.X, append(slices.Clone(sj.Z), f.Sample))) != len(sj.Z)+1 {
+			if exact.Rank(sn.cand.X.Select(append(slices.Clone(sj.Z), f.Sample))) != len(sj.Z)+1 {
 				continue
 			}
 			side, state = 0, snapOnKink

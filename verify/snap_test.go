@@ -109,12 +109,13 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 		if x.IsZero() {
 			return nil
 		}
-		p.X = append(p.X, x)
+		p.X = p.X.AppendRow(x)
 	}
 	// Generic: every non-planted sample is far from every hyperplane.
 	far := big.NewRat(1, 100)
 	for b := range alive {
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if !slices.Contains(zOf[b], i) && !snapRelFar(p.Neurons[b].W, x, far) {
 				return nil
 			}
@@ -125,7 +126,7 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 		for try := 0; try < 50; try++ {
 			w := randVec(rng, d, 3)
 			dead := true
-			for _, x := range p.X {
+			for _, x := range p.X.Vecs() {
 				if w.Dot(x).Sign() >= 0 {
 					dead = false
 				}
@@ -143,16 +144,14 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 	// The residual: for every alive j, Σ_{i∉Z_j} s_ij r_i x_i ∈ span{x_i : i ∈ Z_j};
 	// and, with probability 1/2 per boundary sample, r_i = 0 there.
 	var rows exact.Mat
-	p.Y = make([]exact.Vec, n)
-	for i := range p.Y {
-		p.Y[i] = exact.NewVec(1)
-	}
+	p.Y = exact.NewRatMat(n, 1)
 	pt := PatternOf(p)
 	for b := range alive {
-		comp := exact.Nullspace(snapRows(p.X, zOf[b]), d)
+		comp := exact.Nullspace(p.X.Select(zOf[b]), d)
 		for _, c := range comp {
 			row := exact.NewVec(n)
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if s := pt.Sign[b][i]; s != 0 {
 					row[i].Mul(act.Slope(int(s)), x.Dot(c))
 				}
@@ -172,9 +171,10 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 	for _, v := range basis {
 		r.AddScaled(randRat(rng, 3), v)
 	}
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		f := p.Output(x)
-		p.Y[i] = exact.Vec{new(big.Rat).Sub(f[0], r[i])}
+		p.Y.SetRow(i, exact.Vec{new(big.Rat).Sub(f[0], r[i])})
 	}
 	v, err := Check(p, Options{})
 	if err != nil || !v.Stationary {
@@ -183,7 +183,8 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 	// Uniqueness: K = [M; C] of full column rank.
 	var K exact.Mat
 	cols := ma * d
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		row := exact.NewVec(cols)
 		for b := range alive {
 			if s := pt.Sign[b][i]; s != 0 {
@@ -198,7 +199,7 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 		for _, i := range zOf[b] {
 			row := exact.NewVec(cols)
 			for c := 0; c < d; c++ {
-				row[b*d+c].Set(p.X[i][c])
+				row[b*d+c].Set(p.X.At(i, c))
 			}
 			K = append(K, row)
 		}
@@ -267,7 +268,8 @@ func TestSnapRecoversPlanted(t *testing.T) {
 		if Loss(got).Cmp(Loss(pc.p)) != 0 {
 			t.Fatalf("%s: loss %s, planted %s", name, Loss(got).RatString(), Loss(pc.p).RatString())
 		}
-		for i, x := range got.X {
+		for i := range got.X.Rows() {
+			x := got.X.Row(i)
 			if got.Output(x)[0].Cmp(pc.p.Output(x)[0]) != 0 {
 				t.Fatalf("%s: f(x_%d) differs", name, i)
 			}
@@ -340,13 +342,14 @@ func TestSnapRecoversPlanted(t *testing.T) {
 // fitted function and the verdict, and moves both copies equally.
 func TestSnapSplitNeurons(t *testing.T) {
 	p := &Point{Act: ReLU()}
-	p.X = []exact.Vec{vec(1, 1), vec(2, 1), vec(-1, 1), vec(-2, 1), vec(1, 0)}
+	p.X = exact.RatMatOf([]exact.Vec{vec(1, 1), vec(2, 1), vec(-1, 1), vec(-2, 1), vec(1, 0)})
 	w := vec(1, 0)
 	p.Neurons = []Neuron{{W: w, A: rvec("0.5")}, {W: w.Clone(), A: rvec("1.5")}, {W: vec(-1, 0), A: rvec("-1")}}
 	// Targets: f minus a residual orthogonal to the features on each side.
-	p.Y = []exact.Vec{vec(0), vec(0), vec(0), vec(0), vec(0)}
-	for i, x := range p.X {
-		p.Y[i] = p.Output(x)
+	p.Y = exact.RatMatOf([]exact.Vec{vec(0), vec(0), vec(0), vec(0), vec(0)})
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		p.Y.SetRow(i, p.Output(x))
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	cand := p.Clone()
@@ -379,7 +382,7 @@ func TestSnapSplitNeurons(t *testing.T) {
 // TestSnapSignFlip: a candidate far from any stationary point of its
 // pattern: the least squares moves a strict sign, and snap says which.
 func TestSnapSignFlip(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1, 1)}, Y: []exact.Vec{vec(-1)},
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1, 1)}), Y: exact.RatMatOf([]exact.Vec{vec(-1)}),
 		Neurons: []Neuron{{W: vec(1, 0), A: vec(1)}}}
 	res, err := Snap(p, SnapOptions{})
 	if err != nil {
@@ -404,17 +407,18 @@ func TestSnapSignFlip(t *testing.T) {
 // onto its θ̃ side recovers the planted point exactly.
 func TestSnapDropsBoundarySample(t *testing.T) {
 	p := &Point{Act: ReLU()}
-	p.X = []exact.Vec{vec(1, 0), rvec("1/1000000", "1"), vec(-1, 1), vec(1, 1)}
+	p.X = exact.RatMatOf([]exact.Vec{vec(1, 0), rvec("1/1000000", "1"), vec(-1, 1), vec(1, 1)})
 	p.Neurons = []Neuron{{W: vec(1, 0), A: vec(1)}}
 	// r ⊥ span of the P features {x0, x1, x3}: a null vector of [x0 x1 x3].
 	basis := exact.Nullspace(exact.Mat{
-		{p.X[0][0], p.X[1][0], p.X[3][0]},
-		{p.X[0][1], p.X[1][1], p.X[3][1]},
+		{p.X.At(0, 0), p.X.At(1, 0), p.X.At(3, 0)},
+		{p.X.At(0, 1), p.X.At(1, 1), p.X.At(3, 1)},
 	}, 3)
 	r := []*big.Rat{basis[0][0], basis[0][1], big.NewRat(1, 2), basis[0][2]}
-	p.Y = []exact.Vec{vec(0), vec(0), vec(0), vec(0)}
-	for i, x := range p.X {
-		p.Y[i] = exact.Vec{new(big.Rat).Sub(p.Output(x)[0], r[i])}
+	p.Y = exact.RatMatOf([]exact.Vec{vec(0), vec(0), vec(0), vec(0)})
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		p.Y.SetRow(i, exact.Vec{new(big.Rat).Sub(p.Output(x)[0], r[i])})
 	}
 	v, err := Check(p, Options{})
 	if err != nil || v.Kind != LocalMin {
@@ -456,13 +460,13 @@ func snapFig3Final(t *testing.T) *Point {
 	ys := []string{"0.28", "-0.1", "0.03", "0.23", "-0.22"}
 	p := &Point{Act: ReLU()}
 	for i := range xs {
-		p.X = append(p.X, rvec(xs[i], "1"))
-		p.Y = append(p.Y, rvec(ys[i]))
+		p.X = p.X.AppendRow(rvec(xs[i], "1"))
+		p.Y = p.Y.AppendRow(rvec(ys[i]))
 	}
 	// Least squares line y ≈ α x + β.
 	var sx, sy, sxx, sxy big.Rat
 	for i := range xs {
-		x, y := p.X[i][0], p.Y[i][0]
+		x, y := p.X.At(i, 0), p.Y.At(i, 0)
 		sx.Add(&sx, x)
 		sy.Add(&sy, y)
 		sxx.Add(&sxx, new(big.Rat).Mul(x, x))
@@ -506,7 +510,8 @@ func snapFig3Final(t *testing.T) *Point {
 // the neuron is tiny), or zeroing it, makes it a saddle: fragile.
 func TestSnapFig3Fragile(t *testing.T) {
 	p := snapFig3Final(t)
-	for j, x := range p.X {
+	for j := range p.X.Rows() {
+		x := p.X.Row(j)
 		if p.Neurons[2].W.Dot(x).Sign() >= 0 {
 			t.Fatalf("dead neuron not dead at sample %d", j)
 		}
@@ -657,7 +662,7 @@ func snapCheckResidualBounds(t *testing.T, rng *rand.Rand, p *Point, r *Residual
 
 // TestSnapRejects: malformed input and options are errors.
 func TestSnapRejects(t *testing.T) {
-	p := &Point{Act: ReLU(), X: []exact.Vec{vec(1, 1)}, Y: []exact.Vec{vec(1)}, Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
+	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{vec(1, 1)}), Y: exact.RatMatOf([]exact.Vec{vec(1)}), Neurons: []Neuron{{W: vec(1), A: vec(1)}}}
 	if _, err := Snap(p, SnapOptions{}); err == nil {
 		t.Fatal("accepted a w of the wrong length")
 	}
@@ -727,7 +732,8 @@ func (sn *snapper) leastSquaresReference(pat SnapPattern, alive []int, as []*big
 	var C exact.Mat
 	for b, j := range alive {
 		sj := pat.Neurons[j]
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if sj.Side[i] == 0 {
 				continue
 			}
@@ -739,14 +745,14 @@ func (sn *snapper) leastSquaresReference(pat SnapPattern, alive []int, as []*big
 		for _, i := range sj.Z {
 			row := exact.NewVec(cols)
 			for c := 0; c < d; c++ {
-				row[b*d+c].Set(p.X[i][c])
+				row[b*d+c].Set(p.X.At(i, c))
 			}
 			C = append(C, row)
 		}
 	}
 	y := make(exact.Vec, n)
 	for i := range y {
-		y[i] = p.Y[i][0]
+		y[i] = p.Y.At(i, 0)
 	}
 	// KKT: [MᵀM Cᵀ; C 0] [p; λ] = [Mᵀy; 0].
 	sol, err := exact.ConstrainedLeastSquares(M, y, C, cols)
@@ -880,7 +886,8 @@ func TestSnapLeastSquaresFast(t *testing.T) {
 		for b, j := range pat.Alive {
 			q.Neurons[j] = Neuron{W: want[b].Scale(new(big.Rat).Inv(as[b])), A: exact.Vec{as[b]}}
 		}
-		for i, x := range p.X {
+		for i := range p.X.Rows() {
+			x := p.X.Row(i)
 			if ex.theta.Output(x)[0].Cmp(q.Output(x)[0]) != 0 {
 				t.Fatalf("it %d: fitted value %d differs from the reference", it, i)
 			}

@@ -205,10 +205,10 @@ func (sn *snapper) crossed(pat SnapPattern, e *recheck.BoxEval) (*SnapPattern, M
 			if sd == 0 || e.Pre(j, i).Sign() != -int(sd) || sn.moved[[2]int{j, i}] {
 				continue
 			}
-			if exact.Rank(snapRows(p.X, append(append([]int(nil), sj.Z...), i))) != len(sj.Z)+1 {
+			if exact.Rank(p.X.Select(append(append([]int(nil), sj.Z...), i))) != len(sj.Z)+1 {
 				continue
 			}
-			ang := snapRelAngle(p.Neurons[j].W, p.X[i])
+			ang := snapRelAngle(p.Neurons[j].W, p.X.Row(i))
 			if ang.Cmp(near) > 0 {
 				continue // far from the hyperplane in θ̃: not a kink of θ̃'s limit
 			}
@@ -270,10 +270,10 @@ func (sn *snapper) releaseBoundary(pat SnapPattern) (*SnapPattern, Move) {
 	var best *big.Float
 	for _, j := range pat.Alive {
 		for _, i := range pat.Neurons[j].Z {
-			if p.Neurons[j].W.Dot(p.X[i]).Sign() == 0 || sn.moved[[2]int{j, i}] {
+			if p.Neurons[j].W.Dot(p.X.Row(i)).Sign() == 0 || sn.moved[[2]int{j, i}] {
 				continue
 			}
-			if ang := snapRelAngle(p.Neurons[j].W, p.X[i]); best == nil || ang.Cmp(best) > 0 {
+			if ang := snapRelAngle(p.Neurons[j].W, p.X.Row(i)); best == nil || ang.Cmp(best) > 0 {
 				bj, bi, best = j, i, ang
 			}
 		}
@@ -281,7 +281,7 @@ func (sn *snapper) releaseBoundary(pat SnapPattern) (*SnapPattern, Move) {
 	if bj < 0 {
 		return nil, Move{}
 	}
-	side := int8(p.Neurons[bj].W.Dot(p.X[bi]).Sign())
+	side := int8(p.Neurons[bj].W.Dot(p.X.Row(bi)).Sign())
 	sn.markMoved(bj, bi)
 	np := snapMoveOff(pat, bj, bi, side)
 	return &np, Move{Rule: "drop", Neuron: bj, Sample: bi, Text: fmt.Sprintf(
@@ -305,7 +305,7 @@ func (sn *snapper) dropMultiplier(pat SnapPattern, nb []BoxNeuron, d *recheck.Bo
 	p := sn.cand
 	j := d.Neuron
 	for _, i := range nb[j].Z {
-		t := p.X[i].Dot(d.U).Sign()
+		t := p.X.Row(i).Dot(d.U).Sign()
 		if t == 0 {
 			continue
 		}
@@ -354,7 +354,8 @@ func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) 
 			bn := BoxNeuron{Rule: recheck.BoxAlive, Side: append([]int8(nil), sj.Side...), Z: append([]int(nil), sj.Z...)}
 			if linear {
 				bn.Z = nil
-				for i, x := range p.X {
+				for i := range p.X.Rows() {
+					x := p.X.Row(i)
 					bn.Side[i] = 0
 					if !x.IsZero() {
 						bn.Side[i] = 1
@@ -416,12 +417,13 @@ func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) 
 				bn.GaugeValue = append(bn.GaugeValue, ARbar[r][c])
 			}
 			var rows exact.Mat
-			for i, x := range p.X {
+			for i := range p.X.Rows() {
+				x := p.X.Row(i)
 				if bn.Side[i] != 0 && p.Act.Slope(int(bn.Side[i])).Sign() != 0 {
 					rows = append(rows, x)
 				}
 			}
-			rows = append(rows, snapRows(p.X, bn.Z)...)
+			rows = append(rows, p.X.Select(bn.Z)...)
 			for _, v := range exact.Nullspace(rows, p.D()) {
 				v = unitMax(v)
 				bn.Perp = append(bn.Perp, v)
@@ -447,7 +449,8 @@ func biasDirection(p *Point, bn BoxNeuron) exact.Vec {
 	}
 	M := make(exact.Mat, p.N())
 	ones := exact.NewVec(p.N())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		if bn.Side[i] == 0 {
 			return nil
 		}
@@ -575,12 +578,12 @@ func boxStart(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, start []Neuron) []
 		for c, ic := range zs {
 			G[c] = make([]*big.Float, len(zs))
 			for e, ie := range zs {
-				G[c][e] = f(p.X[ic].Dot(p.X[ie]))
+				G[c][e] = f(p.X.Row(ic).Dot(p.X.Row(ie)))
 			}
 			// F2_j occupies the rows of w_j.
 			t := new(big.Float).SetPrec(prec)
 			for r := 0; r < p.D(); r++ {
-				t.Sub(t, new(big.Float).SetPrec(prec).Mul(f(p.X[ic][r]), F[s.Index('w', j, r)].Mid()))
+				t.Sub(t, new(big.Float).SetPrec(prec).Mul(f(p.X.At(ic, r)), F[s.Index('w', j, r)].Mid()))
 			}
 			rhs[c] = t
 		}
@@ -755,7 +758,7 @@ func boxDecide(s *recheck.BoxSystem, e *recheck.BoxEval, p *Point, nb []BoxNeuro
 func (bs *boxSearch) descentWitness(j, c int, negA bool) exact.Vec {
 	p := bs.p
 	z := bs.nb[j].Z
-	XZ := snapRows(p.X, z)
+	XZ := p.X.Select(z)
 	G := exact.NewMat(len(z), len(z))
 	for a := range z {
 		for b := range z {
@@ -810,8 +813,8 @@ func (bs *boxSearch) zeroWitness(j int) exact.Vec {
 		u[c].SetInt64(1)
 		cands = append(cands, u, u.Neg())
 	}
-	for _, x := range p.X {
-		if !x.IsZero() {
+	for i := range p.N() {
+		if x := p.X.Row(i); !x.IsZero() {
 			cands = append(cands, x, x.Neg())
 		}
 	}
@@ -839,7 +842,7 @@ func criticalBasis(p *Point, z []int) []exact.Vec {
 		return out
 	}
 	var out []exact.Vec
-	for _, u := range exact.Nullspace(snapRows(p.X, z), d) {
+	for _, u := range exact.Nullspace(p.X.Select(z), d) {
 		out = append(out, unitMax(u))
 	}
 	return out

@@ -18,8 +18,8 @@ func f64(x float64) *big.Rat { return new(big.Rat).SetFloat64(x) }
 // the rows of the symmetric Y, at the float candidate (w̃, ã).
 func rankOneCase(y [2][2]int64, w, a [2]float64) *Point {
 	return &Point{Act: ReLU(),
-		X:       []exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1)},
-		Y:       []exact.Vec{exact.VecOf(y[0][0], y[0][1]), exact.VecOf(y[1][0], y[1][1])},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(y[0][0], y[0][1]), exact.VecOf(y[1][0], y[1][1])}),
 		Neurons: []Neuron{{W: exact.Vec{f64(w[0]), f64(w[1])}, A: exact.Vec{f64(a[0]), f64(a[1])}}},
 	}
 }
@@ -177,8 +177,8 @@ func TestSnapKTopPairUndetermined(t *testing.T) {
 // fails along u = (0, 1) (nφ(u) = −1/25 − 3 < 0).
 func kinkCase(y0 [2]int64) *Point {
 	return &Point{Act: ReLU(),
-		X:       []exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1), exact.VecOf(2, 1)},
-		Y:       []exact.Vec{exact.VecOf(1, 0), exact.VecOf(y0[0], y0[1]), exact.VecOf(1, 2), exact.VecOf(3, 3)},
+		X:       exact.RatMatOf([]exact.Vec{exact.VecOf(-1, 1), exact.VecOf(0, 1), exact.VecOf(1, 1), exact.VecOf(2, 1)}),
+		Y:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(y0[0], y0[1]), exact.VecOf(1, 2), exact.VecOf(3, 3)}),
 		Neurons: []Neuron{{W: exact.Vec{f64(1.0000003), f64(2e-7)}, A: exact.Vec{f64(1.4000001), f64(1.6)}}},
 	}
 }
@@ -355,7 +355,7 @@ func TestRecheckBoxTampered(t *testing.T) {
 		{"gauge changed", func(_ *Point, v *BoxVerdict) { v.Cert.Pattern[0].GaugeValue[0] = big.NewRat(2, 1) }},
 		{"side flipped", func(_ *Point, v *BoxVerdict) { v.Cert.Pattern[0].Side[1] = -1 }},
 		{"loss changed", func(_ *Point, v *BoxVerdict) { v.Loss = exact.IntervalOfRat(big.NewRat(1, 1), 64) }},
-		{"data changed", func(p *Point, _ *BoxVerdict) { p.Y[0] = exact.VecOf(1, 0) }},
+		{"data changed", func(p *Point, _ *BoxVerdict) { p.Y.SetRow(0, exact.VecOf(1, 0)) }},
 	}
 	p, v := fresh()
 	if err := recheck.RecheckBox(p, v); err != nil {
@@ -511,7 +511,7 @@ func trainedK2(rng *rand.Rand) *Point {
 		for l := range y {
 			y[l] = f64(Y[i][l])
 		}
-		p.X, p.Y = append(p.X, x), append(p.Y, y)
+		p.X, p.Y = p.X.AppendRow(x), p.Y.AppendRow(y)
 	}
 	for j := range W {
 		nr := Neuron{W: exact.NewVec(d), A: exact.NewVec(k)}
@@ -629,8 +629,8 @@ func TestSnapKTrained(t *testing.T) {
 // there, Krawczyk cannot succeed, and the verdict is undetermined.
 func TestSnapKContinuumSingular(t *testing.T) {
 	p := &Point{Act: ReLU(),
-		X: []exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1), exact.VecOf(-1, 0)},
-		Y: []exact.Vec{exact.VecOf(1, 2), exact.VecOf(2, 1), exact.VecOf(0, 1)},
+		X: exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(0, 1), exact.VecOf(-1, 0)}),
+		Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1, 2), exact.VecOf(2, 1), exact.VecOf(0, 1)}),
 		Neurons: []Neuron{
 			{W: exact.VecOf(1, 1), A: exact.VecOf(2, 1)},
 			{W: exact.VecOf(1, -1), A: exact.VecOf(-1, 1)},

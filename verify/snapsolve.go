@@ -227,7 +227,7 @@ func (pl *snapPlan) solve() *snapExact {
 	for g, gr := range s.groups {
 		for _, j := range gr.neurons {
 			w := theta.Neurons[j].W
-			for i := range cand.X {
+			for i := range cand.X.Rows() {
 				sd := gr.side[i]
 				if sd == 0 {
 					continue
@@ -240,10 +240,10 @@ func (pl *snapPlan) solve() *snapExact {
 					}
 					sign = sum.Sign() * s.a[j].Sign()
 				} else {
-					sign = w.Dot(cand.X[i]).Sign()
+					sign = w.Dot(cand.X.Row(i)).Sign()
 				}
 				if sign != int(sd) {
-					out.flips = append(out.flips, SignFlip{Neuron: j, Sample: i, Side: sd, Pre: w.Dot(cand.X[i])})
+					out.flips = append(out.flips, SignFlip{Neuron: j, Sample: i, Side: sd, Pre: w.Dot(cand.X.Row(i))})
 				}
 			}
 		}
@@ -258,7 +258,7 @@ func (pl *snapPlan) solve() *snapExact {
 		case RuleZeroed:
 			theta.Neurons[j] = Neuron{W: exact.NewVec(cand.D()), A: exact.NewVec(cand.K())}
 		case RuleDeadOnBoundary:
-			w := snapProject(snapRows(cand.X, sj.Z), exact.NewVec(len(sj.Z)), nr.W)
+			w := snapProject(cand.X.Select(sj.Z), exact.NewVec(len(sj.Z)), nr.W)
 			a := nr.A.Clone()
 			if sj.Tiny {
 				a = exact.NewVec(cand.K())
@@ -293,7 +293,7 @@ func (s *snapSystem) split(gr snapGroup, Pg exact.Vec, parallel bool) []exact.Ve
 		return out
 	}
 	cand := s.sn.cand
-	Z := snapRows(cand.X, gr.z)
+	Z := cand.X.Select(gr.z)
 	qs := make([]exact.Vec, len(gr.neurons))
 	sum := exact.NewVec(s.d)
 	gam := new(big.Rat)

@@ -125,7 +125,7 @@ func (s *snapSystem) images() {
 		for c := 0; c < s.d; c++ {
 			col := make([]*big.Rat, s.n)
 			for i := range col {
-				col[i] = p.X[i][c]
+				col[i] = p.X.At(i, c)
 			}
 			im.colScale = append(im.colScale, ratDen(col))
 			for i := range col {
@@ -134,7 +134,7 @@ func (s *snapSystem) images() {
 		}
 		ys := make([]*big.Rat, s.n)
 		for i := range ys {
-			ys[i] = p.Y[i][0]
+			ys[i] = p.Y.At(i, 0)
 		}
 		im.yScale = ratDen(ys)
 		im.ybar = make([]big.Int, s.n)
@@ -149,7 +149,7 @@ func (s *snapSystem) images() {
 		for i := range im.xf {
 			im.xf[i] = make([]float64, s.d)
 			for c := range im.xf[i] {
-				im.xf[i][c], _ = p.X[i][c].Float64()
+				im.xf[i][c], _ = p.X.At(i, c).Float64()
 			}
 			im.yf[i], _ = ys[i].Float64()
 		}

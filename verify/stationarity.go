@@ -48,16 +48,16 @@ func (s *state) restrict(bt *boundaryTerms) {
 	bt.x = map[int]exact.Vec{}
 	var zs []exact.Vec
 	for _, i := range append(append([]int{}, bt.zPlus...), bt.zMinus...) {
-		zs = append(zs, s.p.X[i])
+		zs = append(zs, s.p.X.Row(i))
 	}
 	rows, in := exact.SpanCoordinates(zs, d, bt.v)
 	if !in || len(rows) == 0 || len(rows) == d {
 		bt.vr = bt.v
 		for _, i := range bt.zPlus {
-			bt.x[i] = s.p.X[i]
+			bt.x[i] = s.p.X.Row(i)
 		}
 		for _, i := range bt.zMinus {
-			bt.x[i] = s.p.X[i]
+			bt.x[i] = s.p.X.Row(i)
 		}
 		return
 	}
@@ -71,10 +71,10 @@ func (s *state) restrict(bt *boundaryTerms) {
 	}
 	bt.vr = pick(bt.v)
 	for _, i := range bt.zPlus {
-		bt.x[i] = pick(s.p.X[i])
+		bt.x[i] = pick(s.p.X.Row(i))
 	}
 	for _, i := range bt.zMinus {
-		bt.x[i] = pick(s.p.X[i])
+		bt.x[i] = pick(s.p.X.Row(i))
 	}
 }
 
@@ -304,7 +304,7 @@ func (s *state) S2BySubsets(j int) (bool, error) {
 		g := bt.v.Clone()
 		for c, i := range bt.zMinus {
 			if mask&(1<<c) != 0 {
-				g.AddScaled(bt.kc[i], s.p.X[i])
+				g.AddScaled(bt.kc[i], s.p.X.Row(i))
 			}
 		}
 		A := exact.NewMat(d+np, 2*np)
@@ -312,7 +312,7 @@ func (s *state) S2BySubsets(j int) (bool, error) {
 		for r := 0; r < d; r++ {
 			b[r].Neg(g[r])
 			for c, i := range bt.zPlus {
-				A[r][c].Mul(bt.kc[i], s.p.X[i][r])
+				A[r][c].Mul(bt.kc[i], s.p.X.At(i, r))
 			}
 		}
 		for c := range bt.zPlus {
@@ -519,7 +519,7 @@ func (s *state) quickWitness(j int, bt *boundaryTerms) exact.Vec {
 	fx := make([][]float64, len(zs))
 	fk := make([]float64, len(zs))
 	for q, i := range zs {
-		fx[q] = fl(s.p.X[i])
+		fx[q] = fl(s.p.X.Row(i))
 		fk[q], _ = bt.kc[i].Float64()
 	}
 	dot := func(a, b []float64) float64 {
@@ -553,8 +553,8 @@ func (s *state) quickWitness(j int, bt *boundaryTerms) exact.Vec {
 	}
 	try(bt.v.Neg())
 	for _, i := range bt.zMinus {
-		try(s.p.X[i])
-		try(s.p.X[i].Neg())
+		try(s.p.X.Row(i))
+		try(s.p.X.Row(i).Neg())
 	}
 	sort.Slice(cs, func(a, b int) bool { return cs[a].val < cs[b].val })
 	for q := 0; q < len(cs) && q < 4; q++ {

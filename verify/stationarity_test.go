@@ -58,7 +58,7 @@ func TestS2ConcaveKink(t *testing.T) {
 		want bool
 	}{{1, false}, {-1, true}} {
 		// f = a·ρ(w x) = 0, so r = −y.
-		p := &Point{Act: ReLU(), X: []exactVec{vec(1)}, Y: []exactVec{vec(tt.y)}, Neurons: []Neuron{{W: vec(0), A: vec(1)}}}
+		p := &Point{Act: ReLU(), X: exactRatMatOf([]exactVec{vec(1)}), Y: exactRatMatOf([]exactVec{vec(tt.y)}), Neurons: []Neuron{{W: vec(0), A: vec(1)}}}
 		res, err := newState(p).TheoremS2(0, Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -14,7 +14,8 @@ import (
 // dirTerms returns e_i = ρ'(w_j·x_i; u·x_i) for every sample.
 func (s *state) dirTerms(j int, u exact.Vec) []*big.Rat {
 	e := make([]*big.Rat, s.p.N())
-	for i, x := range s.p.X {
+	for i := range s.p.X.Rows() {
+		x := s.p.X.Row(i)
 		e[i] = s.rho.Dir(s.pt.Pre[j][i], x.Dot(u))
 	}
 	return e

@@ -29,8 +29,8 @@ func TestVectorEscape(t *testing.T) {
 	}{{2, Saddle, "indefinite test"}, {1, Undetermined, ""}} {
 		p := &Point{
 			Act:     ReLU(),
-			X:       []exactVec{vec(1, 0), vec(0, 1)},
-			Y:       []exactVec{vec(1, 0), vec(0, -tt.c)},
+			X:       exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1)}),
+			Y:       exact.RatMatOf([]exactVec{vec(1, 0), vec(0, -tt.c)}),
 			Neurons: []Neuron{{W: vec(1, 0), A: vec(1, 0)}},
 		}
 		v, err := Check(p, Options{})
@@ -224,8 +224,8 @@ func conePoint() *Point {
 	half, one := big.NewRat(1, 2), big.NewRat(-1, 1)
 	return &Point{
 		Act:     Activation{Pos: half, Neg: one},
-		X:       []exactVec{vec(-2, -1, 3), vec(-3, -1, 6), vec(1, 3, -3), vec(-1, 0, 3)},
-		Y:       []exactVec{vec(-2, -2), vec(2, -3), exact.Vec{big.NewRat(9, 2), new(big.Rat)}, vec(-2, -2)},
+		X:       exact.RatMatOf([]exactVec{vec(-2, -1, 3), vec(-3, -1, 6), vec(1, 3, -3), vec(-1, 0, 3)}),
+		Y:       exact.RatMatOf([]exactVec{vec(-2, -2), vec(2, -3), exact.Vec{big.NewRat(9, 2), new(big.Rat)}, vec(-2, -2)}),
 		Neurons: []Neuron{{W: vec(-3, 3, -1), A: vec(1, 0)}},
 	}
 }
@@ -241,20 +241,20 @@ func TestQuadFormGrams(t *testing.T) {
 	third := big.NewRat(1, 3)
 	points := map[string]*Point{
 		"cone": conePoint(),
-		"c=1": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(1, 0), vec(0, -1)},
+		"c=1": {Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1)}), Y: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, -1)}),
 			Neurons: []Neuron{{W: vec(1, 0), A: vec(1, 0)}}},
-		"split": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(0, -1), vec(1, 0)},
+		"split": {Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1)}), Y: exact.RatMatOf([]exactVec{vec(0, -1), vec(1, 0)}),
 			Neurons: []Neuron{{W: vec(0, 1), A: vec(2, 0)}, {W: vec(0, 1), A: vec(-1, 0)}}},
 		// With an output bias (the catalogue's bias-k2-* cases): Φ gains a
 		// column of ones, so the Gram matrices of min c₂ change.
-		"bias-k2": {Act: ReLU(), X: []exactVec{vec(1, 0), vec(0, 1)}, Y: []exactVec{vec(2, 1), vec(2, -1)},
+		"bias-k2": {Act: ReLU(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1)}), Y: exact.RatMatOf([]exactVec{vec(2, 1), vec(2, -1)}),
 			Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}, OutputBias: vec(0, 0)},
-		"bias-centred": {Act: Linear(), X: []exactVec{vec(1, 0), vec(0, 1), vec(-1, 0), vec(0, -1)},
-			Y:       []exactVec{vec(2, 1), vec(2, -1), vec(-2, -1), vec(-2, 1)},
+		"bias-centred": {Act: Linear(), X: exact.RatMatOf([]exactVec{vec(1, 0), vec(0, 1), vec(-1, 0), vec(0, -1)}),
+			Y:       exact.RatMatOf([]exactVec{vec(2, 1), vec(2, -1), vec(-2, -1), vec(-2, 1)}),
 			Neurons: []Neuron{{W: vec(1, 1), A: vec(2, 0)}}, OutputBias: vec(0, 0)},
 		"leaky-d5": {Act: Leaky(third),
-			X:       []exactVec{vec(1, -2, -1, 0, 0), vec(-2, 1, 0, 3, 0), vec(1, 0, -2, 3, 2), vec(4, 1, 0, -3, -3), vec(-2, 0, -3, -3, -3), vec(3, -2, -1, 3, -6)},
-			Y:       []exactVec{vec(-21, -21), vec(-21, -21), vec(-30, 12), vec(21, 21), vec(20, -34), vec(-14, -14)},
+			X:       exact.RatMatOf([]exactVec{vec(1, -2, -1, 0, 0), vec(-2, 1, 0, 3, 0), vec(1, 0, -2, 3, 2), vec(4, 1, 0, -3, -3), vec(-2, 0, -3, -3, -3), vec(3, -2, -1, 3, -6)}),
+			Y:       exact.RatMatOf([]exactVec{vec(-21, -21), vec(-21, -21), vec(-30, 12), vec(21, 21), vec(20, -34), vec(-14, -14)}),
 			Neurons: []Neuron{{W: vec(3, 0, 3, 2, 2), A: vec(-3, 3)}}},
 	}
 	faces := map[string]int{}

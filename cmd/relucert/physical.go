@@ -221,7 +221,7 @@ func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, 
 	// The perturbation baseline: trials on the first perturbSampleN samples.
 	sub := p
 	if p.N() > perturbSampleN {
-		sub = &verify.Point{Act: p.Act, X: p.X[:perturbSampleN], Y: p.Y[:perturbSampleN], Neurons: p.Neurons, OutputBias: p.OutputBias}
+		sub = &verify.Point{Act: p.Act, X: p.X.Slice(0, perturbSampleN), Y: p.Y.Slice(0, perturbSampleN), Neurons: p.Neurons, OutputBias: p.OutputBias}
 	}
 	// Two runs with t and 3t trials: their difference is 2t trials without
 	// the fixed cost (conversion to float64, the loss at θ).

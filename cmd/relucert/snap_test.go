@@ -36,8 +36,8 @@ func snapFig3Candidate(t *testing.T) string {
 	ys := []string{"0.28", "-0.1", "0.03", "0.23", "-0.22"}
 	p := &verify.Point{Act: verify.ReLU()}
 	for i := range xs {
-		p.X = append(p.X, exact.Vec{r(xs[i]), big.NewRat(1, 1)})
-		p.Y = append(p.Y, exact.Vec{r(ys[i])})
+		p.X = p.X.AppendRow(exact.Vec{r(xs[i]), big.NewRat(1, 1)})
+		p.Y = p.Y.AppendRow(exact.Vec{r(ys[i])})
 	}
 	// The least-squares line y ≈ αx + β is α = −693/4630, β = 1067/46300.
 	alpha, beta := r("-693/4630"), r("1067/46300")

@@ -30,8 +30,8 @@ func TestFig3DataFile(t *testing.T) {
 	xs := []string{"-1", "-3/5", "-1/10", "3/10", "7/10"}
 	ys := []string{"7/25", "-1/10", "3/100", "23/100", "-11/50"}
 	for i := range xs {
-		if p.X[i][0].RatString() != xs[i] || p.X[i][1].RatString() != "1" || p.Y[i][0].RatString() != ys[i] {
-			t.Errorf("sample %d: x = %v, y = %v", i, p.X[i], p.Y[i])
+		if p.X.At(i, 0).RatString() != xs[i] || p.X.At(i, 1).RatString() != "1" || p.Y.At(i, 0).RatString() != ys[i] {
+			t.Errorf("sample %d: x = %v, y = %v", i, p.X.Row(i), p.Y.Row(i))
 		}
 	}
 }
@@ -174,7 +174,7 @@ func TestTrainReportStub(t *testing.T) {
 		t.Fatalf("certify called %d times", len(got))
 	}
 	for _, p := range got {
-		if p.M() != 50 || p.N() != 5 || p.D() != 2 || p.Y[0][0].RatString() != "7/25" {
+		if p.M() != 50 || p.N() != 5 || p.D() != 2 || p.Y.At(0, 0).RatString() != "7/25" {
 			t.Errorf("certify got m = %d, n = %d, d = %d", p.M(), p.N(), p.D())
 		}
 	}

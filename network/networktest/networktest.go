@@ -78,8 +78,8 @@ func RandomPoint(rng *rand.Rand) *network.Point {
 		case c == 4:
 			x = exact.NewVec(d)
 		}
-		p.X = append(p.X, x)
-		p.Y = append(p.Y, RandVec(rng, k, 3))
+		p.X = p.X.AppendRow(x)
+		p.Y = p.Y.AppendRow(RandVec(rng, k, 3))
 	}
 	return p
 }
@@ -127,8 +127,8 @@ func FloatPoint(rng *rand.Rand, n, d, m, k int) *network.Point {
 			x[a].Set(w[b])
 			x[b].Neg(w[a])
 		}
-		p.X = append(p.X, x)
-		p.Y = append(p.Y, vec(k))
+		p.X = p.X.AppendRow(x)
+		p.Y = p.Y.AppendRow(vec(k))
 	}
 	return p
 }
@@ -137,8 +137,9 @@ func FloatPoint(rng *rand.Rand, n, d, m, k int) *network.Point {
 // definition.
 func Residuals(p *network.Point) []exact.Vec {
 	r := make([]exact.Vec, p.N())
-	for i, x := range p.X {
-		r[i] = p.Output(x).Sub(p.Y[i])
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
+		r[i] = p.Output(x).Sub(p.Y.Row(i))
 	}
 	return r
 }
@@ -146,7 +147,8 @@ func Residuals(p *network.Point) []exact.Vec {
 // G returns the output-weight gradient G_j = (1/n) Σ_i r_i ρ(w_j·x_i).
 func G(p *network.Point, r []exact.Vec, j int) exact.Vec {
 	g := exact.NewVec(p.K())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		g.AddScaled(p.Act.Apply(p.Neurons[j].W.Dot(x)), r[i])
 	}
 	return g.Scale(big.NewRat(1, int64(p.N())))
@@ -155,7 +157,8 @@ func G(p *network.Point, r []exact.Vec, j int) exact.Vec {
 // Q returns the response Q_j(u) = Σ_i r_i ρ'(w_j·x_i; x_i·u).
 func Q(p *network.Point, r []exact.Vec, j int, u exact.Vec) exact.Vec {
 	q := exact.NewVec(p.K())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		q.AddScaled(p.Act.Dir(p.Neurons[j].W.Dot(x), x.Dot(u)), r[i])
 	}
 	return q
@@ -167,7 +170,8 @@ func E1(p *network.Point, r []exact.Vec, j int) exact.Mat {
 	M := exact.NewMat(p.K(), p.D())
 	mid := new(big.Rat).Add(p.Act.Pos, p.Act.Neg)
 	mid.Quo(mid, big.NewRat(2, 1))
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		c := mid
 		switch p.Neurons[j].W.Dot(x).Sign() {
 		case 1:
@@ -186,7 +190,8 @@ func E1(p *network.Point, r []exact.Vec, j int) exact.Mat {
 // ρ₋ Σ_{Z_j} c_i x_i with c_i = a_j·r_i.
 func V(p *network.Point, r []exact.Vec, j int) exact.Vec {
 	v := exact.NewVec(p.D())
-	for i, x := range p.X {
+	for i := range p.X.Rows() {
+		x := p.X.Row(i)
 		slope := p.Act.Neg // N_j and Z_j
 		if p.Neurons[j].W.Dot(x).Sign() > 0 {
 			slope = p.Act.Pos

@@ -33,8 +33,8 @@ func fig3(t *testing.T) *verify.Point {
 	xs := []string{"-1", "-0.6", "-0.1", "0.3", "0.7"}
 	ys := []string{"0.28", "-0.1", "0.03", "0.23", "-0.22"}
 	for i := range xs {
-		p.X = append(p.X, rats(t, xs[i], "1"))
-		p.Y = append(p.Y, rats(t, ys[i]))
+		p.X = p.X.AppendRow(rats(t, xs[i], "1"))
+		p.Y = p.Y.AppendRow(rats(t, ys[i]))
 	}
 	return p
 }
@@ -44,8 +44,8 @@ func tiny2(t *testing.T) *verify.Point {
 	t.Helper()
 	return &verify.Point{
 		Act: verify.Leaky(big.NewRat(1, 10)),
-		X:   []exact.Vec{rats(t, "1", "0.5"), rats(t, "-0.3", "1"), rats(t, "0.2", "-0.7")},
-		Y:   []exact.Vec{rats(t, "0.4", "-1"), rats(t, "0.1", "0.3"), rats(t, "-0.5", "0.2")},
+		X:   exact.RatMatOf([]exact.Vec{rats(t, "1", "0.5"), rats(t, "-0.3", "1"), rats(t, "0.2", "-0.7")}),
+		Y:   exact.RatMatOf([]exact.Vec{rats(t, "0.4", "-1"), rats(t, "0.1", "0.3"), rats(t, "-0.5", "0.2")}),
 	}
 }
 
@@ -128,8 +128,8 @@ func TestLossScalings(t *testing.T) {
 func TestSlopeAtZero(t *testing.T) {
 	p := &verify.Point{
 		Act: verify.Leaky(big.NewRat(1, 4)),
-		X:   []exact.Vec{rats(t, "0", "1"), rats(t, "1", "1")},
-		Y:   []exact.Vec{rats(t, "1"), rats(t, "0")},
+		X:   exact.RatMatOf([]exact.Vec{rats(t, "0", "1"), rats(t, "1", "1")}),
+		Y:   exact.RatMatOf([]exact.Vec{rats(t, "1"), rats(t, "0")}),
 	}
 	pr := mustProblem(t, p, HalfN)
 	th := pr.NewParams(1)
@@ -143,7 +143,7 @@ func TestSlopeAtZero(t *testing.T) {
 		t.Fatalf("∂L/∂w = (%g, %g), want (0, -0.375)", g.W.At(0, 0), g.W.At(0, 1))
 	}
 	// now make sample 1 carry a residual: y_1 = 1, so r_1 = −1 and its term is ρ₋-weighted
-	p.Y[1] = rats(t, "1")
+	p.Y.SetRow(1, rats(t, "1"))
 	pr = mustProblem(t, p, HalfN)
 	_, g, _ = pr.Gradient(th)
 	// extra term (1/2)·2·(−1)·ρ'(0)·(1,1) with ρ'(0) = ρ₋ = 1/4
@@ -425,8 +425,8 @@ func TestEscapeDirectionsHigherDim(t *testing.T) {
 	// |Q|/n is maximal at u = x_0/|x_0| with value |r_0||x_0|/n.
 	p := &verify.Point{
 		Act: verify.ReLU(),
-		X:   []exact.Vec{rats(t, "1", "2", "2"), rats(t, "0", "1", "0")},
-		Y:   []exact.Vec{rats(t, "-3"), rats(t, "0")},
+		X:   exact.RatMatOf([]exact.Vec{rats(t, "1", "2", "2"), rats(t, "0", "1", "0")}),
+		Y:   exact.RatMatOf([]exact.Vec{rats(t, "-3"), rats(t, "0")}),
 	}
 	pr := mustProblem(t, p, HalfN)
 	e := pr.EscapeOf([]float64{3, 0})

@@ -84,10 +84,10 @@ func NewProblem(p *verify.Point, loss LossKind) (*Problem, error) {
 	}
 	for i := range n {
 		for c := range d {
-			pr.x[i*d+c] = conv(p.X[i][c], fmt.Sprintf("inputs[%d][%d]", i, c))
+			pr.x[i*d+c] = conv(p.X.At(i, c), fmt.Sprintf("inputs[%d][%d]", i, c))
 		}
 		for o := range k {
-			pr.y[i*k+o] = conv(p.Y[i][o], fmt.Sprintf("targets[%d][%d]", i, o))
+			pr.y[i*k+o] = conv(p.Y.At(i, o), fmt.Sprintf("targets[%d][%d]", i, o))
 		}
 	}
 	pr.Pos = conv(p.Act.Pos, "activation pos")
