@@ -182,7 +182,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		}
 	}
 	if g.IsGlobal {
-		if !orthogonal(p, lines, ts, rc.r, rc.totalVanishes) {
+		if !rc.orthogonal(lines) {
 			return fmt.Errorf("global: L(θ) = L* claimed, but θ's residuals fail E1/E2/S0 over all samples")
 		}
 		if g.Optimum == nil || g.Optimum.Cmp(rc.loss) != 0 {
@@ -238,7 +238,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		lstar.Add(lstar, r[i].Norm2())
 	}
 	lstar.Quo(lstar, big.NewRat(2*int64(p.N()), 1))
-	if !orthogonal(p, lines, ts, r, nil) {
+	if !orthogonal(p, lines, ts, r) {
 		return fmt.Errorf("global: the fit's residuals fail E1/E2/S0 over all samples: it is not the optimum")
 	}
 	if lstar.Cmp(g.Optimum) != 0 || lstar.Cmp(rc.loss) >= 0 {
@@ -407,18 +407,10 @@ func onLineOf(y, x exact.Vec, c int) bool {
 
 // orthogonal decides whether the rows r_i are orthogonal to every feature
 // ρ(Xu) (and to the constants when p has an output bias): (E1), (E2) on
-// the lines, (S0). totalZero, when not nil, decides Σ_i r_i x_iᵀ = 0 (for
-// θ's residuals: totalVanishes); otherwise the sums are formed in
-// rationals.
-func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec, totalZero func() bool) bool {
+// the lines, (S0), with the sums formed in rationals.
+func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec) bool {
 	k := p.K()
-	switch {
-	case new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() == 0: // σ = 0: no (E1)
-	case totalZero != nil:
-		if !totalZero() {
-			return false
-		}
-	default:
+	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 { // σ ≠ 0: (E1)
 		for c := 0; c < p.D(); c++ {
 			s := exact.NewVec(k)
 			for i := range p.X.Rows() {
@@ -442,6 +434,57 @@ func orthogonal(p *network.Point, lines [][]int, ts [][]*big.Rat, r []exact.Vec,
 		}
 	}
 	return !p.HasOutputBias() || sumZero(r)
+}
+
+// orthogonal is the function orthogonal for θ's residuals, on the integer
+// images R̄ = D_R·R and X̄ = D_X·X: (E1) is Σ_i R̄_i X̄_iᵀ = 0 (the masked
+// sums' total), (E2) on a line ℓ with first nonzero coordinate c is
+// Σ_{i∈ℓ} |X̄_ic| R̄_i = 0 (t_i = x_ic = X̄_ic/D_X), (S0) Σ_i R̄_i = 0.
+func (rc *rechecker) orthogonal(lines [][]int) bool {
+	p, k := rc.p, rc.k
+	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 && !rc.totalVanishes() {
+		return false
+	}
+	R, X := rc.rbar, rc.xbar
+	w := exact.WordsFor(R.bits + X.bits + bitlen(rc.n) + 1)
+	acc := make([]uint64, k*w)
+	neg := make([]uint64, R.m.W)
+	if p.Act.Kappa().Sign() != 0 {
+		for _, ln := range lines {
+			clear(acc)
+			c := -1
+			for _, i := range ln {
+				for c < 0 || p.X.IsZeroAt(i, c) {
+					c++
+				}
+				x := X.entry(i, c)
+				for l := 0; l < k; l++ {
+					r := R.entry(i, l)
+					if exact.WordsSign(x) < 0 {
+						copy(neg, r)
+						exact.NegWords(neg)
+						r = neg
+					}
+					exact.MulAddWords(acc[l*w:(l+1)*w], r, x)
+				}
+			}
+			if !exact.WordsIsZero(acc) {
+				return false
+			}
+		}
+	}
+	if !p.HasOutputBias() {
+		return true
+	}
+	w = exact.WordsFor(R.bits + bitlen(rc.n) + 1)
+	acc = make([]uint64, k*w)
+	one := []uint64{1}
+	for i := 0; i < rc.n; i++ {
+		for l := 0; l < k; l++ {
+			exact.MulAddWords(acc[l*w:(l+1)*w], R.entry(i, l), one)
+		}
+	}
+	return exact.WordsIsZero(acc)
 }
 
 // sumZero reports Σ_i r_i = 0.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/relucert/relucert/exact"
+	"github.com/relucert/relucert/network"
 	nt "github.com/relucert/relucert/network/networktest"
 )
 
@@ -101,5 +102,61 @@ func TestSampleLines(t *testing.T) {
 		if shared == 0 && d > 0 {
 			t.Fatalf("trial %d: no line holds two samples", trial)
 		}
+	}
+}
+
+// TestOrthogonalIntegers checks the integer form of Theorem G's
+// orthogonality test for θ's residuals (rechecker.orthogonal) against the
+// rational one (orthogonal) on float-derived points whose inputs come in
+// pairs — the same x, or x and a multiple on the same line (a dyadic or a
+// rational factor, negative for ρ = |·|) — with residuals planted to cancel on each
+// line (orthogonal: targets f(x) ∓ e, scaled by the line coordinates) or
+// not (one target moved by 2⁻ᵉ), for activations with σ or κ zero, and
+// with an output bias.
+func TestOrthogonalIntegers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	acts := []network.Activation{network.ReLU(), network.Abs(), network.Linear(), network.Leaky(big.NewRat(1, 8))}
+	agree := map[bool]int{}
+	for trial := 0; trial < 80; trial++ {
+		pairs, d, k := 3+rng.IntN(10), 1+rng.IntN(4), 1+rng.IntN(3)
+		p := nt.FloatPoint(rng, 2*pairs, d, 1+rng.IntN(3), k)
+		p.Act = acts[trial%len(acts)]
+		for q := 0; q < pairs; q++ {
+			// x_b = s·x_a: r_a·|x_a,c| + r_b·|x_b,c| = 0 (E2) for
+			// r_b = −r_a/|s|; (E1) holds too when s > 0, and is void for
+			// ρ = |·| (σ = 0), where s < 0 tests the |·| of (E2).
+			s := []*big.Rat{big.NewRat(1, 1), big.NewRat(1, 4), big.NewRat(3, 1), big.NewRat(-1, 2)}[rng.IntN(4)]
+			if trial%len(acts) != 1 {
+				s.Abs(s)
+			}
+			a, b := 2*q, 2*q+1
+			xb := p.X.Row(a).Scale(s)
+			p.X.SetRow(b, xb)
+			e := nt.RandVec(rng, k, 5)
+			p.Y.SetRow(a, p.Output(p.X.Row(a)).Sub(e))
+			p.Y.SetRow(b, p.Output(xb).Add(e.Scale(new(big.Rat).Inv(new(big.Rat).Abs(s)))))
+		}
+		if trial%3 == 0 {
+			p.OutputBias = nt.RandVec(rng, k, 2)
+			for i := range p.Y.Rows() {
+				p.Y.SetRow(i, p.Y.Row(i).Add(p.OutputBias))
+			}
+		}
+		if trial%2 == 1 {
+			p.Y.Set(0, 0, new(big.Rat).Add(p.Y.At(0, 0), tiny(1+rng.IntN(200))))
+		}
+		rc, err := newRechecker(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines, ts := rc.sampleLines()
+		want := orthogonal(p, lines, ts, rc.r)
+		if got := rc.orthogonal(lines); got != want {
+			t.Fatalf("trial %d (%v): integers say %v, rationals %v", trial, p.Act, got, want)
+		}
+		agree[want]++
+	}
+	if agree[true] == 0 || agree[false] == 0 {
+		t.Fatalf("outcomes %v: both must occur", agree)
 	}
 }
