@@ -182,10 +182,13 @@ func (rc *rechecker) residuals() {
 	cF, cY := new(big.Int).Quo(dE, E), new(big.Int).Quo(dE, Y.den)
 	N := make([]big.Int, n*k)
 
-	B := min(max(1<<15/max(L, 1), 64), 1024, n)
+	// Blocks of B samples; the columns in tiles of tw words, so that a
+	// tile's sums for the block and its subset-sum table stay in cache.
+	B := min(1024, n)
 	g := chunkBits(B)
 	nc := (m + g - 1) / g
 	nb := (n + B - 1) / B
+	tw := min(L, max(1, (1<<15)/(B+1<<g)/vW)*vW)
 	par.Dynamic(nb, par.Workers(n*m*kd*vW/4), func(b int) {
 		if rc.stop.Stopped() {
 			return // polled below
@@ -210,33 +213,42 @@ func (rc *rechecker) residuals() {
 				}
 			}
 		}
-		table := make([]uint64, (1<<g)*L)
-		vp := make([]uint64, T*L)
-		exact.AddSelectedSums(vp, L, T, aw, L, m, L, selP, g, vW, table)
-		var vn []uint64
+		table := make([]uint64, (1<<g)*tw)
+		v := make([]uint64, T*tw)
+		fp := make([]uint64, T*k*fW)
+		var fn []uint64
 		if neg {
-			vn = make([]uint64, T*L)
-			exact.AddSelectedSums(vn, L, T, aw, L, m, L, selN, g, vW, table)
+			fn = make([]uint64, T*k*fW)
 		}
-		fp, fn := make([]uint64, fW), make([]uint64, fW)
+		// f ← f + (Σ_{selected j} AW_j)·X̄_i over the entries of one tile.
+		tile := func(f []uint64, sel []uint8, lo, hi int) {
+			width := hi - lo
+			clear(v[:T*width])
+			exact.AddSelectedSums(v, width, T, aw[lo:], L, m, width, sel, g, vW, table)
+			for t := 0; t < T; t++ {
+				for q := lo / vW; q < hi/vW; q++ {
+					l, c := q/d, q%d
+					o := t*width + q*vW - lo
+					exact.MulAddWords(f[(t*k+l)*fW:(t*k+l+1)*fW], v[o:o+vW], X.entry(i0+t, c))
+				}
+			}
+		}
+		for lo := 0; lo < L; lo += tw {
+			hi := min(lo+tw, L)
+			tile(fp, selP, lo, hi)
+			if neg {
+				tile(fn, selN, lo, hi)
+			}
+		}
 		var F, t1 big.Int
 		for t := 0; t < T; t++ {
 			i := i0 + t
 			for l := 0; l < k; l++ {
-				clear(fp)
-				clear(fn)
-				for c := 0; c < d; c++ {
-					xc := X.entry(i, c)
-					o := t*L + (l*d+c)*vW
-					exact.MulAddWords(fp, vp[o:o+vW], xc)
-					if neg {
-						exact.MulAddWords(fn, vn[o:o+vW], xc)
-					}
-				}
+				o := (t*k + l) * fW
 				v := &N[i*k+l]
-				v.Mul(exact.WordsInt(&F, fp), sp)
+				v.Mul(exact.WordsInt(&F, fp[o:o+fW]), sp)
 				if neg {
-					v.Add(v, t1.Mul(exact.WordsInt(&F, fn), sn))
+					v.Add(v, t1.Mul(exact.WordsInt(&F, fn[o:o+fW]), sn))
 				}
 				v.Mul(v, cF)
 				v.Sub(v, t1.Mul(Y.m.Get(i, l, &F), cY))

@@ -225,19 +225,21 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 // Σ_{i∈Z_j} r_i x_iᵀ and Σ_i r_i x_iᵀ evaluated in big.Rat from the
 // definition (residuals of package networktest, signs of w_j·x_i), on
 // float-derived points with a zero input and boundary samples (x = e_1 and
-// neurons with w_j1 = 0), n large enough for several blocks; and (S1)
-// agrees with G_j by definition.
+// neurons with w_j1 = 0), once with n and d large enough for several
+// blocks of both passes and column tiles of the residual pass; and the
+// residuals and (S1) agree with their definitions.
 func TestNeuronSums(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, m := range []int{1, 5, 16, 64, 70, 512, 530} {
-		n := 37
+		n, d := 37, 3
 		if m == 16 {
-			n = 3000
+			n, d = 1100, 20 // blocks and column tiles of the residual pass
 		}
-		p := nt.FloatPoint(rng, n, 3, m, 2)
-		p.X.SetRow(0, exact.NewVec(3))
-		p.X.SetRow(1, exact.NewVec(3))
-		p.X.At(1, 0).SetInt64(3)
+		p := nt.FloatPoint(rng, n, d, m, 2)
+		e1 := exact.NewVec(d)
+		e1[0].SetInt64(3)
+		p.X.SetRow(0, exact.NewVec(d))
+		p.X.SetRow(1, e1)
 		for j := 0; j < m; j += 2 {
 			p.Neurons[j].W[0].SetInt64(0)
 		}
@@ -247,6 +249,11 @@ func TestNeuronSums(t *testing.T) {
 		}
 		ns := rc.sums()
 		r := nt.Residuals(p)
+		for i := range r {
+			if !r[i].Equal(rc.r[i]) {
+				t.Fatalf("m = %d: residual %d is %v, definition %v", m, i, rc.r[i], r[i])
+			}
+		}
 		D := new(big.Rat).SetInt(new(big.Int).Mul(rc.dR, rc.dX))
 		kd := p.K() * p.D()
 		got := func(w []uint64, q int) *big.Rat {
@@ -256,20 +263,42 @@ func TestNeuronSums(t *testing.T) {
 			v := new(big.Rat).SetInt(exact.WordsInt(new(big.Int), w[q*ns.w:(q+1)*ns.w]))
 			return v.Quo(v, D)
 		}
-		want := func(keep func(i int) bool) exact.Vec {
-			s := exact.NewVec(kd)
-			for i := range p.X.Rows() {
-				x := p.X.Row(i)
-				if !keep(i) {
-					continue
+		// r_i x_iᵀ (row-major) times the common denominator Dp of all of
+		// them, summed in integers.
+		prod := make([]exact.Vec, n)
+		var all []*big.Rat
+		for i := range n {
+			x := p.X.Row(i)
+			prod[i] = exact.NewVec(kd)
+			for l := 0; l < p.K(); l++ {
+				for c := 0; c < d; c++ {
+					prod[i][l*d+c].Mul(r[i][l], x[c])
 				}
-				for l := 0; l < p.K(); l++ {
-					for c := 0; c < p.D(); c++ {
-						s[l*p.D()+c].Add(s[l*p.D()+c], new(big.Rat).Mul(r[i][l], x[c]))
+			}
+			all = append(all, prod[i]...)
+		}
+		Dp := exact.CommonDenominator(all)
+		iprod := make([][]big.Int, n)
+		for i := range prod {
+			iprod[i] = make([]big.Int, kd)
+			for q, v := range prod[i] {
+				exact.ScaleInt(&iprod[i][q], v, Dp)
+			}
+		}
+		want := func(keep func(i int) bool) exact.Vec {
+			s := make([]big.Int, kd)
+			for i := range iprod {
+				if keep(i) {
+					for q := range s {
+						s[q].Add(&s[q], &iprod[i][q])
 					}
 				}
 			}
-			return s
+			out := exact.NewVec(kd)
+			for q := range out {
+				out[q].SetFrac(&s[q], Dp)
+			}
+			return out
 		}
 		tot := want(func(int) bool { return true })
 		zeros := 0
@@ -279,8 +308,12 @@ func TestNeuronSums(t *testing.T) {
 			}
 		}
 		for j, nr := range p.Neurons {
-			pos := want(func(i int) bool { return nr.W.Dot(p.X.Row(i)).Sign() > 0 })
-			zero := want(func(i int) bool { return nr.W.Dot(p.X.Row(i)).Sign() == 0 })
+			sign := make([]int, n)
+			for i := range n {
+				sign[i] = nr.W.Dot(p.X.Row(i)).Sign()
+			}
+			pos := want(func(i int) bool { return sign[i] > 0 })
+			zero := want(func(i int) bool { return sign[i] == 0 })
 			if !zero.IsZero() {
 				zeros++
 			}
