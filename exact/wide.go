@@ -200,6 +200,71 @@ func SubWords(dst, src []uint64, w int) {
 	}
 }
 
+// SetShiftedWords sets w ← ±mag·2^s in two's complement (len(w) words;
+// the value must fit), mag a magnitude in big.Word digits, least
+// significant first (big.Int.Bits): the integer image of num/2^e under
+// the denominator 2^E is num·2^(E−e), written without a big.Int.
+func SetShiftedWords(w []uint64, mag []big.Word, s uint, neg bool) {
+	if bits.UintSize == 64 {
+		o, b := int(s/64), s%64
+		for k := range w {
+			var v uint64
+			if i := k - o; i >= 0 && i < len(mag) {
+				v = uint64(mag[i]) << b
+			}
+			if i := k - o - 1; b != 0 && i >= 0 && i < len(mag) {
+				v |= uint64(mag[i]) >> (64 - b)
+			}
+			w[k] = v
+		}
+		if neg {
+			negWords(w)
+		}
+		return
+	}
+	clear(w)
+	for i, x := range mag {
+		off := s + uint(i*bits.UintSize)
+		wi, wb := int(off/64), off%64
+		if wi >= len(w) {
+			break
+		}
+		v := uint64(x)
+		w[wi] |= v << wb
+		if wb+bits.UintSize > 64 && wi+1 < len(w) {
+			w[wi+1] |= v >> (64 - wb)
+		}
+	}
+	if neg {
+		negWords(w)
+	}
+}
+
+// RshWords sets w ← ⌊w / 2^s⌋ in place for an integer in two's complement
+// (an arithmetic shift: the sign fills the vacated high bits).
+func RshWords(w []uint64, s uint) {
+	n := len(w)
+	if n == 0 || s == 0 {
+		return
+	}
+	fill := uint64(int64(w[n-1]) >> 63)
+	o, b := int(s/64), s%64
+	for i := 0; i < n; i++ {
+		lo, hi := fill, fill
+		if i+o < n {
+			lo = w[i+o]
+		}
+		if i+o+1 < n {
+			hi = w[i+o+1]
+		}
+		if b == 0 {
+			w[i] = lo
+		} else {
+			w[i] = lo>>b | hi<<(64-b)
+		}
+	}
+}
+
 // ScaleWords sets dst ← c·src for one entry, c a small signed factor, with
 // dst and src of the same width; the result must fit.
 func ScaleWords(dst, src []uint64, c int64) {

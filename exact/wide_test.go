@@ -202,3 +202,36 @@ func setTwos(w []uint64, x *big.Int) {
 		w[i] = uint64(b)
 	}
 }
+
+// TestRshWords checks the arithmetic shift against big.Int.Rsh (which
+// rounds toward −∞ like it), for shifts within and across words, beyond
+// the width, and of both signs.
+func TestRshWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := 0; trial < 5000; trial++ {
+		x := randBig(rng, 300)
+		w := make([]uint64, WordsFor(x.BitLen()+1)+rng.IntN(2))
+		SetWords(w, x)
+		s := uint(rng.IntN(64 * (len(w) + 1)))
+		RshWords(w, s)
+		want := new(big.Int).Rsh(x, s)
+		if got := WordsInt(new(big.Int), w); got.Cmp(want) != 0 {
+			t.Fatalf("%v >> %d = %v, want %v", x, s, got, want)
+		}
+	}
+}
+
+// TestSetShiftedWords checks ±mag·2^s against big.Int.
+func TestSetShiftedWords(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for trial := 0; trial < 5000; trial++ {
+		x := randBig(rng, 200)
+		s := uint(rng.IntN(200))
+		want := new(big.Int).Lsh(x, s)
+		w := make([]uint64, WordsFor(want.BitLen()+1)+rng.IntN(2))
+		SetShiftedWords(w, new(big.Int).Abs(x).Bits(), s, x.Sign() < 0)
+		if got := WordsInt(new(big.Int), w); got.Cmp(want) != 0 {
+			t.Fatalf("%v << %d = %v, want %v", x, s, got, want)
+		}
+	}
+}
