@@ -3,6 +3,8 @@ package verify
 import (
 	"math/big"
 	"math/bits"
+	"slices"
+	"sync"
 
 	"github.com/relucert/relucert/exact"
 )
@@ -52,8 +54,10 @@ var residualBlock = 256
 var sumsBlock = 1024
 
 // residuals computes r_i = f(x_i) − y_i exactly, as the integers
-// r̄_i = r_i·dr: with E = D_ρD_AD_WD_X and the targets y − b over D_Y,
-// r̄_i = (s₊V⁺_i·X̄_i + s₋V⁻_i·X̄_i)·D_Y − Ȳ_i·E and dr = E·D_Y, where
+// r̄_i = r_i·dr: with E = D_ρD_AD_WD_X, the targets y − b over D_Y and
+// dr = lcm(E, D_Y), r̄_i = (s₊V⁺_i·X̄_i + s₋V⁻_i·X̄_i)·(dr/E) − Ȳ_i·(dr/D_Y)
+// (the least common multiple, not the product E·D_Y: for float-derived
+// data both are powers of two and the factors are small), where
 // V⁺_i = Σ_{j∈P_i} Ā_j ⊗ W̄_j (the neurons with w_j·x_i > 0) and
 // V⁻_i = Σ_j Ā_j ⊗ W̄_j − V⁺_i − Σ_{j∈Z_i} Ā_j ⊗ W̄_j.
 func (e *engine) residuals() {
@@ -102,48 +106,67 @@ func (e *engine) residuals() {
 	fW := exact.WordsFor(fBits)
 	sBits := fBits + max(e.sp.BitLen(), e.sn.BitLen()) + 1
 	sW := exact.WordsFor(sBits)
-	rW := exact.WordsFor(max(sBits+dy.BitLen(), by+E.BitLen()) + 2)
+	dr := new(big.Int).GCD(nil, nil, E, dy)
+	fE := new(big.Int).Quo(dy, dr) // dr/E
+	fY := new(big.Int).Quo(E, dr)  // dr/D_Y
+	dr.Mul(dr, fE).Mul(dr, fY)
+	rW := exact.WordsFor(max(sBits+fE.BitLen(), by+fY.BitLen()) + 2)
 	spW, snW := intWords(e.sp), intWords(e.sn)
-	dyW, negE := intWords(dy), intWords(new(big.Int).Neg(E))
+	dyW, negE := intWords(fE), intWords(new(big.Int).Neg(fY))
 	rbar := exact.NewIntMat(n, k, rW)
 
 	g := chunkBits(residualBlock, len(act))
 	nc := (len(act) + g - 1) / g
 	tw := tileWords(L, vW, residualBlock, g)
 	nb := (n + residualBlock - 1) / residualBlock
+	// Each goroutine reuses its block's buffers (a pool: allocating them
+	// per block was most of the pass's time at small m).
+	bufs := sync.Pool{New: func() any {
+		B := residualBlock
+		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*k*fW), v: make([]uint64, B*tw),
+			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
+		if leaky {
+			buf.fn, buf.zl = make([]uint64, B*k*fW), make([][]int, B)
+		}
+		return buf
+	}}
 	parallelDynamic(nb, workers(n*m*d), func(b int) {
 		if e.pl.stopNow() {
 			return // the poll after the join unwinds Check
 		}
 		i0, i1 := b*residualBlock, min((b+1)*residualBlock, n)
 		T := i1 - i0
-		sel := make([]uint8, T*nc)
+		buf := bufs.Get().(*residualBufs)
+		defer bufs.Put(buf)
+		sel := buf.sel[:T*nc]
+		clear(sel)
 		var zl [][]int // active neurons with w_j·x_i = 0, per sample (leaky only)
 		if leaky {
-			zl = make([][]int, T)
-		}
-		for q, j := range act {
-			row := e.sign[j][i0:i1]
-			c, bit := q/g, uint8(1)<<(q%g)
-			for t, s := range row {
-				switch s {
-				case 1:
-					sel[t*nc+c] |= bit
-				case 0:
-					if leaky {
-						zl[t] = append(zl[t], q)
-					}
-				}
+			zl = buf.zl[:T]
+			for t := range zl {
+				zl[t] = zl[t][:0]
 			}
 		}
-		fp := make([]uint64, T*k*fW)
+		for q, j := range act {
+			c, bit := q/g, uint8(1)<<(q%g)
+			pos := e.sg.posRow(j)
+			for w := i0 >> 6; w<<6 < i1; w++ {
+				for x := wordIn(pos, w, i0, i1); x != 0; x &= x - 1 {
+					sel[(w<<6+bits.TrailingZeros64(x)-i0)*nc+c] |= bit
+				}
+			}
+			if leaky {
+				e.sg.bnd[j].each(i0, i1, func(i int) { zl[i-i0] = append(zl[i-i0], q) })
+			}
+		}
+		fp := buf.fp[:T*k*fW]
+		clear(fp)
 		var fn []uint64
 		if leaky {
-			fn = make([]uint64, T*k*fW)
+			fn = buf.fn[:T*k*fW]
+			clear(fn)
 		}
-		v := make([]uint64, T*tw)
-		table := make([]uint64, (1<<g)*tw)
-		vn := make([]uint64, vW)
+		v, table, vn := buf.v, buf.table, buf.vn
 		for lo := 0; lo < L; lo += tw {
 			hi := min(lo+tw, L)
 			width := hi - lo
@@ -175,7 +198,7 @@ func (e *engine) residuals() {
 			}
 		}
 		// r̄ = (s₊F⁺ + s₋F⁻)·D_Y − Ȳ·E.
-		f := make([]uint64, sW)
+		f := buf.f
 		for t := 0; t < T; t++ {
 			for l := 0; l < k; l++ {
 				clear(f)
@@ -190,10 +213,20 @@ func (e *engine) residuals() {
 		}
 	})
 	e.pl.now(stage)
-	e.dr = new(big.Int).Mul(E, dy)
+	e.dr = dr
 	e.rbar = rbar
 	e.reduceResiduals()
 }
+
+// residualBufs are the buffers of one block of the residual pass.
+type residualBufs struct {
+	sel                     []uint8
+	fp, fn, v, table, vn, f []uint64
+	zl                      [][]int
+}
+
+// sumsBufs are the scratch rows of one goroutine of the sums pass.
+type sumsBufs struct{ table, src []uint64 }
 
 // intWords returns x in two's complement words (at least one).
 func intWords(x *big.Int) []uint64 {
@@ -220,15 +253,12 @@ func (e *engine) reduceResiduals() {
 			}
 		}
 	}
-	var z big.Int
 	br := 0
 	mag := make([]uint64, rb.W)
 	for q := 0; q < rb.Rows*rb.Cols; q++ {
 		w := rb.Data[q*rb.W : (q+1)*rb.W]
-		if shift > 0 && !exact.WordsIsZero(w) {
-			exact.WordsInt(&z, w)
-			z.Rsh(&z, uint(shift)) // exact: shift ≤ the trailing zeros
-			exact.SetWords(w, &z)
+		if shift > 0 {
+			exact.RshWords(w, uint(shift)) // exact: shift ≤ the trailing zeros
 		}
 		copy(mag, w)
 		if int64(mag[len(mag)-1]) < 0 {
@@ -254,14 +284,15 @@ func (e *engine) reduceResiduals() {
 	}
 }
 
-// residual returns r_i = r̄_i/dr as rationals (computed once per sample).
+// residual returns r_i = r̄_i/dr as rationals (computed once per sample
+// asked for).
 func (e *engine) residual(i int) exact.Vec {
 	e.rmu.Lock()
 	defer e.rmu.Unlock()
 	if e.rcache == nil {
-		e.rcache = make([]exact.Vec, e.n)
+		e.rcache = map[int]exact.Vec{}
 	}
-	if r := e.rcache[i]; r != nil {
+	if r, ok := e.rcache[i]; ok {
 		return r
 	}
 	r := e.residualNew(i)
@@ -282,8 +313,12 @@ func (e *engine) residualNew(i int) exact.Vec {
 // residualList returns every residual r_i.
 func (e *engine) residualList() []exact.Vec {
 	out := make([]exact.Vec, e.n)
+	var z big.Int
 	for i := range out {
-		out[i] = e.residual(i)
+		out[i] = make(exact.Vec, e.k)
+		for l := range out[i] {
+			out[i][l] = new(big.Rat).SetFrac(e.rbar.Get(i, l, &z), e.dr)
+		}
 	}
 	return out
 }
@@ -336,6 +371,7 @@ func (e *engine) computeSums() {
 	L := kd * sw
 	e.spos = exact.NewIntMat(m, kd, sw)
 	e.tot = make([]uint64, L)
+	e.noSums = make([]uint64, L)
 	g := chunkBits(m, sumsBlock)
 	tw := tileWords(L, sw, m, g)
 	tiles := (L + tw - 1) / tw
@@ -363,6 +399,14 @@ func (e *engine) computeSums() {
 	if tiles < 2*nw {
 		shared = make([]uint64, sumsBlock*tw)
 	}
+	// The goroutines reuse their tables (and source tiles).
+	tables := sync.Pool{New: func() any {
+		buf := &sumsBufs{table: make([]uint64, (1<<g)*tw)}
+		if shared == nil {
+			buf.src = make([]uint64, sumsBlock*tw)
+		}
+		return buf
+	}}
 	for i0 := 0; i0 < n; i0 += sumsBlock {
 		e.pl.now(stage)
 		i1 := min(i0+sumsBlock, n)
@@ -371,10 +415,9 @@ func (e *engine) computeSums() {
 		clear(sel)
 		parallel(m, nw, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
-				for t, s := range e.sign[j][i0:i1] {
-					if s == 1 {
-						sel[j*nc+t/g] |= 1 << (t % g)
-					}
+				pos := e.sg.posRow(j)
+				for c := 0; c < nc; c++ {
+					sel[j*nc+c] = uint8(bitsAt(pos, i0+c*g, g, i1))
 				}
 			}
 		})
@@ -383,11 +426,13 @@ func (e *engine) computeSums() {
 			parallelDynamic(tiles, nw, func(tile int) {
 				lo, hi := tile*tw, min((tile+1)*tw, L)
 				width := hi - lo
-				src := make([]uint64, B*width)
+				buf := tables.Get().(*sumsBufs)
+				defer tables.Put(buf)
+				src := buf.src[:B*width]
+				clear(src)
 				srcTile(src, i0, B, lo, hi)
 				addTot(src, B, lo, hi)
-				table := make([]uint64, (1<<g)*width)
-				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, table)
+				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, buf.table)
 			})
 			continue
 		}
@@ -401,8 +446,9 @@ func (e *engine) computeSums() {
 			parallel(B, nw, func(t0, t1 int) { srcTile(src[t0*width:], i0+t0, t1-t0, lo, hi) })
 			addTot(src, B, lo, hi)
 			parallel(m, nw, func(j0, j1 int) {
-				table := make([]uint64, (1<<g)*width)
-				exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, table)
+				buf := tables.Get().(*sumsBufs)
+				defer tables.Put(buf)
+				exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, buf.table)
 			})
 		}
 	}
@@ -411,40 +457,28 @@ func (e *engine) computeSums() {
 	e.szero = make([][]uint64, m)
 	parallel(m, nw, func(lo, hi int) {
 		for j := lo; j < hi; j++ {
-			for i, s := range e.sign[j] {
-				if s != 0 || e.zeroX[i] {
-					continue
-				}
+			e.sg.bnd[j].each(0, n, func(i int) {
 				if e.szero[j] == nil {
 					e.szero[j] = make([]uint64, L)
 				}
 				for q := 0; q < kd; q++ {
 					e.addRX(e.szero[j][q*sw:(q+1)*sw], i, q)
 				}
-			}
+			})
 		}
 	})
 }
 
-// neuronSums returns S⁺_j, S⁻_j, S⁰_j, computing the sums pass on first use.
+// neuronSums returns S⁺_j, S⁻_j = total − S⁺_j − S⁰_j and S⁰_j (pos and
+// zero are the engine's, read-only; neg is fresh), computing the sums pass
+// on first use.
 func (e *engine) neuronSums(j int) *neuronSums {
 	e.prepareSums()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.sums == nil {
-		e.sums = make([]*neuronSums, e.m)
-	}
-	if s := e.sums[j]; s != nil {
-		return s
-	}
-	L := e.k * e.d * e.sumW
-	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], neg: make([]uint64, L)}
+	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], neg: slices.Clone(e.tot)}
 	if s.zero == nil {
-		s.zero = make([]uint64, L)
+		s.zero = e.noSums
 	}
-	copy(s.neg, e.tot)
 	exact.SubWords(s.neg, s.pos, e.sumW)
 	exact.SubWords(s.neg, s.zero, e.sumW)
-	e.sums[j] = s
 	return s
 }

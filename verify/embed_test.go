@@ -149,7 +149,7 @@ func plantedStationary(rng *rand.Rand) *Point {
 				for i := range p.X.Rows() {
 					x := p.X.Row(i)
 					coef := half
-					switch pt.Sign[j][i] {
+					switch pt.Sign(j, i) {
 					case 1:
 						coef = p.Act.Pos
 					case -1:

@@ -1,9 +1,7 @@
 package verify
 
 import (
-	"bytes"
 	"fmt"
-	"hash/maphash"
 	"math/big"
 
 	"github.com/relucert/relucert/exact"
@@ -43,87 +41,34 @@ func (s *state) lines(j int) []*line {
 	return groupLines(s.p.X, s.pt.Boundary(j), s.ev.lineKeys(), s.ev.sameInput)
 }
 
-// lineHash hashes a line key for groupLines (a variable so that a test can
-// make every key collide).
-var lineHash = maphash.Bytes
-
 // groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
-// the origin that holds them, in order of first appearance. Lines are told
-// apart by key (keyOf(buf, i) appends sample i's; equal keys iff one line
-// — exact.Vec.AppendLineKey when nil, or the engine's faster lineKeys).
-// The keys are hashed in parallel and not kept (a key is d words or more:
-// n of them were 40 MB at n = 10⁴, d = 256); a sample whose hash is that
-// of an earlier sample is on its line when same (nil: none) says the two
-// inputs are equal, and otherwise when their keys (recomputed) are equal,
-// so a hash collision never joins two lines.
-// t_i = x_i[c] (c the first nonzero coordinate, the same on a line), and the
-// representative e_ℓ = x/x_c only when asked for (line.rep).
+// the origin that holds them, in order of first appearance (lineGroups,
+// with keyOf nil meaning exact.Vec.AppendLineKey, or the engine's faster
+// lineKeys). t_i = x_i[c] (c the first nonzero coordinate, the same on a
+// line), and the representative e_ℓ = x/x_c only when asked for
+// (line.rep).
 func groupLines(xs *exact.RatMat, idx []int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) []*line {
 	if keyOf == nil {
 		keyOf = func(buf []byte, i int) []byte { return xs.Row(i).AppendLineKey(buf) }
 	}
-	seed := maphash.MakeSeed()
-	hs := make([]uint64, len(idx))
+	return linesOf(xs, lineGroups(idx, xs.Cols(), keyOf, same))
+}
+
+// linesOf returns the lines whose samples are the groups.
+func linesOf(xs *exact.RatMat, groups [][]int) []*line {
+	ls := make([]*line, len(groups))
 	d := xs.Cols()
-	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
-		var buf []byte
-		for q := lo; q < hi; q++ {
-			buf = keyOf(buf[:0], idx[q])
-			hs[q] = lineHash(seed, buf)
-		}
-	})
-	// first[q]: the first sample with q's hash; on[q]: q is on its line.
-	first := make([]int, len(idx))
-	firstOf := make(map[uint64]int, len(idx))
-	for q, h := range hs {
-		f, ok := firstOf[h]
-		if !ok {
-			f, firstOf[h] = q, q
-		}
-		first[q] = f
-	}
-	on := make([]bool, len(idx))
-	parallel(len(idx), workers(len(idx)*d*64), func(lo, hi int) {
-		var a, b []byte
-		for q := lo; q < hi; q++ {
-			if f := first[q]; f != q {
-				if on[q] = same != nil && same(idx[q], idx[f]); !on[q] {
-					a, b = keyOf(a[:0], idx[q]), keyOf(b[:0], idx[f])
-					on[q] = bytes.Equal(a, b)
-				}
-			}
-		}
-	})
-	var ls []*line
-	byHash := map[uint64][]*line{} // the lines of each hash, first[q]'s first
-	var a, b []byte
-	for q, i := range idx {
-		var l *line
-		switch hl := byHash[hs[q]]; {
-		case first[q] != q && on[q]:
-			l = hl[0]
-		case first[q] != q:
-			// A hash collision: another line of this hash, or a new one.
-			a = keyOf(a[:0], i)
-			for _, c := range hl[1:] {
-				if b = keyOf(b[:0], c.samples[0]); bytes.Equal(a, b) {
-					l = c
+	for l, g := range groups {
+		ln := &line{xs: xs, samples: g, t: make([]*big.Rat, 0, len(g))}
+		for _, i := range g {
+			for c := range d {
+				if !xs.IsZeroAt(i, c) {
+					ln.t = append(ln.t, xs.At(i, c))
 					break
 				}
 			}
 		}
-		if l == nil {
-			l = &line{xs: xs}
-			byHash[hs[q]] = append(byHash[hs[q]], l)
-			ls = append(ls, l)
-		}
-		for c := range d {
-			if !xs.IsZeroAt(i, c) {
-				l.t = append(l.t, xs.At(i, c))
-				break
-			}
-		}
-		l.samples = append(l.samples, i)
+		ls[l] = ln
 	}
 	return ls
 }
@@ -146,7 +91,10 @@ func lineSum(l *line, r func(i int) exact.Vec) exact.Vec {
 // not escape, with no cell of its arrangements to visit; the certificate
 // says so (QZero) and Recheck re-derives (E1) and (E2).
 func (s *state) qVanishes(j int) bool {
-	if !s.E1Matrix(j).IsZero() {
+	// (E1): the integer numerators of E1Matrix(j) vanish.
+	e := s.ev
+	two := big.NewInt(2)
+	if !e.comboIsZero(j, new(big.Int).Mul(e.sp, two), new(big.Int).Mul(e.sn, two), new(big.Int).Add(e.sp, e.sn)) {
 		return false
 	}
 	if s.rho.Kappa().Sign() == 0 {

@@ -56,8 +56,8 @@ type engine struct {
 	// sp, sn over ds are the slopes ρ₊ and ρ₋.
 	sp, sn, ds *big.Int
 
-	// sign[j][i] is the sign of w_j·x_i.
-	sign [][]int8
+	// sg holds the sign of every w_j·x_i (signs.go).
+	sg *signSet
 
 	// rbar = dr·r are the exact residuals as integers (n×k), br the bit
 	// length of the largest; rcache holds those asked for as rationals.
@@ -65,18 +65,19 @@ type engine struct {
 	dr     *big.Int
 	br     int
 	rmu    sync.Mutex
-	rcache []exact.Vec
+	rcache map[int]exact.Vec
 
 	// The sums pass (datapass.go): spos holds S⁺_j (row j, k·d entries of
 	// sumW words), szero[j] S⁰_j (nil when j has no boundary sample) and
-	// tot = Σ_i r̄_i ⊗ x̄_i; sums caches each neuron's three sums.
+	// tot = Σ_i r̄_i ⊗ x̄_i; S⁻_j is formed when asked for (neuronSums),
+	// never kept: m copies of it and of a zero S⁰_j were m·k·d·sumW words
+	// each.
 	spos     *exact.IntMat
 	szero    [][]uint64
 	tot      []uint64
+	noSums   []uint64 // k·d zero entries: S⁰_j of a neuron without boundary
 	sumW     int
 	sumsOnce sync.Once
-	mu       sync.Mutex
-	sums     []*neuronSums
 
 	// pl unwinds Check when its time budget runs out (nil: never).
 	pl *poller
@@ -111,53 +112,24 @@ func intImageStop(rows []exact.Vec, c int, pl *poller) (*exact.IntMat, *big.Int,
 	if c == 0 {
 		return exact.NewIntMat(len(rows), 0, 1), D, 0
 	}
-	// Fast path for dyadic data with word-sized numerators: D = 2^E and
-	// x = num/2^e, so D·x = num·2^(E−e), written into the words directly.
+	// Fast path for dyadic data: D = 2^E and x = num/2^e, so D·x =
+	// num·2^(E−e), written into the words directly (no big.Int).
 	if E := int(D.TrailingZeroBits()); D.BitLen()-1 == E {
 		b := 0
-		fast := true
 		for _, x := range all {
 			if x.Sign() == 0 {
 				continue
 			}
-			if x.Num().BitLen() > 63 {
-				fast = false
-				break
-			}
-			e := 0
-			if !x.IsInt() {
-				e = int(x.Denom().TrailingZeroBits())
-			}
-			b = max(b, x.Num().BitLen()+E-e)
+			b = max(b, x.Num().BitLen()+E-denExp(x))
 			pl.tick(stage)
 		}
-		if fast {
-			m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
-			for q, x := range all {
-				if x.Sign() == 0 {
-					continue
-				}
-				e := 0
-				if !x.IsInt() {
-					e = int(x.Denom().TrailingZeroBits())
-				}
-				w := m.Entry(q/c, q%c)
-				sh := E - e
-				v := x.Num().Int64()
-				mag := uint64(v)
-				if v < 0 {
-					mag = uint64(-v)
-				}
-				w[sh/64] = mag << (sh % 64)
-				if sh%64 != 0 && sh/64+1 < len(w) {
-					w[sh/64+1] = mag >> (64 - sh%64)
-				}
-				if v < 0 {
-					exact.NegWords(w)
-				}
+		m := exact.NewIntMat(len(rows), c, exact.WordsFor(b+1))
+		for q, x := range all {
+			if x.Sign() != 0 {
+				exact.SetShiftedWords(m.Entry(q/c, q%c), x.Num().Bits(), uint(E-denExp(x)), x.Sign() < 0)
 			}
-			return m, D, b
 		}
+		return m, D, b
 	}
 	ints := make([]big.Int, len(all))
 	b := 0
@@ -173,6 +145,14 @@ func intImageStop(rows []exact.Vec, c int, pl *poller) (*exact.IntMat, *big.Int,
 		m.Set(i/c, i%c, &ints[i])
 	}
 	return m, D, b
+}
+
+// denExp returns e for a dyadic x = num/2^e (0 for an integer).
+func denExp(x *big.Rat) int {
+	if x.IsInt() {
+		return 0
+	}
+	return int(x.Denom().TrailingZeroBits())
 }
 
 // workers, parallel, parallelIdx and parallelDynamic are the loops of
@@ -211,9 +191,8 @@ func newSignEngine(p *Point) *engine { return newSignEngineX(p, nil) }
 func newSignEngineX(p *Point, xs *engine) *engine { return newSignEngineStop(p, xs, nil) }
 
 func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
-	const stage = "setting up the exact engine (signs of w_j·x_i)"
 	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M(), pl: pl}
-	n, d, m := e.n, e.d, e.m
+	m := e.m
 	if xs != nil {
 		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
 	} else {
@@ -232,46 +211,95 @@ func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	e.sp = scaleInt(new(big.Int), p.Act.Pos, e.ds)
 	e.sn = scaleInt(new(big.Int), p.Act.Neg, e.ds)
 
-	// Signs: the filter, then exact inner products where it cannot decide.
-	e.sign = make([][]int8, m)
-	for j := range e.sign {
-		e.sign[j] = make([]int8, n)
-	}
-	// The neurons go in batches of about 2²² products, with a poll after
-	// each, so that the time budget is asked every few milliseconds.
-	var und [][2]int
-	batch := max(1, (1<<22)/max(1, n*d))
-	for b0 := 0; b0 < m; b0 += batch {
-		b1 := min(m, b0+batch)
-		nw := workers(n * (b1 - b0) * d)
-		if nw > b1-b0 {
-			nw = 1
-		}
-		parts := make([][][2]int, nw)
-		parallelIdx(b1-b0, nw, func(t, lo, hi int) {
-			lo, hi = lo+b0, hi+b0
-			u := exact.SignMatrix(e.wf[lo:hi], e.xf, e.sign[lo:hi])
-			for q := range u {
-				u[q][0] += lo
-			}
-			parts[t] = u
-		})
-		for _, u := range parts {
-			und = append(und, u...)
-		}
-		pl.now(stage)
-	}
-	if len(und) > 0 {
-		acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(d)+1))
-		for _, ji := range und {
-			j, i := ji[0], ji[1]
-			clear(acc)
-			exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
-			e.sign[j][i] = int8(exact.WordsSign(acc))
-			pl.tick(stage)
-		}
-	}
+	e.sg = e.signPass()
 	return e
+}
+
+// signBlock, when positive, is the block size of signPass (a multiple of
+// 64; a variable so that tests can cut small instances into many blocks).
+var signBlock = 0
+
+// signPass computes the sign of every w_j·x_i: the float64 filter
+// (exact.SignMatrix), then an exact integer inner product for each pair it
+// cannot decide. The samples go in blocks of a multiple of 64 (all neurons
+// at once, the block's inputs staying in the cache), the blocks of one
+// round in parallel; the pattern is written straight into its compact form
+// (signs.go), so the m×n signs exist only one block at a time. The time
+// budget is asked after each round.
+func (e *engine) signPass() *signSet {
+	const stage = "setting up the exact engine (signs of w_j·x_i)"
+	n, d, m := e.n, e.d, e.m
+	sg := newSignSet(n, m, e.zeroX)
+	if n == 0 || m == 0 {
+		return sg
+	}
+	// B samples per block, a multiple of 64 (whole words of the bitsets):
+	// the block's m·B signs within 1 MiB, its inputs within 256 KiB.
+	B := min((1<<20)/m, (1<<15)/max(d, 1))
+	B = max(64, B-B%64)
+	if signBlock > 0 {
+		B = signBlock
+	}
+	if B >= n {
+		B = n
+	}
+	nb := (n + B - 1) / B
+	nw := workers(n * m * d)
+	type block struct {
+		signs []int8 // m rows of B
+		zeros [][2]int
+	}
+	blocks := make([]block, nw)
+	for t := range blocks {
+		blocks[t].signs = make([]int8, m*B)
+	}
+	accW := exact.WordsFor(e.bx + e.bw + bitlen(d) + 1)
+	for r0 := 0; r0 < nb; r0 += nw {
+		r1 := min(r0+nw, nb)
+		parallelIdx(r1-r0, r1-r0, func(t, _, _ int) {
+			b := &blocks[t]
+			i0 := (r0 + t) * B
+			i1 := min(i0+B, n)
+			T := i1 - i0
+			rows := make([][]int8, m)
+			for j := range rows {
+				rows[j] = b.signs[j*T : (j+1)*T]
+			}
+			und := exact.SignMatrix(e.wf, e.xf[i0:i1], rows)
+			if len(und) > 0 {
+				acc := make([]uint64, accW)
+				for _, ji := range und {
+					j, i := ji[0], i0+ji[1]
+					clear(acc)
+					exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+					rows[j][ji[1]] = int8(exact.WordsSign(acc))
+				}
+			}
+			// P_j straight into its words (blocks hold whole words); the
+			// boundaries are added in order after the round.
+			b.zeros = b.zeros[:0]
+			for j, row := range rows {
+				pos := sg.posRow(j)
+				for q, v := range row {
+					i := i0 + q
+					switch {
+					case v > 0:
+						pos[i>>6] |= 1 << (i & 63)
+					case v == 0 && !e.zeroX[i]:
+						b.zeros = append(b.zeros, [2]int{j, q})
+					}
+				}
+			}
+		})
+		for t := 0; t < r1-r0; t++ {
+			i0 := (r0 + t) * B
+			for _, z := range blocks[t].zeros {
+				sg.bnd[z[0]].add(i0+z[1], n)
+			}
+		}
+		e.pl.now(stage)
+	}
+	return sg
 }
 
 // preRow returns w_j·x_i exactly for every sample.
@@ -281,7 +309,7 @@ func (e *engine) preRow(j int) []*big.Rat {
 	den := new(big.Int).Mul(e.dw, e.dx)
 	var z big.Int
 	for i := range row {
-		if e.sign[j][i] == 0 {
+		if e.sg.sign(j, i) == 0 {
 			row[i] = new(big.Rat)
 			continue
 		}
@@ -342,10 +370,7 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 	copy(pos, s.pos)
 	copy(neg, s.neg)
 	acc := make([]uint64, exact.WordsFor(e.bx+bu+bitlen(e.d)+1))
-	for i, sg := range e.sign[j] {
-		if sg != 0 || e.zeroX[i] {
-			continue
-		}
+	e.sg.bnd[j].each(0, e.n, func(i int) {
 		t, ok := exact.DotSign(e.xf[i], uf)
 		if !ok {
 			clear(acc)
@@ -358,7 +383,7 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 		case -1:
 			exact.AddWords(neg, e.rxRow(i), e.sumW)
 		}
-	}
+	})
 	den := new(big.Int).Mul(e.ds, e.dr)
 	den.Mul(den, e.dx)
 	den.Mul(den, du)
@@ -439,18 +464,39 @@ func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) ex
 	return out
 }
 
+// comboIsZero reports whether c₊S⁺_j + c₋S⁻_j + c₀S⁰_j = 0 (combo with a
+// nil a, every entry zero), in integers: no rational is formed.
+func (e *engine) comboIsZero(j int, cp, cn, cz *big.Int) bool {
+	s := e.neuronSums(j)
+	terms := []struct {
+		c []uint64
+		w []uint64
+	}{{intWords(cp), s.pos}, {intWords(cn), s.neg}, {intWords(cz), s.zero}}
+	cb := max(cp.BitLen(), cn.BitLen(), cz.BitLen())
+	acc := make([]uint64, exact.WordsFor(64*e.sumW+cb+3))
+	for q := 0; q < e.k*e.d; q++ {
+		clear(acc)
+		for _, t := range terms {
+			exact.MulAddWords(acc, t.w[q*e.sumW:(q+1)*e.sumW], t.c)
+		}
+		if !exact.WordsIsZero(acc) {
+			return false
+		}
+	}
+	return true
+}
+
 // loss returns L = (1/2n) Σ_i |r_i|² = Σ_i |r̄_i|² / (2n·dr²).
 func (e *engine) loss() *big.Rat {
-	sum := new(big.Int)
-	var z big.Int
-	for q := 0; q < e.n*e.k; q++ {
-		w := e.rbar.Data[q*e.rbar.W : (q+1)*e.rbar.W]
-		if exact.WordsIsZero(w) {
-			continue
+	// Σ r̄² in fixed-width words: each square has at most 2·br bits.
+	N, W := e.n*e.k, e.rbar.W
+	acc := make([]uint64, exact.WordsFor(2*e.br+bitlen(N)+1))
+	for q := 0; q < N; q++ {
+		if w := e.rbar.Data[q*W : (q+1)*W]; !exact.WordsIsZero(w) {
+			exact.MulAddWords(acc, w, w)
 		}
-		exact.WordsInt(&z, w)
-		sum.Add(sum, z.Mul(&z, &z))
 	}
+	sum := exact.WordsInt(new(big.Int), acc)
 	den := new(big.Int).Mul(e.dr, e.dr)
 	den.Mul(den, big.NewInt(2*int64(e.n)))
 	return new(big.Rat).SetFrac(sum, den)
@@ -513,7 +559,7 @@ func (e *engine) expansion(delta Direction, moved []int, db exact.Vec) exact.Pol
 				beta[l].SetInt64(0)
 			}
 			for q, j := range moved {
-				sz := e.sign[j][i]
+				sz := e.sg.sign(j, i)
 				if sz != 0 {
 					clear(zacc)
 					exact.DotWords(zacc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
@@ -661,7 +707,7 @@ func (e *engine) safeRadius(delta Direction, moved []int) *big.Rat {
 	found := false
 	for q, j := range moved {
 		for i := 0; i < e.n; i++ {
-			if e.sign[j][i] == 0 {
+			if e.sg.sign(j, i) == 0 {
 				continue
 			}
 			clear(tacc)

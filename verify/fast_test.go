@@ -50,8 +50,8 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			for i := range p.X.Rows() {
 				x := p.X.Row(i)
 				z := nr.W.Dot(x)
-				if int8(z.Sign()) != e.sign[j][i] {
-					t.Fatalf("trial %d: sign (%d, %d) = %d, want %d", trial, j, i, e.sign[j][i], z.Sign())
+				if int8(z.Sign()) != e.sg.sign(j, i) {
+					t.Fatalf("trial %d: sign (%d, %d) = %d, want %d", trial, j, i, e.sg.sign(j, i), z.Sign())
 				}
 				if e.pre(j, i).Cmp(z) != 0 {
 					t.Fatalf("trial %d: pre (%d, %d)", trial, j, i)
@@ -109,6 +109,11 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 				if !e1[l].Equal(got[l]) {
 					t.Fatalf("trial %d: E1 of %d = %v, want %v", trial, j, got, e1)
 				}
+			}
+			two := big.NewInt(2)
+			ev := st.ev
+			if z := ev.comboIsZero(j, new(big.Int).Mul(ev.sp, two), new(big.Int).Mul(ev.sn, two), new(big.Int).Add(ev.sp, ev.sn)); z != e1.IsZero() {
+				t.Fatalf("trial %d: E1 of %d = %v, comboIsZero %v", trial, j, e1, z)
 			}
 			if bt := st.boundary(j); !bt.v.Equal(v) {
 				t.Fatalf("trial %d: v of %d = %v, want %v", trial, j, bt.v, v)
@@ -371,7 +376,7 @@ func (e *engine) sumMat(j int, cp, cn, cz *big.Rat) exact.Mat {
 
 // pre returns w_j·x_i exactly.
 func (e *engine) pre(j, i int) *big.Rat {
-	switch e.sign[j][i] {
+	switch e.sg.sign(j, i) {
 	case 0:
 		return new(big.Rat)
 	}
@@ -381,4 +386,41 @@ func (e *engine) pre(j, i int) *big.Rat {
 	exact.WordsInt(&z, acc)
 	den := new(big.Int).Mul(e.dw, e.dx)
 	return new(big.Rat).SetFrac(&z, den)
+}
+
+// TestComboIsZeroPlanted: on planted local minima every Q_j ≡ 0, so (E1)
+// holds for every neuron (the integer test says so), and moving one target
+// of a sample with a nonzero input breaks it for some neuron whose
+// E1Matrix is then nonzero.
+func TestComboIsZeroPlanted(t *testing.T) {
+	for _, act := range []Activation{ReLU(), {Pos: big.NewRat(1, 1), Neg: big.NewRat(1, 4)}} {
+		p, _, err := Generate(GenConfig{Kind: GenLocalMin, N: 40, D: 3, M: 4, K: 2, Act: act, Boundary: 6, Dyadic: true, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		two := big.NewInt(2)
+		e1Zero := func(st *state, j int) bool {
+			ev := st.ev
+			return ev.comboIsZero(j, new(big.Int).Mul(ev.sp, two), new(big.Int).Mul(ev.sn, two), new(big.Int).Add(ev.sp, ev.sn))
+		}
+		st := newState(p)
+		for j := range p.Neurons {
+			if !e1Zero(st, j) || !st.E1Matrix(j).IsZero() {
+				t.Fatalf("%v: planted neuron %d has E1 ≠ 0", act, j)
+			}
+		}
+		p.Y.SetRow(0, p.Y.Row(0).Add(exact.VecOf(1, 0)))
+		st = newState(p)
+		broken := false
+		for j := range p.Neurons {
+			if z := e1Zero(st, j); z != st.E1Matrix(j).IsZero() {
+				t.Fatalf("%v: neuron %d: comboIsZero %v, E1 %v", act, j, z, st.E1Matrix(j))
+			} else if !z {
+				broken = true
+			}
+		}
+		if !broken {
+			t.Fatalf("%v: a moved target left every E1 zero", act)
+		}
+	}
 }

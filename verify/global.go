@@ -52,17 +52,21 @@ const (
 type featureSpace struct {
 	p            *Point
 	nonzero      []int
-	lines        []*line
+	groups       [][]int // the samples of each line (nil until grouped)
+	lines        []*line // the lines as objects (nil until asked for)
 	grouped      bool
 	keyOf        func(buf []byte, i int) []byte
-	same         func(i, j int) bool // x_i = x_j (for groupLines; nil: none)
+	same         func(i, j int) bool // x_i = x_j (for lineGroups; nil: none)
 	sigma, kappa *big.Rat
 }
 
 // newFeatureSpace returns the feature space of p's samples; keyOf is the
-// line key of groupLines (nil: exact.Vec.AppendLineKey).
+// line key of lineGroups (nil: exact.Vec.AppendLineKey).
 func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpace {
 	fs := &featureSpace{p: p, keyOf: keyOf, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
+	if keyOf == nil {
+		fs.keyOf = func(buf []byte, i int) []byte { return p.X.Row(i).AppendLineKey(buf) }
+	}
 	for i := range p.N() {
 		if !p.X.IsZeroRow(i) {
 			fs.nonzero = append(fs.nonzero, i)
@@ -71,21 +75,29 @@ func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpa
 	return fs
 }
 
+// lineGroups returns the samples of each line of the nonzero samples.
+func (fs *featureSpace) lineGroups() [][]int {
+	if !fs.grouped {
+		fs.groups, fs.grouped = lineGroups(fs.nonzero, fs.p.D(), fs.keyOf, fs.same), true
+	}
+	return fs.groups
+}
+
 // lineSet returns the lines of the nonzero samples.
 func (fs *featureSpace) lineSet() []*line {
-	if !fs.grouped {
-		fs.lines, fs.grouped = groupLines(fs.p.X, fs.nonzero, fs.keyOf, fs.same), true
+	if fs.lines == nil {
+		fs.lines = linesOf(fs.p.X, fs.lineGroups())
 	}
 	return fs.lines
 }
 
-// lineIndices returns the sample indices of each line.
+// lineIndices returns the sample indices of each line (the groups
+// themselves: callers do not write into them).
 func (fs *featureSpace) lineIndices() [][]int {
-	out := make([][]int, len(fs.lineSet()))
-	for l, ln := range fs.lineSet() {
-		out[l] = append([]int(nil), ln.samples...)
+	if g := fs.lineGroups(); g != nil {
+		return g
 	}
-	return out
+	return [][]int{}
 }
 
 // fit returns P_S Y in the spanning set of S, and P_S Y row by row. With
@@ -716,12 +728,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 	}
 	global := e1.IsZero() && (!p.HasOutputBias() || s.ev.residualSum().IsZero())
 	if global && fs.kappa.Sign() != 0 {
-		for _, l := range fs.lineSet() {
-			if !lineSum(l, s.res).IsZero() {
-				global = false
-				break
-			}
-		}
+		global = s.ev.lineSumsVanish(fs.lineGroups())
 	}
 	if global {
 		g.Optimum, g.IsGlobal, g.Width, g.Lines = new(big.Rat).Set(v.Loss), true, recheck.WidthGlobal, fs.lineIndices()

@@ -99,3 +99,92 @@ func TestLineKeysPaths(t *testing.T) {
 		t.Fatalf("inputs of 2^71 stored in %d word(s)", w)
 	}
 }
+
+// TestLineSumsVanish checks the engine's integer E2 test over all lines
+// (Theorem G) against Σ_{i∈ℓ} |t_i| r_i in rationals: points whose samples
+// lie on a few lines through the origin (positive and negative multiples,
+// repeated inputs), with residuals planted to cancel on every line (true),
+// then one target moved (false), for ReLU and leaky slopes.
+func TestLineSumsVanish(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for trial := 0; trial < 60; trial++ {
+		d, k := 1+rng.IntN(4), 1+rng.IntN(3)
+		p := &Point{Act: ReLU()}
+		if trial%3 == 1 {
+			p.Act = Activation{Pos: big.NewRat(1, 1), Neg: big.NewRat(1, 8)}
+		}
+		for range 1 + rng.IntN(4) {
+			p.Neurons = append(p.Neurons, Neuron{W: randVec(rng, d, 5), A: randVec(rng, k, 5)})
+		}
+		var dirs []exact.Vec
+		for range 1 + rng.IntN(4) {
+			dirs = append(dirs, randVec(rng, d, 5))
+		}
+		var r, xs []exact.Vec
+		for range 2 + rng.IntN(14) {
+			x := dirs[rng.IntN(len(dirs))].Scale(big.NewRat(int64(rng.IntN(9)-4), int64(1+rng.IntN(3))))
+			if trial%2 == 1 {
+				x = x.Scale(new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), 70), big.NewInt(3)))
+			}
+			xs = append(xs, x)
+			r = append(r, randVec(rng, k, 4))
+		}
+		p.X = exact.RatMatOf(xs)
+		var idx []int
+		for i, x := range xs {
+			if !x.IsZero() {
+				idx = append(idx, i)
+			}
+		}
+		// Cancel on every line: the last sample's residual takes the rest.
+		for _, l := range groupLines(p.X, idx, nil, nil) {
+			last := len(l.samples) - 1
+			sum := exact.NewVec(k)
+			for c, i := range l.samples[:last] {
+				sum.AddScaled(new(big.Rat).Abs(l.t[c]), r[i])
+			}
+			r[l.samples[last]] = sum.Scale(new(big.Rat).Inv(new(big.Rat).Abs(l.t[last]))).Neg()
+		}
+		ys := make([]exact.Vec, len(xs))
+		for i := range ys {
+			ys[i] = exact.NewVec(k) // p.K() is read from the targets
+		}
+		p.Y = exact.RatMatOf(ys)
+		for i, x := range xs {
+			ys[i] = p.Output(x).Sub(r[i])
+		}
+		p.Y = exact.RatMatOf(ys)
+		for round := range 2 {
+			e := newEngine(p)
+			groups := lineGroups(idx, d, e.lineKeys(), e.sameInput)
+			want := true
+			for _, l := range linesOf(p.X, groups) {
+				if !lineSum(l, e.residual).IsZero() {
+					want = false
+				}
+			}
+			if want != (round == 0) && len(idx) > 0 {
+				t.Fatalf("trial %d round %d: the planted sums vanish = %v", trial, round, want)
+			}
+			if got := e.lineSumsVanish(groups); got != want {
+				t.Fatalf("trial %d round %d: lineSumsVanish = %v, want %v", trial, round, got, want)
+			}
+			if len(idx) == 0 {
+				break
+			}
+			// Move one target of a nonzero sample: its line's sum no
+			// longer vanishes.
+			i := idx[rng.IntN(len(idx))]
+			p.Y.SetRow(i, p.Y.Row(i).Add(randNonzeroVec(rng, k)))
+		}
+	}
+}
+
+// randNonzeroVec returns a random nonzero vector of length k.
+func randNonzeroVec(rng *rand.Rand, k int) exact.Vec {
+	for {
+		if v := randVec(rng, k, 3); !v.IsZero() {
+			return v
+		}
+	}
+}

@@ -8,14 +8,20 @@ import (
 )
 
 // Pattern is the activation pattern of a point: for neuron j and sample i,
-// Pre[j][i] = w_j·x_i and Sign[j][i] its sign, so sample i is in P_j (+1),
+// Pre[j][i] = w_j·x_i and Sign(j, i) its sign, so sample i is in P_j (+1),
 // N_j (−1) or Z_j (0). Zero samples (x_i = 0) lie in every Z_j and are
 // flagged in ZeroX; they take part in no G_j, Q_j or φ_j.
 type Pattern struct {
 	Pre   [][]*big.Rat
-	Sign  [][]int8
 	ZeroX []bool
+	sg    *signSet
 }
+
+// Sign returns the sign of w_j·x_i.
+func (pt *Pattern) Sign(j, i int) int { return int(pt.sg.sign(j, i)) }
+
+// Signs returns the signs of w_j·x_i for every sample i (a fresh slice).
+func (pt *Pattern) Signs(j int) []int8 { return pt.sg.row(j) }
 
 // PatternOf computes the activation pattern of p. The signs come from the
 // filtered evaluation of the engine (exact: a float64 sign is used only when
@@ -29,7 +35,7 @@ func PatternOf(p *Point) *Pattern {
 // filled when full is set and nil rows (filled on demand by state.preRow)
 // otherwise.
 func (e *engine) pattern(full bool) *Pattern {
-	pt := &Pattern{Pre: make([][]*big.Rat, e.m), Sign: e.sign, ZeroX: e.zeroX}
+	pt := &Pattern{Pre: make([][]*big.Rat, e.m), ZeroX: e.zeroX, sg: e.sg}
 	if full {
 		for j := range pt.Pre {
 			pt.Pre[j] = e.preRow(j)
@@ -40,15 +46,7 @@ func (e *engine) pattern(full bool) *Pattern {
 
 // Boundary returns Z_j without the zero samples: the nonzero samples on the
 // hyperplane orthogonal to w_j.
-func (pt *Pattern) Boundary(j int) []int {
-	var z []int
-	for i, s := range pt.Sign[j] {
-		if s == 0 && !pt.ZeroX[i] {
-			z = append(z, i)
-		}
-	}
-	return z
-}
+func (pt *Pattern) Boundary(j int) []int { return pt.sg.boundary(j) }
 
 // Kind classifies neuron j of p (docs/theory.md §1), the first kind that applies.
 func (pt *Pattern) Kind(p *Point, j int) NeuronKind {
@@ -62,19 +60,11 @@ func (pt *Pattern) Kind(p *Point, j int) NeuronKind {
 	case wz:
 		return ZeroInput
 	}
-	if p.Act.Neg.Sign() == 0 {
-		dead := true
-		for i, s := range pt.Sign[j] {
-			if !pt.ZeroX[i] && s >= 0 {
-				dead = false
-				break
-			}
-		}
-		if dead {
-			return Dead
-		}
+	hasBoundary := pt.sg.bnd[j].count > 0
+	if p.Act.Neg.Sign() == 0 && !hasBoundary && !pt.sg.anyPos(j) {
+		return Dead
 	}
-	if len(pt.Boundary(j)) > 0 {
+	if hasBoundary {
 		return NonDifferentiable
 	}
 	return Alive

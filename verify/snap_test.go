@@ -152,7 +152,7 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 			row := exact.NewVec(n)
 			for i := range p.X.Rows() {
 				x := p.X.Row(i)
-				if s := pt.Sign[b][i]; s != 0 {
+				if s := pt.Sign(b, i); s != 0 {
 					row[i].Mul(act.Slope(int(s)), x.Dot(c))
 				}
 			}
@@ -187,7 +187,7 @@ func snapTryPlant(rng *rand.Rand) *snapPlanted {
 		x := p.X.Row(i)
 		row := exact.NewVec(cols)
 		for b := range alive {
-			if s := pt.Sign[b][i]; s != 0 {
+			if s := pt.Sign(b, i); s != 0 {
 				for c := 0; c < d; c++ {
 					row[b*d+c].Mul(act.Slope(int(s)), x[c])
 				}
@@ -276,15 +276,15 @@ func TestSnapRecoversPlanted(t *testing.T) {
 		}
 		gp, pp := PatternOf(got), PatternOf(pc.p)
 		for j := range got.Neurons {
-			if slices.Equal(gp.Sign[j], pp.Sign[j]) || pc.p.Neurons[j].W.IsZero() {
+			if slices.Equal(gp.Signs(j), pp.Signs(j)) || pc.p.Neurons[j].W.IsZero() {
 				continue
 			}
 			// A planted neuron with boundary samples and no positive
 			// sample (ReLU) can be strictly dead in θ̃: it is kept dead,
 			// and the neighbouring choice that puts it on its hyperplane
 			// is the planted pattern.
-			if res.Pattern.Neurons[j].Rule != RuleDead || slices.Contains(pp.Sign[j], 1) {
-				t.Fatalf("%s: neuron %d pattern %v, planted %v", name, j, gp.Sign[j], pp.Sign[j])
+			if res.Pattern.Neurons[j].Rule != RuleDead || slices.Contains(pp.Signs(j), 1) {
+				t.Fatalf("%s: neuron %d pattern %v, planted %v", name, j, gp.Signs(j), pp.Signs(j))
 			}
 			found := false
 			for _, nb := range res.Neighbours {
@@ -293,8 +293,8 @@ func TestSnapRecoversPlanted(t *testing.T) {
 					if nb.Verdict == nil || nb.Verdict.Kind != pc.v.Kind {
 						t.Fatalf("%s: neighbour %q: %v", name, nb.Choice, nb.Verdict)
 					}
-					if !slices.Equal(PatternOf(nb.Point).Sign[j], pp.Sign[j]) {
-						t.Fatalf("%s: neighbour %q has pattern %v", name, nb.Choice, PatternOf(nb.Point).Sign[j])
+					if !slices.Equal(PatternOf(nb.Point).Signs(j), pp.Signs(j)) {
+						t.Fatalf("%s: neighbour %q has pattern %v", name, nb.Choice, PatternOf(nb.Point).Signs(j))
 					}
 				}
 			}

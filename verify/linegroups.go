@@ -1,0 +1,170 @@
+package verify
+
+import (
+	"bytes"
+	"hash/maphash"
+	"math/bits"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// lineHash hashes a line key for lineGroups (a variable so that a test can
+// make every key collide).
+var lineHash = maphash.Bytes
+
+// lineGroups groups the nonzero samples i ∈ idx (of dimension d) by the
+// line through the origin that holds them: the lines in order of first
+// appearance, each line's samples ascending. Lines are told apart by key
+// (keyOf(buf, i) appends sample i's; equal keys iff one line). The keys
+// are hashed in parallel and not kept (a key is d words or more); a sample
+// whose hash is that of an earlier sample is on its line when same (nil:
+// none) says the two inputs are equal, and otherwise when their keys
+// (recomputed) are equal, so a hash collision never joins two lines.
+//
+// The hashes go into an open-addressing table of positions, the lines are
+// numbered in one pass and the groups are slices of one array: about
+// 30 bytes per sample, where maps of hashes and a line object per sample
+// took several times that (idx must have fewer than 2³¹ entries).
+func lineGroups(idx []int, d int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) [][]int {
+	N := len(idx)
+	if N == 0 {
+		return nil
+	}
+	seed := maphash.MakeSeed()
+	hs := make([]uint64, N)
+	parallel(N, workers(N*d*64), func(lo, hi int) {
+		var buf []byte
+		for q := lo; q < hi; q++ {
+			buf = keyOf(buf[:0], idx[q])
+			hs[q] = lineHash(seed, buf)
+		}
+	})
+	// first[q]: the first position with q's hash (linear probing in a
+	// table of at least 2N slots holding position + 1).
+	first := make([]int32, N)
+	{
+		mask := uint64(1)<<bits.Len(uint(2*N)) - 1
+		table := make([]int32, mask+1)
+		for q, h := range hs {
+			for s := h & mask; ; s = (s + 1) & mask {
+				t := table[s]
+				if t == 0 {
+					table[s], first[q] = int32(q+1), int32(q)
+					break
+				}
+				if hs[t-1] == h {
+					first[q] = t - 1
+					break
+				}
+			}
+		}
+	}
+	// on[q]: q is on the line of first[q].
+	on := make([]bool, N)
+	parallel(N, workers(N*d*64), func(lo, hi int) {
+		var a, b []byte
+		for q := lo; q < hi; q++ {
+			if f := int(first[q]); f != q {
+				if on[q] = same != nil && same(idx[q], idx[f]); !on[q] {
+					a, b = keyOf(a[:0], idx[q]), keyOf(b[:0], idx[f])
+					on[q] = bytes.Equal(a, b)
+				}
+			}
+		}
+	})
+	// Number the lines in order of first appearance. A sample that shares
+	// its hash but not its line with first[q] (a collision) is compared
+	// with the other lines of that hash (others: their first positions).
+	lineOf := make([]int32, N)
+	var nl int32
+	var others map[uint64][]int
+	var a, b []byte
+	for q := range N {
+		f := int(first[q])
+		switch {
+		case f == q:
+			lineOf[q], nl = nl, nl+1
+			continue
+		case on[q]:
+			lineOf[q] = lineOf[f]
+			continue
+		}
+		a = keyOf(a[:0], idx[q])
+		found := false
+		for _, c := range others[hs[q]] {
+			if b = keyOf(b[:0], idx[c]); bytes.Equal(a, b) {
+				lineOf[q], found = lineOf[c], true
+				break
+			}
+		}
+		if !found {
+			if others == nil {
+				others = map[uint64][]int{}
+			}
+			others[hs[q]] = append(others[hs[q]], q)
+			lineOf[q], nl = nl, nl+1
+		}
+	}
+	hs, first, on = nil, nil, nil
+	// The groups as slices of one array.
+	start := make([]int, nl+1)
+	for _, l := range lineOf {
+		start[l+1]++
+	}
+	for l := range nl {
+		start[l+1] += start[l]
+	}
+	flat := make([]int, N)
+	groups := make([][]int, nl)
+	for l := range groups {
+		groups[l] = flat[start[l]:start[l]:start[l+1]]
+	}
+	for q, l := range lineOf {
+		groups[l] = append(groups[l], idx[q])
+	}
+	return groups
+}
+
+// lineSumsVanish reports whether Σ_{i∈ℓ} |t_i| r_i = 0 for every group ℓ
+// of samples on one line (t_i = x_i[c], c the first nonzero coordinate of
+// the line's samples), in integers: Σ_{i∈ℓ} |X̄_ic| r̄_i = 0, the sum
+// scaled by D_X·d_r > 0. No residual becomes a rational.
+func (e *engine) lineSumsVanish(groups [][]int) bool {
+	longest := 0
+	for _, g := range groups {
+		longest = max(longest, len(g))
+	}
+	accW := exact.WordsFor(e.br + e.bx + bitlen(longest) + 2)
+	nw := workers(e.n * e.k * 4)
+	fail := make([]bool, nw)
+	parallelIdx(len(groups), nw, func(t, lo, hi int) {
+		acc := make([]uint64, accW)
+		tx := make([]uint64, e.x.W)
+		for _, g := range groups[lo:hi] {
+			c := 0
+			for c < e.d && exact.WordsIsZero(e.x.Entry(g[0], c)) {
+				c++
+			}
+			for l := 0; l < e.k; l++ {
+				clear(acc)
+				for _, i := range g {
+					copy(tx, e.x.Entry(i, c))
+					if int64(tx[len(tx)-1]) < 0 {
+						exact.NegWords(tx)
+					}
+					exact.MulAddWords(acc, e.rbar.Entry(i, l), tx)
+				}
+				if !exact.WordsIsZero(acc) {
+					fail[t] = true
+					return
+				}
+			}
+		}
+	})
+	for _, f := range fail {
+		if f {
+			return false
+		}
+	}
+	return true
+}
