@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 )
@@ -236,6 +237,30 @@ func SetShiftedWords(w []uint64, mag []big.Word, s uint, neg bool) {
 		}
 	}
 	if neg {
+		negWords(w)
+	}
+}
+
+// FloatImageWords sets w ← x·2^E in two's complement (len(w) words; the
+// value must fit) for a float64 x that is zero or normal with x·2^E an
+// integer: with x = ν·2^(−e), ν odd, the words of ν·2^(E−e). The integer
+// image of float-derived data under the denominator 2^E, from the float
+// alone.
+func FloatImageWords(w []uint64, x float64, E int) {
+	clear(w)
+	if x == 0 {
+		return
+	}
+	u := math.Float64bits(x)
+	mant := u&(1<<52-1) | 1<<52
+	tz := bits.TrailingZeros64(mant)
+	mag := mant >> tz
+	sft := E + int(u>>52&0x7ff) - 1075 + tz
+	w[sft/64] = mag << (sft % 64)
+	if sft%64 != 0 && sft/64+1 < len(w) {
+		w[sft/64+1] = mag >> (64 - sft%64)
+	}
+	if x < 0 {
 		negWords(w)
 	}
 }

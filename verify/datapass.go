@@ -124,7 +124,7 @@ func (e *engine) residuals() {
 	bufs := sync.Pool{New: func() any {
 		B := residualBlock
 		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*k*fW), v: make([]uint64, B*tw),
-			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
+			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW), xb: make([]uint64, e.xW)}
 		if leaky {
 			buf.fn, buf.zl = make([]uint64, B*k*fW), make([][]int, B)
 		}
@@ -177,10 +177,9 @@ func (e *engine) residuals() {
 				if e.zeroX[i] {
 					continue
 				}
-				xi := e.x.Row(i)
 				for q := lo / vW; q < hi/vW; q++ {
 					l, c := q/d, q%d
-					xc := xi[c*e.x.W : (c+1)*e.x.W]
+					xc := e.xEntry(i, c, buf.xb)
 					if exact.WordsIsZero(xc) {
 						continue
 					}
@@ -220,9 +219,9 @@ func (e *engine) residuals() {
 
 // residualBufs are the buffers of one block of the residual pass.
 type residualBufs struct {
-	sel                     []uint8
-	fp, fn, v, table, vn, f []uint64
-	zl                      [][]int
+	sel                         []uint8
+	fp, fn, v, table, vn, f, xb []uint64
+	zl                          [][]int
 }
 
 // sumsBufs are the scratch rows of one goroutine of the sums pass.
@@ -337,17 +336,19 @@ func (e *engine) residualSum() exact.Vec {
 	return out
 }
 
-// addRX adds r̄_i^(l)·x̄_i[c] (entry q = l·d + c of r̄_i ⊗ x̄_i) to dst.
-func (e *engine) addRX(dst []uint64, i, q int) {
+// addRX adds r̄_i^(l)·x̄_i[c] (entry q = l·d + c of r̄_i ⊗ x̄_i) to dst;
+// xb is scratch of xW words.
+func (e *engine) addRX(dst []uint64, i, q int, xb []uint64) {
 	l, c := q/e.d, q%e.d
-	exact.MulAddWords(dst, e.rbar.Entry(i, l), e.x.Entry(i, c))
+	exact.MulAddWords(dst, e.rbar.Entry(i, l), e.xEntry(i, c, xb))
 }
 
 // rxRow returns r̄_i ⊗ x̄_i (k·d entries of sumW words).
 func (e *engine) rxRow(i int) []uint64 {
 	out := make([]uint64, e.k*e.d*e.sumW)
+	xb := make([]uint64, e.xW)
 	for q := 0; q < e.k*e.d; q++ {
-		e.addRX(out[q*e.sumW:(q+1)*e.sumW], i, q)
+		e.addRX(out[q*e.sumW:(q+1)*e.sumW], i, q, xb)
 	}
 	return out
 }
@@ -379,13 +380,14 @@ func (e *engine) computeSums() {
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
 	srcTile := func(src []uint64, i0, B, lo, hi int) {
 		width := hi - lo
+		xb := make([]uint64, e.xW)
 		for t := 0; t < B; t++ {
 			i := i0 + t
 			if e.zeroX[i] {
 				continue
 			}
 			for q := lo / sw; q < hi/sw; q++ {
-				e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q)
+				e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q, xb)
 			}
 		}
 	}
@@ -456,13 +458,14 @@ func (e *engine) computeSums() {
 	// S⁰_j: the boundary samples of each neuron.
 	e.szero = make([][]uint64, m)
 	parallel(m, nw, func(lo, hi int) {
+		xb := make([]uint64, e.xW)
 		for j := lo; j < hi; j++ {
 			e.sg.bnd[j].each(0, n, func(i int) {
 				if e.szero[j] == nil {
 					e.szero[j] = make([]uint64, L)
 				}
 				for q := 0; q < kd; q++ {
-					e.addRX(e.szero[j][q*sw:(q+1)*sw], i, q)
+					e.addRX(e.szero[j][q*sw:(q+1)*sw], i, q, xb)
 				}
 			})
 		}

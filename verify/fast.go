@@ -43,7 +43,12 @@ type engine struct {
 	p          *Point
 	n, d, k, m int
 
-	x      *exact.IntMat // X̄ = dx·X, n×d
+	// X̄ = dx·X (n×d, entries of xW words) is stored in x, except for
+	// float data (dx = 2^xE): then x is nil and xRow/xEntry form its
+	// entries from the float64s xf on demand (a stored X̄ took twice the
+	// data's float64 size).
+	x      *exact.IntMat
+	xE, xW int
 	dx     *big.Int
 	w      *exact.IntMat // W̄ = dw·W, m×d
 	dw     *big.Int
@@ -193,10 +198,20 @@ func newSignEngineX(p *Point, xs *engine) *engine { return newSignEngineStop(p, 
 func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 	e := &engine{p: p, n: p.N(), d: p.D(), k: p.K(), m: p.M(), pl: pl}
 	m := e.m
-	if xs != nil {
-		e.x, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.dx, xs.bx, xs.xf, xs.zeroX
-	} else {
-		e.x, e.dx, e.bx, e.xf, e.zeroX = images(p.X, pl)
+	switch {
+	case xs != nil:
+		e.x, e.xE, e.xW, e.dx, e.bx, e.xf, e.zeroX = xs.x, xs.xE, xs.xW, xs.dx, xs.bx, xs.xf, xs.zeroX
+	default:
+		var ok bool
+		if _, e.dx, e.bx, e.xf, e.zeroX, ok = floatImages(p.X, false, pl); ok {
+			e.xE = int(e.dx.TrailingZeroBits())
+		} else {
+			e.x, e.dx, e.bx, e.xf, e.zeroX = images(p.X, pl)
+		}
+		e.xW = exact.WordsFor(e.bx + 1)
+		if e.x != nil {
+			e.xW = e.x.W
+		}
 	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
@@ -213,6 +228,29 @@ func newSignEngineStop(p *Point, xs *engine, pl *poller) *engine {
 
 	e.sg = e.signPass()
 	return e
+}
+
+// xRow returns X̄_i (d entries of xW words, read-only): the stored row, or
+// for float data the row formed in buf (at least d·xW words).
+func (e *engine) xRow(i int, buf []uint64) []uint64 {
+	if e.x != nil {
+		return e.x.Row(i)
+	}
+	W := e.xW
+	for c, x := range e.xf[i].F {
+		exact.FloatImageWords(buf[c*W:(c+1)*W], x, e.xE)
+	}
+	return buf[:e.d*W]
+}
+
+// xEntry returns X̄_ic (xW words, read-only), formed in buf (at least xW
+// words) for float data.
+func (e *engine) xEntry(i, c int, buf []uint64) []uint64 {
+	if e.x != nil {
+		return e.x.Entry(i, c)
+	}
+	exact.FloatImageWords(buf[:e.xW], e.xf[i].F[c], e.xE)
+	return buf[:e.xW]
 }
 
 // signBlock, when positive, is the block size of signPass (a multiple of
@@ -267,11 +305,11 @@ func (e *engine) signPass() *signSet {
 			}
 			und := exact.SignMatrix(e.wf, e.xf[i0:i1], rows)
 			if len(und) > 0 {
-				acc := make([]uint64, accW)
+				acc, xb := make([]uint64, accW), make([]uint64, d*e.xW)
 				for _, ji := range und {
 					j, i := ji[0], i0+ji[1]
 					clear(acc)
-					exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+					exact.DotWords(acc, e.w.Row(j), e.w.W, e.xRow(i, xb), e.xW)
 					rows[j][ji[1]] = int8(exact.WordsSign(acc))
 				}
 			}
@@ -308,13 +346,14 @@ func (e *engine) preRow(j int) []*big.Rat {
 	acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(e.d)+1))
 	den := new(big.Int).Mul(e.dw, e.dx)
 	var z big.Int
+	xb := make([]uint64, e.d*e.xW)
 	for i := range row {
 		if e.sg.sign(j, i) == 0 {
 			row[i] = new(big.Rat)
 			continue
 		}
 		clear(acc)
-		exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+		exact.DotWords(acc, e.w.Row(j), e.w.W, e.xRow(i, xb), e.xW)
 		row[i] = new(big.Rat).SetFrac(exact.WordsInt(&z, acc), den)
 	}
 	return row
@@ -370,11 +409,12 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 	copy(pos, s.pos)
 	copy(neg, s.neg)
 	acc := make([]uint64, exact.WordsFor(e.bx+bu+bitlen(e.d)+1))
+	xb := make([]uint64, e.d*e.xW)
 	e.sg.bnd[j].each(0, e.n, func(i int) {
 		t, ok := exact.DotSign(e.xf[i], uf)
 		if !ok {
 			clear(acc)
-			exact.DotWords(acc, e.x.Row(i), e.x.W, uw, um.W)
+			exact.DotWords(acc, e.xRow(i, xb), e.xW, uw, um.W)
 			t = exact.WordsSign(acc)
 		}
 		switch t {
@@ -549,6 +589,7 @@ func (e *engine) expansion(delta Direction, moved []int, db exact.Vec) exact.Pol
 		out.sa, out.sb = make([]big.Int, k), make([]big.Int, k)
 		zacc := make([]uint64, zW)
 		tacc := make([]uint64, tW)
+		xb := make([]uint64, d*e.xW)
 		var Z, T, u, v big.Int
 		alpha := make([]big.Int, k)
 		beta := make([]big.Int, k)
@@ -558,17 +599,18 @@ func (e *engine) expansion(delta Direction, moved []int, db exact.Vec) exact.Pol
 				alpha[l].SetInt64(0)
 				beta[l].SetInt64(0)
 			}
+			xi := e.xRow(i, xb)
 			for q, j := range moved {
 				sz := e.sg.sign(j, i)
 				if sz != 0 {
 					clear(zacc)
-					exact.DotWords(zacc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+					exact.DotWords(zacc, e.w.Row(j), e.w.W, xi, e.xW)
 					exact.WordsInt(&Z, zacc)
 				} else {
 					Z.SetInt64(0)
 				}
 				clear(tacc)
-				exact.DotWords(tacc, dW.Row(q), dW.W, e.x.Row(i), e.x.W)
+				exact.DotWords(tacc, dW.Row(q), dW.W, xi, e.xW)
 				exact.WordsInt(&T, tacc)
 				st := int(sz)
 				if st == 0 {
@@ -705,20 +747,22 @@ func (e *engine) safeRadius(delta Direction, moved []int) *big.Rat {
 	tacc := make([]uint64, exact.WordsFor(e.bx+bd+bitlen(d)+1))
 	var bestZ, bestT, Z, T, l, r big.Int
 	found := false
+	xb := make([]uint64, d*e.xW)
 	for q, j := range moved {
 		for i := 0; i < e.n; i++ {
 			if e.sg.sign(j, i) == 0 {
 				continue
 			}
+			xi := e.xRow(i, xb)
 			clear(tacc)
-			exact.DotWords(tacc, dW.Row(q), dW.W, e.x.Row(i), e.x.W)
+			exact.DotWords(tacc, dW.Row(q), dW.W, xi, e.xW)
 			if exact.WordsIsZero(tacc) {
 				continue
 			}
 			exact.WordsInt(&T, tacc)
 			T.Abs(&T)
 			clear(zacc)
-			exact.DotWords(zacc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+			exact.DotWords(zacc, e.w.Row(j), e.w.W, xi, e.xW)
 			exact.WordsInt(&Z, zacc)
 			Z.Abs(&Z)
 			if !found || l.Mul(&Z, &bestT).Cmp(r.Mul(&bestZ, &T)) < 0 {
@@ -757,23 +801,41 @@ func (e *engine) totalRX() exact.Mat {
 // from big integers (exact.AppendPrimitiveKey). Equal keys iff the samples are on
 // one line.
 func (e *engine) lineKeys() func(buf []byte, i int) []byte {
-	fast := e.x.W == 1
-	for _, w := range e.x.Data {
-		if !fast || w == 1<<63 {
-			fast = false
-			break
+	W := e.xW
+	// The rows of float data are formed in pooled buffers (the keys are
+	// computed in parallel).
+	pool := sync.Pool{New: func() any { b := make([]uint64, e.d*W); return &b }}
+	withRow := func(i int, f func(row []uint64)) {
+		if e.x != nil {
+			f(e.x.Row(i))
+			return
+		}
+		b := pool.Get().(*[]uint64)
+		f(e.xRow(i, *b))
+		pool.Put(b)
+	}
+	bigInts := func(row []uint64) []big.Int {
+		ints := make([]big.Int, e.d)
+		for c := range ints {
+			exact.WordsInt(&ints[c], row[c*W:(c+1)*W])
+		}
+		return ints
+	}
+	fast := W == 1 // |X̄| < 2^bx ≤ 2⁶² for float data: no −2⁶³
+	if e.x != nil {
+		for _, w := range e.x.Data {
+			if !fast || w == 1<<63 {
+				fast = false
+				break
+			}
 		}
 	}
 	if !fast {
-		bigKey := func(buf []byte, i int) []byte {
-			ints := make([]big.Int, e.d)
-			for c := range ints {
-				exact.WordsInt(&ints[c], e.x.Entry(i, c))
+		if W != 2 {
+			return func(buf []byte, i int) []byte {
+				withRow(i, func(row []uint64) { buf = exact.AppendPrimitiveKey(buf, bigInts(row)) })
+				return buf
 			}
-			return exact.AppendPrimitiveKey(buf, ints)
-		}
-		if e.x.W != 2 {
-			return bigKey
 		}
 		// Two-word entries: the primitive vector in two words per entry
 		// (marker 0), by shifts when the row's gcd is a power of two, else
@@ -782,59 +844,75 @@ func (e *engine) lineKeys() func(buf []byte, i int) []byte {
 		// primitive vector, so parallel rows get equal keys whichever way
 		// they were computed.
 		return func(buf []byte, i int) []byte {
-			if k, ok := appendKey128(append(buf, 0), e.x.Row(i)); ok {
-				return k
-			}
-			ints := make([]big.Int, e.d)
-			for c := range ints {
-				exact.WordsInt(&ints[c], e.x.Entry(i, c))
-			}
-			primitiveInPlace(ints)
-			w := make([]uint64, 2)
-			k := append(buf, 0)
-			for c := range ints {
-				if !exact.SetWords(w, &ints[c]) {
-					return exact.AppendPrimitiveKey(append(buf, 1), ints)
-				}
-				k = binary.LittleEndian.AppendUint64(k, w[0])
-				k = binary.LittleEndian.AppendUint64(k, w[1])
-			}
-			return k
+			withRow(i, func(row []uint64) { buf = appendKeyWide(buf, row, bigInts) })
+			return buf
 		}
 	}
 	return func(buf []byte, i int) []byte {
-		row := e.x.Row(i)
-		var g uint64
-		neg := false
-		first := true
-		for _, w := range row {
-			v := int64(w)
-			if v == 0 {
-				continue
-			}
-			if first {
-				neg, first = v < 0, false
-			}
-			if g != 1 {
-				g = gcd64(g, abs64(v))
-			}
-		}
-		for _, w := range row {
-			v := int64(w)
-			if g > 1 {
-				v /= int64(g)
-			}
-			if neg {
-				v = -v
-			}
-			buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
-		}
+		withRow(i, func(row []uint64) { buf = appendKey64(buf, row) })
 		return buf
 	}
 }
 
+// appendKeyWide appends the line key of a row of two-word entries (see
+// lineKeys).
+func appendKeyWide(buf []byte, row []uint64, bigInts func(row []uint64) []big.Int) []byte {
+	if k, ok := appendKey128(append(buf, 0), row); ok {
+		return k
+	}
+	ints := bigInts(row)
+	primitiveInPlace(ints)
+	w := make([]uint64, 2)
+	k := append(buf, 0)
+	for c := range ints {
+		if !exact.SetWords(w, &ints[c]) {
+			return exact.AppendPrimitiveKey(append(buf, 1), ints)
+		}
+		k = binary.LittleEndian.AppendUint64(k, w[0])
+		k = binary.LittleEndian.AppendUint64(k, w[1])
+	}
+	return k
+}
+
+// appendKey64 appends the line key of a row of one-word entries (none
+// −2⁶³): the primitive vector up to sign.
+func appendKey64(buf []byte, row []uint64) []byte {
+	var g uint64
+	neg := false
+	first := true
+	for _, w := range row {
+		v := int64(w)
+		if v == 0 {
+			continue
+		}
+		if first {
+			neg, first = v < 0, false
+		}
+		if g != 1 {
+			g = gcd64(g, abs64(v))
+		}
+	}
+	for _, w := range row {
+		v := int64(w)
+		if g > 1 {
+			v /= int64(g)
+		}
+		if neg {
+			v = -v
+		}
+		buf = binary.LittleEndian.AppendUint64(buf, uint64(v))
+	}
+	return buf
+}
+
 // sameInput reports whether x_i = x_j (equal rows of the integer image).
-func (e *engine) sameInput(i, j int) bool { return slices.Equal(e.x.Row(i), e.x.Row(j)) }
+// For float data the float64s are the inputs themselves.
+func (e *engine) sameInput(i, j int) bool {
+	if e.x == nil {
+		return slices.Equal(e.xf[i].F, e.xf[j].F)
+	}
+	return slices.Equal(e.x.Row(i), e.x.Row(j))
+}
 
 // appendKey128 appends the primitive vector of a row of two-word entries
 // (two's complement) whose gcd is a power of two 2^s (float-derived data:

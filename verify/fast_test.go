@@ -24,6 +24,12 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	oldR, oldS := residualBlock, sumsBlock
 	defer func() { residualBlock, sumsBlock = oldR, oldS }()
+	modes := map[bool]int{} // X̄ formed from the floats / stored
+	defer func() {
+		if modes[true] == 0 || modes[false] == 0 {
+			t.Errorf("engines with X̄ from the floats: %d, stored: %d; want both", modes[true], modes[false])
+		}
+	}()
 	for trial := 0; trial < 200; trial++ {
 		var p *Point
 		residualBlock, sumsBlock = oldR, oldS
@@ -40,6 +46,7 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 			residualBlock, sumsBlock = 1+rng.IntN(20), 1+rng.IntN(30)
 		}
 		e := newEngine(p)
+		modes[e.x == nil]++
 		want := slowResiduals(p)
 		for i := range want {
 			if !want[i].Equal(e.residual(i)) {
@@ -381,7 +388,7 @@ func (e *engine) pre(j, i int) *big.Rat {
 		return new(big.Rat)
 	}
 	acc := make([]uint64, exact.WordsFor(e.bx+e.bw+bitlen(e.d)+1))
-	exact.DotWords(acc, e.w.Row(j), e.w.W, e.x.Row(i), e.x.W)
+	exact.DotWords(acc, e.w.Row(j), e.w.W, e.xRow(i, make([]uint64, e.d*e.xW)), e.xW)
 	var z big.Int
 	exact.WordsInt(&z, acc)
 	den := new(big.Int).Mul(e.dw, e.dx)

@@ -17,7 +17,7 @@ import (
 // Other data take intImage and ToFloatVec. pl is polled every few rows.
 // Data whose every entry is a float64 (floatImages) are read once.
 func images(data *exact.RatMat, pl *poller) (*exact.IntMat, *big.Int, int, []exact.FloatVec, []bool) {
-	if m, D, b, fl, zero, ok := floatImages(data, pl); ok {
+	if m, D, b, fl, zero, ok := floatImages(data, true, pl); ok {
 		return m, D, b, fl, zero
 	}
 	rows, c := data.Vecs(), data.Cols()
@@ -122,10 +122,11 @@ scan:
 // in the filter's range (exact.FilterAccepts): x = ν/2^e with |ν| < 2⁵³ and
 // e ≤ 1022, a normal float64. The float images are the matrix's own rows
 // (no copy); the integer image D·x = x·2^E is formed from each float64's
-// mantissa and exponent. ok is false, with nothing returned, when an entry
-// is not such a float64; images then takes its general paths (which give
-// these same images).
-func floatImages(data *exact.RatMat, pl *poller) (m *exact.IntMat, D *big.Int, b int, fl []exact.FloatVec, zero []bool, ok bool) {
+// mantissa and exponent — unless ints is false: then m is nil and the
+// engine forms the entries it needs from the floats (engine.xRow). ok is
+// false, with nothing returned, when an entry is not such a float64;
+// images then takes its general paths (which give these same images).
+func floatImages(data *exact.RatMat, ints bool, pl *poller) (m *exact.IntMat, D *big.Int, b int, fl []exact.FloatVec, zero []bool, ok bool) {
 	const stage = "setting up the exact engine (integer images)"
 	if !data.AllFloat() {
 		return nil, nil, 0, nil, nil, false
@@ -161,6 +162,9 @@ func floatImages(data *exact.RatMat, pl *poller) (m *exact.IntMat, D *big.Int, b
 		b = top + E
 	}
 	D = new(big.Int).Lsh(big.NewInt(1), uint(E))
+	if !ints {
+		return nil, D, b, fl, zero, true
+	}
 	W := exact.WordsFor(b + 1)
 	m = exact.NewIntMat(n, c, W)
 	parallel(n, workers(n*c*8), func(lo, hi int) {
@@ -169,23 +173,8 @@ func floatImages(data *exact.RatMat, pl *poller) (m *exact.IntMat, D *big.Int, b
 				return
 			}
 			for k, x := range fl[i].F {
-				if x == 0 {
-					continue
-				}
 				// x = ν·2^(−e), e ≤ E: the image ν·2^(E−e).
-				u := math.Float64bits(x)
-				mant := u&(1<<52-1) | 1<<52
-				tz := bits.TrailingZeros64(mant)
-				mag := mant >> tz
-				sft := E + int(u>>52&0x7ff) - 1075 + tz
-				w := m.Entry(i, k)
-				w[sft/64] = mag << (sft % 64)
-				if sft%64 != 0 && sft/64+1 < len(w) {
-					w[sft/64+1] = mag >> (64 - sft%64)
-				}
-				if x < 0 {
-					exact.NegWords(w)
-				}
+				exact.FloatImageWords(m.Entry(i, k), x, E)
 			}
 		}
 	})

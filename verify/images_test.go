@@ -47,11 +47,29 @@ func TestImagesMatch(t *testing.T) {
 				}
 			}
 		}
-		if _, _, _, _, _, ok := floatImages(exact.RatMatOf(rows), nil); floats && !ok {
+		fm, fD, fb, ffl, _, ok := floatImages(exact.RatMatOf(rows), false, nil)
+		if floats && !ok {
 			t.Fatalf("trial %d: floatImages refused floats in range", trial)
 		}
 		m, D, b, fl, zero := images(exact.RatMatOf(rows), nil)
 		wm, wD, wb := intImage(rows, c)
+		if ok {
+			// Without the stored image: the engine's entries from the
+			// floats (exact.FloatImageWords under D = 2^E) are D·x.
+			if fm != nil || fD.Cmp(wD) != 0 || fb != wb {
+				t.Fatalf("trial %d: floatImages without ints: m %v, D %v, b %d; want nil, %v, %d", trial, fm, fD, fb, wD, wb)
+			}
+			buf := make([]uint64, exact.WordsFor(fb+1))
+			var z1, z2 big.Int
+			for i := range rows {
+				for k := 0; k < c; k++ {
+					exact.FloatImageWords(buf, ffl[i].F[k], int(fD.TrailingZeroBits()))
+					if exact.WordsInt(&z1, buf).Cmp(wm.Get(i, k, &z2)) != 0 {
+						t.Fatalf("trial %d (%d,%d): image from the float %v, want %v", trial, i, k, &z1, &z2)
+					}
+				}
+			}
+		}
 		if D.Cmp(wD) != 0 {
 			t.Fatalf("trial %d: D = %v, want %v", trial, D, wD)
 		}

@@ -139,16 +139,16 @@ func (e *engine) lineSumsVanish(groups [][]int) bool {
 	fail := make([]bool, nw)
 	parallelIdx(len(groups), nw, func(t, lo, hi int) {
 		acc := make([]uint64, accW)
-		tx := make([]uint64, e.x.W)
+		tx := make([]uint64, e.xW)
 		for _, g := range groups[lo:hi] {
 			c := 0
-			for c < e.d && exact.WordsIsZero(e.x.Entry(g[0], c)) {
+			for c < e.d && exact.WordsIsZero(e.xEntry(g[0], c, tx)) {
 				c++
 			}
 			for l := 0; l < e.k; l++ {
 				clear(acc)
 				for _, i := range g {
-					copy(tx, e.x.Entry(i, c))
+					copy(tx, e.xEntry(i, c, tx))
 					if int64(tx[len(tx)-1]) < 0 {
 						exact.NegWords(tx)
 					}

@@ -17,13 +17,14 @@ func TestLineKeys128(t *testing.T) {
 	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{x, x.Scale(big.NewRat(3, 1)), x.Scale(big.NewRat(-5, 2)), y}),
 		Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1), exact.VecOf(1), exact.VecOf(1), exact.VecOf(1)})}
 	e := newEngine(p)
-	if e.x.W != 2 {
-		t.Fatalf("X̄ has %d words per entry, want 2", e.x.W)
+	if e.xW != 2 {
+		t.Fatalf("X̄ has %d words per entry, want 2", e.xW)
 	}
-	if _, ok := appendKey128(nil, e.x.Row(0)); !ok {
+	buf := make([]uint64, e.d*e.xW)
+	if _, ok := appendKey128(nil, e.xRow(0, buf)); !ok {
 		t.Fatal("row 0 (gcd a power of two) not keyed by shifts")
 	}
-	if _, ok := appendKey128(nil, e.x.Row(1)); ok {
+	if _, ok := appendKey128(nil, e.xRow(1, buf)); ok {
 		t.Fatal("row 1 (odd factor 3) keyed by shifts")
 	}
 	key := e.lineKeys()

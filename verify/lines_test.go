@@ -95,7 +95,7 @@ func TestGCD64(t *testing.T) {
 func TestLineKeysPaths(t *testing.T) {
 	big70 := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 70))
 	p := &Point{Act: ReLU(), X: exact.RatMatOf([]exact.Vec{exact.VecOf(1, 2).Scale(big70)}), Y: exact.RatMatOf([]exact.Vec{exact.VecOf(1)})}
-	if w := newEngine(p).x.W; w < 2 {
+	if w := newEngine(p).xW; w < 2 {
 		t.Fatalf("inputs of 2^71 stored in %d word(s)", w)
 	}
 }
