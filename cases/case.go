@@ -49,8 +49,9 @@ type Case struct {
 	// Bias reports "bias": true: a constant 1 is appended to every input.
 	Bias bool
 	// Inputs and Targets are the data as written, Inputs before the bias
-	// coordinate is appended: n rows of d and of k numbers.
-	Inputs, Targets [][]*big.Rat
+	// coordinate is appended: n×d and n×k matrices, each number that is
+	// exactly a float64 stored as one (8 bytes), any other as a big.Rat.
+	Inputs, Targets *exact.RatMat
 	// Neurons are the parameter point; each W has d entries, d+1 with a
 	// bias, and each A has k entries. A case may have no neurons (m = 0).
 	Neurons []verify.Neuron
@@ -104,8 +105,8 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Point returns the case's parameter point as verify uses it: the inputs
 // with the constant 1 appended when Bias is set, the targets, the neurons
-// and the activation, all copies (the data in the compact form of
-// exact.RatMat: 8 bytes per number that is a float64).
+// and the activation, all copies (the data as exact.RatMats: a float64
+// number is copied as its 8 bytes, never through a big.Rat).
 func (c *Case) Point() *verify.Point {
 	p := &verify.Point{Act: verify.Activation{
 		Pos: ratCopy(c.Activation.Pos),
@@ -115,8 +116,8 @@ func (c *Case) Point() *verify.Point {
 	if c.Bias {
 		extra = 1
 	}
-	p.X = ratMat(c.Inputs, extra)
-	p.Y = ratMat(c.Targets, 0)
+	p.X = copyColumns(c.Inputs, c.Inputs.Cols(), extra)
+	p.Y = copyColumns(c.Targets, c.Targets.Cols(), 0)
 	for _, nr := range c.Neurons {
 		p.Neurons = append(p.Neurons, nr.Clone())
 	}
@@ -124,25 +125,6 @@ func (c *Case) Point() *verify.Point {
 		p.OutputBias = exact.Vec(c.OutputBias).Clone()
 	}
 	return p
-}
-
-// ratMat returns the rows as a matrix, with extra columns of 1 appended
-// (extra is 0 or 1). The rows have one length (the parser checks it).
-func ratMat(rows [][]*big.Rat, extra int) *exact.RatMat {
-	c := 0
-	if len(rows) > 0 {
-		c = len(rows[0]) + extra
-	}
-	m := exact.NewRatMat(len(rows), c)
-	for i, r := range rows {
-		for q, x := range r {
-			m.Set(i, q, x)
-		}
-		if extra == 1 {
-			m.SetFloat(i, c-1, 1)
-		}
-	}
-	return m
 }
 
 func ratCopy(r *big.Rat) *big.Rat {
@@ -173,29 +155,18 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 		},
 		Bias: bias,
 	}
-	one := big.NewRat(1, 1)
-	for i := range p.X.Rows() {
-		x := p.X.Row(i)
-		if hasNil(x) {
-			return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i), Err: errors.New("nil entry")}
-		}
-		row := x.Clone()
-		if bias {
-			if len(row) == 0 || row[len(row)-1].Cmp(one) != 0 {
+	d := p.X.Cols()
+	if bias {
+		for i := range p.X.Rows() {
+			if d == 0 || p.X.Approx(i, d-1) != 1 || !isFloat(p.X, i, d-1) {
 				return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i),
 					Err: errors.New("bias requested but the last coordinate is not 1")}
 			}
-			row = row[:len(row)-1]
 		}
-		c.Inputs = append(c.Inputs, row)
+		d--
 	}
-	for i := range p.Y.Rows() {
-		y := p.Y.Row(i)
-		if hasNil(y) {
-			return nil, &Error{File: name, Field: fmt.Sprintf("targets[%d]", i), Err: errors.New("nil entry")}
-		}
-		c.Targets = append(c.Targets, y.Clone())
-	}
+	c.Inputs = copyColumns(p.X, d, 0)
+	c.Targets = copyColumns(p.Y, p.Y.Cols(), 0)
 	for j, nr := range p.Neurons {
 		if hasNil(nr.W) || hasNil(nr.A) {
 			return nil, &Error{File: name, Field: fmt.Sprintf("neurons[%d]", j), Err: errors.New("nil entry")}
@@ -206,6 +177,12 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 		c.OutputBias = p.OutputBias.Clone()
 	}
 	return c, nil
+}
+
+// isFloat reports whether entry (i, j) of m is a float64.
+func isFloat(m *exact.RatMat, i, j int) bool {
+	_, ok := m.Float(i, j)
+	return ok
 }
 
 func hasNil(v exact.Vec) bool {
@@ -230,32 +207,18 @@ func (c *Case) check() error {
 	if c.Activation.Pos == nil || c.Activation.Neg == nil {
 		return fail("activation", "missing slope")
 	}
-	if len(c.Inputs) == 0 {
+	if c.Inputs.Rows() == 0 {
 		return fail("inputs", "no samples (n = 0)")
 	}
-	if len(c.Targets) != len(c.Inputs) {
-		return fail("targets", "%d rows for %d inputs", len(c.Targets), len(c.Inputs))
+	if c.Targets.Rows() != c.Inputs.Rows() {
+		return fail("targets", "%d rows for %d inputs", c.Targets.Rows(), c.Inputs.Rows())
 	}
-	d, k := len(c.Inputs[0]), len(c.Targets[0])
+	d, k := c.Inputs.Cols(), c.Targets.Cols()
 	if d == 0 && !c.Bias {
 		return fail("inputs[0]", "empty row (d = 0)")
 	}
 	if k == 0 {
 		return fail("targets[0]", "empty row (k = 0)")
-	}
-	for i := range c.Inputs {
-		if len(c.Inputs[i]) != d {
-			return fail(fmt.Sprintf("inputs[%d]", i), "length %d, want %d (the length of inputs[0])", len(c.Inputs[i]), d)
-		}
-		if hasNil(c.Inputs[i]) {
-			return fail(fmt.Sprintf("inputs[%d]", i), "nil entry")
-		}
-		if len(c.Targets[i]) != k {
-			return fail(fmt.Sprintf("targets[%d]", i), "length %d, want %d (the length of targets[0])", len(c.Targets[i]), k)
-		}
-		if hasNil(c.Targets[i]) {
-			return fail(fmt.Sprintf("targets[%d]", i), "nil entry")
-		}
 	}
 	dw := d
 	if c.Bias {

@@ -374,24 +374,35 @@ func Write(c *Case) ([]byte, error) {
 		_ = enc.Encode(s) // encoding a string cannot fail
 		b.Write(bytes.TrimRight(sb.Bytes(), "\n"))
 	}
+	// A number's text ("p/q", "-p") needs no escaping.
 	vec := func(v []*big.Rat) {
 		b.WriteByte('[')
 		for i, x := range v {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			str(FormatNumber(x))
+			b.WriteByte('"')
+			b.WriteString(FormatNumber(x))
+			b.WriteByte('"')
 		}
 		b.WriteByte(']')
 	}
-	rows := func(key string, m [][]*big.Rat) {
+	var num []byte
+	rows := func(key string, m *exact.RatMat) {
 		fmt.Fprintf(&b, ",\n  %q: [", key)
-		for i, r := range m {
+		for i := range m.Rows() {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("\n    ")
-			vec(r)
+			b.WriteString("\n    [")
+			for j := range m.Cols() {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				num = append(appendEntry(append(num[:0], '"'), m, i, j), '"')
+				b.Write(num)
+			}
+			b.WriteByte(']')
 		}
 		b.WriteString("\n  ]")
 	}

@@ -242,13 +242,13 @@ func TestExactJSONNumbers(t *testing.T) {
 	want := [][]string{{"1/10", "1/1000"}, {"-25", "12345678901234567890123"}}
 	for i, row := range want {
 		for j, w := range row {
-			if c.Inputs[i][j].Cmp(rat(w)) != 0 {
-				t.Errorf("inputs[%d][%d] = %s, want %s", i, j, c.Inputs[i][j].RatString(), w)
+			if c.Inputs.At(i, j).Cmp(rat(w)) != 0 {
+				t.Errorf("inputs[%d][%d] = %s, want %s", i, j, c.Inputs.At(i, j).RatString(), w)
 			}
 		}
 	}
-	if c.Targets[0][0].Cmp(rat("3/10")) != 0 {
-		t.Errorf("0.3 read as %s", c.Targets[0][0].RatString())
+	if c.Targets.At(0, 0).Cmp(rat("3/10")) != 0 {
+		t.Errorf("0.3 read as %s", c.Targets.At(0, 0).RatString())
 	}
 	if c.Activation.Neg.Cmp(rat("1/5")) != 0 || c.Activation.String() != "leaky:1/5" {
 		t.Errorf("activation %v", c.Activation)
@@ -303,7 +303,7 @@ func TestFig3Point(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.Bias || len(c.Inputs) != 5 || len(c.Inputs[0]) != 1 {
+	if !c.Bias || c.Inputs.Rows() != 5 || c.Inputs.Cols() != 1 {
 		t.Fatalf("shape: bias %v, inputs %v", c.Bias, c.Inputs)
 	}
 	p := c.Point()
@@ -313,7 +313,7 @@ func TestFig3Point(t *testing.T) {
 	if !p.X.Row(1).Equal(exact.Vec{rat("-3/5"), rat("1")}) {
 		t.Errorf("x_1 = %v", p.X.Row(1))
 	}
-	if len(c.Inputs[1]) != 1 {
+	if c.Inputs.Cols() != 1 {
 		t.Errorf("Point modified the case's inputs")
 	}
 	if c.Expect == nil || c.Expect.Verdict == nil || *c.Expect.Verdict != verify.Saddle ||
@@ -322,7 +322,7 @@ func TestFig3Point(t *testing.T) {
 	}
 	// The point is a deep copy.
 	p.X.Set(0, 0, big.NewRat(99, 1))
-	if c.Inputs[0][0].Cmp(rat("-1")) != 0 {
+	if c.Inputs.At(0, 0).Cmp(rat("-1")) != 0 {
 		t.Errorf("Point shares numbers with the case")
 	}
 }
@@ -338,14 +338,14 @@ func TestPointData(t *testing.T) {
 	biased := 0
 	for _, c := range cat {
 		p := c.Point()
-		if p.N() != len(c.Inputs) || p.Y.Rows() != len(c.Targets) {
-			t.Fatalf("%s: %d×%d data for %d inputs, %d targets", c.File, p.N(), p.Y.Rows(), len(c.Inputs), len(c.Targets))
+		if p.N() != c.Inputs.Rows() || p.Y.Rows() != c.Targets.Rows() {
+			t.Fatalf("%s: %d×%d data for %d inputs, %d targets", c.File, p.N(), p.Y.Rows(), c.Inputs.Rows(), c.Targets.Rows())
 		}
 		for i := range p.N() {
-			if want := len(c.Inputs[i]) + map[bool]int{false: 0, true: 1}[c.Bias]; p.D() != want {
+			if want := c.Inputs.Cols() + map[bool]int{false: 0, true: 1}[c.Bias]; p.D() != want {
 				t.Fatalf("%s: d = %d, want %d", c.File, p.D(), want)
 			}
-			for q, x := range c.Inputs[i] {
+			for q, x := range c.Inputs.Row(i) {
 				if p.X.At(i, q).Cmp(x) != 0 {
 					t.Errorf("%s: inputs[%d][%d] = %s, want %s", c.File, i, q, p.X.At(i, q).RatString(), x.RatString())
 				}
@@ -353,7 +353,7 @@ func TestPointData(t *testing.T) {
 			if c.Bias && p.X.At(i, p.D()-1).Cmp(big.NewRat(1, 1)) != 0 {
 				t.Errorf("%s: inputs[%d]: bias column %s, want 1", c.File, i, p.X.At(i, p.D()-1).RatString())
 			}
-			for q, y := range c.Targets[i] {
+			for q, y := range c.Targets.Row(i) {
 				if p.Y.At(i, q).Cmp(y) != 0 {
 					t.Errorf("%s: targets[%d][%d] = %s, want %s", c.File, i, q, p.Y.At(i, q).RatString(), y.RatString())
 				}
@@ -362,9 +362,10 @@ func TestPointData(t *testing.T) {
 		if c.Bias {
 			biased++
 		}
-		was := new(big.Rat).Set(c.Inputs[0][0])
+		was := c.Inputs.At(0, 0)
 		p.X.Set(0, 0, new(big.Rat).Add(was, big.NewRat(1, 1)))
-		if c.Inputs[0][0].Cmp(was) != 0 {
+		p.Y.Set(0, 0, new(big.Rat).Add(c.Targets.At(0, 0), big.NewRat(1, 3)))
+		if c.Inputs.At(0, 0).Cmp(was) != 0 || c.Targets.At(0, 0).Cmp(p.Y.At(0, 0)) == 0 {
 			t.Errorf("%s: writing into the point changed the case", c.File)
 		}
 	}
@@ -381,14 +382,14 @@ func equalCases(t *testing.T, a, b *Case) {
 	if a.Activation.Pos.Cmp(b.Activation.Pos) != 0 || a.Activation.Neg.Cmp(b.Activation.Neg) != 0 {
 		t.Errorf("activation %v vs %v", a.Activation, b.Activation)
 	}
-	eqRows := func(what string, x, y [][]*big.Rat) {
-		if len(x) != len(y) {
-			t.Errorf("%s: %d vs %d rows", what, len(x), len(y))
+	eqRows := func(what string, x, y *exact.RatMat) {
+		if x.Rows() != y.Rows() || x.Cols() != y.Cols() {
+			t.Errorf("%s: %d×%d vs %d×%d", what, x.Rows(), x.Cols(), y.Rows(), y.Cols())
 			return
 		}
-		for i := range x {
-			if !exact.Vec(x[i]).Equal(y[i]) {
-				t.Errorf("%s[%d]: %v vs %v", what, i, exact.Vec(x[i]), exact.Vec(y[i]))
+		for i := range x.Rows() {
+			if !x.Row(i).Equal(y.Row(i)) {
+				t.Errorf("%s[%d]: %v vs %v", what, i, x.Row(i), y.Row(i))
 			}
 		}
 	}
@@ -434,16 +435,16 @@ func TestRoundTrip(t *testing.T) {
 		Activation: verify.Activation{
 			Pos: rat("3/2"), Neg: rat("-7/3"),
 		},
-		Inputs:         [][]*big.Rat{{rat("1/3"), rat("-22/7")}, {rat("0"), rat("123456789012345678901234567890/7")}},
-		Targets:        [][]*big.Rat{{rat("1"), rat("-1/2")}, {rat("2"), rat("0")}},
+		Inputs:         ratRows([]string{"1/3", "-22/7"}, []string{"0", "123456789012345678901234567890/7"}),
+		Targets:        ratRows([]string{"1", "-1/2"}, []string{"2", "0"}),
 		Neurons:        []verify.Neuron{{W: exact.Vec{rat("1"), rat("2")}, A: exact.Vec{rat("0"), rat("5/9")}}, {W: exact.VecOf(0, 0), A: exact.VecOf(0, 0)}},
 		Expect:         &Expect{Verdict: &saddle, Escape: []int{1, 0}},
 		FloatMustAgree: true,
 	}, &Case{
 		Name:       "zero output bias",
 		Activation: verify.ReLU(),
-		Inputs:     [][]*big.Rat{{rat("1")}},
-		Targets:    [][]*big.Rat{{rat("1"), rat("2")}},
+		Inputs:     ratRows([]string{"1"}),
+		Targets:    ratRows([]string{"1", "2"}),
 		OutputBias: []*big.Rat{rat("0"), rat("-3/4")},
 	})
 	for _, c := range cs {
@@ -491,7 +492,7 @@ func TestFromPoint(t *testing.T) {
 	}
 	// Without the bias flag the inputs keep the constant coordinate.
 	nb, err := FromPoint("nb", "", p, false)
-	if err != nil || len(nb.Inputs[0]) != 2 {
+	if err != nil || nb.Inputs.Cols() != 2 {
 		t.Errorf("FromPoint without bias: %v %v", nb, err)
 	}
 	// A point whose inputs do not end in 1 cannot be written with a bias.
@@ -516,7 +517,7 @@ func TestWriteRejects(t *testing.T) {
 		t.Errorf("Write with an out-of-range escape: %v", err)
 	}
 	c.Expect.Escape = nil
-	c.Targets[0] = append(c.Targets[0], rat("1"))
+	c.Targets = copyColumns(c.Targets, c.Targets.Cols(), 1)
 	if _, err := Write(c); err == nil || !strings.Contains(err.Error(), "neurons[0].a") {
 		t.Errorf("Write with mismatched k: %v", err)
 	}
@@ -654,4 +655,15 @@ func TestOutputBiasField(t *testing.T) {
 	if _, err := Write(back); err == nil || !strings.Contains(err.Error(), "output_bias") {
 		t.Errorf("Write with a short output bias: %v", err)
 	}
+}
+
+// ratRows returns the matrix whose rows are the numbers written.
+func ratRows(rows ...[]string) *exact.RatMat {
+	vs := make([]exact.Vec, len(rows))
+	for i, r := range rows {
+		for _, x := range r {
+			vs[i] = append(vs[i], rat(x))
+		}
+	}
+	return exact.RatMatOf(vs)
 }

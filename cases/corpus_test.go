@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/relucert/relucert/exact"
 )
 
 // corpusDir is the corpus of trained points written by
@@ -55,7 +53,8 @@ func readCorpus(t *testing.T) []corpusPoint {
 // case's data, computed in float64 from the exact values.
 func floatLoss(c *Case, w *Weights, slopeNeg float64) float64 {
 	var sum float64
-	for i, x := range c.Inputs {
+	for i := range c.Inputs.Rows() {
+		x := c.Inputs.Row(i)
 		xi := make([]float64, 0, len(x)+1)
 		for _, v := range x {
 			f, _ := v.Float64()
@@ -79,11 +78,11 @@ func floatLoss(c *Case, w *Weights, slopeNeg float64) float64 {
 			if w.B != nil {
 				f += w.B[l]
 			}
-			y, _ := c.Targets[i][l].Float64()
+			y, _ := c.Targets.At(i, l).Float64()
 			sum += (f - y) * (f - y)
 		}
 	}
-	return sum / float64(len(c.Inputs)*len(w.A))
+	return sum / float64(c.Inputs.Rows()*len(w.A))
 }
 
 // TestCorpusWeights: every point of the corpus reads from its .pt file and
@@ -127,8 +126,8 @@ func TestCorpusWeights(t *testing.T) {
 			t.Errorf("%s: %v", p.Name, err)
 			continue
 		}
-		if len(c.Inputs) != p.N || len(c.Inputs[0]) != p.D || len(c.Targets[0]) != p.K {
-			t.Errorf("%s: data case n = %d, d = %d, k = %d", p.Name, len(c.Inputs), len(c.Inputs[0]), len(c.Targets[0]))
+		if c.Inputs.Rows() != p.N || c.Inputs.Cols() != p.D || c.Targets.Cols() != p.K {
+			t.Errorf("%s: data case n = %d, d = %d, k = %d", p.Name, c.Inputs.Rows(), c.Inputs.Cols(), c.Targets.Cols())
 		}
 		// The data .npz (NumPy's binary values) and the case file (Python's
 		// exact fractions of them) hold the same numbers.
@@ -136,8 +135,8 @@ func TestCorpusWeights(t *testing.T) {
 		if err != nil {
 			t.Errorf("%s: %v", p.Name, err)
 		} else {
-			for i := range c.Inputs {
-				if !exact.Vec(dc.Inputs[i]).Equal(c.Inputs[i]) || !exact.Vec(dc.Targets[i]).Equal(c.Targets[i]) {
+			for i := range c.Inputs.Rows() {
+				if !dc.Inputs.Row(i).Equal(c.Inputs.Row(i)) || !dc.Targets.Row(i).Equal(c.Targets.Row(i)) {
 					t.Errorf("%s: sample %d: the .npz and the case file differ", p.Name, i)
 					break
 				}

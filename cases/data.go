@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"
 )
 
@@ -58,7 +59,7 @@ func DataCase(path string, act verify.Activation, bias bool, opt DataOptions) (c
 			c, err = nil, &WeightsError{File: path, Err: errors.New("malformed file (the reader failed on it)")}
 		}
 	}()
-	var inputs, targets [][]*big.Rat
+	var inputs, targets *exact.RatMat
 	switch ext := strings.ToLower(filepath.Ext(path)); {
 	case strings.Contains(path, ","):
 		inputs, targets, err = readDataPair(path)
@@ -87,7 +88,7 @@ func DataCase(path string, act verify.Activation, bias bool, opt DataOptions) (c
 }
 
 // readDataNPZ reads X and Y from an .npz archive.
-func readDataNPZ(path string) (inputs, targets [][]*big.Rat, err error) {
+func readDataNPZ(path string) (inputs, targets *exact.RatMat, err error) {
 	arrays, closer, err := openArrays(path)
 	if err != nil {
 		return nil, nil, err
@@ -112,7 +113,7 @@ func readDataNPZ(path string) (inputs, targets [][]*big.Rat, err error) {
 }
 
 // readDataPair reads "X.npy,Y.npy".
-func readDataPair(path string) (inputs, targets [][]*big.Rat, err error) {
+func readDataPair(path string) (inputs, targets *exact.RatMat, err error) {
 	xf, yf, _ := strings.Cut(path, ",")
 	if xf == "" || yf == "" || strings.Contains(yf, ",") {
 		return nil, nil, &WeightsError{File: path, Err: errors.New(`want an .npz or .csv file or a pair "X.npy,Y.npy"`)}
@@ -133,27 +134,26 @@ func readDataPair(path string) (inputs, targets [][]*big.Rat, err error) {
 
 // dataArrays reads X and Y: a vector X is n samples of one input, a vector
 // Y n targets of one output.
-func dataArrays(x, y *array) (inputs, targets [][]*big.Rat, err error) {
+func dataArrays(x, y *array) (inputs, targets *exact.RatMat, err error) {
 	if err := checkTotal(x.file, x, y); err != nil {
 		return nil, nil, err
 	}
-	read := func(a *array) ([][]*big.Rat, error) {
+	read := func(a *array) (*exact.RatMat, error) {
 		m, err := readMatrix(a, "data")
 		if err != nil {
 			return nil, err
 		}
-		rows := m.rows
 		if m.vec { // n samples of one number
-			rows = make([][]float64, len(m.rows[0]))
+			out := exact.NewRatMat(len(m.rows[0]), 1)
 			for i, v := range m.rows[0] {
-				rows[i] = []float64{v}
+				out.SetFloat(i, 0, v)
 			}
+			return out, nil
 		}
-		out := make([][]*big.Rat, len(rows))
-		for i, r := range rows {
-			out[i] = make([]*big.Rat, len(r))
+		out := exact.NewRatMat(len(m.rows), len(m.rows[0]))
+		for i, r := range m.rows {
 			for j, v := range r {
-				out[i][j] = new(big.Rat).SetFloat64(v) // exact
+				out.SetFloat(i, j, v) // exact: the stored float itself
 			}
 		}
 		return out, nil
@@ -164,8 +164,8 @@ func dataArrays(x, y *array) (inputs, targets [][]*big.Rat, err error) {
 	if targets, err = read(y); err != nil {
 		return nil, nil, err
 	}
-	if len(inputs) != len(targets) {
-		return nil, nil, y.errorf("shape %s: %d samples, X has %d", shapeString(y.shape), len(targets), len(inputs))
+	if inputs.Rows() != targets.Rows() {
+		return nil, nil, y.errorf("shape %s: %d samples, X has %d", shapeString(y.shape), targets.Rows(), inputs.Rows())
 	}
 	return inputs, targets, nil
 }
@@ -222,7 +222,7 @@ func textRecords(r io.Reader) func() ([]string, int, error) {
 }
 
 // readCSV reads a CSV data file (see the format above).
-func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err error) {
+func readCSV(path string, opt DataOptions) (inputs, targets *exact.RatMat, err error) {
 	k := opt.Targets
 	if k == 0 {
 		k = 1
@@ -249,8 +249,9 @@ func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err er
 	if strings.EqualFold(filepath.Ext(path), ".txt") {
 		next = textRecords(io.LimitReader(f, MaxFileSize))
 	}
-	cols, count := 0, 0
+	cols, count, rows := 0, 0, 0
 	first := true
+	var xb, yb matrixBuilder
 	for {
 		rec, line, err := next()
 		if err == io.EOF {
@@ -295,11 +296,17 @@ func readCSV(path string, opt DataOptions) (inputs, targets [][]*big.Rat, err er
 		if count += cols; count > MaxEntries {
 			return nil, nil, fail(line, 0, "more than %d numbers (the limit for a data set)", MaxEntries)
 		}
-		inputs = append(inputs, nums[:cols-k:cols-k])
-		targets = append(targets, nums[cols-k:])
+		for j, x := range nums {
+			b := &xb
+			if j >= cols-k {
+				b = &yb
+			}
+			b.addRat(x) // a float64 value is stored as one (exact.RatMat.Set)
+		}
+		rows++
 	}
-	if len(inputs) == 0 {
+	if rows == 0 {
 		return nil, nil, &Error{File: path, Err: errors.New("no samples")}
 	}
-	return inputs, targets, nil
+	return xb.matrix(rows, cols-k), yb.matrix(rows, k), nil
 }

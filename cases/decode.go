@@ -30,9 +30,11 @@ type decoder struct {
 	// values counts the numbers, rows and neurons read (Limits.MaxValues).
 	values int
 	rats   ratSlab
-	ptrs   ptrSlab
 	dens   map[string]*denominator
-	c      *Case
+	// lastGroup is dens[lastName], the group of the last float64 read.
+	lastGroup *denominator
+	lastName  string
+	c         *Case
 	// seen records the top-level keys read.
 	seen map[string]bool
 	// escape holds expect.escape_neurons as read, for the range check.
@@ -120,12 +122,23 @@ func isDelim(tok json.Token, c byte) bool {
 
 // count adds one value (a number, a row, a neuron) and enforces
 // Limits.MaxValues.
-func (d *decoder) count(fieldPath string) *Error {
+func (d *decoder) count(fieldPath string) *Error { return d.countAt(fieldPath, -1) }
+
+// countAt is count for the value at parent[i] (at parent itself when
+// i < 0); the path is formed only for an error.
+func (d *decoder) countAt(parent string, i int) *Error {
 	d.values++
+	if d.values <= d.lim.MaxValues && (d.values&4095 != 0 || d.lim.Deadline.IsZero()) {
+		return nil
+	}
+	fieldPath := parent
+	if i >= 0 {
+		fieldPath = index(parent, i)
+	}
 	if d.values > d.lim.MaxValues {
 		return d.fail(fieldPath, "more than %d values (numbers, rows and neurons) in one case file (--max-values raises the limit)", d.lim.MaxValues)
 	}
-	if d.values&4095 == 0 && !d.lim.Deadline.IsZero() && !time.Now().Before(d.lim.Deadline) {
+	if !time.Now().Before(d.lim.Deadline) {
 		return &Error{File: d.file, Field: fieldPath, Err: fmt.Errorf("time budget exceeded while reading the case file: %w", exact.ErrBudget)}
 	}
 	return nil
@@ -202,43 +215,36 @@ func (d *decoder) number(tok json.Token, fieldPath, group string) (*big.Rat, *Er
 	return r, nil
 }
 
-// vector reads an array of numbers whose opening token is tok. When
-// length ≥ 0 is known the numbers beyond it are read and checked but not
-// kept (the caller reports the length).
-func (d *decoder) vector(tok json.Token, fieldPath, group string, length int) ([]*big.Rat, int, *Error) {
+// vector reads an array of numbers whose opening token is tok.
+func (d *decoder) vector(tok json.Token, fieldPath, group string) ([]*big.Rat, *Error) {
 	if !isDelim(tok, '[') {
-		return nil, 0, d.fail(fieldPath, "want an array of numbers, got %s", describe(tok))
+		return nil, d.fail(fieldPath, "want an array of numbers, got %s", describe(tok))
 	}
 	var v []*big.Rat
-	if length >= 0 {
-		v = d.ptrs.take(length)
-	}
-	n := 0
-	for ; ; n++ {
+	for n := 0; ; n++ {
 		t, err := d.token()
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		if isDelim(t, ']') {
-			return v, n, nil
+			return slices.Clip(v), nil
 		}
 		r, err := d.number(t, index(fieldPath, n), group)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		if length < 0 || n < length {
-			v = append(v, r)
-		}
+		v = append(v, r)
 	}
 }
 
 // matrix reads a non-empty array of rows of equal length whose opening
-// token is tok; what names the row length in messages ("d", "k").
-func (d *decoder) matrix(tok json.Token, fieldPath, what string) ([][]*big.Rat, *Error) {
+// token is tok into a compact matrix; what names the row length in
+// messages ("d", "k").
+func (d *decoder) matrix(tok json.Token, fieldPath, what string) (*exact.RatMat, *Error) {
 	if !isDelim(tok, '[') {
 		return nil, d.fail(fieldPath, "want an array of rows, got %s", describe(tok))
 	}
-	var rows [][]*big.Rat
+	var b matrixBuilder
 	width := -1
 	for i := 0; ; i++ {
 		t, err := d.token()
@@ -249,13 +255,13 @@ func (d *decoder) matrix(tok json.Token, fieldPath, what string) ([][]*big.Rat, 
 			if i == 0 {
 				return nil, d.fail(fieldPath, "no samples (n = 0)")
 			}
-			return slices.Clip(rows), nil
+			return b.matrix(i, width), nil
 		}
 		fp := index(fieldPath, i)
 		if err := d.count(fp); err != nil {
 			return nil, err
 		}
-		r, n, err := d.vector(t, fp, fieldPath, width)
+		n, err := d.row(t, fp, fieldPath, width, &b)
 		if err != nil {
 			return nil, err
 		}
@@ -264,8 +270,65 @@ func (d *decoder) matrix(tok json.Token, fieldPath, what string) ([][]*big.Rat, 
 		} else if n != width {
 			return nil, d.fail(fp, "ragged rows: length %d, but %s[0] has %d (%s = %d)", n, fieldPath, width, what, width)
 		}
-		rows = append(rows, r)
 	}
+}
+
+// row reads one row of a data matrix whose opening token is tok into b
+// and returns its length. When width ≥ 0 is known the numbers beyond it are
+// read and checked but not kept (the caller reports the length).
+func (d *decoder) row(tok json.Token, fieldPath, group string, width int, b *matrixBuilder) (int, *Error) {
+	if !isDelim(tok, '[') {
+		return 0, d.fail(fieldPath, "want an array of numbers, got %s", describe(tok))
+	}
+	for n := 0; ; n++ {
+		t, err := d.token()
+		if err != nil {
+			return 0, err
+		}
+		if isDelim(t, ']') {
+			return n, nil
+		}
+		keep := width < 0 || n < width
+		if err := d.dataNumber(t, fieldPath, n, group, b, keep); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// dataNumber reads entry j of the row at rowPath, as number does, into b
+// (when keep is set): a literal whose value is exactly a float64 in one of
+// the forms fastDyadic reads is stored as that float64 without a big.Rat;
+// any other is read exactly by number.
+func (d *decoder) dataNumber(tok json.Token, rowPath string, j int, group string, b *matrixBuilder, keep bool) *Error {
+	var s string
+	switch t := tok.(type) {
+	case string:
+		s = t
+	case json.Number:
+		s = string(t)
+	}
+	if x, ok := fastDyadic(s); ok {
+		if v, ok := x.float(); ok {
+			if err := d.countAt(rowPath, j); err != nil {
+				return err
+			}
+			if err := d.dyadicBits(x, rowPath, j, group); err != nil {
+				return err
+			}
+			if keep {
+				b.addFloat(v)
+			}
+			return nil
+		}
+	}
+	r, err := d.number(tok, index(rowPath, j), group)
+	if err != nil {
+		return err
+	}
+	if keep {
+		b.addRat(r)
+	}
+	return nil
 }
 
 func (d *decoder) str(fieldPath string) (string, *Error) {
@@ -374,11 +437,11 @@ func (d *decoder) neurons() *Error {
 			if err != nil {
 				return err
 			}
-			v, _, err := d.vector(t, field(fp, key), "neurons."+key, -1)
+			v, err := d.vector(t, field(fp, key), "neurons."+key)
 			if key == "w" {
-				nr.W = slices.Clip(v)
+				nr.W = v
 			} else {
-				nr.A = slices.Clip(v)
+				nr.A = v
 			}
 			return err
 		})
@@ -501,14 +564,14 @@ func (d *decoder) member(key string) *Error {
 			return err
 		}
 		what := map[string]string{"inputs": "d", "targets": "k"}[key]
-		rows, err := d.matrix(tok, key, what)
+		m, err := d.matrix(tok, key, what)
 		if err != nil {
 			return err
 		}
 		if key == "inputs" {
-			c.Inputs = rows
+			c.Inputs = m
 		} else {
-			c.Targets = rows
+			c.Targets = m
 		}
 	case "neurons":
 		err = d.neurons()
@@ -517,8 +580,7 @@ func (d *decoder) member(key string) *Error {
 		if tok, err = d.token(); err != nil {
 			return err
 		}
-		c.OutputBias, _, err = d.vector(tok, "output_bias", "output_bias", -1)
-		c.OutputBias = slices.Clip(c.OutputBias)
+		c.OutputBias, err = d.vector(tok, "output_bias", "output_bias")
 	case "expect":
 		c.Expect, err = d.expect()
 	case "float_must_agree":
@@ -540,17 +602,17 @@ func (d *decoder) finish() *Error {
 	if !d.seen["inputs"] {
 		return d.fail("inputs", "missing")
 	}
-	dim := len(c.Inputs[0])
+	dim := c.Inputs.Cols()
 	if dim == 0 && !c.Bias {
 		return d.fail("inputs[0]", "empty row: no input coordinates (d = 0) and no bias")
 	}
 	if !d.seen["targets"] {
 		return d.fail("targets", "missing")
 	}
-	if len(c.Targets) != len(c.Inputs) {
-		return d.fail("targets", "%d rows, but inputs has %d (one target per sample)", len(c.Targets), len(c.Inputs))
+	if c.Targets.Rows() != c.Inputs.Rows() {
+		return d.fail("targets", "%d rows, but inputs has %d (one target per sample)", c.Targets.Rows(), c.Inputs.Rows())
 	}
-	k := len(c.Targets[0])
+	k := c.Targets.Cols()
 	if k == 0 {
 		return d.fail("targets[0]", "empty row: no outputs (k = 0)")
 	}
@@ -636,8 +698,12 @@ func (d *decoder) document() *Error {
 // (zero fields: the defaults), checking every field as it is read. name
 // labels the file in errors and becomes Case.File (and Case.Name when the
 // file has none). Every error is an *Error naming the file, the field path
-// and the index. Memory is about 100 bytes per number kept, plus the
-// longest single JSON token; nothing else of the document is held.
+// and the index. The data are read into exact.RatMats: a number whose
+// value is exactly a float64 costs 8 bytes (and is read without big
+// integers in the forms float-derived data are written in: "p/q" with q a
+// power of two, integers, decimals such as "0.5"), any other about 100
+// bytes as a big.Rat; nothing else of the document is held but the
+// longest single JSON token.
 func Decode(name string, r io.Reader, lim Limits) (c *Case, err error) {
 	defer func() {
 		// Decoding is written not to panic; this is a last resort so a bug
@@ -694,26 +760,43 @@ func (s *ratSlab) next() *big.Rat {
 	return r
 }
 
-// ptrSlab hands out rows of known length from large blocks; each row's
-// capacity is its length, so appending to one never writes into the next.
-type ptrSlab struct{ buf []*big.Rat }
-
-func (s *ptrSlab) take(n int) []*big.Rat {
-	if n > 256 {
-		return make([]*big.Rat, 0, n)
-	}
-	if len(s.buf) < n {
-		s.buf = make([]*big.Rat, 4096)
-	}
-	row := s.buf[:0:n]
-	s.buf = s.buf[n:]
-	return row
-}
-
-// denominator is the running common denominator of a group of numbers.
+// denominator is the running common denominator of a group of numbers:
+// lcm·2^shift's odd part and power of two, kept as the lcm of the
+// denominators read exactly (lcm) and the largest power of two 2^shift of
+// the numbers read as float64s (dyadicBits), whose least common multiple
+// is the group's.
 type denominator struct {
 	lcm      big.Int
 	gcd, rem big.Int
+	shift    int
+}
+
+// group returns the running common denominator of group.
+func (d *decoder) group(group string) *denominator {
+	if d.dens == nil {
+		d.dens = map[string]*denominator{}
+	}
+	g := d.dens[group]
+	if g == nil {
+		g = &denominator{}
+		g.lcm.SetInt64(1)
+		d.dens[group] = g
+	}
+	return g
+}
+
+// bitLen returns the bit length of lcm(g.lcm, 2^g.shift).
+func (g *denominator) bitLen() int {
+	return g.lcm.BitLen() + max(0, g.shift-int(g.lcm.TrailingZeroBits()))
+}
+
+// groupBits enforces Limits.MaxBits on the common denominator of g after
+// the number at fieldPath joined it.
+func (d *decoder) groupBits(g *denominator, fieldPath, group string) *Error {
+	if b := g.bitLen(); b > d.lim.MaxBits {
+		return d.fail(fieldPath, "the common denominator of %s reaches %d bits, more than the limit of %d bits (--max-bits raises it)", groupName(group), b, d.lim.MaxBits)
+	}
+	return nil
 }
 
 // bits enforces Limits.MaxBits on r and on the common denominator of its
@@ -730,24 +813,38 @@ func (d *decoder) bits(r *big.Rat, fieldPath, group string) *Error {
 	if r.IsInt() {
 		return nil
 	}
-	if d.dens == nil {
-		d.dens = map[string]*denominator{}
-	}
-	g := d.dens[group]
-	if g == nil {
-		g = &denominator{}
-		g.lcm.SetInt64(1)
-		d.dens[group] = g
-	}
+	g := d.group(group)
 	if g.rem.Rem(&g.lcm, den).Sign() == 0 {
 		return nil // den divides the common denominator: the usual case
 	}
 	g.gcd.GCD(nil, nil, &g.lcm, den)
 	g.lcm.Mul(&g.lcm, g.rem.Quo(den, &g.gcd))
-	if b := g.lcm.BitLen(); b > max {
-		return d.fail(fieldPath, "the common denominator of %s reaches %d bits, more than the limit of %d bits (--max-bits raises it)", groupName(group), b, max)
+	return d.groupBits(g, fieldPath, group)
+}
+
+// dyadicBits is bits for the number x read as a float64, entry j of the
+// row at rowPath: its denominator is 2^max(0, −e).
+func (d *decoder) dyadicBits(x dyadic, rowPath string, j int, group string) *Error {
+	max := d.lim.MaxBits
+	if b := x.numBits(); b > max {
+		return d.fail(index(rowPath, j), "numerator of %d bits, more than the limit of %d bits (--max-bits raises it)", b, max)
 	}
-	return nil
+	if b := x.denBits(); b > max {
+		return d.fail(index(rowPath, j), "denominator of %d bits, more than the limit of %d bits (--max-bits raises it)", b, max)
+	}
+	if x.e >= 0 {
+		return nil
+	}
+	if g := d.lastGroup; g != nil && d.lastName == group && -x.e <= g.shift {
+		return nil // the usual case: no new power of two
+	}
+	g := d.group(group)
+	d.lastGroup, d.lastName = g, group
+	if -x.e <= g.shift {
+		return nil
+	}
+	g.shift = -x.e
+	return d.groupBits(g, index(rowPath, j), group)
 }
 
 // groupName names a group of numbers in messages.

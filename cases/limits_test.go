@@ -42,6 +42,20 @@ func TestMaxBits(t *testing.T) {
 			Limits{}, nil},
 		{"neurons' w", `{"activation": "relu", "inputs": [["1"]], "targets": [["1"]], "neurons": [{"w": ["1/` + pow2(2100) + `"], "a": ["1"]}, {"w": ["1/` + pow2m1(2100) + `"], "a": ["1"]}]}`,
 			Limits{}, []string{"neurons[1].w[0]", "the neurons' w"}},
+		// Numbers read as float64s (power-of-two denominators) count as
+		// their exact values do: 1/2048 has a 12-bit denominator, and
+		// lcm(2048, 3) = 6144 has 13 bits; 3/4 and 1/3 make 12 (lcm 12, 4
+		// bits) — so only the 2048 pair fails under a 12-bit limit.
+		{"float64 denominator", caseWith(`"1/2048"`), Limits{MaxBits: 11}, []string{"inputs[0][0]", "denominator of 12 bits", "limit of 11 bits"}},
+		{"float64 denominator fits", caseWith(`"1/2048"`), Limits{MaxBits: 12}, nil},
+		{"float64 numerator", caseWith(`"4096"`), Limits{MaxBits: 12}, []string{"inputs[0][0]", "numerator of 13 bits"}},
+		{"float64 numerator as a decimal", caseWith(`"1.024e3"`), Limits{MaxBits: 10}, []string{"inputs[0][0]", "numerator of 11 bits"}},
+		{"float64 common denominator", `{"activation": "relu", "inputs": [["1/3"], ["1/2048"]], "targets": [["1"], ["1"]]}`,
+			Limits{MaxBits: 12}, []string{"inputs[1][0]", "common denominator of inputs reaches 13 bits, more than the limit of 12"}},
+		{"float64 then exact common denominator", `{"activation": "relu", "inputs": [["0.00048828125"], ["1/3"]], "targets": [["1"], ["1"]]}`,
+			Limits{MaxBits: 12}, []string{"inputs[1][0]", "common denominator of inputs reaches 13 bits"}},
+		{"float64 common denominator fits", `{"activation": "relu", "inputs": [["1/3"], ["3/4"]], "targets": [["1"], ["1"]]}`,
+			Limits{MaxBits: 4}, nil},
 		{"leaky slope", `{"activation": "leaky:1/` + pow2(4100) + `", "inputs": [["1"]], "targets": [["1"]]}`,
 			Limits{}, []string{"activation", "denominator of 4101 bits"}},
 	} {

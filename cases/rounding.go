@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+
+	"github.com/relucert/relucert/exact"
 )
 
 // Numbers says how numbers written as decimal text (in a case file or a
@@ -97,19 +99,24 @@ func (c *Case) ReadNumbersAs(n Numbers) error {
 		}
 		return y, nil
 	}
-	var err error
 	for _, m := range []struct {
 		name string
-		rows [][]*big.Rat
+		m    *exact.RatMat
 	}{{"inputs", c.Inputs}, {"targets", c.Targets}} {
-		for i, row := range m.rows {
-			for j := range row {
-				if row[j], err = conv(row[j], fmt.Sprintf("%s[%d][%d]", m.name, i, j)); err != nil {
+		for i := range m.m.Rows() {
+			for j := range m.m.Cols() {
+				if _, ok := m.m.Float(i, j); ok && n == NumbersFloat64 {
+					continue // a float64 is its own nearest float64
+				}
+				y, err := conv(m.m.At(i, j), fmt.Sprintf("%s[%d][%d]", m.name, i, j))
+				if err != nil {
 					return err
 				}
+				m.m.Set(i, j, y)
 			}
 		}
 	}
+	var err error
 	for j, nr := range c.Neurons {
 		for i := range nr.W {
 			if nr.W[i], err = conv(nr.W[i], fmt.Sprintf("neurons[%d].w[%d]", j, i)); err != nil {

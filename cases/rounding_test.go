@@ -69,8 +69,8 @@ func TestReadNumbersAs(t *testing.T) {
 		got  *big.Rat
 		want string
 	}{
-		{c.Inputs[0][0], "3602879701896397/36028797018963968"},
-		{c.Targets[0][0], "3602879701896397/18014398509481984"},
+		{c.Inputs.At(0, 0), "3602879701896397/36028797018963968"},
+		{c.Targets.At(0, 0), "3602879701896397/18014398509481984"},
 		{c.Neurons[0].W[0], "5404319552844595/18014398509481984"},
 		{c.Neurons[0].A[0], "0"}, // underflows to zero, as float("1e-400") does
 	} {
@@ -103,25 +103,25 @@ func TestDataCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Inputs) != 2 || c.Inputs[0][1].RatString() != "1/10" || c.Inputs[1][0].RatString() != "-1/2" ||
-		c.Targets[1][1].RatString() != "6" || len(c.Targets[0]) != 2 || !c.Bias || len(c.Neurons) != 0 {
+	if c.Inputs.Rows() != 2 || c.Inputs.At(0, 1).RatString() != "1/10" || c.Inputs.At(1, 0).RatString() != "-1/2" ||
+		c.Targets.At(1, 1).RatString() != "6" || c.Targets.Cols() != 2 || !c.Bias || len(c.Neurons) != 0 {
 		t.Errorf("inputs %v targets %v", c.Inputs, c.Targets)
 	}
 	// No header: the first line is data.
 	c, err = DataCase(write("b.csv", "1,2\n3,4\n"), relu, false, DataOptions{Numbers: NumbersFloat32})
-	if err != nil || len(c.Inputs) != 2 || c.Targets[0][0].RatString() != "2" {
+	if err != nil || c.Inputs.Rows() != 2 || c.Targets.At(0, 0).RatString() != "2" {
 		t.Errorf("no header: %v %v", c, err)
 	}
 	// numpy.savetxt's default: spaces, '#' comments.
 	c, err = DataCase(write("d.txt", "# x y\n1.5e+00\t 2   # first\n\n-3 4\n"), relu, false, DataOptions{})
-	if err != nil || len(c.Inputs) != 2 || c.Inputs[0][0].RatString() != "3/2" || c.Targets[1][0].RatString() != "4" {
+	if err != nil || c.Inputs.Rows() != 2 || c.Inputs.At(0, 0).RatString() != "3/2" || c.Targets.At(1, 0).RatString() != "4" {
 		t.Errorf(".txt: %v %v", c, err)
 	}
 	if _, err := DataCase(write("e.txt", "1 2\n3\n"), relu, false, DataOptions{}); err == nil || !strings.Contains(err.Error(), "line 2: 1 fields, the first record has 2") {
 		t.Errorf("ragged .txt: %v", err)
 	}
 	c, err = DataCase(write("c.csv", "x,y\n0.1,1\n"), relu, false, DataOptions{Numbers: NumbersFloat32})
-	if err != nil || c.Inputs[0][0].RatString() != "13421773/134217728" || !strings.Contains(c.Source, "float32") {
+	if err != nil || c.Inputs.At(0, 0).RatString() != "13421773/134217728" || !strings.Contains(c.Source, "float32") {
 		t.Errorf("float32: %v %v", c, err)
 	}
 }
@@ -144,7 +144,7 @@ func TestDataVectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, want := range []string{"1", "1/16777216", "-65504"} {
-		if got := hc.Inputs[i][0].RatString(); got != want {
+		if got := hc.Inputs.At(i, 0).RatString(); got != want {
 			t.Errorf("float16 entry %d: %s, want %s", i, got, want)
 		}
 	}
@@ -156,8 +156,8 @@ func TestDataVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Inputs) != 2 || c.Inputs[0][0].RatString() != "13421773/134217728" || c.Inputs[1][0].RatString() != "-1" ||
-		c.Targets[0][0].RatString() != "1/2" || c.Targets[1][0].RatString() != "2" {
+	if c.Inputs.Rows() != 2 || c.Inputs.At(0, 0).RatString() != "13421773/134217728" || c.Inputs.At(1, 0).RatString() != "-1" ||
+		c.Targets.At(0, 0).RatString() != "1/2" || c.Targets.At(1, 0).RatString() != "2" {
 		t.Errorf("inputs %v targets %v", c.Inputs, c.Targets)
 	}
 }

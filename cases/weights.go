@@ -530,10 +530,10 @@ func shapeOf(m *matrix) string {
 // network. Any expect block is kept and must still fit the new width.
 // Errors are *WeightsError naming the file and the array.
 func (c *Case) SetWeights(w *Weights) error {
-	if len(c.Inputs) == 0 || len(c.Targets) == 0 {
+	if c.Inputs.Rows() == 0 || c.Targets.Rows() == 0 {
 		return &WeightsError{File: w.File, Err: fmt.Errorf("case %s has no samples", c.Name)}
 	}
-	din, k := len(c.Inputs[0]), len(c.Targets[0])
+	din, k := c.Inputs.Cols(), c.Targets.Cols()
 	d := din
 	if c.Bias {
 		d++

@@ -37,6 +37,7 @@ import (
 	"strconv"
 
 	"github.com/relucert/relucert/cases"
+	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/recheck"
 )
 
@@ -88,6 +89,19 @@ type canonicalCase struct {
 	OutputBias []string `json:"output_bias"`
 }
 
+// texts returns the entries of m as strings in big.Rat.RatString form, row
+// by row.
+func texts(m *exact.RatMat) [][]string {
+	out := make([][]string, m.Rows())
+	for i := range out {
+		out[i] = make([]string, m.Cols())
+		for j := range out[i] {
+			out[i][j] = cases.FormatEntry(m, i, j)
+		}
+	}
+	return out
+}
+
 func rats(v []*big.Rat) []string {
 	if v == nil {
 		return nil
@@ -109,14 +123,7 @@ func Canonical(c *cases.Case) []byte {
 	var cc canonicalCase
 	cc.Activation.Pos, cc.Activation.Neg = c.Activation.Pos.RatString(), c.Activation.Neg.RatString()
 	cc.Bias = c.Bias
-	cc.Inputs = make([][]string, len(c.Inputs))
-	for i, x := range c.Inputs {
-		cc.Inputs[i] = rats(x)
-	}
-	cc.Targets = make([][]string, len(c.Targets))
-	for i, y := range c.Targets {
-		cc.Targets[i] = rats(y)
-	}
+	cc.Inputs, cc.Targets = texts(c.Inputs), texts(c.Targets)
 	cc.Neurons = make([]struct {
 		W []string `json:"w"`
 		A []string `json:"a"`

@@ -91,7 +91,7 @@ func TestCaseHash(t *testing.T) {
 	if certfile.CaseHash(&c2) != certfile.CaseHash(c) {
 		t.Fatal("the hash depends on the name, source or expect block")
 	}
-	c2.Targets = [][]*big.Rat{{big.NewRat(-3, 1)}}
+	c2.Targets = exact.RatMatOf([]exact.Vec{{big.NewRat(-3, 1)}})
 	if certfile.CaseHash(&c2) == certfile.CaseHash(c) {
 		t.Fatal("the hash does not depend on the targets")
 	}

@@ -138,8 +138,8 @@ func TestSuiteFloatLimitation(t *testing.T) {
 		t.Fatal(err)
 	}
 	tiny := new(big.Rat).SetFrac(big.NewInt(1), new(big.Int).Exp(big.NewInt(10), big.NewInt(300), nil))
-	for _, y := range c.Targets {
-		y[0] = new(big.Rat).Mul(y[0], tiny)
+	for i := range c.Targets.Rows() {
+		c.Targets.Set(i, 0, new(big.Rat).Mul(c.Targets.At(i, 0), tiny))
 	}
 	for j := range c.Neurons {
 		c.Neurons[j].A[0] = new(big.Rat).Mul(c.Neurons[j].A[0], tiny)

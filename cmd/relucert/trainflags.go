@@ -88,7 +88,7 @@ func checkTrainWidth(width int, c *cases.Case) error {
 	if c == nil {
 		return nil
 	}
-	if n, dk := len(c.Inputs), len(c.Inputs[0])+len(c.Targets[0])+1; width*n > maxTrainWidthSamples || width*dk > maxTrainWidthDims {
+	if n, dk := c.Inputs.Rows(), c.Inputs.Cols()+c.Targets.Cols()+1; width*n > maxTrainWidthSamples || width*dk > maxTrainWidthDims {
 		return fmt.Errorf("--width %d: with n = %d samples and d + k = %d, the network needs width·n ≤ %d and width·(d+k) ≤ %d (train's memory limits)",
 			width, n, dk-1, maxTrainWidthSamples, maxTrainWidthDims)
 	}
