@@ -24,7 +24,7 @@ import (
 // bias, targets against inputs, the escape neurons against m) run when the
 // document is complete, in the order of the case format's fields (README "Case files").
 type decoder struct {
-	dec  *json.Decoder
+	lex  *lexer
 	file string
 	lim  Limits
 	// values counts the numbers, rows and neurons read (Limits.MaxValues).
@@ -67,22 +67,37 @@ func index(parent string, i int) string { return parent + "[" + strconv.Itoa(i) 
 // token reads the next token; the end of the input or bad JSON is an
 // error of the whole file.
 func (d *decoder) token() (json.Token, *Error) {
-	tok, err := d.dec.Token()
+	t, err := d.next()
 	if err != nil {
-		var se *json.SyntaxError
-		switch {
-		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			err = fmt.Errorf("truncated JSON: unexpected end of input at byte %d", d.dec.InputOffset())
-		case errors.As(err, &se):
-			err = fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
-		case errors.Is(err, errTooLarge):
-			err = d.lim.tooLarge(d.lim.FileSize() + 1)
-		default:
-			err = fmt.Errorf("invalid JSON: %v", err)
-		}
-		return nil, &Error{File: d.file, Err: err}
+		return nil, err
 	}
-	return tok, nil
+	return t.value(), nil
+}
+
+// next is token without the conversion to json.Token: a number's or a
+// string's text is a view of the lexer's buffer, valid until the next call.
+func (d *decoder) next() (token, *Error) {
+	t, err := d.lex.next()
+	if err != nil {
+		return token{}, d.lexError(err)
+	}
+	return t, nil
+}
+
+// lexError formats an error of the lexer as an error of the whole file.
+func (d *decoder) lexError(err error) *Error {
+	var se *syntaxError
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		err = fmt.Errorf("truncated JSON: unexpected end of input at byte %d", d.lex.offset())
+	case errors.As(err, &se):
+		err = fmt.Errorf("invalid JSON at byte %d: %v", se.off, se)
+	case errors.Is(err, errTooLarge):
+		err = d.lim.tooLarge(d.lim.FileSize() + 1)
+	default:
+		err = fmt.Errorf("invalid JSON: %v", err)
+	}
+	return &Error{File: d.file, Err: err}
 }
 
 // describe names a token for an error message: a quoted string (shortened
@@ -281,11 +296,11 @@ func (d *decoder) row(tok json.Token, fieldPath, group string, width int, b *mat
 		return 0, d.fail(fieldPath, "want an array of numbers, got %s", describe(tok))
 	}
 	for n := 0; ; n++ {
-		t, err := d.token()
+		t, err := d.next()
 		if err != nil {
 			return 0, err
 		}
-		if isDelim(t, ']') {
+		if t.is(']') {
 			return n, nil
 		}
 		keep := width < 0 || n < width
@@ -299,13 +314,10 @@ func (d *decoder) row(tok json.Token, fieldPath, group string, width int, b *mat
 // (when keep is set): a literal whose value is exactly a float64 in one of
 // the forms fastDyadic reads is stored as that float64 without a big.Rat;
 // any other is read exactly by number.
-func (d *decoder) dataNumber(tok json.Token, rowPath string, j int, group string, b *matrixBuilder, keep bool) *Error {
-	var s string
-	switch t := tok.(type) {
-	case string:
-		s = t
-	case json.Number:
-		s = string(t)
+func (d *decoder) dataNumber(t token, rowPath string, j int, group string, b *matrixBuilder, keep bool) *Error {
+	s := t.text
+	if t.kind != tokenString && t.kind != tokenNumber {
+		s = nil
 	}
 	if x, ok := fastDyadic(s); ok {
 		if v, ok := x.float(); ok {
@@ -321,7 +333,7 @@ func (d *decoder) dataNumber(tok json.Token, rowPath string, j int, group string
 			return nil
 		}
 	}
-	r, err := d.number(tok, index(rowPath, j), group)
+	r, err := d.number(t.value(), index(rowPath, j), group)
 	if err != nil {
 		return err
 	}
@@ -656,17 +668,14 @@ func (d *decoder) finish() *Error {
 
 // document reads the whole case file.
 func (d *decoder) document() *Error {
-	tok, err := d.dec.Token()
+	t, err := d.lex.next()
 	if errors.Is(err, io.EOF) {
 		return &Error{File: d.file, Err: errors.New("empty file")}
 	}
 	if err != nil {
-		_, perr := d.token() // formats the error
-		if perr == nil {
-			perr = &Error{File: d.file, Err: err}
-		}
-		return perr
+		return d.lexError(err)
 	}
+	tok := t.value()
 	if !isDelim(tok, '{') {
 		kind := describe(tok)
 		switch tok.(type) {
@@ -687,8 +696,8 @@ func (d *decoder) document() *Error {
 	if perr != nil {
 		return perr
 	}
-	off := d.dec.InputOffset()
-	if _, err := d.dec.Token(); err != io.EOF {
+	off := d.lex.offset()
+	if _, err := d.lex.next(); err != io.EOF {
 		return &Error{File: d.file, Err: fmt.Errorf("trailing data after the JSON object at byte %d", off)}
 	}
 	return d.finish()
@@ -713,9 +722,8 @@ func Decode(name string, r io.Reader, lim Limits) (c *Case, err error) {
 		}
 	}()
 	lim = lim.resolved()
-	dec := json.NewDecoder(&limitedReader{r: r, left: lim.FileSize()})
-	dec.UseNumber()
-	d := &decoder{dec: dec, file: name, lim: lim, c: &Case{File: name}}
+	lex := newLexer(&limitedReader{r: r, left: lim.FileSize()})
+	d := &decoder{lex: lex, file: name, lim: lim, c: &Case{File: name}}
 	if perr := d.document(); perr != nil {
 		return nil, perr
 	}

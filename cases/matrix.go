@@ -13,12 +13,16 @@ import (
 // as its rows are read, copying columns of one, and writing its entries.
 
 // matrixBuilder collects the entries of a matrix row by row, before the
-// number of rows is known: float64 entries as they are, the others as
-// rationals with their place.
+// number of rows is known: float64 entries as they are, in chunks (no
+// copy as the matrix grows), the others as rationals with their place.
 type matrixBuilder struct {
-	f    []float64
-	rats []ratEntry
+	chunks [][]float64
+	n      int
+	rats   []ratEntry
 }
+
+// builderChunk is the length of a chunk of entries.
+const builderChunk = 1 << 15
 
 // ratEntry is an entry that is not a float64, at flat index at.
 type ratEntry struct {
@@ -26,11 +30,18 @@ type ratEntry struct {
 	r  *big.Rat
 }
 
-func (b *matrixBuilder) addFloat(v float64) { b.f = append(b.f, v) }
+func (b *matrixBuilder) addFloat(v float64) {
+	if b.n%builderChunk == 0 {
+		b.chunks = append(b.chunks, make([]float64, 0, builderChunk))
+	}
+	last := &b.chunks[len(b.chunks)-1]
+	*last = append(*last, v)
+	b.n++
+}
 
 func (b *matrixBuilder) addRat(r *big.Rat) {
-	b.rats = append(b.rats, ratEntry{len(b.f), r})
-	b.f = append(b.f, 0)
+	b.rats = append(b.rats, ratEntry{b.n, r})
+	b.addFloat(0)
 }
 
 // matrix returns the rows×cols matrix of the entries collected, row
@@ -41,15 +52,18 @@ func (b *matrixBuilder) matrix(rows, cols int) *exact.RatMat {
 	if cols == 0 {
 		return m
 	}
-	next := 0
-	for q, v := range b.f {
-		i, j := q/cols, q%cols
-		if next < len(b.rats) && b.rats[next].at == q {
-			m.Set(i, j, b.rats[next].r)
-			next++
-			continue
+	q, next := 0, 0
+	for _, chunk := range b.chunks {
+		for _, v := range chunk {
+			i, j := q/cols, q%cols
+			if next < len(b.rats) && b.rats[next].at == q {
+				m.Set(i, j, b.rats[next].r)
+				next++
+			} else {
+				m.SetFloat(i, j, v)
+			}
+			q++
 		}
-		m.SetFloat(i, j, v)
 	}
 	return m
 }
