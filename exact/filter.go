@@ -56,6 +56,20 @@ func ToFloatVec(v Vec) FloatVec {
 	return f
 }
 
+// FloatVecOf returns the float64 image of a rational vector whose entries
+// are exactly the float64s f (a row of an exact.RatMat stored as floats):
+// F is f itself, not a copy, and must not be written into; OK and Norm
+// are as ToFloatVec's for that vector.
+func FloatVecOf(f []float64) FloatVec {
+	v := FloatVec{F: f, OK: true, Norm: floatNorm(f)}
+	for _, x := range f {
+		if x != 0 && !FilterAccepts(math.Abs(x)) {
+			v.OK = false
+		}
+	}
+	return v
+}
+
 // floatNorm returns fl(√(Σ f_i²)) in recursive summation.
 func floatNorm(f []float64) float64 {
 	var s float64

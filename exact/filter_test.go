@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -146,5 +147,34 @@ func TestToFloat64Nearest(t *testing.T) {
 		if got != want {
 			t.Fatalf("ToFloat64(%s) = %g, want %g", x.RatString(), got, want)
 		}
+	}
+}
+
+// TestFloatVecOf: on vectors of float64s (normals, zeros, and entries
+// outside the filter's range [2⁻⁵⁰⁰, 2⁵⁰⁰]) FloatVecOf gives the image
+// ToFloatVec gives for the same numbers as rationals: the same F, OK and
+// Norm.
+func TestFloatVecOf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	special := []float64{0, math.Ldexp(1, -600), -math.Ldexp(3, 700), math.Ldexp(1, -500), math.Ldexp(1, 500)}
+	oks := map[bool]int{}
+	for trial := 0; trial < 200; trial++ {
+		f := make([]float64, 1+rng.IntN(6))
+		v := make(Vec, len(f))
+		for i := range f {
+			f[i] = rng.NormFloat64()
+			if rng.IntN(4) == 0 {
+				f[i] = special[rng.IntN(len(special))]
+			}
+			v[i] = new(big.Rat).SetFloat64(f[i])
+		}
+		got, want := FloatVecOf(f), ToFloatVec(v)
+		if !slices.Equal(got.F, want.F) || got.OK != want.OK || got.Norm != want.Norm {
+			t.Fatalf("trial %d: FloatVecOf(%v) = %+v, ToFloatVec %+v", trial, f, got, want)
+		}
+		oks[got.OK]++
+	}
+	if oks[true] == 0 || oks[false] == 0 {
+		t.Fatalf("OK outcomes %v: both must occur", oks)
 	}
 }

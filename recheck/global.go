@@ -362,7 +362,7 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	for _, b := range bucket {
 		var reps []int
 		for _, i := range b { // in increasing order
-			k := slices.IndexFunc(reps, func(r int) bool { return onLineOf(xs.Row(i), xs.Row(r), first[r]) })
+			k := slices.IndexFunc(reps, func(r int) bool { return rc.onLineOf(i, r, first[r]) })
 			if k < 0 {
 				k = len(reps)
 				reps = append(reps, i)
@@ -387,18 +387,23 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	return lines, ts
 }
 
-// onLineOf reports whether y ≠ 0 lies on the line through 0 and x ≠ 0,
-// whose first nonzero coordinate is c: y = x, or x_q y_c = y_q x_c for
-// every q (then y_c ≠ 0, as y ≠ 0, and y = (y_c/x_c) x).
-func onLineOf(y, x exact.Vec, c int) bool {
-	if slices.EqualFunc(x, y, func(a, b *big.Rat) bool {
-		return a == b || a.Num().Cmp(b.Num()) == 0 && a.Denom().Cmp(b.Denom()) == 0 // normalised
-	}) {
+// onLineOf reports whether sample y ≠ 0 lies on the line through 0 and
+// sample x ≠ 0, whose first nonzero coordinate is c, on the integer image
+// X̄ = D_X·X: X̄_y = X̄_x, or X̄_xq X̄_yc = X̄_yq X̄_xc for every q (then
+// X̄_yc ≠ 0, as y ≠ 0, and y = (X̄_yc/X̄_xc) x).
+func (rc *rechecker) onLineOf(y, x, c int) bool {
+	X := rc.xbar
+	if slices.Equal(X.m.Row(y), X.m.Row(x)) {
 		return true
 	}
-	var u, v big.Rat
-	for q := range x {
-		if u.Mul(x[q], y[c]).Cmp(v.Mul(y[q], x[c])) != 0 {
+	acc := make([]uint64, exact.WordsFor(2*X.bits+1))
+	neg := slices.Clone(X.entry(x, c))
+	exact.NegWords(neg) // −X̄_xc
+	for q := range rc.d {
+		clear(acc)
+		exact.MulAddWords(acc, X.entry(x, q), X.entry(y, c))
+		exact.MulAddWords(acc, X.entry(y, q), neg)
+		if !exact.WordsIsZero(acc) {
 			return false
 		}
 	}

@@ -1,6 +1,7 @@
 package recheck
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 
@@ -28,74 +29,50 @@ type intImage struct {
 // entry returns the words of entry (i, c).
 func (im *intImage) entry(i, c int) []uint64 { return im.m.Entry(i, c) }
 
-// newIntImage returns the integer image of rows (each of length cols),
-// the rows split between the cores. An entry num/2^e with a one-word
-// numerator, when the common denominator is a power of two 2^E (float-
-// derived data), is written as num·2^(E−e) by a shift; any other entry
+// newIntImage returns the integer image of the matrix x, the rows split
+// between the cores. When the common denominator is a power of two 2^E
+// (float-derived data) a float64 entry v that is zero or normal is written
+// as v·2^E from its bits (exact.FloatImageWords); any other entry goes
 // through big.Int.
-func newIntImage(rows []exact.Vec, cols int, stop exact.Stop) *intImage {
-	den, mb := exact.DenominatorBits(rows)
+func newIntImage(x *exact.RatMat, stop exact.Stop) *intImage {
+	den, mb := x.DenominatorBits()
+	rows, cols := x.Rows(), x.Cols()
 	b := 0
 	if mb > -1<<20 {
 		b = max(den.BitLen()+mb, 0)
 	}
 	w := exact.WordsFor(b)
-	im := &intImage{m: exact.NewIntMat(len(rows), cols, w), den: den, bits: b}
+	im := &intImage{m: exact.NewIntMat(rows, cols, w), den: den, bits: b}
 	E := -1
 	if den.TrailingZeroBits() == uint(den.BitLen()-1) {
 		E = den.BitLen() - 1
 	}
-	par.Chunks(len(rows), par.Workers(len(rows)*cols*4), func(_, lo, hi int) {
+	par.Chunks(rows, par.Workers(rows*cols*4), func(_, lo, hi int) {
 		var z big.Int
 		for i := lo; i < hi; i++ {
 			if i&1023 == 0 && stop.Stopped() {
 				return // polled by the caller
 			}
 			row := im.m.Row(i)
-			for c, x := range rows[i][:cols] {
+			fs, all := x.Floats(i)
+			for c := range cols {
 				dst := row[c*w : (c+1)*w]
-				if E >= 0 && setDyadicWords(dst, x, E) {
+				v, ok := 0.0, false
+				if all {
+					v, ok = fs[c], true
+				} else {
+					v, ok = x.Float(i, c)
+				}
+				// 2^E is a multiple of v's denominator, and v·2^E fits.
+				if ok && E >= 0 && (v == 0 || math.Float64bits(v)>>52&0x7ff != 0) { // not subnormal
+					exact.FloatImageWords(dst, v, E)
 					continue
 				}
-				exact.SetWords(dst, exact.ScaleInt(&z, x, den))
+				exact.SetWords(dst, exact.ScaleInt(&z, x.At(i, c), den))
 			}
 		}
 	})
 	return im
-}
-
-// setDyadicWords writes x·2^E into the zeroed words dst when x = num/2^e
-// with |num| < 2^64 and e ≤ E, and reports whether it did.
-func setDyadicWords(dst []uint64, x *big.Rat, E int) bool {
-	nw := x.Num().Bits()
-	if len(nw) > 1 {
-		return false
-	}
-	if len(nw) == 0 {
-		return true
-	}
-	e := 0
-	if !x.IsInt() {
-		dw := x.Denom().Bits()
-		if len(dw) != 1 || bits.OnesCount(uint(dw[0])) != 1 {
-			return false
-		}
-		e = bits.TrailingZeros(uint(dw[0]))
-	}
-	s := E - e
-	q, r := s/64, uint(s%64)
-	a := uint64(nw[0])
-	if s < 0 || q >= len(dst) || (r > 0 && a>>(64-r) != 0 && q+1 >= len(dst)) {
-		return false
-	}
-	dst[q] = a << r
-	if r > 0 && q+1 < len(dst) {
-		dst[q+1] = a >> (64 - r)
-	}
-	if x.Sign() < 0 {
-		exact.NegWords(dst)
-	}
-	return true
 }
 
 // wordsMod returns the integer stored in the words w modulo p, in [0, p).
@@ -133,18 +110,19 @@ func chunkBits(T int) int {
 	return g
 }
 
-// residuals computes r_i = f_θ(x_i) − y_i exactly, with y the targets less
-// the output bias (rc.y): with the integer images Ā = D_A·A, W̄ = D_W·W,
-// X̄ = D_X·X, Ȳ = D_Y·Y and S± = D_ρ·ρ±, E = D_ρD_AD_WD_X,
+// residuals computes r_i = f_θ(x_i) − y_i exactly: with the integer
+// images Ā = D_A·A, W̄ = D_W·W, X̄ = D_X·X, Ȳ = D_Y·Y, B̄ = D_B·b (the output
+// bias) and S± = D_ρ·ρ±, E = D_ρD_AD_WD_X,
 //
 //	E·(f_θ(x_i) − b) = S₊ (Σ_{j∈P_i} Ā_j W̄_jᵀ) X̄_i + S₋ (Σ_{j∈N_i} Ā_j W̄_jᵀ) X̄_i,
 //
 // the sums over the active (negative) neurons of each sample taken by
 // subset sums over chunks of neurons (exact.AddSelectedSums), so that
-// D_E·r_il = (E·f_il)·(D_E/E) − Ȳ_il·(D_E/D_Y), D_E = lcm(E, D_Y), is an
-// integer. Dividing out the greatest common divisor G of D_E and all of
-// them gives R̄ = D_R·r with D_R = D_E/G the least common denominator of
-// the residuals. It sets rc.r, rc.rbar, rc.dR and rc.loss.
+// D_E·r_il = (E·(f_il − b_l))·(D_E/E) + B̄_l·(D_E/D_B) − Ȳ_il·(D_E/D_Y),
+// D_E = lcm(E, D_Y, D_B), is an integer. Dividing out the greatest common
+// divisor G of D_E and all of them gives R̄ = D_R·r with D_R = D_E/G the
+// least common denominator of the residuals. It sets rc.r, rc.rbar,
+// rc.dR and rc.loss.
 func (rc *rechecker) residuals() {
 	p := rc.p
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
@@ -153,10 +131,10 @@ func (rc *rechecker) residuals() {
 	for j, nr := range p.Neurons {
 		ws[j], as[j] = nr.W, nr.A
 	}
-	A := newIntImage(as, k, rc.stop)
-	rc.wbar = newIntImage(ws, d, rc.stop)
+	A := newIntImage(exact.RatMatOf(as), rc.stop)
+	rc.wbar = newIntImage(exact.RatMatOf(ws), rc.stop)
 	W, X := rc.wbar, rc.xbar
-	Y := newIntImage(rc.y, k, rc.stop)
+	Y := newIntImage(p.Y, rc.stop)
 	rc.poll()
 	sp, sn := rc.rhoInts()
 	neg := sn.Sign() != 0
@@ -179,6 +157,18 @@ func (rc *rechecker) residuals() {
 	E.Mul(E, W.den)
 	E.Mul(E, X.den)
 	dE := lcmInt(E, Y.den)
+	// The output bias: D_E·b_l = B̄_l·(D_E/D_B) with B̄ = D_B·b.
+	var bias []big.Int
+	if p.HasOutputBias() {
+		dB := exact.CommonDenominator(p.OutputBias)
+		dE = lcmInt(dE, dB)
+		cB := new(big.Int).Quo(dE, dB)
+		bias = make([]big.Int, k)
+		for l := range bias {
+			exact.ScaleInt(&bias[l], p.OutputBias[l], dB)
+			bias[l].Mul(&bias[l], cB)
+		}
+	}
 	cF, cY := new(big.Int).Quo(dE, E), new(big.Int).Quo(dE, Y.den)
 	N := make([]big.Int, n*k)
 
@@ -252,6 +242,9 @@ func (rc *rechecker) residuals() {
 				}
 				v.Mul(v, cF)
 				v.Sub(v, t1.Mul(Y.m.Get(i, l, &F), cY))
+				if bias != nil {
+					v.Add(v, &bias[l])
+				}
 			}
 		}
 	})

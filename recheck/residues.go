@@ -29,8 +29,6 @@ type rechecker struct {
 	nZeroX     int // zero inputs
 	r          []exact.Vec
 	loss       *big.Rat
-	// y are the targets less the output bias, y_i − b.
-	y []exact.Vec
 
 	// xbar, wbar and rbar are the integer images of the inputs, the
 	// neurons' input weights and the residuals (rbar.den = dR).
@@ -86,10 +84,14 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	// Signs: filter, then big.Rat.
 	xf := make([]exact.FloatVec, n)
 	rc.zeroX = make([]bool, n)
-	for i := range p.X.Rows() {
-		x := p.X.Row(i)
-		xf[i] = exact.ToFloatVec(x)
-		if rc.zeroX[i] = x.IsZero(); rc.zeroX[i] {
+	for i := range n {
+		// A row of float64s is its own image (read, never written).
+		if fs, ok := p.X.Floats(i); ok {
+			xf[i] = exact.FloatVecOf(fs)
+		} else {
+			xf[i] = exact.ToFloatVec(p.X.Row(i))
+		}
+		if rc.zeroX[i] = p.X.IsZeroRow(i); rc.zeroX[i] {
 			rc.nZeroX++
 		}
 		rc.tick()
@@ -110,9 +112,8 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	}
 	rc.poll()
 
-	rc.xbar = newIntImage(p.X.Vecs(), rc.d, stop)
+	rc.xbar = newIntImage(p.X, stop)
 	rc.dX = rc.xbar.den
-	rc.y = p.ShiftedTargets()
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.residuals()
 	rc.poll()
