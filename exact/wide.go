@@ -242,10 +242,9 @@ func SetShiftedWords(w []uint64, mag []big.Word, s uint, neg bool) {
 }
 
 // FloatImageWords sets w ← x·2^E in two's complement (len(w) words; the
-// value must fit) for a float64 x that is zero or normal with x·2^E an
-// integer: with x = ν·2^(−e), ν odd, the words of ν·2^(E−e). The integer
-// image of float-derived data under the denominator 2^E, from the float
-// alone.
+// value must fit) for a finite float64 x with x·2^E an integer: with
+// x = ν·2^(−e), ν odd, the words of ν·2^(E−e). The integer image of
+// float-derived data under the denominator 2^E, from the float alone.
 func FloatImageWords(w []uint64, x float64, E int) {
 	clear(w)
 	if x == 0 {
@@ -253,6 +252,9 @@ func FloatImageWords(w []uint64, x float64, E int) {
 	}
 	u := math.Float64bits(x)
 	mant := u&(1<<52-1) | 1<<52
+	if u>>52&0x7ff == 0 {
+		mant, u = u&(1<<52-1), u|1<<52 // subnormal: mant·2^(1−1075)
+	}
 	tz := bits.TrailingZeros64(mant)
 	mag := mant >> tz
 	sft := E + int(u>>52&0x7ff) - 1075 + tz

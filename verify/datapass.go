@@ -101,7 +101,17 @@ func (e *engine) residuals() {
 	E := new(big.Int).Mul(e.ds, da)
 	E.Mul(E, e.dw)
 	E.Mul(E, e.dx)
-	ym, dy, by := intImageStop(e.p.ShiftedTargets(), k, e.pl)
+	// The targets' image read in place (no rational copied); with an
+	// output bias, of y − b.
+	var ym *exact.IntMat
+	var dy *big.Int
+	var by int
+	if ob := e.p.OutputBias; ob == nil || ob.IsZero() {
+		ym, dy, by = e.p.Y.IntImage()
+		e.pl.now(stage)
+	} else {
+		ym, dy, by = intImageStop(e.p.ShiftedTargets(), k, e.pl)
+	}
 	fBits := vBits + e.bx + bitlen(d) + 2
 	fW := exact.WordsFor(fBits)
 	sBits := fBits + max(e.sp.BitLen(), e.sn.BitLen()) + 1
