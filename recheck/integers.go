@@ -190,16 +190,19 @@ func (rc *rechecker) residuals() {
 		if neg {
 			selN = make([]uint8, T*nc)
 		}
+		// Without branches: for a sign s ∈ {−1, 0, 1} as a byte u,
+		// u &^ (u >> 1) & 1 is 1 exactly for s = 1, u >> 7 for s = −1.
 		for j, sg := range rc.sign {
-			c, bit := j/g, uint8(1)<<(j%g)
+			c, b := j/g, uint(j%g)
+			sel := selP[c:]
 			for t, s := range sg[i0:i1] {
-				switch s {
-				case 1:
-					selP[t*nc+c] |= bit
-				case -1:
-					if neg {
-						selN[t*nc+c] |= bit
-					}
+				u := uint8(s)
+				sel[t*nc] |= (u &^ (u >> 1) & 1) << b
+			}
+			if neg {
+				sel = selN[c:]
+				for t, s := range sg[i0:i1] {
+					sel[t*nc] |= (uint8(s) >> 7) << b
 				}
 			}
 		}
@@ -368,10 +371,9 @@ func (rc *rechecker) sums() *neuronSums {
 				row := sel[j*tc : (j+1)*tc]
 				clear(row)
 				for t, v := range sg[i0 : i0+T] {
-					switch v {
-					case 1:
-						row[t/g] |= 1 << (t % g)
-					case 0:
+					u := uint8(v)
+					row[t/g] |= (u &^ (u >> 1) & 1) << (t % g) // v = 1 (no branch)
+					if v == 0 {
 						if s.zero[j] == nil {
 							s.zero[j] = make([]uint64, L)
 						}
