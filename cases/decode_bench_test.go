@@ -57,3 +57,59 @@ func BenchmarkDecodeLarge(b *testing.B) {
 	b.ReportMetric(live, "live-heap/file-byte")
 	b.ReportMetric(peak, "heap-at-end/file-byte")
 }
+
+// floatCase writes a case of n samples, d inputs and one target, every
+// number a float64 written as gen writes it ("p/q", q a power of two).
+func floatCase(n, d int) []byte {
+	var b bytes.Buffer
+	rng := rand.New(rand.NewPCG(3, 4))
+	b.WriteString(`{"name": "floats", "activation": "relu", "inputs": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("\n  [")
+		for j := range d {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, `"%s"`, appendFloat(nil, rng.NormFloat64()))
+		}
+		b.WriteByte(']')
+	}
+	b.WriteString(`], "targets": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `["%s"]`, appendFloat(nil, rng.NormFloat64()))
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// BenchmarkDecodeFloats decodes a case of 10⁵ samples with d = 16, every
+// number a float64 as "p/q" (issue 15 item 7: the gen files), and reports
+// the time and the live heap per number (goal: at most 1 µs; 8 bytes as
+// the float64 itself plus little).
+func BenchmarkDecodeFloats(b *testing.B) {
+	const n, d = 100_000, 16
+	data := floatCase(n, d)
+	b.SetBytes(int64(len(data)))
+	var live float64
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c, err := Decode("floats.json", bytes.NewReader(data), Limits{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(c)
+		live = float64(after.HeapInuse-before.HeapInuse) / (n * (d + 1))
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(n*(d+1)), "ns/number")
+	b.ReportMetric(live, "live-heap-B/number")
+}
