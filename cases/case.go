@@ -17,11 +17,13 @@
 //	  "float_must_agree": true
 //	}
 //
-// Parsing is strict and exact: every number is read from its text into a
-// big.Rat (see ParseNumber), unknown or duplicated keys are errors at every
-// level, and every error is an *Error naming the file, the field path and
-// the index ("case foo.json: inputs[3][1]: \"1/0\": zero denominator").
-// The parser never panics on input.
+// Parsing is strict and exact: every number is read from its text as the
+// exact rational it denotes (see ParseNumber; the data are stored as
+// exact.RatMats, a number that is exactly a float64 as that float64),
+// unknown or duplicated keys are errors at every level, and every error is
+// an *Error naming the file, the field path and the index ("case foo.json:
+// inputs[3][1]: \"1/0\": zero denominator"). The parser never panics on
+// input.
 package cases
 
 import (
