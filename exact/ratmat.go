@@ -6,14 +6,18 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"slices"
 )
 
 // RatMat is an r×c matrix over Q held compactly: an entry that is exactly a
 // float64 (a dyadic rational with a 53-bit significand in float64's range —
 // every number of float-derived data) is stored as that float64, 8 bytes;
-// any other entry is a *big.Rat in a side table. A data set read from a
-// float32/float64 file thus costs what its float64 copy costs, against
-// about 90 bytes per number as big.Rat.
+// any other entry goes to a side table: a dyadic rational ν/2^e (a sum or
+// product of floats, such as a target computed exactly from float data) as
+// its numerator's words and e, about 16 bytes plus the words, any other
+// rational as a *big.Rat. A data set read from a float32/float64 file thus
+// costs what its float64 copy costs, against about 90 bytes per number as
+// big.Rat.
 //
 // The matrix is a value of Q^{r×c}: its entries are read through At, Row
 // and Float, which return fresh copies or exact float64s, never a pointer
@@ -21,21 +25,89 @@ import (
 type RatMat struct {
 	r, c int
 	// f holds entry (i, j) at f[i·c+j]: the entry itself when it is a
-	// float64, else a NaN whose payload is the entry's index in ext (the
-	// entries are rationals, never NaN, so the two cannot be confused).
+	// float64, else a NaN whose payload names the entry in the side table
+	// (the entries are rationals, never NaN, so the two cannot be
+	// confused): index t of dy when the payload's dyadicBit is set, of ext
+	// otherwise.
 	f   []float64
 	ext []*big.Rat
-	// nonFloat[i] counts the entries of row i held in ext, live all of
-	// them (released slots of ext are nil).
+	dy  []dyadic
+	// words holds the numerators of dy.
+	words []big.Word
+	// nonFloat[i] counts the entries of row i held in the side table; live
+	// counts them all (released slots are left unused).
 	nonFloat []int32
 	live     int
 }
 
-// nanBox is the quiet-NaN pattern whose low 51 bits carry an ext index.
+// dyadic is a side-table entry ±ν/2^e (e ≥ 0; ν = words[off:off+n] > 0,
+// the numerator of the rational in lowest terms).
+type dyadic struct {
+	off uint32
+	n   uint16
+	neg bool
+	e   int32
+}
+
+// nanBox is the quiet-NaN pattern whose low 51 bits carry the side-table
+// payload: dyadicBit, and the index in the low 50 bits.
 const (
 	nanBox     = 0x7ff8_0000_0000_0000
 	nanPayload = 1<<51 - 1
+	dyadicBit  = 1 << 50
+	indexMask  = dyadicBit - 1
 )
+
+// side returns the side-table entry boxed in the NaN v. It is m's own
+// rational for an ext entry and a new one for a dyadic entry: the caller
+// reads it and never writes into it.
+func (m *RatMat) side(v float64) *big.Rat {
+	t := math.Float64bits(v) & nanPayload
+	if t&dyadicBit == 0 {
+		return m.ext[t]
+	}
+	num, neg, e := m.dyadicParts(t)
+	x := new(big.Rat)
+	if e == 0 {
+		x.SetInt(new(big.Int).SetBits(slices.Clone(num)))
+	} else {
+		x.SetFrac64(1, 2) // a denominator to write into (ν odd: lowest terms)
+		x.Num().SetBits(slices.Clone(num))
+		x.Denom().Lsh(x.Denom().SetUint64(1), uint(e))
+	}
+	if neg {
+		x.Neg(x)
+	}
+	return x
+}
+
+// dyadicParts returns the numerator's words (m's storage: read only), the
+// sign and e of the dyadic side-table entry with payload t.
+func (m *RatMat) dyadicParts(t uint64) ([]big.Word, bool, int) {
+	d := m.dy[t&indexMask]
+	return m.words[d.off : d.off+uint32(d.n) : d.off+uint32(d.n)], d.neg, int(d.e)
+}
+
+// sideParts returns, for the side-table entry boxed in v, its numerator's
+// magnitude words, its sign and e when it is dyadic (x = ±ν/2^e), with ok;
+// ok is false for another rational.
+func (m *RatMat) sideParts(v float64) (num []big.Word, neg bool, e int, ok bool) {
+	t := math.Float64bits(v) & nanPayload
+	if t&dyadicBit != 0 {
+		num, neg, e = m.dyadicParts(t)
+		return num, neg, e, true
+	}
+	x := m.ext[t]
+	if !x.IsInt() {
+		den := x.Denom()
+		tz := den.TrailingZeroBits()
+		if int(tz) != den.BitLen()-1 {
+			return nil, false, 0, false
+		}
+		e = int(tz)
+	}
+	return x.Num().Bits(), x.Sign() < 0, e, true
+}
 
 // NewRatMat returns the r×c zero matrix.
 func NewRatMat(r, c int) *RatMat {
@@ -89,7 +161,7 @@ func (m *RatMat) Float(i, j int) (float64, bool) {
 func (m *RatMat) At(i, j int) *big.Rat {
 	v := m.f[m.index(i, j)]
 	if v != v {
-		return new(big.Rat).Set(m.ext[math.Float64bits(v)&nanPayload])
+		return new(big.Rat).Set(m.side(v))
 	}
 	return ratOfFloat(v)
 }
@@ -126,7 +198,7 @@ func ratOfFloat(v float64) *big.Rat {
 func (m *RatMat) Approx(i, j int) float64 {
 	v := m.f[m.index(i, j)]
 	if v != v {
-		a, _ := m.ext[math.Float64bits(v)&nanPayload].Float64()
+		a, _ := m.side(v).Float64()
 		return a
 	}
 	return v
@@ -169,13 +241,22 @@ func (m *RatMat) Set(i, j int, x *big.Rat) {
 		m.f[q] = v
 		return
 	}
-	if len(m.ext) > nanPayload {
+	m.nonFloat[i]++
+	m.live++
+	if num := x.Num().Bits(); len(num) <= math.MaxUint16 && len(m.words)+len(num) <= math.MaxUint32 && len(m.dy) < dyadicBit {
+		den := x.Denom()
+		if tz := den.TrailingZeroBits(); int(tz) == den.BitLen()-1 && tz <= math.MaxInt32 {
+			m.f[q] = math.Float64frombits(nanBox | dyadicBit | uint64(len(m.dy)))
+			m.dy = append(m.dy, dyadic{off: uint32(len(m.words)), n: uint16(len(num)), neg: x.Sign() < 0, e: int32(tz)})
+			m.words = append(m.words, num...)
+			return
+		}
+	}
+	if len(m.ext) >= dyadicBit {
 		panic("exact: RatMat side table full")
 	}
 	m.f[q] = math.Float64frombits(nanBox | uint64(len(m.ext)))
 	m.ext = append(m.ext, new(big.Rat).Set(x))
-	m.nonFloat[i]++
-	m.live++
 }
 
 // exactFloat returns x as a float64 and true when x is exactly one.
@@ -212,7 +293,9 @@ func (m *RatMat) SetFloat(i, j int, v float64) {
 // any (its slot in ext is left unused).
 func (m *RatMat) release(i, q int) {
 	if v := m.f[q]; v != v {
-		m.ext[math.Float64bits(v)&nanPayload] = nil
+		if t := math.Float64bits(v) & nanPayload; t&dyadicBit == 0 {
+			m.ext[t] = nil
+		}
 		m.nonFloat[i]--
 		m.live--
 	}
@@ -270,7 +353,7 @@ func (m *RatMat) SetRowFrom(i int, src *RatMat, j int) {
 		if v, ok := src.Float(j, q); ok {
 			m.SetFloat(i, q, v)
 		} else {
-			m.Set(i, q, src.ext[math.Float64bits(src.f[j*src.c+q])&nanPayload])
+			m.Set(i, q, src.side(src.f[j*src.c+q]))
 		}
 	}
 }
@@ -290,7 +373,7 @@ func (m *RatMat) Slice(lo, hi int) *RatMat {
 	if lo < 0 || hi < lo || hi > m.r {
 		panic(fmt.Sprintf("exact: Slice(%d, %d) of a %d×%d RatMat", lo, hi, m.r, m.c))
 	}
-	s := &RatMat{r: hi - lo, c: m.c, f: m.f[lo*m.c : hi*m.c : hi*m.c], ext: m.ext, nonFloat: m.nonFloat[lo:hi:hi]}
+	s := &RatMat{r: hi - lo, c: m.c, f: m.f[lo*m.c : hi*m.c : hi*m.c], ext: m.ext, dy: m.dy, words: m.words, nonFloat: m.nonFloat[lo:hi:hi]}
 	for _, k := range s.nonFloat {
 		s.live += int(k)
 	}
@@ -312,7 +395,7 @@ func (m *RatMat) Clone() *RatMat {
 			if v, ok := m.Float(i, j); ok {
 				q.f[i*m.c+j] = v
 			} else {
-				q.Set(i, j, m.ext[math.Float64bits(m.f[i*m.c+j])&nanPayload])
+				q.Set(i, j, m.side(m.f[i*m.c+j]))
 			}
 		}
 	}
@@ -337,7 +420,7 @@ func (m *RatMat) Equal(o *RatMat) bool {
 			case aok != bok:
 				return false // a float64 entry and one that is not differ
 			default:
-				if m.ext[math.Float64bits(m.f[i*m.c+j])&nanPayload].Cmp(o.ext[math.Float64bits(o.f[i*o.c+j])&nanPayload]) != 0 {
+				if m.side(m.f[i*m.c+j]).Cmp(o.side(o.f[i*o.c+j])) != 0 {
 					return false
 				}
 			}
@@ -360,7 +443,7 @@ func (m *RatMat) IsZeroRow(i int) bool {
 func (m *RatMat) IsZeroAt(i, j int) bool {
 	v := m.f[m.index(i, j)]
 	if v != v {
-		return m.ext[math.Float64bits(v)&nanPayload].Sign() == 0
+		return m.side(v).Sign() == 0
 	}
 	return v == 0
 }
@@ -382,15 +465,21 @@ func (m *RatMat) DenominatorBits() (*big.Int, int) {
 		e = max(e, q)
 		sh = max(sh, 53-q-bits.TrailingZeros64(mu))
 	}
-	D := new(big.Int).Lsh(big.NewInt(1), uint(sh))
-	if len(m.ext) == 0 {
-		return D, e
-	}
 	var live Vec
-	for _, x := range m.ext {
-		if x != nil {
-			live = append(live, x)
+	for _, v := range m.f {
+		if v != v {
+			if num, _, de, ok := m.sideParts(v); ok {
+				// ν/2^de, ν ≥ 1: denominator 2^de, |x| < 2^(bits(ν)−de).
+				sh = max(sh, de)
+				e = max(e, new(big.Int).SetBits(num).BitLen()-de)
+				continue
+			}
+			live = append(live, m.side(v))
 		}
+	}
+	D := new(big.Int).Lsh(big.NewInt(1), uint(sh))
+	if len(live) == 0 {
+		return D, e
 	}
 	De, ee := DenominatorBits([]Vec{live})
 	g := new(big.Int).GCD(nil, nil, D, De)
@@ -421,7 +510,7 @@ func (m *RatMat) GobEncode() ([]byte, error) {
 				b = binary.LittleEndian.AppendUint64(append(b, 0), math.Float64bits(v))
 				continue
 			}
-			e, err := m.ext[math.Float64bits(m.f[i*m.c+j])&nanPayload].GobEncode()
+			e, err := m.side(m.f[i*m.c+j]).GobEncode()
 			if err != nil {
 				return nil, err
 			}

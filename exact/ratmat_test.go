@@ -21,18 +21,23 @@ func TestRatMatEntries(t *testing.T) {
 	for _, tc := range []struct {
 		x     *big.Rat
 		float bool
+		dy    bool // stored as a dyadic side-table entry
 	}{
-		{big.NewRat(0, 1), true},
-		{big.NewRat(-5, 4), true},
-		{big.NewRat(1, 1 << 40), true},
-		{tiny, true},
-		{third, false},
-		{huge, false},
-		{wide, false},
-		{new(big.Rat).Neg(wide), false},
+		{big.NewRat(0, 1), true, false},
+		{big.NewRat(-5, 4), true, false},
+		{big.NewRat(1, 1 << 40), true, false},
+		{tiny, true, false},
+		{third, false, false},
+		{huge, false, true},
+		{wide, false, true},
+		{new(big.Rat).Neg(wide), false, true},
+		{new(big.Rat).SetFrac(big.NewInt(3), new(big.Int).Lsh(big.NewInt(1), 1500)), false, true},
 	} {
 		m := NewRatMat(2, 3)
 		m.Set(1, 2, tc.x)
+		if wantDy := map[bool]int{false: 0, true: 1}[tc.dy]; len(m.dy) != wantDy || len(m.ext) != map[bool]int{false: 1, true: 0}[tc.float || tc.dy] {
+			t.Errorf("%s: %d dyadic and %d other side-table entries, want dyadic = %v", tc.x.RatString(), len(m.dy), len(m.ext), tc.dy)
+		}
 		if got := m.At(1, 2); got.Cmp(tc.x) != 0 {
 			t.Errorf("%s: At = %s", tc.x.RatString(), got.RatString())
 		}

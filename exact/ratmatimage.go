@@ -18,17 +18,19 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 	if r == 0 || c == 0 {
 		return NewIntMat(r, c, 1), big.NewInt(1), 0
 	}
+	// D: the largest power of two of the floats and the dyadic side-table
+	// entries, with the other side-table entries' denominators.
 	var live []*big.Rat
-	for _, x := range m.ext {
-		if x != nil {
-			live = append(live, x)
-		}
-	}
-	// D: the largest power of two of the floats, with the side table's
-	// denominators.
 	E := 0
 	for _, v := range m.f {
-		if v == v && v != 0 {
+		switch {
+		case v != v:
+			if _, _, e, ok := m.sideParts(v); ok {
+				E = max(E, e)
+			} else {
+				live = append(live, m.side(v))
+			}
+		case v != 0:
 			E = max(E, floatDenExp(v))
 		}
 	}
@@ -44,10 +46,8 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 		for _, v := range m.f {
 			switch {
 			case v != v:
-				x := m.ext[math.Float64bits(v)&nanPayload]
-				if x.Sign() != 0 {
-					b = max(b, x.Num().BitLen()+E-ratDenExp(x))
-				}
+				num, _, e, _ := m.sideParts(v) // dyadic: D is a power of two
+				b = max(b, new(big.Int).SetBits(num).BitLen()+E-e)
 			case v != 0:
 				_, q := math.Frexp(v) // |v| < 2^q
 				b = max(b, q+E)
@@ -57,8 +57,8 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 		for q, v := range m.f {
 			w := out.Data[q*out.W : (q+1)*out.W]
 			if v != v {
-				x := m.ext[math.Float64bits(v)&nanPayload]
-				SetShiftedWords(w, x.Num().Bits(), uint(E-ratDenExp(x)), x.Sign() < 0)
+				num, neg, e, _ := m.sideParts(v)
+				SetShiftedWords(w, num, uint(E-e), neg)
 			} else {
 				FloatImageWords(w, v, E)
 			}
@@ -72,7 +72,7 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 	for q, v := range m.f {
 		var x *big.Rat
 		if v != v {
-			x = m.ext[math.Float64bits(v)&nanPayload]
+			x = m.side(v)
 		} else {
 			x = ratOfFloat(v)
 		}
@@ -98,14 +98,6 @@ func floatDenExp(v float64) int {
 		mant |= 1 << 52
 	}
 	return max(0, 1075-exp-bits.TrailingZeros64(mant))
-}
-
-// ratDenExp returns e for a dyadic x = num/2^e (0 for an integer).
-func ratDenExp(x *big.Rat) int {
-	if x.IsInt() {
-		return 0
-	}
-	return int(x.Denom().TrailingZeroBits())
 }
 
 // maxBits returns the bit length of the largest |entry| of m.
