@@ -328,13 +328,13 @@ func (l *lexer) str() (token, error) {
 				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 					i += 2
 				case 'u':
-					if i+6 > len(l.buf) {
-						goto more
-					}
-					for k := i + 2; k < i+6; k++ {
+					for k := i + 2; k < i+6 && k < len(l.buf); k++ {
 						if !isHex(l.buf[k]) {
 							return token{}, l.fail(k, "invalid character %s in \\u hexadecimal character escape", quoteChar(l.buf[k]))
 						}
+					}
+					if i+6 > len(l.buf) {
+						goto more
 					}
 					i += 6
 				default:

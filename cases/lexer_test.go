@@ -170,3 +170,23 @@ func TestLexerAgainstDecoder(t *testing.T) {
 		t.Errorf("%d documents differ", bad)
 	}
 }
+
+// FuzzLexer: on any input the lexer makes the tokens and the end that
+// encoding/json's Decoder.Token makes (seeded with lexerInputs' hand-written
+// documents and case files).
+func FuzzLexer(f *testing.F) {
+	for _, pat := range []string{"testdata/*.json", "testdata/bad/*.json"} {
+		files, _ := filepath.Glob(pat)
+		for _, name := range files {
+			if data, err := os.ReadFile(name); err == nil {
+				f.Add(data)
+			}
+		}
+	}
+	f.Add([]byte(`{"a": [01, 1.5.2, "\u00e9", tru]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if want, got := withDecoder(data), withLexer(data); !reflect.DeepEqual(want, got) {
+			t.Fatalf("%q:\n lexer   %v %q\n decoder %v %q", data, got.tokens, got.end, want.tokens, want.end)
+		}
+	})
+}
