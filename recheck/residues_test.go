@@ -60,7 +60,7 @@ func plantResiduals(rng *rand.Rand, p *network.Point, e1 bool) {
 		for _, b := range basis {
 			c := nt.RandRat(rng, 3)
 			for i := range p.Y.Rows() {
-				p.Y.At(i, l).Sub(p.Y.At(i, l), new(big.Rat).Mul(c, b[i]))
+				p.Y.Set(i, l, new(big.Rat).Sub(p.Y.At(i, l), new(big.Rat).Mul(c, b[i])))
 			}
 		}
 	}
@@ -91,7 +91,7 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 			}
 			plantResiduals(rng, p, trial%4 == 3)
 			if trial%8 >= 6 {
-				p.Y.At(0, 0).Add(p.Y.At(0, 0), tiny(1+rng.IntN(600)))
+				p.Y.Set(0, 0, new(big.Rat).Add(p.Y.At(0, 0), tiny(1+rng.IntN(600))))
 			}
 		}
 		if trial%5 == 0 {
