@@ -14,8 +14,9 @@ import (
 // every number of float-derived data) is stored as that float64, 8 bytes;
 // any other entry goes to a side table: a dyadic rational ν/2^e (a sum or
 // product of floats, such as a target computed exactly from float data) as
-// its numerator's words and e, about 16 bytes plus the words, any other
-// rational as a *big.Rat. A data set read from a float32/float64 file thus
+// its numerator's words and e, about 16 bytes plus the words; a fraction
+// whose numerator and denominator fit a word (a short decimal such as
+// 0.123) as those two words, 16 bytes; any other rational as a *big.Rat. A data set read from a float32/float64 file thus
 // costs what its float64 copy costs, against about 90 bytes per number as
 // big.Rat.
 //
@@ -32,6 +33,7 @@ type RatMat struct {
 	f   []float64
 	ext []*big.Rat
 	dy  []dyadic
+	fr  []fraction
 	// words holds the numerators of dy.
 	words []big.Word
 	// nonFloat[i] counts the entries of row i held in the side table; live
@@ -49,21 +51,38 @@ type dyadic struct {
 	e   int32
 }
 
+// fraction is a side-table entry num/den in lowest terms whose numerator
+// and denominator fit a word (den > 1 not a power of two: a short
+// decimal such as 0.123, or p/q written by hand), 16 bytes.
+type fraction struct {
+	num int64
+	den uint64
+}
+
 // nanBox is the quiet-NaN pattern whose low 51 bits carry the side-table
-// payload: dyadicBit, and the index in the low 50 bits.
+// payload: dyadicBit or fractionBit (or neither: ext), and the index in
+// the low 49 bits.
 const (
-	nanBox     = 0x7ff8_0000_0000_0000
-	nanPayload = 1<<51 - 1
-	dyadicBit  = 1 << 50
-	indexMask  = dyadicBit - 1
+	nanBox      = 0x7ff8_0000_0000_0000
+	nanPayload  = 1<<51 - 1
+	dyadicBit   = 1 << 50
+	fractionBit = 1 << 49
+	indexMask   = fractionBit - 1
 )
 
 // side returns the side-table entry boxed in the NaN v. It is m's own
-// rational for an ext entry and a new one for a dyadic entry: the caller
-// reads it and never writes into it.
+// rational for an ext entry and a new one otherwise: the caller reads it
+// and never writes into it.
 func (m *RatMat) side(v float64) *big.Rat {
 	t := math.Float64bits(v) & nanPayload
-	if t&dyadicBit == 0 {
+	switch {
+	case t&fractionBit != 0:
+		f := m.fr[t&indexMask]
+		x := new(big.Rat).SetFrac64(1, 3) // a denominator to write into
+		x.Num().SetInt64(f.num)
+		x.Denom().SetUint64(f.den) // in lowest terms already
+		return x
+	case t&dyadicBit == 0:
 		return m.ext[t]
 	}
 	num, neg, e := m.dyadicParts(t)
@@ -96,6 +115,9 @@ func (m *RatMat) sideParts(v float64) (num []big.Word, neg bool, e int, ok bool)
 	if t&dyadicBit != 0 {
 		num, neg, e = m.dyadicParts(t)
 		return num, neg, e, true
+	}
+	if t&fractionBit != 0 {
+		return nil, false, 0, false // den > 1 is not a power of two
 	}
 	x := m.ext[t]
 	if !x.IsInt() {
@@ -243,7 +265,7 @@ func (m *RatMat) Set(i, j int, x *big.Rat) {
 	}
 	m.nonFloat[i]++
 	m.live++
-	if num := x.Num().Bits(); len(num) <= math.MaxUint16 && len(m.words)+len(num) <= math.MaxUint32 && len(m.dy) < dyadicBit {
+	if num := x.Num().Bits(); len(num) <= math.MaxUint16 && len(m.words)+len(num) <= math.MaxUint32 && len(m.dy) < fractionBit {
 		den := x.Denom()
 		if tz := den.TrailingZeroBits(); int(tz) == den.BitLen()-1 && tz <= math.MaxInt32 {
 			m.f[q] = math.Float64frombits(nanBox | dyadicBit | uint64(len(m.dy)))
@@ -252,7 +274,12 @@ func (m *RatMat) Set(i, j int, x *big.Rat) {
 			return
 		}
 	}
-	if len(m.ext) >= dyadicBit {
+	if num, den := x.Num(), x.Denom(); num.IsInt64() && den.IsUint64() && len(m.fr) < fractionBit {
+		m.f[q] = math.Float64frombits(nanBox | fractionBit | uint64(len(m.fr)))
+		m.fr = append(m.fr, fraction{num.Int64(), den.Uint64()})
+		return
+	}
+	if len(m.ext) >= fractionBit {
 		panic("exact: RatMat side table full")
 	}
 	m.f[q] = math.Float64frombits(nanBox | uint64(len(m.ext)))
@@ -293,7 +320,7 @@ func (m *RatMat) SetFloat(i, j int, v float64) {
 // any (its slot in ext is left unused).
 func (m *RatMat) release(i, q int) {
 	if v := m.f[q]; v != v {
-		if t := math.Float64bits(v) & nanPayload; t&dyadicBit == 0 {
+		if t := math.Float64bits(v) & nanPayload; t&(dyadicBit|fractionBit) == 0 {
 			m.ext[t] = nil
 		}
 		m.nonFloat[i]--
@@ -373,7 +400,7 @@ func (m *RatMat) Slice(lo, hi int) *RatMat {
 	if lo < 0 || hi < lo || hi > m.r {
 		panic(fmt.Sprintf("exact: Slice(%d, %d) of a %d×%d RatMat", lo, hi, m.r, m.c))
 	}
-	s := &RatMat{r: hi - lo, c: m.c, f: m.f[lo*m.c : hi*m.c : hi*m.c], ext: m.ext, dy: m.dy, words: m.words, nonFloat: m.nonFloat[lo:hi:hi]}
+	s := &RatMat{r: hi - lo, c: m.c, f: m.f[lo*m.c : hi*m.c : hi*m.c], ext: m.ext, dy: m.dy, fr: m.fr, words: m.words, nonFloat: m.nonFloat[lo:hi:hi]}
 	for _, k := range s.nonFloat {
 		s.live += int(k)
 	}

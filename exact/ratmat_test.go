@@ -28,6 +28,8 @@ func TestRatMatEntries(t *testing.T) {
 		{big.NewRat(1, 1 << 40), true, false},
 		{tiny, true, false},
 		{third, false, false},
+		{big.NewRat(-123, 1000), false, false},
+		{new(big.Rat).SetFrac(big.NewInt(7), new(big.Int).Exp(big.NewInt(10), big.NewInt(30), nil)), false, false},
 		{huge, false, true},
 		{wide, false, true},
 		{new(big.Rat).Neg(wide), false, true},
@@ -35,8 +37,11 @@ func TestRatMatEntries(t *testing.T) {
 	} {
 		m := NewRatMat(2, 3)
 		m.Set(1, 2, tc.x)
-		if wantDy := map[bool]int{false: 0, true: 1}[tc.dy]; len(m.dy) != wantDy || len(m.ext) != map[bool]int{false: 1, true: 0}[tc.float || tc.dy] {
-			t.Errorf("%s: %d dyadic and %d other side-table entries, want dyadic = %v", tc.x.RatString(), len(m.dy), len(m.ext), tc.dy)
+		if wantDy := map[bool]int{false: 0, true: 1}[tc.dy]; len(m.dy) != wantDy || len(m.fr)+len(m.ext) != map[bool]int{false: 1, true: 0}[tc.float || tc.dy] {
+			t.Errorf("%s: %d dyadic and %d other side-table entries, want dyadic = %v", tc.x.RatString(), len(m.dy), len(m.fr)+len(m.ext), tc.dy)
+		}
+		if small := tc.x.Num().IsInt64() && tc.x.Denom().IsUint64(); !tc.float && !tc.dy && (len(m.fr) == 1) != small {
+			t.Errorf("%s: %d word-sized fractions, want %v", tc.x.RatString(), len(m.fr), small)
 		}
 		if got := m.At(1, 2); got.Cmp(tc.x) != 0 {
 			t.Errorf("%s: At = %s", tc.x.RatString(), got.RatString())
