@@ -134,7 +134,10 @@ func (e *engine) residuals() {
 	bufs := sync.Pool{New: func() any {
 		B := residualBlock
 		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*k*fW), v: make([]uint64, B*tw),
-			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW), xb: make([]uint64, e.xW)}
+			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
+		if e.x == nil {
+			buf.xb = make([]uint64, B*d*e.xW)
+		}
 		if leaky {
 			buf.fn, buf.zl = make([]uint64, B*k*fW), make([][]int, B)
 		}
@@ -177,6 +180,7 @@ func (e *engine) residuals() {
 			clear(fn)
 		}
 		v, table, vn := buf.v, buf.table, buf.vn
+		xim, xW := e.xBlock(i0, i1, buf.xb), e.xW
 		for lo := 0; lo < L; lo += tw {
 			hi := min(lo+tw, L)
 			width := hi - lo
@@ -189,7 +193,7 @@ func (e *engine) residuals() {
 				}
 				for q := lo / vW; q < hi/vW; q++ {
 					l, c := q/d, q%d
-					xc := e.xEntry(i, c, buf.xb)
+					xc := xim[(t*d+c)*xW : (t*d+c+1)*xW]
 					if exact.WordsIsZero(xc) {
 						continue
 					}
@@ -384,20 +388,31 @@ func (e *engine) computeSums() {
 	e.tot = make([]uint64, L)
 	e.noSums = make([]uint64, L)
 	g := chunkBits(m, sumsBlock)
-	tw := tileWords(L, sw, m, g)
+	// The tile holds the block's source rows as well as the m destination
+	// rows and the table: sized for m alone, a tile of a narrow network
+	// was sumsBlock·k·d·sumW words (22 MB at d = 256, m = 16, k = 4),
+	// cleared for every block.
+	tw := tileWords(L, sw, m+sumsBlock, g)
 	tiles := (L + tw - 1) / tw
 	nw := workers(n * m * d)
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
-	srcTile := func(src []uint64, i0, B, lo, hi int) {
+	xW, rw := e.xW, d*e.xW
+	var ximBuf []uint64 // the block's X̄ rows, for float data
+	if e.x == nil {
+		ximBuf = make([]uint64, sumsBlock*rw)
+	}
+	// srcTile adds columns [lo, hi) of r̄_i ⊗ x̄_i for the B samples from
+	// i0 to src, whose rows are the block's from xim.
+	srcTile := func(src, xim []uint64, i0, B, lo, hi int) {
 		width := hi - lo
-		xb := make([]uint64, e.xW)
 		for t := 0; t < B; t++ {
 			i := i0 + t
 			if e.zeroX[i] {
 				continue
 			}
 			for q := lo / sw; q < hi/sw; q++ {
-				e.addRX(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], i, q, xb)
+				l, c := q/d, q%d
+				exact.MulAddWords(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], e.rbar.Entry(i, l), xim[(t*d+c)*xW:(t*d+c+1)*xW])
 			}
 		}
 	}
@@ -425,6 +440,13 @@ func (e *engine) computeSums() {
 		B := i1 - i0
 		nc := (B + g - 1) / g
 		clear(sel)
+		var xim []uint64
+		if e.x != nil {
+			xim = e.xBlock(i0, i1, nil)
+		} else {
+			xim = ximBuf[:B*rw]
+			parallel(B, nw, func(t0, t1 int) { e.xBlock(i0+t0, i0+t1, xim[t0*rw:]) })
+		}
 		parallel(m, nw, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
 				pos := e.sg.posRow(j)
@@ -442,7 +464,7 @@ func (e *engine) computeSums() {
 				defer tables.Put(buf)
 				src := buf.src[:B*width]
 				clear(src)
-				srcTile(src, i0, B, lo, hi)
+				srcTile(src, xim, i0, B, lo, hi)
 				addTot(src, B, lo, hi)
 				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, buf.table)
 			})
@@ -455,7 +477,7 @@ func (e *engine) computeSums() {
 			width := hi - lo
 			src := shared[:B*width]
 			clear(src)
-			parallel(B, nw, func(t0, t1 int) { srcTile(src[t0*width:], i0+t0, t1-t0, lo, hi) })
+			parallel(B, nw, func(t0, t1 int) { srcTile(src[t0*width:], xim[t0*rw:], i0+t0, t1-t0, lo, hi) })
 			addTot(src, B, lo, hi)
 			parallel(m, nw, func(j0, j1 int) {
 				buf := tables.Get().(*sumsBufs)

@@ -243,6 +243,22 @@ func (e *engine) xRow(i int, buf []uint64) []uint64 {
 	return buf[:e.d*W]
 }
 
+// xBlock returns the rows X̄_{i0}, …, X̄_{i1−1} one after the other (d
+// entries of xW words each; read-only): the stored rows, or for float data
+// the rows formed in buf (at least (i1−i0)·d·xW words). The passes over the
+// data take their inputs from it, each entry formed once per block instead
+// of once per use.
+func (e *engine) xBlock(i0, i1 int, buf []uint64) []uint64 {
+	rw := e.d * e.xW
+	if e.x != nil {
+		return e.x.Data[i0*rw : i1*rw]
+	}
+	for i := i0; i < i1; i++ {
+		e.xRow(i, buf[(i-i0)*rw:])
+	}
+	return buf[:(i1-i0)*rw]
+}
+
 // xEntry returns X̄_ic (xW words, read-only), formed in buf (at least xW
 // words) for float data.
 func (e *engine) xEntry(i, c int, buf []uint64) []uint64 {
