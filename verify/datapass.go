@@ -3,7 +3,6 @@ package verify
 import (
 	"math/big"
 	"math/bits"
-	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
@@ -45,6 +44,10 @@ func chunkBits(T, S int) int {
 	return max(1, min(g, 8, max(S, 1)))
 }
 
+// residualAWWords bounds the words of the residual pass's table of
+// Ā_j ⊗ W̄_j (a variable so that tests can force one output at a time).
+var residualAWWords = 1 << 20
+
 // residualBlock is the number of samples a goroutine of the residual pass
 // takes at a time (a variable so that tests can cut small instances into
 // many blocks).
@@ -63,13 +66,15 @@ var sumsBlock = 1024
 func (e *engine) residuals() {
 	const stage = "setting up the exact engine (residuals)"
 	n, d, k, m := e.n, e.d, e.k, e.m
-	kd := k * d
 	as := make([]exact.Vec, m)
 	for j, nr := range e.p.Neurons {
 		as[j] = nr.A
 	}
 	am, da, ba := intImage(as, k)
-	// AW_j = Ā_j ⊗ W̄_j (k·d entries) for the active neurons, in order.
+	// AW_j = Ā_j ⊗ W̄_j for the active neurons, in order, for a group of
+	// kg outputs at a time (kg·d entries): the pass below runs once per
+	// group, the groups as large as fit in residualAWWords (all k outputs
+	// at once held m·k·d·vW words, 96 MB at m = 2048, d = 256, k = 4).
 	vBits := ba + e.bw + bitlen(m) + 2
 	vW := exact.WordsFor(vBits)
 	var act []int
@@ -78,24 +83,31 @@ func (e *engine) residuals() {
 			act = append(act, j)
 		}
 	}
-	L := kd * vW
-	aw := exact.NewIntMat(len(act), kd, vW)
-	var ai, wi, t big.Int
-	for q, j := range act {
-		for l := 0; l < k; l++ {
-			am.Get(j, l, &ai)
-			for c := 0; c < d; c++ {
-				e.w.Get(j, c, &wi)
-				aw.Set(q, l*d+c, t.Mul(&ai, &wi))
-			}
-		}
-	}
+	kg := max(1, min(k, residualAWWords/max(1, len(act)*d*vW)))
+	L := kg * d * vW // the row stride of aw
+	aw := exact.NewIntMat(len(act), kg*d, vW)
 	leaky := e.sn.Sign() != 0
 	var all []uint64
 	if leaky {
 		all = make([]uint64, L)
-		for q := range act {
-			exact.AddWords(all, aw.Row(q), vW)
+	}
+	// setOutputs fills aw (and all) for the outputs l0 ≤ l < l1.
+	setOutputs := func(l0, l1 int) {
+		var ai, wi, t big.Int
+		for q, j := range act {
+			for l := l0; l < l1; l++ {
+				am.Get(j, l, &ai)
+				for c := 0; c < d; c++ {
+					e.w.Get(j, c, &wi)
+					aw.Set(q, (l-l0)*d+c, t.Mul(&ai, &wi))
+				}
+			}
+		}
+		if leaky {
+			clear(all)
+			for q := range act {
+				exact.AddWords(all, aw.Row(q), vW)
+			}
 		}
 	}
 	E := new(big.Int).Mul(e.ds, da)
@@ -133,98 +145,103 @@ func (e *engine) residuals() {
 	// per block was most of the pass's time at small m).
 	bufs := sync.Pool{New: func() any {
 		B := residualBlock
-		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*k*fW), v: make([]uint64, B*tw),
+		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, B*tw),
 			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
 		if e.x == nil {
 			buf.xb = make([]uint64, B*d*e.xW)
 		}
 		if leaky {
-			buf.fn, buf.zl = make([]uint64, B*k*fW), make([][]int, B)
+			buf.fn, buf.zl = make([]uint64, B*kg*fW), make([][]int, B)
 		}
 		return buf
 	}}
-	parallelDynamic(nb, workers(n*m*d), func(b int) {
-		if e.pl.stopNow() {
-			return // the poll after the join unwinds Check
-		}
-		i0, i1 := b*residualBlock, min((b+1)*residualBlock, n)
-		T := i1 - i0
-		buf := bufs.Get().(*residualBufs)
-		defer bufs.Put(buf)
-		sel := buf.sel[:T*nc]
-		clear(sel)
-		var zl [][]int // active neurons with w_j·x_i = 0, per sample (leaky only)
-		if leaky {
-			zl = buf.zl[:T]
-			for t := range zl {
-				zl[t] = zl[t][:0]
+	for l0 := 0; l0 < k; l0 += kg {
+		l1 := min(l0+kg, k)
+		Lg := (l1 - l0) * d * vW // the columns of aw in use
+		setOutputs(l0, l1)
+		parallelDynamic(nb, workers(n*m*d), func(b int) {
+			if e.pl.stopNow() {
+				return // the poll after the join unwinds Check
 			}
-		}
-		for q, j := range act {
-			c, bit := q/g, uint8(1)<<(q%g)
-			pos := e.sg.posRow(j)
-			for w := i0 >> 6; w<<6 < i1; w++ {
-				for x := wordIn(pos, w, i0, i1); x != 0; x &= x - 1 {
-					sel[(w<<6+bits.TrailingZeros64(x)-i0)*nc+c] |= bit
-				}
-			}
+			i0, i1 := b*residualBlock, min((b+1)*residualBlock, n)
+			T := i1 - i0
+			buf := bufs.Get().(*residualBufs)
+			defer bufs.Put(buf)
+			sel := buf.sel[:T*nc]
+			clear(sel)
+			var zl [][]int // active neurons with w_j·x_i = 0, per sample (leaky only)
 			if leaky {
-				e.sg.bnd[j].each(i0, i1, func(i int) { zl[i-i0] = append(zl[i-i0], q) })
-			}
-		}
-		fp := buf.fp[:T*k*fW]
-		clear(fp)
-		var fn []uint64
-		if leaky {
-			fn = buf.fn[:T*k*fW]
-			clear(fn)
-		}
-		v, table, vn := buf.v, buf.table, buf.vn
-		xim, xW := e.xBlock(i0, i1, buf.xb), e.xW
-		for lo := 0; lo < L; lo += tw {
-			hi := min(lo+tw, L)
-			width := hi - lo
-			clear(v[:T*width])
-			exact.AddSelectedSums(v, width, T, aw.Data[lo:], L, len(act), width, sel, g, vW, table)
-			for t := 0; t < T; t++ {
-				i := i0 + t
-				if e.zeroX[i] {
-					continue
+				zl = buf.zl[:T]
+				for t := range zl {
+					zl[t] = zl[t][:0]
 				}
-				for q := lo / vW; q < hi/vW; q++ {
-					l, c := q/d, q%d
-					xc := xim[(t*d+c)*xW : (t*d+c+1)*xW]
-					if exact.WordsIsZero(xc) {
+			}
+			for q, j := range act {
+				c, bit := q/g, uint8(1)<<(q%g)
+				pos := e.sg.posRow(j)
+				for w := i0 >> 6; w<<6 < i1; w++ {
+					for x := wordIn(pos, w, i0, i1); x != 0; x &= x - 1 {
+						sel[(w<<6+bits.TrailingZeros64(x)-i0)*nc+c] |= bit
+					}
+				}
+				if leaky {
+					e.sg.bnd[j].each(i0, i1, func(i int) { zl[i-i0] = append(zl[i-i0], q) })
+				}
+			}
+			fp := buf.fp[:T*kg*fW]
+			clear(fp)
+			var fn []uint64
+			if leaky {
+				fn = buf.fn[:T*kg*fW]
+				clear(fn)
+			}
+			v, table, vn := buf.v, buf.table, buf.vn
+			xim, xW := e.xBlock(i0, i1, buf.xb), e.xW
+			for lo := 0; lo < Lg; lo += tw {
+				hi := min(lo+tw, Lg)
+				width := hi - lo
+				clear(v[:T*width])
+				exact.AddSelectedSums(v, width, T, aw.Data[lo:], L, len(act), width, sel, g, vW, table)
+				for t := 0; t < T; t++ {
+					i := i0 + t
+					if e.zeroX[i] {
 						continue
 					}
-					vp := v[t*width+q*vW-lo : t*width+(q+1)*vW-lo]
-					exact.MulAddWords(fp[(t*k+l)*fW:(t*k+l+1)*fW], vp, xc)
-					if leaky {
-						copy(vn, all[q*vW:(q+1)*vW])
-						exact.SubWords(vn, vp, vW)
-						for _, z := range zl[t] {
-							exact.SubWords(vn, aw.Row(z)[q*vW:(q+1)*vW], vW)
+					for q := lo / vW; q < hi/vW; q++ {
+						l, c := q/d, q%d // l counted from l0
+						xc := xim[(t*d+c)*xW : (t*d+c+1)*xW]
+						if exact.WordsIsZero(xc) {
+							continue
 						}
-						exact.MulAddWords(fn[(t*k+l)*fW:(t*k+l+1)*fW], vn, xc)
+						vp := v[t*width+q*vW-lo : t*width+(q+1)*vW-lo]
+						exact.MulAddWords(fp[(t*kg+l)*fW:(t*kg+l+1)*fW], vp, xc)
+						if leaky {
+							copy(vn, all[q*vW:(q+1)*vW])
+							exact.SubWords(vn, vp, vW)
+							for _, z := range zl[t] {
+								exact.SubWords(vn, aw.Row(z)[q*vW:(q+1)*vW], vW)
+							}
+							exact.MulAddWords(fn[(t*kg+l)*fW:(t*kg+l+1)*fW], vn, xc)
+						}
 					}
 				}
 			}
-		}
-		// r̄ = (s₊F⁺ + s₋F⁻)·D_Y − Ȳ·E.
-		f := buf.f
-		for t := 0; t < T; t++ {
-			for l := 0; l < k; l++ {
-				clear(f)
-				exact.MulAddWords(f, fp[(t*k+l)*fW:(t*k+l+1)*fW], spW)
-				if leaky {
-					exact.MulAddWords(f, fn[(t*k+l)*fW:(t*k+l+1)*fW], snW)
+			// r̄ = (s₊F⁺ + s₋F⁻)·D_Y − Ȳ·E.
+			f := buf.f
+			for t := 0; t < T; t++ {
+				for l := l0; l < l1; l++ {
+					clear(f)
+					exact.MulAddWords(f, fp[(t*kg+l-l0)*fW:(t*kg+l-l0+1)*fW], spW)
+					if leaky {
+						exact.MulAddWords(f, fn[(t*kg+l-l0)*fW:(t*kg+l-l0+1)*fW], snW)
+					}
+					r := rbar.Entry(i0+t, l)
+					exact.MulAddWords(r, f, dyW)
+					exact.MulAddWords(r, ym.Entry(i0+t, l), negE)
 				}
-				r := rbar.Entry(i0+t, l)
-				exact.MulAddWords(r, f, dyW)
-				exact.MulAddWords(r, ym.Entry(i0+t, l), negE)
 			}
-		}
-	})
+		})
+	}
 	e.pl.now(stage)
 	e.dr = dr
 	e.rbar = rbar
@@ -504,16 +521,42 @@ func (e *engine) computeSums() {
 	})
 }
 
-// neuronSums returns S⁺_j, S⁻_j = total − S⁺_j − S⁰_j and S⁰_j (pos and
-// zero are the engine's, read-only; neg is fresh), computing the sums pass
-// on first use.
+// neuronSums returns S⁺_j, S⁰_j and the total (the engine's, read-only),
+// computing the sums pass on first use. S⁻_j = total − S⁺_j − S⁰_j is not
+// formed: its users write c₊S⁺ + c₋S⁻ + c₀S⁰ as
+// (c₊ − c₋)S⁺ + c₋·total + (c₀ − c₋)S⁰ (sumCoeffs), or form it in their
+// own buffer (negInto); a copy per call was m·k·d·sumW words of garbage
+// per round over the neurons.
 func (e *engine) neuronSums(j int) *neuronSums {
 	e.prepareSums()
-	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], neg: slices.Clone(e.tot)}
+	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], tot: e.tot, w: e.sumW}
 	if s.zero == nil {
 		s.zero = e.noSums
 	}
-	exact.SubWords(s.neg, s.pos, e.sumW)
-	exact.SubWords(s.neg, s.zero, e.sumW)
 	return s
+}
+
+// negInto sets dst (k·d entries of sumW words) to S⁻_j = total − S⁺_j − S⁰_j
+// and returns it.
+func (s *neuronSums) negInto(dst []uint64) []uint64 {
+	copy(dst, s.tot)
+	exact.SubWords(dst, s.pos, s.w)
+	exact.SubWords(dst, s.zero, s.w)
+	return dst
+}
+
+// sumCoeffs returns the coefficients of S⁺_j, the total and S⁰_j in
+// c₊S⁺_j + c₋S⁻_j + c₀S⁰_j = (c₊ − c₋)S⁺_j + c₋·total + (c₀ − c₋)S⁰_j
+// (nil coefficients are 0; so are the results that vanish).
+func sumCoeffs(cp, cn, cz *big.Int) (pos, tot, zero *big.Int) {
+	if cn == nil || cn.Sign() == 0 {
+		return cp, nil, cz
+	}
+	sub := func(a *big.Int) *big.Int {
+		if a == nil {
+			return new(big.Int).Neg(cn)
+		}
+		return new(big.Int).Sub(a, cn)
+	}
+	return sub(cp), cn, sub(cz)
 }

@@ -88,10 +88,12 @@ type engine struct {
 	pl *poller
 }
 
-// neuronSums are S⁺_j, S⁻_j and S⁰_j (each k·d entries, row-major by
-// output, of width engine.sumW) with common denominator dr·dx.
+// neuronSums are S⁺_j, S⁰_j and the total Σ_i r̄_i ⊗ x̄_i (each k·d
+// entries, row-major by output, of width w = engine.sumW) with common
+// denominator dr·dx; S⁻_j is their difference (negInto).
 type neuronSums struct {
-	pos, neg, zero []uint64
+	pos, zero, tot []uint64
+	w              int
 }
 
 // ratDen and scaleInt are exact.CommonDenominator and exact.ScaleInt.
@@ -395,14 +397,18 @@ func (e *engine) gradient(j int) exact.Vec {
 	den.Mul(den, e.dw)
 	den.Mul(den, big.NewInt(int64(e.n)))
 	wj := e.w.Row(j)
+	// ρ₊S⁺ + ρ₋S⁻ = (ρ₊ − ρ₋)S⁺ + ρ₋(total − S⁰).
+	cp, ct, cz := sumCoeffs(e.sp, e.sn, nil)
 	var a, b big.Int
 	for l := 0; l < e.k; l++ {
 		num := new(big.Int)
-		if e.sp.Sign() != 0 {
-			num.Mul(e.dotSum(s.pos, l, wj, e.w.W, &a), e.sp)
-		}
-		if e.sn.Sign() != 0 {
-			num.Add(num, b.Mul(e.dotSum(s.neg, l, wj, e.w.W, &a), e.sn))
+		for _, term := range []struct {
+			c *big.Int
+			w []uint64
+		}{{cp, s.pos}, {ct, s.tot}, {cz, s.zero}} {
+			if term.c != nil && term.c.Sign() != 0 {
+				num.Add(num, b.Mul(e.dotSum(term.w, l, wj, e.w.W, &a), term.c))
+			}
 		}
 		g[l].SetFrac(num, den)
 	}
@@ -423,7 +429,7 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 	L := e.k * e.d * e.sumW
 	pos, neg := make([]uint64, L), make([]uint64, L)
 	copy(pos, s.pos)
-	copy(neg, s.neg)
+	s.negInto(neg)
 	acc := make([]uint64, exact.WordsFor(e.bx+bu+bitlen(e.d)+1))
 	xb := make([]uint64, e.d*e.xW)
 	e.sg.bnd[j].each(0, e.n, func(i int) {
@@ -476,6 +482,7 @@ func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) ex
 		}
 		D.Mul(D, da)
 	}
+	cp, cn, cz = sumCoeffs(cp, cn, cz)
 	out := make(exact.Mat, rows)
 	var t, u big.Int
 	for r := range out {
@@ -489,7 +496,7 @@ func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) ex
 			for _, term := range []struct {
 				c *big.Int
 				w []uint64
-			}{{cp, s.pos}, {cn, s.neg}, {cz, s.zero}} {
+			}{{cp, s.pos}, {cn, s.tot}, {cz, s.zero}} {
 				if term.c == nil || term.c.Sign() == 0 {
 					continue
 				}
@@ -524,11 +531,24 @@ func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) ex
 // nil a, every entry zero), in integers: no rational is formed.
 func (e *engine) comboIsZero(j int, cp, cn, cz *big.Int) bool {
 	s := e.neuronSums(j)
-	terms := []struct {
+	cp, cn, cz = sumCoeffs(cp, cn, cz)
+	var terms []struct {
 		c []uint64
 		w []uint64
-	}{{intWords(cp), s.pos}, {intWords(cn), s.neg}, {intWords(cz), s.zero}}
-	cb := max(cp.BitLen(), cn.BitLen(), cz.BitLen())
+	}
+	cb := 0
+	for _, t := range []struct {
+		c *big.Int
+		w []uint64
+	}{{cp, s.pos}, {cn, s.tot}, {cz, s.zero}} {
+		if t.c != nil && t.c.Sign() != 0 {
+			terms = append(terms, struct {
+				c []uint64
+				w []uint64
+			}{intWords(t.c), t.w})
+			cb = max(cb, t.c.BitLen())
+		}
+	}
 	acc := make([]uint64, exact.WordsFor(64*e.sumW+cb+3))
 	for q := 0; q < e.k*e.d; q++ {
 		clear(acc)
