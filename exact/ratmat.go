@@ -290,6 +290,16 @@ func (m *RatMat) Set(i, j int, x *big.Rat) {
 // big.Rat.Float64 reports a result that underflowed to 0 as exact, so
 // 0 and the subnormal range are confirmed by converting back.
 func exactFloat(x *big.Rat) (float64, bool) {
+	if x.Sign() == 0 {
+		return 0, true
+	}
+	// Fast path without big.Rat.Float64 (whose quotient allocates: ~180 B
+	// per number when the engine converts a network's weights): ν/2^e with
+	// |ν| < 2^53 and e ≤ 1022 is a normal float64 (|ν/2^e| ≥ 2^-1022), so
+	// float64(ν)·2^-e is exact.
+	if num, den := x.Num(), x.Denom(); num.BitLen() <= 53 && den.BitLen() <= 1023 && int(den.TrailingZeroBits()) == den.BitLen()-1 {
+		return math.Ldexp(float64(num.Int64()), 1-den.BitLen()), true
+	}
 	v, ok := x.Float64()
 	if !ok || math.IsInf(v, 0) {
 		return 0, false

@@ -179,3 +179,36 @@ func ExampleRatMat() {
 	// 1/3 [1/2, -2]
 	// 0 false
 }
+
+// TestExactFloat: which rationals are exactly a float64, on both sides of
+// the fast path's bounds (numerator of 53 bits, denominator 2^1022); the
+// expected values are worked out by hand.
+func TestExactFloat(t *testing.T) {
+	pow2 := func(e uint) *big.Int { return new(big.Int).Lsh(big.NewInt(1), e) }
+	frac := func(num, den *big.Int) *big.Rat { return new(big.Rat).SetFrac(num, den) }
+	max53 := new(big.Int).Sub(pow2(53), big.NewInt(1)) // 2^53 − 1
+	for _, c := range []struct {
+		x    *big.Rat
+		want float64
+		ok   bool
+	}{
+		{big.NewRat(0, 1), 0, true},
+		{big.NewRat(-5, 8), -0.625, true},
+		{big.NewRat(7, 1), 7, true},
+		{big.NewRat(1, 3), 0, false},
+		{frac(max53, pow2(60)), 0x1.fffffffffffffp-8, true},
+		{frac(new(big.Int).Add(pow2(53), big.NewInt(1)), big.NewInt(2)), 0, false}, // (2^53+1)/2: 54 bits
+		{frac(big.NewInt(1), pow2(1022)), 0x1p-1022, true},
+		{frac(big.NewInt(1), pow2(1023)), 0x1p-1023, true},                           // subnormal, exact
+		{frac(big.NewInt(3), pow2(1074)), 0x3p-1074, true},                           // subnormal with two bits
+		{frac(big.NewInt(1), new(big.Int).Mul(pow2(1074), big.NewInt(3))), 0, false}, // 2^-1074/3
+		{frac(big.NewInt(1), pow2(1075)), 0, false},                                  // below the least subnormal
+		{frac(pow2(60), big.NewInt(1)), 0x1p60, true},                                // an integer of 61 bits
+		{frac(new(big.Int).Neg(max53), pow2(1022)), -0x1.fffffffffffffp-970, true},
+	} {
+		v, ok := exactFloat(c.x)
+		if ok != c.ok || ok && v != c.want {
+			t.Errorf("exactFloat(%v) = %v, %v; want %v, %v", c.x, v, ok, c.want, c.ok)
+		}
+	}
+}
