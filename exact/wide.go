@@ -317,6 +317,10 @@ func MulAddWords(dst, a, b []uint64) {
 	if len(b) > len(a) {
 		a, b = b, a
 	}
+	if len(b) == 1 {
+		mulAddWord(dst, a, b[0])
+		return
+	}
 	if len(b) <= 2 && len(a) <= 8 {
 		mulAddNarrow(dst, a, b)
 		return
@@ -515,6 +519,40 @@ func AddRowWhere(m *IntMat, src []uint64, sel, want []int8) {
 // of a wide integer and one of at most two words), without allocation:
 // magnitudes on the stack, the product row by row, and the carry or borrow
 // into dst stopped as soon as it is zero.
+// mulAddWord is MulAddWords for a one-word b, in two's complement modulo
+// 2^(64·len(dst)) without taking magnitudes: with a sign-extended to
+// len(dst) words and b read as unsigned (b + 2^64 when b < 0),
+// a·b_unsigned ≡ a·b + [b < 0]·a·2^64, so a·2^64 is subtracted when b < 0.
+// (The passes over the data multiply every entry by one word of X̄.)
+func mulAddWord(dst, a []uint64, b uint64) {
+	if b == 0 || len(a) == 0 {
+		return
+	}
+	ext := uint64(int64(a[len(a)-1]) >> 63) // a's sign fill
+	var mc, c uint64                        // multiply carry, add carry
+	for i := range dst {
+		ai := ext
+		if i < len(a) {
+			ai = a[i]
+		}
+		hi, lo := bits.Mul64(ai, b)
+		var cc uint64
+		lo, cc = bits.Add64(lo, mc, 0)
+		mc = hi + cc // hi ≤ 2^64 − 2: no overflow
+		dst[i], c = bits.Add64(dst[i], lo, c)
+	}
+	if int64(b) < 0 {
+		var br uint64
+		for i := 1; i < len(dst); i++ {
+			ai := ext
+			if i-1 < len(a) {
+				ai = a[i-1]
+			}
+			dst[i], br = bits.Sub64(dst[i], ai, br)
+		}
+	}
+}
+
 func mulAddNarrow(dst, a, b []uint64) {
 	var am [8]uint64
 	la := copy(am[:], a)
