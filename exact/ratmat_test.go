@@ -2,8 +2,8 @@ package exact
 
 import (
 	"bytes"
-	"fmt"
 	"encoding/gob"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -15,8 +15,8 @@ import (
 // gives access to the storage.
 func TestRatMatEntries(t *testing.T) {
 	third := big.NewRat(1, 3)
-	huge := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 1100)) // beyond float64
-	tiny := new(big.Rat).SetFrac(big.NewInt(3), new(big.Int).Lsh(big.NewInt(1), 1074)) // 3·2^−1074, subnormal
+	huge := new(big.Rat).SetInt(new(big.Int).Lsh(big.NewInt(1), 1100))                                                // beyond float64
+	tiny := new(big.Rat).SetFrac(big.NewInt(3), new(big.Int).Lsh(big.NewInt(1), 1074))                                // 3·2^−1074, subnormal
 	wide := new(big.Rat).SetFrac(new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 60), big.NewInt(1)), big.NewInt(8)) // 61-bit numerator
 	for _, tc := range []struct {
 		x     *big.Rat
@@ -25,7 +25,7 @@ func TestRatMatEntries(t *testing.T) {
 	}{
 		{big.NewRat(0, 1), true, false},
 		{big.NewRat(-5, 4), true, false},
-		{big.NewRat(1, 1 << 40), true, false},
+		{big.NewRat(1, 1<<40), true, false},
 		{tiny, true, false},
 		{third, false, false},
 		{big.NewRat(-123, 1000), false, false},

@@ -1,10 +1,10 @@
 package numeric
 
 import (
-	"slices"
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 
 	"github.com/relucert/relucert/exact"
 	"github.com/relucert/relucert/verify"

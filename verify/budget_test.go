@@ -72,7 +72,7 @@ func TestTimeBudgetInCells(t *testing.T) {
 	p := &Point{Act: ReLU(), Neurons: []Neuron{{W: vec(0, 0, 0), A: vec(1)}}}
 	for i := int64(1); i <= 8; i++ {
 		p.X = p.X.AppendRow(vec(i, i*i%7-3, 2*i%5-2))
-		p.Y = p.Y.AppendRow(vec(1-2*(i%2))) // r_i = −y_i: samples on both sides of Z⁺/Z⁻
+		p.Y = p.Y.AppendRow(vec(1 - 2*(i%2))) // r_i = −y_i: samples on both sides of Z⁺/Z⁻
 	}
 	s := newCheckState(p)
 	_, err := s.TheoremS2(0, Options{Deadline: time.Unix(1, 0)})
