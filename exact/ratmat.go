@@ -497,10 +497,9 @@ func (m *RatMat) DenominatorBits() (*big.Int, int) {
 		if v != v || v == 0 {
 			continue
 		}
-		fr, q := math.Frexp(math.Abs(v))
-		mu := uint64(fr * (1 << 53))
+		_, q := math.Frexp(v) // |v| < 2^q
 		e = max(e, q)
-		sh = max(sh, 53-q-bits.TrailingZeros64(mu))
+		sh = max(sh, floatDenExp(v))
 	}
 	var live Vec
 	for _, v := range m.f {

@@ -18,28 +18,7 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 	if r == 0 || c == 0 {
 		return NewIntMat(r, c, 1), big.NewInt(1), 0
 	}
-	// D: the largest power of two of the floats and the dyadic side-table
-	// entries, with the other side-table entries' denominators.
-	var live []*big.Rat
-	E := 0
-	for _, v := range m.f {
-		switch {
-		case v != v:
-			if _, _, e, ok := m.sideParts(v); ok {
-				E = max(E, e)
-			} else {
-				live = append(live, m.side(v))
-			}
-		case v != 0:
-			E = max(E, floatDenExp(v))
-		}
-	}
-	D := CommonDenominator(live)
-	if E > 0 {
-		p := new(big.Int).Lsh(big.NewInt(1), uint(E))
-		g := new(big.Int).GCD(nil, nil, D, p)
-		D.Mul(D, p.Quo(p, g))
-	}
+	D, _ := m.DenominatorBits()
 	if tz := D.TrailingZeroBits(); int(tz) == D.BitLen()-1 {
 		E := int(tz)
 		b := 0
