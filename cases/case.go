@@ -160,7 +160,7 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 	d := p.X.Cols()
 	if bias {
 		for i := range p.X.Rows() {
-			if d == 0 || p.X.Approx(i, d-1) != 1 || !isFloat(p.X, i, d-1) {
+			if d == 0 || !isOne(p.X, i, d-1) {
 				return nil, &Error{File: name, Field: fmt.Sprintf("inputs[%d]", i),
 					Err: errors.New("bias requested but the last coordinate is not 1")}
 			}
@@ -181,10 +181,10 @@ func FromPoint(name, source string, p *verify.Point, bias bool) (*Case, error) {
 	return c, nil
 }
 
-// isFloat reports whether entry (i, j) of m is a float64.
-func isFloat(m *exact.RatMat, i, j int) bool {
-	_, ok := m.Float(i, j)
-	return ok
+// isOne reports whether entry (i, j) of m is 1.
+func isOne(m *exact.RatMat, i, j int) bool {
+	v, ok := m.Float(i, j)
+	return ok && v == 1
 }
 
 func hasNil(v exact.Vec) bool {

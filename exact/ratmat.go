@@ -215,17 +215,6 @@ func ratOfFloat(v float64) *big.Rat {
 	return x
 }
 
-// Approx returns entry (i, j) rounded to the nearest float64 (±Inf beyond
-// its range): the entry itself when it is a float64.
-func (m *RatMat) Approx(i, j int) float64 {
-	v := m.f[m.index(i, j)]
-	if v != v {
-		a, _ := m.side(v).Float64()
-		return a
-	}
-	return v
-}
-
 // Row returns row i as a new vector: writing into it leaves m unchanged.
 func (m *RatMat) Row(i int) Vec {
 	v := make(Vec, m.c)
