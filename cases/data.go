@@ -58,6 +58,12 @@ func DataCase(path string, act verify.Activation, bias bool, opt DataOptions) (c
 		if r := recover(); r != nil {
 			c, err = nil, &WeightsError{File: path, Err: errors.New("malformed file (the reader failed on it)")}
 		}
+		// The array readers are shared with the weights files: name
+		// the role this file was read in.
+		var we *WeightsError
+		if errors.As(err, &we) {
+			we.Role = "data"
+		}
 	}()
 	var inputs, targets *exact.RatMat
 	switch ext := strings.ToLower(filepath.Ext(path)); {

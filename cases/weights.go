@@ -58,20 +58,28 @@ import (
 // rational exactly. Declared shapes are checked against MaxEntries and
 // the bytes the file holds before anything is allocated.
 
-// WeightsError is a problem with a weights or data file: it names the file
-// and, when there is one, the array.
+// WeightsError is a problem with a weights or data file: it names the
+// file's role, the file and, when there is one, the array.
 type WeightsError struct {
+	// Role is what the file was read as: "weights" (the default when
+	// empty) or "data" (set by DataCase).
+	Role  string
 	File  string
 	Array string
 	Err   error
 }
 
-// Error formats the error as "weights FILE: ARRAY: message".
+// Error formats the error as "ROLE FILE: ARRAY: message", ROLE being
+// "weights" or "data".
 func (e *WeightsError) Error() string {
-	if e.Array == "" {
-		return fmt.Sprintf("weights %s: %v", e.File, e.Err)
+	role := e.Role
+	if role == "" {
+		role = "weights"
 	}
-	return fmt.Sprintf("weights %s: %s: %v", e.File, e.Array, e.Err)
+	if e.Array == "" {
+		return fmt.Sprintf("%s %s: %v", role, e.File, e.Err)
+	}
+	return fmt.Sprintf("%s %s: %s: %v", role, e.File, e.Array, e.Err)
 }
 
 // Unwrap returns the underlying error.
