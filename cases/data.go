@@ -273,18 +273,25 @@ func readCSV(path string, opt DataOptions) (inputs, targets *exact.RatMat, err e
 		if !first && len(rec) != cols {
 			return nil, nil, fail(line, 0, "%d fields, the first record has %d", len(rec), cols)
 		}
-		nums := make([]*big.Rat, len(rec))
+		// Each number is a float64 (fs) when Numbers.readFloat reads it
+		// without a big.Rat, else the exact rational (rs).
+		fs, rs := make([]float64, len(rec)), make([]*big.Rat, len(rec))
 		var bad error
 		badCol := 0
 		for j, s := range rec {
-			x, err := ParseNumber(strings.TrimSpace(s))
+			s = strings.TrimSpace(s)
+			if v, ok := opt.Numbers.readFloat(s); ok {
+				fs[j] = v
+				continue
+			}
+			x, err := ParseNumber(s)
 			if err == nil {
 				x, err = opt.Numbers.Read(x)
 			}
 			if err != nil && bad == nil {
 				bad, badCol = err, j+1
 			}
-			nums[j] = x
+			rs[j] = x
 		}
 		if first {
 			first = false
@@ -302,12 +309,16 @@ func readCSV(path string, opt DataOptions) (inputs, targets *exact.RatMat, err e
 		if count += cols; count > MaxEntries {
 			return nil, nil, fail(line, 0, "more than %d numbers (the limit for a data set)", MaxEntries)
 		}
-		for j, x := range nums {
+		for j, x := range rs {
 			b := &xb
 			if j >= cols-k {
 				b = &yb
 			}
-			b.addRat(x) // a float64 value is stored as one (exact.RatMat.Set)
+			if x == nil {
+				b.addFloat(fs[j])
+			} else {
+				b.addRat(x) // a float64 value is stored as one (exact.RatMat.Set)
+			}
 		}
 		rows++
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 
 	"github.com/relucert/relucert/exact"
 )
@@ -136,4 +137,83 @@ func (c *Case) ReadNumbersAs(n Numbers) error {
 		c.Source += "; " + note
 	}
 	return nil
+}
+
+// readFloat returns the number s (in the syntax of ParseNumber) as n reads
+// it, when that value is a float64 obtainable without a big.Rat: a literal
+// fastDyadic reads whose value is a float64 (read exactly, or rounded to
+// float32 with NumbersFloat32), or, with NumbersFloat64/NumbersFloat32, a
+// plain decimal (plainDecimal) rounded by strconv.ParseFloat — correctly
+// rounded, ties to even, as (*big.Rat).Float64/Float32 round the exact
+// value in Read. ok is false for every other literal, and for a value
+// beyond the range (Read's error reports it): ParseNumber and Read decide
+// those.
+func (n Numbers) readFloat(s string) (v float64, ok bool) {
+	if x, ok := fastDyadic(s); ok {
+		if v, ok := x.float(); ok {
+			if n == NumbersFloat32 {
+				f := float32(v) // the float64 v is the exact value: one rounding
+				if math.IsInf(float64(f), 0) {
+					return 0, false
+				}
+				return float64(f), true
+			}
+			return v, true
+		}
+	}
+	if n == NumbersExact || !plainDecimal(s) {
+		return 0, false
+	}
+	size := 64
+	if n == NumbersFloat32 {
+		size = 32
+	}
+	v, err := strconv.ParseFloat(s, size)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+// plainDecimal reports whether s is a decimal in the syntax of ParseNumber
+// that strconv.ParseFloat reads with the same value: an optional sign,
+// 1 to 100 digits with an optional point (longer ones, up to MaxDigits,
+// are left to the exact reader; strconv keeps 800 exactly),
+// and an optional exponent of at most 4 digits with |exponent| ≤
+// MaxExponent. (ParseFloat also takes "inf", hexadecimal and underscores,
+// which ParseNumber refuses; a longer exponent is left to ParseNumber's
+// own range check.)
+func plainDecimal(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 || digits > 100 {
+		return false
+	}
+	if i == len(s) {
+		return true
+	}
+	if s[i] != 'e' && s[i] != 'E' {
+		return false
+	}
+	i++
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	exp := 0
+	start := i
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		exp = exp*10 + int(s[i]-'0')
+	}
+	return i == len(s) && i > start && i-start <= 4 && exp <= MaxExponent
 }
