@@ -154,7 +154,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	}
 	p := rc.p
 	bias := p.HasOutputBias()
-	if g.Optimum == nil && !g.IsGlobal && g.U == nil && !(bias && !sumZero(rc.r)) {
+	if g.Optimum == nil && !g.IsGlobal && g.U == nil && !(bias && !rc.resSum().IsZero()) {
 		if g.Fit != nil || g.Witness != nil || g.WidthWitness != nil || g.WidthLoss != nil || g.Q != nil ||
 			g.Lines != nil || g.Pruned || g.Width != WidthUndecided || g.Reason == "" {
 			return fmt.Errorf("global: claims without an optimum")
@@ -207,14 +207,14 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 		q := exact.NewVec(p.K())
 		for i := range p.X.Rows() {
 			x := p.X.Row(i)
-			q.AddScaled(p.Act.Apply(x.Dot(g.U)), rc.r[i])
+			q.AddScaled(p.Act.Apply(x.Dot(g.U)), rc.res(i))
 		}
 		if !q.Equal(g.Q) {
 			return fmt.Errorf("global: Σ_i r_i ρ(x_i·u) = %v at the certificate's u, not its %v", q, g.Q)
 		}
 	} else if g.Q != nil {
 		return fmt.Errorf("global: Q without its direction u")
-	} else if sumZero(rc.r) {
+	} else if rc.resSum().IsZero() {
 		return fmt.Errorf("global: no escape direction, and (S0) holds")
 	}
 	if g.Fit == nil {

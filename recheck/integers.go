@@ -1,7 +1,6 @@
 package recheck
 
 import (
-	"math"
 	"math/big"
 	"math/bits"
 
@@ -29,50 +28,19 @@ type intImage struct {
 // entry returns the words of entry (i, c).
 func (im *intImage) entry(i, c int) []uint64 { return im.m.Entry(i, c) }
 
-// newIntImage returns the integer image of the matrix x, the rows split
-// between the cores. When the common denominator is a power of two 2^E
-// (float-derived data) a float64 entry v that is zero or normal is written
-// as v·2^E from its bits (exact.FloatImageWords); any other entry goes
-// through big.Int.
-func newIntImage(x *exact.RatMat, stop exact.Stop) *intImage {
-	den, mb := x.DenominatorBits()
-	rows, cols := x.Rows(), x.Cols()
-	b := 0
-	if mb > -1<<20 {
-		b = max(den.BitLen()+mb, 0)
-	}
-	w := exact.WordsFor(b)
-	im := &intImage{m: exact.NewIntMat(rows, cols, w), den: den, bits: b}
-	E := -1
-	if den.TrailingZeroBits() == uint(den.BitLen()-1) {
-		E = den.BitLen() - 1
-	}
-	par.Chunks(rows, par.Workers(rows*cols*4), func(_, lo, hi int) {
-		var z big.Int
-		for i := lo; i < hi; i++ {
-			if i&1023 == 0 && stop.Stopped() {
-				return // polled by the caller
-			}
-			row := im.m.Row(i)
-			fs, all := x.Floats(i)
-			for c := range cols {
-				dst := row[c*w : (c+1)*w]
-				v, ok := 0.0, false
-				if all {
-					v, ok = fs[c], true
-				} else {
-					v, ok = x.Float(i, c)
-				}
-				// 2^E is a multiple of v's denominator, and v·2^E fits.
-				if ok && E >= 0 && (v == 0 || math.Float64bits(v)>>52&0x7ff != 0) { // not subnormal
-					exact.FloatImageWords(dst, v, E)
-					continue
-				}
-				exact.SetWords(dst, exact.ScaleInt(&z, x.At(i, c), den))
-			}
-		}
-	})
-	return im
+// newIntImage returns the integer image of the matrix x
+// (exact.RatMat.IntImage: every entry read in place, a float64 from its
+// mantissa and exponent).
+func newIntImage(x *exact.RatMat) *intImage {
+	m, den, b := x.IntImage()
+	return &intImage{m: m, den: den, bits: b}
+}
+
+// intWords returns x in two's complement words (at least one).
+func intWords(x *big.Int) []uint64 {
+	w := make([]uint64, exact.WordsFor(x.BitLen()+1))
+	exact.SetWords(w, x)
+	return w
 }
 
 // wordsMod returns the integer stored in the words w modulo p, in [0, p).
@@ -121,7 +89,7 @@ func chunkBits(T int) int {
 // D_E·r_il = (E·(f_il − b_l))·(D_E/E) + B̄_l·(D_E/D_B) − Ȳ_il·(D_E/D_Y),
 // D_E = lcm(E, D_Y, D_B), is an integer. Dividing out the greatest common
 // divisor G of D_E and all of them gives R̄ = D_R·r with D_R = D_E/G the
-// least common denominator of the residuals. It sets rc.r, rc.rbar,
+// least common denominator of the residuals. It sets rc.rbar,
 // rc.dR and rc.loss.
 func (rc *rechecker) residuals() {
 	p := rc.p
@@ -131,10 +99,10 @@ func (rc *rechecker) residuals() {
 	for j, nr := range p.Neurons {
 		ws[j], as[j] = nr.W, nr.A
 	}
-	A := newIntImage(exact.RatMatOf(as), rc.stop)
-	rc.wbar = newIntImage(exact.RatMatOf(ws), rc.stop)
+	A := newIntImage(exact.RatMatOf(as))
+	rc.wbar = newIntImage(exact.RatMatOf(ws))
 	W, X := rc.wbar, rc.xbar
-	Y := newIntImage(p.Y, rc.stop)
+	Y := newIntImage(p.Y)
 	rc.poll()
 	sp, sn := rc.rhoInts()
 	neg := sn.Sign() != 0
@@ -152,25 +120,40 @@ func (rc *rechecker) residuals() {
 			}
 		}
 	}
-	fW := exact.WordsFor(vBits + X.bits + bitlen(d))
+	fBits := vBits + X.bits + bitlen(d)
+	fW := exact.WordsFor(fBits)
 	E := new(big.Int).Mul(rc.dRho, A.den)
 	E.Mul(E, W.den)
 	E.Mul(E, X.den)
 	dE := lcmInt(E, Y.den)
 	// The output bias: D_E·b_l = B̄_l·(D_E/D_B) with B̄ = D_B·b.
-	var bias []big.Int
+	var biasInts []big.Int
+	bBits := 0
 	if p.HasOutputBias() {
 		dB := exact.CommonDenominator(p.OutputBias)
 		dE = lcmInt(dE, dB)
 		cB := new(big.Int).Quo(dE, dB)
-		bias = make([]big.Int, k)
-		for l := range bias {
-			exact.ScaleInt(&bias[l], p.OutputBias[l], dB)
-			bias[l].Mul(&bias[l], cB)
+		biasInts = make([]big.Int, k)
+		for l := range biasInts {
+			b := &biasInts[l]
+			exact.ScaleInt(b, p.OutputBias[l], dB)
+			b.Mul(b, cB)
+			bBits = max(bBits, b.BitLen())
 		}
 	}
 	cF, cY := new(big.Int).Quo(dE, E), new(big.Int).Quo(dE, Y.den)
-	N := make([]big.Int, n*k)
+	// D_E·r_il = (S₊F⁺ + S₋F⁻)·cF − Ȳ_il·cY (+ bias) in rW words.
+	sBits := fBits + max(sp.BitLen(), sn.BitLen()) + 1
+	sW := exact.WordsFor(sBits)
+	rW := exact.WordsFor(max(sBits+cF.BitLen(), Y.bits+cY.BitLen(), bBits) + 2)
+	spW, snW := intWords(sp), intWords(sn)
+	cFW, negCY := intWords(cF), intWords(new(big.Int).Neg(cY))
+	N := exact.NewIntMat(n, k, rW)
+	var bias [][]uint64 // D_E·b_l in rW words
+	for l := range biasInts {
+		bias = append(bias, make([]uint64, rW))
+		exact.SetWords(bias[l], &biasInts[l])
+	}
 
 	// Blocks of B samples; the columns in tiles of tw words, so that a
 	// tile's sums for the block and its subset-sum table stay in cache.
@@ -233,77 +216,92 @@ func (rc *rechecker) residuals() {
 				tile(fn, selN, lo, hi)
 			}
 		}
-		var F, t1 big.Int
+		f := make([]uint64, sW)
 		for t := 0; t < T; t++ {
 			i := i0 + t
 			for l := 0; l < k; l++ {
 				o := (t*k + l) * fW
-				v := &N[i*k+l]
-				v.Mul(exact.WordsInt(&F, fp[o:o+fW]), sp)
+				clear(f)
+				exact.MulAddWords(f, fp[o:o+fW], spW)
 				if neg {
-					v.Add(v, t1.Mul(exact.WordsInt(&F, fn[o:o+fW]), sn))
+					exact.MulAddWords(f, fn[o:o+fW], snW)
 				}
-				v.Mul(v, cF)
-				v.Sub(v, t1.Mul(Y.m.Get(i, l, &F), cY))
+				r := N.Entry(i, l)
+				exact.MulAddWords(r, f, cFW)
+				exact.MulAddWords(r, Y.entry(i, l), negCY)
 				if bias != nil {
-					v.Add(v, &bias[l])
+					exact.AddWords(r, bias[l], rW)
 				}
 			}
 		}
 	})
 	rc.poll()
 
-	// G = gcd(D_E, N_il for all i, l): a shift when D_E is a power of two.
-	G := new(big.Int).Set(dE)
-	if tz := dE.TrailingZeroBits(); int(tz) == dE.BitLen()-1 {
-		for q := range N {
-			if N[q].Sign() != 0 {
-				tz = min(tz, N[q].TrailingZeroBits())
-			}
-		}
-		G.Lsh(big.NewInt(1), tz)
+	// Lowest terms: divide D_E and every N_il by G = gcd(D_E, N_il for
+	// all i, l) — a shift when D_E is a power of two (float-derived data).
+	if tz := int(dE.TrailingZeroBits()); tz == dE.BitLen()-1 {
+		s := N.TrailingZeros(tz)
+		N.Rsh(uint(s))
+		rc.dR = new(big.Int).Rsh(dE, uint(s))
 	} else {
-		for q := range N {
-			if G.Cmp(big.NewInt(1)) == 0 {
-				break
+		G := new(big.Int).Set(dE)
+		var z big.Int
+		for q := 0; q < n*k && G.Cmp(big.NewInt(1)) != 0; q++ {
+			if exact.WordsInt(&z, N.Data[q*rW:(q+1)*rW]).Sign() != 0 {
+				G.GCD(nil, nil, G, z.Abs(&z))
 			}
-			if N[q].Sign() != 0 {
-				G.GCD(nil, nil, G, new(big.Int).Abs(&N[q]))
+		}
+		if G.Cmp(big.NewInt(1)) != 0 {
+			for q := 0; q < n*k; q++ {
+				w := N.Data[q*rW : (q+1)*rW]
+				exact.SetWords(w, z.Quo(exact.WordsInt(&z, w), G)) // exact: G divides it
 			}
 		}
+		rc.dR = new(big.Int).Quo(dE, G)
 	}
-	rc.dR = new(big.Int).Quo(dE, G)
-	shift := -1
-	if int(G.TrailingZeroBits()) == G.BitLen()-1 {
-		shift = G.BitLen() - 1
+	rb := N.MaxBits()
+	rc.rbar = &intImage{m: N.Narrow(exact.WordsFor(rb)), den: rc.dR, bits: rb}
+	// Σ R̄², in words.
+	R := rc.rbar.m
+	acc := make([]uint64, exact.WordsFor(2*rb+bitlen(n*k)+1))
+	for q := 0; q < n*k; q++ {
+		e := R.Data[q*R.W : (q+1)*R.W]
+		exact.MulAddWords(acc, e, e)
 	}
-	rb := 0
-	for q := range N {
-		if shift >= 0 {
-			N[q].Rsh(&N[q], uint(shift)) // exact: 2^shift divides N
-		} else {
-			N[q].Quo(&N[q], G)
-		}
-		rb = max(rb, N[q].BitLen())
-	}
-	rc.rbar = &intImage{m: exact.NewIntMat(n, k, exact.WordsFor(rb)), den: rc.dR, bits: rb}
-	rc.r = make([]exact.Vec, n)
-	sum := new(big.Int)
-	var sq big.Int
-	for i := range rc.r {
-		rc.r[i] = make(exact.Vec, k)
-		for l := range rc.r[i] {
-			v := &N[i*k+l]
-			rc.rbar.m.Set(i, l, v)
-			sum.Add(sum, sq.Mul(v, v))
-			rc.r[i][l] = new(big.Rat).SetFrac(v, rc.dR)
-		}
-		rc.tick()
-	}
+	sum := exact.WordsInt(new(big.Int), acc)
 	// L = Σ |r_i|²/(2n) = Σ R̄²/(2n·D_R²).
 	den := new(big.Int).Mul(rc.dR, rc.dR)
 	den.Mul(den, big.NewInt(2*int64(n)))
 	rc.loss = new(big.Rat).SetFrac(sum, den)
+}
+
+// res returns the residual r_i = R̄_i/D_R as a fresh rational vector.
+func (rc *rechecker) res(i int) exact.Vec {
+	r := make(exact.Vec, rc.k)
+	var z big.Int
+	for l := range r {
+		r[l] = new(big.Rat).SetFrac(rc.rbar.m.Get(i, l, &z), rc.dR)
+	}
+	return r
+}
+
+// resSum returns Σ_i r_i = (Σ_i R̄_i)/D_R, the sums in words.
+func (rc *rechecker) resSum() exact.Vec {
+	R := rc.rbar
+	w := exact.WordsFor(R.bits + bitlen(rc.n) + 1)
+	acc := make([]uint64, rc.k*w)
+	one := []uint64{1}
+	for i := 0; i < rc.n; i++ {
+		for l := 0; l < rc.k; l++ {
+			exact.MulAddWords(acc[l*w:(l+1)*w], R.entry(i, l), one)
+		}
+	}
+	out := make(exact.Vec, rc.k)
+	var z big.Int
+	for l := range out {
+		out[l] = new(big.Rat).SetFrac(exact.WordsInt(&z, acc[l*w:(l+1)*w]), rc.dR)
+	}
+	return out
 }
 
 // rhoInts returns S± = D_ρ·ρ±.

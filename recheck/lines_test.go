@@ -150,7 +150,11 @@ func TestOrthogonalIntegers(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines, ts := rc.sampleLines()
-		want := orthogonal(p, lines, ts, rc.r)
+		r := make([]exact.Vec, p.N())
+		for i := range r {
+			r[i] = rc.res(i)
+		}
+		want := orthogonal(p, lines, ts, r)
 		if got := rc.orthogonal(lines); got != want {
 			t.Fatalf("trial %d (%v): integers say %v, rationals %v", trial, p.Act, got, want)
 		}

@@ -312,11 +312,7 @@ func (rc *rechecker) reports(v *Verdict, ck *claims) error {
 		}
 	}
 	if p.HasOutputBias() {
-		g := exact.NewVec(rc.k)
-		for _, r := range rc.r {
-			g = g.Add(r)
-		}
-		g = g.Scale(big.NewRat(1, int64(rc.n)))
+		g := rc.resSum().Scale(big.NewRat(1, int64(rc.n)))
 		if len(v.BiasGradient) != rc.k || !v.BiasGradient.Defined() || !v.BiasGradient.Equal(g) {
 			return fmt.Errorf("output_bias: ∂L/∂b is %v, the report says %v", g, v.BiasGradient)
 		}
@@ -710,10 +706,10 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 	var signs []int8
 	pf := exact.ToFloatVec(fp.Point)
 	for i := range p.X.Rows() {
-		x := p.X.Row(i)
 		if rc.sign[j][i] != 0 || rc.zeroX[i] {
 			continue
 		}
+		x := p.X.Row(i)
 		sign, ok := exact.DotSign(exact.ToFloatVec(x), pf)
 		if !ok {
 			sign = x.Dot(fp.Point).Sign()
@@ -727,9 +723,9 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 			h = x.Neg()
 		}
 		hs = append(hs, h)
-		c := p.Act.Slope(sign)
+		c, r := p.Act.Slope(sign), rc.res(i)
 		for l := 0; l < k; l++ {
-			qc[l].AddScaled(new(big.Rat).Mul(c, rc.r[i][l]), x)
+			qc[l].AddScaled(new(big.Rat).Mul(c, r[l]), x)
 		}
 	}
 	g := exact.NewVec(d)

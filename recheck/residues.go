@@ -27,7 +27,6 @@ type rechecker struct {
 	sign       [][]int8
 	zeroX      []bool
 	nZeroX     int // zero inputs
-	r          []exact.Vec
 	loss       *big.Rat
 
 	// xbar, wbar and rbar are the integer images of the inputs, the
@@ -112,7 +111,7 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	}
 	rc.poll()
 
-	rc.xbar = newIntImage(p.X, stop)
+	rc.xbar = newIntImage(p.X)
 	rc.dX = rc.xbar.den
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.residuals()
@@ -288,7 +287,7 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 		if sg != 0 || rc.zeroX[i] {
 			continue
 		}
-		c := nr.A.Dot(rc.r[i])
+		c := nr.A.Dot(rc.res(i))
 		if c.Sign() == 0 {
 			continue
 		}
@@ -505,7 +504,7 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 			s = exact.NewVec(rc.k)
 			sums[string(key)] = s
 		}
-		s.AddScaled(t, rc.r[i])
+		s.AddScaled(t, rc.res(i))
 	}
 	for _, s := range sums {
 		if !s.IsZero() {
@@ -571,11 +570,7 @@ func (rc *rechecker) s0Holds() error {
 	if !rc.p.HasOutputBias() {
 		return nil
 	}
-	g := exact.NewVec(rc.k)
-	for _, r := range rc.r {
-		g = g.Add(r)
-	}
-	if !g.IsZero() {
+	if g := rc.resSum(); !g.IsZero() {
 		return fmt.Errorf("output_bias: (S0) fails: Σ_i r_i = %v ≠ 0", g)
 	}
 	return nil
@@ -731,10 +726,8 @@ func (rc *rechecker) movedNeurons(delta network.Direction) *moved {
 	}
 	mv.rr = make([]big.Int, n*k)
 	mv.g0 = make([]big.Int, n*k)
-	for i, r := range rc.r {
-		for l, x := range r {
-			compactSet(&mv.rr[i*k+l], exact.ScaleInt(&tmp, x, mv.dR))
-		}
+	for q := range mv.rr {
+		compactSet(&mv.rr[q], exact.WordsInt(&tmp, rc.rbar.m.Data[q*rc.rbar.m.W:(q+1)*rc.rbar.m.W]))
 	}
 	g0 := make([]big.Int, k)
 	var prod, z, t big.Int

@@ -102,10 +102,15 @@ func TestRecheckerAgainstDefinitions(t *testing.T) {
 			t.Fatalf("trial %d: %v", trial, err)
 		}
 		r := nt.Residuals(p)
+		sum := exact.NewVec(p.K())
 		for i := range r {
-			if !r[i].Equal(rc.r[i]) {
-				t.Fatalf("trial %d: residual %d is %v, definition %v", trial, i, rc.r[i], r[i])
+			if !r[i].Equal(rc.res(i)) {
+				t.Fatalf("trial %d: residual %d is %v, definition %v", trial, i, rc.res(i), r[i])
 			}
+			sum = sum.Add(r[i])
+		}
+		if !sum.Equal(rc.resSum()) {
+			t.Fatalf("trial %d: Σ r_i is %v, definition %v", trial, rc.resSum(), sum)
 		}
 		for j := range p.Neurons {
 			g := nt.G(p, r, j)
@@ -250,8 +255,8 @@ func TestNeuronSums(t *testing.T) {
 		ns := rc.sums()
 		r := nt.Residuals(p)
 		for i := range r {
-			if !r[i].Equal(rc.r[i]) {
-				t.Fatalf("m = %d: residual %d is %v, definition %v", m, i, rc.r[i], r[i])
+			if !r[i].Equal(rc.res(i)) {
+				t.Fatalf("m = %d: residual %d is %v, definition %v", m, i, rc.res(i), r[i])
 			}
 		}
 		D := new(big.Rat).SetInt(new(big.Int).Mul(rc.dR, rc.dX))
