@@ -38,20 +38,22 @@ func (l *line) rep() exact.Vec {
 // lines groups the boundary samples of neuron j by the line through the
 // origin that holds them, in order of first appearance.
 func (s *state) lines(j int) []*line {
-	return groupLines(s.p.X, s.pt.Boundary(j), s.ev.lineKeys(), s.ev.sameInput)
+	lk := s.ev.lineKey()
+	return groupLines(s.p.X, s.pt.Boundary(j), &lk)
 }
 
 // groupLines groups the nonzero samples xs[i], i ∈ idx, by the line through
 // the origin that holds them, in order of first appearance (lineGroups,
-// with keyOf nil meaning exact.Vec.AppendLineKey, or the engine's faster
-// lineKeys). t_i = x_i[c] (c the first nonzero coordinate, the same on a
+// with lk nil meaning the keys exact.Vec.AppendLineKey, or the engine's
+// faster lineKey). t_i = x_i[c] (c the first nonzero coordinate, the same on a
 // line), and the representative e_ℓ = x/x_c only when asked for
 // (line.rep).
-func groupLines(xs *exact.RatMat, idx []int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) []*line {
-	if keyOf == nil {
-		keyOf = func(buf []byte, i int) []byte { return xs.Row(i).AppendLineKey(buf) }
+func groupLines(xs *exact.RatMat, idx []int, lk *lineKey) []*line {
+	if lk == nil {
+		k := exactLineKey(func(buf []byte, i int) []byte { return xs.Row(i).AppendLineKey(buf) }, nil)
+		lk = &k
 	}
-	return linesOf(xs, lineGroups(idx, xs.Cols(), keyOf, same))
+	return linesOf(xs, lineGroups(idx, xs.Cols(), *lk))
 }
 
 // linesOf returns the lines whose samples are the groups.

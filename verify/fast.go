@@ -831,6 +831,17 @@ func (e *engine) totalRX() exact.Mat {
 	return out
 }
 
+// lineKey returns the lineKey of the engine's samples: for float data the
+// quotient keys of floatLineKey (the primitive integer keys of lineKeys
+// only for samples whose quotients round alike off their line), else
+// lineKeys' exact keys.
+func (e *engine) lineKey() lineKey {
+	if e.x == nil {
+		return floatLineKey(func(i int) []float64 { return e.xf[i].F }, e.lineKeys())
+	}
+	return exactLineKey(e.lineKeys(), e.sameInput)
+}
+
 // lineKeys returns a key function for groupLines on the engine's samples:
 // the primitive vector of the integer row X̄_i = D_X·x_i up to sign, in
 // int64 words when every entry of X̄ fits (an abs of −2⁶³ does not), else

@@ -55,17 +55,18 @@ type featureSpace struct {
 	groups       [][]int // the samples of each line (nil until grouped)
 	lines        []*line // the lines as objects (nil until asked for)
 	grouped      bool
-	keyOf        func(buf []byte, i int) []byte
-	same         func(i, j int) bool // x_i = x_j (for lineGroups; nil: none)
+	lk           lineKey
 	sigma, kappa *big.Rat
 }
 
-// newFeatureSpace returns the feature space of p's samples; keyOf is the
-// line key of lineGroups (nil: exact.Vec.AppendLineKey).
-func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpace {
-	fs := &featureSpace{p: p, keyOf: keyOf, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
-	if keyOf == nil {
-		fs.keyOf = func(buf []byte, i int) []byte { return p.X.Row(i).AppendLineKey(buf) }
+// newFeatureSpace returns the feature space of p's samples; lk groups them
+// by line (nil: the keys exact.Vec.AppendLineKey).
+func newFeatureSpace(p *Point, lk *lineKey) *featureSpace {
+	fs := &featureSpace{p: p, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
+	if lk == nil {
+		fs.lk = exactLineKey(func(buf []byte, i int) []byte { return p.X.Row(i).AppendLineKey(buf) }, nil)
+	} else {
+		fs.lk = *lk
 	}
 	for i := range p.N() {
 		if !p.X.IsZeroRow(i) {
@@ -78,7 +79,7 @@ func newFeatureSpace(p *Point, keyOf func(buf []byte, i int) []byte) *featureSpa
 // lineGroups returns the samples of each line of the nonzero samples.
 func (fs *featureSpace) lineGroups() [][]int {
 	if !fs.grouped {
-		fs.groups, fs.grouped = lineGroups(fs.nonzero, fs.p.D(), fs.keyOf, fs.same), true
+		fs.groups, fs.grouped = lineGroups(fs.nonzero, fs.p.D(), fs.lk), true
 	}
 	return fs.groups
 }
@@ -714,8 +715,8 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 		v.Cert.Global = &recheck.GlobalProof{Reason: "global: budget: time budget exceeded"}
 		return nil
 	}
-	fs := newFeatureSpace(p, s.ev.lineKeys())
-	fs.same = s.ev.sameInput
+	lk := s.ev.lineKey()
+	fs := newFeatureSpace(p, &lk)
 	g := &recheck.GlobalProof{}
 	// E1 of an added zero neuron, (σ/2) Σ_i r_i x_iᵀ, from the engine's
 	// integer total; the lines are grouped only when E2 must decide.

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"hash/maphash"
 	"math/bits"
 
@@ -14,18 +13,17 @@ var lineHash = maphash.Bytes
 
 // lineGroups groups the nonzero samples i ∈ idx (of dimension d) by the
 // line through the origin that holds them: the lines in order of first
-// appearance, each line's samples ascending. Lines are told apart by key
-// (keyOf(buf, i) appends sample i's; equal keys iff one line). The keys
-// are hashed in parallel and not kept (a key is d words or more); a sample
-// whose hash is that of an earlier sample is on its line when same (nil:
-// none) says the two inputs are equal, and otherwise when their keys
-// (recomputed) are equal, so a hash collision never joins two lines.
+// appearance, each line's samples ascending. lk.key(buf, i) appends sample
+// i's key (equal on a line); the keys are hashed in parallel and not kept
+// (a key is d words or more), and a sample whose hash is that of an
+// earlier sample is on its line when lk.same says so, so that neither a
+// hash collision nor keys that are equal off a line ever join two lines.
 //
 // The hashes go into an open-addressing table of positions, the lines are
 // numbered in one pass and the groups are slices of one array: about
 // 30 bytes per sample, where maps of hashes and a line object per sample
 // took several times that (idx must have fewer than 2³¹ entries).
-func lineGroups(idx []int, d int, keyOf func(buf []byte, i int) []byte, same func(i, j int) bool) [][]int {
+func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	N := len(idx)
 	if N == 0 {
 		return nil
@@ -35,7 +33,7 @@ func lineGroups(idx []int, d int, keyOf func(buf []byte, i int) []byte, same fun
 	parallel(N, workers(N*d*64), func(lo, hi int) {
 		var buf []byte
 		for q := lo; q < hi; q++ {
-			buf = keyOf(buf[:0], idx[q])
+			buf = lk.key(buf[:0], idx[q])
 			hs[q] = lineHash(seed, buf)
 		}
 	})
@@ -62,48 +60,47 @@ func lineGroups(idx []int, d int, keyOf func(buf []byte, i int) []byte, same fun
 	// on[q]: q is on the line of first[q].
 	on := make([]bool, N)
 	parallel(N, workers(N*d*64), func(lo, hi int) {
-		var a, b []byte
 		for q := lo; q < hi; q++ {
 			if f := int(first[q]); f != q {
-				if on[q] = same != nil && same(idx[q], idx[f]); !on[q] {
-					a, b = keyOf(a[:0], idx[q]), keyOf(b[:0], idx[f])
-					on[q] = bytes.Equal(a, b)
-				}
+				on[q] = lk.same(idx[q], idx[f])
 			}
 		}
 	})
 	// Number the lines in order of first appearance. A sample that shares
-	// its hash but not its line with first[q] (a collision) is compared
-	// with the other lines of that hash (others: their first positions).
+	// its hash but not its line with first[q] (a hash collision, or keys
+	// equal off a line) is looked up by its exact key (lk.exact) among the
+	// lines met so far in such collisions (byKey), first[q]'s line entered
+	// on its first collision: one exact key per sample involved, however
+	// many lines share a key.
 	lineOf := make([]int32, N)
 	var nl int32
-	var others map[uint64][]int
-	var a, b []byte
+	var byKey map[string]int32
+	var entered map[int32]bool
+	var buf []byte
 	for q := range N {
-		f := int(first[q])
+		f := first[q]
 		switch {
-		case f == q:
+		case int(f) == q:
 			lineOf[q], nl = nl, nl+1
 			continue
 		case on[q]:
 			lineOf[q] = lineOf[f]
 			continue
 		}
-		a = keyOf(a[:0], idx[q])
-		found := false
-		for _, c := range others[hs[q]] {
-			if b = keyOf(b[:0], idx[c]); bytes.Equal(a, b) {
-				lineOf[q], found = lineOf[c], true
-				break
-			}
+		if byKey == nil {
+			byKey, entered = map[string]int32{}, map[int32]bool{}
 		}
-		if !found {
-			if others == nil {
-				others = map[uint64][]int{}
-			}
-			others[hs[q]] = append(others[hs[q]], q)
-			lineOf[q], nl = nl, nl+1
+		if !entered[f] {
+			buf = lk.exact(buf[:0], idx[f])
+			byKey[string(buf)], entered[f] = lineOf[f], true
 		}
+		buf = lk.exact(buf[:0], idx[q])
+		l, ok := byKey[string(buf)]
+		if !ok {
+			l, nl = nl, nl+1
+			byKey[string(buf)] = l
+		}
+		lineOf[q] = l
 	}
 	hs, first, on = nil, nil, nil
 	// The groups as slices of one array.

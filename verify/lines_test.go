@@ -56,8 +56,9 @@ func testLineKeys(t *testing.T) {
 			}
 		}
 		e := newEngine(p)
-		fast := groupLines(p.X, idx, e.lineKeys(), e.sameInput)
-		slow := groupLines(p.X, idx, nil, nil)
+		lk := e.lineKey()
+		fast := groupLines(p.X, idx, &lk)
+		slow := groupLines(p.X, idx, nil)
 		if len(fast) != len(slow) {
 			t.Fatalf("trial %d: %d lines with int64 keys, %d with big keys", trial, len(fast), len(slow))
 		}
@@ -137,7 +138,7 @@ func TestLineSumsVanish(t *testing.T) {
 			}
 		}
 		// Cancel on every line: the last sample's residual takes the rest.
-		for _, l := range groupLines(p.X, idx, nil, nil) {
+		for _, l := range groupLines(p.X, idx, nil) {
 			last := len(l.samples) - 1
 			sum := exact.NewVec(k)
 			for c, i := range l.samples[:last] {
@@ -156,7 +157,7 @@ func TestLineSumsVanish(t *testing.T) {
 		p.Y = exact.RatMatOf(ys)
 		for round := range 2 {
 			e := newEngine(p)
-			groups := lineGroups(idx, d, e.lineKeys(), e.sameInput)
+			groups := lineGroups(idx, d, e.lineKey())
 			want := true
 			for _, l := range linesOf(p.X, groups) {
 				if !lineSum(l, e.residual).IsZero() {
