@@ -247,7 +247,7 @@ func (pr *Problem) faceEscape(j int) (escape bool, ws []witness, fs []face, cell
 
 // cellsOf enumerates the cells of the arrangement of the given unit normals.
 func (pr *Problem) cellsOf(normals [][]float64) ([]cell, bool) {
-	return arrangement(normals, pr.D())
+	return arrangement(normals, pr.D(), maxCells)
 }
 
 // psi returns the vector (ρ'(w_j·x_i; u·x_i))_i for u in the closed cell

@@ -56,7 +56,7 @@ func (pr *Problem) global() Global {
 	if cellBound(len(normals), d) > maxGlobalCells {
 		return g
 	}
-	cells, ok := arrangement(normals, d)
+	cells, ok := arrangement(normals, d, maxCells)
 	if !ok {
 		return g
 	}

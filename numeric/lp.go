@@ -9,7 +9,9 @@ import (
 	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
-// The LPs of this package are solved with gonum's lp.Simplex, which wants the
+// The general LPs of this package (maxOverCone, maxIneq, minResidual) are
+// solved with gonum's lp.Simplex; the small cell LPs go to the dense simplex
+// of simplex.go (minResidualBox). gonum's simplex wants the
 // standard form min cᵀx, Ax = b, x ≥ 0 with A of full row rank and without
 // zero rows or columns, and whose phase I can fail on degenerate input. Both
 // wrappers below therefore never ask gonum for phase I and never hand it a
@@ -192,6 +194,79 @@ func residualLP(rows [][]float64, b []float64, n int) (c []float64, A *mat.Dense
 		}
 	}
 	return c, A, sign, basis, cols
+}
+
+// minResidualBox returns min over 0 ≤ z ≤ ub of costᵀz + ‖rows·z − b‖₁
+// (cost ≥ 0, length n; ub nil means z ≥ 0 only) with a minimiser z, as
+// minResidual does for cost = 0 and no upper bounds, but solved by the
+// dense simplex (solveBox) instead of gonum: these are the small cell LPs
+// (d or d+1 rows). The standard form is
+//
+//	min costᵀz + Σ(p + q)  s.t.  rows·z + p − q = b + σε,  0 ≤ z ≤ ub,  p, q ≥ 0
+//
+// from the basis of p_i (b_i ≥ 0) or q_i (b_i < 0), b perturbed as in
+// minResidual (lpPerturbation). res is the objective at z on the original
+// b, an upper bound on the minimum; exact is false when the simplex did not
+// finish (iteration limit), and z is then 0. y is the simplex's dual
+// solution of the perturbed LP, y_i = 1 − (reduced cost of p_i), nil when
+// exact is false: in exact arithmetic |y|∞ ≤ 1, rowsᵀy ≤ cost on the
+// columns without an upper bound and the value is bᵀy − Σ ub_j(rowsᵀy −
+// cost)₊; it is a hint for the caller, to be checked before it is used.
+func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y []float64, exact bool) {
+	r, n := len(rows), len(cost)
+	z = make([]float64, n)
+	objective := func() float64 {
+		v := dot(cost, z)
+		for i, row := range rows {
+			v += math.Abs(dot(row, z) - b[i])
+		}
+		return v
+	}
+	if r == 0 {
+		return 0, z, nil, true
+	}
+	cols := nonzeroColumns(rows, n)
+	nc := len(cols)
+	A := make([][]float64, r)
+	c := make([]float64, nc+2*r)
+	u := make([]float64, nc+2*r)
+	for q, col := range cols {
+		c[q], u[q] = cost[col], math.Inf(1)
+		if ub != nil {
+			u[q] = ub[col]
+		}
+	}
+	basis := make([]int, r)
+	bp := make([]float64, r)
+	eps := lpPerturbation(r)
+	for i, row := range rows {
+		a := make([]float64, nc+2*r)
+		for q, col := range cols {
+			a[q] = row[col]
+		}
+		a[nc+i], a[nc+r+i] = 1, -1
+		c[nc+i], c[nc+r+i] = 1, 1
+		u[nc+i], u[nc+r+i] = math.Inf(1), math.Inf(1)
+		A[i] = a
+		if b[i] >= 0 {
+			basis[i], bp[i] = nc+i, b[i]+eps[i]
+		} else {
+			basis[i], bp[i] = nc+r+i, b[i]-eps[i]
+		}
+	}
+	lp, err := solveBoxLP(c, A, bp, u, basis)
+	if err != nil {
+		return objective(), z, nil, false
+	}
+	x := lp.x()
+	for q, col := range cols {
+		z[col] = x[q]
+	}
+	y = make([]float64, r)
+	for i := range y {
+		y[i] = 1 - lp.dj[nc+i]
+	}
+	return objective(), z, y, true
 }
 
 // maxIneq maximises c·z subject to G·z ≤ h, z ≥ 0, where h ≥ 0 (so z = 0

@@ -83,7 +83,7 @@ func TestArrangementCounts(t *testing.T) {
 		{"4 generic planes in R^3", 3, [][]float64{unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1), unit(1, 1, 1)}, 14},
 		{"planes through one axis", 3, [][]float64{unit(1, 0, 0), unit(0, 1, 0), unit(1, 1, 0), unit(1, -2, 0)}, 8},
 	} {
-		cells, dec := arrangement(tc.normals, tc.d)
+		cells, dec := arrangement(tc.normals, tc.d, maxCells)
 		if !dec || len(cells) != tc.want {
 			t.Errorf("%s: %d cells (decided %v), want %d", tc.name, len(cells), dec, tc.want)
 		}

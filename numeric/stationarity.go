@@ -119,19 +119,26 @@ func (pr *Problem) s2Setup(j int) (s s2Data, trivial bool) {
 //	v + Σ_T minus + Σ λ_i plus_i = Σ_T μ_i dirs_i − Σ_{Z⁻∖T} μ_i dirs_i ?
 //
 // Without mu it is the subset method's equation (= 0). Feasible means the
-// least ℓ1 residual is ≤ Eps (Tolerance.Feasible).
+// least residual
+//
+//	min over λ ≥ 0, μ ≥ 0 of ‖v + Σ_T minus + Σ λ_i plus_i − Σ ±μ_l dirs_l‖₁ + Σ_i (λ_i − 1)₊
+//
+// is ≤ Eps (Tolerance.Feasible): the bound λ ≤ 1 is soft, its excess
+// counted in the residual. The LP has the d rows of the equation only
+// (minResidualBox): λ_i = y_i + e_i with 0 ≤ y_i ≤ 1 and e_i ≥ 0 at cost 1,
+// whose least cost for a given λ_i is (λ_i − 1)₊.
 func (s s2Data) lp(inT []bool, mu bool) (feasible, decided bool) {
 	p, q := len(s.plus), len(s.minus)
 	nv := 2 * p
 	if mu {
 		nv += q
 	}
-	rows := make([][]float64, s.d+p)
-	b := make([]float64, s.d+p)
+	rows := make([][]float64, s.d)
+	b := make([]float64, s.d)
 	for k := 0; k < s.d; k++ {
 		row := make([]float64, nv)
 		for i := range s.plus {
-			row[i] = s.plus[i][k]
+			row[i], row[p+i] = s.plus[i][k], s.plus[i][k]
 		}
 		b[k] = -s.v[k]
 		for l := range s.minus {
@@ -148,12 +155,14 @@ func (s s2Data) lp(inT []bool, mu bool) (feasible, decided bool) {
 		}
 		rows[k] = row
 	}
-	for i := 0; i < p; i++ {
-		row := make([]float64, nv)
-		row[i], row[p+i] = 1, 1
-		rows[s.d+i], b[s.d+i] = row, 1
+	cost, ub := make([]float64, nv), make([]float64, nv)
+	for j := range ub {
+		ub[j] = math.Inf(1)
 	}
-	res, _, exact := minResidual(rows, b, nv)
+	for i := 0; i < p; i++ {
+		ub[i], cost[p+i] = 1, 1
+	}
+	res, _, _, exact := minResidualBox(rows, b, cost, ub)
 	if normTol.Feasible(res) {
 		return true, true
 	}
@@ -174,7 +183,7 @@ func (s s2Data) subsets() (holds, decided bool, failT []int) {
 // cells decides (S2) by the cell method: for every cell C_T of the
 // arrangement of the Z⁻ hyperplanes some subgradient must lie in C_T*.
 func (s s2Data) cells() (holds, decided bool, failT []int) {
-	cs, decided := arrangement(s.dirs, s.d)
+	cs, decided := arrangement(s.dirs, s.d, maxS2Cells)
 	holds, dec, failT := s.everyT(len(cs), true, func(c int, inT []bool) {
 		for l := range inT {
 			inT[l] = cs[c].signs[l] > 0
@@ -234,7 +243,7 @@ func (pr *Problem) s2(j int) (holds, decided bool, detail string) {
 		holds, decided, failT = s.cells()
 	}
 	if !decided {
-		return false, false, fmt.Sprintf("(S2) of neuron %d not decided: an LP failed (gonum error or iteration limit) or the cells exceeded %d", j, maxCells)
+		return false, false, fmt.Sprintf("(S2) of neuron %d not decided: an LP failed (iteration limit) or the cells exceeded %d", j, maxS2Cells)
 	}
 	if !holds {
 		return false, true, fmt.Sprintf("(S2) fails for neuron %d on the cell with positive Z⁻ samples %v", j, failT)
