@@ -468,28 +468,76 @@ func (e *engine) response(j int, u exact.Vec) exact.Vec {
 // integers; a nil a means the k×d matrix is wanted instead (returned as
 // rows). Entries that vanish are exact zeros without any normalisation.
 func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) exact.Mat {
-	s := e.neuronSums(j)
 	rows := e.k
-	var abar []big.Int
 	D := new(big.Int).Mul(den, e.dr)
 	D.Mul(D, e.dx)
+	abar, da := intCoeffs(a)
 	if a != nil {
 		rows = 1
-		da := ratDen(a)
-		abar = make([]big.Int, e.k)
-		for l := range abar {
-			scaleInt(&abar[l], a[l], da)
-		}
 		D.Mul(D, da)
 	}
-	cp, cn, cz = sumCoeffs(cp, cn, cz)
 	out := make(exact.Mat, rows)
-	var t, u big.Int
 	for r := range out {
 		out[r] = make(exact.Vec, e.d)
 	}
+	e.comboColumns(j, abar, cp, cn, cz, func(c int, num []big.Int) bool {
+		for r := range out {
+			if num[r].Sign() == 0 {
+				out[r][c] = new(big.Rat)
+			} else {
+				out[r][c] = new(big.Rat).SetFrac(&num[r], D)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// comboVecIsZero reports whether combo(j, a, cp, cn, cz, ·) is the zero
+// vector, in integers: no rational is formed (a vector of d rationals per
+// neuron was most of Check's garbage at m = 2048, d = 256).
+func (e *engine) comboVecIsZero(j int, a exact.Vec, cp, cn, cz *big.Int) bool {
+	abar, _ := intCoeffs(a)
+	zero := true
+	e.comboColumns(j, abar, cp, cn, cz, func(_ int, num []big.Int) bool {
+		zero = num[0].Sign() == 0
+		return zero
+	})
+	return zero
+}
+
+// intCoeffs returns the integers ā = da·a and their common denominator da
+// (nil, nil for a nil a).
+func intCoeffs(a exact.Vec) ([]big.Int, *big.Int) {
+	if a == nil {
+		return nil, nil
+	}
+	da := ratDen(a)
+	abar := make([]big.Int, len(a))
+	for l := range abar {
+		scaleInt(&abar[l], a[l], da)
+	}
+	return abar, da
+}
+
+// comboColumns calls f for every column c, in order, with the integer
+// numerators of column c of combo: num[0] = Σ_l ā_l (c₊S⁺_j + c₋S⁻_j +
+// c₀S⁰_j)_lc for integer coefficients ā, or for a nil ā num[l] = (c₊S⁺_j +
+// c₋S⁻_j + c₀S⁰_j)_lc (l < k). num is reused between calls; f returns false
+// to stop.
+func (e *engine) comboColumns(j int, abar []big.Int, cp, cn, cz *big.Int, f func(c int, num []big.Int) bool) {
+	s := e.neuronSums(j)
+	rows := e.k
+	if abar != nil {
+		rows = 1
+	}
+	cp, cn, cz = sumCoeffs(cp, cn, cz)
+	var t, u big.Int
+	num := make([]big.Int, rows)
 	for c := 0; c < e.d; c++ {
-		num := make([]big.Int, rows)
+		for r := range num {
+			num[r].SetInt64(0)
+		}
 		for l := 0; l < e.k; l++ {
 			q := (l*e.d + c) * e.sumW
 			t.SetInt64(0)
@@ -510,21 +558,16 @@ func (e *engine) combo(j int, a exact.Vec, cp, cn, cz *big.Int, den *big.Int) ex
 			if t.Sign() == 0 {
 				continue
 			}
-			if a != nil {
+			if abar != nil {
 				num[0].Add(&num[0], u.Mul(&t, &abar[l]))
 			} else {
 				num[l].Set(&t)
 			}
 		}
-		for r := range out {
-			if num[r].Sign() == 0 {
-				out[r][c] = new(big.Rat)
-			} else {
-				out[r][c] = new(big.Rat).SetFrac(&num[r], D)
-			}
+		if !f(c, num) {
+			return
 		}
 	}
-	return out
 }
 
 // comboIsZero reports whether c₊S⁺_j + c₋S⁻_j + c₀S⁰_j = 0 (combo with a

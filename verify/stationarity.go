@@ -177,6 +177,9 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 		res.holds = true // φ_j ≡ 0
 		return res, nil
 	}
+	if res, ok := s.s2NoBoundary(j, opt); ok {
+		return res, nil
+	}
 	bt := s.boundary(j)
 	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
 	if len(bt.zPlus)+len(bt.zMinus) > 0 && !opt.Cells && s.qVanishes(j) {
@@ -284,6 +287,43 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	}
 	res.holds = true
 	return res, nil
+}
+
+// s2NoBoundary decides (S2) for a neuron without boundary samples whose
+// v is zero, without rationals or an arrangement (ok = false otherwise:
+// TheoremS2 decides). With Z_j = ∅, φ_j(u) = v·u, so (S2) holds iff v = 0
+// (tested on v's integer numerators), and the proof is the one TheoremS2
+// builds: no Z⁺ or Z⁻, the cover of the empty arrangement, and its one
+// cell, Q^d, with interior point 0 and empty multipliers. The point's d
+// zeros are one shared value (read-only, see recheck.CellProof): at
+// m = 2048, d = 256 a fresh zero per entry was 32 MB held by the verdict.
+func (s *state) s2NoBoundary(j int, opt Options) (s2Result, bool) {
+	if !s2Shortcut || len(s.pt.Boundary(j)) > 0 || opt.expired() {
+		return s2Result{}, false
+	}
+	e := s.ev
+	if !e.comboVecIsZero(j, s.p.Neurons[j].A, e.sp, e.sn, e.sn) {
+		return s2Result{}, false
+	}
+	res := s2Result{holds: true, proof: StationarityProof{Neuron: j}}
+	res.proof.Cover = certCover(&arrangement.Cover{})
+	x := exact.NewVec(0)
+	res.proof.Cells = []CellProof{{Point: sharedZeros(s.p.D()), Lambda: x[:0], Mu: x[0:]}}
+	return res, true
+}
+
+// s2Shortcut enables s2NoBoundary (a variable so that tests can compare it
+// with the general method).
+var s2Shortcut = true
+
+// sharedZeros returns the zero vector of Q^d whose entries are one shared
+// zero (read-only: replace an entry rather than change it).
+func sharedZeros(d int) exact.Vec {
+	z, out := new(big.Rat).SetInt64(0), make(exact.Vec, d) // as the arrangement writes it (denominator 1 set)
+	for i := range out {
+		out[i] = z
+	}
+	return out
 }
 
 // S2BySubsets decides (S2) for neuron j by the subset method of docs/theory.md §3: it
