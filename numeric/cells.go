@@ -14,10 +14,13 @@ const maxS2Cells = 1 << 16
 
 // cell is a full-dimensional cell of a central hyperplane arrangement
 // {u : h_l·u = 0}: signs[l] ∈ {−1, +1} is the sign of h_l·u on the cell.
-// u, when not nil, is a witness found while enumerating: |u|∞ ≤ 1 and
-// signs[l]·h_l·u > Eps for every hyperplane enumerated so far.
+// While arrangement enumerates, walls lists hyperplanes that define the
+// cell: it is {u : signs[l]·h_l·u > 0 for l ∈ walls} (each wall a facet, up
+// to the tolerance), and u, when not nil, is a witness: |u|∞ ≤ 1 and
+// signs[l]·h_l·u > Eps for every l in walls.
 type cell struct {
 	signs []int8
+	walls []int
 	u     []float64
 }
 
@@ -84,16 +87,26 @@ func cellWitness(normals [][]float64, signs []int8, u []float64) bool {
 }
 
 // arrangement enumerates the cells of the central arrangement of the given
-// unit normals in R^d incrementally: each hyperplane splits every cell found
-// so far into the realisable ones of its two sides (one LP each, realise).
-// When the cell has a witness u and the new hyperplane h has |h·u| > Eps, the
-// side of u is a cell with the same witness, which proves what the LP would
-// (its value min(t*, 1) is ≥ the witness's margin > Eps), and only the other
-// side needs an LP. Normals on
-// one line through 0 (Tolerance.SameLine, either orientation) are one
-// hyperplane: only the first of each line is enumerated and the others get
-// its sign times their orientation. decided is false when an LP failed or
-// the cells exceeded limit.
+// unit normals in R^d incrementally: each hyperplane h splits every cell C
+// found so far into the realisable ones of its two sides (realise). Only
+// C's walls enter those LPs — C is {u : σ_m h_m·u > 0, m ∈ walls} — so an
+// LP has a handful of columns (the facets of a cone in R^3 are few) instead
+// of one per hyperplane so far:
+//
+//   - When C has a witness u and |h·u| > Eps, the side of u is a cell with
+//     the same witness (it proves what the LP would: the LP's value is ≥
+//     the witness's margin > Eps), and only the other side needs an LP.
+//   - If only one side is realised, h does not cut C: that side is C, with
+//     the same walls.
+//   - If both are, h cuts C; each piece has the walls of C and h, less the
+//     walls that no longer bound it: wall m is dropped when the piece with
+//     m's side reversed is not realised (value ≤ Eps), as it then lies on
+//     m's side up to a sliver thinner than the tolerance.
+//
+// Normals on one line through 0 (Tolerance.SameLine, either orientation)
+// are one hyperplane: only the first of each line is enumerated and the
+// others get its sign times their orientation. decided is false when an LP
+// failed or the cells exceeded limit.
 func arrangement(normals [][]float64, d, limit int) (cells []cell, decided bool) {
 	tol := normTol
 	rep := make([]int, len(normals))     // index into uniq
@@ -117,6 +130,18 @@ func arrangement(normals [][]float64, d, limit int) (cells []cell, decided bool)
 	}
 	cells = []cell{{signs: nil}}
 	decided = true
+	var wn [][]float64 // the walls' normals of the LP at hand
+	var ws []int8      // and their signs
+	// side decides the side s of h = uniq[l] within c: realised, decided,
+	// a witness.
+	side := func(c cell, l int, s int8) (bool, bool, []float64) {
+		wn, ws = wn[:0], ws[:0]
+		for _, m := range c.walls {
+			wn, ws = append(wn, uniq[m]), append(ws, c.signs[m])
+		}
+		wn, ws = append(wn, uniq[l]), append(ws, s)
+		return realise(wn, ws, d)
+	}
 	for l := range uniq {
 		var next []cell
 		for _, c := range cells {
@@ -126,19 +151,31 @@ func arrangement(normals [][]float64, d, limit int) (cells []cell, decided bool)
 					known = int8(math.Copysign(1, hu))
 				}
 			}
-			for _, s := range [2]int8{1, -1} {
-				signs := append(append([]int8(nil), c.signs...), s)
+			var ok [2]bool
+			var wit [2][]float64
+			for k, s := range [2]int8{1, -1} {
 				if s == known {
-					next = append(next, cell{signs: signs, u: c.u})
+					ok[k], wit[k] = true, c.u
 					continue
 				}
-				ok, dec, u := realise(uniq[:l+1], signs, d)
+				r, dec, u := side(c, l, s)
 				if !dec {
 					decided = false
 				}
-				if ok {
-					next = append(next, cell{signs: signs, u: u})
+				ok[k], wit[k] = r, u
+			}
+			for k, s := range [2]int8{1, -1} {
+				if !ok[k] {
+					continue
 				}
+				p := cell{signs: append(append([]int8(nil), c.signs...), s), walls: c.walls, u: wit[k]}
+				if ok[1-k] { // h cuts c
+					p.walls = pruneWalls(uniq, p.signs, append(append([]int(nil), c.walls...), l), d)
+					if p.u != nil && !cellWitness(wallNormals(uniq, p.walls), wallSigns(p.signs, p.walls), p.u) {
+						p.u = nil
+					}
+				}
+				next = append(next, p)
 			}
 		}
 		cells = next
@@ -151,7 +188,40 @@ func arrangement(normals [][]float64, d, limit int) (cells []cell, decided bool)
 		for l := range normals {
 			signs[l] = c.signs[rep[l]] * orient[l]
 		}
-		cells[i].signs = signs
+		cells[i] = cell{signs: signs}
 	}
 	return cells, decided
+}
+
+// pruneWalls drops from walls (the last one the hyperplane that just cut
+// the cell) each wall m, other than the last, for which the cone of the
+// remaining walls with m's side reversed is not realised: the cell then
+// lies on m's side (up to the tolerance) and m is not needed to define it.
+// A wall whose LP fails is kept (keeping one is always correct).
+func pruneWalls(uniq [][]float64, signs []int8, walls []int, d int) []int {
+	last := len(walls) - 1
+	for k := last - 1; k >= 0; k-- {
+		ns, ss := wallNormals(uniq, walls), wallSigns(signs, walls)
+		ss[k] = -ss[k]
+		if ok, dec, _ := realise(ns, ss, d); !ok && dec {
+			walls = append(walls[:k], walls[k+1:]...)
+		}
+	}
+	return walls
+}
+
+func wallNormals(uniq [][]float64, walls []int) [][]float64 {
+	ns := make([][]float64, len(walls))
+	for k, m := range walls {
+		ns[k] = uniq[m]
+	}
+	return ns
+}
+
+func wallSigns(signs []int8, walls []int) []int8 {
+	ss := make([]int8, len(walls))
+	for k, m := range walls {
+		ss[k] = signs[m]
+	}
+	return ss
 }

@@ -204,8 +204,10 @@ func residualLP(rows [][]float64, b []float64, n int) (c []float64, A *mat.Dense
 //
 //	min costᵀz + Σ(p + q)  s.t.  rows·z + p − q = b + σε,  0 ≤ z ≤ ub,  p, q ≥ 0
 //
-// from the basis of p_i (b_i ≥ 0) or q_i (b_i < 0), b perturbed as in
-// minResidual (lpPerturbation). res is the objective at z on the original
+// from a crash start (crashBounds: some bounded z_j at ub_j, then the basis
+// of p_i or q_i by the sign of what is left of b_i), b perturbed as in
+// minResidual (lpPerturbation) away from 0 in that sign. res is the
+// objective at z on the original
 // b, an upper bound on the minimum; exact is false when the simplex did not
 // finish (iteration limit), and z is then 0. y is the simplex's dual
 // solution of the perturbed LP, y_i = 1 − (reduced cost of p_i), nil when
@@ -236,9 +238,6 @@ func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y 
 			u[q] = ub[col]
 		}
 	}
-	basis := make([]int, r)
-	bp := make([]float64, r)
-	eps := lpPerturbation(r)
 	for i, row := range rows {
 		a := make([]float64, nc+2*r)
 		for q, col := range cols {
@@ -248,13 +247,19 @@ func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y 
 		c[nc+i], c[nc+r+i] = 1, 1
 		u[nc+i], u[nc+r+i] = math.Inf(1), math.Inf(1)
 		A[i] = a
-		if b[i] >= 0 {
+	}
+	upper, left := crashBounds(A, b, c[:nc], u[:nc])
+	basis := make([]int, r)
+	bp := make([]float64, r)
+	eps := lpPerturbation(r)
+	for i := range rows {
+		if left[i] >= 0 {
 			basis[i], bp[i] = nc+i, b[i]+eps[i]
 		} else {
 			basis[i], bp[i] = nc+r+i, b[i]-eps[i]
 		}
 	}
-	lp, err := solveBoxLP(c, A, bp, u, basis)
+	lp, err := solveBoxLP(c, A, bp, u, basis, upper)
 	if err != nil {
 		return objective(), z, nil, false
 	}
@@ -267,6 +272,45 @@ func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y 
 		y[i] = 1 - lp.dj[nc+i]
 	}
 	return objective(), z, y, true
+}
+
+// crashBounds chooses a start for the simplex of minResidualBox, whose
+// bounded columns would otherwise leave 0 one pivot each: with the first
+// len(cost) columns of A (r rows) and their costs and bounds, it puts z_j
+// at ub_j when that lowers cost_j·z_j + Σ_i |left_i| to first order —
+// cost_j < Σ_i sign(left_i)·A_ij, where left = b − Σ_{at bound} A_j ub_j —
+// in two greedy passes over the columns, and returns those columns and
+// left. Any choice is a valid start (the p_i or q_i of each row takes
+// |left_i|); this one only saves pivots.
+func crashBounds(A [][]float64, b, cost, ub []float64) (upper []bool, left []float64) {
+	left = append([]float64(nil), b...)
+	upper = make([]bool, len(A[0]))
+	for pass := 0; pass < 2; pass++ {
+		for j := range cost {
+			if math.IsInf(ub[j], 1) {
+				continue
+			}
+			g := 0.0
+			for i, a := range A {
+				if left[i] >= 0 {
+					g += a[j]
+				} else {
+					g -= a[j]
+				}
+			}
+			if want := cost[j] < g; want != upper[j] {
+				upper[j] = want
+				f := ub[j]
+				if !want {
+					f = -f
+				}
+				for i, a := range A {
+					left[i] -= a[j] * f
+				}
+			}
+		}
+	}
+	return upper, left
 }
 
 // maxIneq maximises c·z subject to G·z ≤ h, z ≥ 0, where h ≥ 0 (so z = 0

@@ -70,7 +70,7 @@ var boxBlandAfter = 8
 // first. err is errLPInfeasible, errLPUnbounded, errLPSingular or errLPLimit
 // (more than maxPivots(r, n) pivots); x is nil then.
 func solveBox(c []float64, A [][]float64, b, u []float64, basis []int) (x []float64, err error) {
-	lp, err := solveBoxLP(c, A, b, u, basis)
+	lp, err := solveBoxLP(c, A, b, u, basis, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -78,8 +78,10 @@ func solveBox(c []float64, A [][]float64, b, u []float64, basis []int) (x []floa
 }
 
 // solveBoxLP is solveBox returning the final tableau (whose reduced costs
-// give the dual solution).
-func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int) (*boxLP, error) {
+// give the dual solution). With a basis, the nonbasic columns j with
+// upper[j] (upper may be nil) start at u_j instead of 0; the basic solution
+// B⁻¹(b − Σ_{upper} A_j u_j) must then lie in its bounds.
+func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int, upper []bool) (*boxLP, error) {
 	r, n := len(A), len(c)
 	if u == nil {
 		u = make([]float64, n)
@@ -89,7 +91,7 @@ func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int) (*boxLP
 	}
 	if basis != nil {
 		lp := newBoxLP(c, A, b, u, 0)
-		if err := lp.start(basis); err != nil {
+		if err := lp.start(basis, upper); err != nil {
 			return nil, err
 		}
 		return lp, lp.run(maxPivots(r, n))
@@ -108,7 +110,7 @@ func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int) (*boxLP
 		lp.c[n+i] = 1
 		lp.u[n+i] = math.Inf(1)
 	}
-	if err := lp.start(art); err != nil {
+	if err := lp.start(art, nil); err != nil {
 		return nil, err
 	}
 	if err := lp.run(maxPivots(r, n+r)); err != nil {
@@ -157,9 +159,10 @@ func newBoxLP(c []float64, A [][]float64, b, u []float64, extra int) *boxLP {
 }
 
 // start makes basis the starting basis by Gauss–Jordan pivots on its
-// columns, checks that the basic solution lies in its bounds (up to
-// rounding) and prices the columns.
-func (lp *boxLP) start(basis []int) error {
+// columns, puts the nonbasic columns j with upper[j] at u_j, checks that
+// the basic solution lies in its bounds (up to rounding) and prices the
+// columns.
+func (lp *boxLP) start(basis []int, upper []bool) error {
 	for j := range lp.row {
 		lp.row[j] = -1
 	}
@@ -170,6 +173,15 @@ func (lp *boxLP) start(basis []int) error {
 		lp.basis[i] = j
 		lp.row[j] = i
 		lp.pivot(i, j, true)
+	}
+	for j, up := range upper {
+		if !up || lp.row[j] >= 0 {
+			continue
+		}
+		lp.atUpper[j] = true
+		for i := range lp.beta {
+			lp.beta[i] -= lp.t[i*lp.n+j] * lp.u[j]
+		}
 	}
 	for i, j := range lp.basis {
 		if lp.beta[i] < -boxFeasTol || lp.beta[i] > lp.u[j]+boxFeasTol {
