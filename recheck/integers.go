@@ -3,6 +3,7 @@ package recheck
 import (
 	"math/big"
 	"math/bits"
+	"sync"
 
 	"github.com/relucert/relucert/exact"
 	par "github.com/relucert/relucert/internal/parallel"
@@ -100,6 +101,7 @@ func (rc *rechecker) residuals() {
 		ws[j], as[j] = nr.W, nr.A
 	}
 	A := newIntImage(exact.RatMatOf(as))
+	rc.abar = A
 	rc.wbar = newIntImage(exact.RatMatOf(ws))
 	W, X := rc.wbar, rc.xbar
 	Y := newIntImage(p.Y)
@@ -320,11 +322,17 @@ type neuronSums struct {
 	tot  []uint64   // k·d entries
 }
 
-// sums computes the neuron sums (once): the samples in blocks, each
-// block's products R̄_i X̄_iᵀ formed once, the active sets of all neurons
-// summed over chunks of g samples by subset sums (exact.AddSelectedSums),
-// the boundary samples (w_j·x_i = 0) added one by one; the blocks split
-// between the cores, each with its own sums, added at the end.
+// sumsBlock is the number of samples of one step of the sums pass.
+const sumsBlock = 1024
+
+// sums computes the neuron sums (once): the samples in blocks of
+// sumsBlock; the k·d columns of the sums in tiles small enough that a
+// tile of the m destination rows, of the block's products R̄_i X̄_iᵀ and
+// of the subset-sum table stay in cache; in each tile the active sets of
+// all neurons summed over chunks of g samples by subset sums
+// (exact.AddSelectedSums). The tiles (or, when there are few, the
+// neurons) are split between the cores, each writing its own columns
+// (rows). The boundary samples (w_j·x_i = 0) are added one by one.
 func (rc *rechecker) sums() *neuronSums {
 	if rc.ns != nil {
 		return rc.ns
@@ -334,103 +342,163 @@ func (rc *rechecker) sums() *neuronSums {
 	R, X := rc.rbar, rc.xbar
 	sW := exact.WordsFor(R.bits + X.bits + bitlen(n) + 1)
 	L := kd * sW
-	g := chunkBits(m)
-	B := max(g, min(1<<14/max(L, 1), 512)/g*g)
-	W := par.Workers(n * m * L / 4)
-	parts := make([]*neuronSums, W)
-	par.Chunks(n, W, func(w, lo, hi int) {
-		s := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
-		parts[w] = s
-		nc := (B + g - 1) / g
-		prod := make([]uint64, B*L)
-		sel := make([]uint8, m*nc)
-		table := make([]uint64, (1<<g)*L)
-		for i0 := lo; i0 < hi; i0 += B {
-			if rc.stop.Stopped() {
-				return // polled below
+	ns := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
+	g := min(chunkBits(m), bitlen(sumsBlock)-1)
+	// Column tiles within about 512 KiB for the m destination rows, the
+	// sumsBlock source rows and the 2^g table rows.
+	tw := (1 << 16) / (m + sumsBlock + 1<<g)
+	tw = min(max(tw-tw%sW, sW), L)
+	tiles := (L + tw - 1) / tw
+	nw := par.Workers(n * m * L / 4)
+	sel := make([]uint8, m*((sumsBlock+g-1)/g))
+	type bufs struct{ table, src []uint64 }
+	pool := sync.Pool{New: func() any {
+		return &bufs{table: make([]uint64, (1<<g)*tw), src: make([]uint64, sumsBlock*tw)}
+	}}
+	var shared []uint64 // the source tile when the neurons are split
+	if tiles < 2*nw {
+		shared = make([]uint64, sumsBlock*tw)
+	}
+	for i0 := 0; i0 < n; i0 += sumsBlock {
+		rc.poll()
+		i1 := min(i0+sumsBlock, n)
+		T := i1 - i0
+		nc := (T + g - 1) / g
+		par.Chunks(m, nw, func(_, lo, hi int) {
+			for j := lo; j < hi; j++ {
+				row := sel[j*nc : (j+1)*nc]
+				clear(row)
+				for t, v := range rc.sign[j][i0:i1] {
+					u := uint8(v)
+					row[t/g] |= (u &^ (u >> 1) & 1) << (t % g) // v = 1 (no branch)
+				}
 			}
-			T := min(B, hi-i0)
-			clear(prod[:T*L])
-			for t := 0; t < T; t++ {
-				for l := 0; l < k; l++ {
-					rl := R.entry(i0+t, l)
+		})
+		// srcTile sets src to columns [lo, hi) of R̄_i X̄_iᵀ for the
+		// samples t0 ≤ t < t1 of the block (row t − t0 of src).
+		srcTile := func(src []uint64, t0, t1, lo, hi int) {
+			width := hi - lo
+			clear(src[:(t1-t0)*width])
+			for t := t0; t < t1; t++ {
+				i := i0 + t
+				row := src[(t-t0)*width : (t-t0+1)*width]
+				for q := lo / sW; q < hi/sW; q++ {
+					l, c := q/d, q%d
+					rl := R.entry(i, l)
 					if exact.WordsIsZero(rl) {
 						continue
 					}
-					for c := 0; c < d; c++ {
-						o := t*L + (l*d+c)*sW
-						exact.MulAddWords(prod[o:o+sW], rl, X.entry(i0+t, c))
-					}
-				}
-				exact.AddWords(s.tot, prod[t*L:(t+1)*L], sW)
-			}
-			tc := (T + g - 1) / g
-			for j, sg := range rc.sign {
-				row := sel[j*tc : (j+1)*tc]
-				clear(row)
-				for t, v := range sg[i0 : i0+T] {
-					u := uint8(v)
-					row[t/g] |= (u &^ (u >> 1) & 1) << (t % g) // v = 1 (no branch)
-					if v == 0 {
-						if s.zero[j] == nil {
-							s.zero[j] = make([]uint64, L)
-						}
-						exact.AddWords(s.zero[j], prod[t*L:(t+1)*L], sW)
-					}
+					exact.MulAddWords(row[q*sW-lo:(q+1)*sW-lo], rl, X.entry(i, c))
 				}
 			}
-			exact.AddSelectedSums(s.pos, L, m, prod, L, T, L, sel[:m*tc], g, sW, table)
 		}
-	})
-	rc.poll()
-	ns := parts[0]
-	for _, s := range parts[1:] {
-		if s == nil {
+		addTot := func(src []uint64, lo, hi int) {
+			width := hi - lo
+			for t := 0; t < T; t++ {
+				exact.AddWords(ns.tot[lo:hi], src[t*width:(t+1)*width], sW)
+			}
+		}
+		if shared == nil {
+			par.Dynamic(tiles, nw, func(tile int) {
+				if rc.stop.Stopped() {
+					return // polled by the next block
+				}
+				lo, hi := tile*tw, min((tile+1)*tw, L)
+				b := pool.Get().(*bufs)
+				defer pool.Put(b)
+				src := b.src[:T*(hi-lo)]
+				srcTile(src, 0, T, lo, hi)
+				addTot(src, lo, hi)
+				exact.AddSelectedSums(ns.pos[lo:], L, m, src, hi-lo, T, hi-lo, sel, g, sW, b.table)
+			})
 			continue
 		}
-		exact.AddWords(ns.pos, s.pos, sW)
-		exact.AddWords(ns.tot, s.tot, sW)
-		for j, z := range s.zero {
-			switch {
-			case z == nil:
-			case ns.zero[j] == nil:
-				ns.zero[j] = z
-			default:
-				exact.AddWords(ns.zero[j], z, sW)
-			}
+		for lo := 0; lo < L; lo += tw {
+			hi := min(lo+tw, L)
+			width := hi - lo
+			src := shared[:T*width]
+			par.Chunks(T, nw, func(_, t0, t1 int) { srcTile(src[t0*width:], t0, t1, lo, hi) })
+			addTot(src, lo, hi)
+			par.Chunks(m, nw, func(_, j0, j1 int) {
+				b := pool.Get().(*bufs)
+				defer pool.Put(b)
+				exact.AddSelectedSums(ns.pos[j0*L+lo:], L, j1-j0, src, width, T, width, sel[j0*nc:], g, sW, b.table)
+			})
 		}
 	}
+	rc.poll()
+	// S⁰_j: the boundary samples of each neuron.
+	par.Chunks(m, nw, func(_, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			for i, v := range rc.sign[j] {
+				if v != 0 || rc.zeroX[i] {
+					continue
+				}
+				if ns.zero[j] == nil {
+					ns.zero[j] = make([]uint64, L)
+				}
+				z := ns.zero[j]
+				for l := 0; l < k; l++ {
+					rl := R.entry(i, l)
+					for c := 0; c < d; c++ {
+						q := (l*d + c) * sW
+						exact.MulAddWords(z[q:q+sW], rl, X.entry(i, c))
+					}
+				}
+			}
+		}
+	})
 	rc.ns = ns
 	return ns
 }
 
-// combo returns D·(c₊S⁺_j + c₋S⁻_j + c₀S⁰_j) (k·d integers, row-major),
-// D = D_R·D_X, with S⁻_j = S − S⁺_j − S⁰_j; a nil coefficient is 0.
-func (rc *rechecker) combo(j int, cp, cn, cz *big.Int) []big.Int {
+// comboWords returns D·(c₊S⁺_j + c₋S⁻_j + c₀S⁰_j) (k·d entries of w
+// words, row-major), D = D_R·D_X, with S⁻_j = S − S⁺_j − S⁰_j, formed as
+// (c₊ − c₋)·S⁺_j + c₋·S + (c₀ − c₋)·S⁰_j in fixed-width words; a nil
+// coefficient is 0.
+func (rc *rechecker) comboWords(j int, cp, cn, cz *big.Int) (out []uint64, w int) {
 	ns := rc.sums()
-	kd, w := rc.k*rc.d, ns.w
-	out := make([]big.Int, kd)
-	var sp, s0, t big.Int
-	zero := ns.zero[j]
+	kd, sw := rc.k*rc.d, ns.w
+	var zero big.Int
+	if cp == nil {
+		cp = &zero
+	}
+	if cn == nil {
+		cn = &zero
+	}
+	if cz == nil {
+		cz = &zero
+	}
+	fp, fz := new(big.Int).Sub(cp, cn), new(big.Int).Sub(cz, cn)
+	w = exact.WordsFor(64*sw + max(fp.BitLen(), cn.BitLen(), fz.BitLen()) + 2)
+	out = make([]uint64, kd*w)
+	pos := ns.pos[j*kd*sw : (j+1)*kd*sw]
+	z := ns.zero[j]
+	if fz.Sign() == 0 {
+		z = nil
+	}
+	fpW, cnW, fzW := intWords(fp), intWords(cn), intWords(fz)
+	for q := 0; q < kd; q++ {
+		o := out[q*w : (q+1)*w]
+		if fp.Sign() != 0 {
+			exact.MulAddWords(o, pos[q*sw:(q+1)*sw], fpW)
+		}
+		if cn.Sign() != 0 {
+			exact.MulAddWords(o, ns.tot[q*sw:(q+1)*sw], cnW)
+		}
+		if z != nil {
+			exact.MulAddWords(o, z[q*sw:(q+1)*sw], fzW)
+		}
+	}
+	return out, w
+}
+
+// combo returns comboWords's integers as big.Ints.
+func (rc *rechecker) combo(j int, cp, cn, cz *big.Int) []big.Int {
+	v, w := rc.comboWords(j, cp, cn, cz)
+	out := make([]big.Int, len(v)/w)
 	for q := range out {
-		exact.WordsInt(&sp, ns.pos[(j*kd+q)*w:(j*kd+q+1)*w])
-		s0.SetInt64(0)
-		if zero != nil {
-			exact.WordsInt(&s0, zero[q*w:(q+1)*w])
-		}
-		o := &out[q]
-		if cp != nil {
-			o.Mul(&sp, cp)
-		}
-		if cn != nil && cn.Sign() != 0 {
-			exact.WordsInt(&t, ns.tot[q*w:(q+1)*w])
-			t.Sub(&t, &sp)
-			t.Sub(&t, &s0)
-			o.Add(o, t.Mul(&t, cn))
-		}
-		if cz != nil && cz.Sign() != 0 {
-			o.Add(o, t.Mul(&s0, cz))
-		}
+		exact.WordsInt(&out[q], v[q*w:(q+1)*w])
 	}
 	return out
 }

@@ -29,9 +29,10 @@ type rechecker struct {
 	nZeroX     int // zero inputs
 	loss       *big.Rat
 
-	// xbar, wbar and rbar are the integer images of the inputs, the
-	// neurons' input weights and the residuals (rbar.den = dR).
-	xbar, wbar, rbar *intImage
+	// xbar, wbar, abar and rbar are the integer images of the inputs,
+	// the neurons' input and output weights and the residuals
+	// (rbar.den = dR).
+	xbar, wbar, abar, rbar *intImage
 	// ns are the neurons' masked sums (sums), once computed.
 	ns *neuronSums
 
@@ -182,20 +183,27 @@ func (rc *rechecker) sumsDen() *big.Int {
 
 // vEquals decides v_j = −w for the (S2) vector
 // v_j = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l and an exact rational w:
-// with M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j) in integers,
-// Σ_l a_jl M_lc = −w_c·D_ρD_RD_X for every c.
+// with M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j) in integers and
+// Ā_j = D_A·a_j, Σ_l Ā_jl M_lc = −w_c·D_ρD_RD_X·D_A for every c, the
+// left side in fixed-width words.
 func (rc *rechecker) vEquals(j int, w exact.Vec) bool {
 	sp, sn := rc.rhoInts()
-	M := rc.combo(j, sp, sn, sn)
-	D := new(big.Rat).SetInt(rc.sumsDen())
-	a := rc.p.Neurons[j].A
-	var v, t, mc big.Rat
+	M, mw := rc.comboWords(j, sp, sn, sn)
+	A := rc.abar
+	aw := exact.WordsFor(64*mw + A.bits + bitlen(rc.k) + 1)
+	acc := make([]uint64, aw)
+	D := new(big.Int).Mul(rc.sumsDen(), A.den)
+	var lhs, rhs big.Int
 	for c := 0; c < rc.d; c++ {
-		v.SetInt64(0)
+		clear(acc)
 		for l := 0; l < rc.k; l++ {
-			v.Add(&v, t.Mul(a[l], mc.SetInt(&M[l*rc.d+c])))
+			exact.MulAddWords(acc, A.entry(j, l), M[(l*rc.d+c)*mw:(l*rc.d+c+1)*mw])
 		}
-		if v.Add(&v, t.Mul(w[c], D)).Sign() != 0 {
+		// Σ_l Ā_jl M_lc·den(w_c) = −num(w_c)·D.
+		exact.WordsInt(&lhs, acc)
+		lhs.Mul(&lhs, w[c].Denom())
+		rhs.Mul(w[c].Num(), D)
+		if lhs.Add(&lhs, &rhs).Sign() != 0 {
 			return false
 		}
 	}
@@ -203,18 +211,14 @@ func (rc *rechecker) vEquals(j int, w exact.Vec) bool {
 }
 
 // e1Vanishes decides (E1): ρ₊S⁺_j + ρ₋S⁻_j + ((ρ₊+ρ₋)/2)S⁰_j = 0, i.e.
-// 2S₊·DS⁺ + 2S₋·DS⁻ + (S₊+S₋)·DS⁰ = 0 in integers.
+// 2S₊·DS⁺ + 2S₋·DS⁻ + (S₊+S₋)·DS⁰ = 0 in integers (fixed-width words).
 func (rc *rechecker) e1Vanishes(j int) bool {
 	sp, sn := rc.rhoInts()
 	mid := new(big.Int).Add(sp, sn)
 	sp.Lsh(sp, 1)
 	sn.Lsh(sn, 1)
-	for _, v := range rc.combo(j, sp, sn, mid) {
-		if v.Sign() != 0 {
-			return false
-		}
-	}
-	return true
+	v, _ := rc.comboWords(j, sp, sn, mid)
+	return exact.WordsIsZero(v)
 }
 
 // responseEquals decides Q_j(u) = q exactly, where
