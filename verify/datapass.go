@@ -147,9 +147,6 @@ func (e *engine) residuals() {
 		B := residualBlock
 		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, B*tw),
 			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
-		if e.x == nil {
-			buf.xb = make([]uint64, B*d*e.xW)
-		}
 		if leaky {
 			buf.fn, buf.zl = make([]uint64, B*kg*fW), make([][]int, B)
 		}
@@ -196,7 +193,13 @@ func (e *engine) residuals() {
 				clear(fn)
 			}
 			v, table, vn := buf.v, buf.table, buf.vn
-			xim, xW := e.xBlock(i0, i1, buf.xb), e.xW
+			// X̄ rows: stored, or for float data none — the products
+			// take the floats themselves (exact.MulAddFloat).
+			var xim []uint64
+			xW := e.xW
+			if e.x != nil {
+				xim = e.xBlock(i0, i1, nil)
+			}
 			for lo := 0; lo < Lg; lo += tw {
 				hi := min(lo+tw, Lg)
 				width := hi - lo
@@ -207,21 +210,37 @@ func (e *engine) residuals() {
 					if e.zeroX[i] {
 						continue
 					}
+					var xf []float64
+					if xim == nil {
+						xf = e.xf[i].F
+					}
 					for q := lo / vW; q < hi/vW; q++ {
 						l, c := q/d, q%d // l counted from l0
-						xc := xim[(t*d+c)*xW : (t*d+c+1)*xW]
-						if exact.WordsIsZero(xc) {
-							continue
-						}
 						vp := v[t*width+q*vW-lo : t*width+(q+1)*vW-lo]
-						exact.MulAddWords(fp[(t*kg+l)*fW:(t*kg+l+1)*fW], vp, xc)
+						dst := fp[(t*kg+l)*fW : (t*kg+l+1)*fW]
+						var xc []uint64
+						if xf != nil {
+							if xf[c] == 0 {
+								continue
+							}
+							exact.MulAddFloat(dst, vp, xf[c], e.xE)
+						} else {
+							if xc = xim[(t*d+c)*xW : (t*d+c+1)*xW]; exact.WordsIsZero(xc) {
+								continue
+							}
+							exact.MulAddWords(dst, vp, xc)
+						}
 						if leaky {
 							copy(vn, all[q*vW:(q+1)*vW])
 							exact.SubWords(vn, vp, vW)
 							for _, z := range zl[t] {
 								exact.SubWords(vn, aw.Row(z)[q*vW:(q+1)*vW], vW)
 							}
-							exact.MulAddWords(fn[(t*kg+l)*fW:(t*kg+l+1)*fW], vn, xc)
+							if dst = fn[(t*kg+l)*fW : (t*kg+l+1)*fW]; xf != nil {
+								exact.MulAddFloat(dst, vn, xf[c], e.xE)
+							} else {
+								exact.MulAddWords(dst, vn, xc)
+							}
 						}
 					}
 				}
@@ -250,9 +269,9 @@ func (e *engine) residuals() {
 
 // residualBufs are the buffers of one block of the residual pass.
 type residualBufs struct {
-	sel                         []uint8
-	fp, fn, v, table, vn, f, xb []uint64
-	zl                          [][]int
+	sel                     []uint8
+	fp, fn, v, table, vn, f []uint64
+	zl                      [][]int
 }
 
 // sumsBufs are the scratch rows of one goroutine of the sums pass.
@@ -414,12 +433,9 @@ func (e *engine) computeSums() {
 	nw := workers(n * m * d)
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
 	xW, rw := e.xW, d*e.xW
-	var ximBuf []uint64 // the block's X̄ rows, for float data
-	if e.x == nil {
-		ximBuf = make([]uint64, sumsBlock*rw)
-	}
 	// srcTile adds columns [lo, hi) of r̄_i ⊗ x̄_i for the B samples from
-	// i0 to src, whose rows are the block's from xim.
+	// i0 to src, whose rows are the block's from xim (stored X̄), or for
+	// float data (xim nil) the floats themselves (exact.MulAddFloat).
 	srcTile := func(src, xim []uint64, i0, B, lo, hi int) {
 		width := hi - lo
 		for t := 0; t < B; t++ {
@@ -429,7 +445,12 @@ func (e *engine) computeSums() {
 			}
 			for q := lo / sw; q < hi/sw; q++ {
 				l, c := q/d, q%d
-				exact.MulAddWords(src[t*width+q*sw-lo:t*width+(q+1)*sw-lo], e.rbar.Entry(i, l), xim[(t*d+c)*xW:(t*d+c+1)*xW])
+				dst := src[t*width+q*sw-lo : t*width+(q+1)*sw-lo]
+				if xim == nil {
+					exact.MulAddFloat(dst, e.rbar.Entry(i, l), e.xf[i].F[c], e.xE)
+				} else {
+					exact.MulAddWords(dst, e.rbar.Entry(i, l), xim[(t*d+c)*xW:(t*d+c+1)*xW])
+				}
 			}
 		}
 	}
@@ -457,12 +478,9 @@ func (e *engine) computeSums() {
 		B := i1 - i0
 		nc := (B + g - 1) / g
 		clear(sel)
-		var xim []uint64
+		var xim []uint64 // nil for float data
 		if e.x != nil {
 			xim = e.xBlock(i0, i1, nil)
-		} else {
-			xim = ximBuf[:B*rw]
-			parallel(B, nw, func(t0, t1 int) { e.xBlock(i0+t0, i0+t1, xim[t0*rw:]) })
 		}
 		parallel(m, nw, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
@@ -494,7 +512,13 @@ func (e *engine) computeSums() {
 			width := hi - lo
 			src := shared[:B*width]
 			clear(src)
-			parallel(B, nw, func(t0, t1 int) { srcTile(src[t0*width:], xim[t0*rw:], i0+t0, t1-t0, lo, hi) })
+			parallel(B, nw, func(t0, t1 int) {
+				var xt []uint64
+				if xim != nil {
+					xt = xim[t0*rw:]
+				}
+				srcTile(src[t0*width:], xt, i0+t0, t1-t0, lo, hi)
+			})
 			addTot(src, B, lo, hi)
 			parallel(m, nw, func(j0, j1 int) {
 				buf := tables.Get().(*sumsBufs)
