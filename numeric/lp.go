@@ -209,9 +209,9 @@ func residualLP(rows [][]float64, b []float64, n int) (c []float64, A *mat.Dense
 // minResidual (lpPerturbation) away from 0 in that sign. res is the
 // objective at z on the original
 // b, an upper bound on the minimum; exact is false when the simplex did not
-// finish (iteration limit), and z is then 0. y is the simplex's dual
-// solution of the perturbed LP, y_i = 1 − (reduced cost of p_i), nil when
-// exact is false: in exact arithmetic |y|∞ ≤ 1, rowsᵀy ≤ cost on the
+// finish (iteration limit) or its final basis failed the re-check from the
+// original data (boxLP.recheck), and z is then 0. y is the dual solution
+// of the perturbed LP from that re-check, nil when exact is false: in exact arithmetic |y|∞ ≤ 1, rowsᵀy ≤ cost on the
 // columns without an upper bound and the value is bᵀy − Σ ub_j(rowsᵀy −
 // cost)₊; it is a hint for the caller, to be checked before it is used.
 func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y []float64, exact bool) {
@@ -267,11 +267,7 @@ func minResidualBox(rows [][]float64, b, cost, ub []float64) (res float64, z, y 
 	for q, col := range cols {
 		z[col] = x[q]
 	}
-	y = make([]float64, r)
-	for i := range y {
-		y[i] = 1 - lp.dj[nc+i]
-	}
-	return objective(), z, y, true
+	return objective(), z, lp.y, true
 }
 
 // crashBounds chooses a start for the simplex of minResidualBox, whose

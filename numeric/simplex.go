@@ -31,6 +31,13 @@ type boxLP struct {
 	row     []int  // row[j] = i when column j is basic in row i, else −1
 	atUpper []bool // nonbasic j at u_j
 	pivots  int
+	// a, n0, art: the original columns (a[i][j], j < n0) and the signs of
+	// the artificial columns n0+i of a phase I (nil without one), for
+	// recheck; y is the dual solution recheck computes.
+	a   [][]float64
+	n0  int
+	art []float64
+	y   []float64
 }
 
 // Errors of solveBox.
@@ -38,6 +45,7 @@ var (
 	errLPInfeasible = errors.New("numeric: LP infeasible")
 	errLPUnbounded  = errors.New("numeric: LP unbounded")
 	errLPSingular   = errors.New("numeric: LP starting basis singular")
+	errLPRecheck    = errors.New("numeric: LP solution fails its re-check from the original data")
 )
 
 // Tolerances of the dense simplex. The LPs are normalised to scale 1
@@ -54,6 +62,10 @@ const (
 	// boxFeasTol: phase I counts the artificial variables' sum up to this
 	// as zero.
 	boxFeasTol = 1e-10
+	// boxRecheckTol: the final basis passes its re-check (recheck) when
+	// the basic values recomputed from the original data are within this
+	// of their bounds and the reduced costs within this of optimality.
+	boxRecheckTol = 1e-9
 )
 
 // boxBlandAfter: after this many consecutive degenerate pivots (step 0) the
@@ -94,18 +106,24 @@ func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int, upper [
 		if err := lp.start(basis, upper); err != nil {
 			return nil, err
 		}
-		return lp, lp.run(maxPivots(r, n))
+		if err := lp.run(maxPivots(r, n)); err != nil {
+			return nil, err
+		}
+		return lp, lp.recheck(b)
 	}
 	// Phase I: artificial column n+i is sign(b_i)·e_i, basic, cost 1.
 	cost := make([]float64, n+r)
 	lp := newBoxLP(cost, A, b, u, r)
+	lp.n0 = n
 	art := make([]int, r)
+	lp.art = make([]float64, r)
 	for i := range art {
 		art[i] = n + i
 		s := 1.0
 		if b[i] < 0 {
 			s = -1
 		}
+		lp.art[i] = s
 		lp.t[i*lp.n+n+i] = s
 		lp.c[n+i] = 1
 		lp.u[n+i] = math.Inf(1)
@@ -133,7 +151,10 @@ func solveBoxLP(c []float64, A [][]float64, b, u []float64, basis []int, upper [
 	}
 	copy(lp.c, c)
 	lp.pricing()
-	return lp, lp.run(maxPivots(r, n+r))
+	if err := lp.run(maxPivots(r, n+r)); err != nil {
+		return nil, err
+	}
+	return lp, lp.recheck(b)
 }
 
 // newBoxLP copies the data into a tableau with extra zero columns.
@@ -149,6 +170,8 @@ func newBoxLP(c []float64, A [][]float64, b, u []float64, extra int) *boxLP {
 		basis:   make([]int, r),
 		row:     make([]int, n),
 		atUpper: make([]bool, n),
+		a:       A,
+		n0:      n,
 	}
 	copy(lp.c, c)
 	copy(lp.u, u)
@@ -377,4 +400,151 @@ func (lp *boxLP) x() []float64 {
 		x[j] = lp.beta[i]
 	}
 	return x
+}
+
+// column writes column j of the original constraint matrix (with the
+// artificial columns of a phase I) into dst.
+func (lp *boxLP) column(j int, dst []float64) {
+	for i := range dst {
+		dst[i] = 0
+		if j < lp.n0 {
+			dst[i] = lp.a[i][j]
+		}
+	}
+	if j >= lp.n0 {
+		dst[j-lp.n0] = lp.art[j-lp.n0]
+	}
+}
+
+// recheck recomputes the final point from the original data instead of
+// trusting the tableau, which the pivots updated in place: with B the
+// basis columns of A (LU with partial pivoting), the basic values x_B =
+// B⁻¹(b − Σ_{at upper} A_j u_j) must lie in their bounds and the reduced
+// costs c_j − yᵀA_j, y = B⁻ᵀc_B, must show optimality, both within
+// boxRecheckTol. It stores x_B in beta and the dual y; errLPRecheck when
+// the check fails (rounding has drifted, or B is numerically singular).
+func (lp *boxLP) recheck(b []float64) error {
+	r := lp.r
+	B := make([]float64, r*r)
+	col := make([]float64, r)
+	for k, j := range lp.basis {
+		lp.column(j, col)
+		for i := range col {
+			B[i*r+k] = col[i]
+		}
+	}
+	perm, ok := luFactor(B, r)
+	if !ok {
+		return errLPRecheck
+	}
+	rhs := append([]float64(nil), b...)
+	for j, up := range lp.atUpper {
+		if up {
+			lp.column(j, col)
+			for i := range rhs {
+				rhs[i] -= col[i] * lp.u[j]
+			}
+		}
+	}
+	xb := luSolve(B, perm, rhs)
+	for k, j := range lp.basis {
+		if xb[k] < -boxRecheckTol || xb[k] > lp.u[j]+boxRecheckTol {
+			return errLPRecheck
+		}
+		lp.beta[k] = math.Min(math.Max(xb[k], 0), lp.u[j])
+	}
+	cb := make([]float64, r)
+	for k, j := range lp.basis {
+		cb[k] = lp.c[j]
+	}
+	lp.y = luSolveT(B, perm, cb)
+	for j := 0; j < lp.n; j++ {
+		if lp.row[j] >= 0 || lp.u[j] == 0 {
+			continue
+		}
+		lp.column(j, col)
+		d := lp.c[j] - dot(lp.y, col)
+		if (!lp.atUpper[j] && d < -boxRecheckTol) || (lp.atUpper[j] && d > boxRecheckTol) {
+			return errLPRecheck
+		}
+	}
+	return nil
+}
+
+// luFactor factors the r×r matrix B (row-major, in place) as PB = LU with
+// partial pivoting: perm[i] is the row of B that became row i; ok is false
+// when a pivot is 0 (B singular).
+func luFactor(B []float64, r int) (perm []int, ok bool) {
+	perm = make([]int, r)
+	for i := range perm {
+		perm[i] = i
+	}
+	for k := 0; k < r; k++ {
+		p := k
+		for i := k + 1; i < r; i++ {
+			if math.Abs(B[i*r+k]) > math.Abs(B[p*r+k]) {
+				p = i
+			}
+		}
+		if B[p*r+k] == 0 {
+			return nil, false
+		}
+		if p != k {
+			for q := 0; q < r; q++ {
+				B[k*r+q], B[p*r+q] = B[p*r+q], B[k*r+q]
+			}
+			perm[k], perm[p] = perm[p], perm[k]
+		}
+		for i := k + 1; i < r; i++ {
+			f := B[i*r+k] / B[k*r+k]
+			B[i*r+k] = f
+			for q := k + 1; q < r; q++ {
+				B[i*r+q] -= f * B[k*r+q]
+			}
+		}
+	}
+	return perm, true
+}
+
+// luSolve solves Bx = v from luFactor's PB = LU.
+func luSolve(LU []float64, perm []int, v []float64) []float64 {
+	r := len(perm)
+	x := make([]float64, r)
+	for i := range x {
+		x[i] = v[perm[i]]
+		for k := 0; k < i; k++ {
+			x[i] -= LU[i*r+k] * x[k]
+		}
+	}
+	for i := r - 1; i >= 0; i-- {
+		for k := i + 1; k < r; k++ {
+			x[i] -= LU[i*r+k] * x[k]
+		}
+		x[i] /= LU[i*r+i]
+	}
+	return x
+}
+
+// luSolveT solves Bᵀy = w from luFactor's PB = LU: Uᵀg = w, Lᵀs = g,
+// y = Pᵀs.
+func luSolveT(LU []float64, perm []int, w []float64) []float64 {
+	r := len(perm)
+	g := make([]float64, r)
+	for i := range g {
+		g[i] = w[i]
+		for k := 0; k < i; k++ {
+			g[i] -= LU[k*r+i] * g[k]
+		}
+		g[i] /= LU[i*r+i]
+	}
+	for i := r - 1; i >= 0; i-- {
+		for k := i + 1; k < r; k++ {
+			g[i] -= LU[k*r+i] * g[k]
+		}
+	}
+	y := make([]float64, r)
+	for i, p := range perm {
+		y[p] = g[i]
+	}
+	return y
 }

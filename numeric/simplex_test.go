@@ -298,3 +298,63 @@ func TestMinResidualBoxAgainstGonum(t *testing.T) {
 		}
 	}
 }
+
+// TestBoxRecheck: the re-check from the original data passes at the
+// optimum with the dual solution worked out by hand, and fails on a basis
+// that is feasible but not optimal.
+func TestBoxRecheck(t *testing.T) {
+	// max x₁ + x₂ s.t. x₁ + 2x₂ ≤ 4, 3x₁ + x₂ ≤ 6: at the optimal basis
+	// {x₁, x₂}, Bᵀy = c_B is y₁ + 3y₂ = −1, 2y₁ + y₂ = −1, so y = (−2/5,
+	// −1/5), and bᵀy = −14/5 is the optimal value.
+	c := []float64{-1, -1, 0, 0}
+	A := [][]float64{{1, 2, 1, 0}, {3, 1, 0, 1}}
+	b := []float64{4, 6}
+	lp, err := solveBoxLP(c, A, b, nil, []int{2, 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{-0.4, -0.2}; math.Abs(lp.y[0]-want[0]) > 1e-15 || math.Abs(lp.y[1]-want[1]) > 1e-15 {
+		t.Errorf("dual %v, want %v", lp.y, want)
+	}
+	// The slack basis is feasible (x = 0) but not optimal: reduced costs
+	// −1 on x₁ and x₂.
+	slack := newBoxLP(c, A, b, []float64{math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)}, 0)
+	if err := slack.start([]int{2, 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := slack.recheck(b); !errors.Is(err, errLPRecheck) {
+		t.Errorf("recheck of the slack basis: %v, want %v", err, errLPRecheck)
+	}
+	// A tableau whose basic values drifted is recomputed from the data.
+	lp.beta[0] += 1e-3
+	if err := lp.recheck(b); err != nil || math.Abs(lp.x()[0]-1.6) > 1e-15 {
+		t.Errorf("recheck after drift: %v, x = %v", err, lp.x())
+	}
+}
+
+// TestLUSolve checks the small LU solver on systems solved by hand:
+// B = [[0, 2, 1], [1, 1, 0], [2, 0, 1]] (a zero first pivot: row exchanges
+// needed); x = (2, 1, 1) gives Bx = (3, 3, 5), and y = (1, 1, 2) gives
+// Bᵀy = (0+1+4, 2+1+0, 1+0+2) = (5, 3, 3).
+func TestLUSolve(t *testing.T) {
+	B := []float64{0, 2, 1, 1, 1, 0, 2, 0, 1}
+	perm, ok := luFactor(B, 3)
+	if !ok {
+		t.Fatal("singular")
+	}
+	x := luSolve(B, perm, []float64{3, 3, 5})
+	y := luSolveT(B, perm, []float64{5, 3, 3})
+	for i, want := range []float64{2, 1, 1} {
+		if math.Abs(x[i]-want) > 1e-15 {
+			t.Errorf("x = %v, want (2, 1, 1)", x)
+		}
+	}
+	for i, want := range []float64{1, 1, 2} {
+		if math.Abs(y[i]-want) > 1e-15 {
+			t.Errorf("y = %v, want (1, 1, 2)", y)
+		}
+	}
+	if _, ok := luFactor([]float64{1, 2, 2, 4}, 2); ok {
+		t.Error("singular matrix factored")
+	}
+}
