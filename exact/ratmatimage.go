@@ -18,19 +18,15 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 	if r == 0 || c == 0 {
 		return NewIntMat(r, c, 1), big.NewInt(1), 0
 	}
-	D, _ := m.DenominatorBits()
+	D, e := m.DenominatorBits()
 	if tz := D.TrailingZeroBits(); int(tz) == D.BitLen()-1 {
 		E := int(tz)
+		// Every entry is a float64 or a dyadic ±ν/2^de (D is a power of
+		// two), for which DenominatorBits's e is tight: |x| ∈ [2^(e−1), 2^e)
+		// for the largest, so the largest |x·2^E| has exactly E + e bits.
 		b := 0
-		for _, v := range m.f {
-			switch {
-			case v != v:
-				num, _, e, _ := m.sideParts(v) // dyadic: D is a power of two
-				b = max(b, new(big.Int).SetBits(num).BitLen()+E-e)
-			case v != 0:
-				_, q := math.Frexp(v) // |v| < 2^q
-				b = max(b, q+E)
-			}
+		if e > -1<<20 {
+			b = max(0, E+e)
 		}
 		out := NewIntMat(r, c, WordsFor(b+1))
 		for q, v := range m.f {
@@ -42,8 +38,7 @@ func (m *RatMat) IntImage() (*IntMat, *big.Int, int) {
 				FloatImageWords(w, v, E)
 			}
 		}
-		// b is a bound; the image's largest entry sets the exact b.
-		return out, D, out.maxBits()
+		return out, D, b
 	}
 	// Other denominators: through big.Int.
 	ints := make([]big.Int, r*c)

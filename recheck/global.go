@@ -2,6 +2,7 @@ package recheck
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"math/bits"
 	"slices"
@@ -169,9 +170,8 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	}
 	m := p.M()
 	var lines [][]int
-	var ts [][]*big.Rat
 	if g.IsGlobal || g.Fit != nil || g.Lines != nil {
-		lines, ts = rc.sampleLines()
+		lines = rc.sampleLines()
 		if len(lines) != len(g.Lines) {
 			return fmt.Errorf("global: %d lines listed, the samples lie on %d", len(g.Lines), len(lines))
 		}
@@ -227,6 +227,7 @@ func recheckGlobal(rc *rechecker, v *Verdict) error {
 	if g.Optimum == nil {
 		return fmt.Errorf("global: a fit without an optimum")
 	}
+	ts := rc.lineTs(lines)
 	yhat, err := fitOutputs(p, lines, ts, g.Fit)
 	if err != nil {
 		return fmt.Errorf("global: fit: %w", err)
@@ -304,29 +305,56 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 }
 
 // sampleLines groups the nonzero samples by their line through 0, in
-// order of first appearance, with t_i = x_i[c] (x_i = t_i e_ℓ, e_ℓ = x/x_c
-// for the first nonzero coordinate c, the same on a line) for each.
+// order of first appearance.
 //
-// Two samples on one line have the same c and the same x/x_c = X̄/X̄_c
-// (X̄ = D_X·X, the integer image), hence the same residues of it modulo
-// the prime p = Primes31(1)[0]: the samples are first bucketed by a hash
-// of (c, x/x_c mod p), and only samples sharing a bucket are compared
-// exactly (onLineOf). When some X̄_c ≡ 0 (mod p) the residues say nothing
+// Two samples on one line have the same first nonzero coordinate c and
+// the same x/x_c. The samples are first bucketed by a hash of c and of
+// x/x_c, and only samples sharing a bucket are compared exactly
+// (onLineOf): the hash only routes, it never decides. When every entry of
+// X is a float64, the hash is of the float64 quotients fl(x_q/x_c): for
+// y = t·x the exact quotients y_q/y_c and x_q/x_c are the same real
+// number, and IEEE division rounds a real quotient of float64 operands
+// correctly, so both give the same float64 (zeros normalised to +0).
+// Otherwise it is of x/x_c = X̄/X̄_c (X̄ = D_X·X) modulo the prime
+// p = Primes31(1)[0]; when some X̄_c ≡ 0 (mod p) the residues say nothing
 // and all samples share one bucket.
-func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
+func (rc *rechecker) sampleLines() [][]int {
 	xs, n, d := rc.p.X, rc.n, rc.d
 	first := make([]int, n) // c, the first nonzero coordinate
-	for i := range n {
-		first[i] = -1
-		for c := range d {
-			if !xs.IsZeroAt(i, c) {
-				first[i] = c
-				break
+	hash := make([]uint64, n)
+	const mix = 0x9e3779b97f4a7c15
+	if xs.AllFloat() {
+		for i := range n {
+			fs, _ := xs.Floats(i)
+			c := 0
+			for c < d && fs[c] == 0 {
+				c++
+			}
+			if c == d {
+				first[i] = -1
+				continue
+			}
+			first[i] = c
+			h := uint64(c+1) * mix
+			for _, v := range fs[c+1:] {
+				q := v / fs[c]
+				if q == 0 {
+					q = 0 // −0 → +0
+				}
+				h = bits.RotateLeft64(h^math.Float64bits(q), 27) * mix
+			}
+			hash[i] = h
+		}
+	} else {
+		for i := range n {
+			first[i] = -1
+			for c := range d {
+				if !xs.IsZeroAt(i, c) {
+					first[i] = c
+					break
+				}
 			}
 		}
-	}
-	hash := make([]uint64, n)
-	if n > 0 && d > 0 {
 		// x/x_c = X̄/X̄_c for the integer image X̄ = D_X·X.
 		pr := exact.Primes31(1)[0]
 		md := exact.NewModulus(pr)
@@ -344,9 +372,9 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 				break
 			}
 			inv := exact.ModInverse(row[c], pr)
-			h := uint64(c+1) * 0x9e3779b97f4a7c15
+			h := uint64(c+1) * mix
 			for _, v := range row[c+1:] {
-				h = bits.RotateLeft64(h^md.MulMod(v, inv), 27) * 0x9e3779b97f4a7c15
+				h = bits.RotateLeft64(h^md.MulMod(v, inv), 27) * mix
 			}
 			hash[i] = h
 		}
@@ -359,10 +387,15 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 	}
 	// rep[i] is the first sample on x_i's line.
 	rep := make([]int, n)
+	ol := rc.newOnLine()
 	for _, b := range bucket {
+		if len(b) == 1 {
+			rep[b[0]] = b[0]
+			continue
+		}
 		var reps []int
 		for _, i := range b { // in increasing order
-			k := slices.IndexFunc(reps, func(r int) bool { return rc.onLineOf(i, r, first[r]) })
+			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(i, r, first[r]) })
 			if k < 0 {
 				k = len(reps)
 				reps = append(reps, i)
@@ -371,7 +404,6 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 		}
 	}
 	var lines [][]int
-	var ts [][]*big.Rat
 	lineOf := make([]int, n)
 	for i, c := range first {
 		if c < 0 {
@@ -379,27 +411,55 @@ func (rc *rechecker) sampleLines() ([][]int, [][]*big.Rat) {
 		}
 		if rep[i] == i {
 			lineOf[i] = len(lines)
-			lines, ts = append(lines, nil), append(ts, nil)
+			lines = append(lines, nil)
 		}
 		l := lineOf[rep[i]]
-		lines[l], ts[l] = append(lines[l], i), append(ts[l], xs.At(i, c))
+		lines[l] = append(lines[l], i)
 	}
-	return lines, ts
+	return lines
+}
+
+// lineTs returns, for the samples of each line, t_i = x_i[c] (x_i = t_i e_ℓ,
+// e_ℓ = x/x_c for the first nonzero coordinate c, the same on a line).
+func (rc *rechecker) lineTs(lines [][]int) [][]*big.Rat {
+	ts := make([][]*big.Rat, len(lines))
+	for l, ln := range lines {
+		c := 0
+		for rc.p.X.IsZeroAt(ln[0], c) {
+			c++
+		}
+		ts[l] = make([]*big.Rat, len(ln))
+		for q, i := range ln {
+			ts[l][q] = rc.p.X.At(i, c)
+		}
+	}
+	return ts
+}
+
+// onLine holds the scratch words of onLineOf.
+type onLine struct {
+	rc       *rechecker
+	acc, neg []uint64
+}
+
+func (rc *rechecker) newOnLine() *onLine {
+	X := rc.xbar
+	return &onLine{rc: rc, acc: make([]uint64, exact.WordsFor(2*X.bits+1)), neg: make([]uint64, X.m.W)}
 }
 
 // onLineOf reports whether sample y ≠ 0 lies on the line through 0 and
 // sample x ≠ 0, whose first nonzero coordinate is c, on the integer image
 // X̄ = D_X·X: X̄_y = X̄_x, or X̄_xq X̄_yc = X̄_yq X̄_xc for every q (then
 // X̄_yc ≠ 0, as y ≠ 0, and y = (X̄_yc/X̄_xc) x).
-func (rc *rechecker) onLineOf(y, x, c int) bool {
-	X := rc.xbar
+func (ol *onLine) onLineOf(y, x, c int) bool {
+	X := ol.rc.xbar
 	if slices.Equal(X.m.Row(y), X.m.Row(x)) {
 		return true
 	}
-	acc := make([]uint64, exact.WordsFor(2*X.bits+1))
-	neg := slices.Clone(X.entry(x, c))
+	acc, neg := ol.acc, ol.neg
+	copy(neg, X.entry(x, c))
 	exact.NegWords(neg) // −X̄_xc
-	for q := range rc.d {
+	for q := range ol.rc.d {
 		clear(acc)
 		exact.MulAddWords(acc, X.entry(x, q), X.entry(y, c))
 		exact.MulAddWords(acc, X.entry(y, q), neg)

@@ -96,13 +96,12 @@ func (rc *rechecker) residuals() {
 	p := rc.p
 	n, d, k, m := rc.n, rc.d, rc.k, rc.m
 	kd := k * d
-	ws, as := make([]exact.Vec, m), make([]exact.Vec, m)
+	as := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
-		ws[j], as[j] = nr.W, nr.A
+		as[j] = nr.A
 	}
 	A := newIntImage(exact.RatMatOf(as))
 	rc.abar = A
-	rc.wbar = newIntImage(exact.RatMatOf(ws))
 	W, X := rc.wbar, rc.xbar
 	Y := newIntImage(p.Y)
 	rc.poll()

@@ -33,8 +33,9 @@ func linesByKey(xm *exact.RatMat) [][]int {
 	return lines
 }
 
-// TestSampleLines: rechecker.sampleLines (buckets by residues of x/x_c,
-// exact keys within a bucket) groups the samples as exact keys alone do,
+// TestSampleLines: rechecker.sampleLines (buckets by float64 quotients
+// x_q/x_c when X is all float64 — every fourth trial — or by residues of
+// x/x_c, exact keys within a bucket) groups the samples as exact keys alone do,
 // with t_i = the first nonzero coordinate of x_i, on float-derived points
 // whose samples repeat lines (multiples by ±2^e, by 3, by −1/5, zero
 // samples, leading zero coordinates), and when a first nonzero coordinate
@@ -51,6 +52,11 @@ func TestSampleLines(t *testing.T) {
 				if i > 0 {
 					src := p.X.Row(rng.IntN(i))
 					c := mult[rng.IntN(len(mult))]
+					if trial%2 == 0 {
+						// Powers of two only: X stays all float64 (the
+						// float-quotient hash).
+						c = mult[[]int{0, 1, 4}[rng.IntN(3)]]
+					}
 					for q := range p.X.Row(i) {
 						p.X.Set(i, q, new(big.Rat).Mul(src[q], c))
 					}
@@ -75,11 +81,15 @@ func TestSampleLines(t *testing.T) {
 				}
 			}
 		}
+		if trial%4 == 0 && !p.X.AllFloat() {
+			t.Fatalf("trial %d: X is not all float64", trial)
+		}
 		rc, err := newRechecker(p, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines, ts := rc.sampleLines()
+		lines := rc.sampleLines()
+		ts := rc.lineTs(lines)
 		want := linesByKey(p.X)
 		if len(lines) != len(want) {
 			t.Fatalf("trial %d: %d lines, exact keys give %d: %v vs %v", trial, len(lines), len(want), lines, want)
@@ -149,7 +159,8 @@ func TestOrthogonalIntegers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines, ts := rc.sampleLines()
+		lines := rc.sampleLines()
+		ts := rc.lineTs(lines)
 		r := make([]exact.Vec, p.N())
 		for i := range r {
 			r[i] = rc.res(i)

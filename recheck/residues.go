@@ -105,15 +105,25 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 		rc.sign[j] = make([]int8, n)
 	}
 	rc.poll()
+	// The integer images X̄ = D_X·X and W̄ = D_W·W decide what the filter
+	// cannot: sign(w_j·x_i) = sign(W̄_j·X̄_i).
+	rc.xbar = newIntImage(p.X)
+	rc.dX = rc.xbar.den
+	ws := make([]exact.Vec, m)
+	for j, nr := range p.Neurons {
+		ws[j] = nr.W
+	}
+	rc.wbar = newIntImage(exact.RatMatOf(ws))
+	X, W := rc.xbar, rc.wbar
+	acc := make([]uint64, exact.WordsFor(X.bits+W.bits+bitlen(rc.d)+1))
 	for _, ji := range exact.SignMatrix(wf, xf, rc.sign) {
 		j, i := ji[0], ji[1]
-		rc.sign[j][i] = int8(p.Neurons[j].W.Dot(p.X.Row(i)).Sign())
+		clear(acc)
+		exact.DotWords(acc, W.m.Row(j), W.m.W, X.m.Row(i), X.m.W)
+		rc.sign[j][i] = int8(exact.WordsSign(acc))
 		rc.tick()
 	}
 	rc.poll()
-
-	rc.xbar = newIntImage(p.X)
-	rc.dX = rc.xbar.den
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.residuals()
 	rc.poll()
