@@ -2,6 +2,7 @@ package verify
 
 import (
 	"hash/maphash"
+	"math"
 	"math/bits"
 
 	"github.com/relucert/relucert/exact"
@@ -145,6 +146,11 @@ func (e *engine) lineSumsVanish(groups [][]int) bool {
 			for l := 0; l < e.k; l++ {
 				clear(acc)
 				for _, i := range g {
+					if e.x == nil {
+						// |X̄_ic| from the float itself (|x| is exact).
+						exact.MulAddFloat(acc, e.rbar.Entry(i, l), math.Abs(e.xf[i].F[c]), e.xE)
+						continue
+					}
 					copy(tx, e.xEntry(i, c, tx))
 					if int64(tx[len(tx)-1]) < 0 {
 						exact.NegWords(tx)

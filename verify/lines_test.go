@@ -121,9 +121,22 @@ func TestLineSumsVanish(t *testing.T) {
 		for range 1 + rng.IntN(4) {
 			dirs = append(dirs, randVec(rng, d, 5))
 		}
+		if trial%4 == 2 {
+			// Float data (the engine keeps no X̄: the float path of
+			// lineSumsVanish): dyadic directions and multiples.
+			for q := range dirs {
+				for c := range dirs[q] {
+					dirs[q][c].SetFrac64(int64(rng.IntN(31)-15), 1<<rng.IntN(6))
+				}
+			}
+		}
 		var r, xs []exact.Vec
 		for range 2 + rng.IntN(14) {
-			x := dirs[rng.IntN(len(dirs))].Scale(big.NewRat(int64(rng.IntN(9)-4), int64(1+rng.IntN(3))))
+			den := int64(1 + rng.IntN(3))
+			if trial%4 == 2 {
+				den = 1 << rng.IntN(3)
+			}
+			x := dirs[rng.IntN(len(dirs))].Scale(big.NewRat(int64(rng.IntN(9)-4), den))
 			if trial%2 == 1 {
 				x = x.Scale(new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), 70), big.NewInt(3)))
 			}
@@ -157,6 +170,9 @@ func TestLineSumsVanish(t *testing.T) {
 		p.Y = exact.RatMatOf(ys)
 		for round := range 2 {
 			e := newEngine(p)
+			if trial%4 == 2 && e.x != nil {
+				t.Fatalf("trial %d: float data with a stored X̄", trial)
+			}
 			groups := lineGroups(idx, d, e.lineKey())
 			want := true
 			for _, l := range linesOf(p.X, groups) {
