@@ -438,13 +438,15 @@ func (rc *rechecker) lineTs(lines [][]int) [][]*big.Rat {
 
 // onLine holds the scratch words of onLineOf.
 type onLine struct {
-	rc       *rechecker
-	acc, neg []uint64
+	rc              *rechecker
+	acc, neg, xb, yb []uint64
 }
 
 func (rc *rechecker) newOnLine() *onLine {
 	X := rc.xbar
-	return &onLine{rc: rc, acc: make([]uint64, exact.WordsFor(2*X.bits+1)), neg: make([]uint64, X.m.W)}
+	w := X.words()
+	return &onLine{rc: rc, acc: make([]uint64, exact.WordsFor(2*X.bits+1)), neg: make([]uint64, w),
+		xb: make([]uint64, rc.d*w), yb: make([]uint64, rc.d*w)}
 }
 
 // onLineOf reports whether sample y ≠ 0 lies on the line through 0 and
@@ -453,16 +455,19 @@ func (rc *rechecker) newOnLine() *onLine {
 // X̄_yc ≠ 0, as y ≠ 0, and y = (X̄_yc/X̄_xc) x).
 func (ol *onLine) onLineOf(y, x, c int) bool {
 	X := ol.rc.xbar
-	if slices.Equal(X.m.Row(y), X.m.Row(x)) {
+	w := X.words()
+	xr, yr := X.row(x, ol.xb), X.row(y, ol.yb)
+	if slices.Equal(xr, yr) {
 		return true
 	}
 	acc, neg := ol.acc, ol.neg
-	copy(neg, X.entry(x, c))
+	copy(neg, xr[c*w:(c+1)*w])
 	exact.NegWords(neg) // −X̄_xc
+	yc := yr[c*w : (c+1)*w]
 	for q := range ol.rc.d {
 		clear(acc)
-		exact.MulAddWords(acc, X.entry(x, q), X.entry(y, c))
-		exact.MulAddWords(acc, X.entry(y, q), neg)
+		exact.MulAddWords(acc, xr[q*w:(q+1)*w], yc)
+		exact.MulAddWords(acc, yr[q*w:(q+1)*w], neg)
 		if !exact.WordsIsZero(acc) {
 			return false
 		}
@@ -511,6 +516,7 @@ func (rc *rechecker) orthogonal(lines [][]int) bool {
 		return false
 	}
 	R, X := rc.rbar, rc.xbar
+	xb := make([]uint64, X.words())
 	w := exact.WordsFor(R.bits + X.bits + bitlen(rc.n) + 1)
 	acc := make([]uint64, k*w)
 	neg := make([]uint64, R.m.W)
@@ -522,7 +528,7 @@ func (rc *rechecker) orthogonal(lines [][]int) bool {
 				for c < 0 || p.X.IsZeroAt(i, c) {
 					c++
 				}
-				x := X.entry(i, c)
+				x := X.get(i, c, xb)
 				for l := 0; l < k; l++ {
 					r := R.entry(i, l)
 					if exact.WordsSign(x) < 0 {

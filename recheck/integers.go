@@ -19,15 +19,51 @@ import (
 // verify); both use the fixed-width primitives of package exact.
 
 // intImage is the integer image of a rational matrix v: entry (i, c) is
-// den·v_ic, with |den·v_ic| < 2^bits.
+// den·v_ic, with |den·v_ic| < 2^bits. It is stored (m), or, for a matrix
+// of float64s with den = 2^e, formed from the floats when read (src).
 type intImage struct {
 	m    *exact.IntMat
 	den  *big.Int
 	bits int
+
+	src  *exact.RatMat // m == nil: entry (i, c) is src's float64 times 2^e
+	e, w int
 }
 
-// entry returns the words of entry (i, c).
+// entry returns the words of the stored entry (i, c).
 func (im *intImage) entry(i, c int) []uint64 { return im.m.Entry(i, c) }
+
+// words returns the words of one entry.
+func (im *intImage) words() int {
+	if im.m != nil {
+		return im.m.W
+	}
+	return im.w
+}
+
+// get returns the words of entry (i, c): the stored ones, or formed in
+// buf (at least words() long).
+func (im *intImage) get(i, c int, buf []uint64) []uint64 {
+	if im.m != nil {
+		return im.m.Entry(i, c)
+	}
+	f, _ := im.src.Float(i, c)
+	exact.FloatImageWords(buf[:im.w], f, im.e)
+	return buf[:im.w]
+}
+
+// row returns the words of row i: the stored ones, or formed in buf (at
+// least Cols·words() long).
+func (im *intImage) row(i int, buf []uint64) []uint64 {
+	if im.m != nil {
+		return im.m.Row(i)
+	}
+	fs, _ := im.src.Floats(i)
+	for c, f := range fs {
+		exact.FloatImageWords(buf[c*im.w:(c+1)*im.w], f, im.e)
+	}
+	return buf[:len(fs)*im.w]
+}
 
 // newIntImage returns the integer image of the matrix x
 // (exact.RatMat.IntImage: every entry read in place, a float64 from its
@@ -35,6 +71,26 @@ func (im *intImage) entry(i, c int) []uint64 { return im.m.Entry(i, c) }
 func newIntImage(x *exact.RatMat) *intImage {
 	m, den, b := x.IntImage()
 	return &intImage{m: m, den: den, bits: b}
+}
+
+// newLazyImage returns the integer image of x without storing it when
+// every entry of x is a float64 and its common denominator is 2^e (then
+// den and bits come from exact.RatMat.DenominatorBits, whose bound is
+// tight for float64s); otherwise newIntImage(x).
+func newLazyImage(x *exact.RatMat) *intImage {
+	if !x.AllFloat() {
+		return newIntImage(x)
+	}
+	den, e := x.DenominatorBits()
+	tz := int(den.TrailingZeroBits())
+	if tz != den.BitLen()-1 {
+		return newIntImage(x)
+	}
+	b := 0
+	if e > -1<<20 {
+		b = max(0, tz+e)
+	}
+	return &intImage{den: den, bits: b, src: x, e: tz, w: exact.WordsFor(b + 1)}
 }
 
 // intWords returns x in two's complement words (at least one).
@@ -203,10 +259,16 @@ func (rc *rechecker) residuals() {
 			clear(v[:T*width])
 			exact.AddSelectedSums(v, width, T, aw[lo:], L, m, width, sel, g, vW, table)
 			for t := 0; t < T; t++ {
+				xf := rc.xFloats(i0 + t)
 				for q := lo / vW; q < hi/vW; q++ {
 					l, c := q/d, q%d
 					o := t*width + q*vW - lo
-					exact.MulAddWords(f[(t*k+l)*fW:(t*k+l+1)*fW], v[o:o+vW], X.entry(i0+t, c))
+					dst := f[(t*k+l)*fW : (t*k+l+1)*fW]
+					if xf != nil {
+						exact.MulAddFloat(dst, v[o:o+vW], xf[c], rc.xE)
+					} else {
+						exact.MulAddWords(dst, v[o:o+vW], X.entry(i0+t, c))
+					}
 				}
 			}
 		}
@@ -274,6 +336,20 @@ func (rc *rechecker) residuals() {
 	den := new(big.Int).Mul(rc.dR, rc.dR)
 	den.Mul(den, big.NewInt(2*int64(n)))
 	rc.loss = new(big.Rat).SetFrac(sum, den)
+}
+
+// xFloats returns the row x_i as float64s when X̄ = 2^E·X is formed from
+// them (exact.MulAddFloat multiplies by X̄_ic from x_ic itself), nil
+// otherwise (read X̄'s words).
+func (rc *rechecker) xFloats(i int) []float64 {
+	if rc.xE < 0 {
+		return nil
+	}
+	fs, ok := rc.p.X.Floats(i)
+	if !ok {
+		return nil
+	}
+	return fs
 }
 
 // res returns the residual r_i = R̄_i/D_R as a fresh rational vector.
@@ -381,13 +457,18 @@ func (rc *rechecker) sums() *neuronSums {
 			for t := t0; t < t1; t++ {
 				i := i0 + t
 				row := src[(t-t0)*width : (t-t0+1)*width]
+				xf := rc.xFloats(i)
 				for q := lo / sW; q < hi/sW; q++ {
 					l, c := q/d, q%d
 					rl := R.entry(i, l)
 					if exact.WordsIsZero(rl) {
 						continue
 					}
-					exact.MulAddWords(row[q*sW-lo:(q+1)*sW-lo], rl, X.entry(i, c))
+					if xf != nil {
+						exact.MulAddFloat(row[q*sW-lo:(q+1)*sW-lo], rl, xf[c], rc.xE)
+					} else {
+						exact.MulAddWords(row[q*sW-lo:(q+1)*sW-lo], rl, X.entry(i, c))
+					}
 				}
 			}
 		}
@@ -428,6 +509,7 @@ func (rc *rechecker) sums() *neuronSums {
 	rc.poll()
 	// S⁰_j: the boundary samples of each neuron.
 	par.Chunks(m, nw, func(_, lo, hi int) {
+		xb := make([]uint64, X.words())
 		for j := lo; j < hi; j++ {
 			for i, v := range rc.sign[j] {
 				if v != 0 || rc.zeroX[i] {
@@ -441,7 +523,7 @@ func (rc *rechecker) sums() *neuronSums {
 					rl := R.entry(i, l)
 					for c := 0; c < d; c++ {
 						q := (l*d + c) * sW
-						exact.MulAddWords(z[q:q+sW], rl, X.entry(i, c))
+						exact.MulAddWords(z[q:q+sW], rl, X.get(i, c, xb))
 					}
 				}
 			}

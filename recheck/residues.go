@@ -44,6 +44,9 @@ type rechecker struct {
 	// dR is the residuals' least common denominator, dRho that of ρ₊ and
 	// ρ₋; dX = xbar.den.
 	dR, dRho, dX *big.Int
+	// xE = E when dX = 2^E (rows of float64s multiply by X̄ through
+	// exact.MulAddFloat), −1 otherwise.
+	xE int
 
 	// stop ends the re-check (RecheckWithin); ticks counts tick calls.
 	stop  exact.Stop
@@ -107,8 +110,12 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	rc.poll()
 	// The integer images X̄ = D_X·X and W̄ = D_W·W decide what the filter
 	// cannot: sign(w_j·x_i) = sign(W̄_j·X̄_i).
-	rc.xbar = newIntImage(p.X)
+	rc.xbar = newLazyImage(p.X)
 	rc.dX = rc.xbar.den
+	rc.xE = -1
+	if tz := rc.dX.TrailingZeroBits(); int(tz) == rc.dX.BitLen()-1 {
+		rc.xE = int(tz)
+	}
 	ws := make([]exact.Vec, m)
 	for j, nr := range p.Neurons {
 		ws[j] = nr.W
@@ -116,10 +123,11 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	rc.wbar = newIntImage(exact.RatMatOf(ws))
 	X, W := rc.xbar, rc.wbar
 	acc := make([]uint64, exact.WordsFor(X.bits+W.bits+bitlen(rc.d)+1))
+	xb := make([]uint64, rc.d*X.words())
 	for _, ji := range exact.SignMatrix(wf, xf, rc.sign) {
 		j, i := ji[0], ji[1]
 		clear(acc)
-		exact.DotWords(acc, W.m.Row(j), W.m.W, X.m.Row(i), X.m.W)
+		exact.DotWords(acc, W.m.Row(j), W.m.W, X.row(i, xb), X.words())
 		rc.sign[j][i] = int8(exact.WordsSign(acc))
 		rc.tick()
 	}
@@ -244,6 +252,7 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 	// Add the boundary samples with the slope of x_i·u's side.
 	uf := exact.ToFloatVec(u)
 	var r, x, t big.Int
+	xb := make([]uint64, rc.xbar.words())
 	for i, sg := range rc.sign[j] {
 		if sg != 0 || rc.zeroX[i] {
 			continue
@@ -263,7 +272,7 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 			rc.rbar.m.Get(i, l, &r)
 			r.Mul(&r, sl)
 			for c := 0; c < d; c++ {
-				M[l*d+c].Add(&M[l*d+c], t.Mul(&r, rc.xbar.m.Get(i, c, &x)))
+				M[l*d+c].Add(&M[l*d+c], t.Mul(&r, exact.WordsInt(&x, rc.xbar.get(i, c, xb))))
 			}
 		}
 	}
