@@ -50,8 +50,9 @@ type Descent struct {
 // with Lambda ∈ [0,1] and Mu ≥ 0, so some subgradient of nφ_j lies in C_T*.
 type CellProof struct {
 	// Point is an interior point of C_T (x_i·Point > 0 exactly for i ∈ T
-	// among Z⁻). Its zero entries may be one shared value (a neuron without
-	// boundary samples has the point 0 ∈ Q^d): treat them as read-only.
+	// among Z⁻). Its zero entries may be one shared value, and the point 0
+	// ∈ Q^d of the neurons without boundary samples one vector shared by
+	// their proofs: treat points as read-only.
 	Point exact.Vec `json:"point"`
 	// T lists the sample indices of Z⁻ positive on the cell.
 	T []int `json:"t"`

@@ -302,12 +302,14 @@ func (e *engine) signPass() *signSet {
 	nb := (n + B - 1) / B
 	nw := workers(n * m * d)
 	type block struct {
-		signs []int8 // m rows of B
+		signs []int8   // m rows of B
+		rows  [][]int8 // the m rows of signs in use
 		zeros [][2]int
 	}
 	blocks := make([]block, nw)
 	for t := range blocks {
 		blocks[t].signs = make([]int8, m*B)
+		blocks[t].rows = make([][]int8, m)
 	}
 	accW := exact.WordsFor(e.bx + e.bw + bitlen(d) + 1)
 	for r0 := 0; r0 < nb; r0 += nw {
@@ -317,7 +319,7 @@ func (e *engine) signPass() *signSet {
 			i0 := (r0 + t) * B
 			i1 := min(i0+B, n)
 			T := i1 - i0
-			rows := make([][]int8, m)
+			rows := b.rows // reused: a header per block was 4 MB at n = 10⁴, m = 2048
 			for j := range rows {
 				rows[j] = b.signs[j*T : (j+1)*T]
 			}

@@ -82,6 +82,11 @@ type state struct {
 
 	preMu sync.Mutex
 
+	// zeros is the point 0 ∈ Q^d of every (S2) proof without boundary
+	// samples (s2NoBoundary), one vector for all of them.
+	zerosOnce sync.Once
+	zeros     exact.Vec
+
 	// pl unwinds Check when its time budget runs out (nil: never), and
 	// decided says what Check had decided then.
 	pl      *poller

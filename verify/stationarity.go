@@ -296,7 +296,8 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 // builds: no Z⁺ or Z⁻, the cover of the empty arrangement, and its one
 // cell, Q^d, with interior point 0 and empty multipliers. The point's d
 // zeros are one shared value (read-only, see recheck.CellProof): at
-// m = 2048, d = 256 a fresh zero per entry was 32 MB held by the verdict.
+// m = 2048, d = 256 a fresh zero per entry was 32 MB held by the verdict),
+// and the point itself is one vector shared by all such proofs of s.
 func (s *state) s2NoBoundary(j int, opt Options) (s2Result, bool) {
 	if !s2Shortcut || len(s.pt.Boundary(j)) > 0 || opt.expired() {
 		return s2Result{}, false
@@ -308,7 +309,8 @@ func (s *state) s2NoBoundary(j int, opt Options) (s2Result, bool) {
 	res := s2Result{holds: true, proof: StationarityProof{Neuron: j}}
 	res.proof.Cover = certCover(&arrangement.Cover{})
 	x := exact.NewVec(0)
-	res.proof.Cells = []CellProof{{Point: sharedZeros(s.p.D()), Lambda: x[:0], Mu: x[0:]}}
+	s.zerosOnce.Do(func() { s.zeros = sharedZeros(s.p.D()) })
+	res.proof.Cells = []CellProof{{Point: s.zeros, Lambda: x[:0], Mu: x[0:]}}
 	return res, true
 }
 
