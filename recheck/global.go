@@ -438,7 +438,7 @@ func (rc *rechecker) lineTs(lines [][]int) [][]*big.Rat {
 
 // onLine holds the scratch words of onLineOf.
 type onLine struct {
-	rc              *rechecker
+	rc               *rechecker
 	acc, neg, xb, yb []uint64
 }
 

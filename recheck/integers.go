@@ -511,10 +511,7 @@ func (rc *rechecker) sums() *neuronSums {
 	par.Chunks(m, nw, func(_, lo, hi int) {
 		xb := make([]uint64, X.words())
 		for j := lo; j < hi; j++ {
-			for i, v := range rc.sign[j] {
-				if v != 0 || rc.zeroX[i] {
-					continue
-				}
+			for _, i := range rc.bnd[j] {
 				if ns.zero[j] == nil {
 					ns.zero[j] = make([]uint64, L)
 				}

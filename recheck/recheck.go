@@ -392,13 +392,8 @@ func (rc *rechecker) kind(j int) (NeuronKind, int) {
 	nr := rc.p.Neurons[j]
 	// A zero input has sign 0 for every neuron: count over all samples,
 	// then take the zero inputs out.
-	zs, negs := 0, 0
-	for _, sg := range rc.sign[j] {
-		zs += int(sg+1) & 1      // sg = 0
-		negs += int(sg) >> 1 & 1 // sg = −1
-	}
-	zs -= rc.nZeroX
-	allNeg := negs == rc.n-rc.nZeroX
+	zs := len(rc.bnd[j])
+	allNeg := rc.nNeg[j] == rc.n-rc.nZeroX
 	wz, az := nr.W.IsZero(), nr.A.IsZero()
 	switch {
 	case wz && az:
@@ -500,10 +495,8 @@ func (rc *rechecker) noEscape(j int, pr *NoEscapeProof) error {
 		return rc.qZero(j, "no-escape", len(pr.Cells) > 0 || pr.Cover != nil)
 	}
 	var hs []exact.Vec
-	for i, sg := range rc.sign[j] {
-		if sg == 0 && !rc.zeroX[i] {
-			hs = append(hs, rc.p.X.Row(i))
-		}
+	for _, i := range rc.bnd[j] {
+		hs = append(hs, rc.p.X.Row(i))
 	}
 	signs := make([][]int8, len(pr.Cells))
 	for ci, fp := range pr.Cells {
@@ -705,10 +698,7 @@ func recheckFace(rc *rechecker, j int, fp FaceProof) ([]int8, error) {
 	var hs []exact.Vec
 	var signs []int8
 	pf := exact.ToFloatVec(fp.Point)
-	for i := range p.X.Rows() {
-		if rc.sign[j][i] != 0 || rc.zeroX[i] {
-			continue
-		}
+	for _, i := range rc.bnd[j] {
 		x := p.X.Row(i)
 		sign, ok := exact.DotSign(exact.ToFloatVec(x), pf)
 		if !ok {

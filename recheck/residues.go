@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/relucert/relucert/exact"
+	par "github.com/relucert/relucert/internal/parallel"
 	"github.com/relucert/relucert/network"
 )
 
@@ -27,7 +28,11 @@ type rechecker struct {
 	sign       [][]int8
 	zeroX      []bool
 	nZeroX     int // zero inputs
-	loss       *big.Rat
+	// bnd[j] lists the nonzero samples on neuron j's hyperplane
+	// (w_j·x_i = 0), ascending; nNeg[j] counts the samples with w_j·x_i < 0.
+	bnd  [][]int
+	nNeg []int
+	loss *big.Rat
 
 	// xbar, wbar, abar and rbar are the integer images of the inputs,
 	// the neurons' input and output weights and the residuals
@@ -132,6 +137,21 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 		rc.tick()
 	}
 	rc.poll()
+	// The boundaries (nonzero samples with w_j·x_i = 0) and |N_j|, read
+	// here once for all the per-neuron steps.
+	rc.bnd, rc.nNeg = make([][]int, m), make([]int, m)
+	par.Chunks(m, par.Workers(m*n/4), func(_, lo, hi int) {
+		for j := lo; j < hi; j++ {
+			negs := 0
+			for i, sg := range rc.sign[j] {
+				negs += int(sg) >> 1 & 1 // sg = −1 (no branch)
+				if sg == 0 && !rc.zeroX[i] {
+					rc.bnd[j] = append(rc.bnd[j], i)
+				}
+			}
+			rc.nNeg[j] = negs
+		}
+	})
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.residuals()
 	rc.poll()
@@ -253,10 +273,7 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 	uf := exact.ToFloatVec(u)
 	var r, x, t big.Int
 	xb := make([]uint64, rc.xbar.words())
-	for i, sg := range rc.sign[j] {
-		if sg != 0 || rc.zeroX[i] {
-			continue
-		}
+	for _, i := range rc.bnd[j] {
 		s, ok := exact.DotSign(exact.ToFloatVec(rc.p.X.Row(i)), uf)
 		if !ok {
 			s = rc.p.X.Row(i).Dot(u).Sign()
@@ -306,10 +323,7 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	// Z⁺, Z⁻ and κc_i over the boundary samples.
 	kc := map[int]*big.Rat{}
 	var zp, zm []int
-	for i, sg := range rc.sign[j] {
-		if sg != 0 || rc.zeroX[i] {
-			continue
-		}
+	for _, i := range rc.bnd[j] {
 		c := nr.A.Dot(rc.res(i))
 		if c.Sign() == 0 {
 			continue
@@ -510,10 +524,7 @@ func (rc *rechecker) e2Vanishes(j int) bool {
 	sums := map[string]exact.Vec{}
 	var key []byte
 	t := new(big.Rat)
-	for i, sg := range rc.sign[j] {
-		if sg != 0 || rc.zeroX[i] {
-			continue
-		}
+	for _, i := range rc.bnd[j] {
 		x := rc.p.X.Row(i)
 		for _, xc := range x {
 			if xc.Sign() != 0 {
