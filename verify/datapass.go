@@ -264,6 +264,10 @@ func (e *engine) residuals() {
 	e.pl.now(stage)
 	e.dr = dr
 	e.rbar = rbar
+	// Ā⊗W̄ is not needed any more: its words become the S⁺ table when they
+	// suffice (computeSums), instead of a second table of that size before
+	// the collector frees the first (12 MB at m = 2048, d = 256).
+	e.spare = aw.Data
 	e.reduceResiduals()
 }
 
@@ -420,7 +424,13 @@ func (e *engine) computeSums() {
 	e.sumW = exact.WordsFor(e.br + e.bx + bitlen(n) + 2)
 	sw := e.sumW
 	L := kd * sw
-	e.spos = exact.NewIntMat(m, kd, sw)
+	if need := m * L; cap(e.spare) >= need {
+		e.spos = &exact.IntMat{Rows: m, Cols: kd, W: sw, Data: e.spare[:need]}
+		clear(e.spos.Data)
+	} else {
+		e.spos = exact.NewIntMat(m, kd, sw)
+	}
+	e.spare = nil
 	e.tot = make([]uint64, L)
 	e.noSums = make([]uint64, L)
 	g := chunkBits(m, sumsBlock)

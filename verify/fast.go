@@ -83,6 +83,7 @@ type engine struct {
 	noSums   []uint64 // k·d zero entries: S⁰_j of a neuron without boundary
 	sumW     int
 	sumsOnce sync.Once
+	spare    []uint64 // the residual pass's Ā⊗W̄ words, for spos (nil once used)
 
 	// pl unwinds Check when its time budget runs out (nil: never).
 	pl *poller
