@@ -103,3 +103,25 @@ func TestReadFloat(t *testing.T) {
 		t.Errorf("the fast path answered %d times on %d literals × 3 readings", answered, len(lits))
 	}
 }
+
+// TestReadBeyondRange: a number beyond the float64 or float32 range is
+// refused by name, its value written out (not as the +Inf it would round
+// to).
+func TestReadBeyondRange(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    Numbers
+		want string
+	}{
+		{"1.8e308", NumbersFloat64, "1.8e+308 (a number of 309 digits) is beyond the float64 range"},
+		{"-3.5e40", NumbersFloat32, "-3.5e+40 (a number of 42 digits) is beyond the float32 range"},
+	} {
+		x, err := ParseNumber(c.s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.n.Read(x); err == nil || err.Error() != c.want {
+			t.Errorf("Read(%s, %v): error %v, want %q", c.s, c.n, err, c.want)
+		}
+	}
+}

@@ -79,8 +79,10 @@ func (n Numbers) Read(x *big.Rat) (*big.Rat, error) {
 func shortRat(x *big.Rat) string {
 	s := x.RatString()
 	if len(s) > 40 {
-		f, _ := x.Float64()
-		return fmt.Sprintf("%.6g (a number of %d digits)", f, len(s))
+		// big.Float: the number may be beyond the float64 range (x.Float64
+		// would give ±Inf), which is what the callers report.
+		f := new(big.Float).SetRat(x).Text('g', 6)
+		return fmt.Sprintf("%s (a number of %d digits)", f, len(s))
 	}
 	return s
 }
