@@ -293,48 +293,14 @@ func intWords(x *big.Int) []uint64 {
 // length of the largest |r̄_i|.
 func (e *engine) reduceResiduals() {
 	rb := e.rbar
-	shift := -1
 	if tz := int(e.dr.TrailingZeroBits()); tz == e.dr.BitLen()-1 {
-		shift = tz
-		for q := 0; q < rb.Rows*rb.Cols && shift > 0; q++ {
-			w := rb.Data[q*rb.W : (q+1)*rb.W]
-			for o, x := range w {
-				if x != 0 {
-					shift = min(shift, 64*o+bits.TrailingZeros64(x))
-					break
-				}
-			}
+		if shift := rb.TrailingZeros(tz); shift > 0 {
+			rb.Rsh(uint(shift)) // exact: shift ≤ every entry's trailing zeros
+			e.dr.Rsh(e.dr, uint(shift))
 		}
 	}
-	br := 0
-	mag := make([]uint64, rb.W)
-	for q := 0; q < rb.Rows*rb.Cols; q++ {
-		w := rb.Data[q*rb.W : (q+1)*rb.W]
-		if shift > 0 {
-			exact.RshWords(w, uint(shift)) // exact: shift ≤ the trailing zeros
-		}
-		copy(mag, w)
-		if int64(mag[len(mag)-1]) < 0 {
-			exact.NegWords(mag)
-		}
-		for o := len(mag) - 1; o >= 0; o-- {
-			if mag[o] != 0 {
-				br = max(br, 64*o+bits.Len64(mag[o]))
-				break
-			}
-		}
-	}
-	if shift > 0 {
-		e.dr.Rsh(e.dr, uint(shift))
-	}
-	e.br = br
-	if want := exact.WordsFor(br + 1); want < rb.W {
-		narrow := exact.NewIntMat(rb.Rows, rb.Cols, want)
-		for q := 0; q < rb.Rows*rb.Cols; q++ {
-			copy(narrow.Data[q*want:(q+1)*want], rb.Data[q*rb.W:q*rb.W+want])
-		}
-		e.rbar = narrow
-	}
+	e.br = rb.MaxBits()
+	e.rbar = rb.Narrow(exact.WordsFor(e.br + 1))
 }
 
 // residual returns r_i = r̄_i/dr as rationals (computed once per sample
