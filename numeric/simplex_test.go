@@ -261,6 +261,19 @@ func TestMinResidualBoxAgainstGonum(t *testing.T) {
 		if !ok || !exact || math.Abs(got-want) > 1e-9 {
 			t.Errorf("trial %d: residual %v (exact %v), gonum %v (%v)", trial, got, exact, want, ok)
 		}
+		// The returned z is feasible (z ≥ 0) and has the residual reported.
+		res := 0.0
+		for i, row := range rows {
+			res += math.Abs(dot(row, z) - b[i])
+		}
+		for j, v := range z {
+			if v < 0 {
+				t.Errorf("trial %d: z[%d] = %v < 0", trial, j, v)
+			}
+		}
+		if math.Abs(res-got) > 1e-9 {
+			t.Errorf("trial %d: Σ|rows·z − b| = %v, reported residual %v", trial, res, got)
+		}
 		// Bounds z ≤ 1/2 as soft rows z_j = 1/2 − s_j with a slack: the
 		// residual of row "z_j + s_j = 1/2" is 0 exactly when z_j ≤ 1/2,
 		// but the ℓ1 objective also lets it be violated at unit cost —
