@@ -18,16 +18,8 @@ func MulAddFloat(dst, a []uint64, x float64, E int) {
 		return
 	}
 	u := math.Float64bits(x)
-	ex := int(u >> 52 & 0x7ff)
-	mant := u & (1<<52 - 1)
-	if ex == 0 {
-		ex = 1 // subnormal: mant·2^(1−1075)
-	} else {
-		mant |= 1 << 52
-	}
-	tz := bits.TrailingZeros64(mant)
-	mu := mant >> tz
-	s := E + ex - 1075 + tz // X = ±μ·2^s, s ≥ 0
+	mu, e := oddMant(u)
+	s := E + e // X = ±μ·2^s, s ≥ 0
 	n := len(a)
 	o, b := s/64, uint(s%64)
 	if n > 8 || len(dst)-o > 12 {
@@ -67,4 +59,18 @@ func MulAddFloat(dst, a []uint64, x float64, E int) {
 		prev = p[j]
 		d[j], c = bits.Add64(d[j], w, c)
 	}
+}
+
+// oddMant returns μ odd and e with |x| = μ·2^e for the bits u of a finite
+// nonzero float64 x (μ < 2⁵³).
+func oddMant(u uint64) (mu uint64, e int) {
+	ex := int(u >> 52 & 0x7ff)
+	mant := u & (1<<52 - 1)
+	if ex == 0 {
+		ex = 1 // subnormal: mant·2^(1−1075)
+	} else {
+		mant |= 1 << 52
+	}
+	tz := bits.TrailingZeros64(mant)
+	return mant >> tz, ex - 1075 + tz
 }

@@ -34,3 +34,34 @@ func BenchmarkMulAddFloat(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMulAddWordSign: a·X for a of wa words into dst of wa+2 words
+// (the engine's residual and sums passes: 2 → 4 and 1 → 3), with X the
+// one-word image of a standard normal float under 2^59 decomposed once
+// (FloatImageWord), against MulAddFloat on the same products.
+func BenchmarkMulAddWordSign(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	xs := make([]float64, 1024)
+	mag, neg := make([]uint64, 1024), make([]uint64, 1024)
+	for i := range xs {
+		xs[i] = rng.NormFloat64()
+		mag[i], neg[i], _ = FloatImageWord(xs[i], 59)
+	}
+	for _, wa := range []int{1, 2} {
+		a := make([]uint64, wa)
+		for i := range a {
+			a[i] = rng.Uint64() >> 8
+		}
+		dst := make([]uint64, wa+2)
+		b.Run("word/wa="+string(rune('0'+wa)), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				MulAddWordSign(dst, a, mag[i&1023], neg[i&1023])
+			}
+		})
+		b.Run("float/wa="+string(rune('0'+wa)), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				MulAddFloat(dst, a, xs[i&1023], 59)
+			}
+		})
+	}
+}

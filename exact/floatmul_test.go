@@ -16,37 +16,8 @@ func TestMulAddFloat(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for trial := range 20000 {
 		wa := 1 + rng.IntN(9)
-		a := make([]uint64, wa)
-		for i := range a {
-			a[i] = rng.Uint64()
-		}
-		switch rng.IntN(5) {
-		case 0: // −2^(64·wa−1)
-			clear(a)
-			a[wa-1] = 1 << 63
-		case 1: // small
-			clear(a)
-			a[0] = uint64(rng.Int64N(201) - 100)
-			if int64(a[0]) < 0 {
-				for i := 1; i < wa; i++ {
-					a[i] = ^uint64(0)
-				}
-			}
-		}
-		var x float64
-		switch rng.IntN(5) {
-		case 0:
-			x = 0
-		case 1:
-			x = math.Float64frombits(1 + rng.Uint64N(1<<52-1)) // subnormal
-		case 2:
-			x = math.Ldexp(float64(rng.IntN(15)-7), rng.IntN(60)-30)
-		default:
-			x = rng.NormFloat64() * math.Ldexp(1, rng.IntN(200)-100)
-		}
-		if rng.IntN(2) == 0 {
-			x = -x
-		}
+		a := randWords(rng, wa)
+		x := randFloat(rng)
 		// The least E making x·2^E an integer: −(exponent of x's odd mantissa).
 		_, e0 := oddParts(x)
 		E := max(-e0, 0) + rng.IntN(130)

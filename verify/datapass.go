@@ -125,7 +125,10 @@ func (e *engine) residuals() {
 		ym, dy, by = intImageStop(e.p.ShiftedTargets(), k, e.pl)
 	}
 	fBits := vBits + e.bx + bitlen(d) + 2
-	fW := exact.WordsFor(fBits)
+	// fW ≥ vW + 1: exact.MulAddWordSign writes a product of vW words and
+	// one word into vW + 1 words at least.
+	fW := max(exact.WordsFor(fBits), vW+1)
+	xOne := e.xOneWord()
 	sBits := fBits + max(e.sp.BitLen(), e.sn.BitLen()) + 1
 	sW := exact.WordsFor(sBits)
 	dr := new(big.Int).GCD(nil, nil, E, dy)
@@ -147,6 +150,9 @@ func (e *engine) residuals() {
 		B := residualBlock
 		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, B*tw),
 			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
+		if xOne {
+			buf.xm, buf.xn = make([]uint64, B*d), make([]uint64, B*d)
+		}
 		if leaky {
 			buf.fn, buf.zl = make([]uint64, B*kg*fW), make([][]int, B)
 		}
@@ -193,12 +199,17 @@ func (e *engine) residuals() {
 				clear(fn)
 			}
 			v, table, vn := buf.v, buf.table, buf.vn
-			// X̄ rows: stored, or for float data none — the products
-			// take the floats themselves (exact.MulAddFloat).
-			var xim []uint64
+			// X̄ rows: stored; or for float data whose X̄ entries fit in a
+			// word, the block's entries as words and signs (xm, xn) formed
+			// once; or none — the products take the floats themselves
+			// (exact.MulAddFloat).
+			var xim, xm, xn []uint64
 			xW := e.xW
 			if e.x != nil {
 				xim = e.xBlock(i0, i1, nil)
+			} else if xOne {
+				xm, xn = buf.xm[:T*d], buf.xn[:T*d]
+				e.xWords(i0, i1, xm, xn)
 			}
 			for lo := 0; lo < Lg; lo += tw {
 				hi := min(lo+tw, Lg)
@@ -211,7 +222,7 @@ func (e *engine) residuals() {
 						continue
 					}
 					var xf []float64
-					if xim == nil {
+					if xim == nil && xm == nil {
 						xf = e.xf[i].F
 					}
 					for q := lo / vW; q < hi/vW; q++ {
@@ -219,7 +230,12 @@ func (e *engine) residuals() {
 						vp := v[t*width+q*vW-lo : t*width+(q+1)*vW-lo]
 						dst := fp[(t*kg+l)*fW : (t*kg+l+1)*fW]
 						var xc []uint64
-						if xf != nil {
+						if xm != nil {
+							if xm[t*d+c] == 0 {
+								continue
+							}
+							exact.MulAddWordSign(dst, vp, xm[t*d+c], xn[t*d+c])
+						} else if xf != nil {
 							if xf[c] == 0 {
 								continue
 							}
@@ -236,7 +252,9 @@ func (e *engine) residuals() {
 							for _, z := range zl[t] {
 								exact.SubWords(vn, aw.Row(z)[q*vW:(q+1)*vW], vW)
 							}
-							if dst = fn[(t*kg+l)*fW : (t*kg+l+1)*fW]; xf != nil {
+							if dst = fn[(t*kg+l)*fW : (t*kg+l+1)*fW]; xm != nil {
+								exact.MulAddWordSign(dst, vn, xm[t*d+c], xn[t*d+c])
+							} else if xf != nil {
 								exact.MulAddFloat(dst, vn, xf[c], e.xE)
 							} else {
 								exact.MulAddWords(dst, vn, xc)
@@ -275,7 +293,36 @@ func (e *engine) residuals() {
 type residualBufs struct {
 	sel                     []uint8
 	fp, fn, v, table, vn, f []uint64
+	xm, xn                  []uint64 // the block's X̄ entries as words (engine.xWords)
 	zl                      [][]int
+}
+
+// xOneWord reports whether X̄ is not stored and every entry of it is the
+// image of a float64 that fits in one word (|X̄_ic| < 2^64): the passes
+// then multiply by the words of engine.xWords.
+func (e *engine) xOneWord() bool { return e.x == nil && e.xf != nil && e.bx <= 64 }
+
+// xWords sets mag and neg (d entries per sample) to |X̄_ic| and the sign
+// mask of X̄_ic (exact.FloatImageWord) for the samples i0 ≤ i < i1 (zero
+// for the rows zeroX skips); xOneWord must hold.
+func (e *engine) xWords(i0, i1 int, mag, neg []uint64) {
+	d := e.d
+	for i := i0; i < i1; i++ {
+		o := (i - i0) * d
+		if e.zeroX[i] {
+			clear(mag[o : o+d])
+			clear(neg[o : o+d])
+			continue
+		}
+		for c, x := range e.xf[i].F {
+			var ok bool
+			if mag[o+c], neg[o+c], ok = exact.FloatImageWord(x, e.xE); !ok {
+				// bx bounds the bit length of every |X̄_ic| and x·2^xE is
+				// an integer (floatImages): never reached.
+				panic("verify: an input's image does not fit the engine's word")
+			}
+		}
+	}
 }
 
 // sumsBufs are the scratch rows of one goroutine of the sums pass.
@@ -388,6 +435,12 @@ func (e *engine) computeSums() {
 	n, d, k, m := e.n, e.d, e.k, e.m
 	kd := k * d
 	e.sumW = exact.WordsFor(e.br + e.bx + bitlen(n) + 2)
+	xOne := e.xOneWord()
+	if xOne {
+		// exact.MulAddWordSign writes a product of r̄'s words and one
+		// word into one word more at least.
+		e.sumW = max(e.sumW, e.rbar.W+1)
+	}
 	sw := e.sumW
 	L := kd * sw
 	if need := m * L; cap(e.spare) >= need {
@@ -408,11 +461,16 @@ func (e *engine) computeSums() {
 	tiles := (L + tw - 1) / tw
 	nw := workers(n * m * d)
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
+	var xmBuf, xnBuf []uint64 // the block's X̄ as words (xOne)
+	if xOne {
+		xmBuf, xnBuf = make([]uint64, sumsBlock*d), make([]uint64, sumsBlock*d)
+	}
 	xW, rw := e.xW, d*e.xW
 	// srcTile adds columns [lo, hi) of r̄_i ⊗ x̄_i for the B samples from
-	// i0 to src, whose rows are the block's from xim (stored X̄), or for
-	// float data (xim nil) the floats themselves (exact.MulAddFloat).
-	srcTile := func(src, xim []uint64, i0, B, lo, hi int) {
+	// i0 to src, whose rows are the block's from xim (stored X̄), or its
+	// words and signs xm, xn (engine.xWords), or for other float data
+	// (both nil) the floats themselves (exact.MulAddFloat).
+	srcTile := func(src, xim, xm, xn []uint64, i0, B, lo, hi int) {
 		width := hi - lo
 		for t := 0; t < B; t++ {
 			i := i0 + t
@@ -422,7 +480,9 @@ func (e *engine) computeSums() {
 			for q := lo / sw; q < hi/sw; q++ {
 				l, c := q/d, q%d
 				dst := src[t*width+q*sw-lo : t*width+(q+1)*sw-lo]
-				if xim == nil {
+				if xm != nil {
+					exact.MulAddWordSign(dst, e.rbar.Entry(i, l), xm[t*d+c], xn[t*d+c])
+				} else if xim == nil {
 					exact.MulAddFloat(dst, e.rbar.Entry(i, l), e.xf[i].F[c], e.xE)
 				} else {
 					exact.MulAddWords(dst, e.rbar.Entry(i, l), xim[(t*d+c)*xW:(t*d+c+1)*xW])
@@ -454,9 +514,12 @@ func (e *engine) computeSums() {
 		B := i1 - i0
 		nc := (B + g - 1) / g
 		clear(sel)
-		var xim []uint64 // nil for float data
+		var xim, xm, xn []uint64 // all nil for float data beyond a word
 		if e.x != nil {
 			xim = e.xBlock(i0, i1, nil)
+		} else if xOne {
+			xm, xn = xmBuf[:B*d], xnBuf[:B*d]
+			parallel(B, nw, func(t0, t1 int) { e.xWords(i0+t0, i0+t1, xm[t0*d:], xn[t0*d:]) })
 		}
 		parallel(m, nw, func(lo, hi int) {
 			for j := lo; j < hi; j++ {
@@ -475,7 +538,7 @@ func (e *engine) computeSums() {
 				defer tables.Put(buf)
 				src := buf.src[:B*width]
 				clear(src)
-				srcTile(src, xim, i0, B, lo, hi)
+				srcTile(src, xim, xm, xn, i0, B, lo, hi)
 				addTot(src, B, lo, hi)
 				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, buf.table)
 			})
@@ -489,11 +552,14 @@ func (e *engine) computeSums() {
 			src := shared[:B*width]
 			clear(src)
 			parallel(B, nw, func(t0, t1 int) {
-				var xt []uint64
+				var xt, mt, nt []uint64
 				if xim != nil {
 					xt = xim[t0*rw:]
 				}
-				srcTile(src[t0*width:], xt, i0+t0, t1-t0, lo, hi)
+				if xm != nil {
+					mt, nt = xm[t0*d:], xn[t0*d:]
+				}
+				srcTile(src[t0*width:], xt, mt, nt, i0+t0, t1-t0, lo, hi)
 			})
 			addTot(src, B, lo, hi)
 			parallel(m, nw, func(j0, j1 int) {
