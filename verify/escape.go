@@ -102,12 +102,9 @@ func (s *state) qVanishes(j int) bool {
 	if s.rho.Kappa().Sign() == 0 {
 		return true
 	}
-	for _, l := range s.lines(j) {
-		if !s.E2Sum(l).IsZero() {
-			return false
-		}
-	}
-	return true
+	// (E2): every line's Σ |t_i| r_i vanishes, in integers
+	// (engine.linesVanish: Σ |X̄_ic| r̄_i, scaled by D_X·d_r > 0).
+	return e.linesVanish(lineGroups(s.pt.Boundary(j), s.p.D(), e.lineKey()))
 }
 
 // QZeroWitness decides whether the response map Q_j vanishes identically

@@ -85,6 +85,11 @@ type engine struct {
 	sumsOnce sync.Once
 	spare    []uint64 // the residual pass's Ā⊗W̄ words, for spos (nil once used)
 
+	// lk is lineKey's result, made once (lineKeys scans X̄; every
+	// neuron's (E2) groups its boundary by it).
+	lk     lineKey
+	lkOnce sync.Once
+
 	// pl unwinds Check when its time budget runs out (nil: never).
 	pl *poller
 }
@@ -877,15 +882,20 @@ func (e *engine) totalRX() exact.Mat {
 	return out
 }
 
-// lineKey returns the lineKey of the engine's samples: for float data the
+// lineKey returns the lineKey of the engine's samples (the same each
+// call, safe for concurrent use): for float data the
 // quotient keys of floatLineKey (the primitive integer keys of lineKeys
 // only for samples whose quotients round alike off their line), else
 // lineKeys' exact keys.
 func (e *engine) lineKey() lineKey {
-	if e.x == nil {
-		return floatLineKey(func(i int) []float64 { return e.xf[i].F }, e.lineKeys())
-	}
-	return exactLineKey(e.lineKeys(), e.sameInput)
+	e.lkOnce.Do(func() {
+		if e.x == nil {
+			e.lk = floatLineKey(func(i int) []float64 { return e.xf[i].F }, e.lineKeys())
+			return
+		}
+		e.lk = exactLineKey(e.lineKeys(), e.sameInput)
+	})
+	return e.lk
 }
 
 // lineKeys returns a key function for groupLines on the engine's samples:

@@ -29,6 +29,9 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	if N == 0 {
 		return nil
 	}
+	if N <= fewLineSamples {
+		return fewLineGroups(idx, lk)
+	}
 	seed := maphash.MakeSeed()
 	hs := make([]uint64, N)
 	parallel(N, workers(N*d*64), func(lo, hi int) {
@@ -123,50 +126,99 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	return groups
 }
 
+// fewLineSamples is the number of samples up to which lineGroups compares
+// each sample exactly with the first sample of every line met so far
+// (fewLineGroups) instead of hashing keys: the boundary of one neuron has a
+// few samples, and its lines are grouped once per neuron (a variable so
+// that tests can run both ways).
+var fewLineSamples = 16
+
+// fewLineGroups is lineGroups by at most N·(N−1)/2 exact comparisons
+// lk.same: the lines in order of first appearance, each line's samples in
+// the order of idx.
+func fewLineGroups(idx []int, lk lineKey) [][]int {
+	lineOf := make([]int32, len(idx))
+	var firsts []int // the first sample of each line
+	var count []int
+	for q, i := range idx {
+		l := 0
+		for l < len(firsts) && !lk.same(i, firsts[l]) {
+			l++
+		}
+		if l == len(firsts) {
+			firsts, count = append(firsts, i), append(count, 0)
+		}
+		lineOf[q] = int32(l)
+		count[l]++
+	}
+	flat := make([]int, len(idx))
+	groups := make([][]int, len(firsts))
+	at := 0
+	for l, c := range count {
+		groups[l] = flat[at : at : at+c]
+		at += c
+	}
+	for q, l := range lineOf {
+		groups[l] = append(groups[l], idx[q])
+	}
+	return groups
+}
+
 // lineSumsVanish reports whether Σ_{i∈ℓ} |t_i| r_i = 0 for every group ℓ
 // of samples on one line (t_i = x_i[c], c the first nonzero coordinate of
 // the line's samples), in integers: Σ_{i∈ℓ} |X̄_ic| r̄_i = 0, the sum
 // scaled by D_X·d_r > 0. No residual becomes a rational.
 func (e *engine) lineSumsVanish(groups [][]int) bool {
+	nw := workers(e.n * e.k * 4)
+	fail := make([]bool, nw)
+	parallelIdx(len(groups), nw, func(t, lo, hi int) {
+		fail[t] = !e.linesVanish(groups[lo:hi])
+	})
+	for _, f := range fail {
+		if f {
+			return false
+		}
+	}
+	return true
+}
+
+// linesVanish is lineSumsVanish on one goroutine (for the few lines of
+// one neuron's boundary, decided inside the per-neuron loops).
+func (e *engine) linesVanish(groups [][]int) bool {
 	longest := 0
 	for _, g := range groups {
 		longest = max(longest, len(g))
 	}
 	accW := exact.WordsFor(e.br + e.bx + bitlen(longest) + 2)
-	nw := workers(e.n * e.k * 4)
-	fail := make([]bool, nw)
-	parallelIdx(len(groups), nw, func(t, lo, hi int) {
-		acc := make([]uint64, accW)
-		tx := make([]uint64, e.xW)
-		for _, g := range groups[lo:hi] {
-			c := 0
-			for c < e.d && exact.WordsIsZero(e.xEntry(g[0], c, tx)) {
-				c++
-			}
-			for l := 0; l < e.k; l++ {
-				clear(acc)
-				for _, i := range g {
-					if e.x == nil {
-						// |X̄_ic| from the float itself (|x| is exact).
-						exact.MulAddFloat(acc, e.rbar.Entry(i, l), math.Abs(e.xf[i].F[c]), e.xE)
-						continue
-					}
-					copy(tx, e.xEntry(i, c, tx))
-					if int64(tx[len(tx)-1]) < 0 {
-						exact.NegWords(tx)
-					}
-					exact.MulAddWords(acc, e.rbar.Entry(i, l), tx)
-				}
-				if !exact.WordsIsZero(acc) {
-					fail[t] = true
-					return
-				}
-			}
+	var stack [8]uint64
+	var acc, tx []uint64
+	if accW+e.xW <= len(stack) {
+		acc, tx = stack[:accW], stack[accW:accW+e.xW]
+	} else {
+		acc, tx = make([]uint64, accW), make([]uint64, e.xW)
+	}
+	for _, g := range groups {
+		c := 0
+		for c < e.d && exact.WordsIsZero(e.xEntry(g[0], c, tx)) {
+			c++
 		}
-	})
-	for _, f := range fail {
-		if f {
-			return false
+		for l := 0; l < e.k; l++ {
+			clear(acc)
+			for _, i := range g {
+				if e.x == nil {
+					// |X̄_ic| from the float itself (|x| is exact).
+					exact.MulAddFloat(acc, e.rbar.Entry(i, l), math.Abs(e.xf[i].F[c]), e.xE)
+					continue
+				}
+				copy(tx, e.xEntry(i, c, tx))
+				if int64(tx[len(tx)-1]) < 0 {
+					exact.NegWords(tx)
+				}
+				exact.MulAddWords(acc, e.rbar.Entry(i, l), tx)
+			}
+			if !exact.WordsIsZero(acc) {
+				return false
+			}
 		}
 	}
 	return true

@@ -14,13 +14,17 @@ import (
 // the entries exceed int64: odd trials) group samples exactly as
 // exact.Vec.AppendLineKey does and as the definition says (x_i = t_i e_ℓ, distinct lines distinct),
 // on random rational multiples of a few directions, with zeros, negative
-// multiples and dyadic and non-dyadic denominators. The second round makes
-// every key hash alike (lineHash constant), so that the grouping rests on
-// the equality of inputs and keys alone.
+// multiples and dyadic and non-dyadic denominators. The first round groups
+// the few samples by pairwise comparisons (fewLineGroups), the second by
+// hashed keys, the third makes every key hash alike (lineHash constant), so
+// that the grouping rests on the equality of inputs and keys alone.
 func TestLineKeys(t *testing.T) {
-	defer func(h func(maphash.Seed, []byte) uint64) { lineHash = h }(lineHash)
-	for round := range 2 {
-		if round == 1 {
+	defer func(h func(maphash.Seed, []byte) uint64, few int) { lineHash, fewLineSamples = h, few }(lineHash, fewLineSamples)
+	for round := range 3 {
+		if round >= 1 {
+			fewLineSamples = 0
+		}
+		if round == 2 {
 			lineHash = func(maphash.Seed, []byte) uint64 { return 7 }
 		}
 		testLineKeys(t)

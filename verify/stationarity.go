@@ -91,28 +91,65 @@ func (s *state) lift(bt *boundaryTerms, u exact.Vec) exact.Vec {
 	return out
 }
 
+// boundary returns the boundaryTerms of neuron j.
 func (s *state) boundary(j int) *boundaryTerms {
+	zPlus, zMinus := s.boundarySides(j)
+	return s.boundaryOf(j, zPlus, zMinus)
+}
+
+// boundaryOf returns the boundaryTerms of neuron j with the sides Z⁺, Z⁻
+// of boundarySides.
+func (s *state) boundaryOf(j int, zPlus, zMinus []int) *boundaryTerms {
 	a := s.p.Neurons[j].A
 	kappa := s.rho.Kappa()
 	e := s.ev
 	// v = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l from the exact masked sums.
-	bt := &boundaryTerms{v: e.combo(j, a, e.sp, e.sn, e.sn, e.ds)[0], kc: map[int]*big.Rat{}}
-	for _, i := range s.pt.Boundary(j) {
-		c := a.Dot(s.res(i))
-		if c.Sign() == 0 {
-			continue
-		}
-		kc := new(big.Rat).Mul(kappa, c)
-		switch kc.Sign() {
-		case 1:
-			bt.zPlus = append(bt.zPlus, i)
-			bt.kc[i] = kc
-		case -1:
-			bt.zMinus = append(bt.zMinus, i)
-			bt.kc[i] = kc
+	bt := &boundaryTerms{v: e.combo(j, a, e.sp, e.sn, e.sn, e.ds)[0], kc: map[int]*big.Rat{}, zPlus: zPlus, zMinus: zMinus}
+	for _, zs := range [][]int{zPlus, zMinus} {
+		for _, i := range zs {
+			bt.kc[i] = new(big.Rat).Mul(kappa, a.Dot(s.res(i)))
 		}
 	}
 	return bt
+}
+
+// boundarySides returns Z⁺_j and Z⁻_j, the boundary samples i of neuron j
+// with κc_i > 0 and κc_i < 0 (c_i = a_j·r_i), ascending. The signs are
+// those of integers: κ = (s₊ − s₋)/d_s and c_i = (ā·r̄_i)/(D_A·d_r) with
+// ā = D_A·a_j and positive denominators, so no rational is formed.
+func (s *state) boundarySides(j int) (zPlus, zMinus []int) {
+	e := s.ev
+	ks := new(big.Int).Sub(e.sp, e.sn).Sign()
+	bnd := s.pt.Boundary(j)
+	if ks == 0 || len(bnd) == 0 {
+		return nil, nil
+	}
+	abar, _ := intCoeffs(s.p.Neurons[j].A)
+	aw := make([][]uint64, len(abar))
+	ab := 0
+	for l := range abar {
+		if abar[l].Sign() != 0 {
+			aw[l] = intWords(&abar[l])
+			ab = max(ab, abar[l].BitLen())
+		}
+	}
+	// |ā·r̄_i| < k·2^(ab+br).
+	acc := make([]uint64, exact.WordsFor(ab+e.br+bitlen(e.k)))
+	for _, i := range bnd {
+		clear(acc)
+		for l, w := range aw {
+			if w != nil {
+				exact.MulAddWords(acc, e.rbar.Entry(i, l), w)
+			}
+		}
+		switch exact.WordsSign(acc) * ks {
+		case 1:
+			zPlus = append(zPlus, i)
+		case -1:
+			zMinus = append(zMinus, i)
+		}
+	}
+	return zPlus, zMinus
 }
 
 // cellLP is the feasibility LP of one cell C_T (docs/theory.md §3, the cell method)
@@ -180,14 +217,15 @@ func (s *state) TheoremS2(j int, opt Options) (s2Result, error) {
 	if res, ok := s.s2NoBoundary(j, opt); ok {
 		return res, nil
 	}
-	bt := s.boundary(j)
-	res.proof.ZPlus, res.proof.ZMinus = bt.zPlus, bt.zMinus
-	if len(bt.zPlus)+len(bt.zMinus) > 0 && !opt.Cells && s.qVanishes(j) {
+	zPlus, zMinus := s.boundarySides(j)
+	res.proof.ZPlus, res.proof.ZMinus = zPlus, zMinus
+	if len(zPlus)+len(zMinus) > 0 && !opt.Cells && s.qVanishes(j) {
 		// Q_j ≡ 0 by (E1)/(E2): φ_j ≡ 0, no cell to decide.
 		res.proof.QZero = true
 		res.holds = true
 		return res, nil
 	}
+	bt := s.boundaryOf(j, zPlus, zMinus)
 	if len(bt.zMinus) > quickMinMinus {
 		// A large arrangement: first try the directions ±x_i (i ∈ Z⁻) and
 		// −v, ranked by φ_j in float64, and confirm the best exactly; a
