@@ -3,6 +3,7 @@ package verify
 import (
 	"math/big"
 	"math/bits"
+	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
@@ -443,24 +444,30 @@ func (e *engine) computeSums() {
 	}
 	sw := e.sumW
 	L := kd * sw
-	if need := m * L; cap(e.spare) >= need {
-		e.spos = &exact.IntMat{Rows: m, Cols: kd, W: sw, Data: e.spare[:need]}
-		clear(e.spos.Data)
-	} else {
-		e.spos = exact.NewIntMat(m, kd, sw)
-	}
-	e.spare = nil
 	e.tot = make([]uint64, L)
 	e.noSums = make([]uint64, L)
-	g := chunkBits(m, sumsBlock)
-	// The tile holds the block's source rows as well as the m destination
+	e.spos = make([][]uint64, m)
+	// The neurons are taken in groups of G whose S⁺ table (G·L words) is
+	// at most sumsGroupWords: the pass below runs once per group (the
+	// source tiles are formed again for each, a small part of the work),
+	// and after a group only the rows that are not zero are kept (a zero
+	// S⁺_j is e.noSums). All m rows at once were m·k·d·sumW words, 48 MiB
+	// at m = 2048, d = 256, k = 4, sumW = 3, zero in planted instances.
+	G := max(1, min(m, sumsGroupWords/max(1, L)))
+	var grp []uint64 // the group's table
+	if cap(e.spare) >= G*L {
+		grp = e.spare[:G*L]
+	}
+	e.spare = nil
+	g := chunkBits(G, sumsBlock)
+	// The tile holds the block's source rows as well as the G destination
 	// rows and the table: sized for m alone, a tile of a narrow network
 	// was sumsBlock·k·d·sumW words (22 MB at d = 256, m = 16, k = 4),
 	// cleared for every block.
-	tw := tileWords(L, sw, m+sumsBlock, g)
+	tw := tileWords(L, sw, G+sumsBlock, g)
 	tiles := (L + tw - 1) / tw
 	nw := workers(n * m * d)
-	sel := make([]uint8, m*((sumsBlock+g-1)/g))
+	sel := make([]uint8, G*((sumsBlock+g-1)/g))
 	var xmBuf, xnBuf []uint64 // the block's X̄ as words (xOne)
 	if xOne {
 		xmBuf, xnBuf = make([]uint64, sumsBlock*d), make([]uint64, sumsBlock*d)
@@ -508,66 +515,82 @@ func (e *engine) computeSums() {
 		}
 		return buf
 	}}
-	for i0 := 0; i0 < n; i0 += sumsBlock {
-		e.pl.now(stage)
-		i1 := min(i0+sumsBlock, n)
-		B := i1 - i0
-		nc := (B + g - 1) / g
-		clear(sel)
-		var xim, xm, xn []uint64 // all nil for float data beyond a word
-		if e.x != nil {
-			xim = e.xBlock(i0, i1, nil)
-		} else if xOne {
-			xm, xn = xmBuf[:B*d], xnBuf[:B*d]
-			parallel(B, nw, func(t0, t1 int) { e.xWords(i0+t0, i0+t1, xm[t0*d:], xn[t0*d:]) })
+	// (At least one group, of no neurons when m = 0: the pass also forms
+	// the total.)
+	for j0 := 0; j0 < max(m, 1); j0 += G {
+		gm := min(G, m-j0)
+		if grp == nil {
+			grp = make([]uint64, gm*L)
+		} else {
+			grp = grp[:gm*L]
+			clear(grp)
 		}
-		parallel(m, nw, func(lo, hi int) {
-			for j := lo; j < hi; j++ {
-				pos := e.sg.posRow(j)
-				for c := 0; c < nc; c++ {
-					sel[j*nc+c] = uint8(bitsAt(pos, i0+c*g, g, i1))
-				}
+		for i0 := 0; i0 < n; i0 += sumsBlock {
+			e.pl.now(stage)
+			i1 := min(i0+sumsBlock, n)
+			B := i1 - i0
+			nc := (B + g - 1) / g
+			clear(sel)
+			var xim, xm, xn []uint64 // all nil for float data beyond a word
+			if e.x != nil {
+				xim = e.xBlock(i0, i1, nil)
+			} else if xOne {
+				xm, xn = xmBuf[:B*d], xnBuf[:B*d]
+				parallel(B, nw, func(t0, t1 int) { e.xWords(i0+t0, i0+t1, xm[t0*d:], xn[t0*d:]) })
 			}
-		})
-		if shared == nil {
-			// Many column tiles: one goroutine per tile, all neurons.
-			parallelDynamic(tiles, nw, func(tile int) {
-				lo, hi := tile*tw, min((tile+1)*tw, L)
+			parallel(gm, nw, func(lo, hi int) {
+				for j := lo; j < hi; j++ {
+					pos := e.sg.posRow(j0 + j)
+					for c := 0; c < nc; c++ {
+						sel[j*nc+c] = uint8(bitsAt(pos, i0+c*g, g, i1))
+					}
+				}
+			})
+			if shared == nil {
+				// Many column tiles: one goroutine per tile, all neurons.
+				parallelDynamic(tiles, nw, func(tile int) {
+					lo, hi := tile*tw, min((tile+1)*tw, L)
+					width := hi - lo
+					buf := tables.Get().(*sumsBufs)
+					defer tables.Put(buf)
+					src := buf.src[:B*width]
+					clear(src)
+					srcTile(src, xim, xm, xn, i0, B, lo, hi)
+					if j0 == 0 {
+						addTot(src, B, lo, hi)
+					}
+					exact.AddSelectedSums(grp[lo:], L, gm, src, width, B, width, sel, g, sw, buf.table)
+				})
+				continue
+			}
+			// Few column tiles: each is formed once (samples in parallel) and
+			// the neurons are split among the goroutines.
+			for lo := 0; lo < L; lo += tw {
+				hi := min(lo+tw, L)
 				width := hi - lo
-				buf := tables.Get().(*sumsBufs)
-				defer tables.Put(buf)
-				src := buf.src[:B*width]
+				src := shared[:B*width]
 				clear(src)
-				srcTile(src, xim, xm, xn, i0, B, lo, hi)
-				addTot(src, B, lo, hi)
-				exact.AddSelectedSums(e.spos.Data[lo:], L, m, src, width, B, width, sel, g, sw, buf.table)
-			})
-			continue
-		}
-		// Few column tiles: each is formed once (samples in parallel) and
-		// the neurons are split among the goroutines.
-		for lo := 0; lo < L; lo += tw {
-			hi := min(lo+tw, L)
-			width := hi - lo
-			src := shared[:B*width]
-			clear(src)
-			parallel(B, nw, func(t0, t1 int) {
-				var xt, mt, nt []uint64
-				if xim != nil {
-					xt = xim[t0*rw:]
+				parallel(B, nw, func(t0, t1 int) {
+					var xt, mt, nt []uint64
+					if xim != nil {
+						xt = xim[t0*rw:]
+					}
+					if xm != nil {
+						mt, nt = xm[t0*d:], xn[t0*d:]
+					}
+					srcTile(src[t0*width:], xt, mt, nt, i0+t0, t1-t0, lo, hi)
+				})
+				if j0 == 0 {
+					addTot(src, B, lo, hi)
 				}
-				if xm != nil {
-					mt, nt = xm[t0*d:], xn[t0*d:]
-				}
-				srcTile(src[t0*width:], xt, mt, nt, i0+t0, t1-t0, lo, hi)
-			})
-			addTot(src, B, lo, hi)
-			parallel(m, nw, func(j0, j1 int) {
-				buf := tables.Get().(*sumsBufs)
-				defer tables.Put(buf)
-				exact.AddSelectedSums(e.spos.Data[j0*L+lo:], L, j1-j0, src, width, B, width, sel[j0*nc:], g, sw, buf.table)
-			})
+				parallel(gm, nw, func(r0, r1 int) {
+					buf := tables.Get().(*sumsBufs)
+					defer tables.Put(buf)
+					exact.AddSelectedSums(grp[r0*L+lo:], L, r1-r0, src, width, B, width, sel[r0*nc:], g, sw, buf.table)
+				})
+			}
 		}
+		grp = e.keepSums(grp, j0, gm, L)
 	}
 	e.pl.now(stage)
 	// S⁰_j: the boundary samples of each neuron.
@@ -595,11 +618,42 @@ func (e *engine) computeSums() {
 // per round over the neurons.
 func (e *engine) neuronSums(j int) *neuronSums {
 	e.prepareSums()
-	s := &neuronSums{pos: e.spos.Row(j), zero: e.szero[j], tot: e.tot, w: e.sumW}
+	s := &neuronSums{pos: e.spos[j], zero: e.szero[j], tot: e.tot, w: e.sumW}
+	if s.pos == nil {
+		s.pos = e.noSums
+	}
 	if s.zero == nil {
 		s.zero = e.noSums
 	}
 	return s
+}
+
+// sumsGroupWords bounds the words of the sums pass's table of S⁺_j for a
+// group of neurons (a variable so that tests can force groups of one).
+var sumsGroupWords = 1 << 20
+
+// keepSums keeps the rows of S⁺_j, j0 ≤ j < j0+gm, from the group's table
+// grp (gm rows of L = k·d·sumW words) that are not zero, and returns the table
+// to use for the next group (nil: allocate one). When most rows are not
+// zero the table itself holds them (no copy); otherwise they are copied
+// out and the table is reused.
+func (e *engine) keepSums(grp []uint64, j0, gm, L int) []uint64 {
+	var keep []int
+	for r := 0; r < gm; r++ {
+		if !exact.WordsIsZero(grp[r*L : (r+1)*L]) {
+			keep = append(keep, r)
+		}
+	}
+	if 2*len(keep) > gm {
+		for _, r := range keep {
+			e.spos[j0+r] = grp[r*L : (r+1)*L : (r+1)*L]
+		}
+		return nil
+	}
+	for _, r := range keep {
+		e.spos[j0+r] = slices.Clone(grp[r*L : (r+1)*L])
+	}
+	return grp
 }
 
 // negInto sets dst (k·d entries of sumW words) to S⁻_j = total − S⁺_j − S⁰_j

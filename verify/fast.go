@@ -72,18 +72,18 @@ type engine struct {
 	rmu    sync.Mutex
 	rcache map[int]exact.Vec
 
-	// The sums pass (datapass.go): spos holds S⁺_j (row j, k·d entries of
-	// sumW words), szero[j] S⁰_j (nil when j has no boundary sample) and
-	// tot = Σ_i r̄_i ⊗ x̄_i; S⁻_j is formed when asked for (neuronSums),
-	// never kept: m copies of it and of a zero S⁰_j were m·k·d·sumW words
-	// each.
-	spos     *exact.IntMat
+	// The sums pass (datapass.go): spos[j] holds S⁺_j (k·d entries of
+	// sumW words; nil when it is zero), szero[j] S⁰_j (nil when j has no
+	// boundary sample) and tot = Σ_i r̄_i ⊗ x̄_i; S⁻_j is formed when asked
+	// for (neuronSums), never kept: m copies of it and of a zero S⁰_j or
+	// S⁺_j were m·k·d·sumW words each.
+	spos     [][]uint64
 	szero    [][]uint64
 	tot      []uint64
 	noSums   []uint64 // k·d zero entries: S⁰_j of a neuron without boundary
 	sumW     int
 	sumsOnce sync.Once
-	spare    []uint64 // the residual pass's Ā⊗W̄ words, for spos (nil once used)
+	spare    []uint64 // the residual pass's Ā⊗W̄ words, for the sums pass (nil once used)
 
 	// lk is lineKey's result, made once (lineKeys scans X̄; every
 	// neuron's (E2) groups its boundary by it).

@@ -22,8 +22,8 @@ func floatPoint(rng *rand.Rand, n, d, m, k int) *Point { return nt.FloatPoint(rn
 
 func TestEngineAgainstDefinitions(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	oldR, oldS, oldAW := residualBlock, sumsBlock, residualAWWords
-	defer func() { residualBlock, sumsBlock, residualAWWords = oldR, oldS, oldAW }()
+	oldR, oldS, oldAW, oldG := residualBlock, sumsBlock, residualAWWords, sumsGroupWords
+	defer func() { residualBlock, sumsBlock, residualAWWords, sumsGroupWords = oldR, oldS, oldAW, oldG }()
 	modes := map[bool]int{} // X̄ formed from the floats / stored
 	defer func() {
 		if modes[true] == 0 || modes[false] == 0 {
@@ -32,7 +32,7 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 	}()
 	for trial := 0; trial < 200; trial++ {
 		var p *Point
-		residualBlock, sumsBlock, residualAWWords = oldR, oldS, oldAW
+		residualBlock, sumsBlock, residualAWWords, sumsGroupWords = oldR, oldS, oldAW, oldG
 		switch {
 		case trial%2 == 0:
 			p = randomPoint(rng)
@@ -41,11 +41,13 @@ func TestEngineAgainstDefinitions(t *testing.T) {
 		default:
 			// Wider points cut into many sample blocks, so that the passes
 			// of datapass.go run several blocks, partial last blocks and
-			// chunks of up to 8 rows, and the residual pass takes the
-			// outputs in groups of every size (down to one at a time).
+			// chunks of up to 8 rows, the residual pass takes the outputs
+			// in groups of every size (down to one at a time) and the sums
+			// pass the neurons in groups of every size (down to one).
 			p = floatPoint(rng, 1+rng.IntN(30), 1+rng.IntN(4), 8+rng.IntN(10), 1+rng.IntN(3))
 			residualBlock, sumsBlock = 1+rng.IntN(20), 1+rng.IntN(30)
 			residualAWWords = 1 + rng.IntN(400)
+			sumsGroupWords = 1 + rng.IntN(600)
 		}
 		e := newEngine(p)
 		modes[e.x == nil]++
