@@ -25,7 +25,10 @@ import (
 // same instance (numeric.Dense.LossGradient, plain loops on one core). Each
 // row of the grid runs in a child process ("bench --row", the same binary),
 // so that its CPU time and peak memory are its own and a float64 path that
-// does not finish is stopped with the child.
+// does not finish is stopped with the child. The yardstick, Check and
+// Recheck are each timed by the same rule (leastOf: the least CPU time of
+// at least 3 runs and 1 s, at most 10 s or 20 runs), and the first, cold
+// run of Check and Recheck is reported beside it.
 
 // The grid of issue 15, and the large row.
 var (
@@ -108,14 +111,22 @@ type physicalRow struct {
 	// Float64MiB is the size of the instance's numbers in float64.
 	Float64MiB float64 `json:"float64_mib"`
 	// FwdGradS is one float64 forward + gradient pass (the least CPU time
-	// of a few repetitions).
+	// of repeated runs, leastOf).
 	FwdGradS float64 `json:"fwdgrad_s"`
-	// CheckS and RecheckS are verify.Check and verify.Recheck; the _wall
-	// fields are their wall-clock times.
-	CheckS      float64 `json:"check_s"`
-	CheckWallS  float64 `json:"check_wall_s"`
-	RecheckS    float64 `json:"recheck_s"`
-	RecheckWall float64 `json:"recheck_wall_s"`
+	// CheckS and RecheckS are verify.Check and verify.Recheck, each the
+	// least CPU time of repeated runs under the same rule as FwdGradS
+	// (leastOf), so that the ratios compare like with like; the _wall
+	// fields are the wall-clock times of those runs. CheckFirstS and
+	// RecheckFirstS are the first (cold) run of each, and CheckRuns and
+	// RecheckRuns how many runs there were.
+	CheckS        float64 `json:"check_s"`
+	CheckWallS    float64 `json:"check_wall_s"`
+	CheckFirstS   float64 `json:"check_first_s"`
+	CheckRuns     int     `json:"check_runs"`
+	RecheckS      float64 `json:"recheck_s"`
+	RecheckWall   float64 `json:"recheck_wall_s"`
+	RecheckFirstS float64 `json:"recheck_first_s"`
+	RecheckRuns   int     `json:"recheck_runs"`
 	// FloatS is numeric.Check (the float64 path); with FloatTimeout it is
 	// the CPU time spent until it was given up.
 	FloatS       float64 `json:"float_s"`
@@ -210,6 +221,38 @@ func timed(f func()) (cpu, wall float64) {
 	return cpuSeconds() - c0, time.Since(t0).Seconds()
 }
 
+// leastOf times f repeatedly and returns the least CPU seconds of a run
+// with that run's wall seconds, the first run's CPU seconds and the number
+// of runs. It runs f at least 3 times and for at least 1 s of CPU, but no
+// more runs once 10 s are spent (one pass of the largest rows takes a
+// minute) and never more than 20. Every measured time of bench --physical
+// (the yardstick, Check, Recheck) is taken this way, so that a ratio
+// compares least with least. first, when not nil, makes and times the
+// first run in place of timed(f) (Check's first run is the one whose memory
+// is measured, and its set-up is not timed).
+func leastOf(f func(), first func() (cpu, wall float64)) (cpu, wall, cold float64, runs int) {
+	if first == nil {
+		first = func() (float64, float64) { return timed(f) }
+	}
+	total := 0.0
+	for runs = 0; runs < 20 && (total < 1 || runs < 3 && total < 10); runs++ {
+		var c, w float64
+		if runs == 0 {
+			c, w = first()
+		} else {
+			c, w = timed(f)
+		}
+		total += c
+		if runs == 0 {
+			cold = c
+		}
+		if runs == 0 || c < cpu {
+			cpu, wall = c, w
+		}
+	}
+	return cpu, wall, cold, runs
+}
+
 // measureRow measures one instance in this process (bench --row).
 func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, error) {
 	row := physicalRow{benchInstance: instanceOf(cfg)}
@@ -231,33 +274,53 @@ func measureRow(cfg verify.GenConfig, floatTimeout time.Duration) (physicalRow, 
 	if q.B != nil {
 		gb = make([]float64, q.K)
 	}
-	// Least of at least 3 runs and 1 s, stopping after 10 s (one pass of
-	// the largest rows takes a minute).
-	total := 0.0
-	for rep := 0; rep < 20 && (total < 1 || rep < 3 && total < 10); rep++ {
-		c, _ := timed(func() { q.LossGradient(gw, ga, gb) })
-		total += c
-		if rep == 0 || c < row.FwdGradS {
-			row.FwdGradS = c
-		}
-	}
+	row.FwdGradS, _, _, _ = leastOf(func() { q.LossGradient(gw, ga, gb) }, nil)
 	q, gw, ga = nil, nil, nil
 
+	// Check: the first run under checkPeak (its memory is the row's peak;
+	// its verdict is the row's), the others only timed. A later run whose
+	// verdict differs from the first is reported as an error.
 	var v *verify.Verdict
-	row.PeakMiB, row.PeakSource = checkPeak(func() {
-		row.CheckS, row.CheckWallS = timed(func() { v, err = verify.Check(p, verify.Options{}) })
-	})
+	var again error
+	check := func() {
+		w, err := verify.Check(p, verify.Options{})
+		switch {
+		case err != nil:
+			again = fmt.Errorf("verify.Check, a repeated run: %v", err)
+		case w.Kind != v.Kind || !slices.Equal(w.Escape, v.Escape):
+			again = fmt.Errorf("verify.Check, a repeated run: verdict %v %v, first run %v %v", w.Kind, w.Escape, v.Kind, v.Escape)
+		}
+	}
+	first := func() (cpu, wall float64) {
+		row.PeakMiB, row.PeakSource = checkPeak(func() {
+			cpu, wall = timed(func() { v, err = verify.Check(p, verify.Options{}) })
+		})
+		return cpu, wall
+	}
+	row.CheckS, row.CheckWallS, row.CheckFirstS, row.CheckRuns = leastOf(func() {
+		if err == nil && again == nil {
+			check()
+		}
+	}, first)
 	if err != nil {
 		return row, fmt.Errorf("verify.Check: %v", err)
+	}
+	if again != nil {
+		return row, again
 	}
 	row.Verdict = v.Kind.String()
 	if !slices.Equal(v.Escape, exp.Escape) {
 		row.Verdict += fmt.Sprintf(" (escape %v, planted %v)", v.Escape, exp.Escape)
 	}
-	row.RecheckS, row.RecheckWall = timed(func() { err = verify.Recheck(p, v) })
+	var rerr error
+	row.RecheckS, row.RecheckWall, row.RecheckFirstS, row.RecheckRuns = leastOf(func() {
+		if e := verify.Recheck(p, v); e != nil && rerr == nil {
+			rerr = e
+		}
+	}, nil)
 	row.Recheck = "ok"
-	if err != nil {
-		row.Recheck = err.Error()
+	if rerr != nil {
+		row.Recheck = rerr.Error()
 	}
 	v = nil
 

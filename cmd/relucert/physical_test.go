@@ -48,6 +48,15 @@ func TestBenchPhysicalJSON(t *testing.T) {
 		if r["verdict"] != r["expected"] || r["recheck"] != "ok" || r["float_verdict"] != r["verdict"] {
 			t.Errorf("%s", l)
 		}
+		// Check and Recheck are timed like the yardstick: the least of at
+		// least 3 runs (these rows take milliseconds), never more than the
+		// first run.
+		for _, st := range []string{"check", "recheck"} {
+			least, first, runs := r[st+"_s"].(float64), r[st+"_first_s"].(float64), r[st+"_runs"].(float64)
+			if runs < 3 || runs > 20 || least > first {
+				t.Errorf("%s: %v runs, least %v, first %v", st, runs, least, first)
+			}
+		}
 		fw, ch := r["fwdgrad_s"].(float64), r["check_s"].(float64)
 		if fw > 0 && r["check_ratio"].(float64) != ch/fw {
 			t.Errorf("check_ratio %v ≠ %v / %v", r["check_ratio"], ch, fw)
