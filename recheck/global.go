@@ -450,10 +450,17 @@ func (rc *rechecker) newOnLine() *onLine {
 }
 
 // onLineOf reports whether sample y ≠ 0 lies on the line through 0 and
-// sample x ≠ 0, whose first nonzero coordinate is c, on the integer image
+// sample x ≠ 0, whose first nonzero coordinate is c: for rows of float64s
+// by exact.FloatCollinear (the products x_q·y_c and y_q·x_c compared
+// exactly, no integer image formed), otherwise on the integer image
 // X̄ = D_X·X: X̄_y = X̄_x, or X̄_xq X̄_yc = X̄_yq X̄_xc for every q (then
 // X̄_yc ≠ 0, as y ≠ 0, and y = (X̄_yc/X̄_xc) x).
 func (ol *onLine) onLineOf(y, x, c int) bool {
+	if xf, ok := ol.rc.p.X.Floats(x); ok {
+		if yf, ok := ol.rc.p.X.Floats(y); ok {
+			return slices.Equal(xf, yf) || exact.FloatCollinear(xf, yf)
+		}
+	}
 	X := ol.rc.xbar
 	w := X.words()
 	xr, yr := X.row(x, ol.xb), X.row(y, ol.yb)

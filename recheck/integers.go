@@ -400,14 +400,10 @@ type neuronSums struct {
 // sumsBlock is the number of samples of one step of the sums pass.
 const sumsBlock = 1024
 
-// sums computes the neuron sums (once): the samples in blocks of
-// sumsBlock; the k·d columns of the sums in tiles small enough that a
-// tile of the m destination rows, of the block's products R̄_i X̄_iᵀ and
-// of the subset-sum table stay in cache; in each tile the active sets of
-// all neurons summed over chunks of g samples by subset sums
-// (exact.AddSelectedSums). The tiles (or, when there are few, the
-// neurons) are split between the cores, each writing its own columns
-// (rows). The boundary samples (w_j·x_i = 0) are added one by one.
+// sums computes the neuron sums (once): by pattern buckets
+// (scatterSums) when that takes fewer row additions, otherwise by subset
+// sums over chunks of samples (gatherSums); then S⁰_j, the boundary
+// samples of each neuron, one by one.
 func (rc *rechecker) sums() *neuronSums {
 	if rc.ns != nil {
 		return rc.ns
@@ -418,13 +414,193 @@ func (rc *rechecker) sums() *neuronSums {
 	sW := exact.WordsFor(R.bits + X.bits + bitlen(n) + 1)
 	L := kd * sW
 	ns := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
-	g := min(chunkBits(m), bitlen(sumsBlock)-1)
+	nw := par.Workers(n * m * L / 4)
+	// Row additions per sample (and fixed costs) of the two methods.
+	g1 := min(chunkBits(m), bitlen(sumsBlock)-1)
+	gather := n * (1<<g1 + m) / g1
+	g2, scatter := scatterBits(n, m, nw)
+	// (Without neurons only the total is formed, by gatherSums.)
+	if m > 0 && (sumsMethod == "scatter" || sumsMethod == "" && scatter < gather) {
+		rc.scatterSums(ns, g2, nw)
+	} else {
+		rc.gatherSums(ns, g1, nw)
+	}
+	rc.poll()
+	// S⁰_j: the boundary samples of each neuron.
+	par.Chunks(m, nw, func(_, lo, hi int) {
+		xb := make([]uint64, X.words())
+		for j := lo; j < hi; j++ {
+			for _, i := range rc.bnd[j] {
+				if ns.zero[j] == nil {
+					ns.zero[j] = make([]uint64, L)
+				}
+				z := ns.zero[j]
+				for l := 0; l < k; l++ {
+					rl := R.entry(i, l)
+					for c := 0; c < d; c++ {
+						q := (l*d + c) * sW
+						exact.MulAddWords(z[q:q+sW], rl, X.get(i, c, xb))
+					}
+				}
+			}
+		}
+	})
+	rc.ns = ns
+	return ns
+}
+
+// rxTile adds columns [lo, hi) of R̄_i ⊗ X̄_i (entries of w words) for the
+// samples i0 ≤ i < i1 to src (row i − i0, hi − lo words).
+func (rc *rechecker) rxTile(src []uint64, i0, i1, lo, hi, w int) {
+	R, X, d := rc.rbar, rc.xbar, rc.d
+	width := hi - lo
+	for i := i0; i < i1; i++ {
+		if rc.zeroX[i] {
+			continue
+		}
+		row := src[(i-i0)*width : (i-i0+1)*width]
+		xf := rc.xFloats(i)
+		for q := lo / w; q < hi/w; q++ {
+			l, c := q/d, q%d
+			rl := R.entry(i, l)
+			if exact.WordsIsZero(rl) {
+				continue
+			}
+			if xf != nil {
+				exact.MulAddFloat(row[q*w-lo:(q+1)*w-lo], rl, xf[c], rc.xE)
+			} else {
+				exact.MulAddWords(row[q*w-lo:(q+1)*w-lo], rl, X.entry(i, c))
+			}
+		}
+	}
+}
+
+// scatterBudget is the words of one worker's buckets in scatterSums
+// (about 1 MiB: within the cache next to a block of source rows); a
+// variable so that tests can force narrow column tiles.
+var scatterBudget = 1 << 17
+
+// sumsMethod forces the method of the sums pass in tests: "gather" or
+// "scatter"; "" chooses by the row additions.
+var sumsMethod = ""
+
+// scatterBits returns the neurons per group g of scatterSums for n
+// samples, m neurons and nw workers, and its row additions: one per
+// sample and group, and fewer than 2^(g+1) per group and worker to fold
+// the buckets.
+func scatterBits(n, m, nw int) (g, cost int) {
+	for c := 1; c <= 8; c++ {
+		G := (m + c - 1) / c
+		if x := n*G + nw*G<<(c+1); c == 1 || x < cost {
+			g, cost = c, x
+		}
+	}
+	return g, cost
+}
+
+// scatterSums computes S⁺_j and the total by pattern buckets: the
+// neurons in groups of g; every sample adds its row R̄_i ⊗ X̄_i to one
+// bucket per group, the one its g pattern bits (w_j·x_i > 0) name; then
+// S⁺_j = Σ of the buckets of j's group whose bit for j is set
+// (exact.AddBitSums), and the total is the sum of all of group 0's
+// buckets (bucket 0 included). That is ⌈m/g⌉ row additions per sample,
+// against (2^g + m)/g for subset sums over chunks of samples
+// (gatherSums), and 2^g·⌈m/g⌉ bucket rows per worker, taken in column
+// tiles within scatterBudget; the tiles, or when there are fewer tiles
+// than workers, parts of the samples, are split between the workers.
+func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
+	n, m, sW := rc.n, rc.m, ns.w
+	L := len(ns.tot)
+	G := (m + g - 1) / g
+	// pat[i·G + q]: the positive signs of group q's neurons at sample i.
+	pat := make([]uint8, n*G)
+	par.Chunks(n, nw, func(_, i0, i1 int) {
+		for j, sg := range rc.sign {
+			q, b := j/g, uint(j%g)
+			for i, s := range sg[i0:i1] {
+				u := uint8(s)
+				pat[(i0+i)*G+q] |= (u &^ (u >> 1) & 1) << b // s = 1 (no branch)
+			}
+		}
+	})
+	rc.poll()
+	rows := G << g
+	tw := min(L, max(sW, scatterBudget/rows/sW*sW))
+	tiles := (L + tw - 1) / tw
+	chunks := 1
+	if tiles < nw {
+		chunks = nw
+	} else if tiles%nw != 0 {
+		// As many tiles for every worker.
+		tiles += nw - tiles%nw
+		tw = min(L, ((L+tiles-1)/tiles+sW-1)/sW*sW)
+		tiles = (L + tw - 1) / tw
+	}
+	const B = 256
+	type bufs struct{ bk, src []uint64 }
+	pool := sync.Pool{New: func() any {
+		return &bufs{bk: make([]uint64, rows*tw), src: make([]uint64, B*tw)}
+	}}
+	var mu sync.Mutex
+	par.Dynamic(tiles*chunks, nw, func(u int) {
+		tile, ch := u/chunks, u%chunks
+		lo, hi := tile*tw, min((tile+1)*tw, L)
+		width := hi - lo
+		s0, s1 := ch*n/chunks, (ch+1)*n/chunks
+		b := pool.Get().(*bufs)
+		defer pool.Put(b)
+		bk := b.bk[:rows*width]
+		clear(bk)
+		for i0 := s0; i0 < s1; i0 += B {
+			if rc.stop.Stopped() {
+				return // polled by the caller
+			}
+			i1 := min(i0+B, s1)
+			src := b.src[:(i1-i0)*width]
+			clear(src)
+			rc.rxTile(src, i0, i1, lo, hi, sW)
+			for i := i0; i < i1; i++ {
+				if rc.zeroX[i] {
+					continue
+				}
+				row := src[(i-i0)*width : (i-i0+1)*width]
+				p := pat[i*G : (i+1)*G]
+				s := int(p[0]) // group 0: every sample (the total)
+				exact.AddWords(bk[s*width:(s+1)*width], row, sW)
+				for q := 1; q < G; q++ {
+					if s := q<<g | int(p[q]); p[q] != 0 {
+						exact.AddWords(bk[s*width:(s+1)*width], row, sW)
+					}
+				}
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for s := 0; s < 1<<g; s++ {
+			exact.AddWords(ns.tot[lo:hi], bk[s*width:(s+1)*width], sW)
+		}
+		for q := 0; q < G; q++ {
+			exact.AddBitSums(ns.pos[q*g*L+lo:], L, min(g, m-q*g), bk[(q<<g)*width:((q+1)<<g)*width], width, sW)
+		}
+	})
+}
+
+// gatherSums computes S⁺_j and the total: the samples in blocks of
+// sumsBlock; the k·d columns of the sums in tiles small enough that a
+// tile of the m destination rows, of the block's products R̄_i X̄_iᵀ and
+// of the subset-sum table stay in cache; in each tile the active sets of
+// all neurons summed over chunks of g samples by subset sums
+// (exact.AddSelectedSums). The tiles (or, when there are few, the
+// neurons) are split between the cores, each writing its own columns
+// (rows).
+func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
+	n, m, sW := rc.n, rc.m, ns.w
+	L := len(ns.tot)
 	// Column tiles within about 512 KiB for the m destination rows, the
 	// sumsBlock source rows and the 2^g table rows.
 	tw := (1 << 16) / (m + sumsBlock + 1<<g)
 	tw = min(max(tw-tw%sW, sW), L)
 	tiles := (L + tw - 1) / tw
-	nw := par.Workers(n * m * L / 4)
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
 	type bufs struct{ table, src []uint64 }
 	pool := sync.Pool{New: func() any {
@@ -449,29 +625,6 @@ func (rc *rechecker) sums() *neuronSums {
 				}
 			}
 		})
-		// srcTile sets src to columns [lo, hi) of R̄_i X̄_iᵀ for the
-		// samples t0 ≤ t < t1 of the block (row t − t0 of src).
-		srcTile := func(src []uint64, t0, t1, lo, hi int) {
-			width := hi - lo
-			clear(src[:(t1-t0)*width])
-			for t := t0; t < t1; t++ {
-				i := i0 + t
-				row := src[(t-t0)*width : (t-t0+1)*width]
-				xf := rc.xFloats(i)
-				for q := lo / sW; q < hi/sW; q++ {
-					l, c := q/d, q%d
-					rl := R.entry(i, l)
-					if exact.WordsIsZero(rl) {
-						continue
-					}
-					if xf != nil {
-						exact.MulAddFloat(row[q*sW-lo:(q+1)*sW-lo], rl, xf[c], rc.xE)
-					} else {
-						exact.MulAddWords(row[q*sW-lo:(q+1)*sW-lo], rl, X.entry(i, c))
-					}
-				}
-			}
-		}
 		addTot := func(src []uint64, lo, hi int) {
 			width := hi - lo
 			for t := 0; t < T; t++ {
@@ -487,7 +640,8 @@ func (rc *rechecker) sums() *neuronSums {
 				b := pool.Get().(*bufs)
 				defer pool.Put(b)
 				src := b.src[:T*(hi-lo)]
-				srcTile(src, 0, T, lo, hi)
+				clear(src)
+				rc.rxTile(src, i0, i1, lo, hi, sW)
 				addTot(src, lo, hi)
 				exact.AddSelectedSums(ns.pos[lo:], L, m, src, hi-lo, T, hi-lo, sel, g, sW, b.table)
 			})
@@ -497,7 +651,8 @@ func (rc *rechecker) sums() *neuronSums {
 			hi := min(lo+tw, L)
 			width := hi - lo
 			src := shared[:T*width]
-			par.Chunks(T, nw, func(_, t0, t1 int) { srcTile(src[t0*width:], t0, t1, lo, hi) })
+			clear(src)
+			par.Chunks(T, nw, func(_, t0, t1 int) { rc.rxTile(src[t0*width:], i0+t0, i0+t1, lo, hi, sW) })
 			addTot(src, lo, hi)
 			par.Chunks(m, nw, func(_, j0, j1 int) {
 				b := pool.Get().(*bufs)
@@ -506,28 +661,6 @@ func (rc *rechecker) sums() *neuronSums {
 			})
 		}
 	}
-	rc.poll()
-	// S⁰_j: the boundary samples of each neuron.
-	par.Chunks(m, nw, func(_, lo, hi int) {
-		xb := make([]uint64, X.words())
-		for j := lo; j < hi; j++ {
-			for _, i := range rc.bnd[j] {
-				if ns.zero[j] == nil {
-					ns.zero[j] = make([]uint64, L)
-				}
-				z := ns.zero[j]
-				for l := 0; l < k; l++ {
-					rl := R.entry(i, l)
-					for c := 0; c < d; c++ {
-						q := (l*d + c) * sW
-						exact.MulAddWords(z[q:q+sW], rl, X.get(i, c, xb))
-					}
-				}
-			}
-		}
-	})
-	rc.ns = ns
-	return ns
 }
 
 // comboWords returns D·(c₊S⁺_j + c₋S⁻_j + c₀S⁰_j) (k·d entries of w

@@ -226,7 +226,9 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 
 // TestNeuronSums checks the masked sums that sums forms for all neurons at
 // once — subset sums over chunks of g samples (g from the width m) in
-// blocks split between the cores — against Σ_{i∈P_j} r_i x_iᵀ,
+// blocks split between the cores (gatherSums), and by pattern buckets
+// (scatterSums) in column tiles of every width down to one entry and in
+// parts of the samples — against Σ_{i∈P_j} r_i x_iᵀ,
 // Σ_{i∈Z_j} r_i x_iᵀ and Σ_i r_i x_iᵀ evaluated in big.Rat from the
 // definition (residuals of package networktest, signs of w_j·x_i), on
 // float-derived points with a zero input and boundary samples (x = e_1 and
@@ -235,7 +237,21 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 // residuals and (S1) agree with their definitions.
 func TestNeuronSums(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, m := range []int{1, 5, 16, 64, 70, 512, 530} {
+	defer func(b int) { sumsMethod, scatterBudget = "", b }(scatterBudget)
+	type method struct {
+		name   string
+		budget int
+	}
+	gather, scatter := method{"gather", 1 << 17}, method{"scatter", 1 << 17}
+	narrow, mid := method{"scatter", 1}, method{"scatter", 3000}
+	for _, tr := range []struct {
+		m  int
+		mt method
+	}{{1, gather}, {5, gather}, {16, gather}, {64, gather}, {70, gather}, {512, gather}, {530, gather},
+		{1, scatter}, {5, scatter}, {16, scatter}, {70, scatter}, {530, scatter},
+		{5, narrow}, {70, narrow}, {64, mid}, {530, mid}} {
+		m, mt := tr.m, tr.mt
+		sumsMethod, scatterBudget = mt.name, mt.budget
 		n, d := 37, 3
 		if m == 16 {
 			n, d = 1100, 20 // blocks and column tiles of the residual pass
@@ -309,7 +325,7 @@ func TestNeuronSums(t *testing.T) {
 		zeros := 0
 		for q := range tot {
 			if got(ns.tot, q).Cmp(tot[q]) != 0 {
-				t.Fatalf("m = %d: total entry %d is %v, definition %v", m, q, got(ns.tot, q), tot[q])
+				t.Fatalf("m = %d (%v): total entry %d is %v, definition %v", m, mt, q, got(ns.tot, q), tot[q])
 			}
 		}
 		for j, nr := range p.Neurons {
@@ -324,7 +340,7 @@ func TestNeuronSums(t *testing.T) {
 			}
 			for q := range pos {
 				if got(ns.pos[j*kd*ns.w:(j+1)*kd*ns.w], q).Cmp(pos[q]) != 0 || got(ns.zero[j], q).Cmp(zero[q]) != 0 {
-					t.Fatalf("m = %d, neuron %d, entry %d: sums %v and %v, definition %v and %v", m, j, q,
+					t.Fatalf("m = %d (%v), neuron %d, entry %d: sums %v and %v, definition %v and %v", m, mt, j, q,
 						got(ns.pos[j*kd*ns.w:(j+1)*kd*ns.w], q), got(ns.zero[j], q), pos[q], zero[q])
 				}
 			}
