@@ -105,6 +105,21 @@ type Point struct {
 // HasOutputBias reports whether the network has a trainable output bias b.
 func (p *Point) HasOutputBias() bool { return p.OutputBias != nil }
 
+// PackWeights moves the numbers of the weights w_j, a_j and of the output
+// bias into shared storage (exact.Pack): the same values in about half the
+// memory, with one allocation instead of three per number. The vectors get
+// new numbers; pointers to the old ones keep the old values.
+func (p *Point) PackWeights() {
+	vs := make([]exact.Vec, 0, 2*len(p.Neurons)+1)
+	for _, nr := range p.Neurons {
+		vs = append(vs, nr.W, nr.A)
+	}
+	if p.OutputBias != nil {
+		vs = append(vs, p.OutputBias)
+	}
+	exact.Pack(vs)
+}
+
 // N returns the number of samples n.
 func (p *Point) N() int { return p.X.Rows() }
 

@@ -291,6 +291,7 @@ func Generate(cfg GenConfig) (*Point, Expectation, error) {
 	for i, s := range samples {
 		p.Y.SetRow(i, ev.residualNew(i).Sub(s.r))
 	}
+	p.PackWeights()
 	return p, exp, nil
 }
 
