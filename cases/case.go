@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 
 	"github.com/relucert/relucert/exact"
@@ -120,12 +121,15 @@ func (c *Case) Point() *verify.Point {
 	}
 	p.X = copyColumns(c.Inputs, c.Inputs.Cols(), extra)
 	p.Y = copyColumns(c.Targets, c.Targets.Cols(), 0)
+	// The weights are copied by PackWeights: new numbers in two shared
+	// arrays (a number at a time, a copy cost twice the memory).
 	for _, nr := range c.Neurons {
-		p.Neurons = append(p.Neurons, nr.Clone())
+		p.Neurons = append(p.Neurons, verify.Neuron{W: slices.Clone(nr.W), A: slices.Clone(nr.A)})
 	}
 	if c.OutputBias != nil {
-		p.OutputBias = exact.Vec(c.OutputBias).Clone()
+		p.OutputBias = slices.Clone(exact.Vec(c.OutputBias))
 	}
+	p.PackWeights()
 	return p
 }
 
