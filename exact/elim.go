@@ -20,7 +20,13 @@ import (
 // column pivots[k], and rows k ≥ len(pivots) are zero in the first cols
 // columns.
 func rref(a Mat, cols int) []int {
-	var pivots []int
+	pivots, _ := rrefStop(a, cols, nil)
+	return pivots
+}
+
+// rrefStop is rref asking stop before each row operation; ok = false when
+// stop said stop (a is then partly reduced).
+func rrefStop(a Mat, cols int, stop Stop) (pivots []int, ok bool) {
 	var f, t big.Rat
 	width := 0
 	if len(a) > 0 {
@@ -61,6 +67,9 @@ func rref(a Mat, cols int) []int {
 			if i == r || a[i][c].Sign() == 0 {
 				continue
 			}
+			if stop.Stopped() {
+				return pivots, false
+			}
 			f.Set(a[i][c])
 			ai := a[i]
 			for _, j := range nz {
@@ -71,7 +80,7 @@ func rref(a Mat, cols int) []int {
 		pivots = append(pivots, c)
 		r++
 	}
-	return pivots
+	return pivots, true
 }
 
 var ratOne = big.NewRat(1, 1)
@@ -115,9 +124,19 @@ func RowEchelon(m Mat) (r Mat, pivots []int) {
 // column of the reduced row echelon form and a 0 in every other free column.
 // The result is empty (nil) when m has full column rank.
 func Nullspace(m Mat, cols int) []Vec {
+	basis, _ := NullspaceStop(m, cols, nil)
+	return basis
+}
+
+// NullspaceStop is Nullspace asking stop before each row operation of the
+// elimination; once stop says stop it returns ErrBudget.
+func NullspaceStop(m Mat, cols int, stop Stop) ([]Vec, error) {
 	checkCols(m, cols)
 	r := m.Clone()
-	pivots := rref(r, cols)
+	pivots, ok := rrefStop(r, cols, stop)
+	if !ok {
+		return nil, fmt.Errorf("nullspace of a %d×%d matrix: %w", len(m), cols, ErrBudget)
+	}
 	isPivot := make([]bool, cols)
 	for _, p := range pivots {
 		isPivot[p] = true
@@ -134,7 +153,7 @@ func Nullspace(m Mat, cols int) []Vec {
 		}
 		basis = append(basis, x)
 	}
-	return basis
+	return basis, nil
 }
 
 // SolveLinear returns a particular solution x ∈ Q^cols of m x = b, the one
