@@ -46,7 +46,7 @@ func rowScale(row []*big.Float) int {
 // bigSolve solves A x = b by Gaussian elimination with partial pivoting in
 // big.Float at precision prec, the rows equilibrated by powers of two (A
 // and b are not modified).
-func bigSolve(A [][]*big.Float, b []*big.Float, prec uint) ([]*big.Float, error) {
+func bigSolve(A [][]*big.Float, b []*big.Float, prec uint, poll func()) ([]*big.Float, error) {
 	n := len(A)
 	M := make([][]*big.Float, n)
 	for i := range M {
@@ -57,7 +57,7 @@ func bigSolve(A [][]*big.Float, b []*big.Float, prec uint) ([]*big.Float, error)
 		}
 		M[i][n] = new(big.Float).SetPrec(prec).SetMantExp(b[i], sc)
 	}
-	if err := bigEliminate(M, n, prec); err != nil {
+	if err := bigEliminate(M, n, prec, poll); err != nil {
 		return nil, err
 	}
 	x := make([]*big.Float, n)
@@ -76,7 +76,7 @@ func bigSolve(A [][]*big.Float, b []*big.Float, prec uint) ([]*big.Float, error)
 // first n columns, with partial pivoting. A pivot that vanishes or is below
 // 2^-(prec/2) times the largest entry of its column at the start reports
 // errSingular.
-func bigEliminate(M [][]*big.Float, n int, prec uint) error {
+func bigEliminate(M [][]*big.Float, n int, prec uint, poll func()) error {
 	if n == 0 {
 		return nil
 	}
@@ -96,6 +96,9 @@ func bigEliminate(M [][]*big.Float, n int, prec uint) error {
 	t := new(big.Float).SetPrec(prec)
 	f := new(big.Float).SetPrec(prec)
 	for c := 0; c < n; c++ {
+		if poll != nil {
+			poll()
+		}
 		piv := c
 		best := new(big.Float).Abs(M[c][c])
 		for r := c + 1; r < n; r++ {
@@ -123,7 +126,7 @@ func bigEliminate(M [][]*big.Float, n int, prec uint) error {
 // bigInverse returns an approximate inverse of A at precision prec
 // (Gauss–Jordan with partial pivoting on the rows of A equilibrated by
 // powers of two, D·A: then (D·A)⁻¹·D = A⁻¹).
-func bigInverse(A [][]*big.Float, prec uint) ([][]*big.Float, error) {
+func bigInverse(A [][]*big.Float, prec uint, poll func()) ([][]*big.Float, error) {
 	n := len(A)
 	M := make([][]*big.Float, n)
 	for i := range M {
@@ -135,11 +138,14 @@ func bigInverse(A [][]*big.Float, prec uint) ([][]*big.Float, error) {
 		}
 		M[i][n+i].SetMantExp(big.NewFloat(1), sc)
 	}
-	if err := bigEliminate(M, n, prec); err != nil {
+	if err := bigEliminate(M, n, prec, poll); err != nil {
 		return nil, err
 	}
 	t := new(big.Float).SetPrec(prec)
 	for c := n - 1; c >= 0; c-- {
+		if poll != nil {
+			poll()
+		}
 		for j := n; j < 2*n; j++ {
 			M[c][j].Quo(M[c][j], M[c][c])
 		}
@@ -205,7 +211,7 @@ type newtonResult struct {
 // 2^-tol relative to max(1, max |z|), and fails when the Jacobian is
 // singular or maxSteps steps do not get there; the result holds the last
 // iterate either way.
-func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint) (*newtonResult, error) {
+func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint, poll func()) (*newtonResult, error) {
 	prec := s.Prec()
 	z := make([]*big.Float, len(z0))
 	for i, v := range z0 {
@@ -223,7 +229,7 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint) (*new
 		for i := range rhs {
 			rhs[i].Neg(rhs[i])
 		}
-		step, err := bigSolve(midMat(J), rhs, prec)
+		step, err := bigSolve(midMat(J), rhs, prec, poll)
 		if err != nil {
 			return res, fmt.Errorf("Newton step %d: %w", res.steps+1, err)
 		}
@@ -236,6 +242,9 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint) (*new
 		var zn []*big.Float
 		var fn *big.Float
 		for halve := 0; ; halve++ {
+			if poll != nil {
+				poll()
+			}
 			zn = make([]*big.Float, len(z))
 			for i := range z {
 				zn[i] = new(big.Float).SetPrec(prec).Add(z[i], step[i])
@@ -264,12 +273,12 @@ func newton(s *recheck.BoxSystem, z0 []*big.Float, maxSteps int, tol uint) (*new
 // a relative step of 2^-44; when that fails with max |F| > 10⁻⁶ the
 // refinement fails there), then from the better of that iterate and z0 at
 // the system's precision (up to 30 steps, to 2^-(prec−16)).
-func refine(p *Point, nb []BoxNeuron, s *recheck.BoxSystem, z0 []*big.Float) (*newtonResult, error) {
+func refine(p *Point, nb []BoxNeuron, s *recheck.BoxSystem, z0 []*big.Float, poll func()) (*newtonResult, error) {
 	z := z0
 	steps := 0
 	F0, _ := s.Eval(s.Thin(z0), false)
 	if s64, err := recheck.NewBoxSystem(p, nb, 64); err == nil {
-		nt, err := newton(s64, z0, 40, 44)
+		nt, err := newton(s64, z0, 40, 44, poll)
 		steps = nt.steps
 		if err != nil && nt.final.Cmp(big.NewFloat(1e-6)) > 0 {
 			// Far from a zero at 64 bits: more precision will not help.
@@ -281,7 +290,7 @@ func refine(p *Point, nb []BoxNeuron, s *recheck.BoxSystem, z0 []*big.Float) (*n
 			z = nt.z
 		}
 	}
-	nt, err := newton(s, z, 30, s.Prec()-16)
+	nt, err := newton(s, z, 30, s.Prec()-16, poll)
 	nt.steps += steps
 	nt.residual = maxAbs(mids(F0))
 	return nt, err
@@ -299,13 +308,13 @@ type boxProof struct {
 // precondPrec), the first radius is r_i = 2^-(prec/2)·max(1, |m_i|), and
 // on failure the radius is inflated to twice the test's left side, up to 8
 // times (ε-inflation).
-func krawczyk(s *recheck.BoxSystem, m []*big.Float) (*boxProof, error) {
+func krawczyk(s *recheck.BoxSystem, m []*big.Float, poll func()) (*boxProof, error) {
 	N := s.Unknowns()
 	if N == 0 {
 		return &boxProof{}, nil
 	}
 	_, Jm := s.Eval(s.Thin(m), true)
-	C, err := bigInverse(midMat(Jm), s.Prec())
+	C, err := bigInverse(midMat(Jm), s.Prec(), poll)
 	if err != nil {
 		return nil, fmt.Errorf("the Jacobian at the refined point is singular (the stationary points of this pattern are not isolated up to rescaling, e.g. split or parallel neurons): %w", err)
 	}
@@ -323,6 +332,9 @@ func krawczyk(s *recheck.BoxSystem, m []*big.Float) (*boxProof, error) {
 		r[i] = new(big.Float).SetPrec(64).SetMode(big.ToPositiveInf).SetMantExp(a, -int(s.Prec()/2))
 	}
 	for try := 0; try < 8; try++ {
+		if poll != nil {
+			poll()
+		}
 		ok, lhs := s.KrawczykMargin(m, r, C)
 		if ok {
 			return &boxProof{center: m, radius: r, precond: C}, nil

@@ -193,8 +193,17 @@ func (sn *snapper) sensitivity(res *SnapResult) {
 		choices = choices[:limit]
 		res.NeighboursCapped = true
 	}
+	var stop *stopped
 	for _, c := range choices {
-		out := sn.snapPattern(c.pat)
+		var out *snapOutcome
+		if stop == nil {
+			stop = catchStop(func() { out = sn.snapPattern(c.pat) })
+		}
+		if stop != nil {
+			res.Neighbours = append(res.Neighbours, Neighbour{Choice: c.desc, Neuron: c.neuron,
+				Failure: &SnapFailure{Reason: "not re-verified: " + budgetReason(*stop, "")}})
+			continue
+		}
 		nb := Neighbour{Choice: c.desc, Neuron: c.neuron, Verdict: out.verdict, Failure: out.failure, Point: out.point}
 		if out.verdict != nil && out.verdict.Kind != NotStationary && res.Verdict != nil && out.verdict.Kind != res.Verdict.Kind {
 			nb.Changes = true

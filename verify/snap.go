@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/relucert/relucert/exact"
 )
@@ -306,6 +307,15 @@ type SnapResult struct {
 	// Bits is the size of the exact solve: the bit length of the common
 	// denominator of the pattern's product coordinates (0 when none).
 	Bits int
+	// BudgetCut, when not empty, says that the time budget ended the τ
+	// ladder before every τ was tried, and where; without an exact point
+	// the outcome is then undetermined (not "no stationary point").
+	BudgetCut string
+	// Budget, when not empty, says that the time budget
+	// (SnapOptions.Check's Deadline or Timeout) ran out before snap had a
+	// verdict, and in which stage: the outcome is undetermined, for that
+	// reason. The other fields hold what was done before.
+	Budget string
 	// Algebraic is the result of the big-float layer for k ≥ 2 (snapk.go):
 	// the exact stationary point θ* is algebraic, proved to exist in a box,
 	// and classified from the box. Nil for k = 1.
@@ -353,7 +363,7 @@ type SnapResult struct {
 // τ; when no box is proved, the first-order test says whether θ̃ is far.
 // The error is non-nil only for a malformed candidate or options; a snap
 // that does not succeed is reported in SnapResult.Failure.
-func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
+func Snap(cand *Point, opt SnapOptions) (_ *SnapResult, err error) {
 	if cand == nil {
 		return nil, errors.New("snap: nil candidate")
 	}
@@ -364,8 +374,22 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opt.Check.Timeout > 0 && opt.Check.Deadline.IsZero() {
+		opt.Check.Deadline = time.Now().Add(opt.Check.Timeout)
+	}
 	sn := newSnapper(cand, ladder[0], opt)
 	res := &SnapResult{Scalar: cand.K() == 1, Tol: ladder[0], Scale: snapSqrtUp(sn.scale2)}
+	if st := catchStop(func() { _, err = sn.snap(res, ladder) }); st != nil {
+		res.Budget = budgetReason(*st, "")
+	}
+	return res, err
+}
+
+// snap is Snap after the options are checked; a stage that runs out of
+// the time budget unwinds it with a panic of type stopped (budget.go),
+// which Snap recovers.
+func (sn *snapper) snap(res *SnapResult, ladder []float64) (*SnapResult, error) {
+	cand, opt := sn.cand, sn.opt
 	res.Pattern, res.Moves = sn.classify()
 	res.Residuals = snapResiduals(cand)
 	sn.far = &snapFarState{ladder: ladder, rs: res.Residuals}
@@ -388,6 +412,7 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 	for k, tau := range ladder {
 		if k > 0 && opt.Check.expired() {
 			res.Tries = append(res.Tries, SnapTry{Tol: tau, Failure: &SnapFailure{Reason: "not tried: time budget exceeded"}})
+			res.BudgetCut = "budget: time budget exceeded before τ = " + fmt.Sprint(tau) + " was tried"
 			break
 		}
 		s := sn
@@ -396,7 +421,14 @@ func Snap(cand *Point, opt SnapOptions) (*SnapResult, error) {
 			s.img, s.shortAs, s.far = sn.img, sn.shortAs, sn.far
 		}
 		pat, moves := s.classify()
-		run := s.run(pat)
+		var run *snapRun
+		if k == 0 {
+			run = s.run(pat)
+		} else if st := catchStop(func() { run = s.run(pat) }); st != nil {
+			res.Tries = append(res.Tries, SnapTry{Tol: tau, Failure: &SnapFailure{Reason: "not finished: " + budgetReason(*st, "")}})
+			res.BudgetCut = budgetReason(*st, "at τ = "+fmt.Sprint(tau))
+			break
+		}
 		run.moves = append(moves, run.moves...)
 		if f := sn.far.far; f != nil {
 			// The first-order test stopped the snap before any exact work.
@@ -641,6 +673,9 @@ type snapper struct {
 	// moved holds the (neuron, sample) pairs that a k ≥ 2 retry put on or
 	// took off a hyperplane; no later retry moves them again.
 	moved map[[2]int]bool
+	// poll asks the time budget in the stages outside Check (nil: none);
+	// it unwinds Snap with a panic of type stopped.
+	poll *poller
 }
 
 // snapFarState runs the first-order test (farFrom) once, when first asked.
@@ -688,7 +723,7 @@ func newSnapper(cand *Point, tol float64, opt SnapOptions) *snapper {
 	if sx.Sign() != 0 && sy.Sign() != 0 {
 		scale2 = new(big.Rat).Quo(sy, sx)
 	}
-	return &snapper{cand: cand, opt: opt, tol: tol, tau2: tau2, tau4: new(big.Rat).Mul(tau2, tau2), scale2: scale2}
+	return &snapper{cand: cand, opt: opt, tol: tol, tau2: tau2, tau4: new(big.Rat).Mul(tau2, tau2), scale2: scale2, poll: newPoller(opt.Check)}
 }
 
 // SnapScale documents the unit of the tiny test: scale² = Σ_i|y_i|² / Σ_i|x_i|²
@@ -922,8 +957,8 @@ func (sn *snapper) refitMoves(s *snapSystem, theta *Point) []Move {
 				"neuron %d: a = %s, the simplest rational that rounds to the float ã (moved by %s)",
 				j, exact.Text(a), snapFmtFloat(sz))})
 		}
-		if d := theta.Neurons[j].W.Sub(nr.W); !d.IsZero() {
-			sz := snapSqrtUp(d.Norm2())
+		if d2 := snapDist2(theta.Neurons[j].W, nr.W); d2.Sign() != 0 {
+			sz := snapSqrtUp(d2)
 			moves = append(moves, Move{Rule: "refit", Neuron: j, Sample: -1, Size: sz, Text: fmt.Sprintf(
 				"neuron %d: w = p/a with p = a·w from the exact least squares, |w − w̃| ≈ %s (|w̃| ≈ %s)",
 				j, snapFmtFloat(sz), snapFmtFloat(snapSqrtUp(nr.W.Norm2())))})
@@ -1364,16 +1399,54 @@ func snapShortRat(a *big.Rat) *big.Rat { return exact.ShortRat(a) }
 func snapDistance2(a, b *Point) *big.Rat {
 	s := new(big.Rat)
 	for j := range a.Neurons {
-		s.Add(s, a.Neurons[j].W.Sub(b.Neurons[j].W).Norm2())
-		s.Add(s, a.Neurons[j].A.Sub(b.Neurons[j].A).Norm2())
+		s.Add(s, snapDist2(a.Neurons[j].W, b.Neurons[j].W))
+		s.Add(s, snapDist2(a.Neurons[j].A, b.Neurons[j].A))
 	}
 	if a.HasOutputBias() && b.HasOutputBias() {
-		s.Add(s, a.OutputBias.Sub(b.OutputBias).Norm2())
+		s.Add(s, snapDist2(a.OutputBias, b.OutputBias))
 	}
 	return s
 }
 
 func snapSq(r *big.Rat) *big.Rat { return new(big.Rat).Mul(r, r) }
+
+// snapDot returns a·b exactly (len(a) = len(b)), over the common
+// denominators L_a of a's entries and L_b of b's: Σ_c (L_a a_c)(L_b b_c) /
+// (L_a L_b), one reduction to lowest terms instead of one per term.
+func snapDot(a, b exact.Vec) *big.Rat {
+	La, Lb := exact.CommonDenominator(a), exact.CommonDenominator(b)
+	var sum, t, u, q big.Int
+	for c := range a {
+		if a[c].Sign() == 0 || b[c].Sign() == 0 {
+			continue
+		}
+		t.Mul(a[c].Num(), q.Quo(La, a[c].Denom()))
+		u.Mul(b[c].Num(), q.Quo(Lb, b[c].Denom()))
+		sum.Add(&sum, t.Mul(&t, &u))
+	}
+	return new(big.Rat).SetFrac(&sum, q.Mul(La, Lb))
+}
+
+// snapDist2 returns |a − b|² exactly (len(a) = len(b)), computed over the
+// common denominator L of all the entries: Σ_c (L·a_c − L·b_c)² / L², one
+// reduction to lowest terms instead of one per entry and per sum (a
+// snapped w has denominators of thousands of bits, and Vec.Norm2 of
+// a.Sub(b) spent seconds in their gcds).
+func snapDist2(a, b exact.Vec) *big.Rat {
+	L := exact.CommonDenominator(append(append(make(exact.Vec, 0, len(a)+len(b)), a...), b...))
+	var sum, t, u, q big.Int
+	scaled := func(x *big.Rat, z *big.Int) {
+		q.Quo(L, x.Denom())
+		z.Mul(x.Num(), &q)
+	}
+	for c := range a {
+		scaled(a[c], &t)
+		scaled(b[c], &u)
+		t.Sub(&t, &u)
+		sum.Add(&sum, u.Mul(&t, &t))
+	}
+	return new(big.Rat).SetFrac(&sum, q.Mul(L, L))
+}
 
 // snapPrec is the precision of the big.Float numbers Snap reports.
 const snapPrec = 64

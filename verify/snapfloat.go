@@ -64,7 +64,12 @@ type fqr struct {
 func (q *fqr) r(k, j int) float64 { return q.col[j][k] }
 
 // factorQR factors a copy of a.
-func factorQR(a fmat, pivot bool) *fqr {
+func factorQR(a fmat, pivot bool) *fqr { return factorQRPoll(a, pivot, nil) }
+
+// factorQRPoll is factorQR calling poll (when not nil) before each
+// column's reflector: a large factorisation can take seconds, and poll may
+// unwind the caller when the time budget runs out.
+func factorQRPoll(a fmat, pivot bool, poll func()) *fqr {
 	m, n := a.r, a.c
 	q := &fqr{m: m, n: n, col: make([][]float64, n), tau: make([]float64, min(m, n)), perm: make([]int, n)}
 	for j := range q.col {
@@ -76,6 +81,9 @@ func factorQR(a fmat, pivot bool) *fqr {
 		q.perm[j] = j
 	}
 	for k := 0; k < min(m, n); k++ {
+		if poll != nil {
+			poll()
+		}
 		if pivot {
 			best, bn := k, -1.0
 			for j := k; j < n; j++ {
@@ -207,60 +215,143 @@ func fdot(a, b []float64) float64 {
 	return s
 }
 
+// fdist2 returns |a − b|².
+func fdist2(a, b []float64) float64 {
+	s := 0.0
+	for i, v := range a {
+		s += (v - b[i]) * (v - b[i])
+	}
+	return s
+}
+
 // fnorm returns the Euclidean norm.
 func fnorm(a []float64) float64 { return math.Sqrt(fdot(a, a)) }
 
+// qpConstraints is the polyhedron {u : g_k·u ≥ h_k} of projectQP, given
+// by its slacks (so that a large one need not be formed row by row).
+type qpConstraints interface {
+	// slacks writes into v, for every constraint k, its slack g_k·u − h_k
+	// divided by a positive scale of the implementation's choice (the most
+	// negative is added first), +Inf for a constraint to ignore; it reports
+	// false when a constraint is violated whatever u is (a zero normal).
+	slacks(u, v []float64) bool
+	// constraint returns g_k and h_k.
+	constraint(k int) (g []float64, h float64)
+	// tol is the scaled slack below −tol at which a constraint counts as
+	// violated.
+	tol() float64
+}
+
+// denseConstraints is G u ≥ h with the rows of G formed; the slacks are
+// scaled by the rows' norms.
+type denseConstraints struct {
+	G   fmat
+	h   []float64
+	gn  []float64
+	eps float64
+}
+
+func (c *denseConstraints) slacks(u, v []float64) bool {
+	G := c.G
+	for k := 0; k < G.r; k++ {
+		if c.gn[k] == 0 {
+			if c.h[k] > 0 {
+				return false
+			}
+			v[k] = math.Inf(1)
+			continue
+		}
+		v[k] = (fdot(G.a[k*G.c:(k+1)*G.c], u) - c.h[k]) / c.gn[k]
+	}
+	return true
+}
+
+func (c *denseConstraints) constraint(k int) ([]float64, float64) {
+	return c.G.a[k*c.G.c : (k+1)*c.G.c], c.h[k]
+}
+
+func (c *denseConstraints) tol() float64 { return c.eps }
+
 // projectPolyhedron returns the point u of {u : G u ≥ h} nearest u0
-// (Euclidean), by the dual active-set method of Goldfarb and Idnani
-// ("A numerically stable dual method for solving strictly convex quadratic
-// programs", Math. Prog. 27, 1983) for the Hessian I: starting from u0, the
-// most violated constraint is added to the active set, with partial steps
-// that drop active constraints whose multiplier would turn negative. It
-// returns ok = false when the polyhedron is (numerically) empty or the
-// iteration limit is reached. G has one row per constraint.
-func projectPolyhedron(u0 []float64, G fmat, h []float64, maxIter int) ([]float64, bool) {
+// (Euclidean); see projectQP. G has one row per constraint.
+func projectPolyhedron(u0 []float64, G fmat, h []float64, maxIter int, maxDist2 float64, poll func()) ([]float64, bool) {
+	c := &denseConstraints{G: G, h: h, gn: make([]float64, G.r), eps: 1e-13 * (fnorm(u0) + 1)}
+	for k := 0; k < G.r; k++ {
+		c.gn[k] = fnorm(G.a[k*G.c : (k+1)*G.c])
+	}
+	return projectQP(u0, G.r, c, maxIter, maxDist2, poll)
+}
+
+// projectQP returns the point u of the polyhedron cs (m constraints)
+// nearest u0 (Euclidean), by the dual active-set method of Goldfarb and
+// Idnani ("A numerically stable dual method for solving strictly convex
+// quadratic programs", Math. Prog. 27, 1983) for the Hessian I: starting
+// from u0, the most violated constraint is added to the active set, with
+// partial steps that drop active constraints whose multiplier would turn
+// negative. It returns ok = false when the polyhedron is (numerically)
+// empty or the iteration limit is reached.
+//
+// The method's iterates are the projections of u0 onto the faces of its
+// active sets, so |u − u0| only grows and bounds the distance of the
+// answer from below: when maxDist2 > 0 and |u − u0|² exceeds it, the
+// answer is farther than the caller accepts and ok = false at once. poll,
+// when not nil, is called once per step (it may unwind the caller: the
+// time budget).
+func projectQP(u0 []float64, m int, cs qpConstraints, maxIter int, maxDist2 float64, poll func()) ([]float64, bool) {
 	q := len(u0)
 	u := append([]float64(nil), u0...)
 	var act []int
 	var lam []float64
-	gn := make([]float64, G.r)
-	for k := 0; k < G.r; k++ {
-		gn[k] = fnorm(G.a[k*G.c : (k+1)*G.c])
+	// The constraints added so far (active, or dropped since).
+	rows := map[int][]float64{}
+	hs := map[int]float64{}
+	row := func(k int) []float64 {
+		if g, ok := rows[k]; ok {
+			return g
+		}
+		g, h := cs.constraint(k)
+		rows[k], hs[k] = g, h
+		return g
 	}
-	slack := func(k int) float64 { return fdot(G.a[k*G.c:(k+1)*G.c], u) - h[k] }
-	scaleU := fnorm(u0) + 1
+	slack := func(k int) float64 { return fdot(row(k), u) - hs[k] }
+	v := make([]float64, m)
 	for iter := 0; iter < maxIter; iter++ {
-		// Most violated constraint (relative to its normal).
+		if poll != nil {
+			poll()
+		}
+		// Most violated constraint (in the scale of cs).
+		if !cs.slacks(u, v) {
+			return nil, false
+		}
 		p, worst := -1, 0.0
-		for k := 0; k < G.r; k++ {
-			if gn[k] == 0 {
-				if h[k] > 0 {
-					return nil, false
-				}
-				continue
-			}
-			v := slack(k) / gn[k]
-			if v < worst-1e-13*scaleU {
-				p, worst = k, v
+		for k, vk := range v {
+			if vk < worst-cs.tol() {
+				p, worst = k, vk
 			}
 		}
 		if p < 0 {
 			return u, true
+		}
+		if fnorm(row(p)) == 0 {
+			return nil, false
 		}
 		lamp := 0.0
 		for inner := 0; ; inner++ {
 			if inner > maxIter {
 				return nil, false
 			}
-			n := G.a[p*G.c : (p+1)*G.c]
+			if poll != nil {
+				poll()
+			}
+			n := row(p)
 			// r solves (NᵀN) r = Nᵀn; s = n − N r.
 			var r []float64
 			s := append([]float64(nil), n...)
 			if len(act) > 0 {
 				N := newFmat(q, len(act))
 				for j, k := range act {
-					for c := 0; c < q; c++ {
-						N.set(c, j, G.at(k, c))
+					for c, gc := range row(k) {
+						N.set(c, j, gc)
 					}
 				}
 				nq := factorQR(N, false)
@@ -272,7 +363,7 @@ func projectPolyhedron(u0 []float64, G fmat, h []float64, maxIter int) ([]float6
 			}
 			ss := fdot(s, s)
 			t2 := math.Inf(1)
-			if len(act) < q && ss > 1e-20*gn[p]*gn[p] {
+			if gp := fdot(n, n); len(act) < q && ss > 1e-20*gp {
 				t2 = -slack(p) / ss
 			}
 			t1, drop := math.Inf(1), -1
@@ -296,6 +387,9 @@ func projectPolyhedron(u0 []float64, G fmat, h []float64, maxIter int) ([]float6
 				lam[j] -= t * r[j]
 			}
 			lamp += t
+			if maxDist2 > 0 && fdist2(u, u0) > maxDist2 {
+				return nil, false
+			}
 			if t2 <= t1 {
 				act = append(act, p)
 				lam = append(lam, lamp)

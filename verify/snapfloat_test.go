@@ -31,7 +31,7 @@ func TestProjectPolyhedron(t *testing.T) {
 		for c := range u0 {
 			u0[c] = rng.NormFloat64() * 2
 		}
-		u, ok := projectPolyhedron(u0, G, h, 1000)
+		u, ok := projectPolyhedron(u0, G, h, 1000, 0, nil)
 		if !ok {
 			continue
 		}
@@ -82,7 +82,7 @@ func TestProjectPolyhedron(t *testing.T) {
 	G := newFmat(2, 1)
 	G.set(0, 0, 1)
 	G.set(1, 0, -1)
-	if _, ok := projectPolyhedron([]float64{0.5}, G, []float64{1, 0}, 100); ok {
+	if _, ok := projectPolyhedron([]float64{0.5}, G, []float64{1, 0}, 100, 0, nil); ok {
 		t.Fatal("projected onto an empty set")
 	}
 	_ = math.Inf
@@ -140,5 +140,57 @@ func TestNearFloat(t *testing.T) {
 	}
 	if decided < 2000 {
 		t.Errorf("the filter decided only %d of 4000", decided)
+	}
+}
+
+// TestProjectPolyhedronFar: the projection of (0, −1) onto
+// {u : u₁ ≥ 10, u₂ ≥ 0} is (10, 0), at distance² 101 (by hand); the
+// method's first iterate (10, −1) is already at distance² 100, so with
+// maxDist2 = 99 it gives up (ok = false), and with 102 it returns (10, 0).
+func TestProjectPolyhedronFar(t *testing.T) {
+	G := newFmat(2, 2)
+	G.set(0, 0, 1)
+	G.set(1, 1, 1)
+	h := []float64{10, 0}
+	if _, ok := projectPolyhedron([]float64{0, -1}, G, h, 100, 99, nil); ok {
+		t.Fatal("maxDist2 = 99 < 101 = |(10, 0) − (0, −1)|²: want ok = false")
+	}
+	u, ok := projectPolyhedron([]float64{0, -1}, G, h, 100, 102, nil)
+	if !ok || math.Abs(u[0]-10) > 1e-12 || math.Abs(u[1]) > 1e-12 {
+		t.Fatalf("u = %v, ok = %v; want (10, 0)", u, ok)
+	}
+	polls := 0
+	projectPolyhedron([]float64{0, -1}, G, h, 100, 0, func() { polls++ })
+	if polls == 0 {
+		t.Fatal("poll never called")
+	}
+}
+
+// TestSnapDotDist2: snapDot and snapDist2 (sums over a common denominator)
+// agree with exact.Vec's Dot and Sub/Norm2 (a sum of reduced rationals)
+// on random vectors with unrelated denominators, zeros and integers.
+func TestSnapDotDist2(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	r := func() *big.Rat {
+		switch rng.IntN(4) {
+		case 0:
+			return new(big.Rat)
+		case 1:
+			return big.NewRat(rng.Int64N(21)-10, 1)
+		}
+		return big.NewRat(rng.Int64N(2001)-1000, 1+rng.Int64N(997))
+	}
+	for it := 0; it < 200; it++ {
+		n := rng.IntN(6)
+		a, b := exact.NewVec(n), exact.NewVec(n)
+		for c := range a {
+			a[c], b[c] = r(), r()
+		}
+		if got, want := snapDot(a, b), a.Dot(b); got.Cmp(want) != 0 {
+			t.Fatalf("snapDot(%v, %v) = %v, want %v", a, b, got, want)
+		}
+		if got, want := snapDist2(a, b), a.Sub(b).Norm2(); got.Cmp(want) != 0 {
+			t.Fatalf("snapDist2(%v, %v) = %v, want %v", a, b, got, want)
+		}
 	}
 }

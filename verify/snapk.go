@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"math/big"
 	"slices"
@@ -133,7 +134,10 @@ func (sn *snapper) algebraicAttempt(base, pat SnapPattern) (out *AlgebraicSnap, 
 	undetermined := func(format string, args ...any) {
 		out.Verdict = &BoxVerdict{Kind: Undetermined, Reason: fmt.Sprintf(format, args...)}
 	}
-	nb, start, err := algebraicPattern(p, pat)
+	nb, start, err := algebraicPattern(p, pat, sn.poll.exactStop())
+	if errors.Is(err, exact.ErrBudget) {
+		panic(stopped{stageNullspace})
+	}
 	if err != nil {
 		undetermined("%v", err)
 		return out, nil, mv
@@ -144,7 +148,7 @@ func (sn *snapper) algebraicAttempt(base, pat SnapPattern) (out *AlgebraicSnap, 
 		return out, nil, mv
 	}
 	out.Unknowns = s.Unknowns()
-	nt, err := refine(p, nb, s, boxStart(s, p, nb, start))
+	nt, err := refine(p, nb, s, boxStart(s, p, nb, start, sn.pollAt(stageNewton)), sn.pollAt(stageNewton))
 	out.NewtonSteps, out.Residual = nt.steps, nt.residual
 	if err != nil {
 		undetermined("θ̃ is not near an isolated stationary point of its pattern: %v", err)
@@ -157,7 +161,7 @@ func (sn *snapper) algebraicAttempt(base, pat SnapPattern) (out *AlgebraicSnap, 
 		}
 		return out, next, mv
 	}
-	proof, err := krawczyk(s, nt.z)
+	proof, err := krawczyk(s, nt.z, sn.pollAt(stageKrawczyk))
 	if err != nil {
 		undetermined("no box proved: %v", err)
 		return out, nil, mv
@@ -339,7 +343,7 @@ func (sn *snapper) dropMultiplier(pat SnapPattern, nb []BoxNeuron, d *recheck.Bo
 // ρ₊ = ρ₋ (linear) there are no
 // boundary samples and every nonzero sample has side +1: all alive neurons
 // form one group.
-func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) {
+func algebraicPattern(p *Point, pat SnapPattern, stop exact.Stop) ([]BoxNeuron, []Neuron, error) {
 	linear := p.Act.Kappa().Sign() == 0
 	k := p.K()
 	nb := make([]BoxNeuron, p.M())
@@ -424,7 +428,11 @@ func algebraicPattern(p *Point, pat SnapPattern) ([]BoxNeuron, []Neuron, error) 
 				}
 			}
 			rows = append(rows, p.X.Select(bn.Z)...)
-			for _, v := range exact.Nullspace(rows, p.D()) {
+			perp, err := exact.NullspaceStop(rows, p.D(), stop)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, v := range perp {
 				v = unitMax(v)
 				bn.Perp = append(bn.Perp, v)
 				bn.PerpValue = append(bn.PerpValue, snapShortRat(boxFloatRat(v.Dot(w))))
@@ -545,7 +553,7 @@ func boxFloatRat(r *big.Rat) *big.Rat {
 // boxStart returns the start of Newton's method: the gauged weights of
 // algebraicPattern, the multipliers ν_j minimising |F2_j| there
 // ((X_Z X_Zᵀ) ν_j = −X_Z·F2_j(ν = 0)), and b = b̃.
-func boxStart(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, start []Neuron) []*big.Float {
+func boxStart(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, start []Neuron, poll func()) []*big.Float {
 	prec := s.Prec()
 	f := func(r *big.Rat) *big.Float { return new(big.Float).SetPrec(prec).SetRat(r) }
 	z := make([]*big.Float, s.Unknowns())
@@ -587,7 +595,7 @@ func boxStart(s *recheck.BoxSystem, p *Point, nb []BoxNeuron, start []Neuron) []
 			}
 			rhs[c] = t
 		}
-		if x, err := bigSolve(G, rhs, prec); err == nil { // the rows are independent
+		if x, err := bigSolve(G, rhs, prec, poll); err == nil { // the rows are independent
 			for c := range zs {
 				z[s.Index('n', j, c)] = x[c]
 			}

@@ -82,6 +82,8 @@ type snapBlame struct {
 // plan runs the planner on a system.
 func (s *snapSystem) plan() *snapPlan {
 	pl := &snapPlan{sys: s}
+	poll := func() { s.sn.poll.now(stagePlan) }
+	poll()
 	Af := s.floatRows()
 	n := s.n
 	// Metric and target in group coordinates.
@@ -102,7 +104,7 @@ func (s *snapSystem) plan() *snapPlan {
 		phat[s.N-1], _ = s.sn.cand.OutputBias[0].Float64()
 	}
 	// Column order: pivoted QR of the float system.
-	order := factorQR(Af, true).perm
+	order := factorQRPoll(Af, true, poll).perm
 	Abar := s.intRows()
 	pl.basis = exact.IndependentColumns(Abar, order)
 	slices.Sort(pl.basis)
@@ -116,7 +118,9 @@ func (s *snapSystem) plan() *snapPlan {
 		}
 	}
 	// Independent boundary rows (over B's columns).
+	poll()
 	pl.crows = s.independentCRows(Abar, pl.basis)
+	poll()
 	pl.tUnique = len(pl.crows) == len(s.zrows)
 	r := len(pl.basis)
 	zk := len(pl.crows)
@@ -140,7 +144,7 @@ func (s *snapSystem) plan() *snapPlan {
 				CBt.set(k, q, CB.at(q, k))
 			}
 		}
-		cqr = factorQR(CBt, false)
+		cqr = factorQRPoll(CBt, false, poll)
 		Q2 = cqr.nullBasis(zk)
 	} else {
 		Q2 = newFmat(r, r)
@@ -158,7 +162,7 @@ func (s *snapSystem) plan() *snapPlan {
 			G.set(i, k, sum)
 		}
 	}
-	u := factorQR(G, true).lstsq(s.yf, Q2.c)
+	u := factorQRPoll(G, true, poll).lstsq(s.yf, Q2.c)
 	PB0 := Q2.mulVec(u)
 	f := MB.mulVec(PB0)
 	pl.r = make([]float64, n)
@@ -196,10 +200,11 @@ func (s *snapSystem) plan() *snapPlan {
 		P[c] = PB0[k]
 	}
 	if nf := len(pl.free); nf > 0 {
-		abqr := factorQR(AB, false)
+		abqr := factorQRPoll(AB, false, poll)
 		T := newFmat(r, nf)
 		col := make([]float64, len(rows))
 		for k, c := range pl.free {
+			poll()
 			for q, i := range rows {
 				col[q] = -Af.at(i, c)
 			}
@@ -222,7 +227,7 @@ func (s *snapSystem) plan() *snapPlan {
 			}
 			rhs[nf+l] = (phat[c] - PB0[l]) * sg
 		}
-		lqr := factorQR(L, false)
+		lqr := factorQRPoll(L, false, poll)
 		PF := lqr.lstsq(rhs, nf)
 		setP := func(PF []float64) {
 			for k, c := range pl.free {
@@ -266,20 +271,8 @@ func (pl *snapPlan) keepSides(lqr *fqr, rhs []float64, T fmat, PB0 []float64) ([
 			return nil, false
 		}
 	}
-	// Affine form of every group coordinate: P_c = cst[c] + row[c]·P_F.
-	cst := make([]float64, s.N)
-	row := make([][]float64, s.N)
-	for k, c := range pl.free {
-		row[c] = make([]float64, nf)
-		row[c][k] = 1
-	}
-	for l, c := range pl.basis {
-		cst[c] = PB0[l]
-		row[c] = append([]float64(nil), T.a[l*T.c:(l+1)*T.c]...)
-	}
 	cand := s.sn.cand
-	var G [][]float64
-	var h []float64
+	sc := &sideConstraints{pl: pl, lqr: lqr, T: T, PB0: PB0, P: make([]float64, s.N), PF: make([]float64, nf)}
 	for g, gr := range s.groups {
 		// p_j = off_j + f_j·P_g (the split), per neuron.
 		gam := 0.0
@@ -307,51 +300,151 @@ func (pl *snapPlan) keepSides(lqr *fqr, rhs []float64, T fmat, PB0 []float64) ([
 				if sd == 0 {
 					continue
 				}
-				sg := sa * float64(sd)
-				gr := make([]float64, nf)
-				c0 := 0.0
-				for c := 0; c < s.d; c++ {
-					col := g*s.d + c
-					c0 += x[c] * (off[c] + f*cst[col])
-					for k, v := range row[col] {
-						gr[k] += sg * x[c] * f * v
-					}
-				}
-				G = append(G, gr)
-				h = append(h, 1e-6*pn*fnorm(x)-sg*c0)
+				xn := fnorm(x)
+				sc.cons = append(sc.cons, sideConstraint{g: g, x: x, off: off, f: f, sg: sa * float64(sd), margin: 1e-6 * pn * xn, scale: pn*xn + 1e-300})
 			}
-		}
-	}
-	// u = R·P_F: G·P_F = (G R⁻¹)·u.
-	Gm := newFmat(len(G), nf)
-	for k, gr := range G {
-		// Solve Rᵀ y = gr (forward substitution).
-		for c := 0; c < nf; c++ {
-			v := gr[c]
-			for l := 0; l < c; l++ {
-				v -= lqr.r(l, c) * Gm.at(k, l)
-			}
-			Gm.set(k, c, v/lqr.r(c, c))
 		}
 	}
 	b := append([]float64(nil), rhs...)
 	lqr.qt(b)
 	u0 := b[:nf]
-	u, ok := projectPolyhedron(u0, Gm, h, 20*(nf+len(G)))
+	// The QP's objective is |u − u0|² + ρ0² with ρ0² = |rhs|² − |u0|², and
+	// it is at least Σ_j |w_j − w̃_j|² + (b − b̃)² summed over the alive
+	// neurons, for every split of the groups' products (Cauchy–Schwarz:
+	// |P_g − P̂_g|² ≤ Σ_{j∈g} a_j² · Σ_{j∈g} |w_j − w̃_j|²). Past
+	// Σ_j |w̃_j|² + b̃² some neuron (or b) moves further than its own size:
+	// the answer would not be near θ̃, and the projection stops there.
+	far2 := 0.0
+	for _, gr := range s.groups {
+		for _, j := range gr.neurons {
+			for c := 0; c < s.d; c++ {
+				w, _ := cand.Neurons[j].W[c].Float64()
+				far2 += w * w
+			}
+		}
+	}
+	if s.bias {
+		bt, _ := cand.OutputBias[0].Float64()
+		far2 += bt * bt
+	}
+	far2 -= fdot(rhs, rhs) - fdot(u0, u0)
+	if far2 <= 0 {
+		return nil, false
+	}
+	poll := func() { s.sn.poll.now(stageKeepSides) }
+	u, ok := projectQP(u0, len(sc.cons), sc, 20*(nf+len(sc.cons)), far2, poll)
 	if !ok {
 		return nil, false
 	}
-	// P_F = R⁻¹ u (back substitution; L was not pivoted).
+	return sc.pf(u), true
+}
+
+// sideConstraints are keepSides' constraints in the coordinates u = R·P_F
+// of its QP: sg·(p_j·x_i) ≥ margin for every strict side, p_j the split of
+// its group's product (affine in P_F: P_B = P_B0 + T·P_F). Their rows
+// (R⁻ᵀ times the row in P_F, O(nf²) each) are formed only for the
+// constraints the QP adds; the slacks of all of them come from P itself.
+type sideConstraints struct {
+	pl    *snapPlan
+	lqr   *fqr
+	T     fmat
+	PB0   []float64
+	cons  []sideConstraint
+	P, PF []float64 // scratch
+}
+
+// sideConstraint is sg·x·(off + f·P_g) ≥ margin.
+type sideConstraint struct {
+	g                    int
+	x, off               []float64
+	f, sg, margin, scale float64
+}
+
+// pf returns P_F = R⁻¹u (back substitution; L was not pivoted).
+func (sc *sideConstraints) pf(u []float64) []float64 {
+	nf := len(u)
 	PF := make([]float64, nf)
 	for k := nf - 1; k >= 0; k-- {
 		v := u[k]
 		for l := k + 1; l < nf; l++ {
-			v -= lqr.r(k, l) * PF[l]
+			v -= sc.lqr.r(k, l) * PF[l]
 		}
-		PF[k] = v / lqr.r(k, k)
+		PF[k] = v / sc.lqr.r(k, k)
 	}
-	return PF, true
+	return PF
 }
+
+// value returns sg·x·(off + f·P_g) for the products P.
+func (c *sideConstraint) value(P []float64) float64 {
+	d := len(c.x)
+	Pg := P[c.g*d : (c.g+1)*d]
+	v := 0.0
+	for k, xc := range c.x {
+		v += xc * (c.off[k] + c.f*Pg[k])
+	}
+	return c.sg * v
+}
+
+func (sc *sideConstraints) slacks(u, v []float64) bool {
+	pl := sc.pl
+	PF := sc.pf(u)
+	for k, c := range pl.free {
+		sc.P[c] = PF[k]
+	}
+	TP := sc.T.mulVec(PF)
+	for l, c := range pl.basis {
+		sc.P[c] = sc.PB0[l] + TP[l]
+	}
+	for k := range sc.cons {
+		c := &sc.cons[k]
+		v[k] = (c.value(sc.P) - c.margin) / c.scale
+	}
+	return true
+}
+
+func (sc *sideConstraints) constraint(k int) ([]float64, float64) {
+	pl := sc.pl
+	c := &sc.cons[k]
+	d := len(c.x)
+	nf := len(pl.free)
+	// The row in P_F: sg·f·Σ_c x_c·∂P_{g,c}/∂P_F (group g's coordinates
+	// are g·d … g·d + d − 1; b's, the last, is in no group); and the value
+	// at P_F = 0.
+	gr := make([]float64, nf)
+	for k, col := range pl.free {
+		if col/d == c.g {
+			gr[k] += c.sg * c.f * c.x[col%d]
+		}
+	}
+	for l, col := range pl.basis {
+		if col/d != c.g {
+			continue
+		}
+		w := c.sg * c.f * c.x[col%d]
+		for k, t := range sc.T.a[l*sc.T.c : (l+1)*sc.T.c] {
+			gr[k] += w * t
+		}
+	}
+	for k := range sc.P {
+		sc.P[k] = 0
+	}
+	for l, col := range pl.basis {
+		sc.P[col] = sc.PB0[l]
+	}
+	h := c.margin - c.value(sc.P)
+	// In u = R·P_F: solve Rᵀ y = gr (forward substitution).
+	y := make([]float64, nf)
+	for col := 0; col < nf; col++ {
+		v := gr[col]
+		for l := 0; l < col; l++ {
+			v -= sc.lqr.r(l, col) * y[l]
+		}
+		y[col] = v / sc.lqr.r(col, col)
+	}
+	return y, h
+}
+
+func (sc *sideConstraints) tol() float64 { return 1e-12 }
 
 func seq(n int) []int {
 	out := make([]int, n)

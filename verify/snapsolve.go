@@ -43,6 +43,7 @@ type snapExact struct {
 // solve runs the exact stage on a plan.
 func (pl *snapPlan) solve() *snapExact {
 	s := pl.sys
+	poll := s.sn.poll
 	out := &snapExact{}
 	Abar := s.intRows()
 	n, r, zk := s.n, len(pl.basis), len(pl.crows)
@@ -91,6 +92,7 @@ func (pl *snapPlan) solve() *snapExact {
 		}
 	}
 	for a, ca := range pl.basis {
+		poll.now(stageSolve)
 		for b := a; b < r; b++ {
 			cb := pl.basis[b]
 			var sum big.Int
@@ -119,7 +121,9 @@ func (pl *snapPlan) solve() *snapExact {
 			}
 		}
 	}
+	poll.now(stageSolve)
 	num, den, ok := exact.SolveDixon(K, rhs)
+	poll.now(stageSolve)
 	if !ok {
 		out.err = fmt.Errorf("the reduced KKT system is singular: the basis chosen modulo a prime is not one over Q")
 		return out
@@ -151,6 +155,7 @@ func (pl *snapPlan) solve() *snapExact {
 	}
 	// Every normal equation and every boundary row, exactly.
 	for c := 0; c < s.N; c++ {
+		poll.tick(stageSolve)
 		var sum big.Int
 		for i := 0; i < n; i++ {
 			if Abar[i][c].Sign() != 0 {
@@ -226,12 +231,14 @@ func (pl *snapPlan) solve() *snapExact {
 	// of PI_g·x̄_i (positive scalings); otherwise it is computed exactly.
 	for g, gr := range s.groups {
 		for _, j := range gr.neurons {
+			poll.now(stageSolve)
 			w := theta.Neurons[j].W
 			for i := range cand.X.Rows() {
 				sd := gr.side[i]
 				if sd == 0 {
 					continue
 				}
+				poll.tick(stageSolve)
 				var sign int
 				if len(gr.neurons) == 1 {
 					var sum big.Int
@@ -240,10 +247,10 @@ func (pl *snapPlan) solve() *snapExact {
 					}
 					sign = sum.Sign() * s.a[j].Sign()
 				} else {
-					sign = w.Dot(cand.X.Row(i)).Sign()
+					sign = snapDot(w, cand.X.Row(i)).Sign()
 				}
 				if sign != int(sd) {
-					out.flips = append(out.flips, SignFlip{Neuron: j, Sample: i, Side: sd, Pre: w.Dot(cand.X.Row(i))})
+					out.flips = append(out.flips, SignFlip{Neuron: j, Sample: i, Side: sd, Pre: snapDot(w, cand.X.Row(i))})
 				}
 			}
 		}

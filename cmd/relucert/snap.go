@@ -96,6 +96,9 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return bad(&cases.Error{File: file, Err: err})
 	}
+	if res.Budget != "" {
+		return budgetStop("snap", file, res.Budget, *jsonOut, stdout, stderr)
+	}
 	r := &snapRun{Case: c, Weights: *in.weights, Cand: cand, Res: res}
 	if res.Verdict != nil {
 		r.Disagreements = compareExpect(c.Expect, res.Verdict)
@@ -106,6 +109,8 @@ func runSnap(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case res.Algebraic != nil:
 		r.Code = algebraicExit(r)
+	case res.Point == nil && res.BudgetCut != "":
+		r.Code = exitUndetermined
 	case res.Point == nil || res.Verdict == nil, res.RecheckErr != nil:
 		r.Code = exitDisagree
 	case res.Verdict.Kind == verify.Undetermined:

@@ -208,3 +208,22 @@ func TestSnapCommandUsage(t *testing.T) {
 		t.Errorf("-h: exit %d", code)
 	}
 }
+
+// TestSnapCommandBudgetStage: a time budget that runs out as soon as snap
+// starts (1ns) ends the command with verdict undetermined, exit 3, and a
+// reason naming the stage snap was in — the float planner, on the d = 60
+// PyTorch point of testdata/snaphd — not with the watchdog's "did not stop
+// in time and was abandoned" (what main 407e13e printed: its planner asked
+// no budget).
+func TestSnapCommandBudgetStage(t *testing.T) {
+	dir := filepath.Join("..", "..", "testdata", "snaphd")
+	code, stdout, stderr := runArgs("snap", "--data", filepath.Join(dir, "hd-relu-60.npz"),
+		"--weights", filepath.Join(dir, "hd-relu-60.pt"), "--activation", "relu", "--budget", "time=1ns")
+	if code != exitUndetermined {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	want := "verdict: undetermined\nreason: budget: time budget exceeded while snap's float planner"
+	if !strings.HasPrefix(stdout, want) || strings.Contains(stdout+stderr, "abandoned") {
+		t.Fatalf("stdout %q, stderr %q; want it to start with %q", stdout, stderr, want)
+	}
+}

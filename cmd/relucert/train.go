@@ -72,6 +72,10 @@ var certify = func(p *verify.Point, tol float64, opt verify.Options) (*trainCert
 		return nil, err
 	}
 	c := &trainCert{Fragile: res.Fragile, Zeroed: res.Pattern.Zeroed, Attempts: res.Attempts}
+	if res.Budget != "" {
+		c.Verdict, c.Note = verify.Undetermined.String(), res.Budget
+		return c, nil
+	}
 	if res.Failure != nil || res.Verdict == nil {
 		c.Verdict = "snap-failed"
 		if res.Failure != nil {
