@@ -179,6 +179,9 @@ func (rc *rechecker) residuals() {
 	}
 	fBits := vBits + X.bits + bitlen(d)
 	fW := exact.WordsFor(fBits)
+	if rc.xOneWord() {
+		fW = max(fW, vW+1) // exact.MulAddWordSign writes vW + 1 words at least
+	}
 	E := new(big.Int).Mul(rc.dRho, A.den)
 	E.Mul(E, W.den)
 	E.Mul(E, X.den)
@@ -248,6 +251,15 @@ func (rc *rechecker) residuals() {
 		}
 		table := make([]uint64, (1<<g)*tw)
 		v := make([]uint64, T*tw)
+		// The block's X̄ entries as words, each float taken apart once
+		// (xWords); nil: multiply through MulAddFloat or X̄'s words.
+		var xm, xn []uint64
+		if rc.xOneWord() {
+			xm, xn = make([]uint64, T*d), make([]uint64, T*d)
+			if !rc.xWords(i0, i1, xm, xn) {
+				xm, xn = nil, nil
+			}
+		}
 		fp := make([]uint64, T*k*fW)
 		var fn []uint64
 		if neg {
@@ -264,7 +276,9 @@ func (rc *rechecker) residuals() {
 					l, c := q/d, q%d
 					o := t*width + q*vW - lo
 					dst := f[(t*k+l)*fW : (t*k+l+1)*fW]
-					if xf != nil {
+					if xm != nil {
+						exact.MulAddWordSign(dst, v[o:o+vW], xm[t*d+c], xn[t*d+c])
+					} else if xf != nil {
 						exact.MulAddFloat(dst, v[o:o+vW], xf[c], rc.xE)
 					} else {
 						exact.MulAddWords(dst, v[o:o+vW], X.entry(i0+t, c))
@@ -412,6 +426,9 @@ func (rc *rechecker) sums() *neuronSums {
 	kd := k * d
 	R, X := rc.rbar, rc.xbar
 	sW := exact.WordsFor(R.bits + X.bits + bitlen(n) + 1)
+	if rc.xOneWord() {
+		sW = max(sW, R.m.W+1) // exact.MulAddWordSign writes R.W + 1 words at least
+	}
 	L := kd * sW
 	ns := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
 	nw := par.Workers(n * m * L / 4)
@@ -450,29 +467,76 @@ func (rc *rechecker) sums() *neuronSums {
 }
 
 // rxTile adds columns [lo, hi) of R̄_i ⊗ X̄_i (entries of w words) for the
-// samples i0 ≤ i < i1 to src (row i − i0, hi − lo words).
-func (rc *rechecker) rxTile(src []uint64, i0, i1, lo, hi, w int) {
+// samples i0 ≤ i < i1 to src (row i − i0, hi − lo words). For float data
+// whose X̄ entries fit in a word (xOneWord) the entries of the tile's
+// columns are taken apart once per sample into xw (2d words) and
+// multiplied by exact.MulAddWordSign (k products each when the tile holds
+// all k·d columns); otherwise through exact.MulAddFloat or X̄'s words.
+func (rc *rechecker) rxTile(src []uint64, i0, i1, lo, hi, w int, xw []uint64) {
 	R, X, d := rc.rbar, rc.xbar, rc.d
 	width := hi - lo
+	q0, q1 := lo/w, hi/w
+	one := rc.xOneWord()
 	for i := i0; i < i1; i++ {
 		if rc.zeroX[i] {
 			continue
 		}
 		row := src[(i-i0)*width : (i-i0+1)*width]
 		xf := rc.xFloats(i)
-		for q := lo / w; q < hi/w; q++ {
+		words := false
+		if one && xf != nil {
+			words = true
+			for q := q0; q < min(q1, q0+d); q++ {
+				c := q % d
+				var ok bool
+				if xw[c], xw[d+c], ok = exact.FloatImageWord(xf[c], rc.xE); !ok {
+					words = false // not reached: X̄_ic = x_ic·2^E is an integer below 2^64
+					break
+				}
+			}
+		}
+		for q := q0; q < q1; q++ {
 			l, c := q/d, q%d
 			rl := R.entry(i, l)
-			if exact.WordsIsZero(rl) {
-				continue
-			}
-			if xf != nil {
-				exact.MulAddFloat(row[q*w-lo:(q+1)*w-lo], rl, xf[c], rc.xE)
-			} else {
-				exact.MulAddWords(row[q*w-lo:(q+1)*w-lo], rl, X.entry(i, c))
+			dst := row[q*w-lo : (q+1)*w-lo]
+			switch {
+			case words:
+				exact.MulAddWordSign(dst, rl, xw[c], xw[d+c])
+			case xf != nil:
+				exact.MulAddFloat(dst, rl, xf[c], rc.xE)
+			default:
+				exact.MulAddWords(dst, rl, X.entry(i, c))
 			}
 		}
 	}
+}
+
+// xOneWord reports whether X̄ = 2^E·X is formed from float64 rows whose
+// entries all fit in one word (|X̄_ic| < 2^64): the passes then multiply
+// by the words of exact.FloatImageWord.
+func (rc *rechecker) xOneWord() bool {
+	return rc.xE >= 0 && rc.xbar.m == nil && rc.xbar.bits <= 64
+}
+
+// xWords sets mag and neg (d entries per sample) to |X̄_ic| and the sign
+// mask of X̄_ic (exact.FloatImageWord) for the samples i0 ≤ i < i1, and
+// reports whether every entry fitted (xOneWord holds; then it always does).
+func (rc *rechecker) xWords(i0, i1 int, mag, neg []uint64) bool {
+	d := rc.d
+	for i := i0; i < i1; i++ {
+		o := (i - i0) * d
+		xf := rc.xFloats(i)
+		if xf == nil {
+			return false
+		}
+		for c, x := range xf {
+			var ok bool
+			if mag[o+c], neg[o+c], ok = exact.FloatImageWord(x, rc.xE); !ok {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // scatterBudget is the words of one worker's buckets in scatterSums
@@ -537,9 +601,9 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 		tiles = (L + tw - 1) / tw
 	}
 	const B = 256
-	type bufs struct{ bk, src []uint64 }
+	type bufs struct{ bk, src, xw []uint64 }
 	pool := sync.Pool{New: func() any {
-		return &bufs{bk: make([]uint64, rows*tw), src: make([]uint64, B*tw)}
+		return &bufs{bk: make([]uint64, rows*tw), src: make([]uint64, B*tw), xw: make([]uint64, 2*rc.d)}
 	}}
 	var mu sync.Mutex
 	par.Dynamic(tiles*chunks, nw, func(u int) {
@@ -558,7 +622,7 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 			i1 := min(i0+B, s1)
 			src := b.src[:(i1-i0)*width]
 			clear(src)
-			rc.rxTile(src, i0, i1, lo, hi, sW)
+			rc.rxTile(src, i0, i1, lo, hi, sW, b.xw)
 			for i := i0; i < i1; i++ {
 				if rc.zeroX[i] {
 					continue
@@ -602,9 +666,9 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 	tw = min(max(tw-tw%sW, sW), L)
 	tiles := (L + tw - 1) / tw
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
-	type bufs struct{ table, src []uint64 }
+	type bufs struct{ table, src, xw []uint64 }
 	pool := sync.Pool{New: func() any {
-		return &bufs{table: make([]uint64, (1<<g)*tw), src: make([]uint64, sumsBlock*tw)}
+		return &bufs{table: make([]uint64, (1<<g)*tw), src: make([]uint64, sumsBlock*tw), xw: make([]uint64, 2*rc.d)}
 	}}
 	var shared []uint64 // the source tile when the neurons are split
 	if tiles < 2*nw {
@@ -641,7 +705,7 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 				defer pool.Put(b)
 				src := b.src[:T*(hi-lo)]
 				clear(src)
-				rc.rxTile(src, i0, i1, lo, hi, sW)
+				rc.rxTile(src, i0, i1, lo, hi, sW, b.xw)
 				addTot(src, lo, hi)
 				exact.AddSelectedSums(ns.pos[lo:], L, m, src, hi-lo, T, hi-lo, sel, g, sW, b.table)
 			})
@@ -652,7 +716,9 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 			width := hi - lo
 			src := shared[:T*width]
 			clear(src)
-			par.Chunks(T, nw, func(_, t0, t1 int) { rc.rxTile(src[t0*width:], i0+t0, i0+t1, lo, hi, sW) })
+			par.Chunks(T, nw, func(_, t0, t1 int) {
+				rc.rxTile(src[t0*width:], i0+t0, i0+t1, lo, hi, sW, make([]uint64, 2*rc.d))
+			})
 			addTot(src, lo, hi)
 			par.Chunks(m, nw, func(_, j0, j1 int) {
 				b := pool.Get().(*bufs)

@@ -223,7 +223,8 @@ func (rc *rechecker) sumsDen() *big.Int {
 // v_j = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l and an exact rational w:
 // with M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j) in integers and
 // Ā_j = D_A·a_j, Σ_l Ā_jl M_lc = −w_c·D_ρD_RD_X·D_A for every c, the
-// left side in fixed-width words.
+// left side in fixed-width words (a zero test on them where w_c = 0; a
+// nil w is 0).
 func (rc *rechecker) vEquals(j int, w exact.Vec) bool {
 	sp, sn := rc.rhoInts()
 	M, mw := rc.comboWords(j, sp, sn, sn)
@@ -236,6 +237,12 @@ func (rc *rechecker) vEquals(j int, w exact.Vec) bool {
 		clear(acc)
 		for l := 0; l < rc.k; l++ {
 			exact.MulAddWords(acc, A.entry(j, l), M[(l*rc.d+c)*mw:(l*rc.d+c+1)*mw])
+		}
+		if w == nil || w[c].Sign() == 0 {
+			if !exact.WordsIsZero(acc) {
+				return false
+			}
+			continue
 		}
 		// Σ_l Ā_jl M_lc·den(w_c) = −num(w_c)·D.
 		exact.WordsInt(&lhs, acc)
@@ -346,6 +353,22 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	if len(pr.Cells) == 0 {
 		return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
 	}
+	if len(zp) == 0 && len(zm) == 0 && plainCells(pr.Cells, rc.d) {
+		// No boundary sample with κc_i ≠ 0: every cell's vector is 0 (no
+		// T, λ or μ), so v_j = 0 must hold, decided in words; the
+		// arrangement has no hyperplane and one cell.
+		if !rc.vEquals(j, nil) {
+			return fmt.Errorf("neurons[%d]: (S2) cell 0: the subgradient is not the dual-cone vector", j)
+		}
+		signs := make([][]int8, len(pr.Cells))
+		for ci := range signs {
+			signs[ci] = []int8{}
+		}
+		if err := checkCover(nil, rc.d, signs, pr.Cover); err != nil {
+			return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
+		}
+		return nil
+	}
 	cw := rc.newCellWork(kc, zp, zm)
 	var w0 exact.Vec
 	signs := make([][]int8, len(pr.Cells))
@@ -372,6 +395,23 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 		return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
 	}
 	return nil
+}
+
+// plainCells reports whether every cell names a point of d entries and no
+// T, λ or μ: the cells of a proof without boundary samples in Z⁺ or Z⁻,
+// whose vectors w are all 0 (cellWork.vector's shape checks, passed).
+func plainCells(cells []CellProof, d int) bool {
+	for _, c := range cells {
+		if len(c.Point) != d || len(c.T) > 0 || len(c.Lambda) > 0 || len(c.Mu) > 0 {
+			return false
+		}
+		for _, x := range c.Point {
+			if x == nil {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // cellSigns returns the signs of a verified cell on the Z⁻ hyperplanes:

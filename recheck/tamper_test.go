@@ -59,6 +59,41 @@ func TestForgedLocalMin(t *testing.T) {
 	}
 }
 
+// TestForgedS2NoBoundary: ReLU, one neuron w = (1, 0), a = 1, samples
+// x₁ = (1, 1), x₂ = (1, −1) (both active: w·x = 1, no boundary sample) with
+// y = (0, 2), so r = (1, −1) by hand: G = r₁ + r₂ = 0, (S1) holds, but
+// v = a·(r₁x₁ + r₂x₂) = (0, 2) ≠ 0, so φ(u) = v·u < 0 at u = (0, −1):
+// (S2) fails and the point is not stationary; L = (1 + 1)/4 = 1/2. A
+// local-min certificate whose (S2) proof is the one cell of the empty
+// arrangement (point 0, no T, λ or μ — the proof of a neuron whose v is
+// 0) must be rejected; Check's own verdict is not-stationary and passes.
+func TestForgedS2NoBoundary(t *testing.T) {
+	p := &network.Point{Act: network.ReLU(), X: exact.RatMatOf([]exact.Vec{exact.VecOf(1, 1), exact.VecOf(1, -1)}),
+		Y: exact.RatMatOf([]exact.Vec{exact.VecOf(0), exact.VecOf(2)}), Neurons: []network.Neuron{{W: exact.VecOf(1, 0), A: exact.VecOf(1)}}}
+	forged := &recheck.Verdict{
+		Kind: recheck.LocalMin, Loss: big.NewRat(1, 2), Stationary: true, Escape: []int{},
+		Neurons: []recheck.NeuronReport{{Kind: recheck.Alive, Boundary: 0, S1: true, S2: true, Decided: true, G: exact.VecOf(0)}},
+		Cert: &recheck.Certificate{Stationarity: []recheck.StationarityProof{{
+			Neuron: 0, Cells: []recheck.CellProof{{Point: exact.VecOf(0, 0), Lambda: []*big.Rat{}, Mu: []*big.Rat{}}},
+		}}},
+	}
+	if err := recheck.Recheck(p, forged); err == nil {
+		t.Fatal("the forged local-min certificate passes")
+	} else {
+		t.Logf("forged certificate rejected: %v", err)
+	}
+	v, err := verify.Check(p, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Kind != recheck.NotStationary {
+		t.Fatalf("Check says %v, want not-stationary", v.Kind)
+	}
+	if err := recheck.Recheck(p, v); err != nil {
+		t.Fatalf("the genuine certificate fails: %v", err)
+	}
+}
+
 // tamperPoints returns the points the tamper test runs on: the catalogue
 // (every verdict kind), random small points, and planted zero-input
 // neurons in d = 3, 4 whose arrangements have many cells and flats (k = 1:
