@@ -142,6 +142,16 @@ func (e *engine) residuals() {
 	rbar := exact.NewIntMat(n, k, rW)
 
 	g := chunkBits(residualBlock, len(act))
+	// A narrow network (tables of every chunk's subset sums within
+	// patternTableWords) takes V⁺_i from tables formed once per output
+	// group, not per block and tile (patternProducts); ReLU-like only
+	// (a leaky pass needs V⁻ as well) and X̄ as words.
+	var pg int
+	if !leaky && xOne {
+		if pg = residualPatternBits(len(act), L); pg > 0 {
+			g = pg
+		}
+	}
 	nc := (len(act) + g - 1) / g
 	tw := tileWords(L, vW, residualBlock, g)
 	nb := (n + residualBlock - 1) / residualBlock
@@ -149,7 +159,7 @@ func (e *engine) residuals() {
 	// per block was most of the pass's time at small m).
 	bufs := sync.Pool{New: func() any {
 		B := residualBlock
-		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, B*tw),
+		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, max(B*tw, L)),
 			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
 		if xOne {
 			buf.xm, buf.xn = make([]uint64, B*d), make([]uint64, B*d)
@@ -163,6 +173,10 @@ func (e *engine) residuals() {
 		l1 := min(l0+kg, k)
 		Lg := (l1 - l0) * d * vW // the columns of aw in use
 		setOutputs(l0, l1)
+		var ptab []uint64
+		if pg > 0 {
+			ptab = subsetTables(aw.Data, len(act), L, Lg, g, vW)
+		}
 		parallelDynamic(nb, workers(n*m*d), func(b int) {
 			if e.pl.stopNow() {
 				return // the poll after the join unwinds Check
@@ -212,7 +226,10 @@ func (e *engine) residuals() {
 				xm, xn = buf.xm[:T*d], buf.xn[:T*d]
 				e.xWords(i0, i1, xm, xn)
 			}
-			for lo := 0; lo < Lg; lo += tw {
+			if ptab != nil {
+				patternProducts(fp, fW, ptab, Lg, vW, g, nc, sel, T, l1-l0, d, xm, xn, v)
+			}
+			for lo := 0; lo < Lg && ptab == nil; lo += tw {
 				hi := min(lo+tw, Lg)
 				width := hi - lo
 				clear(v[:T*width])
@@ -524,6 +541,17 @@ func (e *engine) computeSums() {
 		} else {
 			grp = grp[:gm*L]
 			clear(grp)
+		}
+		// A narrow group's S⁺ (and with the first group the total) by
+		// activation patterns (patternsums.go), when that pass applies.
+		var tot []uint64
+		if j0 == 0 {
+			tot = e.tot
+		}
+		if e.patternSums(j0, j0+gm, &exact.IntMat{Rows: gm, Cols: kd, W: sw, Data: grp}, tot) {
+			e.pl.now(stage)
+			grp = e.keepSums(grp, j0, gm, L)
+			continue
 		}
 		for i0 := 0; i0 < n; i0 += sumsBlock {
 			e.pl.now(stage)

@@ -117,15 +117,7 @@ func FloatPoint(rng *rand.Rand, n, d, m, k int) *network.Point {
 	for i := 0; i < n; i++ {
 		x := vec(d)
 		if rng.IntN(4) == 0 && d >= 2 {
-			w := p.Neurons[rng.IntN(m)].W
-			// x ⊥ w through a coordinate pair.
-			a, b := rng.IntN(d), rng.IntN(d-1)
-			if b >= a {
-				b++
-			}
-			x = exact.NewVec(d)
-			x[a].Set(w[b])
-			x[b].Neg(w[a])
+			x = Orthogonal(rng, p.Neurons[rng.IntN(m)].W)
 		}
 		p.X = p.X.AppendRow(x)
 		p.Y = p.Y.AppendRow(vec(k))
@@ -200,4 +192,19 @@ func V(p *network.Point, r []exact.Vec, j int) exact.Vec {
 		v.AddScaled(c.Mul(c, slope), x)
 	}
 	return v
+}
+
+// Orthogonal returns a point x with w·x = 0 (len(w) ≥ 2): x_a = w_b,
+// x_b = −w_a for a random pair of coordinates a ≠ b, 0 elsewhere — a
+// sample on the boundary of a neuron with input weights w.
+func Orthogonal(rng *rand.Rand, w exact.Vec) exact.Vec {
+	d := len(w)
+	a, b := rng.IntN(d), rng.IntN(d-1)
+	if b >= a {
+		b++
+	}
+	x := exact.NewVec(d)
+	x[a].Set(w[b])
+	x[b].Neg(w[a])
+	return x
 }

@@ -1,0 +1,272 @@
+package verify
+
+import (
+	"math/bits"
+	"sync"
+
+	"github.com/relucert/relucert/exact"
+)
+
+// This file holds the sums pass of a narrow network (m ≤ patternMaxM):
+// S⁺_j = Σ_{i : w_j·x_i > 0} r̄_i ⊗ x̄_i by buckets per activation pattern.
+//
+// The neurons are taken in chunks of g ≤ 8; per chunk, bucket p (a g-bit
+// pattern) accumulates r̄_i ⊗ x̄_i over the samples i whose pattern on the
+// chunk's neurons is p (bit b set iff i ∈ P_j for the chunk's b-th neuron
+// j). A sample costs one product per entry and one row addition per chunk
+// — m/g row additions, where the Four Russians pass of computeSums pays
+// about (2^g' − 1 + m)/g' + 1 with g' ≤ log₂ m (≈ 8 at m = 16). At the end
+// S⁺_j is the sum of the buckets whose pattern has j's bit, and bucket
+// sums of chunk 0 over all patterns the total Σ_i r̄_i ⊗ x̄_i.
+//
+// Word bounds. Every value formed — a product r̄_il·X̄_ic, a bucket, a
+// folded bucket, a partial or final S⁺_j, the total — is a sum of
+// r̄_il·X̄_ic over a set of distinct samples, so its magnitude is below
+// n·2^br·2^bx ≤ 2^(br+bx+bitlen(n)), and sumW = WordsFor(br + bx +
+// bitlen(n) + 2) words of two's complement hold it with room for the
+// sign: no addition wraps. A single product needs two words: |r̄_il| ≤ 2^63
+// (r̄ is one word) and |X̄_ic| < 2^64 (xOneWord), so |r̄_il·X̄_ic| < 2^127.
+
+// patternMaxM is the most neurons the pattern pass takes: the buckets are
+// m/g·2^g rows, 32·m rows at g = 8, against m rows for the Four Russians
+// pass's destinations.
+const patternMaxM = 64
+
+// patternBlockWords bounds the words of one work item's buckets (about
+// 512 KiB, to stay in the cache), and patternPart is the fewest samples
+// of a part when the samples are split among goroutines (variables so
+// that tests can force many tiles and parts on small instances).
+var patternBlockWords, patternPart = 1 << 16, 1024
+
+// patternMinBuckets is the number of buckets per neuron group the pattern
+// pass allows at any n (a variable so that tests can force chunks of 8 on
+// small instances).
+var patternMinBuckets = 16
+
+// patternSums sets the rows of dst (j1 − j0 rows of k·d entries of sumW
+// words, zero on entry) to S⁺_j for j0 ≤ j < j1 and, when tot is not nil,
+// adds the total Σ_i r̄_i ⊗ x̄_i to tot (k·d entries of sumW words). It
+// returns false, with nothing written, when it does not apply: X̄ stored or
+// wider than a word, r̄ wider than a word, or more than patternMaxM neurons.
+func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
+	mg := j1 - j0
+	if mg <= 0 || mg > patternMaxM || !e.xOneWord() || e.rbar.W != 1 || e.sumW < 2 {
+		return false
+	}
+	n, d, k := e.n, e.d, e.k
+	sw := e.sumW
+	// g: the widest chunks (≤ 8) whose buckets, ⌈mg/g⌉·2^g rows, number
+	// at most n/8 (at least patternMinBuckets): at small n the buckets'
+	// setup and the final sums (2^(g+1) row additions per chunk) would
+	// outweigh the samples' additions.
+	g := 1
+	for g < min(8, mg) && (mg+g)/(g+1)<<(g+1) <= max(patternMinBuckets, n/8) {
+		g++
+	}
+	nch := (mg + g - 1) / g
+	// pat[i·nch + ch]: the pattern of sample i on chunk ch.
+	pat := make([]uint8, n*nch)
+	nw := workers(n * mg * d)
+	parallel((n+63)/64, nw, func(w0, w1 int) {
+		for q := 0; q < mg; q++ {
+			ch, bit := q/g, uint8(1)<<(q%g)
+			pos := e.sg.posRow(j0 + q)
+			for w := w0; w < w1; w++ {
+				for x := pos[w]; x != 0; x &= x - 1 {
+					if i := w<<6 + bits.TrailingZeros64(x); i < n {
+						pat[i*nch+ch] |= bit
+					}
+				}
+			}
+		}
+	})
+	// Column tiles of whole entries with the buckets of a work item within
+	// patternBlockWords; when there are fewer tiles than goroutines the
+	// samples are split too (each part its own buckets, added at the end
+	// under the tile's lock).
+	ents := k * d
+	maxEnt := max(1, patternBlockWords/(nch<<g)/sw)
+	tiles := (ents + maxEnt - 1) / maxEnt
+	te := (ents + tiles - 1) / tiles // entries per tile
+	tiles = (ents + te - 1) / te
+	parts := max(1, min((nw+tiles-1)/tiles, n/patternPart))
+	locks := make([]sync.Mutex, tiles)
+	bufs := sync.Pool{New: func() any {
+		return &patternBufs{
+			buckets: make([]uint64, nch<<g*te*sw),
+			prod:    make([]uint64, 2*te),
+			xm:      make([]uint64, d),
+			xn:      make([]uint64, d),
+		}
+	}}
+	parallelDynamic(tiles*parts, nw, func(item int) {
+		tile, part := item%tiles, item/tiles
+		e0, e1 := tile*te, min((tile+1)*te, ents)
+		tw := (e1 - e0) * sw
+		i0, i1 := part*n/parts, (part+1)*n/parts
+		buf := bufs.Get().(*patternBufs)
+		defer bufs.Put(buf)
+		bk := buf.buckets[:nch<<g*tw]
+		clear(bk)
+		prod := buf.prod[:2*(e1-e0)]
+		for i := i0; i < i1; i++ {
+			if e.zeroX[i] {
+				continue
+			}
+			if i&1023 == 0 && e.pl.stopNow() {
+				return // the poll after the pass unwinds Check
+			}
+			// X̄_i's words: all d at once, or when the tile holds fewer
+			// than d entries only its own (below).
+			xf := e.xf[i].F
+			if te >= d {
+				e.xWords(i, i+1, buf.xm, buf.xn)
+			}
+			r := e.rbar.Data[i*k : (i+1)*k]
+			// prod: r̄_il·X̄_ic for the tile's entries q = l·d + c, two
+			// words of two's complement each (see the word bounds).
+			for q := e0; q < e1; q++ {
+				a, c := r[q/d], q%d
+				mag, neg := buf.xm[c], buf.xn[c]
+				if te < d {
+					var ok bool
+					if mag, neg, ok = exact.FloatImageWord(xf[c], e.xE); !ok {
+						panic("verify: an input's image does not fit the engine's word") // as in xWords
+					}
+				}
+				hi, lo := bits.Mul64(a, mag)
+				hi -= uint64(int64(a)>>63) & mag
+				var cy uint64
+				lo, cy = bits.Add64(lo^neg, neg&1, 0)
+				hi = hi ^ neg + cy
+				prod[2*(q-e0)], prod[2*(q-e0)+1] = lo, hi
+			}
+			for ch := 0; ch < nch; ch++ {
+				p := int(pat[i*nch+ch])
+				addWide2(bk[(ch<<g+p)*tw:(ch<<g+p+1)*tw], prod, sw)
+			}
+		}
+		if e.pl.stopNow() {
+			return
+		}
+		// S⁺ of the chunk's neurons from its buckets, the top bit first:
+		// with the higher bits folded in (bucket p += bucket p + 2^b), the
+		// buckets p ≥ 2^b of the first 2^(b+1) are those with bit b.
+		locks[tile].Lock()
+		defer locks[tile].Unlock()
+		for ch := 0; ch < nch; ch++ {
+			gc := min(g, mg-ch*g)
+			acc := bk[ch<<g*tw:]
+			for b := gc - 1; b >= 0; b-- {
+				row := dst.Row(ch*g + b)[e0*sw : e1*sw]
+				for p := 1 << b; p < 2<<b; p++ {
+					exact.AddWords(row, acc[p*tw:(p+1)*tw], sw)
+					exact.AddWords(acc[(p-1<<b)*tw:(p-1<<b+1)*tw], acc[p*tw:(p+1)*tw], sw)
+				}
+			}
+			if ch == 0 && tot != nil {
+				exact.AddWords(tot[e0*sw:e1*sw], acc[:tw], sw) // bucket 0 now sums every pattern
+			}
+		}
+	})
+	return true
+}
+
+// patternBufs are the buckets and scratch rows of one work item of
+// patternSums.
+type patternBufs struct{ buckets, prod, xm, xn []uint64 }
+
+// addWide2 adds the two-word integers of src (two's complement, two words
+// per entry) to the entries of dst (w ≥ 2 words each, sign-extended).
+func addWide2(dst, src []uint64, w int) {
+	if w == 3 {
+		dst = dst[:len(src)/2*3]
+		for q := 0; q+2 < len(dst); q += 3 {
+			lo, hi := src[q/3*2], src[q/3*2+1]
+			var c uint64
+			dst[q], c = bits.Add64(dst[q], lo, 0)
+			dst[q+1], c = bits.Add64(dst[q+1], hi, c)
+			dst[q+2] += uint64(int64(hi)>>63) + c
+		}
+		return
+	}
+	for q := 0; q < len(src)/2; q++ {
+		lo, hi := src[2*q], src[2*q+1]
+		ext := uint64(int64(hi) >> 63)
+		e := dst[q*w : (q+1)*w]
+		var c uint64
+		e[0], c = bits.Add64(e[0], lo, 0)
+		e[1], c = bits.Add64(e[1], hi, c)
+		for t := 2; t < w; t++ {
+			e[t], c = bits.Add64(e[t], ext, c)
+		}
+	}
+}
+
+// patternTableWords bounds the words of the residual pass's subset-sum
+// tables (1 MiB: they are read at random, one row per chunk per sample).
+var patternTableWords = 1 << 17
+
+// residualPatternBits returns g for the residual pass by patterns — the
+// largest g ≤ 8 (at least 4, or the number of rows if fewer) whose tables,
+// ⌈rows/g⌉·2^g rows of L words, fit in patternTableWords — or 0 when no g
+// does.
+func residualPatternBits(rows, L int) int {
+	for g := min(8, rows); g >= min(4, rows) && g > 0; g-- {
+		if (rows+g-1)/g<<g*L <= patternTableWords {
+			return g
+		}
+	}
+	return 0
+}
+
+// subsetTables returns, for the rows of aw (stride L words, the first Lg
+// in use, entries of w words) in chunks of g, the 2^g subset sums of each
+// chunk: row s of chunk c (at (c·2^g + s)·Lg) is Σ_{b : bit b of s} row
+// c·g + b. One row addition per subset.
+func subsetTables(aw []uint64, rows, L, Lg, g, w int) []uint64 {
+	nc := (rows + g - 1) / g
+	tab := make([]uint64, nc<<g*Lg)
+	for c := 0; c < nc; c++ {
+		for s := 1; s < 1<<g; s++ {
+			b := bits.TrailingZeros(uint(s))
+			if c*g+b >= rows {
+				continue // a short last chunk: its patterns never name b
+			}
+			prev := s &^ (1 << b)
+			ts := tab[(c<<g+s)*Lg : (c<<g+s+1)*Lg]
+			copy(ts, tab[(c<<g+prev)*Lg:(c<<g+prev+1)*Lg])
+			exact.AddWords(ts, aw[(c*g+b)*L:(c*g+b)*L+Lg], w)
+		}
+	}
+	return tab
+}
+
+// patternProducts adds to F_t (fp: kg entries of fW words per sample)
+// Σ_c V_t[l,c]·X̄_tc for the T samples of a block, where V_t = Σ_ch
+// tab_ch[sel_t,ch] (subsetTables, entries of vW words, rows of Lg = kg·d·vW
+// words) is the sum of the rows of the sample's pattern and X̄ is given
+// as words and signs (xm, xn; engine.xWords); v is scratch of Lg words.
+// V_t is a sum of rows over a set of distinct rows, so it is within the
+// bound of the whole sum the widths were chosen for.
+func patternProducts(fp []uint64, fW int, tab []uint64, Lg, vW, g, nc int, sel []uint8, T, kg, d int, xm, xn, v []uint64) {
+	v = v[:Lg]
+	for t := 0; t < T; t++ {
+		st := sel[t*nc : (t+1)*nc]
+		xmt, xnt := xm[t*d:(t+1)*d], xn[t*d:(t+1)*d]
+		copy(v, tab[int(st[0])*Lg:(int(st[0])+1)*Lg])
+		for ch := 1; ch < nc; ch++ {
+			o := (ch<<g + int(st[ch])) * Lg
+			exact.AddWords(v, tab[o:o+Lg], vW)
+		}
+		for l := 0; l < kg; l++ {
+			dst := fp[(t*kg+l)*fW : (t*kg+l+1)*fW]
+			vl := v[l*d*vW : (l+1)*d*vW]
+			for c, mag := range xmt {
+				if mag != 0 {
+					exact.MulAddWordSign(dst, vl[c*vW:(c+1)*vW], mag, xnt[c])
+				}
+			}
+		}
+	}
+}
