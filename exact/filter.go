@@ -165,8 +165,9 @@ func filterDecide(s, mu, c float64) (int, bool) {
 
 // SignMatrix computes the signs of w_j·x_i for all j < len(w), i < len(x)
 // in float64, writing them to out[j][i] (rows of len(x)), and returns the
-// pairs it could not decide as (j, i) in row-major order. Rows whose image
-// is not OK are returned whole. The vectors must all have length d, and
+// pairs it could not decide as (j, i) in row-major order (out[j][i] of such
+// a pair is 0, or left as it was in a row whose image is not OK: the
+// caller decides it). Rows whose image is not OK are returned whole. The vectors must all have length d, and
 // their Norm fields must be those of ToFloatVec.
 //
 // Its bound is DotSign's with Σ|â_i b̂_i| replaced by the larger ‖â‖₂‖b̂‖₂
@@ -217,14 +218,17 @@ func SignMatrix(w, x []FloatVec, out [][]int8) (undecided [][2]int) {
 				}
 				s := dot4(wf, xi.F)
 				tau := cw * xi.Norm
-				switch {
-				case s > tau:
-					row[i] = 1
-				case s < -tau:
-					row[i] = -1
-				case xi.Norm == 0:
-					row[i] = 0
-				default:
+				// The sign without a branch on it (the signs of data
+				// in general position are unpredictable).
+				var pos, neg int8
+				if s > tau {
+					pos = 1
+				}
+				if s < -tau {
+					neg = 1
+				}
+				row[i] = pos - neg
+				if pos|neg == 0 && xi.Norm != 0 {
 					undecided = append(undecided, [2]int{j, i0 + i})
 				}
 			}

@@ -346,10 +346,11 @@ func (e *engine) signPass() *signSet {
 				pos := sg.posRow(j)
 				for q, v := range row {
 					i := i0 + q
-					switch {
-					case v > 0:
-						pos[i>>6] |= 1 << (i & 63)
-					case v == 0 && !e.zeroX[i]:
+					// Bit i of P_j without a branch on the sign
+					// (unpredictable): 1 for v = 1, 0 for v = 0 and −1.
+					u := uint64(uint8(v))
+					pos[i>>6] |= (u & 1 &^ (u >> 7)) << (i & 63)
+					if v == 0 && !e.zeroX[i] {
 						b.zeros = append(b.zeros, [2]int{j, q})
 					}
 				}

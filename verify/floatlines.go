@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
@@ -81,6 +82,11 @@ func floatLineKey(rows func(i int) []float64, exactKey func(buf []byte, i int) [
 			}
 			return buf
 		},
-		same: func(i, j int) bool { return exact.FloatCollinear(rows(i), rows(j)) },
+		same: func(i, j int) bool {
+			// Equal (nonzero) rows are on one line without the exact
+			// products: repeated inputs are the common case.
+			x, y := rows(i), rows(j)
+			return slices.Equal(x, y) || exact.FloatCollinear(x, y)
+		},
 	}
 }

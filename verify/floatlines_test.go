@@ -52,7 +52,8 @@ next:
 // and with pairs on different lines whose quotients round alike — (2⁵²+1,
 // 2⁵²) and (2⁵²+3, 2⁵²+2), and (2¹⁰⁰⁰, 2⁻¹⁰⁷⁴) beside (2¹⁰⁰⁰, 2⁻¹⁰⁷³) and
 // (2¹⁰⁰⁰, 0) — so that the exact test and the exact keys decide. The
-// second round makes every hash alike.
+// first round groups by pairwise exact tests (fewLineGroups: at most 13
+// rows), the second by the hashed keys, the third makes every hash alike.
 func TestFloatLineKey(t *testing.T) {
 	p52 := math.Ldexp(1, 52)
 	near := [][]float64{{p52 + 1, p52}, {p52 + 3, p52 + 2}}
@@ -70,9 +71,12 @@ func TestFloatLineKey(t *testing.T) {
 	if got, want := floatGroups(hand), [][]int{{0, 2, 3}, {1}, {4, 5}, {6}}; !slices.EqualFunc(got, want, slices.Equal) {
 		t.Fatalf("hand rows: %v, want %v", got, want)
 	}
-	defer func(h func(maphash.Seed, []byte) uint64) { lineHash = h }(lineHash)
-	for round := range 2 {
-		if round == 1 {
+	defer func(h func(maphash.Seed, []byte) uint64, few int) { lineHash, fewLineSamples = h, few }(lineHash, fewLineSamples)
+	for round := range 3 {
+		if round >= 1 {
+			fewLineSamples = 0 // the hashed keys, not pairwise comparisons
+		}
+		if round == 2 {
 			lineHash = func(maphash.Seed, []byte) uint64 { return 7 }
 		}
 		rng := rand.New(rand.NewPCG(7, 8))

@@ -1,0 +1,46 @@
+package exact
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"syscall"
+	"testing"
+)
+
+// BenchmarkSignMatrix: the filtered signs of m = 16 neurons on n = 1000
+// Gaussian samples (every sign decided by the filter), d = 4 and 16.
+func BenchmarkSignMatrix(b *testing.B) {
+	for _, d := range []int{4, 16, 256} {
+		b.Run(fmt.Sprintf("d=%d", d), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			vecs := func(n int) []FloatVec {
+				out := make([]FloatVec, n)
+				for i := range out {
+					f := make([]float64, d)
+					for c := range f {
+						f[c] = rng.NormFloat64()
+					}
+					out[i] = FloatVecOf(f)
+				}
+				return out
+			}
+			w, x := vecs(16), vecs(1000)
+			out := make([][]int8, len(w))
+			for j := range out {
+				out[j] = make([]int8, len(x))
+			}
+			c0 := cpuNanos()
+			for b.Loop() {
+				SignMatrix(w, x, out)
+			}
+			b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// cpuNanos returns the CPU time of this process (user + system).
+func cpuNanos() int64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
