@@ -44,9 +44,9 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	// first[q]: the first position with q's hash (linear probing in a
 	// table of at least 2N slots holding position + 1).
 	first := make([]int32, N)
+	mask := uint64(1)<<bits.Len(uint(2*N)) - 1
+	table := make([]int32, mask+1) // reused below for the groups' starts
 	{
-		mask := uint64(1)<<bits.Len(uint(2*N)) - 1
-		table := make([]int32, mask+1)
 		for q, h := range hs {
 			for s := h & mask; ; s = (s + 1) & mask {
 				t := table[s]
@@ -76,7 +76,9 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	// lines met so far in such collisions (byKey), first[q]'s line entered
 	// on its first collision: one exact key per sample involved, however
 	// many lines share a key.
-	lineOf := make([]int32, N)
+	// lineOf[q] overwrites first[q], which is read only before (fresh
+	// memory is dear: see "Fresh memory" in fast.go).
+	lineOf := first
 	var nl int32
 	var byKey map[string]int32
 	var entered map[int32]bool
@@ -106,9 +108,11 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 		}
 		lineOf[q] = l
 	}
-	hs, first, on = nil, nil, nil
-	// The groups as slices of one array.
-	start := make([]int, nl+1)
+	hs, on = nil, nil
+	// The groups as slices of one array; their starts in the hash table's
+	// words (at least 2N + 1 ≥ nl + 1 of them).
+	start := table[:nl+1]
+	clear(start)
 	for _, l := range lineOf {
 		start[l+1]++
 	}
@@ -118,7 +122,8 @@ func lineGroups(idx []int, d int, lk lineKey) [][]int {
 	flat := make([]int, N)
 	groups := make([][]int, nl)
 	for l := range groups {
-		groups[l] = flat[start[l]:start[l]:start[l+1]]
+		a, b := int(start[l]), int(start[l+1])
+		groups[l] = flat[a:a:b]
 	}
 	for q, l := range lineOf {
 		groups[l] = append(groups[l], idx[q])
