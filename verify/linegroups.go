@@ -195,6 +195,11 @@ func (e *engine) linesVanish(groups [][]int) bool {
 		longest = max(longest, len(g))
 	}
 	accW := exact.WordsFor(e.br + e.bx + bitlen(longest) + 2)
+	one := e.xOneWord()
+	if one {
+		// exact.MulAddWordSign writes into one word more than r̄'s.
+		accW = max(accW, e.rbar.W+1)
+	}
 	var stack [8]uint64
 	var acc, tx []uint64
 	if accW+e.xW <= len(stack) {
@@ -211,8 +216,14 @@ func (e *engine) linesVanish(groups [][]int) bool {
 			clear(acc)
 			for _, i := range g {
 				if e.x == nil {
-					// |X̄_ic| from the float itself (|x| is exact).
-					exact.MulAddFloat(acc, e.rbar.Entry(i, l), math.Abs(e.xf[i].F[c]), e.xE)
+					// |X̄_ic| from the float itself (|x| is exact): one
+					// word when it fits (bx ≤ 64), else by MulAddFloat.
+					ax := math.Abs(e.xf[i].F[c])
+					if mag, _, ok := exact.FloatImageWord(ax, e.xE); one && ok {
+						exact.MulAddWordSign(acc, e.rbar.Entry(i, l), mag, 0)
+					} else {
+						exact.MulAddFloat(acc, e.rbar.Entry(i, l), ax, e.xE)
+					}
 					continue
 				}
 				copy(tx, e.xEntry(i, c, tx))
