@@ -80,3 +80,23 @@ func MulAddWordSign(dst, a []uint64, b, neg uint64) {
 		dst[i], c = bits.Add64(dst[i], ext, c)
 	}
 }
+
+// AddWordsSign sets dst ← dst + a when neg = 0 and dst ← dst − a when neg
+// is all ones (no other value), for an integer a in two's complement of
+// len(a) ≤ len(dst) words, sign-extended; the result must fit in len(dst)
+// words. (As in MulAddWordSign, −a is the complement of the extended a
+// plus one, added modulo 2^(64·len(dst)).) The data passes' products by
+// a factor ±1 take it instead of a multiplication.
+func AddWordsSign(dst, a []uint64, neg uint64) {
+	c := neg & 1
+	for i, ai := range a {
+		dst[i], c = bits.Add64(dst[i], ai^neg, c)
+	}
+	if len(a) == 0 {
+		return
+	}
+	ext := uint64(int64(a[len(a)-1])>>63) ^ neg
+	for i := len(a); i < len(dst); i++ {
+		dst[i], c = bits.Add64(dst[i], ext, c)
+	}
+}

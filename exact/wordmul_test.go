@@ -182,3 +182,30 @@ func randFloat(rng *rand.Rand) float64 {
 	}
 	return x
 }
+
+// TestAddWordsSign checks dst ± a against big.Int modulo 2^(64·len(dst))
+// for a of 1 to 4 words (random, small, extremes) and dst of len(a) to
+// len(a) + 2 words.
+func TestAddWordsSign(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for trial := range 20000 {
+		n := 1 + rng.IntN(4)
+		a := randWords(rng, n)
+		L := n + rng.IntN(3)
+		dst := randWords(rng, L)
+		var neg uint64
+		if rng.IntN(2) == 0 {
+			neg = ^uint64(0)
+		}
+		init, A := WordsInt(new(big.Int), dst), WordsInt(new(big.Int), a)
+		want := new(big.Int).Add(init, A)
+		if neg != 0 {
+			want.Sub(init, A)
+		}
+		AddWordsSign(dst, a, neg)
+		diff := new(big.Int).Sub(WordsInt(new(big.Int), dst), want)
+		if diff.Mod(diff, new(big.Int).Lsh(big.NewInt(1), uint(64*L))).Sign() != 0 {
+			t.Fatalf("trial %d: %v ± %v (neg %x, %d words) = %v, want %v", trial, init, A, neg, L, WordsInt(new(big.Int), dst), want)
+		}
+	}
+}

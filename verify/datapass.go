@@ -139,6 +139,8 @@ func (e *engine) residuals() {
 	rW := exact.WordsFor(max(sBits+fE.BitLen(), by+fY.BitLen()) + 2)
 	spW, snW := intWords(e.sp), intWords(e.sn)
 	dyW, negE := intWords(fE), intWords(new(big.Int).Neg(fY))
+	one := big.NewInt(1)
+	spOne, fEOne, fYOne := e.sp.Cmp(one) == 0, fE.Cmp(one) == 0, fY.Cmp(one) == 0
 	rbar := exact.NewIntMat(n, k, rW)
 
 	g := chunkBits(residualBlock, len(act))
@@ -282,17 +284,31 @@ func (e *engine) residuals() {
 				}
 			}
 			// r̄ = (s₊F⁺ + s₋F⁻)·D_Y − Ȳ·E.
+			// A factor 1 (s₊ of ReLU, D_Y/dr and E/dr of float data) is an
+			// addition (exact.AddWordsSign), not a multiplication.
 			f := buf.f
 			for t := 0; t < T; t++ {
 				for l := l0; l < l1; l++ {
-					clear(f)
-					exact.MulAddWords(f, fp[(t*kg+l-l0)*fW:(t*kg+l-l0+1)*fW], spW)
-					if leaky {
-						exact.MulAddWords(f, fn[(t*kg+l-l0)*fW:(t*kg+l-l0+1)*fW], snW)
+					src := fp[(t*kg+l-l0)*fW : (t*kg+l-l0+1)*fW]
+					if !spOne || leaky {
+						clear(f)
+						exact.MulAddWords(f, src, spW)
+						if leaky {
+							exact.MulAddWords(f, fn[(t*kg+l-l0)*fW:(t*kg+l-l0+1)*fW], snW)
+						}
+						src = f
 					}
 					r := rbar.Entry(i0+t, l)
-					exact.MulAddWords(r, f, dyW)
-					exact.MulAddWords(r, ym.Entry(i0+t, l), negE)
+					if fEOne && len(src) <= len(r) {
+						exact.AddWordsSign(r, src, 0)
+					} else {
+						exact.MulAddWords(r, src, dyW)
+					}
+					if y := ym.Entry(i0+t, l); fYOne && len(y) <= len(r) {
+						exact.AddWordsSign(r, y, ^uint64(0))
+					} else {
+						exact.MulAddWords(r, y, negE)
+					}
 				}
 			}
 		})
