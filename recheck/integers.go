@@ -432,10 +432,12 @@ func (rc *rechecker) sums() *neuronSums {
 	L := kd * sW
 	ns := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
 	nw := par.Workers(n * m * L / 4)
-	// Row additions per sample (and fixed costs) of the two methods.
+	// The words added by the two methods, and a call of a row addition
+	// counted as sumsCall words (narrow tiles make many short calls).
 	g1 := min(chunkBits(m), bitlen(sumsBlock)-1)
-	gather := n * (1<<g1 + m) / g1
-	g2, scatter := scatterBits(n, m, nw)
+	gRows := n * (1<<g1 + m) / g1
+	gather := gRows*L + sumsCall*gRows*ceilDiv(L, gatherTile(m, g1, sW, L))
+	g2, scatter := scatterBits(n, m, nw, sW, L)
 	// (Without neurons only the total is formed, by gatherSums.)
 	if m > 0 && (sumsMethod == "scatter" || sumsMethod == "" && scatter < gather) {
 		rc.scatterSums(ns, g2, nw)
@@ -548,14 +550,32 @@ var scatterBudget = 1 << 17
 // "scatter"; "" chooses by the row additions.
 var sumsMethod = ""
 
+// sumsCall is the cost of a call of a row addition, in words added.
+const sumsCall = 8
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// scatterTile returns the width in words (a multiple of w, at most L) of
+// the column tiles of scatterSums with the given bucket rows per worker.
+func scatterTile(rows, w, L int) int { return min(L, max(w, scatterBudget/max(rows, 1)/w*w)) }
+
+// gatherTile returns the width in words of the column tiles of gatherSums
+// (m destination rows, chunks of g samples).
+func gatherTile(m, g, w, L int) int {
+	tw := (1 << 16) / (m + sumsBlock + 1<<g)
+	return min(max(tw-tw%w, w), L)
+}
+
 // scatterBits returns the neurons per group g of scatterSums for n
-// samples, m neurons and nw workers, and its row additions: one per
-// sample and group, and fewer than 2^(g+1) per group and worker to fold
-// the buckets.
-func scatterBits(n, m, nw int) (g, cost int) {
+// samples, m neurons, nw workers and rows of L words (entries of w), and
+// its cost: its row additions — one per sample and group, and fewer than
+// 2^(g+1) per group and worker to fold the buckets — times L words, and
+// sumsCall words per call (one per row addition and column tile).
+func scatterBits(n, m, nw, w, L int) (g, cost int) {
 	for c := 1; c <= 8; c++ {
 		G := (m + c - 1) / c
-		if x := n*G + nw*G<<(c+1); c == 1 || x < cost {
+		rows := n*G + nw*G<<(c+1)
+		if x := rows*L + sumsCall*rows*ceilDiv(L, scatterTile(G<<c, w, L)); c == 1 || x < cost {
 			g, cost = c, x
 		}
 	}
@@ -589,7 +609,7 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 	})
 	rc.poll()
 	rows := G << g
-	tw := min(L, max(sW, scatterBudget/rows/sW*sW))
+	tw := scatterTile(rows, sW, L)
 	tiles := (L + tw - 1) / tw
 	chunks := 1
 	if tiles < nw {
@@ -662,8 +682,7 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 	L := len(ns.tot)
 	// Column tiles within about 512 KiB for the m destination rows, the
 	// sumsBlock source rows and the 2^g table rows.
-	tw := (1 << 16) / (m + sumsBlock + 1<<g)
-	tw = min(max(tw-tw%sW, sW), L)
+	tw := gatherTile(m, g, sW, L)
 	tiles := (L + tw - 1) / tw
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
 	type bufs struct{ table, src, xw []uint64 }
