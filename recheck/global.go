@@ -305,7 +305,18 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 }
 
 // sampleLines groups the nonzero samples by their line through 0, in
-// order of first appearance.
+// order of first appearance (linesOf of all samples).
+func (rc *rechecker) sampleLines() [][]int {
+	all := make([]int, rc.n)
+	for i := range all {
+		all[i] = i
+	}
+	return rc.linesOf(all)
+}
+
+// linesOf groups the nonzero samples among idx (sample indices in
+// increasing order) by their line through 0, in order of first appearance,
+// each line's samples in increasing order.
 //
 // Two samples on one line have the same first nonzero coordinate c and
 // the same x/x_c. The samples are first bucketed by a hash of c and of
@@ -318,39 +329,40 @@ func IndependentFeatures(p *network.Point, net *Net) bool {
 // Otherwise it is of x/x_c = X̄/X̄_c (X̄ = D_X·X) modulo the prime
 // p = Primes31(1)[0]; when some X̄_c ≡ 0 (mod p) the residues say nothing
 // and all samples share one bucket.
-func (rc *rechecker) sampleLines() [][]int {
-	xs, n, d := rc.p.X, rc.n, rc.d
-	first := make([]int, n) // c, the first nonzero coordinate
+func (rc *rechecker) linesOf(idx []int) [][]int {
+	xs, d, n := rc.p.X, rc.d, len(idx)
+	sample := func(q int) int { return idx[q] }
+	first := make([]int, n) // c, the first nonzero coordinate of sample(q)
 	hash := make([]uint64, n)
 	const mix = 0x9e3779b97f4a7c15
 	if xs.AllFloat() {
-		for i := range n {
-			fs, _ := xs.Floats(i)
+		for q := range n {
+			fs, _ := xs.Floats(sample(q))
 			c := 0
 			for c < d && fs[c] == 0 {
 				c++
 			}
 			if c == d {
-				first[i] = -1
+				first[q] = -1
 				continue
 			}
-			first[i] = c
+			first[q] = c
 			h := uint64(c+1) * mix
 			for _, v := range fs[c+1:] {
-				q := v / fs[c]
-				if q == 0 {
-					q = 0 // −0 → +0
+				x := v / fs[c]
+				if x == 0 {
+					x = 0 // −0 → +0
 				}
-				h = bits.RotateLeft64(h^math.Float64bits(q), 27) * mix
+				h = bits.RotateLeft64(h^math.Float64bits(x), 27) * mix
 			}
-			hash[i] = h
+			hash[q] = h
 		}
 	} else {
-		for i := range n {
-			first[i] = -1
+		for q := range n {
+			first[q] = -1
 			for c := range d {
-				if !xs.IsZeroAt(i, c) {
-					first[i] = c
+				if !xs.IsZeroAt(sample(q), c) {
+					first[q] = c
 					break
 				}
 			}
@@ -359,13 +371,14 @@ func (rc *rechecker) sampleLines() [][]int {
 		pr := exact.Primes31(1)[0]
 		md := exact.NewModulus(pr)
 		row := make([]uint64, d)
-		for i := range n {
-			c := first[i]
+		for q := range n {
+			c := first[q]
 			if c < 0 {
 				continue
 			}
-			for q := c; q < d; q++ {
-				row[q] = wordsMod(rc.xbar.entry(i, q), pr)
+			i := sample(q)
+			for e := c; e < d; e++ {
+				row[e] = wordsMod(rc.xbar.entry(i, e), pr)
 			}
 			if row[c] == 0 {
 				clear(hash) // one bucket: exact keys for all
@@ -376,16 +389,16 @@ func (rc *rechecker) sampleLines() [][]int {
 			for _, v := range row[c+1:] {
 				h = bits.RotateLeft64(h^md.MulMod(v, inv), 27) * mix
 			}
-			hash[i] = h
+			hash[q] = h
 		}
 	}
 	bucket := map[uint64][]int{}
-	for i, c := range first {
+	for q, c := range first {
 		if c >= 0 {
-			bucket[hash[i]] = append(bucket[hash[i]], i)
+			bucket[hash[q]] = append(bucket[hash[q]], q)
 		}
 	}
-	// rep[i] is the first sample on x_i's line.
+	// rep[q] is the position of the first sample on sample(q)'s line.
 	rep := make([]int, n)
 	ol := rc.newOnLine()
 	for _, b := range bucket {
@@ -394,27 +407,27 @@ func (rc *rechecker) sampleLines() [][]int {
 			continue
 		}
 		var reps []int
-		for _, i := range b { // in increasing order
-			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(i, r, first[r]) })
+		for _, q := range b { // in increasing order
+			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(sample(q), sample(r), first[r]) })
 			if k < 0 {
 				k = len(reps)
-				reps = append(reps, i)
+				reps = append(reps, q)
 			}
-			rep[i] = reps[k]
+			rep[q] = reps[k]
 		}
 	}
 	var lines [][]int
 	lineOf := make([]int, n)
-	for i, c := range first {
+	for q, c := range first {
 		if c < 0 {
 			continue
 		}
-		if rep[i] == i {
-			lineOf[i] = len(lines)
+		if rep[q] == q {
+			lineOf[q] = len(lines)
 			lines = append(lines, nil)
 		}
-		l := lineOf[rep[i]]
-		lines[l] = append(lines[l], i)
+		l := lineOf[rep[q]]
+		lines[l] = append(lines[l], sample(q))
 	}
 	return lines
 }

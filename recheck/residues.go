@@ -557,32 +557,32 @@ func (rc *rechecker) qZero(j int, what string, cells bool) error {
 }
 
 // e2Vanishes decides (E2) for neuron j: on every line through 0 holding
-// boundary samples, Σ |t_i| r_i = 0 (exact rationals; lines grouped by
-// exact.Vec.AppendLineKey). With e_ℓ = x/x_c for the first nonzero
-// coordinate c of the line (the same c for all its samples), t_i = x_i[c].
+// boundary samples, Σ |t_i| r_i = 0 (lines grouped by linesOf, as Theorem
+// G's; exact rationals). With e_ℓ = x/x_c for the first nonzero coordinate
+// c of the line (the same c for all its samples), t_i = x_i[c]; as
+// r_i = R̄_i/D_R with D_R > 0, the sum vanishes iff Σ |t_i| R̄_i does.
 func (rc *rechecker) e2Vanishes(j int) bool {
-	sums := map[string]exact.Vec{}
-	var key []byte
-	t := new(big.Rat)
-	for _, i := range rc.bnd[j] {
-		x := rc.p.X.Row(i)
-		for _, xc := range x {
-			if xc.Sign() != 0 {
-				t.Abs(xc)
-				break
+	var z big.Int
+	prod, sum := new(big.Rat), new(big.Rat)
+	var ts []*big.Rat
+	for _, ln := range rc.linesOf(rc.bnd[j]) {
+		c := 0
+		for rc.p.X.IsZeroAt(ln[0], c) {
+			c++
+		}
+		ts = ts[:0]
+		for _, i := range ln {
+			ts = append(ts, new(big.Rat).Abs(rc.p.X.At(i, c))) // At may share X's number
+		}
+		for l := range rc.k {
+			sum.SetInt64(0)
+			for q, i := range ln {
+				prod.SetInt(rc.rbar.m.Get(i, l, &z))
+				sum.Add(sum, prod.Mul(prod, ts[q]))
 			}
-		}
-		key = x.AppendLineKey(key[:0])
-		s := sums[string(key)]
-		if s == nil {
-			s = exact.NewVec(rc.k)
-			sums[string(key)] = s
-		}
-		s.AddScaled(t, rc.res(i))
-	}
-	for _, s := range sums {
-		if !s.IsZero() {
-			return false
+			if sum.Sign() != 0 {
+				return false
+			}
 		}
 	}
 	return true
