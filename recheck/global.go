@@ -331,13 +331,12 @@ func (rc *rechecker) sampleLines() [][]int {
 // and all samples share one bucket.
 func (rc *rechecker) linesOf(idx []int) [][]int {
 	xs, d, n := rc.p.X, rc.d, len(idx)
-	sample := func(q int) int { return idx[q] }
-	first := make([]int, n) // c, the first nonzero coordinate of sample(q)
+	first := make([]int, n) // c, the first nonzero coordinate of idx[q]
 	hash := make([]uint64, n)
 	const mix = 0x9e3779b97f4a7c15
 	if xs.AllFloat() {
 		for q := range n {
-			fs, _ := xs.Floats(sample(q))
+			fs, _ := xs.Floats(idx[q])
 			c := 0
 			for c < d && fs[c] == 0 {
 				c++
@@ -361,7 +360,7 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 		for q := range n {
 			first[q] = -1
 			for c := range d {
-				if !xs.IsZeroAt(sample(q), c) {
+				if !xs.IsZeroAt(idx[q], c) {
 					first[q] = c
 					break
 				}
@@ -376,7 +375,7 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			if c < 0 {
 				continue
 			}
-			i := sample(q)
+			i := idx[q]
 			for e := c; e < d; e++ {
 				row[e] = wordsMod(rc.xbar.entry(i, e), pr)
 			}
@@ -398,7 +397,7 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			bucket[hash[q]] = append(bucket[hash[q]], q)
 		}
 	}
-	// rep[q] is the position of the first sample on sample(q)'s line.
+	// rep[q] is the position of the first sample on idx[q]'s line.
 	rep := make([]int, n)
 	ol := rc.newOnLine()
 	for _, b := range bucket {
@@ -408,7 +407,7 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 		}
 		var reps []int
 		for _, q := range b { // in increasing order
-			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(sample(q), sample(r), first[r]) })
+			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(idx[q], idx[r], first[r]) })
 			if k < 0 {
 				k = len(reps)
 				reps = append(reps, q)
@@ -427,7 +426,7 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			lines = append(lines, nil)
 		}
 		l := lineOf[rep[q]]
-		lines[l] = append(lines[l], sample(q))
+		lines[l] = append(lines[l], idx[q])
 	}
 	return lines
 }

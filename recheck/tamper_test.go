@@ -47,16 +47,7 @@ func TestForgedLocalMin(t *testing.T) {
 	if err := recheck.Recheck(p, forged); err == nil {
 		t.Fatal("the forged certificate without a cover passes")
 	}
-	v, err := verify.Check(p, verify.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Kind != recheck.NotStationary {
-		t.Fatalf("Check says %v, want not-stationary", v.Kind)
-	}
-	if err := recheck.Recheck(p, v); err != nil {
-		t.Fatalf("the genuine certificate fails: %v", err)
-	}
+	genuineNotStationary(t, p)
 }
 
 // TestForgedS2NoBoundary: ReLU, one neuron w = (1, 0), a = 1, samples
@@ -82,16 +73,7 @@ func TestForgedS2NoBoundary(t *testing.T) {
 	} else {
 		t.Logf("forged certificate rejected: %v", err)
 	}
-	v, err := verify.Check(p, verify.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if v.Kind != recheck.NotStationary {
-		t.Fatalf("Check says %v, want not-stationary", v.Kind)
-	}
-	if err := recheck.Recheck(p, v); err != nil {
-		t.Fatalf("the genuine certificate fails: %v", err)
-	}
+	genuineNotStationary(t, p)
 }
 
 // tamperPoints returns the points the tamper test runs on: the catalogue
@@ -673,5 +655,22 @@ func TestBudgetCutClaimsNothing(t *testing.T) {
 	w.Loss = big.NewRat(12345, 7)
 	if recheck.Recheck(p, &w) == nil {
 		t.Error("a claim-free verdict with a wrong loss passes")
+	}
+}
+
+// genuineNotStationary checks that Check's own verdict on p is
+// not-stationary and that its certificate passes Recheck (the forged ones
+// above must not).
+func genuineNotStationary(t *testing.T, p *network.Point) {
+	t.Helper()
+	v, err := verify.Check(p, verify.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Kind != recheck.NotStationary {
+		t.Fatalf("Check says %v, want not-stationary", v.Kind)
+	}
+	if err := recheck.Recheck(p, v); err != nil {
+		t.Fatalf("the genuine certificate fails: %v", err)
 	}
 }
