@@ -219,6 +219,17 @@ func (rc *rechecker) sumsDen() *big.Int {
 	return D.Mul(D, rc.dX)
 }
 
+// aResSign returns the sign of a_j·r_i, that of Σ_l Ā_jl R̄_il (D_A and D_R
+// are positive), summed in acc (at least WordsFor(Ā's bits + R̄'s bits +
+// bitlen(k) + 1) words).
+func (rc *rechecker) aResSign(j, i int, acc []uint64) int {
+	clear(acc)
+	for l := range rc.k {
+		exact.MulAddWords(acc, rc.abar.entry(j, l), rc.rbar.entry(i, l))
+	}
+	return exact.WordsSign(acc)
+}
+
 // vEquals decides v_j = −w for the (S2) vector
 // v_j = Σ_l a_jl (ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j)_l and an exact rational w:
 // with M = D_ρD_RD_X·(ρ₊S⁺_j + ρ₋S⁻_j + ρ₋S⁰_j) in integers and
@@ -326,22 +337,19 @@ func (rc *rechecker) responseEquals(j int, u, q exact.Vec) bool {
 func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	p := rc.p
 	nr := p.Neurons[j]
-	kappa := p.Act.Kappa()
-	// Z⁺, Z⁻ and κc_i over the boundary samples.
-	kc := map[int]*big.Rat{}
+	// Z⁺ and Z⁻ over the boundary samples, by the sign of κc_i with
+	// c_i = a_j·r_i: sign(κ)·sign(Σ_l Ā_jl R̄_il) in words (D_A, D_R > 0).
+	ks := p.Act.Kappa().Sign()
 	var zp, zm []int
-	for _, i := range rc.bnd[j] {
-		c := nr.A.Dot(rc.res(i))
-		if c.Sign() == 0 {
-			continue
-		}
-		k := new(big.Rat).Mul(kappa, c)
-		kc[i] = k
-		switch k.Sign() {
-		case 1:
-			zp = append(zp, i)
-		case -1:
-			zm = append(zm, i)
+	if ks != 0 {
+		acc := make([]uint64, exact.WordsFor(rc.abar.bits+rc.rbar.bits+bitlen(rc.k)+1))
+		for _, i := range rc.bnd[j] {
+			switch rc.aResSign(j, i, acc) * ks {
+			case 1:
+				zp = append(zp, i)
+			case -1:
+				zm = append(zm, i)
+			}
 		}
 	}
 	if !slices.Equal(zp, pr.ZPlus) || !slices.Equal(zm, pr.ZMinus) {
@@ -368,6 +376,14 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 			return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
 		}
 		return nil
+	}
+	// κc_i as rationals, for the cells' vectors.
+	kappa := p.Act.Kappa()
+	kc := map[int]*big.Rat{}
+	for _, i := range rc.bnd[j] {
+		if c := nr.A.Dot(rc.res(i)); c.Sign() != 0 {
+			kc[i] = c.Mul(kappa, c)
+		}
 	}
 	cw := rc.newCellWork(kc, zp, zm)
 	var w0 exact.Vec
@@ -558,29 +574,35 @@ func (rc *rechecker) qZero(j int, what string, cells bool) error {
 
 // e2Vanishes decides (E2) for neuron j: on every line through 0 holding
 // boundary samples, Σ |t_i| r_i = 0 (lines grouped by linesOf, as Theorem
-// G's; exact rationals). With e_ℓ = x/x_c for the first nonzero coordinate
-// c of the line (the same c for all its samples), t_i = x_i[c]; as
-// r_i = R̄_i/D_R with D_R > 0, the sum vanishes iff Σ |t_i| R̄_i does.
+// G's). With e_ℓ = x/x_c for the first nonzero coordinate c of the line
+// (the same c for all its samples), t_i = x_i[c]; as r_i = R̄_i/D_R and
+// x_i[c] = X̄_ic/D_X with D_R, D_X > 0, the sum vanishes iff the integer
+// Σ |X̄_ic| R̄_i does. It is summed exactly in two's complement words wide
+// enough for its bound |X̄_ic|·|R̄_i|·(samples on the line).
 func (rc *rechecker) e2Vanishes(j int) bool {
-	var z big.Int
-	prod, sum := new(big.Rat), new(big.Rat)
-	var ts []*big.Rat
-	for _, ln := range rc.linesOf(rc.bnd[j]) {
+	lines := rc.linesOf(rc.bnd[j])
+	longest := 0
+	for _, ln := range lines {
+		longest = max(longest, len(ln))
+	}
+	xw := rc.xbar.words()
+	acc := make([]uint64, exact.WordsFor(rc.rbar.bits+rc.xbar.bits+bitlen(longest)+1))
+	buf, tx := make([]uint64, xw), make([]uint64, xw)
+	for _, ln := range lines {
 		c := 0
 		for rc.p.X.IsZeroAt(ln[0], c) {
 			c++
 		}
-		ts = ts[:0]
-		for _, i := range ln {
-			ts = append(ts, new(big.Rat).Abs(rc.p.X.At(i, c))) // At may share X's number
-		}
 		for l := range rc.k {
-			sum.SetInt64(0)
-			for q, i := range ln {
-				prod.SetInt(rc.rbar.m.Get(i, l, &z))
-				sum.Add(sum, prod.Mul(prod, ts[q]))
+			clear(acc)
+			for _, i := range ln {
+				copy(tx, rc.xbar.get(i, c, buf))
+				if int64(tx[xw-1]) < 0 {
+					exact.NegWords(tx)
+				}
+				exact.MulAddWords(acc, rc.rbar.m.Entry(i, l), tx)
 			}
-			if sum.Sign() != 0 {
+			if !exact.WordsIsZero(acc) {
 				return false
 			}
 		}
