@@ -1,6 +1,7 @@
 package recheck
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -391,22 +392,31 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			hash[q] = h
 		}
 	}
-	bucket := map[uint64][]int{}
+	// Sort the nonzero samples by (hash, position); each run of equal
+	// hashes is a bucket, its samples in increasing order.
+	order := make([]int, 0, n)
 	for q, c := range first {
 		if c >= 0 {
-			bucket[hash[q]] = append(bucket[hash[q]], q)
+			order = append(order, q)
 		}
 	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(hash[a], hash[b]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	// rep[q] is the position of the first sample on idx[q]'s line.
 	rep := make([]int, n)
 	ol := rc.newOnLine()
-	for _, b := range bucket {
-		if len(b) == 1 {
-			rep[b[0]] = b[0]
-			continue
+	var reps []int
+	for lo := 0; lo < len(order); {
+		hi := lo + 1
+		for hi < len(order) && hash[order[hi]] == hash[order[lo]] {
+			hi++
 		}
-		var reps []int
-		for _, q := range b { // in increasing order
+		reps = reps[:0]
+		for _, q := range order[lo:hi] {
 			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(idx[q], idx[r], first[r]) })
 			if k < 0 {
 				k = len(reps)
@@ -414,19 +424,34 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			}
 			rep[q] = reps[k]
 		}
+		lo = hi
 	}
-	var lines [][]int
+	// Number the lines in order of first appearance, then lay their
+	// samples out in one array.
 	lineOf := make([]int, n)
+	var size []int
 	for q, c := range first {
 		if c < 0 {
 			continue
 		}
 		if rep[q] == q {
-			lineOf[q] = len(lines)
-			lines = append(lines, nil)
+			lineOf[q] = len(size)
+			size = append(size, 0)
 		}
-		l := lineOf[rep[q]]
-		lines[l] = append(lines[l], idx[q])
+		size[lineOf[rep[q]]]++
+	}
+	lines := make([][]int, len(size))
+	flat := make([]int, len(order))
+	o := 0
+	for l, sz := range size {
+		lines[l] = flat[o : o : o+sz]
+		o += sz
+	}
+	for q, c := range first {
+		if c >= 0 {
+			l := lineOf[rep[q]]
+			lines[l] = append(lines[l], idx[q])
+		}
 	}
 	return lines
 }
