@@ -44,3 +44,49 @@ func cpuNanos() int64 {
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkSignBits: SignMatrix's instances through SignBits (m = 16
+// neurons, n = 1000 samples), and m = 256.
+func BenchmarkSignBits(b *testing.B) {
+	for _, m := range []int{16, 256} {
+		for _, d := range []int{4, 16, 256} {
+			b.Run(fmt.Sprintf("m=%d,d=%d", m, d), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 2))
+				vecs := func(n int) []FloatVec {
+					out := make([]FloatVec, n)
+					for i := range out {
+						f := make([]float64, d)
+						for c := range f {
+							f[c] = rng.NormFloat64()
+						}
+						out[i] = FloatVecOf(f)
+					}
+					return out
+				}
+				w, x := vecs(m), vecs(1000)
+				for _, how := range []string{"matrix", "bits"} {
+					b.Run(how, func(b *testing.B) {
+						out := make([][]int8, len(w))
+						for j := range out {
+							out[j] = make([]int8, len(x))
+						}
+						wr := NewFloatRows(w, d)
+						stride := (len(x) + 63) / 64
+						pos, neg := make([]uint64, m*stride), make([]uint64, m*stride)
+						c0 := cpuNanos()
+						for b.Loop() {
+							if how == "matrix" {
+								SignMatrix(w, x, out)
+							} else {
+								clear(pos)
+								clear(neg)
+								SignBits(wr, x, 0, pos, neg, stride, nil)
+							}
+						}
+						b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N), "cpu-ns/op")
+					})
+				}
+			})
+		}
+	}
+}

@@ -235,19 +235,9 @@ func (rc *rechecker) residuals() {
 		}
 		// Without branches: for a sign s ∈ {−1, 0, 1} as a byte u,
 		// u &^ (u >> 1) & 1 is 1 exactly for s = 1, u >> 7 for s = −1.
-		for j, sg := range rc.sign {
-			c, b := j/g, uint(j%g)
-			sel := selP[c:]
-			for t, s := range sg[i0:i1] {
-				u := uint8(s)
-				sel[t*nc] |= (u &^ (u >> 1) & 1) << b
-			}
-			if neg {
-				sel = selN[c:]
-				for t, s := range sg[i0:i1] {
-					sel[t*nc] |= (uint8(s) >> 7) << b
-				}
-			}
+		rc.neuronBytes(selP, rc.pos, i0, i1, g, nc)
+		if neg {
+			rc.neuronBytes(selN, rc.neg, i0, i1, g, nc)
 		}
 		table := make([]uint64, (1<<g)*tw)
 		v := make([]uint64, T*tw)
@@ -599,13 +589,7 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 	// pat[i·G + q]: the positive signs of group q's neurons at sample i.
 	pat := make([]uint8, n*G)
 	par.Chunks(n, nw, func(_, i0, i1 int) {
-		for j, sg := range rc.sign {
-			q, b := j/g, uint(j%g)
-			for i, s := range sg[i0:i1] {
-				u := uint8(s)
-				pat[(i0+i)*G+q] |= (u &^ (u >> 1) & 1) << b // s = 1 (no branch)
-			}
-		}
+		rc.neuronBytes(pat[i0*G:], rc.pos, i0, i1, g, G)
 	})
 	rc.poll()
 	rows := G << g
@@ -700,12 +684,7 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 		nc := (T + g - 1) / g
 		par.Chunks(m, nw, func(_, lo, hi int) {
 			for j := lo; j < hi; j++ {
-				row := sel[j*nc : (j+1)*nc]
-				clear(row)
-				for t, v := range rc.sign[j][i0:i1] {
-					u := uint8(v)
-					row[t/g] |= (u &^ (u >> 1) & 1) << (t % g) // v = 1 (no branch)
-				}
+				rc.sampleBytes(sel[j*nc:(j+1)*nc], j, i0, i1, g)
 			}
 		})
 		addTot := func(src []uint64, lo, hi int) {

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/relucert/relucert/exact"
-	par "github.com/relucert/relucert/internal/parallel"
 	"github.com/relucert/relucert/network"
 )
 
@@ -25,9 +24,12 @@ import (
 type rechecker struct {
 	p          *network.Point
 	n, d, k, m int
-	sign       [][]int8
-	zeroX      []bool
-	nZeroX     int // zero inputs
+	// pos and neg are the bitsets of the signs of w_j·x_i (signs.go),
+	// stride words per neuron.
+	pos, neg []uint64
+	stride   int
+	zeroX    []bool
+	nZeroX   int // zero inputs
 	// bnd[j] lists the nonzero samples on neuron j's hyperplane
 	// (w_j·x_i = 0), ascending; nNeg[j] counts the samples with w_j·x_i < 0.
 	bnd  [][]int
@@ -108,10 +110,6 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 	for j, nr := range p.Neurons {
 		wf[j] = exact.ToFloatVec(nr.W)
 	}
-	rc.sign = make([][]int8, m)
-	for j := range rc.sign {
-		rc.sign[j] = make([]int8, n)
-	}
 	rc.poll()
 	// The integer images X̄ = D_X·X and W̄ = D_W·W decide what the filter
 	// cannot: sign(w_j·x_i) = sign(W̄_j·X̄_i).
@@ -126,32 +124,10 @@ func newRechecker(p *network.Point, stop exact.Stop) (*rechecker, error) {
 		ws[j] = nr.W
 	}
 	rc.wbar = newIntImage(exact.RatMatOf(ws))
-	X, W := rc.xbar, rc.wbar
-	acc := make([]uint64, exact.WordsFor(X.bits+W.bits+bitlen(rc.d)+1))
-	xb := make([]uint64, rc.d*X.words())
-	for _, ji := range exact.SignMatrix(wf, xf, rc.sign) {
-		j, i := ji[0], ji[1]
-		clear(acc)
-		exact.DotWords(acc, W.m.Row(j), W.m.W, X.row(i, xb), X.words())
-		rc.sign[j][i] = int8(exact.WordsSign(acc))
-		rc.tick()
-	}
-	rc.poll()
+	rc.signPass(xf, wf)
 	// The boundaries (nonzero samples with w_j·x_i = 0) and |N_j|, read
 	// here once for all the per-neuron steps.
-	rc.bnd, rc.nNeg = make([][]int, m), make([]int, m)
-	par.Chunks(m, par.Workers(m*n/4), func(_, lo, hi int) {
-		for j := lo; j < hi; j++ {
-			negs := 0
-			for i, sg := range rc.sign[j] {
-				negs += int(sg) >> 1 & 1 // sg = −1 (no branch)
-				if sg == 0 && !rc.zeroX[i] {
-					rc.bnd[j] = append(rc.bnd[j], i)
-				}
-			}
-			rc.nNeg[j] = negs
-		}
-	})
+	rc.boundaries()
 	rc.dRho = exact.CommonDenominator([]*big.Rat{p.Act.Pos, p.Act.Neg})
 	rc.residuals()
 	rc.poll()
@@ -625,7 +601,7 @@ func (rc *rechecker) safeRadiusOK(delta network.Direction) error {
 		combo := map[[2]int8]exact.FloatVec{}
 		for i := range p.X.Rows() {
 			x := p.X.Row(i)
-			sz := rc.sign[j][i]
+			sz := rc.signAt(j, i)
 			if sz == 0 {
 				continue
 			}
