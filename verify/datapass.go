@@ -146,7 +146,7 @@ func (e *engine) residuals() {
 	g := chunkBits(residualBlock, len(act))
 	// A narrow network (tables of every chunk's subset sums within
 	// patternTableWords) takes V⁺_i from tables formed once per output
-	// group, not per block and tile (patternProducts); ReLU-like only
+	// group, not per block and tile (exact.PatternProducts); ReLU-like only
 	// (a leaky pass needs V⁻ as well) and X̄ as words.
 	var pg int
 	if !leaky && xOne {
@@ -171,13 +171,13 @@ func (e *engine) residuals() {
 		}
 		return buf
 	}}
+	var ptab []uint64 // the subset-sum tables (pg > 0), reused by every output group
 	for l0 := 0; l0 < k; l0 += kg {
 		l1 := min(l0+kg, k)
 		Lg := (l1 - l0) * d * vW // the columns of aw in use
 		setOutputs(l0, l1)
-		var ptab []uint64
 		if pg > 0 {
-			ptab = subsetTables(aw.Data, len(act), L, Lg, g, vW)
+			ptab = exact.SubsetTables(ptab, aw.Data, len(act), L, Lg, g, vW)
 		}
 		parallelDynamic(nb, workers(n*m*d), func(b int) {
 			if e.pl.stopNow() {
@@ -229,7 +229,7 @@ func (e *engine) residuals() {
 				e.xWords(i0, i1, xm, xn)
 			}
 			if ptab != nil {
-				patternProducts(fp, fW, ptab, Lg, vW, g, nc, sel, T, l1-l0, d, xm, xn, v)
+				exact.PatternProducts(fp, fW, ptab, Lg, vW, g, nc, sel, T, l1-l0, d, xm, xn, v)
 			}
 			for lo := 0; lo < Lg && ptab == nil; lo += tw {
 				hi := min(lo+tw, Lg)

@@ -134,16 +134,11 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 						panic("verify: an input's image does not fit the engine's word") // as in xWords
 					}
 				}
-				hi, lo := bits.Mul64(a, mag)
-				hi -= uint64(int64(a)>>63) & mag
-				var cy uint64
-				lo, cy = bits.Add64(lo^neg, neg&1, 0)
-				hi = hi ^ neg + cy
-				prod[2*(q-e0)], prod[2*(q-e0)+1] = lo, hi
+				prod[2*(q-e0)], prod[2*(q-e0)+1] = exact.MulWordSign(a, mag, neg)
 			}
 			for ch := 0; ch < nch; ch++ {
 				p := int(pat[i*nch+ch])
-				addWide2(bk[(ch<<g+p)*tw:(ch<<g+p+1)*tw], prod, sw)
+				exact.AddWide2(bk[(ch<<g+p)*tw:(ch<<g+p+1)*tw], prod, sw)
 			}
 		}
 		if e.pl.stopNow() {
@@ -176,97 +171,10 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 // patternSums.
 type patternBufs struct{ buckets, prod, xm, xn []uint64 }
 
-// addWide2 adds the two-word integers of src (two's complement, two words
-// per entry) to the entries of dst (w ≥ 2 words each, sign-extended).
-func addWide2(dst, src []uint64, w int) {
-	if w == 3 {
-		dst = dst[:len(src)/2*3]
-		for q := 0; q+2 < len(dst); q += 3 {
-			lo, hi := src[q/3*2], src[q/3*2+1]
-			var c uint64
-			dst[q], c = bits.Add64(dst[q], lo, 0)
-			dst[q+1], c = bits.Add64(dst[q+1], hi, c)
-			dst[q+2] += uint64(int64(hi)>>63) + c
-		}
-		return
-	}
-	for q := 0; q < len(src)/2; q++ {
-		lo, hi := src[2*q], src[2*q+1]
-		ext := uint64(int64(hi) >> 63)
-		e := dst[q*w : (q+1)*w]
-		var c uint64
-		e[0], c = bits.Add64(e[0], lo, 0)
-		e[1], c = bits.Add64(e[1], hi, c)
-		for t := 2; t < w; t++ {
-			e[t], c = bits.Add64(e[t], ext, c)
-		}
-	}
-}
-
 // patternTableWords bounds the words of the residual pass's subset-sum
 // tables (1 MiB: they are read at random, one row per chunk per sample).
 var patternTableWords = 1 << 17
 
-// residualPatternBits returns g for the residual pass by patterns — the
-// largest g ≤ 8 (at least 4, or the number of rows if fewer) whose tables,
-// ⌈rows/g⌉·2^g rows of L words, fit in patternTableWords — or 0 when no g
-// does.
-func residualPatternBits(rows, L int) int {
-	for g := min(8, rows); g >= min(4, rows) && g > 0; g-- {
-		if (rows+g-1)/g<<g*L <= patternTableWords {
-			return g
-		}
-	}
-	return 0
-}
-
-// subsetTables returns, for the rows of aw (stride L words, the first Lg
-// in use, entries of w words) in chunks of g, the 2^g subset sums of each
-// chunk: row s of chunk c (at (c·2^g + s)·Lg) is Σ_{b : bit b of s} row
-// c·g + b. One row addition per subset.
-func subsetTables(aw []uint64, rows, L, Lg, g, w int) []uint64 {
-	nc := (rows + g - 1) / g
-	tab := make([]uint64, nc<<g*Lg)
-	for c := 0; c < nc; c++ {
-		for s := 1; s < 1<<g; s++ {
-			b := bits.TrailingZeros(uint(s))
-			if c*g+b >= rows {
-				continue // a short last chunk: its patterns never name b
-			}
-			prev := s &^ (1 << b)
-			ts := tab[(c<<g+s)*Lg : (c<<g+s+1)*Lg]
-			copy(ts, tab[(c<<g+prev)*Lg:(c<<g+prev+1)*Lg])
-			exact.AddWords(ts, aw[(c*g+b)*L:(c*g+b)*L+Lg], w)
-		}
-	}
-	return tab
-}
-
-// patternProducts adds to F_t (fp: kg entries of fW words per sample)
-// Σ_c V_t[l,c]·X̄_tc for the T samples of a block, where V_t = Σ_ch
-// tab_ch[sel_t,ch] (subsetTables, entries of vW words, rows of Lg = kg·d·vW
-// words) is the sum of the rows of the sample's pattern and X̄ is given
-// as words and signs (xm, xn; engine.xWords); v is scratch of Lg words.
-// V_t is a sum of rows over a set of distinct rows, so it is within the
-// bound of the whole sum the widths were chosen for.
-func patternProducts(fp []uint64, fW int, tab []uint64, Lg, vW, g, nc int, sel []uint8, T, kg, d int, xm, xn, v []uint64) {
-	v = v[:Lg]
-	for t := 0; t < T; t++ {
-		st := sel[t*nc : (t+1)*nc]
-		xmt, xnt := xm[t*d:(t+1)*d], xn[t*d:(t+1)*d]
-		copy(v, tab[int(st[0])*Lg:(int(st[0])+1)*Lg])
-		for ch := 1; ch < nc; ch++ {
-			o := (ch<<g + int(st[ch])) * Lg
-			exact.AddWords(v, tab[o:o+Lg], vW)
-		}
-		for l := 0; l < kg; l++ {
-			dst := fp[(t*kg+l)*fW : (t*kg+l+1)*fW]
-			vl := v[l*d*vW : (l+1)*d*vW]
-			for c, mag := range xmt {
-				if mag != 0 {
-					exact.MulAddWordSign(dst, vl[c*vW:(c+1)*vW], mag, xnt[c])
-				}
-			}
-		}
-	}
-}
+// residualPatternBits returns g for the residual pass by patterns
+// (exact.PatternBits within patternTableWords), or 0.
+func residualPatternBits(rows, L int) int { return exact.PatternBits(rows, L, patternTableWords) }
