@@ -135,14 +135,46 @@ func chunkBits(T int) int {
 	return g
 }
 
+// residualTableWords bounds the words of the residual pass's subset-sum
+// tables (1 MiB: they are read at random, one row per chunk and sample),
+// and residualPatternBlock is the samples of one of its blocks when it
+// takes them (a variable so that tests can force the tables off).
+var residualTableWords, residualPatternBlock = 1 << 17, 256
+
+// residualBufs is the scratch of one block of the residual pass, and
+// residualPool keeps it between blocks and between Rechecks (fresh memory
+// costs a page fault per 4 KiB on first touch); tablePool keeps the
+// subset-sum tables.
+type residualBufs struct {
+	selP, selN                  []uint8
+	table, v, xm, xn, fp, fn, f []uint64
+}
+
+var (
+	residualPool = sync.Pool{New: func() any { return new(residualBufs) }}
+	tablePool    = sync.Pool{New: func() any { return new([]uint64) }}
+)
+
+// grow returns *s resized to n elements, reallocated (and stored in *s)
+// when its capacity is short; the contents are not cleared.
+func grow[T any](s *[]T, n int) []T {
+	if cap(*s) < n {
+		*s = make([]T, n)
+	}
+	*s = (*s)[:n]
+	return *s
+}
+
 // residuals computes r_i = f_θ(x_i) − y_i exactly: with the integer
 // images Ā = D_A·A, W̄ = D_W·W, X̄ = D_X·X, Ȳ = D_Y·Y, B̄ = D_B·b (the output
 // bias) and S± = D_ρ·ρ±, E = D_ρD_AD_WD_X,
 //
 //	E·(f_θ(x_i) − b) = S₊ (Σ_{j∈P_i} Ā_j W̄_jᵀ) X̄_i + S₋ (Σ_{j∈N_i} Ā_j W̄_jᵀ) X̄_i,
 //
-// the sums over the active (negative) neurons of each sample taken by
-// subset sums over chunks of neurons (exact.AddSelectedSums), so that
+// the sums over the active (negative) neurons of each sample taken from
+// subset sums over chunks of neurons (tables formed once for float data,
+// exact.SubsetTables and PatternProducts; else exact.AddSelectedSums per
+// block of samples), so that
 // D_E·r_il = (E·(f_il − b_l))·(D_E/E) + B̄_l·(D_E/D_B) − Ȳ_il·(D_E/D_Y),
 // D_E = lcm(E, D_Y, D_B), is an integer. Dividing out the greatest common
 // divisor G of D_E and all of them gives R̄ = D_R·r with D_R = D_E/G the
@@ -215,10 +247,26 @@ func (rc *rechecker) residuals() {
 		exact.SetWords(bias[l], &biasInts[l])
 	}
 
-	// Blocks of B samples; the columns in tiles of tw words, so that a
-	// tile's sums for the block and its subset-sum table stay in cache.
+	// Float data whose X̄ entries fit in a word (xOneWord), and tables of
+	// subset sums of every chunk of g neurons within residualTableWords:
+	// the tables are formed once (exact.SubsetTables) and each sample sums
+	// one row per chunk, the one its pattern names, then multiplies by
+	// X̄_i (exact.PatternProducts; one piece of code with Check's residual
+	// pass) — ⌈m/g⌉ row additions per sample, no tiles. Otherwise blocks
+	// of B samples, the columns in tiles of tw words, so that a tile's
+	// sums for the block and its subset-sum table stay in cache
+	// (exact.AddSelectedSums per block and tile).
 	B := min(1024, n)
 	g := chunkBits(B)
+	var tab *[]uint64
+	if rc.xOneWord() {
+		if pg := exact.PatternBits(m, L, residualTableWords); pg > 0 {
+			B, g = min(residualPatternBlock, n), pg
+			tab = tablePool.Get().(*[]uint64)
+			defer tablePool.Put(tab)
+			*tab = exact.SubsetTables(*tab, aw, m, L, L, g, vW)
+		}
+	}
 	nc := (m + g - 1) / g
 	nb := (n + B - 1) / B
 	tw := min(L, max(1, (1<<15)/(B+1<<g)/vW)*vW)
@@ -228,62 +276,74 @@ func (rc *rechecker) residuals() {
 		}
 		i0, i1 := b*B, min((b+1)*B, n)
 		T := i1 - i0
-		selP := make([]uint8, T*nc)
+		buf := residualPool.Get().(*residualBufs)
+		defer residualPool.Put(buf)
+		selP := grow(&buf.selP, T*nc)
+		clear(selP)
 		var selN []uint8
 		if neg {
-			selN = make([]uint8, T*nc)
+			selN = grow(&buf.selN, T*nc)
+			clear(selN)
 		}
-		// Without branches: for a sign s ∈ {−1, 0, 1} as a byte u,
-		// u &^ (u >> 1) & 1 is 1 exactly for s = 1, u >> 7 for s = −1.
 		rc.neuronBytes(selP, rc.pos, i0, i1, g, nc)
 		if neg {
 			rc.neuronBytes(selN, rc.neg, i0, i1, g, nc)
 		}
-		table := make([]uint64, (1<<g)*tw)
-		v := make([]uint64, T*tw)
 		// The block's X̄ entries as words, each float taken apart once
 		// (xWords); nil: multiply through MulAddFloat or X̄'s words.
 		var xm, xn []uint64
 		if rc.xOneWord() {
-			xm, xn = make([]uint64, T*d), make([]uint64, T*d)
+			xm, xn = grow(&buf.xm, T*d), grow(&buf.xn, T*d)
 			if !rc.xWords(i0, i1, xm, xn) {
 				xm, xn = nil, nil
 			}
 		}
-		fp := make([]uint64, T*k*fW)
+		fp := grow(&buf.fp, T*k*fW)
+		clear(fp)
 		var fn []uint64
 		if neg {
-			fn = make([]uint64, T*k*fW)
+			fn = grow(&buf.fn, T*k*fW)
+			clear(fn)
 		}
-		// f ← f + (Σ_{selected j} AW_j)·X̄_i over the entries of one tile.
-		tile := func(f []uint64, sel []uint8, lo, hi int) {
-			width := hi - lo
-			clear(v[:T*width])
-			exact.AddSelectedSums(v, width, T, aw[lo:], L, m, width, sel, g, vW, table)
-			for t := 0; t < T; t++ {
-				xf := rc.xFloats(i0 + t)
-				for q := lo / vW; q < hi/vW; q++ {
-					l, c := q/d, q%d
-					o := t*width + q*vW - lo
-					dst := f[(t*k+l)*fW : (t*k+l+1)*fW]
-					if xm != nil {
-						exact.MulAddWordSign(dst, v[o:o+vW], xm[t*d+c], xn[t*d+c])
-					} else if xf != nil {
-						exact.MulAddFloat(dst, v[o:o+vW], xf[c], rc.xE)
-					} else {
-						exact.MulAddWords(dst, v[o:o+vW], X.entry(i0+t, c))
+		if tab != nil && xm != nil {
+			v := grow(&buf.v, L)
+			exact.PatternProducts(fp, fW, *tab, L, vW, g, nc, selP, T, k, d, xm, xn, v)
+			if neg {
+				exact.PatternProducts(fn, fW, *tab, L, vW, g, nc, selN, T, k, d, xm, xn, v)
+			}
+		} else {
+			table := grow(&buf.table, (1<<g)*tw)
+			v := grow(&buf.v, T*tw)
+			// f ← f + (Σ_{selected j} AW_j)·X̄_i over the entries of one tile.
+			tile := func(f []uint64, sel []uint8, lo, hi int) {
+				width := hi - lo
+				clear(v[:T*width])
+				exact.AddSelectedSums(v, width, T, aw[lo:], L, m, width, sel, g, vW, table)
+				for t := 0; t < T; t++ {
+					xf := rc.xFloats(i0 + t)
+					for q := lo / vW; q < hi/vW; q++ {
+						l, c := q/d, q%d
+						o := t*width + q*vW - lo
+						dst := f[(t*k+l)*fW : (t*k+l+1)*fW]
+						if xm != nil {
+							exact.MulAddWordSign(dst, v[o:o+vW], xm[t*d+c], xn[t*d+c])
+						} else if xf != nil {
+							exact.MulAddFloat(dst, v[o:o+vW], xf[c], rc.xE)
+						} else {
+							exact.MulAddWords(dst, v[o:o+vW], X.entry(i0+t, c))
+						}
 					}
 				}
 			}
-		}
-		for lo := 0; lo < L; lo += tw {
-			hi := min(lo+tw, L)
-			tile(fp, selP, lo, hi)
-			if neg {
-				tile(fn, selN, lo, hi)
+			for lo := 0; lo < L; lo += tw {
+				hi := min(lo+tw, L)
+				tile(fp, selP, lo, hi)
+				if neg {
+					tile(fn, selN, lo, hi)
+				}
 			}
 		}
-		f := make([]uint64, sW)
+		f := grow(&buf.f, sW)
 		for t := 0; t < T; t++ {
 			i := i0 + t
 			for l := 0; l < k; l++ {

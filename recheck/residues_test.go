@@ -355,3 +355,58 @@ func TestNeuronSums(t *testing.T) {
 		}
 	}
 }
+
+// TestResidualPatterns checks the residual pass by subset-sum tables of
+// chunks of neurons (float data whose images fit a word: the inputs are
+// multiples of 2^-10 below 2^10, the weights float64s of any size) against
+// the residuals of the definition (package networktest, big.Rat), for
+// ReLU-like and leaky activations (the negative sides summed through the
+// same tables), one to several chunks (m up to 40: chunks of 8, a short
+// last one), several blocks of samples (of 64), k = 1 and 3, with an output bias,
+// a zero input and boundary samples; and once more with the tables
+// forced off (the tiled subset sums), which must agree as well.
+func TestResidualPatterns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(41, 42))
+	defer func(w, b int) { residualTableWords, residualPatternBlock = w, b }(residualTableWords, residualPatternBlock)
+	residualPatternBlock = 64
+	for trial, c := range []struct{ n, d, m, k int }{{200, 5, 16, 1}, {150, 3, 40, 3}, {100, 4, 5, 2}, {70, 2, 1, 1}, {129, 6, 9, 3}} {
+		for ai, act := range nt.Activations[:5] {
+			p := nt.FloatPoint(rng, c.n, c.d, c.m, c.k)
+			p.Act = act
+			for i := range c.n {
+				x := exact.NewVec(c.d)
+				for q := range x {
+					x[q].SetFloat64(float64(rng.IntN(1<<20)-1<<19) / 1024)
+				}
+				if i%7 == 3 { // on the hyperplanes of the neurons with w_j1 = 0
+					x = exact.NewVec(c.d)
+					x[0].SetInt64(int64(i%5) - 2)
+				}
+				p.X.SetRow(i, x)
+			}
+			p.X.SetRow(0, exact.NewVec(c.d))
+			for j := 0; j < c.m; j += 3 {
+				p.Neurons[j].W[0].SetInt64(0)
+			}
+			if trial%2 == 0 {
+				p.OutputBias = nt.RandVec(rng, c.k, 2)
+			}
+			r := nt.Residuals(p)
+			for _, words := range []int{1 << 17, 0} {
+				residualTableWords = words
+				rc, err := newRechecker(p, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rc.xOneWord() {
+					t.Fatalf("case %v: the inputs' image is not one word", c)
+				}
+				for i := range r {
+					if !r[i].Equal(rc.res(i)) {
+						t.Fatalf("case %v, activation %d, table words %d: residual %d is %v, definition %v", c, ai, words, i, rc.res(i), r[i])
+					}
+				}
+			}
+		}
+	}
+}

@@ -79,7 +79,8 @@ func TestForgedS2NoBoundary(t *testing.T) {
 // tamperPoints returns the points the tamper test runs on: the catalogue
 // (every verdict kind), random small points, and planted zero-input
 // neurons in d = 3, 4 whose arrangements have many cells and flats (k = 1:
-// (S2) cells; k = 2: no-escape faces).
+// (S2) cells; k = 2: no-escape faces), and planted local minima of
+// float64 data.
 func tamperPoints(t *testing.T) []*network.Point {
 	cat, err := cases.Catalogue()
 	if err != nil {
@@ -96,6 +97,16 @@ func tamperPoints(t *testing.T) []*network.Point {
 	for trial := 0; trial < 8; trial++ {
 		p, _, err := verify.Generate(verify.GenConfig{Kind: verify.GenZeroInput, N: 12 + trial, D: 2 + trial%3, M: 1 + trial%2,
 			K: 1 + trial%2, Act: nt.Activations[trial%3], Seed: uint64(trial)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	// Float data whose images fit a word, m = 16 (the residual pass by
+	// subset-sum tables of chunks of neurons), ReLU and leaky.
+	for trial, act := range []network.Activation{network.ReLU(), network.Leaky(big.NewRat(1, 10))} {
+		p, _, err := verify.Generate(verify.GenConfig{Kind: verify.GenLocalMin, N: 300, D: 3, M: 16, K: 2, Act: act,
+			Boundary: 6, Dyadic: true, Seed: uint64(20 + trial)})
 		if err != nil {
 			t.Fatal(err)
 		}
