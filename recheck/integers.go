@@ -642,6 +642,8 @@ func scatterBits(n, m, nw, w, L int) (g, cost int) {
 // (gatherSums), and 2^g·⌈m/g⌉ bucket rows per worker, taken in column
 // tiles within scatterBudget; the tiles, or when there are fewer tiles
 // than workers, parts of the samples, are split between the workers.
+// With R̄ and X̄ of one word the products go straight into the buckets
+// (scatterDirect).
 func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 	n, m, sW := rc.n, rc.m, ns.w
 	L := len(ns.tot)
@@ -653,6 +655,10 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 	})
 	rc.poll()
 	rows := G << g
+	if rc.xOneWord() && rc.rbar.m.W == 1 && sW >= 2 {
+		rc.scatterDirect(ns, g, G, nw, pat)
+		return
+	}
 	tw := scatterTile(rows, sW, L)
 	tiles := (L + tw - 1) / tw
 	chunks := 1
@@ -665,40 +671,29 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 		tiles = (L + tw - 1) / tw
 	}
 	const B = 256
-	type bufs struct{ bk, src, xw []uint64 }
-	pool := sync.Pool{New: func() any {
-		return &bufs{bk: make([]uint64, rows*tw), src: make([]uint64, B*tw), xw: make([]uint64, 2*rc.d)}
-	}}
 	var mu sync.Mutex
 	par.Dynamic(tiles*chunks, nw, func(u int) {
 		tile, ch := u/chunks, u%chunks
 		lo, hi := tile*tw, min((tile+1)*tw, L)
 		width := hi - lo
 		s0, s1 := ch*n/chunks, (ch+1)*n/chunks
-		b := pool.Get().(*bufs)
-		defer pool.Put(b)
-		bk := b.bk[:rows*width]
+		b := scatterPool.Get().(*scatterBufs)
+		defer scatterPool.Put(b)
+		bk := grow(&b.bk, rows*width)
 		clear(bk)
+		src := grow(&b.src, B*width)
+		xw := grow(&b.xm, 2*rc.d)
 		for i0 := s0; i0 < s1; i0 += B {
 			if rc.stop.Stopped() {
 				return // polled by the caller
 			}
 			i1 := min(i0+B, s1)
-			src := b.src[:(i1-i0)*width]
+			src := src[:(i1-i0)*width]
 			clear(src)
-			rc.rxTile(src, i0, i1, lo, hi, sW, b.xw)
+			rc.rxTile(src, i0, i1, lo, hi, sW, xw)
 			for i := i0; i < i1; i++ {
-				if rc.zeroX[i] {
-					continue
-				}
-				row := src[(i-i0)*width : (i-i0+1)*width]
-				p := pat[i*G : (i+1)*G]
-				s := int(p[0]) // group 0: every sample (the total)
-				exact.AddWords(bk[s*width:(s+1)*width], row, sW)
-				for q := 1; q < G; q++ {
-					if s := q<<g | int(p[q]); p[q] != 0 {
-						exact.AddWords(bk[s*width:(s+1)*width], row, sW)
-					}
+				if !rc.zeroX[i] {
+					addPattern(bk, width, pat[i*G:(i+1)*G], g, src[(i-i0)*width:(i-i0+1)*width], sW, exact.AddWords)
 				}
 			}
 		}
@@ -712,6 +707,110 @@ func (rc *rechecker) scatterSums(ns *neuronSums, g, nw int) {
 		}
 	})
 }
+
+// addPattern adds row (entries of w words, by add: exact.AddWords, or
+// exact.AddWide2 for two-word entries) to the bucket of every group that
+// the sample's pattern p names (bucket p[q] of group q; buckets of width
+// words, 2^g per group): group 0's bucket always (its buckets sum to the
+// total), another group's only when some bit is set (bucket 0 is in no
+// S⁺_j).
+func addPattern(bk []uint64, width int, p []uint8, g int, row []uint64, w int, add func(dst, src []uint64, w int)) {
+	s := int(p[0])
+	add(bk[s*width:(s+1)*width], row, w)
+	for q := 1; q < len(p); q++ {
+		if s := q<<g | int(p[q]); p[q] != 0 {
+			add(bk[s*width:(s+1)*width], row, w)
+		}
+	}
+}
+
+// scatterDirect is scatterSums when R̄ is one word and X̄ xOneWord: every
+// product R̄_il·X̄_ic is two words (|R̄_il·X̄_ic| < 2^127,
+// exact.MulWordSign) added straight into the buckets (exact.AddWide2), as
+// in Check's pattern sums, with no tile of source rows. Its column tiles
+// are ranges c0 ≤ c < c1 of the inputs' columns for all k outputs
+// (bucket rows laid out l-major, k·(c1 − c0) entries), so that each X̄_ic
+// is taken apart once per sample (exact.FloatImageWord) and multiplied k
+// times; the buckets are folded outside the lock (the total from group
+// 0's, S⁺_j by exact.AddBitSums) and the folded rows added under it.
+func (rc *rechecker) scatterDirect(ns *neuronSums, g, G, nw int, pat []uint8) {
+	n, m, d, k, sW := rc.n, rc.m, rc.d, rc.k, ns.w
+	L := len(ns.tot)
+	rows := G << g
+	cw := min(d, max(1, scatterTile(rows, sW, L)/sW/k))
+	tiles := ceilDiv(d, cw)
+	chunks := 1
+	if tiles < nw {
+		chunks = nw
+	} else if tiles%nw != 0 {
+		// As many tiles for every worker.
+		tiles += nw - tiles%nw
+		cw = ceilDiv(d, tiles)
+		tiles = ceilDiv(d, cw)
+	}
+	R := rc.rbar.m.Data
+	var mu sync.Mutex
+	par.Dynamic(tiles*chunks, nw, func(u int) {
+		tile, ch := u/chunks, u%chunks
+		c0, c1 := tile*cw, min((tile+1)*cw, d)
+		nc := c1 - c0
+		width := k * nc * sW
+		s0, s1 := ch*n/chunks, (ch+1)*n/chunks
+		b := scatterPool.Get().(*scatterBufs)
+		defer scatterPool.Put(b)
+		bk := grow(&b.bk, rows*width)
+		clear(bk)
+		prod := grow(&b.prod, 2*k*nc)
+		for i := s0; i < s1; i++ {
+			if i&1023 == 0 && rc.stop.Stopped() {
+				return // polled by the caller
+			}
+			if rc.zeroX[i] {
+				continue
+			}
+			xf := rc.xFloats(i)
+			r := R[i*k : (i+1)*k]
+			for c := c0; c < c1; c++ {
+				mag, neg, ok := exact.FloatImageWord(xf[c], rc.xE)
+				if !ok {
+					panic("recheck: an input's image does not fit a word") // not reached: xOneWord
+				}
+				for l, a := range r {
+					o := 2 * (l*nc + c - c0)
+					prod[o], prod[o+1] = exact.MulWordSign(a, mag, neg)
+				}
+			}
+			addPattern(bk, width, pat[i*G:(i+1)*G], g, prod, sW, exact.AddWide2)
+		}
+		// acc: the total, then S⁺_j of the m neurons (rows of width words).
+		acc := grow(&b.acc, (m+1)*width)
+		clear(acc)
+		for s := 0; s < 1<<g; s++ {
+			exact.AddWords(acc[:width], bk[s*width:(s+1)*width], sW)
+		}
+		for q := 0; q < G; q++ {
+			exact.AddBitSums(acc[(1+q*g)*width:], width, min(g, m-q*g), bk[(q<<g)*width:((q+1)<<g)*width], width, sW)
+		}
+		// put adds a folded row to dst (a row of L words) at its columns.
+		put := func(dst, row []uint64) {
+			for l := 0; l < k; l++ {
+				exact.AddWords(dst[(l*d+c0)*sW:(l*d+c1)*sW], row[l*nc*sW:(l+1)*nc*sW], sW)
+			}
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		put(ns.tot, acc[:width])
+		for j := 0; j < m; j++ {
+			put(ns.pos[j*L:], acc[(1+j)*width:(2+j)*width])
+		}
+	})
+}
+
+// scatterBufs are the buckets and scratch rows of one work item of
+// scatterSums, kept in scatterPool between work items and Rechecks.
+type scatterBufs struct{ bk, src, prod, xm, acc []uint64 }
+
+var scatterPool = sync.Pool{New: func() any { return new(scatterBufs) }}
 
 // gatherSums computes S⁺_j and the total: the samples in blocks of
 // sumsBlock; the k·d columns of the sums in tiles small enough that a

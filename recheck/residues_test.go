@@ -233,7 +233,10 @@ func TestLossAlongAgainstDefinition(t *testing.T) {
 // definition (residuals of package networktest, signs of w_j·x_i), on
 // float-derived points with a zero input and boundary samples (x = e_1 and
 // neurons with w_j1 = 0), once with n and d large enough for several
-// blocks of both passes and column tiles of the residual pass; and the
+// blocks of both passes and column tiles of the residual pass, and with
+// small dyadic numbers (R̄ and X̄ of one word: scatterSums adds two-word
+// products straight into its buckets, in tiles of all entries, of one
+// entry and in between); and the
 // residuals and (S1) agree with their definitions.
 func TestNeuronSums(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -245,11 +248,13 @@ func TestNeuronSums(t *testing.T) {
 	gather, scatter := method{"gather", 1 << 17}, method{"scatter", 1 << 17}
 	narrow, mid := method{"scatter", 1}, method{"scatter", 3000}
 	for _, tr := range []struct {
-		m  int
-		mt method
-	}{{1, gather}, {5, gather}, {16, gather}, {64, gather}, {70, gather}, {512, gather}, {530, gather},
-		{1, scatter}, {5, scatter}, {16, scatter}, {70, scatter}, {530, scatter},
-		{5, narrow}, {70, narrow}, {64, mid}, {530, mid}} {
+		m     int
+		mt    method
+		words bool // small dyadic numbers: R̄ and X̄ of one word each
+	}{{1, gather, false}, {5, gather, false}, {16, gather, false}, {64, gather, false}, {70, gather, false}, {512, gather, false}, {530, gather, false},
+		{1, scatter, false}, {5, scatter, false}, {16, scatter, false}, {70, scatter, false}, {530, scatter, false},
+		{5, narrow, false}, {70, narrow, false}, {64, mid, false}, {530, mid, false},
+		{16, scatter, true}, {16, mid, true}, {5, narrow, true}, {70, mid, true}, {16, gather, true}} {
 		m, mt := tr.m, tr.mt
 		sumsMethod, scatterBudget = mt.name, mt.budget
 		n, d := 37, 3
@@ -257,6 +262,9 @@ func TestNeuronSums(t *testing.T) {
 			n, d = 1100, 20 // blocks and column tiles of the residual pass
 		}
 		p := nt.FloatPoint(rng, n, d, m, 2)
+		if tr.words {
+			smallDyadics(rng, p)
+		}
 		e1 := exact.NewVec(d)
 		e1[0].SetInt64(3)
 		p.X.SetRow(0, exact.NewVec(d))
@@ -267,6 +275,9 @@ func TestNeuronSums(t *testing.T) {
 		rc, err := newRechecker(p, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if tr.words && (!rc.xOneWord() || rc.rbar.m.W != 1) {
+			t.Fatalf("m = %d (%v): X̄ or R̄ wider than a word", m, mt)
 		}
 		ns := rc.sums()
 		r := nt.Residuals(p)
@@ -352,6 +363,36 @@ func TestNeuronSums(t *testing.T) {
 			if got, want := rc.s1Holds(j), nt.G(p, r, j).IsZero(); got != want {
 				t.Fatalf("m = %d: s1Holds(%d) = %v, definition %v", m, j, got, want)
 			}
+		}
+	}
+}
+
+// smallDyadics replaces every nonzero input, target and weight of p by a
+// multiple of 2^-6 of magnitude below 2^4 (zeros stay zero): float data
+// whose integer images R̄ and X̄ fit a word.
+func smallDyadics(rng *rand.Rand, p *network.Point) {
+	small := func(x *big.Rat) {
+		if x.Sign() != 0 {
+			x.SetFloat64(float64(rng.IntN(2048)-1024) / 64)
+		}
+	}
+	for i := range p.X.Rows() {
+		x, y := p.X.Row(i).Clone(), p.Y.Row(i).Clone()
+		for _, v := range x {
+			small(v)
+		}
+		for _, v := range y {
+			small(v)
+		}
+		p.X.SetRow(i, x)
+		p.Y.SetRow(i, y)
+	}
+	for _, nr := range p.Neurons {
+		for _, v := range nr.W {
+			small(v)
+		}
+		for _, v := range nr.A {
+			small(v)
 		}
 	}
 }
