@@ -11,6 +11,10 @@ type FloatRows struct {
 	F    []float64
 	OK   []bool
 	Norm []float64
+	// T holds the rows in groups of 16 (the last ⌊rows/16⌋·16 rows
+	// excepted), each group column by column: entry c of row 16G + q is
+	// T[16·D·G + 16c + q], for dots16.
+	T []float64
 }
 
 // NewFloatRows packs the float64 images v (all of length d) into one
@@ -21,7 +25,29 @@ func NewFloatRows(v []FloatVec, d int) *FloatRows {
 		copy(r.F[j*d:(j+1)*d], f.F)
 		r.OK[j], r.Norm[j] = f.OK, f.Norm
 	}
+	r.T = make([]float64, len(v)/16*16*d)
+	for j := range len(v) / 16 * 16 {
+		G, q := j/16, j%16
+		for c := range d {
+			r.T[16*d*G+16*c+q] = r.F[j*d+c]
+		}
+	}
 	return r
+}
+
+// dots16Go sets out[q] = Σ_c wt[16c + q]·x[c] (c < len(x)) for q < 16,
+// each sum recursive in c from +0, every product rounded before it is
+// added (the conversions forbid fused multiply-adds). len(wt) ≥ 16·len(x).
+func dots16Go(wt []float64, x []float64, out *[16]float64) {
+	var s [16]float64
+	wt = wt[:16*len(x)]
+	for c, v := range x {
+		w := wt[16*c : 16*c+16]
+		for q := range 16 {
+			s[q] += float64(w[q] * v)
+		}
+	}
+	*out = s
 }
 
 // Rows returns the number of rows.
@@ -40,8 +66,10 @@ func (r *FloatRows) Rows() int { return len(r.OK) }
 // The bound is SignMatrix's: the same products and the same threshold
 // τ = fl(fl(c_d·N_w)·N_x), c_d = DotFilterFactor(d), the norms those of
 // ToFloatVec, and each inner product summed recursively (every product
-// meets at most d − 1 additions, the order SignMatrix's argument covers),
-// four rows at a time so that x_t is read once for them. When both norms
+// meets at most d − 1 additions, the order SignMatrix's argument covers;
+// every product rounded before it is added), sixteen rows at a time by
+// dots16 (in SSE2 on amd64: the same operations, two lanes at a time),
+// then four, then one, so that x_t is read once for them. When both norms
 // are nonzero τ > 0, so a sum within [−τ, τ] is undecided; when one is
 // zero the vector is zero, the sum and τ are exactly 0, and the product
 // is 0.
@@ -49,6 +77,44 @@ func SignBits(w *FloatRows, x []FloatVec, i0 int, pos, neg []uint64, stride int,
 	d, m := w.D, w.Rows()
 	c := DotFilterFactor(d)
 	j := 0
+	var sums [16]float64
+	var cw [16]float64
+	for ; j+16 <= m; j += 16 {
+		ok := true
+		for q := range 16 {
+			ok = ok && w.OK[j+q]
+			cw[q] = c * w.Norm[j+q]
+		}
+		if !ok {
+			for q := j; q < j+16; q++ {
+				und = signBitsRow(w, q, c, x, i0, pos, neg, stride, und)
+			}
+			continue
+		}
+		wt := w.T[j*d : (j+16)*d]
+		for t := range x {
+			xt := &x[t]
+			i := i0 + t
+			if !xt.OK {
+				for q := j; q < j+16; q++ {
+					und = append(und, [2]int{q, i})
+				}
+				continue
+			}
+			dots16(wt, xt.F[:d], &sums)
+			xn := xt.Norm
+			o, sh := j*stride+i>>6, uint(i&63)
+			for q := range 16 {
+				tq := cw[q] * xn
+				p, n := cmpBits(sums[q], tq)
+				pos[o+q*stride] |= p << sh
+				neg[o+q*stride] |= n << sh
+				if p|n == 0 && tq > 0 {
+					und = append(und, [2]int{j + q, i})
+				}
+			}
+		}
+	}
 	for ; j+4 <= m; j += 4 {
 		if !w.OK[j] || !w.OK[j+1] || !w.OK[j+2] || !w.OK[j+3] {
 			for q := j; q < j+4; q++ {
@@ -75,10 +141,10 @@ func SignBits(w *FloatRows, x []FloatVec, i0 int, pos, neg []uint64, stride int,
 			w0, w1, w2, w3 := w0[:len(xs)], w1[:len(xs)], w2[:len(xs)], w3[:len(xs)]
 			var s0, s1, s2, s3 float64
 			for q, v := range xs {
-				s0 += w0[q] * v
-				s1 += w1[q] * v
-				s2 += w2[q] * v
-				s3 += w3[q] * v
+				s0 += float64(w0[q] * v)
+				s1 += float64(w1[q] * v)
+				s2 += float64(w2[q] * v)
+				s3 += float64(w3[q] * v)
 			}
 			xn := xt.Norm
 			t0, t1, t2, t3 := c0*xn, c1*xn, c2*xn, c3*xn
@@ -151,7 +217,7 @@ func signBitsRow(w *FloatRows, j int, c float64, x []FloatVec, i0 int, pos, neg 
 		wj := wj[:len(xs)]
 		var s float64
 		for q, v := range xs {
-			s += wj[q] * v
+			s += float64(wj[q] * v)
 		}
 		tau := cw * xt.Norm
 		p, n := cmpBits(s, tau)

@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -33,7 +34,7 @@ func TestSignBitsAgainstExact(t *testing.T) {
 		bad[0] = huge
 		x = append(x, bad)
 		w = append(w, bad)
-		for len(w)%4 != 3 {
+		for len(w) < 40 || len(w)%4 != 3 {
 			w = append(w, randVec(rng, d, 1))
 		}
 		wf, xf := make([]FloatVec, len(w)), make([]FloatVec, len(x))
@@ -99,6 +100,42 @@ func TestSignBitsAgainstExact(t *testing.T) {
 		}
 		if total := len(w) * len(x); decided < total/2 {
 			t.Errorf("d = %d: decided only %d of %d", d, decided, total)
+		}
+	}
+}
+
+// TestDots16 compares dots16 (SSE2 on amd64) with dots16Go bit for bit,
+// and dots16Go with the recursive sums of rounded products written out,
+// on lengths 0 … 40 and entries of magnitudes 2^±300, signs mixed.
+func TestDots16(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	f := func() float64 {
+		if rng.IntN(8) == 0 {
+			return 0
+		}
+		return math.Ldexp(rng.NormFloat64(), rng.IntN(600)-300)
+	}
+	for trial := 0; trial < 2000; trial++ {
+		d := trial % 41
+		wt, x := make([]float64, 16*d+rng.IntN(3)), make([]float64, d)
+		for i := range wt {
+			wt[i] = f()
+		}
+		for i := range x {
+			x[i] = f()
+		}
+		var a, b [16]float64
+		dots16(wt, x, &a)
+		dots16Go(wt, x, &b)
+		for q := range 16 {
+			var s float64
+			for c := range d {
+				p := wt[16*c+q] * x[c]
+				s += p
+			}
+			if math.Float64bits(a[q]) != math.Float64bits(b[q]) || math.Float64bits(b[q]) != math.Float64bits(s) {
+				t.Fatalf("d = %d, lane %d: dots16 %v, dots16Go %v, written out %v", d, q, a[q], b[q], s)
+			}
 		}
 	}
 }
