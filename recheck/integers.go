@@ -1,6 +1,7 @@
 package recheck
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 	"sync"
@@ -100,6 +101,79 @@ func intWords(x *big.Int) []uint64 {
 	return w
 }
 
+// wordStats returns the fewest trailing zeros and the most bits of the
+// magnitude over the nonzero integers of v (entries of w words, two's
+// complement), with tmp scratch of w words; (maxInt, 0) when all are zero.
+func wordStats(v []uint64, w int, tmp []uint64) (tz, b int) {
+	tz = math.MaxInt
+	for q := 0; q+w <= len(v); q += w {
+		e := v[q : q+w]
+		o := 0
+		for o < w && e[o] == 0 {
+			o++
+		}
+		if o == w {
+			continue
+		}
+		// Two's complement keeps the trailing zeros of |x|.
+		tz = min(tz, 64*o+bits.TrailingZeros64(e[o]))
+		if int64(e[w-1]) < 0 {
+			copy(tmp, e)
+			exact.NegWords(tmp)
+			e = tmp
+		}
+		for o := w - 1; o >= 0; o-- {
+			if e[o] != 0 {
+				b = max(b, 64*o+bits.Len64(e[o]))
+				break
+			}
+		}
+	}
+	return tz, b
+}
+
+// residueScratch keeps the words of D_E·r between Rechecks.
+var residueScratch = sync.Pool{New: func() any { return new([]uint64) }}
+
+// factor is an integer constant c multiplied into fixed-width words by
+// the cheapest exact kernel: an addition or subtraction for c = ±1
+// (exact.AddWordsSign), exact.MulAddWordSign for |c| < 2^64 (then the
+// destination must be at least one word wider than the multiplicand),
+// else exact.MulAddWords.
+type factor struct {
+	small     bool // |c| < 2^64
+	one       bool // |c| = 1
+	mag, sign uint64
+	words     []uint64 // c in two's complement (small = false)
+}
+
+// newFactor returns c as a factor.
+func newFactor(c *big.Int) factor {
+	f := factor{words: intWords(c)}
+	if c.Sign() < 0 {
+		f.sign = ^uint64(0)
+	}
+	if a := new(big.Int).Abs(c); a.IsUint64() {
+		f.small, f.mag = true, a.Uint64()
+		f.one = f.mag == 1
+	}
+	return f
+}
+
+// mulAdd sets dst ← dst + c·a (the result must fit in len(dst) words).
+func (f factor) mulAdd(dst, a []uint64) {
+	switch {
+	case f.one:
+		exact.AddWordsSign(dst, a, f.sign)
+	case f.small:
+		if f.mag != 0 {
+			exact.MulAddWordSign(dst, a, f.mag, f.sign)
+		}
+	default:
+		exact.MulAddWords(dst, a, f.words)
+	}
+}
+
 // wordsMod returns the integer stored in the words w modulo p, in [0, p).
 func wordsMod(w []uint64, p uint64) uint64 {
 	neg := len(w) > 0 && int64(w[len(w)-1]) < 0
@@ -146,8 +220,8 @@ var residualTableWords, residualPatternBlock = 1 << 17, 256
 // costs a page fault per 4 KiB on first touch); tablePool keeps the
 // subset-sum tables.
 type residualBufs struct {
-	selP, selN                  []uint8
-	table, v, xm, xn, fp, fn, f []uint64
+	selP, selN                          []uint8
+	table, v, xm, xn, fp, fn, f, y, tmp []uint64
 }
 
 var (
@@ -191,7 +265,7 @@ func (rc *rechecker) residuals() {
 	A := newIntImage(exact.RatMatOf(as))
 	rc.abar = A
 	W, X := rc.wbar, rc.xbar
-	Y := newIntImage(p.Y)
+	Y := newLazyImage(p.Y)
 	rc.poll()
 	sp, sn := rc.rhoInts()
 	neg := sn.Sign() != 0
@@ -237,10 +311,19 @@ func (rc *rechecker) residuals() {
 	// D_E·r_il = (S₊F⁺ + S₋F⁻)·cF − Ȳ_il·cY (+ bias) in rW words.
 	sBits := fBits + max(sp.BitLen(), sn.BitLen()) + 1
 	sW := exact.WordsFor(sBits)
+	// (rW ≥ one more word than each term multiplied into it: a factor of
+	// one word is applied by exact.MulAddWordSign.)
 	rW := exact.WordsFor(max(sBits+cF.BitLen(), Y.bits+cY.BitLen(), bBits) + 2)
+	rW = max(rW, sW+1, fW+1, Y.words()+1)
 	spW, snW := intWords(sp), intWords(sn)
-	cFW, negCY := intWords(cF), intWords(new(big.Int).Neg(cY))
-	N := exact.NewIntMat(n, k, rW)
+	spOne := sp.Cmp(big.NewInt(1)) == 0 && !neg // F⁺ itself: s₊ = 1 and no F⁻
+	fF, fY := newFactor(cF), newFactor(new(big.Int).Neg(cY))
+	// N: D_E·r in rW words, scratch kept between Rechecks (R̄ is copied
+	// out of it at its own width).
+	nbuf := residueScratch.Get().(*[]uint64)
+	defer residueScratch.Put(nbuf)
+	N := &exact.IntMat{Rows: n, Cols: k, W: rW, Data: grow(nbuf, n*k*rW)}
+	clear(N.Data)
 	var bias [][]uint64 // D_E·b_l in rW words
 	for l := range biasInts {
 		bias = append(bias, make([]uint64, rW))
@@ -270,6 +353,9 @@ func (rc *rechecker) residuals() {
 	nc := (m + g - 1) / g
 	nb := (n + B - 1) / B
 	tw := min(L, max(1, (1<<15)/(B+1<<g)/vW)*vW)
+	// Per block: the fewest trailing zeros and the most bits of |N_il|
+	// over its nonzero entries (wordStats), read while they are in cache.
+	blkTz, blkBits := make([]int, nb), make([]int, nb)
 	par.Dynamic(nb, par.Workers(n*m*kd*vW/4), func(b int) {
 		if rc.stop.Stopped() {
 			return // polled below
@@ -343,33 +429,45 @@ func (rc *rechecker) residuals() {
 				}
 			}
 		}
-		f := grow(&buf.f, sW)
+		f, yb := grow(&buf.f, sW), grow(&buf.y, Y.words())
 		for t := 0; t < T; t++ {
 			i := i0 + t
 			for l := 0; l < k; l++ {
 				o := (t*k + l) * fW
-				clear(f)
-				exact.MulAddWords(f, fp[o:o+fW], spW)
-				if neg {
-					exact.MulAddWords(f, fn[o:o+fW], snW)
+				src := fp[o : o+fW]
+				if !spOne {
+					clear(f)
+					exact.MulAddWords(f, src, spW)
+					if neg {
+						exact.MulAddWords(f, fn[o:o+fW], snW)
+					}
+					src = f
 				}
 				r := N.Entry(i, l)
-				exact.MulAddWords(r, f, cFW)
-				exact.MulAddWords(r, Y.entry(i, l), negCY)
+				fF.mulAdd(r, src)
+				fY.mulAdd(r, Y.get(i, l, yb))
 				if bias != nil {
 					exact.AddWords(r, bias[l], rW)
 				}
 			}
 		}
+		blkTz[b], blkBits[b] = wordStats(N.Data[i0*k*rW:i1*k*rW], rW, grow(&buf.tmp, rW))
 	})
 	rc.poll()
 
 	// Lowest terms: divide D_E and every N_il by G = gcd(D_E, N_il for
-	// all i, l) — a shift when D_E is a power of two (float-derived data).
+	// all i, l) — a shift when D_E is a power of two (float-derived data):
+	// by s, the fewest trailing zeros of D_E and the nonzero N_il, which
+	// takes s bits off the most bits of any |N_il|.
+	var rb, shift int
 	if tz := int(dE.TrailingZeroBits()); tz == dE.BitLen()-1 {
-		s := N.TrailingZeros(tz)
-		N.Rsh(uint(s))
-		rc.dR = new(big.Int).Rsh(dE, uint(s))
+		shift = tz
+		for b := range blkTz {
+			shift = min(shift, blkTz[b])
+			rb = max(rb, blkBits[b])
+		}
+		rb = max(0, rb-shift)
+		rc.dR = new(big.Int).Rsh(dE, uint(shift))
 	} else {
 		G := new(big.Int).Set(dE)
 		var z big.Int
@@ -385,15 +483,41 @@ func (rc *rechecker) residuals() {
 			}
 		}
 		rc.dR = new(big.Int).Quo(dE, G)
+		rb = N.MaxBits()
 	}
-	rb := N.MaxBits()
-	rc.rbar = &intImage{m: N.Narrow(exact.WordsFor(rb)), den: rc.dR, bits: rb}
-	// Σ R̄², in words.
-	R := rc.rbar.m
-	acc := make([]uint64, exact.WordsFor(2*rb+bitlen(n*k)+1))
+	// R̄ = N/2^shift at its own width (the low words of the shifted value:
+	// it fits, being below 2^rb in magnitude).
+	R := exact.NewIntMat(n, k, exact.WordsFor(rb))
+	tmp := make([]uint64, rW)
 	for q := 0; q < n*k; q++ {
-		e := R.Data[q*R.W : (q+1)*R.W]
-		exact.MulAddWords(acc, e, e)
+		copy(tmp, N.Data[q*rW:(q+1)*rW])
+		exact.RshWords(tmp, uint(shift))
+		copy(R.Data[q*R.W:(q+1)*R.W], tmp)
+	}
+	rc.rbar = &intImage{m: R, den: rc.dR, bits: rb}
+	// Σ R̄², in words.
+	acc := make([]uint64, max(3, exact.WordsFor(2*rb+bitlen(n*k)+1)))
+	if R.W == 1 {
+		// |R̄_il| ≤ 2^63: each square is below 2^126, two words, and the
+		// sum of n·k < 2^62 of them below 2^188, three (no wrap).
+		var a0, a1, a2 uint64
+		for _, e := range R.Data {
+			u := e
+			if int64(e) < 0 {
+				u = -e // |e| as unsigned, 2^63 included
+			}
+			hi, lo := bits.Mul64(u, u)
+			var c uint64
+			a0, c = bits.Add64(a0, lo, 0)
+			a1, c = bits.Add64(a1, hi, c)
+			a2 += c
+		}
+		acc[0], acc[1], acc[2] = a0, a1, a2
+	} else {
+		for q := 0; q < n*k; q++ {
+			e := R.Data[q*R.W : (q+1)*R.W]
+			exact.MulAddWords(acc, e, e)
+		}
 	}
 	sum := exact.WordsInt(new(big.Int), acc)
 	// L = Σ |r_i|²/(2n) = Σ R̄²/(2n·D_R²).

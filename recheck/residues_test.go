@@ -451,3 +451,55 @@ func TestResidualPatterns(t *testing.T) {
 		}
 	}
 }
+
+// TestLossOneWordResiduals: a zero network (w = 0, a = 0) on integer
+// targets y_i = ±(2^63 − 1 − i), i < 8, has r_i = −y_i and R̄ = r (every
+// denominator 1) of one word each, whose squares (near 2^126) sum past
+// 2^128: L = Σ y_i²/(2n), summed here in big.Int, must be the loss, and
+// R̄_i = −y_i, for k = 1 and for k = 2 with the second output ⌊y_i/2^40⌋;
+// and the same with y_i = ±(2^63 + 2^62 − i), just past one word (R̄ of
+// two words).
+func TestLossOneWordResiduals(t *testing.T) {
+	for _, c := range []struct {
+		base  *big.Int
+		words int
+	}{{new(big.Int).Lsh(big.NewInt(1), 63), 1}, {new(big.Int).Lsh(big.NewInt(3), 62), 2}} {
+		for _, k := range []int{1, 2} {
+			p := &network.Point{Act: network.ReLU(), Neurons: []network.Neuron{{W: exact.VecOf(0, 0), A: exact.NewVec(k)}}}
+			var xs, ys []exact.Vec
+			want := new(big.Int)
+			for i := 0; i < 8; i++ {
+				y := new(big.Int).Sub(c.base, big.NewInt(int64(1+i)))
+				if i%3 == 1 {
+					y.Neg(y)
+				}
+				row := exact.Vec{new(big.Rat).SetInt(y)}
+				want.Add(want, new(big.Int).Mul(y, y))
+				if k == 2 {
+					y2 := new(big.Int).Rsh(y, 40) // floor: an integer
+					row = append(row, new(big.Rat).SetInt(y2))
+					want.Add(want, new(big.Int).Mul(y2, y2))
+				}
+				xs = append(xs, exact.VecOf(int64(i), 1))
+				ys = append(ys, row)
+			}
+			p.X, p.Y = exact.RatMatOf(xs), exact.RatMatOf(ys)
+			rc, err := newRechecker(p, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rc.rbar.m.W != c.words {
+				t.Fatalf("k = %d: R̄ is %d words, want %d", k, rc.rbar.m.W, c.words)
+			}
+			for i, y := range ys {
+				if !rc.res(i).Equal(y.Neg()) {
+					t.Fatalf("k = %d: r_%d = %v, want %v", k, i, rc.res(i), y.Neg())
+				}
+			}
+			wantL := new(big.Rat).SetFrac(want, big.NewInt(2*8))
+			if rc.loss.Cmp(wantL) != 0 {
+				t.Fatalf("k = %d: loss %v, want %v", k, rc.loss, wantL)
+			}
+		}
+	}
+}
