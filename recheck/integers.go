@@ -604,7 +604,7 @@ func (rc *rechecker) sums() *neuronSums {
 		sW = max(sW, R.m.W+1) // exact.MulAddWordSign writes R.W + 1 words at least
 	}
 	L := kd * sW
-	ns := &neuronSums{w: sW, pos: make([]uint64, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
+	ns := &neuronSums{w: sW, pos: poolWords(&sumsPool, m*L), zero: make([][]uint64, m), tot: make([]uint64, L)}
 	nw := par.Workers(n * m * L / 4)
 	// The words added by the two methods, and a call of a row addition
 	// counted as sumsCall words (narrow tiles make many short calls).
@@ -936,6 +936,22 @@ type scatterBufs struct{ bk, src, prod, xm, acc []uint64 }
 
 var scatterPool = sync.Pool{New: func() any { return new(scatterBufs) }}
 
+// gatherBufs are the scratch of a worker of gatherSums (subset-sum
+// table, source tile, X̄ words), kept in gatherPool between tiles and
+// Rechecks.
+type gatherBufs struct{ table, src, xw []uint64 }
+
+var gatherPool = sync.Pool{New: func() any { return new(gatherBufs) }}
+
+// growWords returns b with length n (contents undefined), reallocated
+// when its capacity is short.
+func growWords(b []uint64, n int) []uint64 {
+	if cap(b) < n {
+		return make([]uint64, n)
+	}
+	return b[:n]
+}
+
 // gatherSums computes S⁺_j and the total: the samples in blocks of
 // sumsBlock; the k·d columns of the sums in tiles small enough that a
 // tile of the m destination rows, of the block's products R̄_i X̄_iᵀ and
@@ -952,10 +968,13 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 	tw := gatherTile(m, g, sW, L)
 	tiles := (L + tw - 1) / tw
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
-	type bufs struct{ table, src, xw []uint64 }
-	pool := sync.Pool{New: func() any {
-		return &bufs{table: make([]uint64, (1<<g)*tw), src: make([]uint64, sumsBlock*tw), xw: make([]uint64, 2*rc.d)}
-	}}
+	get := func() *gatherBufs {
+		b := gatherPool.Get().(*gatherBufs)
+		b.table = growWords(b.table, (1<<g)*tw)
+		b.src = growWords(b.src, sumsBlock*tw)
+		b.xw = growWords(b.xw, 2*rc.d)
+		return b
+	}
 	var shared []uint64 // the source tile when the neurons are split
 	if tiles < 2*nw {
 		shared = make([]uint64, sumsBlock*tw)
@@ -982,8 +1001,8 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 					return // polled by the next block
 				}
 				lo, hi := tile*tw, min((tile+1)*tw, L)
-				b := pool.Get().(*bufs)
-				defer pool.Put(b)
+				b := get()
+				defer gatherPool.Put(b)
 				src := b.src[:T*(hi-lo)]
 				clear(src)
 				rc.rxTile(src, i0, i1, lo, hi, sW, b.xw)
@@ -1002,8 +1021,8 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 			})
 			addTot(src, lo, hi)
 			par.Chunks(m, nw, func(_, j0, j1 int) {
-				b := pool.Get().(*bufs)
-				defer pool.Put(b)
+				b := get()
+				defer gatherPool.Put(b)
 				exact.AddSelectedSums(ns.pos[j0*L+lo:], L, j1-j0, src, width, T, width, sel[j0*nc:], g, sW, b.table)
 			})
 		}

@@ -69,6 +69,7 @@ func RecheckWithin(p *network.Point, v *Verdict, stop exact.Stop) (err error) {
 	if err != nil {
 		return err
 	}
+	defer rc.release()
 	if ClaimsNothing(v) {
 		if v.Loss != nil && rc.loss.Cmp(v.Loss) != 0 {
 			return fmt.Errorf("loss: certificate says %s, direct evaluation gives %s", exact.Text(v.Loss), exact.Text(rc.loss))
