@@ -75,6 +75,14 @@ func PatternProducts(fp []uint64, fW int, tab []uint64, Lg, vW, g, nc int, sel [
 		for l := 0; l < kg; l++ {
 			dst := fp[(t*kg+l)*fW : (t*kg+l+1)*fW]
 			vl := v[l*d*vW : (l+1)*d*vW]
+			if vW == 1 && fW <= 3 {
+				dotWord(dst, vl[:len(xmt)], xmt, xnt)
+				continue
+			}
+			if vW == 2 && (fW == 3 || fW == 4) {
+				dotWord2(dst, vl[:2*len(xmt)], xmt, xnt)
+				continue
+			}
 			for c, mag := range xmt {
 				if mag != 0 {
 					MulAddWordSign(dst, vl[c*vW:(c+1)*vW], mag, xnt[c])
@@ -82,6 +90,31 @@ func PatternProducts(fp []uint64, fW int, tab []uint64, Lg, vW, g, nc int, sel [
 			}
 		}
 	}
+}
+
+// dotWord adds Σ_c ±a_c·b_c (a_c one word of two's complement, b_c an
+// unsigned word, − where neg_c is all ones) to dst (two or three words),
+// the sum carried in registers: each term is two words (MulWordSign),
+// sign-extended to three, and the additions wrap modulo 2^(64·len(dst)),
+// which is exact because the caller's bound holds the result in dst.
+func dotWord(dst, a, b, neg []uint64) {
+	b, neg = b[:len(a)], neg[:len(a)]
+	var lo, hi, top uint64
+	for c, m := range b {
+		pl, ph := MulWordSign(a[c], m, neg[c])
+		var cy uint64
+		lo, cy = bits.Add64(lo, pl, 0)
+		hi, cy = bits.Add64(hi, ph, cy)
+		top += uint64(int64(ph)>>63) + cy
+	}
+	var cy uint64
+	dst[0], cy = bits.Add64(dst[0], lo, 0)
+	if len(dst) == 2 {
+		dst[1] += hi + cy
+		return
+	}
+	dst[1], cy = bits.Add64(dst[1], hi, cy)
+	dst[2] += top + cy
 }
 
 // MulWordSign returns a·b (neg = 0) or −a·b (neg all ones, no other
@@ -125,4 +158,39 @@ func AddWide2(dst, src []uint64, w int) {
 			e[t], c = bits.Add64(e[t], ext, c)
 		}
 	}
+}
+
+// dotWord2 is dotWord for a_c of two words (a[2c], a[2c+1]) and dst of
+// three or four words: each term ±a_c·b_c is three words of two's
+// complement (|a_c·b_c| < 2^191; the unsigned product of a_c's words with
+// b_c, its top word corrected by −b_c for a negative a_c, as in
+// MulAddWordSign), negated as its complement plus one, and the sum is
+// carried modulo 2^256 (exact: the caller's bound holds the result).
+func dotWord2(dst, a, b, neg []uint64) {
+	b, neg = b[:len(a)/2], neg[:len(a)/2]
+	var s0, s1, s2, s3 uint64
+	for c, m := range b {
+		a0, a1 := a[2*c], a[2*c+1]
+		h0, l0 := bits.Mul64(a0, m)
+		h1, l1 := bits.Mul64(a1, m)
+		p1, cy := bits.Add64(l1, h0, 0)
+		p2 := h1 + cy - uint64(int64(a1)>>63)&m
+		n := neg[c]
+		p0, cy := bits.Add64(l0^n, n&1, 0)
+		p1, cy = bits.Add64(p1^n, 0, cy)
+		p2 = p2 ^ n + cy
+		s0, cy = bits.Add64(s0, p0, 0)
+		s1, cy = bits.Add64(s1, p1, cy)
+		s2, cy = bits.Add64(s2, p2, cy)
+		s3 += uint64(int64(p2)>>63) + cy
+	}
+	var cy uint64
+	dst[0], cy = bits.Add64(dst[0], s0, 0)
+	dst[1], cy = bits.Add64(dst[1], s1, cy)
+	if len(dst) == 3 {
+		dst[2] += s2 + cy
+		return
+	}
+	dst[2], cy = bits.Add64(dst[2], s2, cy)
+	dst[3] += s3 + cy
 }
