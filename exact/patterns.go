@@ -1,6 +1,9 @@
 package exact
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // The kernels of the data passes by activation patterns, shared by the
 // integer engine of Check (package verify) and the exact re-check
@@ -193,4 +196,53 @@ func dotWord2(dst, a, b, neg []uint64) {
 	}
 	dst[2], cy = bits.Add64(dst[2], s2, cy)
 	dst[3] += s3 + cy
+}
+
+// FloatWordImages sets mag[c] and neg[c] to the magnitude and sign mask of
+// the integer image X_c = x_c·2^E of each float64 x_c of xs — what
+// FloatImageWord returns, for a whole row at once — and reports whether
+// every X_c is an integer below 2^64 (when not, the entries are
+// unspecified). A zero (of either sign) has mask 0. With x = ±μ·2^e (μ the 53-bit
+// significand with its hidden bit, or the subnormal's), X = ±μ·2^(e+E):
+// a left shift when e + E ≥ 0, allowed while no bit of μ passes bit 63; a
+// right shift otherwise, allowed when the bits shifted out are zero.
+func FloatWordImages(mag, neg []uint64, xs []float64, E int) bool {
+	mag, neg = mag[:len(xs)], neg[:len(xs)]
+	for c, x := range xs {
+		u := math.Float64bits(x)
+		ex := int(u>>52) & 0x7ff
+		mu := u & (1<<52 - 1)
+		if ex == 0x7ff {
+			return false // ±Inf, NaN
+		}
+		if ex == 0 {
+			if mu == 0 {
+				mag[c], neg[c] = 0, 0 // ±0
+				continue
+			}
+			ex = 1 // subnormal: μ·2^(1−1075)
+		} else {
+			mu |= 1 << 52
+		}
+		var m uint64
+		if s := ex - 1075 + E; s >= 0 {
+			if s > 11 && (s >= 64 || mu>>uint(64-s) != 0) {
+				return false
+			}
+			m = mu << uint(s)
+		} else {
+			r := uint(-s)
+			if r >= 64 {
+				if mu != 0 {
+					return false
+				}
+			} else if mu&(1<<r-1) != 0 {
+				return false
+			} else {
+				m = mu >> r
+			}
+		}
+		mag[c], neg[c] = m, uint64(int64(u)>>63) // m ≠ 0 here
+	}
+	return true
 }

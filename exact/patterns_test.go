@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -193,6 +194,56 @@ func TestPatternBits(t *testing.T) {
 	} {
 		if got := PatternBits(c.rows, c.L, c.budget); got != c.want {
 			t.Errorf("PatternBits(%d, %d, %d) = %d, want %d", c.rows, c.L, c.budget, got, c.want)
+		}
+	}
+}
+
+// TestFloatWordImages checks the row decoder against the integer image
+// x·2^E formed in big.Rat (and so against FloatImageWord's contract): for
+// floats of every kind (zero of both signs, subnormal, few bits, normal
+// over a wide range) and exponents E from −40 to 1200, each entry must be
+// |X| and the sign mask when X is an integer below 2^64, and the row must
+// be refused exactly when some entry is not.
+func TestFloatWordImages(t *testing.T) {
+	rng := rand.New(rand.NewPCG(35, 36))
+	limit := new(big.Int).Lsh(big.NewInt(1), 64)
+	for trial := range 20000 {
+		xs := make([]float64, 1+rng.IntN(4))
+		for c := range xs {
+			xs[c] = randFloat(rng)
+			if rng.IntN(8) == 0 {
+				xs[c] = math.Copysign(0, -1)
+			}
+		}
+		E := rng.IntN(1241) - 40
+		if rng.IntN(2) == 0 {
+			// An exponent near the one that makes xs[0] an integer.
+			_, e := math.Frexp(xs[0])
+			E = 53 - e + rng.IntN(15) - 7
+		}
+		mag, neg := make([]uint64, len(xs)), make([]uint64, len(xs))
+		got := FloatWordImages(mag, neg, xs, E)
+		want := true
+		for c, x := range xs {
+			X := new(big.Rat).SetFloat64(x)
+			X.Mul(X, new(big.Rat).SetFrac(new(big.Int).Lsh(big.NewInt(1), uint(max(E, 0))), new(big.Int).Lsh(big.NewInt(1), uint(max(-E, 0)))))
+			if !X.IsInt() || new(big.Int).Abs(X.Num()).Cmp(limit) >= 0 {
+				want = false
+				continue
+			}
+			if !got {
+				continue
+			}
+			m := new(big.Int).SetUint64(mag[c])
+			if X.Sign() < 0 {
+				m.Neg(m)
+			}
+			if m.Cmp(X.Num()) != 0 || (neg[c] != 0) != (X.Sign() < 0) || (neg[c] != 0 && neg[c] != ^uint64(0)) {
+				t.Fatalf("trial %d: x = %g, E = %d: (%d, %x), want %v", trial, x, E, mag[c], neg[c], X.Num())
+			}
+		}
+		if got != want {
+			t.Fatalf("trial %d: %v, E = %d: ok = %v, want %v", trial, xs, E, got, want)
 		}
 	}
 }

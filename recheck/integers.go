@@ -695,7 +695,7 @@ func (rc *rechecker) xOneWord() bool {
 }
 
 // xWords sets mag and neg (d entries per sample) to |X̄_ic| and the sign
-// mask of X̄_ic (exact.FloatImageWord) for the samples i0 ≤ i < i1, and
+// mask of X̄_ic (exact.FloatWordImages) for the samples i0 ≤ i < i1, and
 // reports whether every entry fitted (xOneWord holds; then it always does).
 func (rc *rechecker) xWords(i0, i1 int, mag, neg []uint64) bool {
 	d := rc.d
@@ -705,11 +705,8 @@ func (rc *rechecker) xWords(i0, i1 int, mag, neg []uint64) bool {
 		if xf == nil {
 			return false
 		}
-		for c, x := range xf {
-			var ok bool
-			if mag[o+c], neg[o+c], ok = exact.FloatImageWord(x, rc.xE); !ok {
-				return false
-			}
+		if !exact.FloatWordImages(mag[o:o+d], neg[o:o+d], xf, rc.xE) {
+			return false
 		}
 	}
 	return true
@@ -854,7 +851,7 @@ func addPattern(bk []uint64, width int, p []uint8, g int, row []uint64, w int, a
 // in Check's pattern sums, with no tile of source rows. Its column tiles
 // are ranges c0 ≤ c < c1 of the inputs' columns for all k outputs
 // (bucket rows laid out l-major, k·(c1 − c0) entries), so that each X̄_ic
-// is taken apart once per sample (exact.FloatImageWord) and multiplied k
+// is taken apart once per sample (exact.FloatWordImages) and multiplied k
 // times; the buckets are folded outside the lock (the total from group
 // 0's, S⁺_j by exact.AddBitSums) and the folded rows added under it.
 func (rc *rechecker) scatterDirect(ns *neuronSums, g, G, nw int, pat []uint8) {
@@ -885,6 +882,7 @@ func (rc *rechecker) scatterDirect(ns *neuronSums, g, G, nw int, pat []uint8) {
 		bk := grow(&b.bk, rows*width)
 		clear(bk)
 		prod := grow(&b.prod, 2*k*nc)
+		xm, xn := grow(&b.xm, nc), grow(&b.xn, nc) // the tile's X̄_ic as words
 		for i := s0; i < s1; i++ {
 			if i&1023 == 0 && rc.stop.Stopped() {
 				return // polled by the caller
@@ -892,16 +890,14 @@ func (rc *rechecker) scatterDirect(ns *neuronSums, g, G, nw int, pat []uint8) {
 			if rc.zeroX[i] {
 				continue
 			}
-			xf := rc.xFloats(i)
+			if !exact.FloatWordImages(xm, xn, rc.xFloats(i)[c0:c1], rc.xE) {
+				panic("recheck: an input's image does not fit a word") // not reached: xOneWord
+			}
 			r := R[i*k : (i+1)*k]
-			for c := c0; c < c1; c++ {
-				mag, neg, ok := exact.FloatImageWord(xf[c], rc.xE)
-				if !ok {
-					panic("recheck: an input's image does not fit a word") // not reached: xOneWord
-				}
+			for c, mag := range xm {
 				for l, a := range r {
-					o := 2 * (l*nc + c - c0)
-					prod[o], prod[o+1] = exact.MulWordSign(a, mag, neg)
+					o := 2 * (l*nc + c)
+					prod[o], prod[o+1] = exact.MulWordSign(a, mag, xn[c])
 				}
 			}
 			addPattern(bk, width, pat[i*G:(i+1)*G], g, prod, sW, exact.AddWide2)
@@ -932,7 +928,7 @@ func (rc *rechecker) scatterDirect(ns *neuronSums, g, G, nw int, pat []uint8) {
 
 // scatterBufs are the buckets and scratch rows of one work item of
 // scatterSums, kept in scatterPool between work items and Rechecks.
-type scatterBufs struct{ bk, src, prod, xm, acc []uint64 }
+type scatterBufs struct{ bk, src, prod, xm, xn, acc []uint64 }
 
 var scatterPool = sync.Pool{New: func() any { return new(scatterBufs) }}
 
