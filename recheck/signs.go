@@ -98,20 +98,63 @@ func (rc *rechecker) boundaries() {
 // neuronBytes ors into dst, for the samples i0 ≤ i < i1, the bits of the
 // neurons' bitsets set (rc.pos or rc.neg) in chunks of g ≤ 8 neurons:
 // bit j mod g of dst[(i − i0)·nc + j/g] is bit i of neuron j's set (nc ≥
-// ⌈m/g⌉ bytes per sample).
+// ⌈m/g⌉ bytes per sample). It turns the bitsets around 64 samples at a
+// time: 8×8 blocks of bits (8 neurons × 8 samples) are transposed in a
+// word (transpose8) into a row of the samples' neuron bits, from which
+// the chunks are cut.
 func (rc *rechecker) neuronBytes(dst []uint8, set []uint64, i0, i1, g, nc int) {
 	if i0 >= i1 {
 		return
 	}
-	st := rc.stride
-	for j := range rc.m {
-		c, b := j/g, uint(j%g)
-		row := set[j*st : (j+1)*st]
-		d := dst[c:]
-		for i := i0; i < i1; i++ {
-			d[(i-i0)*nc] |= uint8(row[i>>6]>>uint(i&63)&1) << b
+	st, m := rc.stride, rc.m
+	mw := (m + 63) / 64
+	rows := make([]uint64, 64*mw) // rows[s·mw + j/64] bit j%64: neuron j at sample 64q + s
+	mask := uint8(1)<<uint(g) - 1
+	for q := i0 >> 6; q <= (i1-1)>>6; q++ {
+		clear(rows)
+		for j8 := 0; j8 < m; j8 += 8 {
+			var ws [8]uint64
+			for r := 0; r < 8 && j8+r < m; r++ {
+				ws[r] = set[(j8+r)*st+q]
+			}
+			for b := 0; b < 8; b++ {
+				var x uint64 // byte r: samples 8b … 8b + 7 of neuron j8 + r
+				for r, w := range ws {
+					x |= (w >> uint(8*b) & 0xFF) << uint(8*r)
+				}
+				if x == 0 {
+					continue
+				}
+				x = transpose8(x) // byte s: neurons j8 … j8 + 7 at sample 8b + s
+				for s := 0; s < 8; s++ {
+					rows[(8*b+s)*mw+j8>>6] |= (x >> uint(8*s) & 0xFF) << uint(j8&63)
+				}
+			}
+		}
+		for i := max(i0, q<<6); i < min(i1, (q+1)<<6); i++ {
+			row := rows[(i&63)*mw : (i&63+1)*mw]
+			d := dst[(i-i0)*nc : (i-i0)*nc+(m+g-1)/g]
+			for c := range d {
+				o := c * g
+				v := row[o>>6] >> uint(o&63)
+				if o&63+g > 64 && o>>6+1 < mw {
+					v |= row[o>>6+1] << uint(64-o&63)
+				}
+				d[c] |= uint8(v) & mask
+			}
 		}
 	}
+}
+
+// transpose8 transposes the 8×8 matrix of bits whose row r is byte r of x
+// (bit c of the byte: column c): bit 8r + c moves to bit 8c + r.
+func transpose8(x uint64) uint64 {
+	t := (x ^ x>>7) & 0x00AA00AA00AA00AA
+	x ^= t ^ t<<7
+	t = (x ^ x>>14) & 0x0000CCCC0000CCCC
+	x ^= t ^ t<<14
+	t = (x ^ x>>28) & 0x00000000F0F0F0F0
+	return x ^ t ^ t<<28
 }
 
 // sampleBytes sets dst[t] (t < ⌈(i1 − i0)/g⌉) to the bits of neuron j's

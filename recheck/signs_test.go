@@ -104,3 +104,20 @@ func TestSignBitsets(t *testing.T) {
 		}
 	}
 }
+
+// TestTranspose8 checks transpose8 bit by bit on random words: bit 8r + c
+// of the result is bit 8c + r of the argument.
+func TestTranspose8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for trial := 0; trial < 1000; trial++ {
+		x := rng.Uint64()
+		y := transpose8(x)
+		for r := range 8 {
+			for c := range 8 {
+				if y>>(8*r+c)&1 != x>>(8*c+r)&1 {
+					t.Fatalf("transpose8(%#x) = %#x: bit (%d, %d) wrong", x, y, r, c)
+				}
+			}
+		}
+	}
+}
