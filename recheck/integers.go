@@ -935,7 +935,24 @@ var scatterPool = sync.Pool{New: func() any { return new(scatterBufs) }}
 // gatherBufs are the scratch of a worker of gatherSums (subset-sum
 // table, source tile, X̄ words), kept in gatherPool between tiles and
 // Rechecks.
-type gatherBufs struct{ table, src, xw []uint64 }
+type gatherBufs struct{ table, src, xw, dst []uint64 }
+
+// selectedSums adds to columns [lo, hi) of the rows j0 ≤ j < j1 of pos
+// (rows of L words) the sums of the rows of src (T rows of hi − lo words)
+// that sel (nc bytes per neuron, chunks of g samples) selects, by
+// exact.AddSelectedSums into a tile of its own whose rows are adjacent,
+// then added to pos: rows of pos L words apart fall into few cache sets
+// (L = 768 words is 6 KiB, 1.5 pages), so the table's rows added to
+// them went out to memory; adjacent rows stay in the cache.
+func (b *gatherBufs) selectedSums(pos []uint64, L, j0, j1, lo, hi int, src []uint64, T int, sel []uint8, nc, g, w int) {
+	width := hi - lo
+	b.dst = growWords(b.dst, (j1-j0)*width)
+	clear(b.dst)
+	exact.AddSelectedSums(b.dst, width, j1-j0, src, width, T, width, sel[j0*nc:], g, w, b.table)
+	for j := j0; j < j1; j++ {
+		exact.AddWords(pos[j*L+lo:j*L+hi], b.dst[(j-j0)*width:(j-j0+1)*width], w)
+	}
+}
 
 var gatherPool = sync.Pool{New: func() any { return new(gatherBufs) }}
 
@@ -1003,7 +1020,7 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 				clear(src)
 				rc.rxTile(src, i0, i1, lo, hi, sW, b.xw)
 				addTot(src, lo, hi)
-				exact.AddSelectedSums(ns.pos[lo:], L, m, src, hi-lo, T, hi-lo, sel, g, sW, b.table)
+				b.selectedSums(ns.pos, L, 0, m, lo, hi, src, T, sel, nc, g, sW)
 			})
 			continue
 		}
@@ -1017,9 +1034,12 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 			})
 			addTot(src, lo, hi)
 			par.Chunks(m, nw, func(_, j0, j1 int) {
+				if j0 == j1 {
+					return // an empty chunk (m < nw)
+				}
 				b := get()
 				defer gatherPool.Put(b)
-				exact.AddSelectedSums(ns.pos[j0*L+lo:], L, j1-j0, src, width, T, width, sel[j0*nc:], g, sW, b.table)
+				b.selectedSums(ns.pos, L, j0, j1, lo, hi, src, T, sel, nc, g, sW)
 			})
 		}
 	}
