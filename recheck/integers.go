@@ -82,16 +82,55 @@ func newLazyImage(x *exact.RatMat) *intImage {
 	if !x.AllFloat() {
 		return newIntImage(x)
 	}
-	den, e := x.DenominatorBits()
-	tz := int(den.TrailingZeroBits())
-	if tz != den.BitLen()-1 {
-		return newIntImage(x)
-	}
+	e, tz := floatBounds(x)
+	den := new(big.Int).Lsh(big.NewInt(1), uint(tz))
 	b := 0
 	if e > -1<<20 {
 		b = max(0, tz+e)
 	}
 	return &intImage{den: den, bits: b, src: x, e: tz, w: exact.WordsFor(b + 1)}
+}
+
+// floatBounds returns, for a matrix x of float64s only, the values of
+// exact.RatMat.DenominatorBits by bit operations on the floats, the rows
+// split between the cores: e, the largest q with |v| < 2^q tight (v =
+// ±μ·2^(q−len(μ)) with len(μ) the bits of the significand μ, hidden bit
+// included: q is Frexp's exponent), and tz, the least s ≥ 0 with v·2^s an
+// integer for every v, so that the common denominator is 2^tz; over the
+// nonzero entries, (−2^30, 0) when there are none.
+func floatBounds(x *exact.RatMat) (e, tz int) {
+	n := x.Rows()
+	nw := par.Workers(n * x.Cols())
+	es, tzs := make([]int, nw), make([]int, nw)
+	par.Chunks(n, nw, func(t, i0, i1 int) {
+		e, tz := -1<<30, 0
+		for i := i0; i < i1; i++ {
+			fs, _ := x.Floats(i)
+			for _, v := range fs {
+				u := math.Float64bits(v)
+				ex := int(u>>52) & 0x7ff
+				mu := u & (1<<52 - 1)
+				if ex == 0 {
+					if mu == 0 {
+						continue // ±0
+					}
+					ex = 1 // subnormal: μ·2^(1−1075)
+				} else {
+					mu |= 1 << 52
+				}
+				// v = ±μ·2^(ex−1075): |v| < 2^(ex−1075+len(μ)), and v·2^s is
+				// an integer from s = 1075 − ex − (trailing zeros of μ) on.
+				e = max(e, ex-1075+bits.Len64(mu))
+				tz = max(tz, 1075-ex-bits.TrailingZeros64(mu))
+			}
+		}
+		es[t], tzs[t] = e, tz
+	})
+	e, tz = -1<<30, 0
+	for t := range es {
+		e, tz = max(e, es[t]), max(tz, tzs[t])
+	}
+	return e, tz
 }
 
 // intWords returns x in two's complement words (at least one).

@@ -1,6 +1,7 @@
 package recheck
 
 import (
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"testing"
@@ -500,6 +501,48 @@ func TestLossOneWordResiduals(t *testing.T) {
 			if rc.loss.Cmp(wantL) != 0 {
 				t.Fatalf("k = %d: loss %v, want %v", k, rc.loss, wantL)
 			}
+		}
+	}
+}
+
+// TestFloatBounds compares floatBounds with exact.RatMat.DenominatorBits
+// (its definition through math.Frexp and big.Int) on matrices of float64s
+// of every kind (zeros of both signs, subnormals, integers, normal
+// numbers over a wide range of exponents), one row to 300, and on an
+// all-zero matrix.
+func TestFloatBounds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(43, 44))
+	for trial := range 300 {
+		r, c := 1+rng.IntN(300), 1+rng.IntN(6)
+		rows := make([]exact.Vec, r)
+		for i := range rows {
+			rows[i] = make(exact.Vec, c)
+			for q := range rows[i] {
+				var v float64
+				switch rng.IntN(6) {
+				case 0:
+					v = math.Copysign(0, float64(rng.IntN(2)*2-1))
+				case 1:
+					v = math.Float64frombits(1 + rng.Uint64N(1<<52-1)) // subnormal
+				case 2:
+					v = float64(rng.IntN(2001) - 1000)
+				default:
+					v = rng.NormFloat64() * math.Ldexp(1, rng.IntN(400)-200)
+				}
+				if trial%50 == 0 {
+					v = 0
+				}
+				rows[i][q] = new(big.Rat).SetFloat64(v)
+			}
+		}
+		x := exact.RatMatOf(rows)
+		if !x.AllFloat() {
+			t.Fatalf("trial %d: not all floats", trial)
+		}
+		den, we := x.DenominatorBits()
+		e, tz := floatBounds(x)
+		if e != we || den.Cmp(new(big.Int).Lsh(big.NewInt(1), uint(tz))) != 0 {
+			t.Fatalf("trial %d: floatBounds = (%d, 2^%d), DenominatorBits = (%d, %v)", trial, e, tz, we, den)
 		}
 	}
 }
