@@ -80,35 +80,40 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 			}
 		}
 	})
-	// Column tiles of whole entries with the buckets of a work item within
-	// patternBlockWords; when there are fewer tiles than goroutines the
-	// samples are split too (each part its own buckets, added at the end
-	// under the tile's lock).
-	ents := k * d
-	maxEnt := max(1, patternBlockWords/(nch<<g)/sw)
-	tiles := (ents + maxEnt - 1) / maxEnt
-	te := (ents + tiles - 1) / tiles // entries per tile
-	tiles = (ents + te - 1) / te
+	// Column tiles: a tile is a range [c0, c1) of input columns for all k
+	// outputs (entries l·d + c, c0 ≤ c < c1, laid out in the buckets as
+	// (l, c − c0)), so that each X̄_ic is decoded once per sample. The
+	// buckets of a work item stay within patternBlockWords (at least one
+	// column); when there are fewer tiles than goroutines the samples are
+	// split too (each part its own buckets, added at the end under the
+	// tile's lock).
+	maxCols := max(1, patternBlockWords/(nch<<g)/sw/k)
+	tiles := (d + maxCols - 1) / maxCols
+	tc := (d + tiles - 1) / tiles // columns per tile
+	tiles = (d + tc - 1) / tc
 	parts := max(1, min((nw+tiles-1)/tiles, n/patternPart))
 	locks := make([]sync.Mutex, tiles)
 	bufs := sync.Pool{New: func() any {
 		return &patternBufs{
-			buckets: make([]uint64, nch<<g*te*sw),
-			prod:    make([]uint64, 2*te),
-			xm:      make([]uint64, d),
-			xn:      make([]uint64, d),
+			buckets: make([]uint64, nch<<g*k*tc*sw),
+			prod:    make([]uint64, 2*k*tc),
+			xm:      make([]uint64, tc),
+			xn:      make([]uint64, tc),
 		}
 	}}
 	parallelDynamic(tiles*parts, nw, func(item int) {
 		tile, part := item%tiles, item/tiles
-		e0, e1 := tile*te, min((tile+1)*te, ents)
-		tw := (e1 - e0) * sw
+		c0, c1 := tile*tc, min((tile+1)*tc, d)
+		cw := c1 - c0
+		te := k * cw // entries of the tile
+		tw := te * sw
 		i0, i1 := part*n/parts, (part+1)*n/parts
 		buf := bufs.Get().(*patternBufs)
 		defer bufs.Put(buf)
 		bk := buf.buckets[:nch<<g*tw]
 		clear(bk)
-		prod := buf.prod[:2*(e1-e0)]
+		prod := buf.prod[:2*te]
+		xm, xn := buf.xm[:cw], buf.xn[:cw]
 		for i := i0; i < i1; i++ {
 			if e.zeroX[i] {
 				continue
@@ -116,25 +121,22 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 			if i&1023 == 0 && e.pl.stopNow() {
 				return // the poll after the pass unwinds Check
 			}
-			// X̄_i's words: all d at once, or when the tile holds fewer
-			// than d entries only its own (below).
-			xf := e.xf[i].F
-			if te >= d {
-				e.xWords(i, i+1, buf.xm, buf.xn)
+			// X̄_ic of the tile's columns, once per sample.
+			xf := e.xf[i].F[c0:c1]
+			for c, x := range xf {
+				var ok bool
+				if xm[c], xn[c], ok = exact.FloatImageWord(x, e.xE); !ok {
+					panic("verify: an input's image does not fit the engine's word") // as in xWords
+				}
 			}
 			r := e.rbar.Data[i*k : (i+1)*k]
-			// prod: r̄_il·X̄_ic for the tile's entries q = l·d + c, two
-			// words of two's complement each (see the word bounds).
-			for q := e0; q < e1; q++ {
-				a, c := r[q/d], q%d
-				mag, neg := buf.xm[c], buf.xn[c]
-				if te < d {
-					var ok bool
-					if mag, neg, ok = exact.FloatImageWord(xf[c], e.xE); !ok {
-						panic("verify: an input's image does not fit the engine's word") // as in xWords
-					}
+			// prod: r̄_il·X̄_ic for the tile's entries (l, c), two words of
+			// two's complement each (see the word bounds).
+			for l, a := range r {
+				pl := prod[2*l*cw : 2*(l+1)*cw]
+				for c, mag := range xm {
+					pl[2*c], pl[2*c+1] = exact.MulWordSign(a, mag, xn[c])
 				}
-				prod[2*(q-e0)], prod[2*(q-e0)+1] = exact.MulWordSign(a, mag, neg)
 			}
 			for ch := 0; ch < nch; ch++ {
 				p := int(pat[i*nch+ch])
@@ -146,21 +148,27 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 		}
 		// S⁺ of the chunk's neurons from its buckets, the top bit first:
 		// with the higher bits folded in (bucket p += bucket p + 2^b), the
-		// buckets p ≥ 2^b of the first 2^(b+1) are those with bit b.
+		// buckets p ≥ 2^b of the first 2^(b+1) are those with bit b. A
+		// bucket's output l is the columns [c0, c1) of S⁺'s output l.
 		locks[tile].Lock()
 		defer locks[tile].Unlock()
+		addOut := func(row, src []uint64) {
+			for l := 0; l < k; l++ {
+				exact.AddWords(row[(l*d+c0)*sw:(l*d+c1)*sw], src[l*cw*sw:(l+1)*cw*sw], sw)
+			}
+		}
 		for ch := 0; ch < nch; ch++ {
 			gc := min(g, mg-ch*g)
 			acc := bk[ch<<g*tw:]
 			for b := gc - 1; b >= 0; b-- {
-				row := dst.Row(ch*g + b)[e0*sw : e1*sw]
+				row := dst.Row(ch*g + b)
 				for p := 1 << b; p < 2<<b; p++ {
-					exact.AddWords(row, acc[p*tw:(p+1)*tw], sw)
+					addOut(row, acc[p*tw:(p+1)*tw])
 					exact.AddWords(acc[(p-1<<b)*tw:(p-1<<b+1)*tw], acc[p*tw:(p+1)*tw], sw)
 				}
 			}
 			if ch == 0 && tot != nil {
-				exact.AddWords(tot[e0*sw:e1*sw], acc[:tw], sw) // bucket 0 now sums every pattern
+				addOut(tot, acc[:tw]) // bucket 0 now sums every pattern
 			}
 		}
 	})
