@@ -1,7 +1,6 @@
 package recheck
 
 import (
-	"cmp"
 	"fmt"
 	"math"
 	"math/big"
@@ -392,31 +391,39 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			hash[q] = h
 		}
 	}
-	// Sort the nonzero samples by (hash, position); each run of equal
-	// hashes is a bucket, its samples in increasing order.
-	order := make([]int, 0, n)
+	// Bucket the nonzero samples by hash in an open-addressing table
+	// (slot: 1 + the bucket's first sample, 0 empty; its high bits pick
+	// the slot), each bucket a chain in increasing order (next, −1 ends).
+	lg := bits.Len(uint(2 * n))
+	slot := make([]int32, 1<<lg)
+	next, tail := make([]int32, n), make([]int32, n)
 	for q, c := range first {
-		if c >= 0 {
-			order = append(order, q)
+		if c < 0 {
+			continue
+		}
+		next[q] = -1
+		h := hash[q]
+		for s := int(h >> (64 - lg)); ; s = (s + 1) & (len(slot) - 1) {
+			if slot[s] == 0 {
+				slot[s], tail[q] = int32(q+1), int32(q)
+				break
+			}
+			if hq := slot[s] - 1; hash[hq] == h {
+				next[tail[hq]], tail[hq] = int32(q), int32(q)
+				break
+			}
 		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(hash[a], hash[b]); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
 	// rep[q] is the position of the first sample on idx[q]'s line.
 	rep := make([]int, n)
 	ol := rc.newOnLine()
 	var reps []int
-	for lo := 0; lo < len(order); {
-		hi := lo + 1
-		for hi < len(order) && hash[order[hi]] == hash[order[lo]] {
-			hi++
+	for _, s := range slot {
+		if s == 0 {
+			continue
 		}
 		reps = reps[:0]
-		for _, q := range order[lo:hi] {
+		for q := int(s - 1); q >= 0; q = int(next[q]) {
 			k := slices.IndexFunc(reps, func(r int) bool { return ol.onLineOf(idx[q], idx[r], first[r]) })
 			if k < 0 {
 				k = len(reps)
@@ -424,7 +431,6 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 			}
 			rep[q] = reps[k]
 		}
-		lo = hi
 	}
 	// Number the lines in order of first appearance, then lay their
 	// samples out in one array.
@@ -441,7 +447,11 @@ func (rc *rechecker) linesOf(idx []int) [][]int {
 		size[lineOf[rep[q]]]++
 	}
 	lines := make([][]int, len(size))
-	flat := make([]int, len(order))
+	nz := 0
+	for _, sz := range size {
+		nz += sz
+	}
+	flat := make([]int, nz)
 	o := 0
 	for l, sz := range size {
 		lines[l] = flat[o : o : o+sz]
@@ -559,40 +569,15 @@ func (rc *rechecker) orthogonal(lines [][]int) bool {
 	if new(big.Rat).Add(p.Act.Pos, p.Act.Neg).Sign() != 0 && !rc.totalVanishes() {
 		return false
 	}
-	R, X := rc.rbar, rc.xbar
-	xb := make([]uint64, X.words())
-	w := exact.WordsFor(R.bits + X.bits + bitlen(rc.n) + 1)
-	acc := make([]uint64, k*w)
-	neg := make([]uint64, R.m.W)
-	if p.Act.Kappa().Sign() != 0 {
-		for _, ln := range lines {
-			clear(acc)
-			c := -1
-			for _, i := range ln {
-				for c < 0 || p.X.IsZeroAt(i, c) {
-					c++
-				}
-				x := X.get(i, c, xb)
-				for l := 0; l < k; l++ {
-					r := R.entry(i, l)
-					if exact.WordsSign(x) < 0 {
-						copy(neg, r)
-						exact.NegWords(neg)
-						r = neg
-					}
-					exact.MulAddWords(acc[l*w:(l+1)*w], r, x)
-				}
-			}
-			if !exact.WordsIsZero(acc) {
-				return false
-			}
-		}
+	if p.Act.Kappa().Sign() != 0 && !rc.linesVanish(lines) {
+		return false
 	}
 	if !p.HasOutputBias() {
 		return true
 	}
-	w = exact.WordsFor(R.bits + bitlen(rc.n) + 1)
-	acc = make([]uint64, k*w)
+	R := rc.rbar
+	w := exact.WordsFor(R.bits + bitlen(rc.n) + 1)
+	acc := make([]uint64, k*w)
 	one := []uint64{1}
 	for i := 0; i < rc.n; i++ {
 		for l := 0; l < k; l++ {

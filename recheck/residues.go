@@ -550,13 +550,17 @@ func (rc *rechecker) qZero(j int, what string, cells bool) error {
 
 // e2Vanishes decides (E2) for neuron j: on every line through 0 holding
 // boundary samples, Σ |t_i| r_i = 0 (lines grouped by linesOf, as Theorem
-// G's). With e_ℓ = x/x_c for the first nonzero coordinate c of the line
-// (the same c for all its samples), t_i = x_i[c]; as r_i = R̄_i/D_R and
+// G's; linesVanish).
+func (rc *rechecker) e2Vanishes(j int) bool { return rc.linesVanish(rc.linesOf(rc.bnd[j])) }
+
+// linesVanish reports whether Σ_{i∈ℓ} |t_i| r_i = 0 on every line ℓ of
+// lines (samples on one line through 0, as linesOf groups them). With
+// e_ℓ = x/x_c for the first nonzero coordinate c of the line (the same c
+// for all its samples), t_i = x_i[c]; as r_i = R̄_i/D_R and
 // x_i[c] = X̄_ic/D_X with D_R, D_X > 0, the sum vanishes iff the integer
 // Σ |X̄_ic| R̄_i does. It is summed exactly in two's complement words wide
 // enough for its bound |X̄_ic|·|R̄_i|·(samples on the line).
-func (rc *rechecker) e2Vanishes(j int) bool {
-	lines := rc.linesOf(rc.bnd[j])
+func (rc *rechecker) linesVanish(lines [][]int) bool {
 	longest := 0
 	for _, ln := range lines {
 		longest = max(longest, len(ln))
