@@ -13,18 +13,7 @@ func BenchmarkSignMatrix(b *testing.B) {
 	for _, d := range []int{4, 16, 256} {
 		b.Run(fmt.Sprintf("d=%d", d), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 2))
-			vecs := func(n int) []FloatVec {
-				out := make([]FloatVec, n)
-				for i := range out {
-					f := make([]float64, d)
-					for c := range f {
-						f[c] = rng.NormFloat64()
-					}
-					out[i] = FloatVecOf(f)
-				}
-				return out
-			}
-			w, x := vecs(16), vecs(1000)
+			w, x := gaussianVecs(rng, 16, d), gaussianVecs(rng, 1000, d)
 			out := make([][]int8, len(w))
 			for j := range out {
 				out[j] = make([]int8, len(x))
@@ -36,6 +25,19 @@ func BenchmarkSignMatrix(b *testing.B) {
 			b.ReportMetric(float64(cpuNanos()-c0)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// gaussianVecs returns n vectors of d standard normal entries.
+func gaussianVecs(rng *rand.Rand, n, d int) []FloatVec {
+	out := make([]FloatVec, n)
+	for i := range out {
+		f := make([]float64, d)
+		for c := range f {
+			f[c] = rng.NormFloat64()
+		}
+		out[i] = FloatVecOf(f)
+	}
+	return out
 }
 
 // cpuNanos returns the CPU time of this process (user + system).
@@ -52,18 +54,7 @@ func BenchmarkSignBits(b *testing.B) {
 		for _, d := range []int{4, 16, 256} {
 			b.Run(fmt.Sprintf("m=%d,d=%d", m, d), func(b *testing.B) {
 				rng := rand.New(rand.NewPCG(1, 2))
-				vecs := func(n int) []FloatVec {
-					out := make([]FloatVec, n)
-					for i := range out {
-						f := make([]float64, d)
-						for c := range f {
-							f[c] = rng.NormFloat64()
-						}
-						out[i] = FloatVecOf(f)
-					}
-					return out
-				}
-				w, x := vecs(m), vecs(1000)
+				w, x := gaussianVecs(rng, m, d), gaussianVecs(rng, 1000, d)
 				for _, how := range []string{"matrix", "bits"} {
 					b.Run(how, func(b *testing.B) {
 						out := make([][]int8, len(w))
