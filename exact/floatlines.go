@@ -3,13 +3,15 @@ package exact
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 // FloatCollinear reports whether the nonzero float rows x and y are on one
 // line through the origin: with p the first nonzero coordinate of x,
 // x_c·y_p = y_c·x_p for every c, the products compared exactly. (Then
 // y_p ≠ 0 — else y = 0 — and y = (y_p/x_p)·x; conversely y = λx gives
-// every identity.)
+// every identity.) Equal rows, the common case of repeated inputs, are
+// answered without the products.
 func FloatCollinear(x, y []float64) bool {
 	p := 0
 	for p < len(x) && x[p] == 0 {
@@ -17,6 +19,9 @@ func FloatCollinear(x, y []float64) bool {
 	}
 	if p == len(x) || len(y) != len(x) {
 		return false
+	}
+	if slices.Equal(x, y) {
+		return true
 	}
 	for c := range x {
 		if c != p && !FloatProductsEqual(x[c], y[p], y[c], x[p]) {

@@ -505,7 +505,7 @@ func (rc *rechecker) newOnLine() *onLine {
 func (ol *onLine) onLineOf(y, x, c int) bool {
 	if xf, ok := ol.rc.p.X.Floats(x); ok {
 		if yf, ok := ol.rc.p.X.Floats(y); ok {
-			return slices.Equal(xf, yf) || exact.FloatCollinear(xf, yf)
+			return exact.FloatCollinear(xf, yf)
 		}
 	}
 	X := ol.rc.xbar

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/relucert/relucert/exact"
@@ -83,10 +82,7 @@ func floatLineKey(rows func(i int) []float64, exactKey func(buf []byte, i int) [
 			return buf
 		},
 		same: func(i, j int) bool {
-			// Equal (nonzero) rows are on one line without the exact
-			// products: repeated inputs are the common case.
-			x, y := rows(i), rows(j)
-			return slices.Equal(x, y) || exact.FloatCollinear(x, y)
+			return exact.FloatCollinear(rows(i), rows(j))
 		},
 	}
 }

@@ -122,12 +122,8 @@ func (e *engine) patternSums(j0, j1 int, dst *exact.IntMat, tot []uint64) bool {
 				return // the poll after the pass unwinds Check
 			}
 			// X̄_ic of the tile's columns, once per sample.
-			xf := e.xf[i].F[c0:c1]
-			for c, x := range xf {
-				var ok bool
-				if xm[c], xn[c], ok = exact.FloatImageWord(x, e.xE); !ok {
-					panic("verify: an input's image does not fit the engine's word") // as in xWords
-				}
+			if !exact.FloatWordImages(xm, xn, e.xf[i].F[c0:c1], e.xE) {
+				panic("verify: an input's image does not fit the engine's word") // as in xWords
 			}
 			r := e.rbar.Data[i*k : (i+1)*k]
 			// prod: r̄_il·X̄_ic for the tile's entries (l, c), two words of
