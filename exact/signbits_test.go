@@ -130,8 +130,8 @@ func TestDots16(t *testing.T) {
 		for q := range 16 {
 			var s float64
 			for c := range d {
-				p := wt[16*c+q] * x[c]
-				s += p
+				s += float64(wt[16*c+q] * x[c]) // rounded before the add: no fused multiply-add
+
 			}
 			if math.Float64bits(a[q]) != math.Float64bits(b[q]) || math.Float64bits(b[q]) != math.Float64bits(s) {
 				t.Fatalf("d = %d, lane %d: dots16 %v, dots16Go %v, written out %v", d, q, a[q], b[q], s)
