@@ -231,21 +231,26 @@ func timed(f func()) (cpu, wall float64) {
 // first run in place of timed(f) (Check's first run is the one whose memory
 // is measured, and its set-up is not timed).
 func leastOf(f func(), first func() (cpu, wall float64)) (cpu, wall, cold float64, runs int) {
+	next := func() (float64, float64) { return timed(f) }
 	if first == nil {
-		first = func() (float64, float64) { return timed(f) }
+		first = next
 	}
+	return leastOfTimes(first, next)
+}
+
+// leastOfTimes is leastOf's rule over the measured runs: first times the
+// first run, next each later one.
+func leastOfTimes(first, next func() (cpu, wall float64)) (cpu, wall, cold float64, runs int) {
 	total := 0.0
 	for runs = 0; runs < 20 && (total < 1 || runs < 3 && total < 10); runs++ {
 		var c, w float64
 		if runs == 0 {
 			c, w = first()
+			cold = c
 		} else {
-			c, w = timed(f)
+			c, w = next()
 		}
 		total += c
-		if runs == 0 {
-			cold = c
-		}
 		if runs == 0 || c < cpu {
 			cpu, wall = c, w
 		}

@@ -104,3 +104,50 @@ func TestBenchPhysicalRows(t *testing.T) {
 		}
 	}
 }
+
+// TestLeastOfTimes: the timing rule of bench --physical on scripted runs
+// (CPU seconds; wall = 10·CPU to tell them apart), the expected values
+// worked out by hand from the rule: at least 3 runs and 1 s, no run once
+// 10 s are spent, at most 20.
+func TestLeastOfTimes(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		times []float64 // first, then the later runs in order
+		cpu   float64
+		cold  float64
+		runs  int
+	}{
+		// Fast runs: 20 of them (0.01 s each, never 1 s in total).
+		{"capped at 20", append([]float64{0.05}, repeat(0.01, 30)...), 0.01, 0.05, 20},
+		// 0.4 + 0.3 + 0.5 = 1.2 s after 3 runs: stop; least 0.3, cold 0.4.
+		{"3 runs and 1 s", []float64{0.4, 0.3, 0.5, 0.1, 0.1}, 0.3, 0.4, 3},
+		// 0.3 + 0.25 + 0.2 + 0.2 = 0.95 s after four runs, 1.1 s after
+		// the fifth: stop; least 0.15.
+		{"1 s", []float64{0.3, 0.25, 0.2, 0.2, 0.15, 0.1}, 0.15, 0.3, 5},
+		// Over 1 s at once, but 3 runs all the same (5.3 s < 10 s).
+		{"3 runs", []float64{2, 1.5, 1.8, 1}, 1.5, 2, 3},
+		// A 12 s first run: no more runs; least = cold.
+		{"one long run", []float64{12, 1}, 12, 12, 1},
+		// 6 + 5 = 11 s after two runs: stop before the third.
+		{"10 s", []float64{6, 5, 1}, 5, 6, 2},
+	} {
+		i := 0
+		run := func() (float64, float64) {
+			c := tc.times[i]
+			i++
+			return c, 10 * c
+		}
+		cpu, wall, cold, runs := leastOfTimes(run, run)
+		if cpu != tc.cpu || wall != 10*tc.cpu || cold != tc.cold || runs != tc.runs || i != runs {
+			t.Errorf("%s: cpu %v wall %v cold %v runs %d (measured %d), want %v %v %v %d", tc.name, cpu, wall, cold, runs, i, tc.cpu, 10*tc.cpu, tc.cold, tc.runs)
+		}
+	}
+}
+
+func repeat(x float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = x
+	}
+	return out
+}
