@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,10 +69,12 @@ func TestForgedS2NoBoundary(t *testing.T) {
 			Neuron: 0, Cells: []recheck.CellProof{{Point: exact.VecOf(0, 0), Lambda: []*big.Rat{}, Mu: []*big.Rat{}}},
 		}}},
 	}
+	// Rejected for the reason above, v ≠ 0 (not, say, for its missing
+	// cover, which alone would let a skipped v = 0 test go unnoticed).
 	if err := recheck.Recheck(p, forged); err == nil {
 		t.Fatal("the forged local-min certificate passes")
-	} else {
-		t.Logf("forged certificate rejected: %v", err)
+	} else if !strings.Contains(err.Error(), "(S2)") || !strings.Contains(err.Error(), "subgradient") {
+		t.Fatalf("forged certificate rejected for another reason: %v", err)
 	}
 	genuineNotStationary(t, p)
 }
