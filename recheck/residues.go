@@ -337,27 +337,13 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 	if len(pr.Cells) == 0 {
 		return fmt.Errorf("neurons[%d]: (S2) proof has no cell", j)
 	}
-	if len(zp) == 0 && len(zm) == 0 && plainCells(pr.Cells, rc.d) {
-		// No boundary sample with κc_i ≠ 0: every cell's vector is 0 (no
-		// T, λ or μ), so v_j = 0 must hold, decided in words; the
-		// arrangement has no hyperplane and one cell.
-		if !rc.vEquals(j, nil) {
-			return fmt.Errorf("neurons[%d]: (S2) cell 0: the subgradient is not the dual-cone vector", j)
-		}
-		signs := make([][]int8, len(pr.Cells))
-		for ci := range signs {
-			signs[ci] = []int8{}
-		}
-		if err := checkCover(nil, rc.d, signs, pr.Cover); err != nil {
-			return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
-		}
-		return nil
-	}
-	// κc_i as rationals, for the cells' vectors.
+	// κc_i as rationals, for the cells' vectors: only Z⁺ and Z⁻ enter
+	// them (T ⊆ Z⁻ is checked by cellWork.vector).
 	kappa := p.Act.Kappa()
 	kc := map[int]*big.Rat{}
-	for _, i := range rc.bnd[j] {
-		if c := nr.A.Dot(rc.res(i)); c.Sign() != 0 {
+	for _, zs := range [][]int{zp, zm} {
+		for _, i := range zs {
+			c := nr.A.Dot(rc.res(i))
 			kc[i] = c.Mul(kappa, c)
 		}
 	}
@@ -387,23 +373,6 @@ func (rc *rechecker) s2Proof(j int, pr *StationarityProof) error {
 		return fmt.Errorf("neurons[%d]: (S2) cells of the Z⁻ arrangement: %w", j, err)
 	}
 	return nil
-}
-
-// plainCells reports whether every cell names a point of d entries and no
-// T, λ or μ: the cells of a proof without boundary samples in Z⁺ or Z⁻,
-// whose vectors w are all 0 (cellWork.vector's shape checks, passed).
-func plainCells(cells []CellProof, d int) bool {
-	for _, c := range cells {
-		if len(c.Point) != d || len(c.T) > 0 || len(c.Lambda) > 0 || len(c.Mu) > 0 {
-			return false
-		}
-		for _, x := range c.Point {
-			if x == nil {
-				return false
-			}
-		}
-	}
-	return true
 }
 
 // cellSigns returns the signs of a verified cell on the Z⁻ hyperplanes:
