@@ -56,13 +56,6 @@ func FloatProductsEqual(a, b, c, d float64) bool {
 // nonzero finite float64 x = ±μ·2^e (subnormals included).
 func oddFloat(x float64) (mu uint64, e int, neg bool) {
 	u := math.Float64bits(x)
-	ex := int(u >> 52 & 0x7ff)
-	mu = u & (1<<52 - 1)
-	if ex == 0 {
-		ex = 1 // subnormal: μ·2^(1−1075)
-	} else {
-		mu |= 1 << 52
-	}
-	tz := bits.TrailingZeros64(mu)
-	return mu >> tz, ex - 1075 + tz, u>>63 != 0
+	mu, e = oddMant(u)
+	return mu, e, u>>63 != 0
 }

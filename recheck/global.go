@@ -661,6 +661,7 @@ func netLoss(p *network.Point, net *Net) (*big.Rat, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer rc.release()
 	return rc.loss, nil
 }
 

@@ -985,7 +985,7 @@ type gatherBufs struct{ table, src, xw, dst []uint64 }
 // them went out to memory; adjacent rows stay in the cache.
 func (b *gatherBufs) selectedSums(pos []uint64, L, j0, j1, lo, hi int, src []uint64, T int, sel []uint8, nc, g, w int) {
 	width := hi - lo
-	b.dst = growWords(b.dst, (j1-j0)*width)
+	grow(&b.dst, (j1-j0)*width)
 	clear(b.dst)
 	exact.AddSelectedSums(b.dst, width, j1-j0, src, width, T, width, sel[j0*nc:], g, w, b.table)
 	for j := j0; j < j1; j++ {
@@ -994,15 +994,6 @@ func (b *gatherBufs) selectedSums(pos []uint64, L, j0, j1, lo, hi int, src []uin
 }
 
 var gatherPool = sync.Pool{New: func() any { return new(gatherBufs) }}
-
-// growWords returns b with length n (contents undefined), reallocated
-// when its capacity is short.
-func growWords(b []uint64, n int) []uint64 {
-	if cap(b) < n {
-		return make([]uint64, n)
-	}
-	return b[:n]
-}
 
 // gatherSums computes S⁺_j and the total: the samples in blocks of
 // sumsBlock; the k·d columns of the sums in tiles small enough that a
@@ -1022,9 +1013,9 @@ func (rc *rechecker) gatherSums(ns *neuronSums, g, nw int) {
 	sel := make([]uint8, m*((sumsBlock+g-1)/g))
 	get := func() *gatherBufs {
 		b := gatherPool.Get().(*gatherBufs)
-		b.table = growWords(b.table, (1<<g)*tw)
-		b.src = growWords(b.src, sumsBlock*tw)
-		b.xw = growWords(b.xw, 2*rc.d)
+		grow(&b.table, (1<<g)*tw)
+		grow(&b.src, sumsBlock*tw)
+		grow(&b.xw, 2*rc.d)
 		return b
 	}
 	var shared []uint64 // the source tile when the neurons are split
