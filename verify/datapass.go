@@ -154,6 +154,7 @@ func (e *engine) residuals() {
 			g = pg
 		}
 	}
+	e.resTables = pg > 0
 	nc := (len(act) + g - 1) / g
 	tw := tileWords(L, vW, residualBlock, g)
 	nb := (n + residualBlock - 1) / residualBlock

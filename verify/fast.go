@@ -90,6 +90,9 @@ type engine struct {
 	sumW     int
 	sumsOnce sync.Once
 	spare    []uint64 // the residual pass's Ā⊗W̄ words, for the sums pass (nil once used)
+	// resTables: the residual pass took V⁺_i from subset-sum tables
+	// (exact.PatternProducts), not from per-block selected sums.
+	resTables bool
 
 	// lk is lineKey's result, made once (lineKeys scans X̄; every
 	// neuron's (E2) groups its boundary by it).
