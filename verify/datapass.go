@@ -162,8 +162,12 @@ func (e *engine) residuals() {
 	// per block was most of the pass's time at small m).
 	bufs := sync.Pool{New: func() any {
 		B := residualBlock
-		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), v: make([]uint64, max(B*tw, L)),
-			table: make([]uint64, (1<<g)*tw), vn: make([]uint64, vW), f: make([]uint64, sW)}
+		buf := &residualBufs{sel: make([]uint8, B*nc), fp: make([]uint64, B*kg*fW), vn: make([]uint64, vW), f: make([]uint64, sW)}
+		if pg > 0 {
+			buf.v = make([]uint64, L) // one sample's V⁺ row (exact.PatternProducts)
+		} else {
+			buf.v, buf.table = make([]uint64, B*tw), make([]uint64, (1<<g)*tw)
+		}
 		if xOne {
 			buf.xm, buf.xn = make([]uint64, B*d), make([]uint64, B*d)
 		}
