@@ -242,46 +242,6 @@ type qpConstraints interface {
 	tol() float64
 }
 
-// denseConstraints is G u ≥ h with the rows of G formed; the slacks are
-// scaled by the rows' norms.
-type denseConstraints struct {
-	G   fmat
-	h   []float64
-	gn  []float64
-	eps float64
-}
-
-func (c *denseConstraints) slacks(u, v []float64) bool {
-	G := c.G
-	for k := 0; k < G.r; k++ {
-		if c.gn[k] == 0 {
-			if c.h[k] > 0 {
-				return false
-			}
-			v[k] = math.Inf(1)
-			continue
-		}
-		v[k] = (fdot(G.a[k*G.c:(k+1)*G.c], u) - c.h[k]) / c.gn[k]
-	}
-	return true
-}
-
-func (c *denseConstraints) constraint(k int) ([]float64, float64) {
-	return c.G.a[k*c.G.c : (k+1)*c.G.c], c.h[k]
-}
-
-func (c *denseConstraints) tol() float64 { return c.eps }
-
-// projectPolyhedron returns the point u of {u : G u ≥ h} nearest u0
-// (Euclidean); see projectQP. G has one row per constraint.
-func projectPolyhedron(u0 []float64, G fmat, h []float64, maxIter int, maxDist2 float64, poll func()) ([]float64, bool) {
-	c := &denseConstraints{G: G, h: h, gn: make([]float64, G.r), eps: 1e-13 * (fnorm(u0) + 1)}
-	for k := 0; k < G.r; k++ {
-		c.gn[k] = fnorm(G.a[k*G.c : (k+1)*G.c])
-	}
-	return projectQP(u0, G.r, c, maxIter, maxDist2, poll)
-}
-
 // projectQP returns the point u of the polyhedron cs (m constraints)
 // nearest u0 (Euclidean), by the dual active-set method of Goldfarb and
 // Idnani ("A numerically stable dual method for solving strictly convex

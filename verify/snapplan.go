@@ -262,7 +262,7 @@ func (s *snapSystem) plan() *snapPlan {
 // alive neuron with a margin, sign(a_j)·side_ij·(p_j·x_i) ≥ 10⁻⁶|p̂_j||x_i|,
 // where P_B = P_B0 + T·P_F and p_j is the split of its group's product.
 // With L = QR (R upper triangular, nf × nf) and u = R·P_F this is the
-// projection of u₀ = (Qᵀrhs)₁…nf onto a polyhedron (projectPolyhedron).
+// projection of u₀ = (Qᵀrhs)₁…nf onto a polyhedron (projectQP).
 func (pl *snapPlan) keepSides(lqr *fqr, rhs []float64, T fmat, PB0 []float64) ([]float64, bool) {
 	s := pl.sys
 	nf := len(pl.free)
