@@ -37,6 +37,14 @@ type Options struct {
 	stop exact.Stop
 }
 
+// startClock sets Deadline to Timeout from now when only Timeout is
+// given (the start of Check, or of Snap for all its steps).
+func (o *Options) startClock() {
+	if o.Timeout > 0 && o.Deadline.IsZero() {
+		o.Deadline = time.Now().Add(o.Timeout)
+	}
+}
+
 // errDeadline is the budget error of an exceeded Options.Deadline.
 var errDeadline = fmt.Errorf("time budget: %w", exact.ErrBudget)
 
@@ -77,9 +85,7 @@ func Check(p *Point, opt Options) (v *Verdict, err error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if opt.Timeout > 0 && opt.Deadline.IsZero() {
-		opt.Deadline = time.Now().Add(opt.Timeout)
-	}
+	opt.startClock()
 	var s *state
 	defer func() {
 		r := recover()

@@ -7,7 +7,6 @@ import (
 	"math/big"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/relucert/relucert/exact"
 )
@@ -374,9 +373,7 @@ func Snap(cand *Point, opt SnapOptions) (_ *SnapResult, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Check.Timeout > 0 && opt.Check.Deadline.IsZero() {
-		opt.Check.Deadline = time.Now().Add(opt.Check.Timeout)
-	}
+	opt.Check.startClock()
 	sn := newSnapper(cand, ladder[0], opt)
 	res := &SnapResult{Scalar: cand.K() == 1, Tol: ladder[0], Scale: snapSqrtUp(sn.scale2)}
 	if st := catchStop(func() { _, err = sn.snap(res, ladder) }); st != nil {

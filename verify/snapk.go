@@ -97,10 +97,7 @@ func (sn *snapper) snapAlgebraic(pat SnapPattern) (*AlgebraicSnap, []Move) {
 	}
 	var moves []Move
 	var attempts []string
-	deadline := sn.opt.Check.Deadline
-	if deadline.IsZero() && sn.opt.Check.Timeout > 0 {
-		deadline = time.Now().Add(sn.opt.Check.Timeout)
-	}
+	deadline := sn.opt.Check.Deadline // Snap started the clock
 	base := pat
 	for {
 		out, next, mv := sn.algebraicAttempt(base, pat)
