@@ -60,27 +60,11 @@ type featureSpace struct {
 }
 
 // newFeatureSpace returns the feature space of p's samples; lk groups them
-// by line (nil: the keys exact.Vec.AppendLineKey), zero[i] says whether x_i
-// = 0 (nil: read from p.X).
-func newFeatureSpace(p *Point, lk *lineKey, zero []bool) *featureSpace {
-	fs := &featureSpace{p: p, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa()}
-	if lk == nil {
-		fs.lk = exactLineKey(func(buf []byte, i int) []byte { return p.X.Row(i).AppendLineKey(buf) }, nil)
-	} else {
-		fs.lk = *lk
-	}
-	nz := p.N()
-	if zero != nil {
-		nz = 0
-		for _, z := range zero {
-			if !z {
-				nz++
-			}
-		}
-	}
-	fs.nonzero = make([]int, 0, nz)
-	for i := range p.N() {
-		if zero != nil && !zero[i] || zero == nil && !p.X.IsZeroRow(i) {
+// by line, zero[i] says whether x_i = 0.
+func newFeatureSpace(p *Point, lk lineKey, zero []bool) *featureSpace {
+	fs := &featureSpace{p: p, sigma: new(big.Rat).Add(p.Act.Pos, p.Act.Neg), kappa: p.Act.Kappa(), lk: lk}
+	for i, z := range zero {
+		if !z {
 			fs.nonzero = append(fs.nonzero, i)
 		}
 	}
@@ -727,7 +711,7 @@ func (s *state) TheoremG(v *Verdict, opt Options) error {
 		return nil
 	}
 	lk := s.ev.lineKey()
-	fs := newFeatureSpace(p, &lk, s.ev.zeroX)
+	fs := newFeatureSpace(p, lk, s.ev.zeroX)
 	g := &recheck.GlobalProof{}
 	// E1 of an added zero neuron, (σ/2) Σ_i r_i x_iᵀ, from the engine's
 	// integer total; the lines are grouped only when E2 must decide.
