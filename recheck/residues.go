@@ -535,25 +535,26 @@ func (rc *rechecker) linesVanish(lines [][]int) bool {
 		longest = max(longest, len(ln))
 	}
 	xw := rc.xbar.words()
-	acc := make([]uint64, exact.WordsFor(rc.rbar.bits+rc.xbar.bits+bitlen(longest)+1))
+	w := exact.WordsFor(rc.rbar.bits + rc.xbar.bits + bitlen(longest) + 1)
+	acc := make([]uint64, rc.k*w) // output l at [l·w, (l+1)·w)
 	buf, tx := make([]uint64, xw), make([]uint64, xw)
 	for _, ln := range lines {
 		c := 0
 		for rc.p.X.IsZeroAt(ln[0], c) {
 			c++
 		}
-		for l := range rc.k {
-			clear(acc)
-			for _, i := range ln {
-				copy(tx, rc.xbar.get(i, c, buf))
-				if int64(tx[xw-1]) < 0 {
-					exact.NegWords(tx)
-				}
-				exact.MulAddWords(acc, rc.rbar.m.Entry(i, l), tx)
+		clear(acc)
+		for _, i := range ln {
+			copy(tx, rc.xbar.get(i, c, buf))
+			if int64(tx[xw-1]) < 0 {
+				exact.NegWords(tx)
 			}
-			if !exact.WordsIsZero(acc) {
-				return false
+			for l := range rc.k {
+				exact.MulAddWords(acc[l*w:(l+1)*w], rc.rbar.m.Entry(i, l), tx)
 			}
+		}
+		if !exact.WordsIsZero(acc) {
+			return false
 		}
 	}
 	return true

@@ -546,3 +546,39 @@ func TestFloatBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestLinesVanishPerOutput: (E2) on one line must hold for each output on
+// its own. ReLU, k = 2, one neuron w = (0, 1), a = (1, 1): every sample
+// x = (t, 0) is on its hyperplane, f = 0 and r_i = −y_i. Samples
+// x₁ = (1, 0), x₂ = (2, 0), x₃ = (−1, 0) lie on one line with |t| = 1, 2,
+// 1. By hand: with r₁ = (1, −1), r₂ = r₃ = 0 the sum Σ|t_i| r_i = (1, −1)
+// is not 0, though its entries add up to 0; with r₂ = (−1/4, 1/4),
+// r₃ = (−1/2, 1/2) it is (1 − 1/2 − 1/2, −1 + 1/2 + 1/2) = 0.
+func TestLinesVanishPerOutput(t *testing.T) {
+	for _, tc := range []struct {
+		r    [][2]int64 // r_i = (r[0], r[1])/4
+		want bool
+	}{
+		{[][2]int64{{4, -4}, {0, 0}, {0, 0}}, false},
+		{[][2]int64{{4, -4}, {-1, 1}, {-2, 2}}, true},
+	} {
+		ys := make([]exact.Vec, 3)
+		for i, r := range tc.r {
+			ys[i] = exact.Vec{big.NewRat(-r[0], 4), big.NewRat(-r[1], 4)}
+		}
+		p := &network.Point{Act: network.ReLU(),
+			X:       exact.RatMatOf([]exact.Vec{exact.VecOf(1, 0), exact.VecOf(2, 0), exact.VecOf(-1, 0)}),
+			Y:       exact.RatMatOf(ys),
+			Neurons: []network.Neuron{{W: exact.VecOf(0, 1), A: exact.VecOf(1, 1)}}}
+		rc, err := newRechecker(p, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rc.bnd[0]) != 3 {
+			t.Fatalf("boundary %v, want all three samples", rc.bnd[0])
+		}
+		if got := rc.e2Vanishes(0); got != tc.want {
+			t.Errorf("r = %v/4: (E2) vanishes %v, want %v", tc.r, got, tc.want)
+		}
+	}
+}
